@@ -1,0 +1,96 @@
+package reports
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// RecordsHeader is the first line of a records file.
+const RecordsHeader = "id,arrival,start,finish,node,wait,latency,status,warmup\n"
+
+// RecordWriter streams per-task records as CSV: one row per task as it
+// ends, times in seconds with nanosecond precision, node by name ("" when
+// the task was never placed). The simulator and the real executor write the
+// same file.
+type RecordWriter struct {
+	w     *bufio.Writer
+	nodes []sim.NodeSpec
+	buf   []byte
+	err   error
+}
+
+// NewRecordWriter writes the header and returns a writer; nodes name the
+// node indexes of the records.
+func NewRecordWriter(w io.Writer, nodes []sim.NodeSpec) *RecordWriter {
+	rw := &RecordWriter{w: bufio.NewWriterSize(w, 1<<16), nodes: nodes}
+	_, rw.err = rw.w.WriteString(RecordsHeader)
+	return rw
+}
+
+// AppendSeconds appends t as decimal seconds, exact to the nanosecond,
+// without trailing zeros (1.5, 0.000000001, 12).
+func AppendSeconds(b []byte, t sim.Time) []byte {
+	if t < 0 {
+		b = append(b, '-')
+		t = -t
+	}
+	b = strconv.AppendInt(b, int64(t/sim.Second), 10)
+	frac := int64(t % sim.Second)
+	if frac == 0 {
+		return b
+	}
+	var digits [9]byte
+	for i := 8; i >= 0; i-- {
+		digits[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	n := 9
+	for n > 0 && digits[n-1] == '0' {
+		n--
+	}
+	b = append(b, '.')
+	return append(b, digits[:n]...)
+}
+
+// Write adds one record. Errors stick: once a write fails, later calls do
+// nothing and Flush reports the first error.
+func (rw *RecordWriter) Write(r *sim.Record) error {
+	if rw.err != nil {
+		return rw.err
+	}
+	b := rw.buf[:0]
+	b = strconv.AppendInt(b, r.Task.ID, 10)
+	b = append(b, ',')
+	b = AppendSeconds(b, r.Task.Arrival)
+	b = append(b, ',')
+	b = AppendSeconds(b, r.Start)
+	b = append(b, ',')
+	b = AppendSeconds(b, r.Finish)
+	b = append(b, ',')
+	if r.Node >= 0 && r.Node < len(rw.nodes) {
+		b = append(b, rw.nodes[r.Node].Name...)
+	}
+	b = append(b, ',')
+	b = AppendSeconds(b, r.Wait())
+	b = append(b, ',')
+	b = AppendSeconds(b, r.Latency())
+	b = append(b, ',')
+	b = append(b, r.Status.String()...)
+	b = append(b, ',')
+	b = strconv.AppendBool(b, r.Warmup)
+	b = append(b, '\n')
+	rw.buf = b
+	_, rw.err = rw.w.Write(b)
+	return rw.err
+}
+
+// Flush writes buffered records and returns the first error seen.
+func (rw *RecordWriter) Flush() error {
+	if rw.err != nil {
+		return rw.err
+	}
+	return rw.w.Flush()
+}

@@ -1,0 +1,449 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/fleetsim/fleetsim/sim/metrics"
+	"github.com/fleetsim/fleetsim/sim/queue"
+)
+
+// Config is what an Engine needs besides its workload and strategy.
+type Config struct {
+	Nodes []NodeSpec
+
+	// Arrivals stop after StopTasks tasks or at StopTime, whichever is set
+	// (both zero: at the end of the source). Work in flight then drains.
+	StopTasks int64
+	StopTime  Time
+
+	// The first WarmupTasks tasks, or those arriving before WarmupTime, run
+	// normally but are left out of every statistic.
+	WarmupTasks int64
+	WarmupTime  Time
+
+	// OnRecord, when set, receives every task's record as the task ends.
+	OnRecord func(*Record)
+}
+
+// Initializer is implemented by strategies that size their state from the
+// cluster before the first decision. An error stops the run before it starts.
+type Initializer interface {
+	Init(v *View) error
+}
+
+// Event kinds.
+const (
+	evArrival uint32 = iota
+	evComplete
+	evWarmupEnd
+)
+
+// slot holds one task in flight. Slots are recycled through a free list, so
+// memory follows the work in flight, not the length of the trace.
+type slot struct {
+	t        Task
+	start    Time
+	node     int32
+	next     int32 // next slot in the node's FIFO, or the free list
+	measured bool
+}
+
+// Engine runs one workload through one strategy on one modeled cluster.
+// It is a state machine driven by Step; it does no I/O and reads no clock.
+//
+// The caller's loop:
+//
+//	e, err := sim.NewEngine(cfg, src, strategy)
+//	for done := false; !done && err == nil; {
+//		done, err = e.Step(1 << 16) // between steps: check for Ctrl-C, draw progress
+//	}
+//	res := e.Result()
+type Engine struct {
+	cfg    Config
+	src    Source
+	strat  Strategy
+	picker Picker
+	filter Filter
+	scorer Scorer
+	obs    Observer
+
+	view *View
+	q    queue.QuadHeap
+	seq  uint64
+	now  Time
+
+	next    Task // the task whose arrival event is pending
+	hasNext bool
+	srcDone bool
+
+	slab []slot
+	free int32
+
+	// Per node, indexed like view.
+	qHead, qTail []int32
+	invSpeed     []float64
+	slots        []int32
+	busy         []int64 // integral of active slots over time, slot-ns
+	busyBase     []int64 // busy at the start of the measurement window
+	lastT        []Time
+	work         []int64 // work (ns at speed 1) of measured tasks completed
+	served       []int64 // measured tasks completed
+
+	arrivedAll int64 // every arrival, warm-up included
+	warm       bool  // the measurement window has started
+	winStart   Time
+	lastFinish Time
+	firstArr   Time
+
+	inSys   int64   // measured tasks in the system
+	areaT   Time    // last change of inSys
+	area    float64 // integral of inSys over time, task-ns
+	events  uint64
+	arrived int64 // measured arrivals
+	done    [3]int64
+
+	latency metrics.Histogram
+	wait    metrics.Histogram
+
+	finished bool
+	err      error
+	rec      Record
+}
+
+// NewEngine prepares a run. The strategy must implement Picker, or Scorer
+// (with an optional Filter), the extension points of node queueing.
+func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
+	if src == nil || s == nil {
+		return nil, errors.New("sim: NewEngine needs a source and a strategy")
+	}
+	if cfg.StopTasks < 0 || cfg.StopTime < 0 || cfg.WarmupTasks < 0 || cfg.WarmupTime < 0 {
+		return nil, errors.New("sim: stop and warm-up limits must be >= 0")
+	}
+	n := len(cfg.Nodes)
+	e := &Engine{cfg: cfg, src: src, strat: s, free: -1}
+	e.picker, _ = s.(Picker)
+	e.filter, _ = s.(Filter)
+	e.scorer, _ = s.(Scorer)
+	e.obs, _ = s.(Observer)
+	if e.picker == nil && e.scorer == nil {
+		return nil, fmt.Errorf("sim: strategy %s implements neither Picker nor Scorer, so it cannot place tasks on nodes that queue their own work", s.Name())
+	}
+	e.view = NewView(cfg.Nodes)
+	e.qHead = make([]int32, n)
+	e.qTail = make([]int32, n)
+	e.invSpeed = make([]float64, n)
+	e.slots = make([]int32, n)
+	e.busy = make([]int64, n)
+	e.busyBase = make([]int64, n)
+	e.lastT = make([]Time, n)
+	e.work = make([]int64, n)
+	e.served = make([]int64, n)
+	for i, nd := range cfg.Nodes {
+		if nd.Slots < 1 || nd.Slots > math.MaxInt32 {
+			return nil, fmt.Errorf("sim: node %s: slots must be in [1, %d], got %d", nd.Name, math.MaxInt32, nd.Slots)
+		}
+		if !(nd.Speed > 0) || math.IsInf(nd.Speed, 0) {
+			return nil, fmt.Errorf("sim: node %s: speed must be a finite number > 0, got %v", nd.Name, nd.Speed)
+		}
+		e.qHead[i], e.qTail[i] = -1, -1
+		e.invSpeed[i] = 1 / nd.Speed
+		e.slots[i] = int32(nd.Slots)
+	}
+	if in, ok := s.(Initializer); ok {
+		if err := in.Init(e.view); err != nil {
+			return nil, fmt.Errorf("strategy %s: %w", s.Name(), err)
+		}
+	}
+	if cfg.WarmupTasks == 0 && cfg.WarmupTime == 0 {
+		e.warm = true
+	} else if cfg.WarmupTime > 0 {
+		e.push(cfg.WarmupTime, evWarmupEnd, -1, 0)
+	}
+	e.readNext()
+	if e.err != nil {
+		return nil, e.err
+	}
+	if e.hasNext {
+		e.firstArr = e.next.Arrival
+		e.push(e.next.Arrival, evArrival, -1, 0)
+	}
+	return e, nil
+}
+
+func (e *Engine) push(at Time, kind uint32, node int32, ref int64) {
+	e.q.Push(queue.Event{At: int64(at), Seq: e.seq, Kind: kind, Node: node, Ref: ref})
+	e.seq++
+}
+
+// readNext reads the next admissible task into e.next.
+func (e *Engine) readNext() {
+	e.hasNext = false
+	if e.srcDone || (e.cfg.StopTasks > 0 && e.arrivedAll >= e.cfg.StopTasks) {
+		return
+	}
+	prev := e.next.Arrival
+	err := e.src.Next(&e.next)
+	if err == io.EOF {
+		e.srcDone = true
+		return
+	}
+	if err != nil {
+		e.err = err
+		return
+	}
+	if e.cfg.StopTime > 0 && e.next.Arrival >= e.cfg.StopTime {
+		e.srcDone = true
+		return
+	}
+	if e.next.Arrival < e.now || (e.arrivedAll > 0 && e.next.Arrival < prev) {
+		e.err = fmt.Errorf("sim: task %d arrives at %v, before the previous task (%v): the workload is not in arrival order", e.next.ID, e.next.Arrival, prev)
+		return
+	}
+	if e.next.Arrival < 0 || e.next.Work < 0 {
+		e.err = fmt.Errorf("sim: task %d has a negative arrival or duration", e.next.ID)
+		return
+	}
+	e.hasNext = true
+}
+
+// Step processes up to max events. It returns done once every task has
+// ended (or on error); Result is then final.
+func (e *Engine) Step(max int) (done bool, err error) {
+	if e.finished {
+		return true, e.err
+	}
+	for k := 0; k < max; k++ {
+		if e.q.Len() == 0 {
+			e.finished = true
+			return true, nil
+		}
+		ev := e.q.Pop()
+		e.now = Time(ev.At)
+		e.view.now = e.now
+		e.events++
+		switch ev.Kind {
+		case evArrival:
+			e.arrive()
+		case evComplete:
+			e.complete(ev.Node, int32(ev.Ref))
+		case evWarmupEnd:
+			e.startWindow()
+		}
+		if e.err != nil {
+			e.finished = true
+			return true, e.err
+		}
+	}
+	return false, nil
+}
+
+// Run steps until done.
+func (e *Engine) Run() error {
+	for {
+		done, err := e.Step(1 << 20)
+		if done || err != nil {
+			return err
+		}
+	}
+}
+
+// startWindow opens the measurement window at the current time.
+func (e *Engine) startWindow() {
+	if e.warm {
+		return
+	}
+	e.warm = true
+	e.winStart = e.now
+	for i := range e.busy {
+		e.touch(i)
+		e.busyBase[i] = e.busy[i]
+	}
+	e.areaT = e.now
+}
+
+// touch brings node i's busy integral up to now.
+func (e *Engine) touch(i int) {
+	e.busy[i] += int64(e.view.load[i].Active) * int64(e.now-e.lastT[i])
+	e.lastT[i] = e.now
+}
+
+func (e *Engine) changeInSys(d int64) {
+	e.area += float64(e.inSys) * float64(e.now-e.areaT)
+	e.areaT = e.now
+	e.inSys += d
+}
+
+func (e *Engine) arrive() {
+	if !e.warm && e.cfg.WarmupTasks > 0 && e.arrivedAll >= e.cfg.WarmupTasks {
+		e.startWindow()
+	}
+	e.arrivedAll++
+	s := e.alloc()
+	sl := &e.slab[s]
+	sl.t = e.next
+	sl.measured = e.warm
+	if sl.measured {
+		e.arrived++
+		e.changeInSys(1)
+	}
+
+	i := e.place(&sl.t)
+	if e.err != nil {
+		return
+	}
+	if i == Drop {
+		e.end(s, -1, Dropped)
+	} else {
+		sl = &e.slab[s]
+		sl.node = int32(i)
+		l := &e.view.load[i]
+		if l.Active < e.slots[i] {
+			e.touch(i)
+			l.Active++
+			e.start(int32(i), s)
+		} else {
+			l.Queued++
+			sl.next = -1
+			if e.qTail[i] < 0 {
+				e.qHead[i] = s
+			} else {
+				e.slab[e.qTail[i]].next = s
+			}
+			e.qTail[i] = s
+		}
+	}
+
+	e.readNext()
+	if e.hasNext {
+		e.push(e.next.Arrival, evArrival, -1, 0)
+	}
+}
+
+// place asks the strategy for a node and checks the answer.
+func (e *Engine) place(t *Task) int {
+	n := len(e.cfg.Nodes)
+	if e.picker != nil {
+		i := e.picker.Pick(e.view, t)
+		if i == Drop {
+			return Drop
+		}
+		if i < 0 || i >= n {
+			e.err = fmt.Errorf("sim: strategy %s picked node %d for task %d; valid nodes are 0..%d", e.strat.Name(), i, t.ID, n-1)
+			return Drop
+		}
+		return i
+	}
+	best, bestScore := Drop, MinScore-1
+	for i := 0; i < n; i++ {
+		if e.filter != nil && !e.filter.Filter(e.view, t, i) {
+			continue
+		}
+		sc := e.scorer.Score(e.view, t, i)
+		if sc < MinScore || sc > MaxScore {
+			e.err = fmt.Errorf("sim: strategy %s scored node %d at %d for task %d; scores must be in [%d, %d]", e.strat.Name(), i, sc, t.ID, MinScore, MaxScore)
+			return Drop
+		}
+		if sc > bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	return best
+}
+
+func (e *Engine) start(i int32, s int32) {
+	sl := &e.slab[s]
+	sl.start = e.now
+	d := sl.t.Work
+	if inv := e.invSpeed[i]; inv != 1 {
+		d = Time(float64(d)*inv + 0.5)
+	}
+	if d > MaxTime-e.now {
+		e.err = fmt.Errorf("sim: task %d would finish after the end of representable time", sl.t.ID)
+		return
+	}
+	e.push(e.now+d, evComplete, i, int64(s))
+	if e.obs != nil {
+		e.obs.Started(e.view, &sl.t, int(i))
+	}
+}
+
+func (e *Engine) complete(i int32, s int32) {
+	sl := &e.slab[s]
+	if e.obs != nil {
+		e.obs.Finished(e.view, &sl.t, int(i), e.now-sl.t.Arrival)
+	}
+	if sl.measured {
+		e.work[i] += int64(sl.t.Work)
+		e.served[i]++
+	}
+	l := &e.view.load[i]
+	e.touch(int(i))
+	l.Active--
+	e.end(s, int(i), Completed)
+	if h := e.qHead[i]; h >= 0 {
+		e.qHead[i] = e.slab[h].next
+		if e.qHead[i] < 0 {
+			e.qTail[i] = -1
+		}
+		l.Queued--
+		l.Active++
+		e.start(i, h)
+	}
+}
+
+// end closes task s's life: statistics, record, slot recycled.
+func (e *Engine) end(s int32, node int, st Status) {
+	sl := &e.slab[s]
+	start := sl.start
+	if st != Completed {
+		start = e.now
+	}
+	if e.now > e.lastFinish {
+		e.lastFinish = e.now
+	}
+	if sl.measured {
+		e.done[st]++
+		if st == Completed {
+			e.latency.Record(int64(e.now - sl.t.Arrival))
+			e.wait.Record(int64(start - sl.t.Arrival))
+		}
+		e.changeInSys(-1)
+	}
+	if e.cfg.OnRecord != nil {
+		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured}
+		e.cfg.OnRecord(&e.rec)
+	}
+	sl.next = e.free
+	e.free = s
+}
+
+func (e *Engine) alloc() int32 {
+	if e.free >= 0 {
+		s := e.free
+		e.free = e.slab[s].next
+		return s
+	}
+	e.slab = append(e.slab, slot{})
+	return int32(len(e.slab) - 1)
+}
+
+// Now is the current simulated time.
+func (e *Engine) Now() Time { return e.now }
+
+// Arrived is the number of tasks that have arrived so far, warm-up included.
+func (e *Engine) Arrived() int64 { return e.arrivedAll }
+
+// Events is the number of events processed so far.
+func (e *Engine) Events() uint64 { return e.events }
+
+// Latency is the histogram of measured sojourn times (ns).
+func (e *Engine) Latency() *metrics.Histogram { return &e.latency }
+
+// Wait is the histogram of measured queueing delays (ns).
+func (e *Engine) Wait() *metrics.Histogram { return &e.wait }
+
+// View is the engine's live view (read-only for callers).
+func (e *Engine) View() *View { return e.view }

@@ -1,0 +1,156 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/fleetsim/fleetsim/sim/metrics"
+)
+
+// Result is the outcome of one run, with the field names of the user's
+// contract (DESIGN.md). Times are in seconds. More fields may be added;
+// none is renamed.
+type Result struct {
+	Scenario string `json:"scenario"`
+	Strategy string `json:"strategy"`
+	Seed     uint64 `json:"seed"`
+
+	Tasks   TaskCounts `json:"tasks"`
+	Latency Quantiles  `json:"latency_s"`
+	Wait    WaitStats  `json:"wait_s"`
+
+	ThroughputPerS float64 `json:"throughput_per_s"`
+	MakespanS      float64 `json:"makespan_s"`
+	Utilization    float64 `json:"utilization"`
+	ImbalanceCoV   float64 `json:"imbalance_cov"`
+	// MeanInSystem is the time-average number of measured tasks in the
+	// system over the window: L of Little's law.
+	MeanInSystem float64 `json:"mean_in_system"`
+	// WindowS is the measurement window: from the end of warm-up to the
+	// last task's end.
+	WindowS float64 `json:"window_s"`
+
+	Engine EngineStats `json:"engine"`
+
+	// Nodes holds per-node figures; callers drop it from compact output.
+	Nodes []NodeResult `json:"nodes,omitempty"`
+}
+
+// TaskCounts counts measured tasks (those arriving after warm-up) by outcome.
+type TaskCounts struct {
+	Arrived   int64 `json:"arrived"`
+	Completed int64 `json:"completed"`
+	Failed    int64 `json:"failed"`
+	Dropped   int64 `json:"dropped"`
+	Warmup    int64 `json:"warmup"` // tasks excluded as warm-up
+}
+
+// Quantiles summarises a latency distribution in seconds: exact mean and max,
+// quantiles within metrics.RelativeError.
+type Quantiles struct {
+	Mean float64 `json:"mean"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P95  float64 `json:"p95"`
+	P99  float64 `json:"p99"`
+	P999 float64 `json:"p999"`
+	Max  float64 `json:"max"`
+}
+
+// WaitStats summarises queueing delay in seconds.
+type WaitStats struct {
+	Mean float64 `json:"mean"`
+	P50  float64 `json:"p50"`
+	P99  float64 `json:"p99"`
+}
+
+// EngineStats describes the engine's own work. WallS and EventsPerS are
+// filled by the caller, who owns the clock; they are the only fields of a
+// Result that vary between identical runs.
+type EngineStats struct {
+	Events     uint64  `json:"events"`
+	WallS      float64 `json:"wall_s"`
+	EventsPerS float64 `json:"events_per_s"`
+}
+
+// NodeResult is one node's share of the run.
+type NodeResult struct {
+	Name        string  `json:"name"`
+	Tasks       int64   `json:"tasks"`
+	WorkS       float64 `json:"work_s"`
+	Utilization float64 `json:"utilization"`
+}
+
+func ns(v int64) float64 { return float64(v) / float64(Second) }
+
+// Summarize converts a histogram of nanoseconds into Quantiles in seconds.
+func Summarize(h *metrics.Histogram) Quantiles {
+	return Quantiles{
+		Mean: h.Mean() / float64(Second),
+		P50:  ns(h.Quantile(0.50)),
+		P90:  ns(h.Quantile(0.90)),
+		P95:  ns(h.Quantile(0.95)),
+		P99:  ns(h.Quantile(0.99)),
+		P999: ns(h.Quantile(0.999)),
+		Max:  ns(h.Max()),
+	}
+}
+
+// Result computes the run's figures. It may be called mid-run for a partial
+// picture (as after Ctrl-C); the window then ends now.
+func (e *Engine) Result() Result {
+	end := e.now
+	win := end - e.winStart
+	if !e.warm {
+		win = 0
+	}
+	r := Result{
+		Strategy: e.strat.Name(),
+		Tasks: TaskCounts{
+			Arrived:   e.arrived,
+			Completed: e.done[Completed],
+			Failed:    e.done[Failed],
+			Dropped:   e.done[Dropped],
+			Warmup:    e.arrivedAll - e.arrived,
+		},
+		Latency: Summarize(&e.latency),
+		Wait: WaitStats{
+			Mean: e.wait.Mean() / float64(Second),
+			P50:  ns(e.wait.Quantile(0.5)),
+			P99:  ns(e.wait.Quantile(0.99)),
+		},
+		Engine:  EngineStats{Events: e.events},
+		WindowS: win.Seconds(),
+	}
+	if e.arrivedAll > 0 {
+		r.MakespanS = (e.lastFinish - e.firstArr).Seconds()
+	}
+	n := len(e.cfg.Nodes)
+	r.Nodes = make([]NodeResult, n)
+	var sumU, sumW, sumW2 float64
+	for i := 0; i < n; i++ {
+		busy := e.busy[i] + int64(e.view.load[i].Active)*int64(end-e.lastT[i]) - e.busyBase[i]
+		u := 0.0
+		if win > 0 {
+			u = float64(busy) / (float64(e.slots[i]) * float64(win))
+		}
+		w := ns(e.work[i])
+		r.Nodes[i] = NodeResult{Name: e.cfg.Nodes[i].Name, Tasks: e.served[i], WorkS: w, Utilization: u}
+		sumU += u
+		sumW += w
+		sumW2 += w * w
+	}
+	if n > 0 {
+		r.Utilization = sumU / float64(n)
+		mean := sumW / float64(n)
+		if mean > 0 {
+			v := sumW2/float64(n) - mean*mean
+			r.ImbalanceCoV = math.Sqrt(math.Max(v, 0)) / mean
+		}
+	}
+	if win > 0 {
+		r.ThroughputPerS = float64(e.done[Completed]) / win.Seconds()
+		area := e.area + float64(e.inSys)*float64(end-e.areaT)
+		r.MeanInSystem = area / float64(win)
+	}
+	return r
+}

@@ -1,0 +1,30 @@
+package sim
+
+// Task is one unit of work: a request for a load balancer, a container or
+// job for a scheduler. Readers and generators in package traces produce
+// Tasks in non-decreasing order of Arrival.
+type Task struct {
+	ID      int64 // unique within a run; readers number tasks when a trace has no id
+	Arrival Time  // when the task reaches the balancer or scheduler
+	// Work is the service demand at speed 1: a node of speed s serves the
+	// task in Work/s. Strategies must not read it unless they are oracles.
+	Work Time
+
+	CPU      int64 // milli-cores requested (0: not constrained)
+	Memory   int64 // bytes requested (0: not constrained)
+	GPUs     int32 // whole GPUs requested
+	GPUMilli int32 // share of one GPU in thousandths (0 < GPUMilli < 1000), GPU sharing
+	Priority int32 // larger runs first under priority queue policies
+
+	Tenant string // owner, for fairness policies
+	Region string // origin region, for geographic routing
+	Class  string // free-form class label, kept in records
+}
+
+// Source yields a workload as a stream of tasks in arrival order. Next fills
+// t with the next task and returns nil, io.EOF at the end of the stream, or
+// another error that names where the input went wrong. A Source must not
+// keep a reference to t.
+type Source interface {
+	Next(t *Task) error
+}

@@ -1,0 +1,46 @@
+package sim
+
+import (
+	"math"
+	"strconv"
+)
+
+// Time is simulated time in integer nanoseconds since the start of a run.
+// Durations use the same type: the difference of two Times is a Time.
+type Time int64
+
+// Units of simulated time.
+const (
+	Nanosecond  Time = 1
+	Microsecond      = 1000 * Nanosecond
+	Millisecond      = 1000 * Microsecond
+	Second           = 1000 * Millisecond
+	Minute           = 60 * Second
+	Hour             = 60 * Minute
+)
+
+// MaxTime is the largest representable instant (about 292 years).
+const MaxTime Time = math.MaxInt64
+
+// Seconds returns t in seconds.
+func (t Time) Seconds() float64 { return float64(t) / float64(Second) }
+
+// String formats t as seconds with nanosecond precision, without trailing zeros.
+func (t Time) String() string {
+	return strconv.FormatFloat(t.Seconds(), 'f', -1, 64) + "s"
+}
+
+// FromSeconds converts seconds to Time, rounding to the nearest nanosecond.
+// It saturates at MaxTime and at -MaxTime; NaN converts to 0.
+func FromSeconds(s float64) Time {
+	ns := s * float64(Second)
+	switch {
+	case ns != ns:
+		return 0
+	case ns >= float64(MaxTime):
+		return MaxTime
+	case ns <= -float64(MaxTime):
+		return -MaxTime
+	}
+	return Time(math.Round(ns))
+}

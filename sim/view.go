@@ -1,0 +1,57 @@
+package sim
+
+// View is what a strategy may see of the cluster at the moment it decides:
+// each node's specification, how many tasks it is serving and queueing, and
+// whether health checks report it up. It holds no service times of queued
+// work and nothing about the future (rule 3 of the design).
+//
+// The simulator keeps one View up to date as events happen; the real
+// executor fills one from what live nodes report. Strategies must treat it
+// as read-only and must not keep pointers into it past the call.
+type View struct {
+	now   Time
+	specs []NodeSpec
+	load  []NodeLoad
+}
+
+// NodeLoad is the observable state of one node.
+type NodeLoad struct {
+	Active int32 // tasks being served
+	Queued int32 // tasks waiting in the node's queue
+	Down   bool  // reported down by health checks (not necessarily really down)
+}
+
+// NewView returns a View of the given nodes, all idle and up at time 0.
+func NewView(specs []NodeSpec) *View {
+	return &View{specs: specs, load: make([]NodeLoad, len(specs))}
+}
+
+// Now is the current simulated (or, in real execution, elapsed) time.
+func (v *View) Now() Time { return v.now }
+
+// Len is the number of nodes; nodes are indexed 0..Len()-1.
+func (v *View) Len() int { return len(v.specs) }
+
+// Spec returns node i's specification. The result must not be modified.
+func (v *View) Spec(i int) *NodeSpec { return &v.specs[i] }
+
+// Active is the number of tasks node i is serving.
+func (v *View) Active(i int) int { return int(v.load[i].Active) }
+
+// Queued is the number of tasks waiting in node i's queue.
+func (v *View) Queued(i int) int { return int(v.load[i].Queued) }
+
+// InSystem is Active plus Queued: the node's outstanding tasks.
+func (v *View) InSystem(i int) int { return int(v.load[i].Active + v.load[i].Queued) }
+
+// Healthy reports whether node i is up as far as health checks know.
+func (v *View) Healthy(i int) bool { return !v.load[i].Down }
+
+// Load returns node i's observable state.
+func (v *View) Load(i int) NodeLoad { return v.load[i] }
+
+// SetNow sets the current time. It is for executors (the engine, realexec).
+func (v *View) SetNow(t Time) { v.now = t }
+
+// SetLoad records node i's state. It is for executors (the engine, realexec).
+func (v *View) SetLoad(i int, l NodeLoad) { v.load[i] = l }

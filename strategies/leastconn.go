@@ -1,0 +1,101 @@
+package strategies
+
+import "github.com/fleetsim/fleetsim/sim"
+
+// LeastConnections sends a task to the node with the fewest outstanding
+// tasks (served plus queued), the connection count a balancer keeps. Ties go
+// to the first tied node at or after the last choice, so equal nodes share
+// work in turn, as nginx's and HAProxy's leastconn do.
+//
+// With weighted: true it minimises outstanding/weight, the weight being the
+// node's capacity (speed × slots): nginx's weighted least_conn.
+type LeastConnections struct {
+	weighted bool
+	last     int // last choice; the scan for the next one starts after it
+}
+
+var _ sim.Picker = (*LeastConnections)(nil)
+
+func newLeastConnections(a Args, _ *sim.Rand) (sim.Strategy, error) {
+	w, err := a.Bool("least-connections", "weighted", false)
+	if err != nil {
+		return nil, err
+	}
+	return &LeastConnections{weighted: w, last: -1}, nil
+}
+
+// Name implements sim.Strategy.
+func (l *LeastConnections) Name() string {
+	if l.weighted {
+		return "least-connections(weighted)"
+	}
+	return "least-connections"
+}
+
+// Pick implements sim.Picker.
+func (l *LeastConnections) Pick(v *sim.View, _ *sim.Task) int {
+	n := v.Len()
+	if n == 0 {
+		return sim.Drop
+	}
+	best := -1
+	var bc, bw float64
+	for k := 1; k <= n; k++ {
+		i := l.last + k
+		if i >= n {
+			i -= n
+		}
+		c := float64(v.InSystem(i))
+		w := 1.0
+		if l.weighted {
+			s := v.Spec(i)
+			w = s.Speed * float64(s.Slots)
+		}
+		// c/w < bc/bw without division.
+		if best < 0 || c*bw < bc*w {
+			best, bc, bw = i, c, w
+		}
+	}
+	l.last = best
+	return best
+}
+
+// JSQ (join the shortest queue) sends a task to a node with the fewest tasks
+// in the system, ties broken uniformly at random. With n single-slot nodes
+// and exponential service its mean sojourn lies between the M/M/n bound
+// (one shared queue) and M/M/1 (random routing); Winston (1977) proved it
+// optimal among policies that see only queue lengths.
+type JSQ struct {
+	rng *sim.Rand
+}
+
+var _ sim.Picker = (*JSQ)(nil)
+
+func newJSQ(_ Args, rng *sim.Rand) (sim.Strategy, error) { return &JSQ{rng: rng}, nil }
+
+// Name implements sim.Strategy.
+func (*JSQ) Name() string { return "jsq" }
+
+// Pick implements sim.Picker.
+func (j *JSQ) Pick(v *sim.View, _ *sim.Task) int {
+	n := v.Len()
+	if n == 0 {
+		return sim.Drop
+	}
+	best, bestLen, ties := 0, v.InSystem(0), 1
+	for i := 1; i < n; i++ {
+		q := v.InSystem(i)
+		switch {
+		case q < bestLen:
+			best, bestLen, ties = i, q, 1
+		case q == bestLen:
+			// Reservoir sampling: each of the tied nodes is kept with
+			// probability 1/ties, so the choice is uniform among them.
+			ties++
+			if j.rng.IntN(ties) == 0 {
+				best = i
+			}
+		}
+	}
+	return best
+}
