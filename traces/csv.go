@@ -1,0 +1,279 @@
+package traces
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// CSVReader reads the native CSV format as a stream (see the package
+// documentation). It implements sim.Source.
+type CSVReader struct {
+	file     string
+	cr       *csv.Reader
+	cols     []column // column of each header field
+	seq      int64    // tasks returned so far: the id of a task without one
+	prev     sim.Time // arrival of the previous task
+	prevLine int
+	err      error // sticky: io.EOF or the first *Error
+	in       interner
+}
+
+var _ sim.Source = (*CSVReader)(nil)
+
+// NewCSVReader reads the header row of a native CSV trace from r and
+// returns a reader for its rows. file names the input in errors.
+func NewCSVReader(r io.Reader, file string) (*CSVReader, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1 // counted here, for a precise message
+	rd := &CSVReader{file: file, cr: cr}
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &Error{File: file, Line: 1, Msg: "empty file: expected a header row naming at least the columns arrival and duration"}
+	}
+	if err != nil {
+		return nil, rd.readError(err)
+	}
+	line, _ := cr.FieldPos(0)
+	if err := rd.parseHeader(header, line); err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+func (rd *CSVReader) parseHeader(header []string, line int) error {
+	var seen [numColumns]int // 1-based field of each column, 0 when absent
+	rd.cols = make([]column, len(header))
+	for i, name := range header {
+		if i == 0 {
+			name = strings.TrimPrefix(name, "\uFEFF") // a byte-order mark
+		}
+		name = trimSpace(name)
+		c, ok := lookupColumn(name)
+		if !ok {
+			msg := "unknown column; allowed columns: " + allowedColumns
+			if name == "" {
+				msg = fmt.Sprintf("field %d of the header is empty; allowed columns: %s", i+1, allowedColumns)
+			} else if looksLikeData(header) {
+				msg = "unknown column; the first row must be a header naming the columns (allowed: " + allowedColumns + ")"
+			}
+			return &Error{File: rd.file, Line: line, Column: name, Msg: msg}
+		}
+		if seen[c] != 0 {
+			return &Error{File: rd.file, Line: line, Column: name,
+				Msg: fmt.Sprintf("duplicate column (fields %d and %d of the header)", seen[c], i+1)}
+		}
+		seen[c] = i + 1
+		rd.cols[i] = c
+	}
+	for _, c := range []column{colArrival, colDuration} {
+		if seen[c] == 0 {
+			return &Error{File: rd.file, Line: line, Column: c.String(), Msg: "missing required column"}
+		}
+	}
+	return nil
+}
+
+// looksLikeData reports whether every header field is a number, the sign
+// of a file without a header row.
+func looksLikeData(header []string) bool {
+	for _, h := range header {
+		if _, ok := parseDecimal(trimSpace(h)); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// readError turns an error of the csv package into an *Error.
+func (rd *CSVReader) readError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &Error{File: rd.file, Line: pe.Line, Err: err,
+			Msg: fmt.Sprintf("malformed CSV at byte %d of the line: %v", pe.Column, pe.Err)}
+	}
+	msg := "read failed: " + err.Error()
+	if rd.prevLine > 0 {
+		msg = fmt.Sprintf("read failed after line %d: %v", rd.prevLine, err)
+	}
+	return &Error{File: rd.file, Msg: msg, Err: err}
+}
+
+// Next reads the next row into t. It returns io.EOF after the last row and
+// an *Error for bad input; after an error it keeps returning it.
+func (rd *CSVReader) Next(t *sim.Task) error {
+	if rd.err != nil {
+		return rd.err
+	}
+	rec, err := rd.cr.Read()
+	if err != nil {
+		if err == io.EOF {
+			rd.err = io.EOF
+		} else {
+			rd.err = rd.readError(err)
+		}
+		return rd.err
+	}
+	line, _ := rd.cr.FieldPos(0)
+	if len(rec) != len(rd.cols) {
+		rd.err = &Error{File: rd.file, Line: line,
+			Msg: fmt.Sprintf("expected %d fields, as in the header, got %d", len(rd.cols), len(rec))}
+		return rd.err
+	}
+	*t = sim.Task{ID: rd.seq}
+	for i, raw := range rec {
+		c := rd.cols[i]
+		if e := setText(t, c, raw, &rd.in); e != numOK {
+			fl, _ := rd.cr.FieldPos(i)
+			rd.err = &Error{File: rd.file, Line: fl, Column: c.String(), Msg: c.message(e, raw)}
+			return rd.err
+		}
+	}
+	if t.Arrival < rd.prev {
+		fl, _ := rd.cr.FieldPos(0)
+		rd.err = &Error{File: rd.file, Line: fl, Column: colArrival.String(), Msg: orderMessage(t.Arrival, rd.prev, rd.prevLine)}
+		return rd.err
+	}
+	rd.prev = t.Arrival
+	rd.prevLine = line
+	rd.seq++
+	return nil
+}
+
+// CSVWriter writes tasks in the native CSV format, every column, times and
+// cores as exact decimals. Its output reads back to the same tasks.
+type CSVWriter struct {
+	w      *bufio.Writer
+	buf    []byte
+	header bool
+	check  writeCheck
+}
+
+// csvHeader is the header row the writers emit.
+var csvHeader = strings.Join(columnNames[:], ",") + "\n"
+
+// NewCSVWriter returns a writer to w. Call Flush when done: the header is
+// written even when no task is.
+func NewCSVWriter(w io.Writer) *CSVWriter {
+	return &CSVWriter{w: bufio.NewWriter(w)}
+}
+
+// Write writes one task. It refuses a task the readers would reject
+// (negative values, gpu_milli over 1000, an arrival before the previous
+// task's).
+func (w *CSVWriter) Write(t *sim.Task) error {
+	if err := w.check.task(t); err != nil {
+		return err
+	}
+	b := w.buf[:0]
+	if !w.header {
+		b = append(b, csvHeader...)
+		w.header = true
+	}
+	b = appendNumbers(b, t, ',')
+	b = append(b, ',')
+	b = appendCSVField(b, t.Tenant)
+	b = append(b, ',')
+	b = appendCSVField(b, t.Region)
+	b = append(b, ',')
+	b = appendCSVField(b, t.Class)
+	b = append(b, '\n')
+	w.buf = b
+	_, err := w.w.Write(b)
+	return err
+}
+
+// Flush writes the header if no task was written, then any buffered data.
+func (w *CSVWriter) Flush() error {
+	if !w.header {
+		w.header = true
+		if _, err := w.w.WriteString(csvHeader); err != nil {
+			return err
+		}
+	}
+	return w.w.Flush()
+}
+
+// appendNumbers appends the numeric columns id … priority, separated by sep.
+func appendNumbers(b []byte, t *sim.Task, sep byte) []byte {
+	b = appendInt(b, t.ID)
+	b = append(b, sep)
+	b = appendFixed(b, int64(t.Arrival), 9)
+	b = append(b, sep)
+	b = appendFixed(b, int64(t.Work), 9)
+	b = append(b, sep)
+	b = appendFixed(b, t.CPU, 3)
+	b = append(b, sep)
+	b = appendInt(b, t.Memory)
+	b = append(b, sep)
+	b = appendInt(b, int64(t.GPUs))
+	b = append(b, sep)
+	b = appendInt(b, int64(t.GPUMilli))
+	b = append(b, sep)
+	return appendInt(b, int64(t.Priority))
+}
+
+// appendCSVField appends s, quoted the way encoding/csv quotes when needed.
+func appendCSVField(b []byte, s string) []byte {
+	if !csvNeedsQuotes(s) {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}
+
+func csvNeedsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s == `\.` || s[0] == ' ' || s[0] == '\t' {
+		return true
+	}
+	return strings.ContainsAny(s, ",\"\r\n")
+}
+
+// writeCheck is what both writers check before writing a task.
+type writeCheck struct {
+	n    int64 // tasks written
+	prev sim.Time
+}
+
+func (c *writeCheck) task(t *sim.Task) error {
+	var what string
+	var v int64
+	switch {
+	case t.Arrival < 0:
+		what, v = "arrival", int64(t.Arrival)
+	case t.Work < 0:
+		what, v = "duration", int64(t.Work)
+	case t.CPU < 0:
+		what, v = "cpu", t.CPU
+	case t.Memory < 0:
+		what, v = "memory", t.Memory
+	case t.GPUs < 0:
+		what, v = "gpus", int64(t.GPUs)
+	case t.GPUMilli < 0 || t.GPUMilli > 1000:
+		return fmt.Errorf("traces: task %d (id %d): gpu_milli %d is outside 0..1000", c.n, t.ID, t.GPUMilli)
+	case c.n > 0 && t.Arrival < c.prev:
+		return fmt.Errorf("traces: task %d (id %d): arrival %s is earlier than the previous task's %s",
+			c.n, t.ID, FormatSeconds(t.Arrival), FormatSeconds(c.prev))
+	}
+	if what != "" {
+		return fmt.Errorf("traces: task %d (id %d): negative %s %d", c.n, t.ID, what, v)
+	}
+	c.n++
+	c.prev = t.Arrival
+	return nil
+}

@@ -1,0 +1,129 @@
+// Package traces produces workloads for fleetsim: streaming readers and
+// writers of trace files, and synthetic generators. Everything it yields is
+// a sim.Source, a stream of sim.Task in arrival order.
+//
+// # The Source contract
+//
+// A sim.Source fills a caller's Task on each call of Next and returns nil,
+// io.EOF at the end, or an error saying where the input went wrong:
+//
+//	var t sim.Task
+//	for {
+//		err := src.Next(&t)
+//		if err == io.EOF {
+//			break
+//		}
+//		if err != nil {
+//			return err // a *traces.Error: file, line, column, what was expected
+//		}
+//		// use t; the source keeps no reference to it
+//	}
+//
+// Arrivals never decrease. Readers stream: they hold one line at a time,
+// never the file, so memory does not grow with trace length. After an
+// error or io.EOF a reader keeps returning the same value.
+//
+// # The native format
+//
+// A native CSV trace has a header row naming its columns, in any order,
+// then one task per row:
+//
+//	id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class
+//	1,0,1.5,2,4Gi,0,0,0,alice,us-east,web
+//	2,0.25,0.000000001,0.5,512Mi,1,0,10,bob,eu-west,train
+//
+// Columns:
+//
+//	arrival    required  seconds since the start, decimal; non-decreasing down the file
+//	duration   required  seconds of work at speed 1 (a node of speed s takes duration/s)
+//	id         optional  integer; when the column is absent or the cell empty, the
+//	                     task's position in the stream (0, 1, 2, …). Not checked for uniqueness.
+//	cpu        optional  cores, decimal (0.5 is half a core); kept as milli-cores
+//	memory     optional  bytes, or with a suffix K, M, G, T (powers of 1000) or
+//	                     Ki, Mi, Gi, Ti (powers of 1024): 512Mi, 1.5Gi, 2G. Must come
+//	                     to a whole number of bytes.
+//	gpus       optional  whole GPUs, a non-negative integer
+//	gpu_milli  optional  share of one GPU in thousandths, 0 to 1000
+//	priority   optional  integer; larger runs first under priority policies
+//	tenant, region, class  optional  free text
+//
+// An empty cell of an optional column is its zero value (for id, the
+// position). Unknown and duplicate columns are errors, as are negative,
+// NaN, infinite and out-of-range values. Blank lines are skipped; a
+// byte-order mark, CRLF line ends and spaces around names and numbers are
+// accepted. Fields follow RFC 4180 quoting ("carol, inc", "say ""hi""").
+// Integer columns also take whole decimals such as 2.0 or 1e3.
+//
+// A native JSONL trace carries the same keys, one JSON object per line:
+//
+//	{"id":1,"arrival":0,"duration":1.5,"cpu":2,"memory":"4Gi","tenant":"alice"}
+//
+// Numbers are JSON numbers; memory may also be a size string; a missing key
+// or null is the zero value, except that arrival and duration are
+// required. Unknown and duplicate keys, and values of the wrong JSON type,
+// are errors. Lines may be up to MaxJSONLLine bytes.
+//
+// # Exact times
+//
+// Times are integer nanoseconds (sim.Time). Readers parse decimal seconds
+// with integer arithmetic, never through float64: "0.1" is exactly
+// 100000000 ns, and exponent notation ("1.5e-3") is exact too. Digits
+// beyond the ninth decimal are rounded half to even ("2.5e-9" is 2 ns);
+// cpu likewise beyond the third. Writers print times from the integer,
+// with trailing zeros trimmed (1.5, 0.000000001, 12), so reading what a
+// writer wrote gives back the same tasks, bit for bit.
+//
+// # Errors
+//
+// Every reader error is an *Error whose text names the file, the line (the
+// header is line 1), the column and what was expected:
+//
+//	jobs.csv:17: column duration: expected a non-negative number of seconds, got "abc"
+//
+// # Opening files
+//
+// Open reads a file in a named format, or infers it from the extension
+// (.csv; .jsonl or .ndjson); a .gz suffix adds gzip decompression.
+// RegisterFormat adds formats, and Formats lists them.
+//
+// # Synthetic workloads
+//
+// A Generator combines an Arrivals process (interarrival gaps) with a
+// Service distribution (work at speed 1) into an endless stream. Gaps come
+// from the random stream (seed, "arrivals") and work from (seed,
+// "service"), so changing one never shifts the other. Task i arrives at the
+// sum of the first i+1 gaps. Next allocates nothing.
+//
+// Arrival processes, with λ the long-run rate per second (MeanRate):
+//
+//	Poisson{Rate}         exponential gaps of mean 1/Rate
+//	Deterministic{Rate}   every gap 1/Rate
+//	NewBursty(rates, hold)  MMPP-2: Poisson at rates[i] in state i, which lasts an
+//	                      exponential time of mean hold[i]; λ = Σ rates[i]·hold[i] / Σ hold[i]
+//
+// Service distributions, by mean (MeanSeconds) and squared coefficient of
+// variation SCV = Var/mean²:
+//
+//	Exponential{Mean}          SCV 1
+//	Constant{Value}            SCV 0
+//	Lognormal{Mean, CV}        exp(μ+σZ), σ² = ln(1+CV²), μ = ln(Mean) − σ²/2; SCV CV²
+//	BoundedPareto{Alpha, Min, Max}  density ∝ x^(−α−1) on [Min, Max], by inversion;
+//	                           E[X] = Min·α/(α−1)·(1 − c^(α−1))/(1 − c^α), c = Min/Max
+//	                           (Min·ln(1/c)/(1 − c) at α = 1)
+//	HyperExponential{Mean, CV} two balanced exponential phases, CV ≥ 1:
+//	                           p₁ = (1 + √((CV²−1)/(CV²+1)))/2, rates 2p_i/Mean; SCV CV²
+//
+// Sampled work is rounded to the nanosecond and is at least 1 ns. Each type
+// has a Validate method; a Generator built from invalid parameters returns
+// the *ParamError from every Next.
+//
+// The interfaces' methods are MeanRate and MeanSeconds rather than Rate
+// and Mean because the parameter fields carry those names, as a scenario
+// file does (Poisson{Rate: 45}); Go does not allow a field and a method of
+// one name.
+//
+// # Statistics
+//
+// ComputeStats summarizes any Source (count, span, rate, interarrival and
+// duration means and CVs, resource totals); give a limit for a generator.
+package traces

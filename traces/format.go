@@ -1,0 +1,153 @@
+package traces
+
+import (
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// Format is a trace format Open can read.
+type Format struct {
+	Name       string   // as given to Open and in scenario files: "csv"
+	Extensions []string // file name extensions, with the dot, that imply it: ".csv"
+	// New returns a source reading r; file names the input in errors.
+	New func(r io.Reader, file string) (sim.Source, error)
+}
+
+var (
+	formatsMu sync.RWMutex
+	formats   = map[string]Format{
+		"csv": {Name: "csv", Extensions: []string{".csv"},
+			New: func(r io.Reader, file string) (sim.Source, error) { return NewCSVReader(r, file) }},
+		"jsonl": {Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"},
+			New: func(r io.Reader, file string) (sim.Source, error) { return NewJSONLReader(r, file) }},
+	}
+)
+
+// RegisterFormat adds a trace format, so that Open reads it by name and by
+// extension. Registering a name or an extension twice is an error.
+func RegisterFormat(f Format) error {
+	if f.Name == "" || f.New == nil {
+		return fmt.Errorf("traces: RegisterFormat needs a name and a New function")
+	}
+	formatsMu.Lock()
+	defer formatsMu.Unlock()
+	if _, dup := formats[f.Name]; dup {
+		return fmt.Errorf("traces: format %q is already registered", f.Name)
+	}
+	for _, ext := range f.Extensions {
+		if other, ok := formatByExt(ext); ok {
+			return fmt.Errorf("traces: extension %q of format %q is already format %q's", ext, f.Name, other.Name)
+		}
+	}
+	f.Extensions = append([]string(nil), f.Extensions...)
+	formats[f.Name] = f
+	return nil
+}
+
+// Formats returns the names of the formats Open reads, sorted.
+func Formats() []string {
+	formatsMu.RLock()
+	defer formatsMu.RUnlock()
+	names := make([]string, 0, len(formats))
+	for name := range formats {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// formatByExt finds the format of an extension; formatsMu must be held.
+func formatByExt(ext string) (Format, bool) {
+	for _, f := range formats {
+		for _, e := range f.Extensions {
+			if strings.EqualFold(e, ext) {
+				return f, true
+			}
+		}
+	}
+	return Format{}, false
+}
+
+// formatList describes the formats and their extensions for error
+// messages: "csv (.csv), jsonl (.jsonl, .ndjson)". formatsMu must be held.
+func formatList() string {
+	names := make([]string, 0, len(formats))
+	for name := range formats {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		if exts := formats[name].Extensions; len(exts) > 0 {
+			names[i] += " (" + strings.Join(exts, ", ") + ")"
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// Open opens the trace at path in the named format (case does not
+// matter); an empty format is inferred from the file's extension. A ".gz" suffix means gzip
+// compression ("jobs.csv.gz"). The caller closes the Closer when done.
+func Open(path, format string) (sim.Source, io.Closer, error) {
+	name := path
+	gz := strings.EqualFold(filepath.Ext(name), ".gz")
+	if gz {
+		name = name[:len(name)-len(".gz")]
+	}
+	format = strings.ToLower(format)
+	formatsMu.RLock()
+	f, ok := formats[format]
+	if format == "" {
+		f, ok = formatByExt(filepath.Ext(name))
+	}
+	list := formatList()
+	formatsMu.RUnlock()
+	if !ok {
+		if format == "" {
+			return nil, nil, fmt.Errorf("traces: cannot tell the format of %s from its extension; name one of: %s", path, list)
+		}
+		return nil, nil, fmt.Errorf("traces: unknown trace format %q; known formats: %s", format, list)
+	}
+
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var r io.Reader = file
+	var closer io.Closer = file
+	if gz {
+		zr, err := gzip.NewReader(file)
+		if err != nil {
+			file.Close()
+			return nil, nil, &Error{File: path, Msg: "not a valid gzip file: " + err.Error(), Err: err}
+		}
+		r = zr
+		closer = closers{zr, file}
+	}
+	src, err := f.New(r, path)
+	if err != nil {
+		closer.Close()
+		return nil, nil, err
+	}
+	return src, closer, nil
+}
+
+// closers closes each in turn and returns the first error.
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var first error
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

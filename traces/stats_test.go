@@ -1,0 +1,91 @@
+package traces
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// TestStatsByHand checks ComputeStats on a trace small enough to work out:
+// arrivals 0, 1, 3 s (gaps 1 and 2: mean 1.5, population sd 0.5, CV 1/3),
+// durations 1, 2, 6 s (mean 3, population variance (4+1+9)/3 = 14/3).
+func TestStatsByHand(t *testing.T) {
+	in := "arrival,duration,cpu,memory,gpus,gpu_milli\n0,1,1,1Ki,1,0\n1,2,0.5,1Ki,0,250\n3,6,,,2,500\n"
+	r, err := NewCSVReader(strings.NewReader(in), "s.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ComputeStats(r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Stats{
+		Count: 3, First: 0, Last: 3 * sim.Second,
+		Rate: 2.0 / 3, InterarrivalMean: 1.5, InterarrivalCV: 1.0 / 3,
+		DurationMean: 3, DurationCV: math.Sqrt(14.0/3) / 3, DurationTotal: 9,
+		CPUTotal: 1500, MemoryTotal: 2048, GPUsTotal: 3, GPUMilliTotal: 750,
+	}
+	if !statsClose(s, want) {
+		t.Errorf("got  %+v\nwant %+v", s, want)
+	}
+}
+
+func statsClose(a, b Stats) bool {
+	close := func(x, y float64) bool { return math.Abs(x-y) <= 1e-12*math.Max(1, math.Abs(y)) }
+	return a.Count == b.Count && a.First == b.First && a.Last == b.Last &&
+		close(a.Rate, b.Rate) && close(a.InterarrivalMean, b.InterarrivalMean) && close(a.InterarrivalCV, b.InterarrivalCV) &&
+		close(a.DurationMean, b.DurationMean) && close(a.DurationCV, b.DurationCV) && close(a.DurationTotal, b.DurationTotal) &&
+		a.CPUTotal == b.CPUTotal && a.MemoryTotal == b.MemoryTotal && a.GPUsTotal == b.GPUsTotal && a.GPUMilliTotal == b.GPUMilliTotal
+}
+
+// TestStatsGenerator checks the statistics of a generator against its
+// parameters: n = 200000 exponential gaps of mean 10 ms and exponential
+// work of mean 1 s. For an exponential of mean 1 the sample mean m has
+// standard error 1/√n, and so (to first order) has the rate 1/m, relative.
+// The sample CV S/m, by the delta method around S² = m = 1, moves as
+// (S²−1)/2 − (m−1); with Var S² = (μ₄−σ⁴)/n = 8/n, Var m = 1/n and
+// Cov(S², m) = μ₃/n = 2/n, its variance is 2/n + 1/n − 2/n = 1/n. Each
+// check allows 5 standard errors.
+func TestStatsGenerator(t *testing.T) {
+	const n = 200_000
+	g := NewGenerator(Poisson{Rate: 100}, Exponential{Mean: sim.Second}, 8)
+	s, err := ComputeStats(g, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Count != n {
+		t.Fatalf("count %d, want %d (the limit)", s.Count, n)
+	}
+	se := 1 / math.Sqrt(n)
+	for _, c := range []struct {
+		name      string
+		got, want float64
+		tol       float64
+	}{
+		{"interarrival mean", s.InterarrivalMean, 0.01, sigmas * 0.01 * se},
+		{"rate", s.Rate, 100, sigmas * 100 * se},
+		{"duration mean", s.DurationMean, 1, sigmas * se},
+		{"interarrival CV", s.InterarrivalCV, 1, sigmas * se},
+		{"duration CV", s.DurationCV, 1, sigmas * se},
+	} {
+		if math.Abs(c.got-c.want) > c.tol {
+			t.Errorf("%s %.6g, want %.6g ± %.2g", c.name, c.got, c.want, c.tol)
+		}
+	}
+}
+
+func TestStatsEmptyAndErrors(t *testing.T) {
+	r, _ := NewCSVReader(strings.NewReader("arrival,duration\n"), "e.csv")
+	if s, err := ComputeStats(r, 0); err != nil || s != (Stats{}) {
+		t.Errorf("empty trace: %+v, %v", s, err)
+	}
+	r, _ = NewCSVReader(strings.NewReader("arrival,duration\n5,1\nx,1\n"), "e.csv")
+	s, err := ComputeStats(r, 0)
+	var te *Error
+	if !errors.As(err, &te) || s.Count != 1 || s.First != 5*sim.Second || s.Rate != 0 {
+		t.Errorf("got %+v, %v; want the first task's stats and the error", s, err)
+	}
+}
