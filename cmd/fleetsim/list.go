@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+	"github.com/spf13/cobra"
+
+	"github.com/fleetsim/fleetsim/scenario"
+	"github.com/fleetsim/fleetsim/strategies"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func newStrategiesCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "strategies",
+		Short: "List the registered strategies and their parameters",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			t := tablewriter.NewTable(cmd.OutOrStdout(), tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeaderAlignment(tw.AlignLeft))
+			t.Header([]string{"strategy", "description", "parameters"})
+			for _, name := range strategies.Names() {
+				info, _ := strategies.Lookup(name)
+				var ps []string
+				for _, p := range info.Params {
+					ps = append(ps, fmt.Sprintf("%s (%s, default %s): %s", p.Name, p.Type, p.Default, p.Doc))
+				}
+				if len(ps) == 0 {
+					ps = []string{"-"}
+				}
+				if err := t.Append([]string{name, info.Description, strings.Join(ps, "\n")}); err != nil {
+					return err
+				}
+			}
+			return t.Render()
+		},
+	}
+}
+
+func newScenariosCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "scenarios",
+		Short: "List the scenarios embedded in the binary",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			t := tablewriter.NewTable(cmd.OutOrStdout(), tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeaderAlignment(tw.AlignLeft))
+			t.Header([]string{"scenario", "nodes", "stop", "strategies", "description"})
+			for _, name := range scenario.Embedded() {
+				sc, err := scenario.LoadEmbedded(name)
+				if err != nil {
+					return err
+				}
+				names := make([]string, len(sc.Strategies))
+				for i, s := range sc.Strategies {
+					names[i] = s.String()
+				}
+				if err := t.Append([]string{name, fmt.Sprint(sc.NodeCount()), sc.Stop.String(), strings.Join(names, ", "), sc.Description}); err != nil {
+					return err
+				}
+			}
+			return t.Render()
+		},
+	}
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version and build information",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			v := version
+			if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+				v = bi.Main.Version
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "fleetsim %s %s %s/%s\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		},
+	}
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fleetsim/fleetsim/reports"
+	"github.com/fleetsim/fleetsim/scenario"
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/strategies"
+)
+
+// defaultScenario is what run and compare use when given no scenario.
+const defaultScenario = "default"
+
+// scenarioFlags are the overrides run and compare share.
+type scenarioFlags struct {
+	seed  uint64
+	tasks int64
+}
+
+func (f *scenarioFlags) add(cmd *cobra.Command) {
+	cmd.Flags().Uint64Var(&f.seed, "seed", 0, "override the scenario's seed")
+	cmd.Flags().Int64Var(&f.tasks, "tasks", 0, "override the scenario's stop: arrivals stop after this many tasks")
+}
+
+// load resolves the scenario argument (a file path or an embedded name) and
+// applies the overrides.
+func (f *scenarioFlags) load(cmd *cobra.Command, args []string) (*scenario.Scenario, error) {
+	name := defaultScenario
+	if len(args) > 0 {
+		name = args[0]
+	}
+	sc, err := scenario.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	if cmd.Flags().Changed("seed") {
+		sc.Seed = f.seed
+	}
+	if cmd.Flags().Changed("tasks") {
+		if f.tasks < 1 {
+			return nil, fmt.Errorf("--tasks: expected an integer >= 1, got %d", f.tasks)
+		}
+		sc.Stop = scenario.Limit{Tasks: f.tasks}
+		if sc.Warmup.Tasks >= f.tasks {
+			sc.Warmup = scenario.Limit{Tasks: f.tasks / 10}
+		}
+	}
+	return sc, nil
+}
+
+// pickStrategies selects the scenario's strategies named in list (all when
+// list is empty). A name the scenario lacks but the registry knows runs with
+// default parameters.
+func pickStrategies(sc *scenario.Scenario, list []string) ([]scenario.StrategySpec, error) {
+	if len(list) == 0 {
+		return sc.Strategies, nil
+	}
+	var out []scenario.StrategySpec
+	for _, name := range list {
+		name = strings.TrimSpace(name)
+		found := false
+		for _, s := range sc.Strategies {
+			if s.Name == name || s.String() == name {
+				out = append(out, s)
+				found = true
+				break
+			}
+		}
+		if found {
+			continue
+		}
+		if _, ok := strategies.Lookup(name); !ok {
+			return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(strategies.Names(), ", "))
+		}
+		out = append(out, scenario.StrategySpec{Name: name})
+	}
+	return out, nil
+}
+
+func newRunCmd() *cobra.Command {
+	var (
+		sf       scenarioFlags
+		strategy string
+		asJSON   bool
+		perNode  bool
+		records  string
+	)
+	cmd := &cobra.Command{
+		Use:   "run [SCENARIO]",
+		Short: "Run one strategy of a scenario (file or embedded name; default: " + defaultScenario + ")",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := sf.load(cmd, args)
+			if err != nil {
+				return err
+			}
+			var list []string
+			if strategy != "" {
+				list = []string{strategy}
+			}
+			specs, err := pickStrategies(sc, list)
+			if err != nil {
+				return err
+			}
+			j := job{sc: sc, spec: specs[0], seed: sc.Seed}
+			var out *reports.AtomicFile
+			var rw *reports.RecordWriter
+			if records != "" {
+				if out, err = reports.CreateAtomic(records); err != nil {
+					return err
+				}
+				defer out.Abort() // removes the partial file unless committed
+				rw = reports.NewRecordWriter(out, sc.Nodes())
+				j.onRecord = func(r *sim.Record) { rw.Write(r) }
+			}
+			results, err := runJobs(cmd.Context(), []job{j}, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if rw != nil {
+				if err := rw.Flush(); err != nil {
+					return fmt.Errorf("--records %s: %w", records, err)
+				}
+				if err := out.Commit(); err != nil {
+					return fmt.Errorf("--records %s: %w", records, err)
+				}
+			}
+			res := results[0]
+			if !perNode {
+				res.Nodes = nil
+			}
+			if asJSON {
+				return reports.WriteJSON(cmd.OutOrStdout(), res)
+			}
+			printHeader(cmd.OutOrStdout(), sc)
+			return reports.WriteComparison(cmd.OutOrStdout(), []sim.Result{res}, reports.FormatTable)
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVarP(&strategy, "strategy", "s", "", "strategy to run (default: the scenario's first)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object")
+	cmd.Flags().BoolVar(&perNode, "per-node", false, "include per-node figures in the JSON")
+	cmd.Flags().StringVar(&records, "records", "", "stream per-task records to this CSV file")
+	return cmd
+}
+
+func newCompareCmd() *cobra.Command {
+	var (
+		sf     scenarioFlags
+		list   []string
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "compare [SCENARIO]",
+		Short: "Run every strategy of a scenario side by side (default scenario: " + defaultScenario + ")",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !validFormat(format) {
+				return fmt.Errorf("--format: unknown format %q (allowed: %s)", format, strings.Join(reports.Formats, ", "))
+			}
+			sc, err := sf.load(cmd, args)
+			if err != nil {
+				return err
+			}
+			specs, err := pickStrategies(sc, list)
+			if err != nil {
+				return err
+			}
+			jobs := make([]job, len(specs))
+			for i, s := range specs {
+				jobs[i] = job{sc: sc, spec: s, seed: sc.Seed}
+			}
+			results, err := runJobs(cmd.Context(), jobs, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if format == reports.FormatTable || format == reports.FormatMarkdown {
+				printHeader(cmd.OutOrStdout(), sc)
+			}
+			return reports.WriteComparison(cmd.OutOrStdout(), results, format)
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringSliceVar(&list, "strategies", nil, "comma-separated strategies to run (default: the scenario's)")
+	cmd.Flags().StringVarP(&format, "format", "f", reports.FormatTable, "output format: "+strings.Join(reports.Formats, ", "))
+	return cmd
+}
+
+func validFormat(f string) bool {
+	for _, x := range reports.Formats {
+		if f == x {
+			return true
+		}
+	}
+	return false
+}
+
+// printHeader says what was run, above a table.
+func printHeader(w io.Writer, sc *scenario.Scenario) {
+	fmt.Fprintf(w, "scenario %s: %d nodes, stop %s, warm-up %s, seed %d\n", sc.Name, sc.NodeCount(), sc.Stop, sc.Warmup, sc.Seed)
+	if sc.Description != "" {
+		fmt.Fprintf(w, "%s\n", sc.Description)
+	}
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/fleetsim/fleetsim/scenario"
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// stepEvents is how many events run between checks for Ctrl-C and progress
+// updates: small enough to react within milliseconds, large enough to cost
+// nothing measurable.
+const stepEvents = 1 << 16
+
+// job is one run: a scenario, one of its strategies and a seed.
+type job struct {
+	sc   *scenario.Scenario
+	spec scenario.StrategySpec
+	seed uint64
+	// onRecord, when set, receives every record (run --records).
+	onRecord func(*sim.Record)
+}
+
+// progress is shared by concurrent runs: units are arrived tasks (or
+// simulated nanoseconds when the scenario stops on time).
+type progress struct {
+	done  atomic.Int64
+	total int64
+}
+
+// runJob runs j to the end, or until ctx is cancelled. On cancellation it
+// returns errInterrupted with the engine's partial state described in what.
+func runJob(ctx context.Context, j job, p *progress) (res sim.Result, what string, err error) {
+	src, closer, err := j.sc.Source(j.seed)
+	if err != nil {
+		return res, "", err
+	}
+	defer closer.Close()
+	st, err := j.sc.Strategy(j.spec, j.seed)
+	if err != nil {
+		return res, "", err
+	}
+	cfg := j.sc.Config()
+	cfg.OnRecord = j.onRecord
+	e, err := sim.NewEngine(cfg, src, st)
+	if err != nil {
+		return res, "", fmt.Errorf("%s: %w", j.sc.File, err)
+	}
+	start := time.Now()
+	var last int64
+	for {
+		done, err := e.Step(stepEvents)
+		if p != nil {
+			cur := e.Arrived()
+			if j.sc.Stop.Tasks == 0 && j.sc.Stop.Time > 0 {
+				cur = int64(min(e.Now(), j.sc.Stop.Time))
+			}
+			p.done.Add(cur - last)
+			last = cur
+		}
+		if err != nil {
+			return res, "", fmt.Errorf("%s: strategy %s: %w", j.sc.File, j.spec, err)
+		}
+		if done {
+			break
+		}
+		if ctx.Err() != nil {
+			return res, fmt.Sprintf("%s stopped at simulated time %v after %d tasks arrived", j.spec, e.Now(), e.Arrived()), errInterrupted
+		}
+	}
+	res = e.Result()
+	wall := time.Since(start).Seconds()
+	res.Scenario = j.sc.Name
+	res.Seed = j.seed
+	res.Engine.WallS = wall
+	if wall > 0 {
+		res.Engine.EventsPerS = float64(res.Engine.Events) / wall
+	}
+	return res, "", nil
+}
+
+// progressTotal is the expected final progress count of one run (0: unknown).
+func progressTotal(sc *scenario.Scenario) int64 {
+	if sc.Stop.Tasks > 0 {
+		return sc.Stop.Tasks
+	}
+	return int64(sc.Stop.Time)
+}
+
+// runJobs runs jobs in parallel, one per core at most, and returns results
+// in job order. Parallelism is across runs only, so results do not depend
+// on GOMAXPROCS. A progress bar is drawn on stderr when it is a terminal and
+// the runs last over a second.
+func runJobs(ctx context.Context, jobs []job, stderr io.Writer) ([]sim.Result, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := &progress{}
+	for _, j := range jobs {
+		p.total += progressTotal(j.sc)
+	}
+	stopBar := startBar(p, stderr)
+	results := make([]sim.Result, len(jobs))
+	errs := make([]error, len(jobs))
+	whats := make([]string, len(jobs))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i := range jobs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				errs[i] = errInterrupted
+				whats[i] = fmt.Sprintf("%s not started", jobs[i].spec)
+				return
+			}
+			results[i], whats[i], errs[i] = runJob(ctx, jobs[i], p)
+			if errs[i] != nil && errs[i] != errInterrupted {
+				cancel() // one failure stops the others
+			}
+		}(i)
+	}
+	wg.Wait()
+	stopBar()
+	for _, err := range errs {
+		if err != nil && err != errInterrupted {
+			return nil, err
+		}
+	}
+	interrupted := false
+	for _, err := range errs {
+		interrupted = interrupted || err == errInterrupted
+	}
+	if !interrupted {
+		return results, nil
+	}
+	fmt.Fprintln(stderr, "fleetsim: interrupted; no results written. Where each run stood:")
+	for i, err := range errs {
+		if err == errInterrupted {
+			fmt.Fprintf(stderr, "  %s\n", whats[i])
+		} else {
+			fmt.Fprintf(stderr, "  %s finished\n", jobs[i].spec)
+		}
+	}
+	return nil, errInterrupted
+}
+
+// startBar draws progress on stderr after the first second, when stderr is
+// a terminal. The returned function stops and clears it.
+func startBar(p *progress, stderr io.Writer) (stop func()) {
+	f, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-quit:
+			return
+		case <-time.After(time.Second):
+		}
+		max := p.total
+		if max <= 0 {
+			max = -1 // spinner
+		}
+		bar := progressbar.NewOptions64(max,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("simulating"),
+			progressbar.OptionShowElapsedTimeOnFinish(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond),
+		)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				bar.Finish()
+				return
+			case <-t.C:
+				bar.Set64(p.done.Load())
+			}
+		}
+	}()
+	return func() { close(quit); wg.Wait() }
+}

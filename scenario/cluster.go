@@ -1,0 +1,93 @@
+package scenario
+
+import (
+	"regexp"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// groupName is what a group may be called: it becomes part of node names,
+// which end up in CSV and JSON output.
+var groupName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+func (r *reader) cluster(n *yaml.Node) Cluster {
+	c := Cluster{Queueing: QueueingNode}
+	m := r.mapping(n, "cluster", "a mapping with queueing and nodes")
+	m.allow(clusterFields...)
+	if v := m.get("queueing"); v != nil {
+		c.Queueing = r.oneOf(v, "cluster.queueing", QueueingNode, QueueingCentral)
+	}
+	list := m.require("nodes", "a list of node groups")
+	if r.err != nil || list == nil {
+		return c
+	}
+	if list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
+		got := describe(list)
+		if list.Kind == yaml.SequenceNode {
+			got = "an empty list"
+		}
+		r.failf(list, "cluster.nodes", "expected a list of node groups, got %s", got)
+		return c
+	}
+	seen := map[string]int{}
+	total := 0
+	for i, gn := range list.Content {
+		path := index("cluster.nodes", i)
+		g := r.group(gn, path)
+		if r.err != nil {
+			return c
+		}
+		if j, dup := seen[g.Name]; dup {
+			r.failf(gn, join(path, "group"), "expected a group name not used before, got %q (also cluster.nodes[%d])", g.Name, j)
+			return c
+		}
+		seen[g.Name] = i
+		total += g.Count
+		if total > MaxNodes {
+			r.failf(gn, join(path, "count"), "expected at most %d nodes in all groups, got %d", MaxNodes, total)
+			return c
+		}
+		c.Groups = append(c.Groups, g)
+	}
+	return c
+}
+
+func (r *reader) group(n *yaml.Node, path string) Group {
+	g := Group{Count: 1, Slots: 1, Speed: 1}
+	m := r.mapping(n, path, "a node group (a mapping with group, count, ...)")
+	for _, k := range m.keys {
+		v, field := m.get(k), m.field(k)
+		switch k {
+		case "group":
+			if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" || !groupName.MatchString(v.Value) {
+				r.failf(v, field, "expected a group name (up to 64 letters, digits, '.', '_' or '-', not starting with a symbol), got %s", describe(v))
+			}
+			g.Name = v.Value
+		case "count":
+			g.Count = int(r.int(v, field, 1, MaxNodes))
+		case "region":
+			g.Region = r.string(v, field, "a region name")
+		case "slots":
+			g.Slots = int(r.int(v, field, 1, maxInt))
+		case "speed":
+			g.Speed = r.float(v, field, positive)
+		case "cpu":
+			g.CPU = r.quantity(v, field, "a number of cores", cpuUnits, "cores like 16 or 0.5, or milli-cores like 250m")
+		case "memory":
+			g.Memory = r.quantity(v, field, "a size", SizeUnits, "bytes, or a number with a suffix "+sizeSuffixes)
+		case "gpus":
+			g.GPUs = int(r.int(v, field, 0, maxInt))
+		case "gpu_model":
+			g.GPUModel = r.string(v, field, "a GPU model name")
+		case "cost_per_hour":
+			g.CostPerHour = r.float(v, field, nonNegative)
+		default:
+			m.unknown(k, groupFields)
+		}
+		if r.err != nil {
+			return g
+		}
+	}
+	m.require("group", "a group name")
+	return g
+}

@@ -1,0 +1,237 @@
+package scenario
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/fleetsim/fleetsim/strategies"
+)
+
+// lines joins its arguments into a YAML file, one line each.
+func lines(l ...string) string { return strings.Join(l, "\n") + "\n" }
+
+// The sections of a valid scenario, for cases that break one of them.
+const (
+	okStop     = "stop: {tasks: 10}"
+	okCluster  = "cluster:\n  nodes:\n    - group: web"
+	okWorkload = "workload:\n  arrivals: {process: poisson, rate: 1}\n  service: {dist: exponential, mean: 1s}"
+	okStrats   = "strategies: [test-plain]"
+)
+
+// valid is a minimal valid scenario: lines 1-8.
+var valid = lines(okStop, okCluster, okWorkload, okStrats)
+
+// errorCases hold one case per kind of error message, each with the full
+// error line. "{known}" stands for the registered strategy names.
+var errorCases = []struct {
+	name string
+	yaml string
+	want string
+}{
+	// The file as a whole.
+	{"empty file", "", "t.yaml: expected a scenario (a mapping with cluster, workload and strategies), got an empty file"},
+	{"only comments", "# nothing here\n", "t.yaml: expected a scenario (a mapping with cluster, workload and strategies), got an empty file"},
+	{"syntax: unclosed flow", "stop: {tasks: 10\ncluster: x\n",
+		"t.yaml:2: invalid YAML: did not find expected ',' or '}'"},
+	{"syntax: unclosed flow on line 2", "seed: 1\nstop: {tasks: 10\ncluster: x\n",
+		"t.yaml:2: invalid YAML: did not find expected ',' or '}'"},
+	{"syntax: sequence in a mapping", "seed: 1\nstop: 2\n- x\n", "t.yaml:3: invalid YAML: did not find expected key"},
+	{"syntax: unclosed quote", "seed: 1\nname: \"x\n", "t.yaml:2: invalid YAML: found unexpected end of stream"},
+	{"syntax: invalid UTF-8", "name: \xff\n", "t.yaml: invalid YAML: invalid leading UTF-8 octet"},
+	{"syntax: mapping in a scalar", "stop: a: b\n", "t.yaml:1: invalid YAML: mapping values are not allowed in this context"},
+	{"syntax: tab indent", "cluster:\n\tnodes: []\n", "t.yaml:2: invalid YAML: found character that cannot start any token"},
+	{"not a mapping", "- a\n- b\n", "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies), got a list"},
+	{"null document", "~\n", "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies), got ~"},
+	{"two documents", valid + "---\nname: x\n", "t.yaml:9:1: expected one YAML document, got a second one here"},
+	{"too large", "# " + strings.Repeat("x", MaxFileSize) + "\n", "t.yaml: expected a file of at most 1048576 bytes, got 1048579 bytes"},
+	{"anchor", lines("stop: &s {tasks: 10}", okCluster, okWorkload, okStrats), "t.yaml:1:7: anchors (&s) are not supported; write the value out"},
+	{"alias", lines("a: &x 1", "b: *x"), "t.yaml:1:4: anchors (&x) are not supported; write the value out"},
+	{"alias to nothing", lines("a: 1", "b: *a"), "t.yaml: invalid YAML: unknown anchor 'a' referenced"},
+	{"syntax: second document", valid + "---\nname: [x\n", "t.yaml:10: invalid YAML: did not find expected ',' or ']'"},
+
+	// Keys.
+	{"unknown top field", lines(okStop, "stpo: {tasks: 10}"),
+		"t.yaml:2:1: stpo: unknown field (allowed: name, description, seed, stop, warmup, cluster, workload, strategies)"},
+	{"duplicate field", lines(okStop, okCluster, okWorkload, okStrats, "stop: {tasks: 20}"),
+		"t.yaml:9:1: stop: duplicate field (first set on line 1)"},
+	{"non-scalar key", "? [a, b]\n: 1\n", "t.yaml:1:3: expected a field name, got a list"},
+	{"unknown group field", lines(okStop, "cluster:", "  nodes:", "    - group: web", "    - group: db", "      sped: 2"),
+		"t.yaml:6:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour)"},
+
+	// Required fields, reported at the parent mapping.
+	{"missing cluster", lines(okStop, okWorkload, okStrats), "t.yaml:1:1: cluster: required field missing; expected a mapping with nodes"},
+	{"missing stop", lines(okCluster, okWorkload, okStrats),
+		"t.yaml:1:1: stop: required field missing; expected a limit like {tasks: 100000} or {time: 1h} (required unless the workload is a trace)"},
+	{"missing strategies", lines(okStop, okCluster, okWorkload), "t.yaml:1:1: strategies: required field missing; expected a list of strategies, like [random, p2c]"},
+	{"missing nodes", lines(okStop, "cluster:", "  queueing: node", okWorkload, okStrats), "t.yaml:3:3: cluster.nodes: required field missing; expected a list of node groups"},
+	{"missing group name", lines(okStop, "cluster:", "  nodes:", "    - count: 2", okWorkload, okStrats),
+		"t.yaml:4:7: cluster.nodes[0].group: required field missing; expected a group name"},
+	{"missing workload parts", lines(okStop, okCluster, "workload: {}", okStrats),
+		"t.yaml:5:11: workload.arrivals: required field missing; expected an arrival process like {process: poisson, rate: 45} (or a trace)"},
+	{"missing service", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1}", okStrats),
+		"t.yaml:6:3: workload.service: required field missing; expected a service-time distribution like {dist: exponential, mean: 1s}"},
+	{"missing rate", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson}", "  service: {dist: exponential, mean: 1s}", okStrats),
+		"t.yaml:6:13: workload.arrivals.rate: required field missing; expected tasks per second"},
+	{"missing cv", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1}", "  service: {dist: lognormal, mean: 1s}", okStrats),
+		"t.yaml:7:12: workload.service.cv: required field missing; expected the coefficient of variation, like 2"},
+	{"missing trace path", lines(okCluster, "workload:", "  trace: {format: csv}", okStrats),
+		"t.yaml:5:10: workload.trace.path: required field missing; expected the trace file's path"},
+	{"missing strategy name", lines(okStop, okCluster, okWorkload, "strategies:", "  - {n: 2}"),
+		"t.yaml:9:5: strategies[0].name: required field missing; expected the strategy's name"},
+
+	// Wrong types and values.
+	{"seed not a number", lines("seed: abc"), `t.yaml:1:7: seed: expected an integer in [0, 18446744073709551615], got "abc"`},
+	{"seed negative", lines("seed: -1"), "t.yaml:1:7: seed: expected an integer in [0, 18446744073709551615], got -1"},
+	{"seed too big", lines("seed: 18446744073709551616"), "t.yaml:1:7: seed: expected an integer in [0, 18446744073709551615], got 18446744073709551616"},
+	{"name empty", lines(`name: ""`), `t.yaml:1:7: name: expected a name, got ""`},
+	{"description a mapping", lines("description: {a: 1}"), "t.yaml:1:14: description: expected a one-line description, got a mapping"},
+	{"stop not a mapping", lines("stop: 100", okCluster, okWorkload, okStrats),
+		"t.yaml:1:7: stop: expected a mapping like {tasks: 100000} or {time: 1h}, got 100"},
+	{"stop both", lines("stop: {tasks: 10, time: 1h}", okCluster, okWorkload, okStrats), "t.yaml:1:19: stop.time: expected tasks or time, got both"},
+	{"stop empty", lines("stop: {}", okCluster, okWorkload, okStrats), "t.yaml:1:7: stop: expected a mapping like {tasks: 100000} or {time: 1h}, got an empty mapping"},
+	{"stop zero tasks", lines("stop: {tasks: 0}", okCluster, okWorkload, okStrats), "t.yaml:1:15: stop.tasks: expected an integer >= 1, got 0"},
+	{"stop fractional tasks", lines("stop: {tasks: 2.5}", okCluster, okWorkload, okStrats), "t.yaml:1:15: stop.tasks: expected an integer >= 1, got 2.5"},
+	{"stop quoted tasks", lines(`stop: {tasks: "10"}`, okCluster, okWorkload, okStrats), `t.yaml:1:15: stop.tasks: expected an integer >= 1, got "10"`},
+	{"stop negative time", lines("stop: {time: -1s}", okCluster, okWorkload, okStrats), `t.yaml:1:14: stop.time: expected a duration > 0, got "-1s"`},
+	{"stop bad duration", lines("stop: {time: 10 sec}", okCluster, okWorkload, okStrats),
+		`t.yaml:1:14: stop.time: expected a duration > 0 (like 250ms, 1h30m, or a number of seconds), got "10 sec"`},
+	{"stop duration overflow", lines("stop: {time: 300y}", okCluster, okWorkload, okStrats),
+		`t.yaml:1:14: stop.time: expected a duration > 0 (like 250ms, 1h30m, or a number of seconds), got "300y"`},
+	{"stop duration too long", lines("stop: {time: 3000000h}", okCluster, okWorkload, okStrats),
+		`t.yaml:1:14: stop.time: expected a duration of at most 2562047h47m16.854775807s, got "3000000h"`},
+	{"stop seconds too long", lines("stop: {time: 1e10}", okCluster, okWorkload, okStrats),
+		"t.yaml:1:14: stop.time: expected a duration of at most 2562047h47m16.854775807s, got 1e10"},
+	{"stop infinite time", lines("stop: {time: .inf}", okCluster, okWorkload, okStrats),
+		"t.yaml:1:14: stop.time: expected a duration > 0 (like 250ms, 1h30m, or a number of seconds), got .inf"},
+	{"warmup as long as stop", lines(okStop, "warmup: {tasks: 10}", okCluster, okWorkload, okStrats),
+		"t.yaml:2:17: warmup.tasks: expected fewer tasks than stop.tasks (10), got 10"},
+	{"warmup longer than stop", lines("stop: {time: 1m}", "warmup: {time: 90}", okCluster, okWorkload, okStrats),
+		"t.yaml:2:16: warmup.time: expected less time than stop.time (1m0s), got 90"},
+	{"queueing", lines(okStop, "cluster:", "  queueing: central-ish", "  nodes: [{group: web}]", okWorkload, okStrats),
+		`t.yaml:3:13: cluster.queueing: expected one of node, central, got "central-ish"`},
+	{"nodes empty", lines(okStop, "cluster:", "  nodes: []", okWorkload, okStrats), "t.yaml:3:10: cluster.nodes: expected a list of node groups, got an empty list"},
+	{"nodes a mapping", lines(okStop, "cluster:", "  nodes: {group: web}", okWorkload, okStrats), "t.yaml:3:10: cluster.nodes: expected a list of node groups, got a mapping"},
+	{"group not a mapping", lines(okStop, "cluster:", "  nodes: [web]", okWorkload, okStrats),
+		`t.yaml:3:11: cluster.nodes[0]: expected a node group (a mapping with group, count, ...), got "web"`},
+	{"group name", lines(okStop, "cluster:", "  nodes: [{group: web 1}]", okWorkload, okStrats),
+		`t.yaml:3:19: cluster.nodes[0].group: expected a group name (up to 64 letters, digits, '.', '_' or '-', not starting with a symbol), got "web 1"`},
+	{"duplicate group", lines(okStop, "cluster:", "  nodes:", "    - group: web", "    - group: web", okWorkload, okStrats),
+		`t.yaml:5:7: cluster.nodes[1].group: expected a group name not used before, got "web" (also cluster.nodes[0])`},
+	{"count zero", lines(okStop, "cluster:", "  nodes: [{group: web, count: 0}]", okWorkload, okStrats),
+		"t.yaml:3:31: cluster.nodes[0].count: expected an integer in [1, 1000000], got 0"},
+	{"too many nodes", lines(okStop, "cluster:", "  nodes:", "    - {group: a, count: 600000}", "    - {group: b, count: 600000}", okWorkload, okStrats),
+		"t.yaml:5:7: cluster.nodes[1].count: expected at most 1000000 nodes in all groups, got 1200000"},
+	{"slots negative", lines(okStop, "cluster:", "  nodes:", "    - group: web", "    - group: db", "      slots: -1", okWorkload, okStrats),
+		"t.yaml:6:14: cluster.nodes[1].slots: expected an integer >= 1, got -1"},
+	{"slots null", lines(okStop, "cluster:", "  nodes:", "    - group: web", "      slots:", okWorkload, okStrats),
+		"t.yaml:5:13: cluster.nodes[0].slots: expected an integer >= 1, got nothing"},
+	{"speed zero", lines(okStop, "cluster:", "  nodes: [{group: web, speed: 0}]", okWorkload, okStrats),
+		"t.yaml:3:31: cluster.nodes[0].speed: expected a finite number > 0, got 0"},
+	{"speed nan", lines(okStop, "cluster:", "  nodes: [{group: web, speed: .nan}]", okWorkload, okStrats),
+		"t.yaml:3:31: cluster.nodes[0].speed: expected a finite number > 0, got .nan"},
+	{"speed list", lines(okStop, "cluster:", "  nodes: [{group: web, speed: [1]}]", okWorkload, okStrats),
+		"t.yaml:3:31: cluster.nodes[0].speed: expected a finite number > 0, got a list"},
+	{"cpu negative", lines(okStop, "cluster:", "  nodes: [{group: web, cpu: -2}]", okWorkload, okStrats),
+		"t.yaml:3:29: cluster.nodes[0].cpu: expected a number of cores >= 0, got -2"},
+	{"cpu bad", lines(okStop, "cluster:", "  nodes: [{group: web, cpu: 2 cores}]", okWorkload, okStrats),
+		`t.yaml:3:29: cluster.nodes[0].cpu: expected a number of cores >= 0 (cores like 16 or 0.5, or milli-cores like 250m), got "2 cores"`},
+	{"memory bad suffix", lines(okStop, "cluster:", "  nodes: [{group: web, memory: 12Qi}]", okWorkload, okStrats),
+		`t.yaml:3:32: cluster.nodes[0].memory: expected a size >= 0 (bytes, or a number with a suffix K, M, G, T, P (powers of 1000) or Ki, Mi, Gi, Ti, Pi (powers of 1024)), got "12Qi"`},
+	{"memory overflow", lines(okStop, "cluster:", "  nodes: [{group: web, memory: 9000000Ti}]", okWorkload, okStrats),
+		`t.yaml:3:32: cluster.nodes[0].memory: expected a size that fits in 64 bits, got "9000000Ti"`},
+	{"gpus fractional", lines(okStop, "cluster:", "  nodes: [{group: web, gpus: 1.5}]", okWorkload, okStrats),
+		"t.yaml:3:30: cluster.nodes[0].gpus: expected an integer >= 0, got 1.5"},
+	{"cost infinite", lines(okStop, "cluster:", "  nodes: [{group: web, cost_per_hour: .inf}]", okWorkload, okStrats),
+		"t.yaml:3:39: cluster.nodes[0].cost_per_hour: expected a finite number >= 0, got .inf"},
+	{"trace and arrivals", lines(okCluster, "workload:", "  trace: {path: a.csv}", "  arrivals: {process: poisson, rate: 1}", okStrats),
+		"t.yaml:6:3: workload.arrivals: expected either a trace or arrivals and service, got both"},
+	{"process", lines(okStop, okCluster, "workload:", "  arrivals: {process: poison, rate: 1}", "  service: {dist: exponential, mean: 1s}", okStrats),
+		`t.yaml:6:23: workload.arrivals.process: expected one of poisson, deterministic, bursty, got "poison"`},
+	{"field of another process", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1, hold: [1s, 1s]}", "  service: {dist: exponential, mean: 1s}", okStrats),
+		"t.yaml:6:41: workload.arrivals.hold: unknown field (allowed: process, rate)"},
+	{"rate zero", lines(okStop, okCluster, "workload:", "  arrivals: {process: deterministic, rate: 0}", "  service: {dist: exponential, mean: 1s}", okStrats),
+		"t.yaml:6:44: workload.arrivals.rate: expected a finite number > 0, got 0"},
+	{"rates not a pair", lines(okStop, okCluster, "workload:", "  arrivals: {process: bursty, rates: [1, 2, 3], hold: [1s, 1s]}", "  service: {dist: exponential, mean: 1s}", okStrats),
+		"t.yaml:6:38: workload.arrivals.rates: expected a list of two values, the rate in each state, like [30, 90], got a list of 3"},
+	{"rates both zero", lines(okStop, okCluster, "workload:", "  arrivals: {process: bursty, rates: [0, 0], hold: [1s, 1s]}", "  service: {dist: exponential, mean: 1s}", okStrats),
+		"t.yaml:6:38: workload.arrivals.rates: expected a rate > 0 in at least one state, got [0, 0]"},
+	{"rate negative", lines(okStop, okCluster, "workload:", "  arrivals: {process: bursty, rates: [-1, 2], hold: [1s, 1s]}", "  service: {dist: exponential, mean: 1s}", okStrats),
+		"t.yaml:6:39: workload.arrivals.rates[0]: expected a finite number >= 0, got -1"},
+	{"hold zero", lines(okStop, okCluster, "workload:", "  arrivals: {process: bursty, rates: [1, 2], hold: [1s, 0]}", "  service: {dist: exponential, mean: 1s}", okStrats),
+		"t.yaml:6:57: workload.arrivals.hold[1]: expected a duration > 0, got 0"},
+	{"dist", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1}", "  service: {dist: normal, mean: 1s}", okStrats),
+		`t.yaml:7:19: workload.service.dist: expected one of exponential, deterministic, lognormal, bounded-pareto, hyperexponential, got "normal"`},
+	{"mean overflow", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1}", "  service: {dist: exponential, mean: 1e300}", okStrats),
+		"t.yaml:7:38: workload.service.mean: expected a duration of at most 2562047h47m16.854775807s, got 1e300"},
+	{"hyperexponential cv", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1}", "  service: {dist: hyperexponential, mean: 1s, cv: 0.5}", okStrats),
+		"t.yaml:7:51: workload.service.cv: expected a finite number >= 1, got 0.5"},
+	{"pareto max below min", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1}", "  service: {dist: bounded-pareto, alpha: 1.1, min: 1s, max: 500ms}", okStrats),
+		`t.yaml:7:61: workload.service.max: expected a duration > min ("1s"), got "500ms"`},
+	{"trace format", lines(okCluster, "workload:", "  trace: {path: a.csv, format: xls}", okStrats),
+		`t.yaml:5:32: workload.trace.format: expected one of csv, jsonl, got "xls"`},
+	{"trace format unknown", lines(okCluster, "workload:", "  trace: {path: a.txt}", okStrats),
+		"t.yaml:5:10: workload.trace.format: required field missing (the path's extension does not tell); expected one of csv, jsonl"},
+
+	// Strategies.
+	{"strategies empty", lines(okStop, okCluster, okWorkload, "strategies: []"), "t.yaml:8:13: strategies: expected a list of strategies, like [random, p2c], got an empty list"},
+	{"strategies a string", lines(okStop, okCluster, okWorkload, "strategies: random"), `t.yaml:8:13: strategies: expected a list of strategies, like [random, p2c], got "random"`},
+	{"strategy a list", lines(okStop, okCluster, okWorkload, "strategies:", "  - [a, b]"),
+		"t.yaml:9:5: strategies[0]: expected a strategy name or a mapping with name and parameters, got a list"},
+	{"strategy null", lines(okStop, okCluster, okWorkload, "strategies:", "  - test-plain", "  -"),
+		"t.yaml:10:4: strategies[1]: expected a strategy name, got nothing"},
+	{"unknown strategy", lines(okStop, okCluster, okWorkload, "strategies:", "  - test-plain", "  - rnd"),
+		`t.yaml:10:5: strategies[1]: unknown strategy "rnd" (known: {known})`},
+	{"unknown strategy in a mapping", lines(okStop, okCluster, okWorkload, "strategies:", "  - {name: rnd, d: 2}"),
+		`t.yaml:9:12: strategies[0]: unknown strategy "rnd" (known: {known})`},
+	{"parameter error", lines(okStop, okCluster, okWorkload, "strategies:", "  - name: test-fixed", "    n: 11"),
+		"t.yaml:10:5: strategies[0].n: expected an integer in [1, 10], got 11"},
+	{"unknown parameter", lines(okStop, okCluster, okWorkload, "strategies:", "  - {name: test-fixed, m: 2}"),
+		"t.yaml:9:24: strategies[0].m: unknown parameter (allowed: n)"},
+	{"parameter not given", lines(okStop, okCluster, okWorkload, "strategies:", "  - {name: test-picky, mode: b}"),
+		"t.yaml:9:5: strategies[0]: parameter other: expected other to be set with mode b"},
+	{"strategy plain error", lines(okStop, okCluster, okWorkload, "strategies:", "  - {name: test-picky, mode: c}"),
+		"t.yaml:9:5: strategies[0]: mode c is not implemented"},
+	{"duration parameter", lines(okStop, okCluster, okWorkload, "strategies:", "  - {name: test-timed, timeout: soon}"),
+		`t.yaml:9:33: strategies[0].timeout: expected a duration (like 250ms, 1h30m, or a number of seconds), got "soon"`},
+	{"duration parameter checked by the strategy", lines(okStop, okCluster, okWorkload, "strategies:", "  - {name: test-timed, timeout: -1s}"),
+		"t.yaml:9:24: strategies[0].timeout: expected a duration > 0"},
+	{"list parameter", lines(okStop, okCluster, okWorkload, "strategies:", "  - {name: test-timed, weights: [1, x]}"),
+		"t.yaml:9:24: strategies[0].weights: element 1: expected a number, got x"},
+	{"huge parameter", lines(okStop, okCluster, okWorkload, "strategies:", "  - {name: test-timed, extra: 18446744073709551615}"),
+		"t.yaml:9:31: strategies[0].extra: expected a number that fits in 64 bits, got 18446744073709551615"},
+	{"duplicate parameter", lines(okStop, okCluster, okWorkload, "strategies:", "  - {name: test-fixed, n: 1, n: 2}"),
+		"t.yaml:9:30: strategies[0].n: duplicate field (first set on line 9)"},
+	{"duplicate strategy", lines(okStop, okCluster, okWorkload, "strategies:", "  - {name: test-fixed, n: 2}", "  - test-plain", "  - name: test-fixed", "    n: 2"),
+		"t.yaml:11:5: strategies[2]: expected each strategy once, got a repeat of strategies[0] (line 9: same name and parameters)"},
+	{"duplicate strategy by name", lines(okStop, okCluster, okWorkload, "strategies: [test-plain, {name: test-plain}]"),
+		"t.yaml:8:26: strategies[1]: expected each strategy once, got a repeat of strategies[0] (line 8: same name and parameters)"},
+	{"panicking strategy", lines(okStop, okCluster, okWorkload, "strategies: [test-panic]"),
+		"t.yaml:8:14: strategies[0]: strategy test-panic failed to build: boom"},
+}
+
+func TestErrors(t *testing.T) {
+	known := strings.Join(strategies.Names(), ", ")
+	for _, tc := range errorCases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Parse("t.yaml", []byte(tc.yaml), "")
+			if err == nil {
+				t.Fatalf("Parse succeeded (%+v), want error\n%s", s, tc.want)
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %T is not an *Error: %v", err, err)
+			}
+			want := strings.ReplaceAll(tc.want, "{known}", known)
+			if got := err.Error(); got != want {
+				t.Errorf("error\n got: %s\nwant: %s", got, want)
+			}
+		})
+	}
+}
+
+func TestValidMinimal(t *testing.T) {
+	if _, err := Parse("t.yaml", []byte(valid), ""); err != nil {
+		t.Fatal(err)
+	}
+}

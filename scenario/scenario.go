@@ -1,0 +1,195 @@
+package scenario
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/strategies"
+)
+
+// A Scenario is a parsed and validated scenario file: a cluster, a workload,
+// the strategies to compare and when to stop. It is plain data; Parse and
+// Load have checked every field, so a Scenario they return is usable as is.
+type Scenario struct {
+	Name        string // the name: field, else the file's base name without extension
+	Description string // one line, optional
+	File        string // the path it was read from, or "embedded:NAME"
+	Dir         string // the folder relative paths in it are resolved against
+
+	Seed   uint64 // default 1
+	Stop   Limit  // when arrivals stop; zero only for a trace workload (the trace's end)
+	Warmup Limit  // what is excluded from statistics; zero for none
+
+	Cluster    Cluster
+	Workload   Workload
+	Strategies []StrategySpec // at least one, no two equal
+}
+
+// A Limit is a count of tasks or a span of simulated time. At most one of
+// the two is set; both zero means no limit.
+type Limit struct {
+	Tasks int64
+	Time  sim.Time
+}
+
+// IsZero reports whether l sets no limit.
+func (l Limit) IsZero() bool { return l.Tasks == 0 && l.Time == 0 }
+
+// String formats l for people: "1000 tasks", "600s", or "none".
+func (l Limit) String() string {
+	switch {
+	case l.Tasks != 0:
+		return fmt.Sprintf("%d tasks", l.Tasks)
+	case l.Time != 0:
+		return l.Time.String()
+	}
+	return "none"
+}
+
+// Queueing models.
+const (
+	QueueingNode    = "node"    // each node queues its own work (load balancing)
+	QueueingCentral = "central" // a scheduler holds the pending queue (job placement)
+)
+
+// A Cluster is the modeled cluster: node groups in file order.
+type Cluster struct {
+	Queueing string // QueueingNode (default) or QueueingCentral
+	Groups   []Group
+}
+
+// A Group is Count identical nodes named Name-0 … Name-(Count-1).
+type Group struct {
+	Name        string
+	Region      string
+	Count       int     // >= 1
+	Slots       int     // >= 1, default 1
+	Speed       float64 // > 0, default 1
+	CPU         int64   // milli-cores
+	Memory      int64   // bytes
+	GPUs        int
+	GPUModel    string
+	CostPerHour float64
+}
+
+// A Workload is either synthetic (Arrivals and Service both set) or a trace
+// (Trace set); never both.
+type Workload struct {
+	Arrivals *Arrivals
+	Service  *Service
+	Trace    *Trace
+}
+
+// Arrival processes.
+const (
+	ArrivalsPoisson       = "poisson"       // Rate per second, exponential gaps
+	ArrivalsDeterministic = "deterministic" // Rate per second, equal gaps
+	ArrivalsBursty        = "bursty"        // two-state MMPP: Rates[i] while in state i, mean Hold[i] there
+)
+
+// Arrivals is a synthetic arrival process for the whole cluster.
+type Arrivals struct {
+	Process string      // one of the Arrivals* constants
+	Rate    float64     // tasks per second (poisson, deterministic)
+	Rates   [2]float64  // tasks per second in each state (bursty)
+	Hold    [2]sim.Time // mean time spent in each state (bursty)
+}
+
+// Service-time distributions.
+const (
+	ServiceExponential      = "exponential"      // Mean
+	ServiceDeterministic    = "deterministic"    // Mean
+	ServiceLognormal        = "lognormal"        // Mean, CV
+	ServiceBoundedPareto    = "bounded-pareto"   // Alpha, Min, Max
+	ServiceHyperexponential = "hyperexponential" // Mean, CV >= 1 (two balanced phases)
+)
+
+// Service is the distribution of a task's work, in time at speed 1.
+type Service struct {
+	Dist  string   // one of the Service* constants
+	Mean  sim.Time // all but bounded-pareto
+	CV    float64  // coefficient of variation: lognormal, hyperexponential
+	Alpha float64  // shape: bounded-pareto
+	Min   sim.Time // bounded-pareto
+	Max   sim.Time // bounded-pareto
+}
+
+// TraceFormats are the trace formats a scenario may name, and the file
+// extensions each is guessed from when format is left out.
+var TraceFormats = map[string][]string{
+	"csv":   {".csv"},
+	"jsonl": {".jsonl", ".ndjson"},
+}
+
+// Trace is a workload read from a file.
+type Trace struct {
+	Path   string // resolved against the scenario's Dir
+	Format string // a key of TraceFormats
+	Line   int    // line of the path in the scenario file, for later errors
+}
+
+// A StrategySpec is one entry of the strategies list: a registered strategy
+// and its parameters, already checked by strategies.New.
+type StrategySpec struct {
+	Name string
+	Args strategies.Args // nil when the entry sets no parameters
+	Line int             // line of the entry in the scenario file
+}
+
+// String is the entry as a label: the name, followed by the parameters in
+// key order when there are any, e.g. "power-of-d{d=3}".
+func (s StrategySpec) String() string {
+	if len(s.Args) == 0 {
+		return s.Name
+	}
+	keys := make([]string, 0, len(s.Args))
+	for k := range s.Args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(s.Name)
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%s=%v", k, s.Args[k])
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// NodeCount is the number of nodes Nodes returns.
+func (s *Scenario) NodeCount() int {
+	n := 0
+	for _, g := range s.Cluster.Groups {
+		n += g.Count
+	}
+	return n
+}
+
+// Nodes expands the node groups into one NodeSpec per node, in file order:
+// a group "web" of count 3 gives web-0, web-1, web-2.
+func (s *Scenario) Nodes() []sim.NodeSpec {
+	nodes := make([]sim.NodeSpec, 0, s.NodeCount())
+	for _, g := range s.Cluster.Groups {
+		for i := 0; i < g.Count; i++ {
+			nodes = append(nodes, sim.NodeSpec{
+				Name:        fmt.Sprintf("%s-%d", g.Name, i),
+				Group:       g.Name,
+				Region:      g.Region,
+				Slots:       g.Slots,
+				Speed:       g.Speed,
+				CPU:         g.CPU,
+				Memory:      g.Memory,
+				GPUs:        g.GPUs,
+				GPUModel:    g.GPUModel,
+				CostPerHour: g.CostPerHour,
+			})
+		}
+	}
+	return nodes
+}

@@ -1,0 +1,141 @@
+package scenario
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func (r *reader) workload(n *yaml.Node) Workload {
+	var w Workload
+	m := r.mapping(n, "workload", "a mapping with arrivals and service, or a trace")
+	m.allow(workloadFields...)
+	if m.has("trace") {
+		for _, k := range []string{"arrivals", "service"} {
+			if m.has(k) {
+				r.failf(m.keyNode(k), m.field(k), "expected either a trace or arrivals and service, got both")
+			}
+		}
+		w.Trace = r.trace(m.get("trace"), "workload.trace")
+		return w
+	}
+	a := m.require("arrivals", "an arrival process like {process: poisson, rate: 45} (or a trace)")
+	s := m.require("service", "a service-time distribution like {dist: exponential, mean: 1s}")
+	if r.err != nil {
+		return w
+	}
+	w.Arrivals = r.arrivals(a, "workload.arrivals")
+	w.Service = r.service(s, "workload.service")
+	return w
+}
+
+func (r *reader) arrivals(n *yaml.Node, path string) *Arrivals {
+	a := &Arrivals{}
+	m := r.mapping(n, path, "a mapping like {process: poisson, rate: 45}")
+	a.Process = r.oneOf(m.require("process", "an arrival process ("+ArrivalsPoisson+", "+ArrivalsDeterministic+", "+ArrivalsBursty+")"),
+		m.field("process"), ArrivalsPoisson, ArrivalsDeterministic, ArrivalsBursty)
+	if r.err != nil {
+		return a
+	}
+	m.allow(arrivalFields[a.Process]...)
+	switch a.Process {
+	case ArrivalsPoisson, ArrivalsDeterministic:
+		a.Rate = r.float(m.require("rate", "tasks per second"), m.field("rate"), positive)
+	case ArrivalsBursty:
+		rates := r.pair(m.require("rates", "the rate in each state, like [30, 90]"), m.field("rates"), "the rate in each state, like [30, 90]")
+		for i, v := range rates {
+			a.Rates[i] = r.float(v, index(m.field("rates"), i), nonNegative)
+		}
+		if r.err == nil && a.Rates[0] == 0 && a.Rates[1] == 0 {
+			r.failf(m.get("rates"), m.field("rates"), "expected a rate > 0 in at least one state, got [0, 0]")
+		}
+		hold := r.pair(m.require("hold", "the mean time in each state, like [10s, 2s]"), m.field("hold"), "the mean time in each state, like [10s, 2s]")
+		for i, v := range hold {
+			a.Hold[i] = r.duration(v, index(m.field("hold"), i), positive)
+		}
+	}
+	return a
+}
+
+// pair reads a list of exactly two elements.
+func (r *reader) pair(n *yaml.Node, path, what string) [2]*yaml.Node {
+	if r.err != nil || n == nil {
+		return [2]*yaml.Node{}
+	}
+	if n.Kind != yaml.SequenceNode || len(n.Content) != 2 {
+		got := describe(n)
+		if n.Kind == yaml.SequenceNode {
+			got = fmt.Sprintf("a list of %d", len(n.Content))
+		}
+		r.failf(n, path, "expected a list of two values, %s, got %s", what, got)
+		return [2]*yaml.Node{}
+	}
+	return [2]*yaml.Node{n.Content[0], n.Content[1]}
+}
+
+func (r *reader) service(n *yaml.Node, path string) *Service {
+	s := &Service{}
+	m := r.mapping(n, path, "a mapping like {dist: exponential, mean: 1s}")
+	dists := []string{ServiceExponential, ServiceDeterministic, ServiceLognormal, ServiceBoundedPareto, ServiceHyperexponential}
+	s.Dist = r.oneOf(m.require("dist", "a distribution ("+strings.Join(dists, ", ")+")"), m.field("dist"), dists...)
+	if r.err != nil {
+		return s
+	}
+	m.allow(serviceFields[s.Dist]...)
+	switch s.Dist {
+	case ServiceExponential, ServiceDeterministic:
+		s.Mean = r.duration(m.require("mean", "the mean work per task, like 1s"), m.field("mean"), positive)
+	case ServiceLognormal:
+		s.Mean = r.duration(m.require("mean", "the mean work per task, like 1s"), m.field("mean"), positive)
+		s.CV = r.float(m.require("cv", "the coefficient of variation, like 2"), m.field("cv"), positive)
+	case ServiceHyperexponential:
+		s.Mean = r.duration(m.require("mean", "the mean work per task, like 1s"), m.field("mean"), positive)
+		s.CV = r.float(m.require("cv", "the coefficient of variation, at least 1"), m.field("cv"), atLeastOne)
+	case ServiceBoundedPareto:
+		s.Alpha = r.float(m.require("alpha", "the shape, like 1.1"), m.field("alpha"), positive)
+		s.Min = r.duration(m.require("min", "the smallest work per task, like 10ms"), m.field("min"), positive)
+		s.Max = r.duration(m.require("max", "the largest work per task, like 1h"), m.field("max"), positive)
+		if r.err == nil && s.Max <= s.Min {
+			r.failf(m.get("max"), m.field("max"), "expected a duration > min (%s), got %s", describe(m.get("min")), describe(m.get("max")))
+		}
+	}
+	return s
+}
+
+func (r *reader) trace(n *yaml.Node, path string) *Trace {
+	t := &Trace{}
+	m := r.mapping(n, path, "a mapping like {path: jobs.csv, format: csv}")
+	m.allow(traceFields...)
+	pn := m.require("path", "the trace file's path")
+	t.Path = r.string(pn, m.field("path"), "a file path")
+	if pn != nil {
+		t.Line = pn.Line
+	}
+	formats := make([]string, 0, len(TraceFormats))
+	for f := range TraceFormats {
+		formats = append(formats, f)
+	}
+	sort.Strings(formats)
+	if v := m.get("format"); v != nil {
+		t.Format = r.oneOf(v, m.field("format"), formats...)
+	} else if r.err == nil {
+		ext := strings.ToLower(filepath.Ext(t.Path))
+		for _, f := range formats {
+			for _, e := range TraceFormats[f] {
+				if ext == e {
+					t.Format = f
+				}
+			}
+		}
+		if t.Format == "" {
+			r.failf(m.node, m.field("format"), "required field missing (the path's extension does not tell); expected one of %s", strings.Join(formats, ", "))
+		}
+	}
+	if r.err == nil && r.dir != "" && !filepath.IsAbs(t.Path) {
+		t.Path = filepath.Join(r.dir, t.Path)
+	}
+	return t
+}

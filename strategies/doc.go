@@ -1,0 +1,34 @@
+// Package strategies holds every built-in strategy, one file per family,
+// and the registry that maps a name to a constructor with documented,
+// validated parameters.
+//
+// # Extension points
+//
+// A strategy implements the sim interfaces it needs (the Kubernetes
+// scheduling framework's split):
+//
+//   - sim.Picker: choose a node for each arriving task (load balancers);
+//   - sim.QueueSorter: order a central pending queue (job placement);
+//   - sim.Filter and sim.Scorer: feasible nodes and their score in
+//     [sim.MinScore, sim.MaxScore];
+//   - sim.Observer: hooks on task start, finish and failure, for adaptive
+//     strategies;
+//   - sim.Initializer: size state from the cluster before the first task.
+//
+// Each strategy file asserts at compile time what it implements.
+//
+// # Built-in load balancers
+//
+//	random                 uniform node; M/M/1 per node behind Poisson arrivals
+//	round-robin            nodes in turn; E_n/M/1 per node
+//	weighted-round-robin   nginx smooth WRR, weights = speed × slots by default
+//	least-connections      fewest outstanding, ties in turn; weighted: true divides by capacity
+//	jsq                    join the shortest queue, ties at random
+//	power-of-d, p2c        shortest of d random nodes (supermarket model)
+//
+// # Adding a strategy
+//
+// Implement the interfaces in any module and register a Factory under a new
+// name (a duplicate name is an error); the CLI and scenario files then know
+// it. See the package example.
+package strategies
