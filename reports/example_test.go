@@ -1,0 +1,20 @@
+package reports_test
+
+import (
+	"os"
+
+	"github.com/fleetsim/fleetsim/reports"
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+func ExampleWriteComparison() {
+	results := []sim.Result{
+		{Strategy: "random", Tasks: sim.TaskCounts{Completed: 1000}, Latency: sim.Quantiles{Mean: 5.01, P50: 3.5, P99: 23.1}, ThroughputPerS: 8, Utilization: 0.8},
+		{Strategy: "p2c", Tasks: sim.TaskCounts{Completed: 1000}, Latency: sim.Quantiles{Mean: 1.82, P50: 1.4, P99: 7.9}, ThroughputPerS: 8, Utilization: 0.8},
+	}
+	reports.WriteComparison(os.Stdout, results, reports.FormatCSV)
+	// Output:
+	// strategy,completed,dropped,mean (s),p50 (s),p99 (s),p99.9 (s),max (s),wait mean (s),throughput (/s),utilization,imbalance (CoV)
+	// random,1000,0,5.0100,3.5000,23.1000,0.0000,0.0000,0.0000,8.00,0.800,0.000
+	// p2c,1000,0,1.8200,1.4000,7.9000,0.0000,0.0000,0.0000,8.00,0.800,0.000
+}
