@@ -71,7 +71,7 @@ type Engine struct {
 	obs    Observer
 
 	view *View
-	q    queue.QuadHeap
+	q    queue.Calendar // fastest on the hold model at every size measured (sim/queue/BENCHMARKS.md)
 	seq  uint64
 	now  Time
 
