@@ -31,7 +31,7 @@ type column struct {
 	cell func(r *sim.Result) string
 }
 
-func sec(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
+func sec(v float64) string  { return strconv.FormatFloat(v, 'f', 4, 64) }
 func frac(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 func count(v int64) string  { return strconv.FormatInt(v, 10) }
 
