@@ -30,31 +30,6 @@ func NewRecordWriter(w io.Writer, nodes []sim.NodeSpec) *RecordWriter {
 	return rw
 }
 
-// AppendSeconds appends t as decimal seconds, exact to the nanosecond,
-// without trailing zeros (1.5, 0.000000001, 12).
-func AppendSeconds(b []byte, t sim.Time) []byte {
-	if t < 0 {
-		b = append(b, '-')
-		t = -t
-	}
-	b = strconv.AppendInt(b, int64(t/sim.Second), 10)
-	frac := int64(t % sim.Second)
-	if frac == 0 {
-		return b
-	}
-	var digits [9]byte
-	for i := 8; i >= 0; i-- {
-		digits[i] = byte('0' + frac%10)
-		frac /= 10
-	}
-	n := 9
-	for n > 0 && digits[n-1] == '0' {
-		n--
-	}
-	b = append(b, '.')
-	return append(b, digits[:n]...)
-}
-
 // Write adds one record. Errors stick: once a write fails, later calls do
 // nothing and Flush reports the first error.
 func (rw *RecordWriter) Write(r *sim.Record) error {
@@ -64,19 +39,19 @@ func (rw *RecordWriter) Write(r *sim.Record) error {
 	b := rw.buf[:0]
 	b = strconv.AppendInt(b, r.Task.ID, 10)
 	b = append(b, ',')
-	b = AppendSeconds(b, r.Task.Arrival)
+	b = sim.AppendSeconds(b, r.Task.Arrival)
 	b = append(b, ',')
-	b = AppendSeconds(b, r.Start)
+	b = sim.AppendSeconds(b, r.Start)
 	b = append(b, ',')
-	b = AppendSeconds(b, r.Finish)
+	b = sim.AppendSeconds(b, r.Finish)
 	b = append(b, ',')
 	if r.Node >= 0 && r.Node < len(rw.nodes) {
 		b = append(b, rw.nodes[r.Node].Name...)
 	}
 	b = append(b, ',')
-	b = AppendSeconds(b, r.Wait())
+	b = sim.AppendSeconds(b, r.Wait())
 	b = append(b, ',')
-	b = AppendSeconds(b, r.Latency())
+	b = sim.AppendSeconds(b, r.Latency())
 	b = append(b, ',')
 	b = append(b, r.Status.String()...)
 	b = append(b, ',')

@@ -358,7 +358,14 @@ func (e *Engine) start(i int32, s int32) {
 	sl.start = e.now
 	d := sl.t.Work
 	if inv := e.invSpeed[i]; inv != 1 {
-		d = Time(float64(d)*inv + 0.5)
+		// Checked in float64 before converting: an out-of-range float to
+		// int64 conversion is implementation-defined in Go.
+		f := float64(d)*inv + 0.5
+		if f >= float64(MaxTime-e.now) {
+			e.err = fmt.Errorf("sim: task %d would finish after the end of representable time on node %s (speed %g)", sl.t.ID, e.cfg.Nodes[i].Name, e.cfg.Nodes[i].Speed)
+			return
+		}
+		d = Time(f)
 	}
 	if d > MaxTime-e.now {
 		e.err = fmt.Errorf("sim: task %d would finish after the end of representable time", sl.t.ID)

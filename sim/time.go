@@ -44,3 +44,31 @@ func FromSeconds(s float64) Time {
 	}
 	return Time(math.Round(ns))
 }
+
+// AppendSeconds appends t as decimal seconds, exact to the nanosecond and
+// without trailing zeros (1.5, 0.000000001, 12, -3.25): the form every
+// fleetsim file writes times in, so reading a written time gives it back bit
+// for bit.
+func AppendSeconds(b []byte, t Time) []byte {
+	u := uint64(t) // two's complement: -MinInt64 is representable as uint64
+	if t < 0 {
+		b = append(b, '-')
+		u = -u
+	}
+	b = strconv.AppendUint(b, u/uint64(Second), 10)
+	frac := u % uint64(Second)
+	if frac == 0 {
+		return b
+	}
+	var digits [9]byte
+	for i := 8; i >= 0; i-- {
+		digits[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	n := 9
+	for digits[n-1] == '0' {
+		n--
+	}
+	b = append(b, '.')
+	return append(b, digits[:n]...)
+}

@@ -138,19 +138,13 @@ func (a Args) Int(strategy, name string, def, min, max int) (int, error) {
 	if !ok {
 		return def, nil
 	}
-	var n int
-	switch x := v.(type) {
-	case int:
-		n = x
-	case int64:
-		n = int(x)
-	case float64:
-		if x != math.Trunc(x) || math.IsInf(x, 0) || math.IsNaN(x) {
-			return 0, &ParamError{strategy, name, fmt.Sprintf("expected an integer in [%d, %d], got %v", min, max, v)}
-		}
-		n = int(x)
-	default:
+	f, ok := number(v)
+	if !ok || f != math.Trunc(f) || math.IsInf(f, 0) || math.IsNaN(f) || f < math.MinInt64 || f > math.MaxInt64 {
 		return 0, &ParamError{strategy, name, fmt.Sprintf("expected an integer in [%d, %d], got %v", min, max, v)}
+	}
+	n := int(f)
+	if i, isInt := v.(int); isInt {
+		n = i // exact beyond 2^53
 	}
 	if n < min || n > max {
 		return 0, &ParamError{strategy, name, fmt.Sprintf("expected an integer in [%d, %d], got %d", min, max, n)}
@@ -164,15 +158,8 @@ func (a Args) Float(strategy, name string, def, min, max float64) (float64, erro
 	if !ok {
 		return def, nil
 	}
-	var f float64
-	switch x := v.(type) {
-	case int:
-		f = float64(x)
-	case int64:
-		f = float64(x)
-	case float64:
-		f = x
-	default:
+	f, ok := number(v)
+	if !ok {
 		return 0, &ParamError{strategy, name, fmt.Sprintf("expected a number in [%g, %g], got %v", min, max, v)}
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) || f < min || f > max {
@@ -206,15 +193,8 @@ func (a Args) FloatList(strategy, name string) ([]float64, error) {
 	}
 	out := make([]float64, len(list))
 	for i, x := range list {
-		var f float64
-		switch y := x.(type) {
-		case int:
-			f = float64(y)
-		case int64:
-			f = float64(y)
-		case float64:
-			f = y
-		default:
+		f, ok := number(x)
+		if !ok {
 			return nil, &ParamError{strategy, name, fmt.Sprintf("element %d: expected a number, got %v", i, x)}
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
@@ -223,4 +203,17 @@ func (a Args) FloatList(strategy, name string) ([]float64, error) {
 		out[i] = f
 	}
 	return out, nil
+}
+
+// number converts the numeric types YAML decoding yields to float64.
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
 }

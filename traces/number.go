@@ -342,15 +342,6 @@ func appendFixed(b []byte, v int64, scale int) []byte {
 
 // FormatSeconds writes t as decimal seconds, exactly and without trailing
 // zeros: 1.5, 0.000000001, 12. Reading the result back gives t again.
-func FormatSeconds(t sim.Time) string {
-	var buf [24]byte
-	if t < 0 {
-		if t == math.MinInt64 {
-			return "-9223372036.854775808"
-		}
-		return "-" + string(appendFixed(buf[:0], int64(-t), 9))
-	}
-	return string(appendFixed(buf[:0], int64(t), 9))
-}
+func FormatSeconds(t sim.Time) string { return string(sim.AppendSeconds(nil, t)) }
 
 func appendInt(b []byte, v int64) []byte { return strconv.AppendInt(b, v, 10) }
