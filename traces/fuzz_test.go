@@ -1,7 +1,6 @@
 package traces
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"reflect"
@@ -120,7 +119,7 @@ func checkSource(t *testing.T, src sim.Source, file string) {
 	if len(tasks) == 0 {
 		return
 	}
-	if got := fuzzRoundTrip(t, "csv", tasks); !reflect.DeepEqual(got, tasks) {
+	if got := writeRead(t, "csv", tasks); !reflect.DeepEqual(got, tasks) {
 		t.Fatalf("CSV round trip\n got %+v\nwant %+v", got, tasks)
 	}
 	for _, task := range tasks {
@@ -128,40 +127,7 @@ func checkSource(t *testing.T, src sim.Source, file string) {
 			return
 		}
 	}
-	if got := fuzzRoundTrip(t, "jsonl", tasks); !reflect.DeepEqual(got, tasks) {
+	if got := writeRead(t, "jsonl", tasks); !reflect.DeepEqual(got, tasks) {
 		t.Fatalf("JSONL round trip\n got %+v\nwant %+v", got, tasks)
 	}
-}
-
-func fuzzRoundTrip(t *testing.T, format string, tasks []sim.Task) []sim.Task {
-	t.Helper()
-	var b bytes.Buffer
-	var w interface {
-		Write(*sim.Task) error
-		Flush() error
-	}
-	if format == "csv" {
-		w = NewCSVWriter(&b)
-	} else {
-		w = NewJSONLWriter(&b)
-	}
-	for i := range tasks {
-		if err := w.Write(&tasks[i]); err != nil {
-			t.Fatalf("%s writer refused a task its reader returned: %v", format, err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	var got []sim.Task
-	var err error
-	if format == "csv" {
-		got, err = readCSV(b.String(), "rt.csv")
-	} else {
-		got, err = readJSONL(b.String(), "rt.jsonl")
-	}
-	if err != nil {
-		t.Fatalf("%s: reading back what the writer wrote: %v\n%q", format, err, b.String())
-	}
-	return got
 }
