@@ -63,10 +63,7 @@ func WriteComparison(w io.Writer, results []sim.Result, format string) error {
 		return WriteJSON(w, compact)
 	case FormatCSV:
 		cw := csv.NewWriter(w)
-		head := make([]string, len(columns))
-		for i, c := range columns {
-			head[i] = c.head
-		}
+		head := header()
 		if err := cw.Write(head); err != nil {
 			return err
 		}
@@ -87,10 +84,7 @@ func WriteComparison(w io.Writer, results []sim.Result, format string) error {
 			opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 		}
 		t := tablewriter.NewTable(w, opts...)
-		head := make([]string, len(columns))
-		for i, c := range columns {
-			head[i] = c.head
-		}
+		head := header()
 		t.Header(head)
 		for i := range results {
 			if err := t.Append(row(&results[i])); err != nil {
@@ -100,6 +94,14 @@ func WriteComparison(w io.Writer, results []sim.Result, format string) error {
 		return t.Render()
 	}
 	return fmt.Errorf("unknown format %q (allowed: table, markdown, csv, json)", format)
+}
+
+func header() []string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c.head
+	}
+	return out
 }
 
 func row(r *sim.Result) []string {

@@ -21,12 +21,7 @@ func (r *reader) cluster(n *yaml.Node) Cluster {
 	if r.err != nil || list == nil {
 		return c
 	}
-	if list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
-		got := describe(list)
-		if list.Kind == yaml.SequenceNode {
-			got = "an empty list"
-		}
-		r.failf(list, "cluster.nodes", "expected a list of node groups, got %s", got)
+	if !r.nonEmptyList(list, "cluster.nodes", "a list of node groups") {
 		return c
 	}
 	seen := map[string]int{}

@@ -380,3 +380,17 @@ func (r *reader) oneOf(n *yaml.Node, path string, allowed ...string) string {
 	r.failf(n, path, "expected one of %s, got %s", strings.Join(allowed, ", "), describe(n))
 	return ""
 }
+
+// nonEmptyList checks that n is a sequence with at least one element, and
+// records an error saying what was expected otherwise.
+func (r *reader) nonEmptyList(n *yaml.Node, path, what string) bool {
+	if n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
+		return true
+	}
+	got := describe(n)
+	if n.Kind == yaml.SequenceNode {
+		got = "an empty list"
+	}
+	r.failf(n, path, "expected %s, got %s", what, got)
+	return false
+}

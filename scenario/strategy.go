@@ -16,12 +16,7 @@ func (r *reader) strategies(n *yaml.Node) []StrategySpec {
 	if r.err != nil || n == nil {
 		return nil
 	}
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		got := describe(n)
-		if n.Kind == yaml.SequenceNode {
-			got = "an empty list"
-		}
-		r.failf(n, "strategies", "expected a list of strategies, like [random, p2c], got %s", got)
+	if !r.nonEmptyList(n, "strategies", "a list of strategies, like [random, p2c]") {
 		return nil
 	}
 	var specs []StrategySpec

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -160,7 +161,7 @@ func newCompareCmd() *cobra.Command {
 		Short: "Run every strategy of a scenario side by side (default scenario: " + defaultScenario + ")",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !validFormat(format) {
+			if !slices.Contains(reports.Formats, format) {
 				return fmt.Errorf("--format: unknown format %q (allowed: %s)", format, strings.Join(reports.Formats, ", "))
 			}
 			sc, err := sf.load(cmd, args)
@@ -189,15 +190,6 @@ func newCompareCmd() *cobra.Command {
 	cmd.Flags().StringSliceVar(&list, "strategies", nil, "comma-separated strategies to run (default: the scenario's)")
 	cmd.Flags().StringVarP(&format, "format", "f", reports.FormatTable, "output format: "+strings.Join(reports.Formats, ", "))
 	return cmd
-}
-
-func validFormat(f string) bool {
-	for _, x := range reports.Formats {
-		if f == x {
-			return true
-		}
-	}
-	return false
 }
 
 // printHeader says what was run, above a table.
