@@ -75,9 +75,12 @@ type Engine struct {
 	seq  uint64
 	now  Time
 
-	next    Task // the task whose arrival event is pending
-	hasNext bool
-	srcDone bool
+	// nextSlot holds the task whose arrival event is pending, read by the
+	// source straight into its slab slot (-1: none), so a task is never
+	// copied on its way in.
+	nextSlot    int32
+	lastArrival Time
+	srcDone     bool
 
 	slab []slot
 	free int32
@@ -123,7 +126,7 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		return nil, errors.New("sim: stop and warm-up limits must be >= 0")
 	}
 	n := len(cfg.Nodes)
-	e := &Engine{cfg: cfg, src: src, strat: s, free: -1}
+	e := &Engine{cfg: cfg, src: src, strat: s, free: -1, nextSlot: -1}
 	e.picker, _ = s.(Picker)
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)
@@ -166,9 +169,9 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 	if e.err != nil {
 		return nil, e.err
 	}
-	if e.hasNext {
-		e.firstArr = e.next.Arrival
-		e.push(e.next.Arrival, evArrival, -1, 0)
+	if e.nextSlot >= 0 {
+		e.firstArr = e.slab[e.nextSlot].t.Arrival
+		e.push(e.firstArr, evArrival, -1, 0)
 	}
 	return e, nil
 }
@@ -178,35 +181,35 @@ func (e *Engine) push(at Time, kind uint32, node int32, ref int64) {
 	e.seq++
 }
 
-// readNext reads the next admissible task into e.next.
+// readNext reads the next admissible task into a fresh slot, e.nextSlot.
 func (e *Engine) readNext() {
-	e.hasNext = false
+	e.nextSlot = -1
 	if e.srcDone || (e.cfg.StopTasks > 0 && e.arrivedAll >= e.cfg.StopTasks) {
 		return
 	}
-	prev := e.next.Arrival
-	err := e.src.Next(&e.next)
-	if err == io.EOF {
+	s := e.alloc()
+	t := &e.slab[s].t
+	if err := e.src.Next(t); err != nil {
+		e.release(s)
+		if err == io.EOF {
+			e.srcDone = true
+		} else {
+			e.err = err
+		}
+		return
+	}
+	switch {
+	case e.cfg.StopTime > 0 && t.Arrival >= e.cfg.StopTime:
 		e.srcDone = true
+	case t.Arrival < e.now || (e.arrivedAll > 0 && t.Arrival < e.lastArrival):
+		e.err = fmt.Errorf("sim: task %d arrives at %v, before the previous task (%v): the workload is not in arrival order", t.ID, t.Arrival, e.lastArrival)
+	case t.Arrival < 0 || t.Work < 0:
+		e.err = fmt.Errorf("sim: task %d has a negative arrival or duration", t.ID)
+	default:
+		e.nextSlot = s
 		return
 	}
-	if err != nil {
-		e.err = err
-		return
-	}
-	if e.cfg.StopTime > 0 && e.next.Arrival >= e.cfg.StopTime {
-		e.srcDone = true
-		return
-	}
-	if e.next.Arrival < e.now || (e.arrivedAll > 0 && e.next.Arrival < prev) {
-		e.err = fmt.Errorf("sim: task %d arrives at %v, before the previous task (%v): the workload is not in arrival order", e.next.ID, e.next.Arrival, prev)
-		return
-	}
-	if e.next.Arrival < 0 || e.next.Work < 0 {
-		e.err = fmt.Errorf("sim: task %d has a negative arrival or duration", e.next.ID)
-		return
-	}
-	e.hasNext = true
+	e.release(s)
 }
 
 // Step processes up to max events. It returns done once every task has
@@ -281,9 +284,9 @@ func (e *Engine) arrive() {
 		e.startWindow()
 	}
 	e.arrivedAll++
-	s := e.alloc()
+	s := e.nextSlot
 	sl := &e.slab[s]
-	sl.t = e.next
+	e.lastArrival = sl.t.Arrival
 	sl.measured = e.warm
 	if sl.measured {
 		e.arrived++
@@ -317,8 +320,8 @@ func (e *Engine) arrive() {
 	}
 
 	e.readNext()
-	if e.hasNext {
-		e.push(e.next.Arrival, evArrival, -1, 0)
+	if e.nextSlot >= 0 {
+		e.push(e.slab[e.nextSlot].t.Arrival, evArrival, -1, 0)
 	}
 }
 
@@ -423,8 +426,7 @@ func (e *Engine) end(s int32, node int, st Status) {
 		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured}
 		e.cfg.OnRecord(&e.rec)
 	}
-	sl.next = e.free
-	e.free = s
+	e.release(s)
 }
 
 func (e *Engine) alloc() int32 {
@@ -435,6 +437,12 @@ func (e *Engine) alloc() int32 {
 	}
 	e.slab = append(e.slab, slot{})
 	return int32(len(e.slab) - 1)
+}
+
+// release returns slot s to the free list.
+func (e *Engine) release(s int32) {
+	e.slab[s].next = e.free
+	e.free = s
 }
 
 // Now is the current simulated time.

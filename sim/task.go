@@ -21,8 +21,9 @@ type Task struct {
 	Class  string // free-form class label, kept in records
 }
 
-// Source yields a workload as a stream of tasks in arrival order. Next fills
-// t with the next task and returns nil, io.EOF at the end of the stream, or
+// Source yields a workload as a stream of tasks in arrival order. Next
+// overwrites every field of t with the next task (t may hold a previous
+// task's values) and returns nil, io.EOF at the end of the stream, or
 // another error that names where the input went wrong. A Source must not
 // keep a reference to t.
 type Source interface {
