@@ -17,7 +17,6 @@ import (
 // Exit codes.
 const (
 	exitOK          = 0
-	exitRegression  = 1 // fleetsim check found a regression
 	exitBadInput    = 2 // bad flags, scenario, trace or strategy; any failure
 	exitInterrupted = 130
 )
