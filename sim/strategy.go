@@ -66,3 +66,12 @@ type Observer interface {
 	// Failed is called when t is lost on node i (the node failed).
 	Failed(v *View, t *Task, i int)
 }
+
+// Reorderer is a QueueSorter whose order changes as tasks start and end
+// (dominant resource fairness, for one): the engine re-sorts the pending
+// queue before every scheduling cycle instead of keeping it sorted on
+// insertion.
+type Reorderer interface {
+	QueueSorter
+	Reorders()
+}

@@ -16,6 +16,14 @@ type Task struct {
 	GPUMilli int32 // share of one GPU in thousandths (0 < GPUMilli < 1000), GPU sharing
 	Priority int32 // larger runs first under priority queue policies
 
+	// GPUSpec restricts the GPU models the task may run on: empty for any,
+	// else model names separated by '|', e.g. "V100M16|V100M32".
+	GPUSpec string
+	// Estimate is the user's runtime estimate at speed 1 (a batch job's
+	// requested time), 0 when unknown. Backfilling reads it; it is not
+	// the future, since the user declared it on submission.
+	Estimate Time
+
 	Tenant string // owner, for fairness policies
 	Region string // origin region, for geographic routing
 	Class  string // free-form class label, kept in records

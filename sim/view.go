@@ -12,6 +12,12 @@ type View struct {
 	now   Time
 	specs []NodeSpec
 	load  []NodeLoad
+
+	// Allocation, for central queueing (resources.go).
+	cpuUsed, memUsed []int64
+	gpuFree          []int32 // free thousandths of every GPU, node by node
+	gpuOff           []int32 // node i's GPUs are gpuFree[gpuOff[i]:gpuOff[i+1]]
+	shapes           []TaskShape
 }
 
 // NodeLoad is the observable state of one node.
@@ -23,7 +29,17 @@ type NodeLoad struct {
 
 // NewView returns a View of the given nodes, all idle and up at time 0.
 func NewView(specs []NodeSpec) *View {
-	return &View{specs: specs, load: make([]NodeLoad, len(specs))}
+	v := &View{specs: specs, load: make([]NodeLoad, len(specs)),
+		cpuUsed: make([]int64, len(specs)), memUsed: make([]int64, len(specs)),
+		gpuOff: make([]int32, len(specs)+1)}
+	for i := range specs {
+		v.gpuOff[i+1] = v.gpuOff[i] + int32(max(specs[i].GPUs, 0))
+	}
+	v.gpuFree = make([]int32, v.gpuOff[len(specs)])
+	for g := range v.gpuFree {
+		v.gpuFree[g] = GPUMilliPerGPU
+	}
+	return v
 }
 
 // Now is the current simulated (or, in real execution, elapsed) time.

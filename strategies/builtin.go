@@ -3,8 +3,8 @@ package strategies
 // The in-tree strategies, one literal (as the Kubernetes scheduler's
 // in-tree registry is).
 var builtin = []Info{
-	{Name: "random", New: newRandom,
-		Description: "uniformly random node (M/M/1 per node behind Poisson arrivals)"},
+	{Name: "random", New: newRandom, Kind: Balancer | Placement,
+		Description: "uniformly random node (M/M/1 per node behind Poisson arrivals); for jobs, a random node that fits"},
 	{Name: "round-robin", New: newRoundRobin,
 		Description: "nodes in turn, ignoring load and speed"},
 	{Name: "weighted-round-robin", New: newWeightedRoundRobin,

@@ -33,6 +33,48 @@ type Info struct {
 	Description string // one line
 	Params      []Param
 	New         Factory
+	// Kind says where the strategy applies; zero means Balancer.
+	Kind Kind
+}
+
+// Kind says which part of the distribution problem a strategy solves. A
+// strategy may have several (random balances requests and places jobs).
+type Kind uint8
+
+// Kinds of strategy.
+const (
+	// Balancer sends each arriving task to a node that queues its own work
+	// (cluster.queueing: node); it implements sim.Picker or sim.Scorer.
+	Balancer Kind = 1 << iota
+	// Placement chooses node and GPUs for the head of a central pending
+	// queue (cluster.queueing: central); it implements sim.Placer or
+	// sim.Scorer.
+	Placement
+	// QueuePolicy orders a central pending queue; it implements
+	// sim.QueueSorter.
+	QueuePolicy
+)
+
+// Of returns the kinds of info, Balancer when none is set.
+func (info Info) Of() Kind {
+	if info.Kind == 0 {
+		return Balancer
+	}
+	return info.Kind
+}
+
+// String lists the kinds, e.g. "balancer, placement".
+func (k Kind) String() string {
+	var names []string
+	for _, n := range []struct {
+		k    Kind
+		name string
+	}{{Balancer, "balancer"}, {Placement, "placement"}, {QueuePolicy, "queue policy"}} {
+		if k&n.k != 0 {
+			names = append(names, n.name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // ParamError is returned by factories for a bad parameter, so the scenario
