@@ -26,6 +26,9 @@ type Config struct {
 
 	// OnRecord, when set, receives every task's record as the task ends.
 	OnRecord func(*Record)
+
+	// Central queueing (job placement) only; see Scheduler.
+	Central Central
 }
 
 // Initializer is implemented by strategies that size their state from the
@@ -39,6 +42,7 @@ const (
 	evArrival uint32 = iota
 	evComplete
 	evWarmupEnd
+	evTimeout
 )
 
 // slot holds one task in flight. Slots are recycled through a free list, so

@@ -28,6 +28,9 @@ type Record struct {
 	Finish Time  // when it completed, failed or was dropped
 	Status Status
 	Warmup bool // arrived during warm-up: excluded from statistics
+	// GPUs are the indexes of the node's GPUs the task held (central
+	// queueing); valid only during the callback.
+	GPUs []int
 }
 
 // Wait is the time spent queued before service started.

@@ -31,6 +31,9 @@ type Result struct {
 
 	Engine EngineStats `json:"engine"`
 
+	// Placement holds job-placement figures (central queueing only).
+	Placement *PlacementResult `json:"placement,omitempty"`
+
 	// Nodes holds per-node figures; callers drop it from compact output.
 	Nodes []NodeResult `json:"nodes,omitempty"`
 }
@@ -141,16 +144,26 @@ func (e *Engine) Result() Result {
 	}
 	if n > 0 {
 		r.Utilization = sumU / float64(n)
-		mean := sumW / float64(n)
-		if mean > 0 {
-			v := sumW2/float64(n) - mean*mean
-			r.ImbalanceCoV = math.Sqrt(math.Max(v, 0)) / mean
-		}
 	}
+	r.ImbalanceCoV = cov(sumW, sumW2, n)
 	if win > 0 {
 		r.ThroughputPerS = float64(e.done[Completed]) / win.Seconds()
 		area := e.area + float64(e.inSys)*float64(end-e.areaT)
 		r.MeanInSystem = area / float64(win)
 	}
 	return r
+}
+
+// cov is the coefficient of variation of n values from their sum and sum
+// of squares (0 when the mean is 0).
+func cov(sum, sum2 float64, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	mean := sum / float64(n)
+	if mean <= 0 {
+		return 0
+	}
+	v := sum2/float64(n) - mean*mean
+	return math.Sqrt(math.Max(v, 0)) / mean
 }

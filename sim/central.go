@@ -1,0 +1,768 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/fleetsim/fleetsim/sim/metrics"
+	"github.com/fleetsim/fleetsim/sim/queue"
+)
+
+// Central configures central queueing: a scheduler holds the pending queue
+// and places its head on a node with enough free resources (job placement,
+// as in Kubernetes and Slurm).
+type Central struct {
+	// Queue orders the pending queue; nil is first come, first served.
+	Queue QueueSorter
+	// Backfill says what happens behind a head task that cannot be placed.
+	Backfill Backfill
+	// Timeout is how long a task may wait before it is given up as
+	// unschedulable (0: forever). DropUnplaceable gives a task one try: if
+	// it cannot be placed when it first reaches the head, it is dropped.
+	Timeout         Time
+	DropUnplaceable bool
+	// Hold keeps every started task running to the end of the run (no
+	// departures): the FGD paper's workload-inflation experiment.
+	Hold bool
+	// Shapes is the target workload for the fragmentation measure and for
+	// fragmentation-aware strategies (View.Shapes).
+	Shapes []TaskShape
+}
+
+// Backfill is the rule for tasks queued behind a head that does not fit.
+type Backfill uint8
+
+// Backfilling rules.
+const (
+	// NoBackfill: the head blocks the queue until it is placed.
+	NoBackfill Backfill = iota
+	// EASY backfilling (Lifka 1995; Mu'alem and Feitelson 2001): the head
+	// gets a reservation at the earliest time running tasks' estimates say
+	// it fits; a task behind it starts now only if it cannot delay that
+	// reservation: it ends (by its estimate) before the reservation, or it
+	// runs on another node, or it fits beside the head on the reserved node.
+	EASY
+	// Greedy: every queued task that fits starts, in queue order, with no
+	// reservation (the Kubernetes scheduler's behaviour); large tasks can
+	// starve.
+	Greedy
+)
+
+var backfillNames = [...]string{NoBackfill: "none", EASY: "easy", Greedy: "greedy"}
+
+func (b Backfill) String() string {
+	if int(b) < len(backfillNames) {
+		return backfillNames[b]
+	}
+	return "unknown"
+}
+
+// ParseBackfill is the inverse of Backfill.String.
+func ParseBackfill(s string) (Backfill, bool) {
+	for i, n := range backfillNames {
+		if n == s {
+			return Backfill(i), true
+		}
+	}
+	return 0, false
+}
+
+// Runner is a run in progress, whichever queueing model drives it.
+type Runner interface {
+	Step(max int) (done bool, err error)
+	Result() Result
+	Now() Time
+	Arrived() int64
+	Events() uint64
+}
+
+// Start prepares a run: node queueing with an Engine, or central queueing
+// with a Scheduler when central is set.
+func Start(cfg Config, src Source, s Strategy, central bool) (Runner, error) {
+	if central {
+		return NewScheduler(cfg, src, s)
+	}
+	return NewEngine(cfg, src, s)
+}
+
+// Task states in the scheduler's slab.
+const (
+	stFree uint8 = iota
+	stPending
+	stRunning
+)
+
+type cslot struct {
+	t        Task
+	start    Time
+	estEnd   Time // start + estimated duration on its node (EASY)
+	node     int32
+	next     int32 // free list
+	gen      uint32
+	state    uint8
+	measured bool
+	gpus     []int
+}
+
+// Scheduler runs one workload on one modeled cluster under central
+// queueing: arriving tasks join a pending queue ordered by the queue
+// policy; a scheduling cycle runs whenever a task arrives or ends, and
+// places tasks from the head with the placement strategy until the head
+// does not fit (then waits for resources to free, event-driven, or
+// backfills behind it). Every placement is checked against the model.
+type Scheduler struct {
+	cfg     Config
+	src     Source
+	strat   Strategy
+	placer  Placer
+	filter  Filter
+	scorer  Scorer
+	obs     []Observer
+	less    func(a, b *Task) bool
+	reorder bool
+
+	view *View
+	q    queue.Calendar
+	seq  uint64
+	now  Time
+
+	nextSlot    int32
+	lastArrival Time
+	srcDone     bool
+
+	slab    []cslot
+	free    int32
+	pending []int32 // slots in queue order
+	running int
+	pl      Placement
+	proj    *View // EASY's projection of the cluster at the reservation
+	order   []int32
+
+	invSpeed []float64
+
+	// Statistics.
+	arrivedAll int64
+	warm       bool
+	winStart   Time
+	lastFinish Time
+	firstArr   Time
+	events     uint64
+	arrived    int64
+	done       [3]int64
+	unsched    int64
+	inSys      int64
+	areaT      Time
+	area       float64
+	latency    metrics.Histogram
+	wait       metrics.Histogram
+	slowdown   metrics.Histogram // bounded slowdown x 1e6
+	work       []int64
+	served     []int64
+
+	// Allocation totals and their time integrals over the window.
+	cap, used [3]int64 // cpu milli, memory bytes, GPU milli
+	usedArea  [3]float64
+	usedT     Time
+
+	// Fragmentation, kept per node when shapes are known.
+	frag      []float64
+	fragTotal float64
+
+	arrivedGPU   int64 // arrived GPU request, milli
+	atFull       float64
+	atFullSet    bool
+	firstFailGPU float64 // unallocated GPU share when the first task could not be placed
+	firstFailSet bool
+	curve        []CurvePoint
+	nextMark     int64
+
+	dirty    bool // a cycle is due at the end of this instant
+	finished bool
+	err      error
+	rec      Record
+}
+
+// CurvePoint is the cluster's GPU state when the arrived GPU request
+// reached a share of GPU capacity (the FGD paper's x axis).
+type CurvePoint struct {
+	ArrivedGPUShare float64 `json:"arrived_gpu_share"`
+	GPUAllocRatio   float64 `json:"gpu_alloc_ratio"`
+	GPUFragRatio    float64 `json:"gpu_frag_ratio"`
+}
+
+// NewScheduler prepares a central-queueing run. The strategy must implement
+// Placer, or Scorer (with an optional Filter).
+func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
+	if src == nil || s == nil {
+		return nil, errors.New("sim: NewScheduler needs a source and a strategy")
+	}
+	if cfg.StopTasks < 0 || cfg.StopTime < 0 || cfg.WarmupTasks < 0 || cfg.WarmupTime < 0 || cfg.Central.Timeout < 0 {
+		return nil, errors.New("sim: stop, warm-up and timeout limits must be >= 0")
+	}
+	e := &Scheduler{cfg: cfg, src: src, strat: s, free: -1, nextSlot: -1, nextMark: 0}
+	e.placer, _ = s.(Placer)
+	e.filter, _ = s.(Filter)
+	e.scorer, _ = s.(Scorer)
+	if e.placer == nil && e.scorer == nil {
+		return nil, fmt.Errorf("sim: strategy %s implements neither Placer nor Scorer, so it cannot place jobs from a central queue", s.Name())
+	}
+	if o, ok := s.(Observer); ok {
+		e.obs = append(e.obs, o)
+	}
+	if qs := cfg.Central.Queue; qs != nil {
+		e.less = qs.Less
+		_, e.reorder = qs.(Reorderer)
+		if o, ok := qs.(Observer); ok {
+			e.obs = append(e.obs, o)
+		}
+	}
+	n := len(cfg.Nodes)
+	e.view = NewView(cfg.Nodes)
+	e.view.shapes = cfg.Central.Shapes
+	e.invSpeed = make([]float64, n)
+	e.work = make([]int64, n)
+	e.served = make([]int64, n)
+	for i, nd := range cfg.Nodes {
+		if !(nd.Speed > 0) || math.IsInf(nd.Speed, 0) {
+			return nil, fmt.Errorf("sim: node %s: speed must be a finite number > 0, got %v", nd.Name, nd.Speed)
+		}
+		if nd.CPU < 0 || nd.Memory < 0 || nd.GPUs < 0 {
+			return nil, fmt.Errorf("sim: node %s: cpu, memory and gpus must be >= 0", nd.Name)
+		}
+		e.invSpeed[i] = 1 / nd.Speed
+		e.cap[0] += nd.CPU
+		e.cap[1] += nd.Memory
+		e.cap[2] += int64(nd.GPUs) * GPUMilliPerGPU
+	}
+	if len(e.view.shapes) > 0 {
+		e.frag = make([]float64, n)
+		for i := range e.frag {
+			e.frag[i] = e.view.Fragmentation(i)
+			e.fragTotal += e.frag[i]
+		}
+	}
+	for _, st := range []Strategy{s, cfg.Central.Queue} {
+		if in, ok := st.(Initializer); ok {
+			if err := in.Init(e.view); err != nil {
+				return nil, fmt.Errorf("strategy %s: %w", st.Name(), err)
+			}
+		}
+	}
+	if cfg.WarmupTasks == 0 && cfg.WarmupTime == 0 {
+		e.warm = true
+	} else if cfg.WarmupTime > 0 {
+		e.push(cfg.WarmupTime, evWarmupEnd, -1, 0)
+	}
+	e.readNext()
+	if e.err != nil {
+		return nil, e.err
+	}
+	if e.nextSlot >= 0 {
+		e.firstArr = e.slab[e.nextSlot].t.Arrival
+		e.push(e.firstArr, evArrival, -1, 0)
+	}
+	return e, nil
+}
+
+func (e *Scheduler) push(at Time, kind uint32, node int32, ref int64) {
+	e.q.Push(queue.Event{At: int64(at), Seq: e.seq, Kind: kind, Node: node, Ref: ref})
+	e.seq++
+}
+
+func (e *Scheduler) alloc() int32 {
+	if e.free >= 0 {
+		s := e.free
+		e.free = e.slab[s].next
+		return s
+	}
+	e.slab = append(e.slab, cslot{})
+	return int32(len(e.slab) - 1)
+}
+
+func (e *Scheduler) release(s int32) {
+	sl := &e.slab[s]
+	sl.state = stFree
+	sl.gen++
+	sl.next = e.free
+	e.free = s
+}
+
+// readNext reads the next admissible task into a fresh slot, e.nextSlot.
+func (e *Scheduler) readNext() {
+	e.nextSlot = -1
+	if e.srcDone || (e.cfg.StopTasks > 0 && e.arrivedAll >= e.cfg.StopTasks) {
+		return
+	}
+	s := e.alloc()
+	t := &e.slab[s].t
+	if err := e.src.Next(t); err != nil {
+		e.release(s)
+		if err == io.EOF {
+			e.srcDone = true
+		} else {
+			e.err = err
+		}
+		return
+	}
+	switch {
+	case e.cfg.StopTime > 0 && t.Arrival >= e.cfg.StopTime:
+		e.srcDone = true
+	case t.Arrival < e.now || (e.arrivedAll > 0 && t.Arrival < e.lastArrival):
+		e.err = fmt.Errorf("sim: task %d arrives at %v, before the previous task (%v): the workload is not in arrival order", t.ID, t.Arrival, e.lastArrival)
+	case t.Arrival < 0 || t.Work < 0 || t.Estimate < 0:
+		e.err = fmt.Errorf("sim: task %d has a negative arrival, duration or estimate", t.ID)
+	default:
+		if e.err = checkDemand(t); e.err == nil {
+			e.nextSlot = s
+			return
+		}
+	}
+	e.release(s)
+}
+
+// Step processes up to max events. It returns done once every task has
+// ended (or on error); Result is then final.
+func (e *Scheduler) Step(max int) (done bool, err error) {
+	if e.finished {
+		return true, e.err
+	}
+	for k := 0; k < max; k++ {
+		if e.q.Len() == 0 {
+			// Nothing will free resources any more: what still waits
+			// never starts.
+			for _, s := range e.pending {
+				e.unschedulable(s)
+			}
+			e.pending = e.pending[:0]
+			e.finished = true
+			return true, nil
+		}
+		ev := e.q.Pop()
+		e.now = Time(ev.At)
+		e.view.now = e.now
+		e.events++
+		switch ev.Kind {
+		case evArrival:
+			e.arrive()
+		case evComplete:
+			e.complete(ev.Node, int32(ev.Ref))
+			e.dirty = true
+		case evWarmupEnd:
+			e.startWindow()
+		case evTimeout:
+			e.timeout(int32(ev.Ref), uint32(ev.Ref>>32))
+		}
+		// One scheduling cycle per instant, after every arrival and end
+		// at that instant: tasks arriving together compete together.
+		if e.dirty && e.err == nil && (e.q.Len() == 0 || Time(e.q.Peek().At) > e.now) {
+			e.dirty = false
+			e.cycle()
+			e.mark()
+		}
+		if e.err != nil {
+			e.finished = true
+			return true, e.err
+		}
+	}
+	return false, nil
+}
+
+// Run steps until done.
+func (e *Scheduler) Run() error {
+	for {
+		done, err := e.Step(1 << 20)
+		if done || err != nil {
+			return err
+		}
+	}
+}
+
+func (e *Scheduler) startWindow() {
+	if e.warm {
+		return
+	}
+	e.touchUsed()
+	e.warm = true
+	e.winStart = e.now
+	e.usedArea = [3]float64{}
+	e.areaT = e.now
+}
+
+func (e *Scheduler) touchUsed() {
+	if e.warm {
+		dt := float64(e.now - e.usedT)
+		for r := range e.used {
+			e.usedArea[r] += float64(e.used[r]) * dt
+		}
+	}
+	e.usedT = e.now
+}
+
+func (e *Scheduler) changeInSys(d int64) {
+	e.area += float64(e.inSys) * float64(e.now-e.areaT)
+	e.areaT = e.now
+	e.inSys += d
+}
+
+func (e *Scheduler) arrive() {
+	if !e.warm && e.cfg.WarmupTasks > 0 && e.arrivedAll >= e.cfg.WarmupTasks {
+		e.startWindow()
+	}
+	e.arrivedAll++
+	s := e.nextSlot
+	sl := &e.slab[s]
+	e.lastArrival = sl.t.Arrival
+	sl.measured = e.warm
+	sl.state = stPending
+	sl.node = -1
+	if sl.measured {
+		e.arrived++
+		e.changeInSys(1)
+	}
+	k, milli := sl.t.GPUDemand()
+	e.arrivedGPU += int64(k) * int64(milli)
+	e.enqueue(s)
+	if to := e.cfg.Central.Timeout; to > 0 && !e.cfg.Central.DropUnplaceable {
+		e.push(e.now+min(to, MaxTime-e.now), evTimeout, -1, int64(s)|int64(sl.gen)<<32)
+	}
+	e.readNext()
+	if e.nextSlot >= 0 {
+		e.push(e.slab[e.nextSlot].t.Arrival, evArrival, -1, 0)
+	}
+	e.dirty = true
+}
+
+// enqueue inserts slot s into the pending queue: after every task it does
+// not go before, so equal tasks keep arrival order.
+func (e *Scheduler) enqueue(s int32) {
+	if e.less == nil || e.reorder {
+		e.pending = append(e.pending, s)
+		return
+	}
+	t := &e.slab[s].t
+	i, j := 0, len(e.pending)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if e.less(t, &e.slab[e.pending[h]].t) {
+			j = h
+		} else {
+			i = h + 1
+		}
+	}
+	e.pending = slices.Insert(e.pending, i, s)
+}
+
+// mark records the curve of allocation against arrived GPU request, in
+// steps of 1 % of GPU capacity, when tasks never depart.
+func (e *Scheduler) mark() {
+	if e.cap[2] == 0 {
+		return
+	}
+	if !e.atFullSet && e.arrivedGPU >= e.cap[2] {
+		e.atFull, e.atFullSet = e.gpuAllocRatio(), true
+	}
+	if !e.cfg.Central.Hold {
+		return
+	}
+	for e.arrivedGPU*100 >= e.nextMark*e.cap[2] {
+		e.curve = append(e.curve, CurvePoint{
+			ArrivedGPUShare: float64(e.nextMark) / 100,
+			GPUAllocRatio:   e.gpuAllocRatio(),
+			GPUFragRatio:    e.gpuFragRatio(),
+		})
+		e.nextMark++
+	}
+}
+
+func (e *Scheduler) gpuAllocRatio() float64 {
+	if e.cap[2] == 0 {
+		return 0
+	}
+	return float64(e.used[2]) / float64(e.cap[2])
+}
+
+func (e *Scheduler) gpuFragRatio() float64 {
+	free := e.cap[2] - e.used[2]
+	if e.frag == nil || free <= 0 {
+		return 0
+	}
+	return e.fragTotal / float64(free)
+}
+
+// cycle places pending tasks from the head, in queue order.
+func (e *Scheduler) cycle() {
+	if len(e.pending) == 0 {
+		return
+	}
+	if e.reorder {
+		e.sortPending()
+	}
+	for e.pass() && e.reorder {
+		// A start changed the order (DRF shares): sort and go again.
+		e.sortPending()
+	}
+}
+
+// sortPending orders the queue of a Reorderer policy.
+func (e *Scheduler) sortPending() {
+	slices.SortStableFunc(e.pending, func(a, b int32) int {
+		ta, tb := &e.slab[a].t, &e.slab[b].t
+		switch {
+		case e.less(ta, tb):
+			return -1
+		case e.less(tb, ta):
+			return 1
+		}
+		return 0
+	})
+}
+
+// pass walks the queue once, placing what it may. Under a Reorderer policy
+// it stops after the first start and reports true, so the caller re-sorts.
+func (e *Scheduler) pass() (restart bool) {
+	keep := e.pending[:0]
+	blocked := false // a task ahead could not be placed
+	var res reservation
+	for k, s := range e.pending {
+		if restart {
+			keep = append(keep, e.pending[k:]...)
+			break
+		}
+		if e.err != nil {
+			keep = append(keep, s)
+			continue
+		}
+		if blocked && e.cfg.Central.Backfill == NoBackfill {
+			keep = append(keep, s)
+			continue
+		}
+		t := &e.slab[s].t
+		if !e.choose(t) {
+			if e.err != nil {
+				keep = append(keep, s)
+				continue
+			}
+			if !e.firstFailSet && e.cap[2] > 0 {
+				e.firstFail()
+			}
+			if e.cfg.Central.DropUnplaceable || e.neverFits(t) {
+				e.unschedulable(s)
+				continue
+			}
+			if !blocked && e.cfg.Central.Backfill == EASY {
+				res = e.reserve(t)
+			}
+			blocked = true
+			keep = append(keep, s)
+			continue
+		}
+		if blocked && e.cfg.Central.Backfill == EASY && !e.allowed(&res, s) {
+			keep = append(keep, s)
+			continue
+		}
+		e.startTask(s)
+		restart = e.reorder
+	}
+	e.pending = keep
+	return restart
+}
+
+func (e *Scheduler) firstFail() {
+	e.firstFailSet = true
+	e.firstFailGPU = 1 - e.gpuAllocRatio()
+}
+
+// choose asks the strategy where t goes, filling e.pl.
+func (e *Scheduler) choose(t *Task) bool {
+	e.pl.Node, e.pl.GPUs = -1, e.pl.GPUs[:0]
+	if e.placer != nil {
+		return e.placer.Place(e.view, t, &e.pl)
+	}
+	best, bestScore := -1, MinScore-1
+	for i := range e.cfg.Nodes {
+		if !e.view.Fits(i, t) || (e.filter != nil && !e.filter.Filter(e.view, t, i)) {
+			continue
+		}
+		sc := e.scorer.Score(e.view, t, i)
+		if sc < MinScore || sc > MaxScore {
+			e.err = fmt.Errorf("sim: strategy %s scored node %d at %d for task %d; scores must be in [%d, %d]", e.strat.Name(), i, sc, t.ID, MinScore, MaxScore)
+			return false
+		}
+		if sc > bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	if best < 0 {
+		return false
+	}
+	e.pl.Node = best
+	e.pl.GPUs = e.view.PickGPUs(best, t, e.pl.GPUs)
+	return true
+}
+
+// neverFits reports whether t fits on no node even when the node is empty.
+func (e *Scheduler) neverFits(t *Task) bool {
+	k, _ := t.GPUDemand()
+	for i := range e.cfg.Nodes {
+		sp := &e.cfg.Nodes[i]
+		if t.CPU <= sp.CPU && t.Memory <= sp.Memory && k <= sp.GPUs && (k == 0 || ModelAllowed(t.GPUSpec, sp.GPUModel)) {
+			return false
+		}
+	}
+	return true
+}
+
+// startTask allocates the placement in e.pl to slot s and starts it.
+func (e *Scheduler) startTask(s int32) {
+	sl := &e.slab[s]
+	i := e.pl.Node
+	if err := e.view.Allocate(i, &sl.t, e.pl.GPUs); err != nil {
+		e.err = fmt.Errorf("sim: strategy %s placed task %d where it does not fit: %w", e.strat.Name(), sl.t.ID, err)
+		return
+	}
+	e.touchUsed()
+	k, milli := sl.t.GPUDemand()
+	e.used[0] += sl.t.CPU
+	e.used[1] += sl.t.Memory
+	e.used[2] += int64(k) * int64(milli)
+	e.refrag(i)
+	sl.gpus = append(sl.gpus[:0], e.pl.GPUs...)
+	sl.node = int32(i)
+	sl.state = stRunning
+	sl.start = e.now
+	e.running++
+	e.view.load[i].Active++
+	d := e.duration(i, sl.t.Work)
+	est := sl.t.Estimate
+	if est == 0 {
+		est = sl.t.Work
+	}
+	sl.estEnd = e.now + e.duration(i, est)
+	if e.err != nil {
+		return
+	}
+	if !e.cfg.Central.Hold {
+		e.push(e.now+d, evComplete, int32(i), int64(s))
+	}
+	for _, o := range e.obs {
+		o.Started(e.view, &sl.t, i)
+	}
+}
+
+// duration is how long work takes on node i, checked against the end of
+// representable time.
+func (e *Scheduler) duration(i int, w Time) Time {
+	f := float64(w)*e.invSpeed[i] + 0.5
+	if e.invSpeed[i] == 1 {
+		f = float64(w)
+	}
+	if f >= float64(MaxTime-e.now) {
+		e.err = fmt.Errorf("sim: a task of %v would finish after the end of representable time on node %s", w, e.cfg.Nodes[i].Name)
+		return 0
+	}
+	if e.invSpeed[i] == 1 {
+		return w
+	}
+	return Time(f)
+}
+
+func (e *Scheduler) refrag(i int) {
+	if e.frag == nil {
+		return
+	}
+	f := e.view.Fragmentation(i)
+	e.fragTotal += f - e.frag[i]
+	e.frag[i] = f
+}
+
+func (e *Scheduler) complete(i int32, s int32) {
+	sl := &e.slab[s]
+	e.view.Release(int(i), &sl.t, sl.gpus)
+	e.touchUsed()
+	k, milli := sl.t.GPUDemand()
+	e.used[0] -= sl.t.CPU
+	e.used[1] -= sl.t.Memory
+	e.used[2] -= int64(k) * int64(milli)
+	e.refrag(int(i))
+	e.view.load[i].Active--
+	e.running--
+	for _, o := range e.obs {
+		o.Finished(e.view, &sl.t, int(i), e.now-sl.t.Arrival)
+	}
+	if sl.measured {
+		e.work[i] += int64(sl.t.Work)
+		e.served[i]++
+		// Bounded slowdown with the batch-scheduling threshold of 10 s:
+		// max(1, (wait + run) / max(run, 10 s)).
+		run := e.now - sl.start
+		bsd := float64(e.now-sl.t.Arrival) / float64(max(run, 10*Second))
+		e.slowdown.Record(int64(max(bsd, 1) * 1e6))
+	}
+	e.end(s, int(i), Completed)
+}
+
+func (e *Scheduler) timeout(s int32, gen uint32) {
+	sl := &e.slab[s]
+	if sl.gen != gen || sl.state != stPending {
+		return
+	}
+	if i := slices.Index(e.pending, s); i >= 0 {
+		e.pending = slices.Delete(e.pending, i, i+1)
+	}
+	e.unschedulable(s)
+	// The head may have changed: what waited behind it may now start.
+	e.dirty = true
+}
+
+func (e *Scheduler) unschedulable(s int32) {
+	if e.slab[s].measured {
+		e.unsched++
+	}
+	e.end(s, -1, Dropped)
+}
+
+// end closes task s's life: statistics, record, slot recycled.
+func (e *Scheduler) end(s int32, node int, st Status) {
+	sl := &e.slab[s]
+	start := sl.start
+	if st != Completed {
+		start = e.now
+	}
+	if e.now > e.lastFinish {
+		e.lastFinish = e.now
+	}
+	if sl.measured {
+		e.done[st]++
+		if st == Completed {
+			e.latency.Record(int64(e.now - sl.t.Arrival))
+			e.wait.Record(int64(start - sl.t.Arrival))
+		}
+		e.changeInSys(-1)
+	}
+	if e.cfg.OnRecord != nil {
+		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured}
+		if node >= 0 {
+			e.rec.GPUs = sl.gpus
+		}
+		e.cfg.OnRecord(&e.rec)
+	}
+	e.release(s)
+}
+
+// Now is the current simulated time.
+func (e *Scheduler) Now() Time { return e.now }
+
+// Arrived is the number of tasks that have arrived so far, warm-up included.
+func (e *Scheduler) Arrived() int64 { return e.arrivedAll }
+
+// Events is the number of events processed so far.
+func (e *Scheduler) Events() uint64 { return e.events }
+
+// View is the scheduler's live view (read-only for callers).
+func (e *Scheduler) View() *View { return e.view }
+
+// Pending is the number of tasks in the pending queue.
+func (e *Scheduler) Pending() int { return len(e.pending) }
