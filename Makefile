@@ -40,6 +40,9 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCSVReader$$' -fuzztime $(FUZZTIME) ./traces/
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONLReader$$' -fuzztime $(FUZZTIME) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzOpenb$$' -fuzztime $(FUZZTIME) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzOpenbNodes$$' -fuzztime $(FUZZTIME) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzSWF$$' -fuzztime $(FUZZTIME) ./traces/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./scenario/
 
 # The main job on the embedded default scenario.

@@ -3,6 +3,7 @@ package traces
 import (
 	"bytes"
 	"io"
+	"os"
 	"testing"
 
 	"github.com/fleetsim/fleetsim/sim"
@@ -66,3 +67,48 @@ func benchmarkReader(b *testing.B, format string) {
 
 func BenchmarkCSVReader(b *testing.B)   { benchmarkReader(b, "csv") }
 func BenchmarkJSONLReader(b *testing.B) { benchmarkReader(b, "jsonl") }
+
+// benchmarkRealTrace reads a real trace (from memory, so the disk does not
+// count) with the given reader, and reports tasks per second.
+func benchmarkRealTrace(b *testing.B, rel string, open func(r io.Reader) (sim.Source, error)) {
+	data, err := os.ReadFile(sharedTrace(b, rel))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var t sim.Task
+	var tasks int64
+	for b.Loop() {
+		src, err := open(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			err := src.Next(&t)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			tasks++
+		}
+	}
+	b.ReportMetric(float64(tasks)/b.Elapsed().Seconds(), "tasks/s")
+}
+
+// BenchmarkOpenbPods reads the default pod list of the Alibaba GPU trace
+// 2023 (8,152 pods).
+func BenchmarkOpenbPods(b *testing.B) {
+	benchmarkRealTrace(b, "alibaba-gpu-2023/openb_pod_list_default.csv", func(r io.Reader) (sim.Source, error) {
+		return NewOpenbReader(r, "openb_pod_list_default.csv")
+	})
+}
+
+// BenchmarkSWF reads the KTH SP2 log (28,476 jobs).
+func BenchmarkSWF(b *testing.B) {
+	benchmarkRealTrace(b, "swf/KTH-SP2-1996-2.1-cln.swf", func(r io.Reader) (sim.Source, error) {
+		return NewSWFReader(r, "KTH-SP2-1996-2.1-cln.swf")
+	})
+}

@@ -23,6 +23,8 @@ const (
 	colTenant
 	colRegion
 	colClass
+	colGPUSpec
+	colEstimate
 	numColumns
 )
 
@@ -38,6 +40,8 @@ var columnNames = [numColumns]string{
 	colTenant:   "tenant",
 	colRegion:   "region",
 	colClass:    "class",
+	colGPUSpec:  "gpu_spec",
+	colEstimate: "estimate",
 }
 
 // Columns returns the names of the native format's columns (JSONL keys), in
@@ -49,7 +53,9 @@ var allowedColumns = strings.Join(columnNames[:], ", ")
 func (c column) String() string { return columnNames[c] }
 
 // isString reports whether the column holds free text rather than a number.
-func (c column) isString() bool { return c >= colTenant }
+func (c column) isString() bool {
+	return c == colTenant || c == colRegion || c == colClass || c == colGPUSpec
+}
 
 // required reports whether every row must give the column a value.
 func (c column) required() bool { return c == colArrival || c == colDuration }
@@ -78,6 +84,10 @@ func lookupColumn(name string) (column, bool) {
 		return colRegion, true
 	case "class":
 		return colClass, true
+	case "gpu_spec":
+		return colGPUSpec, true
+	case "estimate":
+		return colEstimate, true
 	}
 	return 0, false
 }
@@ -87,7 +97,7 @@ func (c column) expected() string {
 	switch c {
 	case colID:
 		return "an integer"
-	case colArrival, colDuration:
+	case colArrival, colDuration, colEstimate:
 		return "a non-negative number of seconds"
 	case colCPU:
 		return "a non-negative number of cores"
@@ -108,7 +118,7 @@ func (c column) limit() string {
 	switch c {
 	case colID:
 		return "from -9223372036854775808 to 9223372036854775807"
-	case colArrival, colDuration:
+	case colArrival, colDuration, colEstimate:
 		return "at most 9223372036.854775807 seconds"
 	case colCPU:
 		return "at most 9223372036854775.807 cores"
@@ -156,6 +166,8 @@ func setText(t *sim.Task, c column, raw string, in *interner) numErr {
 			t.Tenant = s
 		case colRegion:
 			t.Region = s
+		case colGPUSpec:
+			t.GPUSpec = s
 		default:
 			t.Class = s
 		}
@@ -180,6 +192,9 @@ func setText(t *sim.Task, c column, raw string, in *interner) numErr {
 	case colDuration:
 		v, e = parseFixed(s, 9)
 		t.Work = sim.Time(v)
+	case colEstimate:
+		v, e = parseFixed(s, 9)
+		t.Estimate = sim.Time(v)
 	case colCPU:
 		v, e = parseFixed(s, 3)
 		t.CPU = v
@@ -222,6 +237,15 @@ func (in *interner) intern(s string) string {
 		in.m[v] = v
 	}
 	return v
+}
+
+// internBytes is intern for a byte slice, allocating only for a string
+// it has not seen.
+func (in *interner) internBytes(b []byte) string {
+	if v, ok := in.m[string(b)]; ok {
+		return v
+	}
+	return in.intern(string(b))
 }
 
 // orderMessage explains an arrival earlier than the previous task's, which

@@ -92,17 +92,21 @@ func looksLikeData(header []string) bool {
 }
 
 // readError turns an error of the csv package into an *Error.
-func (rd *CSVReader) readError(err error) error {
+func (rd *CSVReader) readError(err error) error { return csvReadError(err, rd.file, rd.prevLine) }
+
+// csvReadError turns an error of the csv package reading file into an
+// *Error; prevLine is the line of the last row read well, 0 for none.
+func csvReadError(err error, file string, prevLine int) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &Error{File: rd.file, Line: pe.Line, Err: err,
+		return &Error{File: file, Line: pe.Line, Err: err,
 			Msg: fmt.Sprintf("malformed CSV at byte %d of the line: %v", pe.Column, pe.Err)}
 	}
 	msg := "read failed: " + err.Error()
-	if rd.prevLine > 0 {
-		msg = fmt.Sprintf("read failed after line %d: %v", rd.prevLine, err)
+	if prevLine > 0 {
+		msg = fmt.Sprintf("read failed after line %d: %v", prevLine, err)
 	}
-	return &Error{File: rd.file, Msg: msg, Err: err}
+	return &Error{File: file, Msg: msg, Err: err}
 }
 
 // Next reads the next row into t. It returns io.EOF after the last row and
@@ -164,9 +168,10 @@ func NewCSVWriter(w io.Writer) *CSVWriter {
 	return &CSVWriter{w: bufio.NewWriter(w)}
 }
 
-// Write writes one task. It refuses a task the readers would reject
-// (negative values, gpu_milli over 1000, an arrival before the previous
-// task's).
+// Write writes one task with every column; gpu_spec and estimate, the
+// last two, are empty and 0 when unknown. It refuses a task the readers
+// would reject (negative values, gpu_milli over 1000, an arrival before
+// the previous task's).
 func (w *CSVWriter) Write(t *sim.Task) error {
 	if err := w.check.task(t); err != nil {
 		return err
@@ -183,6 +188,10 @@ func (w *CSVWriter) Write(t *sim.Task) error {
 	b = appendCSVField(b, t.Region)
 	b = append(b, ',')
 	b = appendCSVField(b, t.Class)
+	b = append(b, ',')
+	b = appendCSVField(b, t.GPUSpec)
+	b = append(b, ',')
+	b = appendFixed(b, int64(t.Estimate), 9)
 	b = append(b, '\n')
 	w.buf = b
 	_, err := w.w.Write(b)
@@ -264,6 +273,8 @@ func (c *writeCheck) task(t *sim.Task) error {
 		what, v = "memory", t.Memory
 	case t.GPUs < 0:
 		what, v = "gpus", int64(t.GPUs)
+	case t.Estimate < 0:
+		what, v = "estimate", int64(t.Estimate)
 	case t.GPUMilli < 0 || t.GPUMilli > 1000:
 		return fmt.Errorf("traces: task %d (id %d): gpu_milli %d is outside 0..1000", c.n, t.ID, t.GPUMilli)
 	case c.n > 0 && t.Arrival < c.prev:

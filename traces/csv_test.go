@@ -134,7 +134,7 @@ func TestCSVWriterHeaderOnly(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	if got := b.String(); got != "id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class\n" {
+	if got := b.String(); got != "id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate\n" {
 		t.Errorf("got %q", got)
 	}
 }
@@ -150,11 +150,11 @@ func TestCSVWriterOutput(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	want := `id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class
-1,0,1.5,2,4294967296,0,0,0,alice,us-east,web
-2,0.25,0.000000001,0.5,536870912,1,0,10,bob,eu-west,train
-3,0.25,12,16,64000000000,0,500,-1,"carol, inc",us-east,"say ""hi"""
-4,3.75,0.001,0,0,0,0,0,,,
+	want := `id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate
+1,0,1.5,2,4294967296,0,0,0,alice,us-east,web,,0
+2,0.25,0.000000001,0.5,536870912,1,0,10,bob,eu-west,train,,0
+3,0.25,12,16,64000000000,0,500,-1,"carol, inc",us-east,"say ""hi""",,0
+4,3.75,0.001,0,0,0,0,0,,,,,0
 `
 	if got := b.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
@@ -172,6 +172,7 @@ func TestWriterRefusesBadTasks(t *testing.T) {
 		{sim.Task{Memory: -5}, "traces: task 0 (id 0): negative memory -5"},
 		{sim.Task{GPUs: -5}, "traces: task 0 (id 0): negative gpus -5"},
 		{sim.Task{GPUMilli: 1001}, "traces: task 0 (id 0): gpu_milli 1001 is outside 0..1000"},
+		{sim.Task{Estimate: -5}, "traces: task 0 (id 0): negative estimate -5"},
 	} {
 		for _, w := range []interface{ Write(*sim.Task) error }{NewCSVWriter(io.Discard), NewJSONLWriter(io.Discard)} {
 			if err := w.Write(&tc.task); err == nil || err.Error() != tc.want {
@@ -205,5 +206,38 @@ func TestCRLFFixture(t *testing.T) {
 	}
 	if len(got) != 2 || got[1].Tenant != "b" || strings.ContainsRune(got[0].Tenant, '\r') {
 		t.Errorf("got %+v", got)
+	}
+}
+
+// TestNativeGPUSpecAndEstimate reads the optional gpu_spec and estimate
+// columns (JSONL keys), and checks that the JSONL writer leaves them out
+// when unknown, as its other optional keys.
+func TestNativeGPUSpecAndEstimate(t *testing.T) {
+	want := []sim.Task{
+		{ID: 0, Arrival: 0, Work: sim.Second, GPUs: 1, GPUSpec: "V100M16|V100M32", Estimate: 90 * sim.Second},
+		{ID: 1, Arrival: sim.Second, Work: sim.Second, Estimate: 1},
+		{ID: 2, Arrival: sim.Second, Work: sim.Second},
+	}
+	got, err := readCSV("arrival,duration,gpus,gpu_spec,estimate\n0,1,1,V100M16|V100M32,90\n1,1,0,,0.000000001\n1,1,,,\n", "g.csv")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("CSV: got %+v, %v\nwant %+v", got, err, want)
+	}
+	got, err = readJSONL(`{"arrival":0,"duration":1,"gpus":1,"gpu_spec":"V100M16|V100M32","estimate":9e1}`+"\n"+
+		`{"arrival":1,"duration":1,"estimate":1e-9,"gpu_spec":null}`+"\n"+`{"arrival":1,"duration":1,"gpu_spec":""}`+"\n", "g.jsonl")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("JSONL: got %+v, %v\nwant %+v", got, err, want)
+	}
+	var b bytes.Buffer
+	w := NewJSONLWriter(&b)
+	for i := range want {
+		w.Write(&want[i])
+	}
+	w.Flush()
+	const wantJSONL = `{"id":0,"arrival":0,"duration":1,"gpus":1,"gpu_spec":"V100M16|V100M32","estimate":90}
+{"id":1,"arrival":1,"duration":1,"estimate":0.000000001}
+{"id":2,"arrival":1,"duration":1}
+`
+	if b.String() != wantJSONL {
+		t.Errorf("JSONL writer:\n got %s\nwant %s", b.String(), wantJSONL)
 	}
 }

@@ -19,18 +19,22 @@
 //		// use t; the source keeps no reference to it
 //	}
 //
-// Arrivals never decrease. Readers stream: they hold one line at a time,
-// never the file, so memory does not grow with trace length. After an
-// error or io.EOF a reader keeps returning the same value.
+// Arrivals never decrease, except in an openb pod list, which need not be
+// sorted (the engine reports a task that arrives before its predecessor).
+// Readers stream: they hold one line at a time, never the file, so memory
+// does not grow with trace length. After an error or io.EOF a reader keeps
+// returning the same value. Every reader is also a Positioner: Position
+// gives the file and line of the task last returned, so a caller that
+// finds a problem with a task later can point at its line.
 //
 // # The native format
 //
 // A native CSV trace has a header row naming its columns, in any order,
 // then one task per row:
 //
-//	id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class
-//	1,0,1.5,2,4Gi,0,0,0,alice,us-east,web
-//	2,0.25,0.000000001,0.5,512Mi,1,0,10,bob,eu-west,train
+//	id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate
+//	1,0,1.5,2,4Gi,0,0,0,alice,us-east,web,,0
+//	2,0.25,0.000000001,0.5,512Mi,1,0,10,bob,eu-west,train,V100M16|V100M32,3600
 //
 // Columns:
 //
@@ -46,6 +50,10 @@
 //	gpu_milli  optional  share of one GPU in thousandths, 0 to 1000
 //	priority   optional  integer; larger runs first under priority policies
 //	tenant, region, class  optional  free text
+//	gpu_spec   optional  the GPU models the task may run on, separated by '|'
+//	                     (V100M16|V100M32); empty: any model
+//	estimate   optional  the user's runtime estimate at speed 1, seconds like
+//	                     duration; 0 or empty: unknown (backfilling reads it)
 //
 // An empty cell of an optional column is its zero value (for id, the
 // position). Unknown and duplicate columns are errors, as are negative,
@@ -63,6 +71,28 @@
 // required. Unknown and duplicate keys, and values of the wrong JSON type,
 // are errors. Lines may be up to MaxJSONLLine bytes.
 //
+// The CSV writer emits every column, these two last; the JSONL writer
+// leaves out keys whose value is zero or empty, except id, arrival and
+// duration.
+//
+// # Other formats
+//
+// openb: the pod lists of the Alibaba GPU cluster trace 2023 (Weng et al.,
+// ATC '23), CSV read by OpenbReader: cpu_milli, memory_mib (MiB), num_gpu
+// and gpu_milli become a task's CPU, memory and GPU request; gpu_spec its
+// allowed models, qos its class; creation_time its arrival and
+// deletion_time − scheduled_time its work. The five-column multigpu files
+// have no timestamps: their tasks arrive at 0 with work 0. The format has
+// no extension of its own, so name it ("openb"). ReadOpenbNodes reads the
+// node lists into node specs.
+//
+// swf: the Standard Workload Format of the Parallel Workloads Archive
+// (.swf), read by SWFReader: job number, submit time, run time, processors
+// (1000 milli-cores each), requested time (the estimate), requested memory,
+// user ("u7") and queue ("q2"). Its header comments (MaxProcs, ...) come
+// with the reader; jobs whose processors, run time or submit time are
+// unknown are skipped and counted.
+//
 // # Exact times
 //
 // Times are integer nanoseconds (sim.Time). Readers parse decimal seconds
@@ -76,15 +106,17 @@
 // # Errors
 //
 // Every reader error is an *Error whose text names the file, the line (the
-// header is line 1), the column and what was expected:
+// header is line 1), the column and what was expected; the openb and SWF
+// readers add the byte column where the bad field starts:
 //
 //	jobs.csv:17: column duration: expected a non-negative number of seconds, got "abc"
+//	pods.csv:5:16: column gpu_milli: GPU share over 1000 milli: got "1500"; ...
 //
 // # Opening files
 //
-// Open reads a file in a named format, or infers it from the extension
-// (.csv; .jsonl or .ndjson); a .gz suffix adds gzip decompression.
-// RegisterFormat adds formats, and Formats lists them.
+// Open reads a file in a named format (csv, jsonl, openb, swf), or infers
+// it from the extension (.csv; .jsonl or .ndjson; .swf); a .gz suffix adds
+// gzip decompression. RegisterFormat adds formats, and Formats lists them.
 //
 // # Synthetic workloads
 //
@@ -125,5 +157,6 @@
 // # Statistics
 //
 // ComputeStats summarizes any Source (count, span, rate, interarrival and
-// duration means and CVs, resource totals); give a limit for a generator.
+// duration means and CVs, resource totals, GPU requests by form, distinct
+// task shapes, arrivals out of order); give a limit for a generator.
 package traces

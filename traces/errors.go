@@ -10,15 +10,19 @@ import (
 // Error is what every reader in this package returns for bad input: the
 // file, the 1-based line (the header is line 1), the column (a CSV column
 // or a JSON key; empty when the problem is not in one field) and what was
-// expected. Err, when set, is the underlying cause (an I/O error, for
-// example), reachable with errors.Is and errors.As.
+// expected. Col, when set, is the 1-based byte column where the bad field
+// starts on its line (the openb and SWF readers set it). Err, when set, is
+// the underlying cause (an I/O error, for example), reachable with
+// errors.Is and errors.As.
 //
 // Its text reads
 //
 //	jobs.csv:17: column duration: expected a non-negative number of seconds, got "abc"
+//	log.swf:31:22: column run_time: field 4: expected ..., got "x"
 type Error struct {
 	File   string
 	Line   int // 0 when no single line is to blame
+	Col    int // 1-based byte column of the field on Line; 0 when not known
 	Column string
 	Msg    string
 	Err    error
@@ -30,6 +34,10 @@ func (e *Error) Error() string {
 	if e.Line > 0 {
 		b.WriteByte(':')
 		b.WriteString(strconv.Itoa(e.Line))
+		if e.Col > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(e.Col))
+		}
 	}
 	if e.Column != "" {
 		b.WriteString(": column ")

@@ -41,7 +41,7 @@ func readJSONL(in, file string) ([]sim.Task, error) {
 	return readAll(r)
 }
 
-const allowed = "id, arrival, duration, cpu, memory, gpus, gpu_milli, priority, tenant, region, class"
+const allowed = "id, arrival, duration, cpu, memory, gpus, gpu_milli, priority, tenant, region, class, gpu_spec, estimate"
 
 // TestErrorMessages lists every kind of error the native readers report,
 // with the full text: file, line, column and what was expected.
@@ -102,6 +102,10 @@ func TestErrorMessages(t *testing.T) {
 			`jobs.csv:2: column memory: value "1.3Ki" is not a whole number of bytes`},
 		{"memory overflow", "csv", "arrival,duration,memory\n0,1,9000000Ti\n",
 			`jobs.csv:2: column memory: value "9000000Ti" is out of range (at most 9223372036854775807 bytes)`},
+		{"estimate negative", "csv", "arrival,duration,estimate\n0,1,-60\n",
+			`jobs.csv:2: column estimate: expected a non-negative number of seconds, got "-60"`},
+		{"estimate not a number", "csv", "arrival,duration,estimate\n0,1,1h\n",
+			`jobs.csv:2: column estimate: expected a non-negative number of seconds, got "1h"`},
 		{"arrival going backwards", "csv", "arrival,duration\n2,1\n\n1.5,1\n",
 			`jobs.csv:4: column arrival: arrival 1.5 is earlier than the previous task's 2 (line 2); tasks must be sorted by arrival`},
 		{"long value cut", "csv", "arrival,duration\n0," + strings.Repeat("9", 100) + "x\n",
@@ -130,6 +134,10 @@ func TestErrorMessages(t *testing.T) {
 			`jobs.jsonl:1: column gpus: expected a number (a non-negative whole number of GPUs), got a boolean`},
 		{"wrong JSON type object", "jsonl", `{"arrival":1,"duration":2,"memory":{"gi":1}}` + "\n",
 			`jobs.jsonl:1: column memory: expected a number or a size string (a non-negative number of bytes, optionally with a suffix K, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (powers of 1024)), got an object`},
+		{"wrong JSON type gpu_spec", "jsonl", `{"arrival":1,"duration":2,"gpu_spec":["T4"]}` + "\n",
+			`jobs.jsonl:1: column gpu_spec: expected a string, got an array`},
+		{"wrong JSON type estimate", "jsonl", `{"arrival":1,"duration":2,"estimate":"60"}` + "\n",
+			`jobs.jsonl:1: column estimate: expected a number (a non-negative number of seconds), got a string "60"`},
 		{"null required", "jsonl", `{"arrival":1,"duration":null}` + "\n",
 			`jobs.jsonl:1: column duration: expected a non-negative number of seconds, got null`},
 		{"JSON negative", "jsonl", `{"arrival":1,"duration":-1e-9}` + "\n",
@@ -180,6 +188,8 @@ func TestErrorFormat(t *testing.T) {
 	}{
 		{Error{File: "a.csv", Line: 3, Column: "cpu", Msg: "m"}, "a.csv:3: column cpu: m"},
 		{Error{File: "a.csv", Line: 3, Msg: "m"}, "a.csv:3: m"},
+		{Error{File: "a.swf", Line: 3, Col: 7, Column: "run_time", Msg: "m"}, "a.swf:3:7: column run_time: m"},
+		{Error{File: "a.swf", Col: 7, Msg: "m"}, "a.swf: m"},
 		{Error{File: "a.csv", Msg: "m"}, "a.csv: m"},
 		{Error{File: "a.csv", Line: 1, Column: "a\nb", Msg: "m"}, `a.csv:1: column "a\nb": m`},
 	} {

@@ -81,8 +81,8 @@ func ExampleNewCSVWriter() {
 	w.Write(&sim.Task{ID: 7, Arrival: 1500 * sim.Millisecond, Work: 1, CPU: 250, Tenant: "a, b"})
 	w.Flush()
 	// Output:
-	// id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class
-	// 7,1.5,0.000000001,0.25,0,0,0,0,"a, b",,
+	// id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate
+	// 7,1.5,0.000000001,0.25,0,0,0,0,"a, b",,,,0
 }
 
 // Summarizing a workload; a generator never ends, so give a limit.
@@ -97,4 +97,105 @@ func ExampleComputeStats() {
 		s.Count, s.First, s.Last, s.Rate, s.DurationMean, s.DurationCV)
 	// Output:
 	// 1000 tasks, first at 0.25s, last at 250s, 4.00 per second, mean duration 0.100s, CV 0.0
+}
+
+// Reading an openb pod list (Alibaba GPU cluster trace 2023): a share of
+// one GPU, whole GPUs limited to some models, and a CPU-only pod. Work is
+// deletion_time minus scheduled_time (creation_time for a pending pod).
+func ExampleNewOpenbReader() {
+	const pods = `name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time
+pod-a,6000,12288,1,460,,LS,Running,0,3600,0
+pod-b,88000,327680,8,1000,V100M16|V100M32,BE,Running,10,130,20
+pod-c,4000,1024,0,0,,BE,Pending,15,75,
+`
+	r, err := traces.NewOpenbReader(strings.NewReader(pods), "pods.csv")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var t sim.Task
+	for r.Next(&t) == nil {
+		_, line := r.Position()
+		fmt.Printf("line %d: task %d at %v, work %v, %d milli-cores, gpus %d, gpu_milli %d, models %q, class %s\n",
+			line, t.ID, t.Arrival, t.Work, t.CPU, t.GPUs, t.GPUMilli, t.GPUSpec, t.Class)
+	}
+	// Output:
+	// line 2: task 0 at 0s, work 3600s, 6000 milli-cores, gpus 0, gpu_milli 460, models "", class LS
+	// line 3: task 1 at 10s, work 110s, 88000 milli-cores, gpus 8, gpu_milli 0, models "V100M16|V100M32", class BE
+	// line 4: task 2 at 15s, work 60s, 4000 milli-cores, gpus 0, gpu_milli 0, models "", class BE
+}
+
+// Reading an openb node list into node specs: CPU-only nodes form the
+// group "cpu", GPU nodes a group per model.
+func ExampleReadOpenbNodesFrom() {
+	const nodes = `sn,cpu_milli,memory_mib,gpu,model
+node-a,32000,262144,0,
+node-b,64000,262144,2,P100
+node-c,96000,786432,8,V100M32
+`
+	specs, err := traces.ReadOpenbNodesFrom(strings.NewReader(nodes), "nodes.csv")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, n := range specs {
+		fmt.Printf("%s: group %s, %d milli-cores, %d GiB, %d GPUs %q\n", n.Name, n.Group, n.CPU, n.Memory>>30, n.GPUs, n.GPUModel)
+	}
+	_, err = traces.ReadOpenbNodesFrom(strings.NewReader("sn,cpu_milli,memory_mib,gpu,model\nnode-a,32000,-1,0,\n"), "nodes.csv")
+	fmt.Println(err)
+	// Output:
+	// node-a: group cpu, 32000 milli-cores, 256 GiB, 0 GPUs ""
+	// node-b: group P100, 64000 milli-cores, 256 GiB, 2 GPUs "P100"
+	// node-c: group V100M32, 96000 milli-cores, 768 GiB, 8 GPUs "V100M32"
+	// nodes.csv:2:14: column memory_mib: expected a non-negative whole number of MiB, got "-1" (negative)
+}
+
+// Reading a Standard Workload Format log: the header comes with the
+// reader; each job becomes a task of 1000 milli-cores per processor, with
+// the user's runtime estimate. A job whose processors are unknown (-1) is
+// skipped and counted.
+func ExampleNewSWFReader() {
+	const log = `; Version: 2.2
+; MaxNodes: 100
+; MaxProcs: 100
+; UnixStartTime: 843480031
+    1      0     10   3500    4  -1  -1    4   3600    -1  1  12  12  -1 -1 -1 -1 -1
+    2     60      0     16    1  -1  -1   -1     60  1024  1  13  13  -1  2 -1 -1 -1
+    3     90     30     10   -1  -1  -1   -1    600    -1  0  12  12  -1 -1 -1 -1 -1
+`
+	r, err := traces.NewSWFReader(strings.NewReader(log), "tiny.swf")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h := r.Header()
+	fmt.Printf("version %s, %d processors, time 0 at unix %d\n", h.Version, h.MaxProcs, h.UnixStartTime)
+	var t sim.Task
+	for r.Next(&t) == nil {
+		fmt.Printf("job %d at %v: work %v, estimate %v, %d milli-cores, %d bytes, tenant %s, class %q\n",
+			t.ID, t.Arrival, t.Work, t.Estimate, t.CPU, t.Memory, t.Tenant, t.Class)
+	}
+	fmt.Println("skipped:", r.Skipped())
+	// Output:
+	// version 2.2, 100 processors, time 0 at unix 843480031
+	// job 1 at 0s: work 3500s, estimate 3600s, 4000 milli-cores, 0 bytes, tenant u12, class ""
+	// job 2 at 60s: work 16s, estimate 60s, 1000 milli-cores, 1048576 bytes, tenant u13, class "q2"
+	// skipped: 1
+}
+
+// Reading the cluster of an openb node list from a file (here a small one
+// of the package's test data), summed up by GPU model.
+func ExampleReadOpenbNodes() {
+	nodes, err := traces.ReadOpenbNodes("testdata/openb_nodes.csv")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	gpus := map[string]int{}
+	for _, n := range nodes {
+		gpus[n.Group] += n.GPUs
+	}
+	fmt.Println(len(nodes), "nodes; GPUs by group:", gpus)
+	// Output:
+	// 3 nodes; GPUs by group: map[P100:2 V100M32:8 cpu:0]
 }

@@ -28,6 +28,10 @@ var (
 			New: func(r io.Reader, file string) (sim.Source, error) { return NewCSVReader(r, file) }},
 		"jsonl": {Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"},
 			New: func(r io.Reader, file string) (sim.Source, error) { return NewJSONLReader(r, file) }},
+		"openb": {Name: "openb", // CSV like any other: named, never inferred
+			New: func(r io.Reader, file string) (sim.Source, error) { return NewOpenbReader(r, file) }},
+		"swf": {Name: "swf", Extensions: []string{".swf"},
+			New: func(r io.Reader, file string) (sim.Source, error) { return NewSWFReader(r, file) }},
 	}
 )
 
@@ -97,8 +101,7 @@ func formatList() string {
 // compression ("jobs.csv.gz"). The caller closes the Closer when done.
 func Open(path, format string) (sim.Source, io.Closer, error) {
 	name := path
-	gz := strings.EqualFold(filepath.Ext(name), ".gz")
-	if gz {
+	if strings.EqualFold(filepath.Ext(name), ".gz") {
 		name = name[:len(name)-len(".gz")]
 	}
 	format = strings.ToLower(format)
@@ -116,20 +119,9 @@ func Open(path, format string) (sim.Source, io.Closer, error) {
 		return nil, nil, fmt.Errorf("traces: unknown trace format %q; known formats: %s", format, list)
 	}
 
-	file, err := os.Open(path)
+	r, closer, err := openFile(path)
 	if err != nil {
 		return nil, nil, err
-	}
-	var r io.Reader = file
-	var closer io.Closer = file
-	if gz {
-		zr, err := gzip.NewReader(file)
-		if err != nil {
-			file.Close()
-			return nil, nil, &Error{File: path, Msg: "not a valid gzip file: " + err.Error(), Err: err}
-		}
-		r = zr
-		closer = closers{zr, file}
 	}
 	src, err := f.New(r, path)
 	if err != nil {
@@ -137,6 +129,24 @@ func Open(path, format string) (sim.Source, io.Closer, error) {
 		return nil, nil, err
 	}
 	return src, closer, nil
+}
+
+// openFile opens path for reading, through gzip when its name ends in
+// ".gz". The caller closes the Closer.
+func openFile(path string) (io.Reader, io.Closer, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !strings.EqualFold(filepath.Ext(path), ".gz") {
+		return file, file, nil
+	}
+	zr, err := gzip.NewReader(file)
+	if err != nil {
+		file.Close()
+		return nil, nil, &Error{File: path, Msg: "not a valid gzip file: " + err.Error(), Err: err}
+	}
+	return zr, closers{zr, file}, nil
 }
 
 // closers closes each in turn and returns the first error.

@@ -450,6 +450,14 @@ func (w *JSONLWriter) Write(t *sim.Task) error {
 		b = append(b, `,"class":`...)
 		b = appendJSONString(b, t.Class)
 	}
+	if t.GPUSpec != "" {
+		b = append(b, `,"gpu_spec":`...)
+		b = appendJSONString(b, t.GPUSpec)
+	}
+	if t.Estimate != 0 {
+		b = append(b, `,"estimate":`...)
+		b = appendFixed(b, int64(t.Estimate), 9)
+	}
 	b = append(b, "}\n"...)
 	w.buf = b
 	_, err := w.w.Write(b)

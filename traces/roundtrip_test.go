@@ -16,6 +16,9 @@ var stringPool = []string{
 	`\.`, "café 😀", "trailing,", `"`, "\\", "x\u2028y", "ctl\x01\x1f",
 }
 
+// gpuSpecPool holds GPU model lists, plain and awkward.
+var gpuSpecPool = []string{"", "", "V100M16", "V100M16|V100M32", "A10|G2|P100|T4", "a,b", `"q"`, "x\ny"}
+
 // randomTask draws a task with every field exercised, including the
 // extremes of each range; arrivals are made non-decreasing by the caller.
 func randomTask(rng *rand.Rand, id int64) sim.Task {
@@ -36,6 +39,8 @@ func randomTask(rng *rand.Rand, id int64) sim.Task {
 		Tenant:   stringPool[rng.IntN(len(stringPool))],
 		Region:   stringPool[rng.IntN(len(stringPool))],
 		Class:    stringPool[rng.IntN(len(stringPool))],
+		GPUSpec:  gpuSpecPool[rng.IntN(len(gpuSpecPool))],
+		Estimate: sim.Time(pick(0, 1, math.MaxInt64)),
 	}
 }
 
@@ -74,8 +79,9 @@ func writeRead(t *testing.T, format string, tasks []sim.Task) []sim.Task {
 }
 
 // TestRoundTrip is the property read∘write = identity, for both formats,
-// over random tasks: times and cpu are written as exact decimals, so every
-// nanosecond and milli-core survives.
+// over random tasks with every field set, gpu_spec and estimate included:
+// times and cpu are written as exact decimals, so every nanosecond and
+// milli-core survives.
 func TestRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, format := range []string{"csv", "jsonl"} {

@@ -32,7 +32,30 @@ type Stats struct {
 	MemoryTotal   int64 // bytes
 	GPUsTotal     int64 // whole GPUs
 	GPUMilliTotal int64 // thousandths of a GPU
+
+	// GPU requests by form (sim.Task.GPUDemand): GPUTasks ask for any GPU,
+	// WholeGPUTasks for whole GPUs, ShareTasks for a share of one GPU
+	// (GPUTasks = WholeGPUTasks + ShareTasks). GPURequestMilli is the
+	// total GPU request in thousandths of a GPU: k whole GPUs count
+	// 1000·k, a share its thousandths (saturating at math.MaxInt64).
+	GPUTasks, WholeGPUTasks, ShareTasks int64
+	GPURequestMilli                     int64
+
+	// Shapes is the number of distinct task shapes (sim.ShapeOf: CPU,
+	// GPU demand, allowed GPU models), counted up to MaxStatsShapes;
+	// ShapesCapped reports that the count stopped there.
+	Shapes       int64
+	ShapesCapped bool
+
+	// OutOfOrder counts tasks that arrive before the task read just before
+	// them (an openb pod list need not be sorted). When it is not 0 the
+	// rate and interarrival figures, which assume order, mean little.
+	OutOfOrder int64
 }
+
+// MaxStatsShapes bounds the distinct shapes ComputeStats tells apart, so
+// that its memory stays bounded on any trace.
+const MaxStatsShapes = 1 << 16
 
 // welford accumulates a variance by Welford's update, which stays accurate
 // where the sum of squares would cancel.
@@ -63,6 +86,14 @@ func addSat(a, b int64) int64 {
 	return a + b
 }
 
+// mulSat is a·b for non-negative a and b, saturating at math.MaxInt64.
+func mulSat(a, b int64) int64 {
+	if a != 0 && b > math.MaxInt64/a {
+		return math.MaxInt64
+	}
+	return a * b
+}
+
 // ComputeStats reads src to the end, or to limit tasks when limit > 0 (a
 // Generator never ends), and summarizes it. On an error it returns the
 // statistics of the tasks read before it, with the error.
@@ -76,6 +107,7 @@ func ComputeStats(src sim.Source, limit int64) (Stats, error) {
 		sumLo    uint64
 		prev     sim.Time
 		firstErr error
+		shapes   = map[sim.TaskShape]struct{}{}
 	)
 	for limit <= 0 || s.Count < limit {
 		if err := src.Next(&t); err != nil {
@@ -88,6 +120,9 @@ func ComputeStats(src sim.Source, limit int64) (Stats, error) {
 			s.First = t.Arrival
 		} else {
 			gaps.add(float64(t.Arrival - prev))
+			if t.Arrival < prev {
+				s.OutOfOrder++
+			}
 		}
 		prev = t.Arrival
 		s.Count++
@@ -99,7 +134,27 @@ func ComputeStats(src sim.Source, limit int64) (Stats, error) {
 		s.MemoryTotal = addSat(s.MemoryTotal, t.Memory)
 		s.GPUsTotal = addSat(s.GPUsTotal, int64(t.GPUs))
 		s.GPUMilliTotal = addSat(s.GPUMilliTotal, int64(t.GPUMilli))
+		if k, milli := t.GPUDemand(); k > 0 {
+			s.GPUTasks++
+			if milli < sim.GPUMilliPerGPU {
+				s.ShareTasks++
+			} else {
+				s.WholeGPUTasks++
+			}
+			s.GPURequestMilli = addSat(s.GPURequestMilli, mulSat(int64(k), int64(milli)))
+		}
+		if !s.ShapesCapped {
+			sh := sim.ShapeOf(&t)
+			if _, seen := shapes[sh]; !seen {
+				if len(shapes) == MaxStatsShapes {
+					s.ShapesCapped = true
+				} else {
+					shapes[sh] = struct{}{}
+				}
+			}
+		}
 	}
+	s.Shapes = int64(len(shapes))
 	if s.Count == 0 {
 		return s, firstErr
 	}

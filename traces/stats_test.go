@@ -2,6 +2,7 @@ package traces
 
 import (
 	"errors"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -27,6 +28,9 @@ func TestStatsByHand(t *testing.T) {
 		Rate: 2.0 / 3, InterarrivalMean: 1.5, InterarrivalCV: 1.0 / 3,
 		DurationMean: 3, DurationCV: math.Sqrt(14.0/3) / 3, DurationTotal: 9,
 		CPUTotal: 1500, MemoryTotal: 2048, GPUsTotal: 3, GPUMilliTotal: 750,
+		// (gpus 2, gpu_milli 500) is two whole GPUs (sim.Task.GPUDemand).
+		GPUTasks: 3, WholeGPUTasks: 2, ShareTasks: 1, GPURequestMilli: 1000 + 250 + 2000,
+		Shapes: 3,
 	}
 	if !statsClose(s, want) {
 		t.Errorf("got  %+v\nwant %+v", s, want)
@@ -38,7 +42,59 @@ func statsClose(a, b Stats) bool {
 	return a.Count == b.Count && a.First == b.First && a.Last == b.Last &&
 		close(a.Rate, b.Rate) && close(a.InterarrivalMean, b.InterarrivalMean) && close(a.InterarrivalCV, b.InterarrivalCV) &&
 		close(a.DurationMean, b.DurationMean) && close(a.DurationCV, b.DurationCV) && close(a.DurationTotal, b.DurationTotal) &&
-		a.CPUTotal == b.CPUTotal && a.MemoryTotal == b.MemoryTotal && a.GPUsTotal == b.GPUsTotal && a.GPUMilliTotal == b.GPUMilliTotal
+		a.CPUTotal == b.CPUTotal && a.MemoryTotal == b.MemoryTotal && a.GPUsTotal == b.GPUsTotal && a.GPUMilliTotal == b.GPUMilliTotal &&
+		a.GPUTasks == b.GPUTasks && a.WholeGPUTasks == b.WholeGPUTasks && a.ShareTasks == b.ShareTasks &&
+		a.GPURequestMilli == b.GPURequestMilli && a.Shapes == b.Shapes && a.ShapesCapped == b.ShapesCapped &&
+		a.OutOfOrder == b.OutOfOrder
+}
+
+// TestStatsGPUFormsAndShapes counts GPU requests by form and distinct
+// shapes (CPU, GPU demand and allowed models; memory plays no part) on an
+// openb pod list, whose arrivals need not be in order.
+func TestStatsGPUFormsAndShapes(t *testing.T) {
+	in := "cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,creation_time,deletion_time\n" +
+		"1000,1,1,500,,5,6\n" + // a share
+		"1000,2,1,500,,3,6\n" + // the same shape (memory differs), arriving earlier
+		"1000,1,1,500,T4,4,6\n" + // another shape: a model constraint
+		"2000,1,8,1000,,4,6\n" + // eight whole GPUs
+		"2000,1,0,0,,9,9\n" // no GPU
+	r, err := NewOpenbReader(strings.NewReader(in), "p.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ComputeStats(r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.GPUTasks != 4 || s.WholeGPUTasks != 1 || s.ShareTasks != 3 || s.GPURequestMilli != 3*500+8000 ||
+		s.Shapes != 4 || s.ShapesCapped || s.OutOfOrder != 1 || s.CPUTotal != 7000 {
+		t.Errorf("got %+v", s)
+	}
+}
+
+// TestStatsShapesCapped checks that distinct shapes are counted up to
+// MaxStatsShapes, so memory stays bounded on a trace of endless variety.
+func TestStatsShapesCapped(t *testing.T) {
+	g := &cpuRamp{n: MaxStatsShapes + 10}
+	s, err := ComputeStats(g, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Count != MaxStatsShapes+10 || s.Shapes != MaxStatsShapes || !s.ShapesCapped {
+		t.Errorf("count %d, shapes %d, capped %v", s.Count, s.Shapes, s.ShapesCapped)
+	}
+}
+
+// cpuRamp yields n tasks, each asking for one more milli-core than the last.
+type cpuRamp struct{ i, n int64 }
+
+func (c *cpuRamp) Next(t *sim.Task) error {
+	if c.i == c.n {
+		return io.EOF
+	}
+	c.i++
+	*t = sim.Task{ID: c.i, CPU: c.i}
+	return nil
 }
 
 // TestStatsGenerator checks the statistics of a generator against its

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
-
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -21,7 +23,7 @@ func newTraceCmd() *cobra.Command {
 		Use:   "trace",
 		Short: "Generate and summarise workload traces",
 	}
-	cmd.AddCommand(newTraceGenCmd(), newTraceStatsCmd())
+	cmd.AddCommand(newTraceGenCmd(), newTraceStatsCmd(), newTraceShapesCmd(), newTraceNodesCmd(), newTraceConvertCmd())
 	return cmd
 }
 
@@ -123,8 +125,15 @@ func newTraceStatsCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "stats FILE",
-		Short: "Summarise a trace: count, rate, interarrival and duration mean and CV",
-		Args:  cobra.ExactArgs(1),
+		Short: "Summarise a trace: count, rate, interarrival and duration mean and CV, resources, GPU requests",
+		Long: `stats reads a trace in any format (--format, or from the extension) and prints
+its count, arrival span and rate, interarrival and duration means and CVs, and
+what the tasks ask for: CPU, memory, GPUs by form (whole GPUs or a share of one),
+the total GPU request in GPUs and the number of distinct task shapes (CPU, GPU
+demand and allowed models; counted up to ` + strconv.Itoa(traces.MaxStatsShapes) + `).
+An openb pod list need not be sorted; arrivals out of order are counted. For an
+SWF log the jobs skipped (processors, run time or submit time unknown) are counted.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src, closer, err := traces.Open(args[0], format)
 			if err != nil {
@@ -135,10 +144,19 @@ func newTraceStatsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			skipped, hasSkipped := skippedOf(src)
 			if asJSON {
-				return reports.WriteJSON(cmd.OutOrStdout(), statsJSON(st))
+				m := statsJSON(st)
+				if hasSkipped {
+					m["skipped_jobs"] = skipped
+				}
+				return reports.WriteJSON(cmd.OutOrStdout(), m)
 			}
 			f := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+			shapes := strconv.FormatInt(st.Shapes, 10)
+			if st.ShapesCapped {
+				shapes = ">= " + shapes
+			}
 			t := tablewriter.NewTable(cmd.OutOrStdout(), tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeaderAlignment(tw.AlignLeft))
 			t.Header([]string{"statistic", "value"})
 			rows := [][]string{
@@ -155,6 +173,15 @@ func newTraceStatsCmd() *cobra.Command {
 				{"memory total (bytes)", strconv.FormatInt(st.MemoryTotal, 10)},
 				{"gpus total", strconv.FormatInt(st.GPUsTotal, 10)},
 				{"gpu share total (GPUs)", f(float64(st.GPUMilliTotal) / 1000)},
+				{"gpu tasks", strconv.FormatInt(st.GPUTasks, 10)},
+				{"whole-gpu tasks", strconv.FormatInt(st.WholeGPUTasks, 10)},
+				{"gpu share tasks", strconv.FormatInt(st.ShareTasks, 10)},
+				{"gpu request (GPUs)", f(float64(st.GPURequestMilli) / 1000)},
+				{"distinct shapes", shapes},
+				{"arrivals out of order", strconv.FormatInt(st.OutOfOrder, 10)},
+			}
+			if hasSkipped {
+				rows = append(rows, []string{"skipped jobs", strconv.FormatInt(skipped, 10)})
 			}
 			for _, r := range rows {
 				if err := t.Append(r); err != nil {
@@ -186,5 +213,182 @@ func statsJSON(st traces.Stats) map[string]any {
 		"memory_total_bytes":  st.MemoryTotal,
 		"gpus_total":          st.GPUsTotal,
 		"gpu_milli_total":     st.GPUMilliTotal,
+		"gpu_tasks":           st.GPUTasks,
+		"whole_gpu_tasks":     st.WholeGPUTasks,
+		"gpu_share_tasks":     st.ShareTasks,
+		"gpu_request_gpus":    float64(st.GPURequestMilli) / 1000,
+		"distinct_shapes":     st.Shapes, // counted up to traces.MaxStatsShapes
+		"out_of_order":        st.OutOfOrder,
+	}
+}
+
+// skippedOf returns how many input records a source skipped (an SWF
+// log's jobs of unknown size), and whether it counts them.
+func skippedOf(src sim.Source) (int64, bool) {
+	if s, ok := src.(interface{ Skipped() int64 }); ok {
+		return s.Skipped(), true
+	}
+	return 0, false
+}
+
+func newTraceConvertCmd() *cobra.Command {
+	var from, to string
+	cmd := &cobra.Command{
+		Use:   "convert IN OUT",
+		Short: "Convert a trace of any format to a native CSV or JSONL trace",
+		Long: `convert streams the trace IN, in any format fleetsim reads (--from: ` + strings.Join(traces.Formats(), ", ") + `;
+default: from the extension), to OUT as a native trace: csv or jsonl (--to; default:
+from OUT's extension, .csv, .jsonl or .ndjson, with an optional .gz). OUT "-" is
+standard output (csv unless --to says otherwise).
+
+OUT is written under a temporary name and renamed when the whole input has been
+read: a bad input row leaves no OUT at all, and the error names its file, line
+and column. A native trace is sorted by arrival, so an input that is not (the
+openb gpushare40 pod list) is an error naming the first line out of order; sort
+it first. SWF jobs whose processors, run time or submit time are unknown are
+skipped, and counted on standard error.`,
+		Example: `  fleetsim trace convert openb_pod_list_default.csv pods.csv --from openb
+  fleetsim trace convert KTH-SP2-1996-2.1-cln.swf kth.jsonl`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in, out := args[0], args[1]
+			format, err := convertFormat(out, to)
+			if err != nil {
+				return err
+			}
+			src, closer, err := traces.Open(in, from)
+			if err != nil {
+				return err
+			}
+			defer closer.Close()
+
+			var w io.Writer = cmd.OutOrStdout()
+			var af *reports.AtomicFile
+			var zw *gzip.Writer
+			if out != "-" {
+				if af, err = reports.CreateAtomic(out); err != nil {
+					return err
+				}
+				defer af.Abort()
+				w = af
+				if strings.EqualFold(filepath.Ext(out), ".gz") {
+					zw = gzip.NewWriter(af)
+					w = zw
+				}
+			}
+			tw := taskWriter(traces.NewCSVWriter(w))
+			if format == "jsonl" {
+				tw = traces.NewJSONLWriter(w)
+			}
+			n, err := convertTasks(cmd, src, tw)
+			if errors.Is(err, errInterrupted) {
+				done := "nothing written"
+				if af == nil {
+					done = "the output is incomplete"
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "fleetsim: interrupted after %d tasks; %s\n", n, done)
+			}
+			if err != nil {
+				return err
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if zw != nil {
+				if err := zw.Close(); err != nil {
+					return err
+				}
+			}
+			if af != nil {
+				if err := af.Commit(); err != nil {
+					return err
+				}
+			}
+			if skipped, ok := skippedOf(src); ok && skipped > 0 {
+				jobs := "jobs"
+				if skipped == 1 {
+					jobs = "job"
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "fleetsim: %s: skipped %d %s whose processors, run time or submit time are unknown (-1); converted %d\n", in, skipped, jobs, n)
+			}
+			if ts, ok := src.(interface{ HasTimes() bool }); ok && !ts.HasTimes() && n > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "fleetsim: %s has no timestamps: every task arrives at 0 with duration 0\n", in)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "input format: "+strings.Join(traces.Formats(), ", ")+" (default: from the extension)")
+	cmd.Flags().StringVar(&to, "to", "", "output format: csv or jsonl (default: from OUT's extension)")
+	return cmd
+}
+
+// convertFormat is the native format to write OUT in: --to, else OUT's
+// extension (a .gz suffix aside); standard output defaults to csv.
+func convertFormat(out, to string) (string, error) {
+	switch strings.ToLower(to) {
+	case "csv", "jsonl":
+		return strings.ToLower(to), nil
+	case "":
+	default:
+		return "", fmt.Errorf("--to: unknown format %q (allowed: csv, jsonl)", to)
+	}
+	if out == "-" {
+		return "csv", nil
+	}
+	name := out
+	if strings.EqualFold(filepath.Ext(name), ".gz") {
+		name = name[:len(name)-len(".gz")]
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		return "csv", nil
+	case ".jsonl", ".ndjson":
+		return "jsonl", nil
+	}
+	return "", fmt.Errorf("cannot tell the output format of %s from its extension (.csv, .jsonl or .ndjson); use --to csv or --to jsonl", out)
+}
+
+// convertTasks copies src to w and returns the number of tasks. A native
+// trace is sorted by arrival: a task arriving before its predecessor is
+// an error naming its line when the reader knows it.
+func convertTasks(cmd *cobra.Command, src sim.Source, w taskWriter) (int64, error) {
+	pos, _ := src.(traces.Positioner)
+	var (
+		t        sim.Task
+		n        int64
+		prev     sim.Time
+		prevLine int
+	)
+	for ; ; n++ {
+		if n&0xffff == 0 && cmd.Context().Err() != nil {
+			return n, errInterrupted
+		}
+		err := src.Next(&t)
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		line := 0
+		if pos != nil {
+			_, line = pos.Position()
+		}
+		if n > 0 && t.Arrival < prev {
+			msg := fmt.Sprintf("arrival %s is earlier than the previous task's %s", traces.FormatSeconds(t.Arrival), traces.FormatSeconds(prev))
+			if prevLine > 0 {
+				msg += fmt.Sprintf(" (line %d)", prevLine)
+			}
+			msg += "; a native trace is sorted by arrival: sort the input first"
+			if pos != nil {
+				file, _ := pos.Position()
+				return n, &traces.Error{File: file, Line: line, Msg: msg}
+			}
+			return n, fmt.Errorf("task %d (id %d): %s", n, t.ID, msg)
+		}
+		if err := w.Write(&t); err != nil {
+			return n, err
+		}
+		prev, prevLine = t.Arrival, line
 	}
 }
