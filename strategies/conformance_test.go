@@ -7,6 +7,7 @@ package strategies_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/fleetsim/fleetsim/sim"
@@ -49,6 +50,9 @@ func decisions(t *testing.T, name string, seed uint64, nodes []sim.NodeSpec) []i
 
 func TestConformance(t *testing.T) {
 	for _, name := range strategies.Names() {
+		if info, _ := strategies.Lookup(name); info.Of()&strategies.Balancer == 0 {
+			continue // placement and queue policies run under central queueing
+		}
 		t.Run(name, func(t *testing.T) {
 			nodes := mixedNodes(12)
 			a := decisions(t, name, 3, nodes) // the engine itself rejects out-of-range picks
@@ -112,7 +116,7 @@ func TestParamErrors(t *testing.T) {
 		{"least-connections", strategies.Args{"weighted": "yes"}, "strategy least-connections: parameter weighted: expected true or false, got yes"},
 		{"weighted-round-robin", strategies.Args{"weights": []any{1, -2}}, "strategy weighted-round-robin: parameter weights: element 1: expected a finite number >= 0, got -2"},
 		{"random", strategies.Args{"x": 1}, "strategy random: parameter x: unknown parameter (allowed: none)"},
-		{"nope", nil, `unknown strategy "nope" (known: jsq, least-connections, p2c, power-of-d, random, round-robin, weighted-round-robin)`},
+		{"nope", nil, `unknown strategy "nope" (known: ` + strings.Join(strategies.Names(), ", ") + `)`},
 	} {
 		_, err := strategies.New(c.name, c.args, nil)
 		if err == nil || err.Error() != c.want {

@@ -8,11 +8,23 @@ import "github.com/fleetsim/fleetsim/sim"
 // stream of rate λ/n (thinning), so a single-slot node is an M/M/1 queue
 // when service is exponential: the textbook baseline every other strategy
 // is measured against.
+//
+// As a placement strategy (central queueing) it draws uniformly among the
+// nodes the task fits on, and for a GPU share uniformly among the node's
+// GPUs with enough free share; whole GPUs are the lowest-indexed free ones.
+// This is the Random baseline of Weng et al., "Beware of Fragmentation"
+// (USENIX ATC '23): the artifact's RandomScore plugin gives the maximum
+// score to one node drawn uniformly from the filtered (feasible) ones, and
+// runs with its random GPU selection (allocateGpuIdBasedOnRandomFit).
 type Random struct {
-	rng *sim.Rand
+	rng  *sim.Rand
+	fits []int
 }
 
-var _ sim.Picker = (*Random)(nil)
+var (
+	_ sim.Picker = (*Random)(nil)
+	_ sim.Placer = (*Random)(nil)
+)
 
 func newRandom(_ Args, rng *sim.Rand) (sim.Strategy, error) { return &Random{rng: rng}, nil }
 
@@ -26,4 +38,20 @@ func (r *Random) Pick(v *sim.View, _ *sim.Task) int {
 		return sim.Drop
 	}
 	return r.rng.IntN(n)
+}
+
+// Place implements sim.Placer.
+func (r *Random) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+	r.fits = r.fits[:0]
+	for i := 0; i < v.Len(); i++ {
+		if v.Fits(i, t) {
+			r.fits = append(r.fits, i)
+		}
+	}
+	if len(r.fits) == 0 {
+		return false
+	}
+	p.Node = r.fits[r.rng.IntN(len(r.fits))]
+	p.GPUs = randomGPUs(v, p.Node, t, r.rng, p.GPUs[:0])
+	return true
 }
