@@ -9,11 +9,12 @@ import (
 )
 
 // RecordsHeader is the first line of a records file.
-const RecordsHeader = "id,arrival,start,finish,node,wait,latency,status,warmup\n"
+const RecordsHeader = "id,arrival,start,finish,node,wait,latency,status,warmup,gpus\n"
 
 // RecordWriter streams per-task records as CSV: one row per task as it
 // ends, times in seconds with nanosecond precision, node by name ("" when
-// the task was never placed). The simulator and the real executor write the
+// the task was never placed), and the indexes of the node's GPUs the task
+// held, separated by ';' (empty when none). The simulator and the real executor write the
 // same file.
 type RecordWriter struct {
 	w     *bufio.Writer
@@ -56,6 +57,13 @@ func (rw *RecordWriter) Write(r *sim.Record) error {
 	b = append(b, r.Status.String()...)
 	b = append(b, ',')
 	b = strconv.AppendBool(b, r.Warmup)
+	b = append(b, ',')
+	for k, g := range r.GPUs {
+		if k > 0 {
+			b = append(b, ';')
+		}
+		b = strconv.AppendInt(b, int64(g), 10)
+	}
 	b = append(b, '\n')
 	rw.buf = b
 	_, rw.err = rw.w.Write(b)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -50,9 +51,80 @@ var columns = []column{
 	{"imbalance (CoV)", func(r *sim.Result) string { return frac(r.ImbalanceCoV) }},
 }
 
+// placementColumns replace columns for job placement (central queueing),
+// whose figures are allocation, fragmentation and waiting.
+var placementColumns = []column{
+	{"strategy", func(r *sim.Result) string { return r.Strategy }},
+	{"completed", func(r *sim.Result) string { return count(r.Tasks.Completed) }},
+	{"unschedulable", func(r *sim.Result) string { return count(r.Placement.Unschedulable) }},
+	{"wait mean (s)", func(r *sim.Result) string { return sec(r.Wait.Mean) }},
+	{"wait p99 (s)", func(r *sim.Result) string { return sec(r.Wait.P99) }},
+	{"bounded slowdown", func(r *sim.Result) string { return frac(r.Placement.BoundedSlowdown.Mean) }},
+	{"makespan (s)", func(r *sim.Result) string { return strconv.FormatFloat(r.MakespanS, 'f', 0, 64) }},
+	{"GPU alloc", func(r *sim.Result) string { return pct(r.Placement.GPUAllocRatio) }},
+	{"GPU alloc at 100%", func(r *sim.Result) string { return pct(r.Placement.GPUAllocRatioAtFull) }},
+	{"GPU frag", func(r *sim.Result) string { return pct(r.Placement.GPUFragRatio) }},
+	{"CPU util", func(r *sim.Result) string { return frac(r.Placement.Utilization.CPU) }},
+	{"GPU util", func(r *sim.Result) string { return frac(r.Placement.Utilization.GPU) }},
+}
+
+// inflationColumns are for runs with no departures (the FGD paper's
+// inflation experiment): what got placed, and the GPU state at the end.
+var inflationColumns = []column{
+	{"strategy", func(r *sim.Result) string { return r.Strategy }},
+	{"arrived", func(r *sim.Result) string { return count(r.Tasks.Arrived) }},
+	{"placed", func(r *sim.Result) string { return count(r.Tasks.Arrived - r.Placement.Unschedulable) }},
+	{"unschedulable", func(r *sim.Result) string { return count(r.Placement.Unschedulable) }},
+	{"GPU alloc at 100%", func(r *sim.Result) string { return pct(r.Placement.GPUAllocRatioAtFull) }},
+	{"GPU alloc at end", func(r *sim.Result) string { return pct(r.Placement.GPUAllocRatio) }},
+	{"unallocated GPUs", func(r *sim.Result) string {
+		return strconv.FormatFloat(r.Placement.UnallocatedGPUs, 'f', 1, 64)
+	}},
+	{"frag / unallocated", func(r *sim.Result) string { return pct(r.Placement.GPUFragRatio) }},
+	{"CPU alloc", func(r *sim.Result) string { return pct(r.Placement.AllocRatio.CPU) }},
+}
+
+func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 2, 64) + "%" }
+
+// columnsFor picks the placement columns when every result has them.
+func columnsFor(results []sim.Result) []column {
+	for i := range results {
+		if results[i].Placement == nil {
+			return columns
+		}
+	}
+	if len(results) == 0 {
+		return columns
+	}
+	hold := true
+	for i := range results {
+		hold = hold && results[i].Placement.Curve != nil
+	}
+	if hold {
+		return inflationColumns
+	}
+	gpus := false
+	for i := range results {
+		p := results[i].Placement
+		gpus = gpus || p.UnallocatedGPUs > 0 || p.GPUAllocRatio > 0
+	}
+	if gpus {
+		return placementColumns
+	}
+	var cols []column // a cluster without GPUs: no GPU columns
+	for _, c := range placementColumns {
+		if !strings.HasPrefix(c.head, "GPU") {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
 // WriteComparison writes one row per result in the given format. JSON is an
-// array of the results without per-node detail.
+// array of the results without per-node detail. Results of job placement
+// (all with a placement section) get placement columns.
 func WriteComparison(w io.Writer, results []sim.Result, format string) error {
+	cols := columnsFor(results)
 	switch format {
 	case FormatJSON:
 		compact := make([]sim.Result, len(results))
@@ -63,12 +135,12 @@ func WriteComparison(w io.Writer, results []sim.Result, format string) error {
 		return WriteJSON(w, compact)
 	case FormatCSV:
 		cw := csv.NewWriter(w)
-		head := header()
+		head := header(cols)
 		if err := cw.Write(head); err != nil {
 			return err
 		}
 		for i := range results {
-			if err := cw.Write(row(&results[i])); err != nil {
+			if err := cw.Write(row(cols, &results[i])); err != nil {
 				return err
 			}
 		}
@@ -84,10 +156,10 @@ func WriteComparison(w io.Writer, results []sim.Result, format string) error {
 			opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 		}
 		t := tablewriter.NewTable(w, opts...)
-		head := header()
+		head := header(cols)
 		t.Header(head)
 		for i := range results {
-			if err := t.Append(row(&results[i])); err != nil {
+			if err := t.Append(row(cols, &results[i])); err != nil {
 				return err
 			}
 		}
@@ -96,17 +168,17 @@ func WriteComparison(w io.Writer, results []sim.Result, format string) error {
 	return fmt.Errorf("unknown format %q (allowed: table, markdown, csv, json)", format)
 }
 
-func header() []string {
-	out := make([]string, len(columns))
-	for i, c := range columns {
+func header(cols []column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
 		out[i] = c.head
 	}
 	return out
 }
 
-func row(r *sim.Result) []string {
-	out := make([]string, len(columns))
-	for i, c := range columns {
+func row(cols []column, r *sim.Result) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
 		out[i] = c.cell(r)
 	}
 	return out

@@ -4,6 +4,8 @@ import (
 	"regexp"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fleetsim/fleetsim/traces"
 )
 
 // groupName is what a group may be called: it becomes part of node names,
@@ -17,7 +19,29 @@ func (r *reader) cluster(n *yaml.Node) Cluster {
 	if v := m.get("queueing"); v != nil {
 		c.Queueing = r.oneOf(v, "cluster.queueing", QueueingNode, QueueingCentral)
 	}
-	list := m.require("nodes", "a list of node groups")
+	r.centralCluster(m, &c)
+	if m.has("nodes_from") {
+		c.NodesFrom = r.trace(m.get("nodes_from"), "cluster.nodes_from")
+		if r.err == nil && c.NodesFrom.Format != "openb" {
+			r.failf(m.get("nodes_from"), "cluster.nodes_from.format", "expected a node list format (openb), got %q", c.NodesFrom.Format)
+		}
+		if r.err == nil {
+			nodes, err := traces.ReadOpenbNodes(c.NodesFrom.Path)
+			if err != nil {
+				r.failf(m.get("nodes_from"), "cluster.nodes_from", "%v", err)
+				return c
+			}
+			if len(nodes) > MaxNodes {
+				r.failf(m.get("nodes_from"), "cluster.nodes_from", "expected at most %d nodes, the file has %d", MaxNodes, len(nodes))
+				return c
+			}
+			c.FileNodes = nodes
+		}
+	}
+	var list *yaml.Node
+	if c.NodesFrom == nil || m.has("nodes") {
+		list = m.require("nodes", "a list of node groups (or nodes_from, a node list file)")
+	}
 	if r.err != nil || list == nil {
 		return c
 	}
@@ -38,7 +62,7 @@ func (r *reader) cluster(n *yaml.Node) Cluster {
 		}
 		seen[g.Name] = i
 		total += g.Count
-		if total > MaxNodes {
+		if total+len(c.FileNodes) > MaxNodes {
 			r.failf(gn, join(path, "count"), "expected at most %d nodes in all groups, got %d", MaxNodes, total)
 			return c
 		}

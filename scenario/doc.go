@@ -95,10 +95,12 @@
 // queueing (string, optional): "node" (default): each node queues its own
 // work in FIFO order, the load-balancing model; a strategy picks a node per
 // arriving task. "central": a scheduler holds the pending queue and places
-// tasks as nodes have room, the job-placement model.
+// tasks as nodes have room (cpu, memory, and GPUs tracked one by one), the
+// job-placement model; strategies must then be placement strategies.
 //
-// nodes (list, required, at least one group): groups of identical nodes,
-// in the order results list them. Each group is a mapping:
+// nodes (list, required unless nodes_from is given, at least one group):
+// groups of identical nodes, in the order results list them. Each group is
+// a mapping:
 //
 //   - group (string, required): the group's name, unique in the file; up to
 //     64 letters, digits, '.', '_' and '-', starting with a letter or a
@@ -119,10 +121,43 @@
 //   - cost_per_hour (number >= 0, default 0): money per node-hour, for cost
 //     reports.
 //
+// nodes_from (mapping, optional): nodes read from a node list file, after
+// the groups' nodes: {path: P, format: openb}, P relative to the scenario's
+// folder. The openb format is the Alibaba GPU trace 2023 node list
+// (sn,cpu_milli,memory_mib,gpu,model); each row is a node named sn. The file
+// is read when the scenario is loaded; its errors name the file and line.
+// `fleetsim trace nodes FILE` prints the same cluster as groups.
+//
+// The next three fields apply to queueing: central only:
+//
+// queue (string, default "fifo"): the queue policy ordering the pending
+// queue: fifo, priority (larger Task priority first), sjf-oracle (shortest
+// true duration first: an oracle), drf (dominant resource fairness across
+// tenants). A strategy entry may override it.
+//
+// backfill (string, default "none"): what may start behind a head task
+// that does not fit. "none": nothing (the head blocks the queue). "easy":
+// EASY backfilling: the head gets a reservation at the earliest time the
+// running tasks' estimates free enough room; a task behind it starts now
+// only if it cannot delay that reservation. Estimates are the trace's
+// requested run time (SWF field 9, native column estimate); a task without
+// one is taken at its true duration. "greedy": every task that fits starts,
+// in queue order, with no reservation (what the Kubernetes scheduler does).
+// A strategy entry may override it.
+//
+// pending_timeout (duration >= 0, optional): how long a task may wait in the
+// queue before it is given up as unschedulable (counted in
+// placement.unschedulable). 0 gives each task one try: placed when it first
+// reaches the head, or dropped. Default: tasks wait as long as it takes. A
+// task that fits on no node even when empty is given up at once, and tasks
+// still waiting when nothing runs any more are given up at the end.
+//
 // # workload
 //
 // A workload is either synthetic, with both arrivals and service, or a
-// trace; never both.
+// trace; never both. For job placement, shapes give synthetic tasks their
+// resource requests, and inflation replaces time with the FGD paper's
+// workload-inflation experiment.
 //
 // arrivals (mapping): the arrival process of the whole cluster, chosen by
 // process (required):
@@ -153,9 +188,45 @@
 //
 //   - path (string, required): the trace file; a relative path is resolved
 //     against the scenario file's folder. Load checks that it exists.
-//   - format (string): one of the keys of TraceFormats (csv, jsonl). When
-//     left out it is taken from the path's extension (.csv; .jsonl or
-//     .ndjson), and it is an error if the extension does not tell.
+//   - format (string): one of the keys of TraceFormats: csv, jsonl (native
+//     traces), openb (an Alibaba GPU trace 2023 pod list), swf (the Standard
+//     Workload Format of the Parallel Workloads Archive). When left out it
+//     is taken from the path's extension (.csv; .jsonl or .ndjson; .swf), and
+//     it is an error if the extension does not tell.
+//
+// With queueing central, a task whose gpu_spec names no GPU model of the
+// cluster is an error naming the trace's file and line.
+//
+// shapes (list, optional): task shapes drawn by weight for every task (with
+// arrivals and service, or with inflation); not with a trace. Each shape:
+//
+//   - cpu (cores or milli-cores as for nodes, default 0)
+//   - gpus (integer >= 0, default 0): whole GPUs, or 1 with gpu_milli
+//   - gpu_milli (integer in [1, 1000], optional): a share of one GPU, in
+//     thousandths; needs gpus: 1
+//   - gpu_spec (string, optional): allowed GPU models, separated by '|'
+//   - weight (number > 0, required): the shape's share (normalised)
+//
+// `fleetsim trace shapes FILE --format openb` fits shapes from a trace.
+// The shapes are also the target workload of fragmentation-aware placement
+// (fgd) and of the fragmentation metric; with a trace, the trace's shapes
+// covering 95 % of its tasks are counted and used instead.
+//
+// inflation (mapping, optional; needs queueing central and a cluster with
+// GPUs): {until_gpu_share: X}, X > 0. The tasks of the trace (in a seeded
+// random order, then drawn from it with replacement) or drawn from shapes
+// arrive one a second and never leave, until the arrived GPU request
+// reaches X times the cluster's GPUs; a task that does not fit when it
+// arrives is dropped as unschedulable. No stop is allowed: inflation stops
+// itself. This is Weng et al.'s experiment (USENIX ATC '23, Sec. 6.1):
+//
+//	cluster:
+//	  queueing: central
+//	  nodes_from: {path: openb_node_list_gpu_node.csv, format: openb}
+//	workload:
+//	  trace: {path: openb_pod_list_default.csv, format: openb}
+//	  inflation: {until_gpu_share: 1.3}
+//	strategies: [random, dot-product, gpu-clustering, gpu-packing, best-fit, fgd]
 //
 // # strategies
 //
@@ -173,4 +244,13 @@
 // the strategy documents as a duration takes a duration. The same strategy
 // may appear more than once with different parameters, but not twice with
 // the same ones.
+//
+// With queueing central, an entry may also set queue and backfill (as in
+// cluster) for itself; its name in results then carries them, e.g.
+// "first-fit+sjf-oracle+easy":
+//
+//	strategies:
+//	  - {name: first-fit, queue: fifo}
+//	  - {name: first-fit, queue: sjf-oracle}
+//	  - {name: first-fit, backfill: easy}
 package scenario

@@ -10,7 +10,7 @@ import (
 
 func TestEmbedded(t *testing.T) {
 	names := Embedded()
-	if want := []string{"bench", "bursty", "default", "homogeneous"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"batch", "bench", "bursty", "default", "fgd-synthetic", "homogeneous"}; !reflect.DeepEqual(names, want) {
 		t.Fatalf("Embedded() = %v, want %v", names, want)
 	}
 	for _, name := range names {
@@ -26,7 +26,11 @@ func TestEmbedded(t *testing.T) {
 			t.Errorf("%s: description %q, want one non-empty line", name, s.Description)
 		}
 		// bench is the performance yardstick, not a comparison: it runs the
-		// strategies of the acceptance benchmark only.
+		// strategies of the acceptance benchmark only. Job-placement
+		// scenarios compare placement strategies and queue policies.
+		if s.Cluster.Queueing == QueueingCentral {
+			continue
+		}
 		if got := strategyNames(s); name != "bench" && got != strings.Join(builtins, " ") {
 			t.Errorf("%s: strategies %s, want %s", name, got, strings.Join(builtins, " "))
 		}
@@ -102,19 +106,19 @@ func TestResolve(t *testing.T) {
 		t.Errorf("Resolve(testdata/trace.yaml) = %v, %v", s, err)
 	}
 
-	want := "nosuch: no such file, and no embedded scenario of that name (embedded: bench, bursty, default, homogeneous)"
+	want := "nosuch: no such file, and no embedded scenario of that name (embedded: batch, bench, bursty, default, fgd-synthetic, homogeneous)"
 	if _, err := Resolve("nosuch"); err == nil || err.Error() != want {
 		t.Errorf("Resolve(nosuch) error %v\nwant %s", err, want)
 	}
-	want = "testdata: expected a scenario file or an embedded scenario name, got a directory (embedded: bench, bursty, default, homogeneous)"
+	want = "testdata: expected a scenario file or an embedded scenario name, got a directory (embedded: batch, bench, bursty, default, fgd-synthetic, homogeneous)"
 	if _, err := Resolve("testdata"); err == nil || err.Error() != want {
 		t.Errorf("Resolve(testdata) error %v\nwant %s", err, want)
 	}
-	want = "expected a scenario file or an embedded scenario name, got nothing (embedded: bench, bursty, default, homogeneous)"
+	want = "expected a scenario file or an embedded scenario name, got nothing (embedded: batch, bench, bursty, default, fgd-synthetic, homogeneous)"
 	if _, err := Resolve(""); err == nil || err.Error() != want {
 		t.Errorf("Resolve(\"\") error %v\nwant %s", err, want)
 	}
-	want = "embedded:nosuch: no embedded scenario of that name (embedded: bench, bursty, default, homogeneous)"
+	want = "embedded:nosuch: no embedded scenario of that name (embedded: batch, bench, bursty, default, fgd-synthetic, homogeneous)"
 	if _, err := LoadEmbedded("nosuch"); err == nil || err.Error() != want {
 		t.Errorf("LoadEmbedded(nosuch) error %v\nwant %s", err, want)
 	}

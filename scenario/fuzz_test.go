@@ -122,10 +122,14 @@ func checkInvariants(t *testing.T, s *Scenario) {
 		}
 	}
 	w := s.Workload
-	if (w.Trace != nil) == (w.Arrivals != nil || w.Service != nil) || (w.Arrivals == nil) != (w.Service == nil) {
-		t.Errorf("workload is neither a trace nor synthetic: %+v", w)
+	inflatedShapes := w.Inflation != nil && w.Trace == nil && w.Shapes != nil && w.Arrivals == nil && w.Service == nil
+	if !inflatedShapes && ((w.Trace != nil) == (w.Arrivals != nil || w.Service != nil) || (w.Arrivals == nil) != (w.Service == nil)) {
+		t.Errorf("workload is neither a trace, nor synthetic, nor inflated shapes: %+v", w)
 	}
-	if w.Trace == nil && s.Stop.IsZero() {
+	if w.Inflation != nil && (s.Cluster.Queueing != QueueingCentral || !s.Stop.IsZero()) {
+		t.Errorf("inflation with queueing %s and stop %v", s.Cluster.Queueing, s.Stop)
+	}
+	if w.Trace == nil && w.Inflation == nil && s.Stop.IsZero() {
 		t.Error("synthetic workload without stop")
 	}
 	if a := w.Arrivals; a != nil {

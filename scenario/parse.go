@@ -27,9 +27,10 @@ const (
 // print them as they are.
 var (
 	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies"}
-	clusterFields  = []string{"queueing", "nodes"}
+	clusterFields  = []string{"queueing", "nodes", "nodes_from", "queue", "backfill", "pending_timeout"}
 	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour"}
-	workloadFields = []string{"arrivals", "service", "trace"}
+	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation"}
+	shapeFields    = []string{"cpu", "gpus", "gpu_milli", "gpu_spec", "weight"}
 	limitFields    = []string{"tasks", "time"}
 	traceFields    = []string{"path", "format"}
 
@@ -186,7 +187,7 @@ func reparse(data []byte) (msg string) {
 // first error reported is the first in the file; missing fields come after.
 func (r *reader) scenario(root *yaml.Node) *Scenario {
 	m := r.mapping(root, "", "a mapping of scenario fields ("+strings.Join(topFields, ", ")+")")
-	s := &Scenario{File: r.file, Dir: r.dir, Seed: 1, Name: defaultName(r.file)}
+	s := &Scenario{File: r.file, Dir: r.dir, Seed: 1, Name: defaultName(r.file), shapes: &shapeCache{}}
 	for _, k := range m.keys {
 		v := m.get(k)
 		switch k {
@@ -215,13 +216,14 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 	}
 	m.require("cluster", "a mapping with nodes")
 	m.require("workload", "a mapping with arrivals and service, or a trace")
-	if s.Workload.Trace == nil {
+	if s.Workload.Trace == nil && s.Workload.Inflation == nil {
 		m.require("stop", "a limit like {tasks: 100000} or {time: 1h} (required unless the workload is a trace)")
 	}
 	m.require("strategies", "a list of strategies, like [random, p2c]")
 	if m.has("warmup") {
 		r.warmupBeforeStop(m, s.Warmup, s.Stop)
 	}
+	r.central(m, s)
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/strategies"
@@ -25,6 +26,14 @@ type Scenario struct {
 	Cluster    Cluster
 	Workload   Workload
 	Strategies []StrategySpec // at least one, no two equal
+
+	shapes *shapeCache // the trace's shape distribution, counted once
+}
+
+type shapeCache struct {
+	once sync.Once
+	v    []sim.TaskShape
+	err  error
 }
 
 // A Limit is a count of tasks or a span of simulated time. At most one of
@@ -58,6 +67,19 @@ const (
 type Cluster struct {
 	Queueing string // QueueingNode (default) or QueueingCentral
 	Groups   []Group
+	// NodesFrom is a node list file (format openb), read when the scenario
+	// is loaded into FileNodes; its nodes follow the groups'.
+	NodesFrom *Trace
+	FileNodes []sim.NodeSpec
+
+	// Central queueing only: the default queue policy (a strategy of kind
+	// queue policy, "fifo" unless set), backfilling rule ("none", "easy",
+	// "greedy") and how long a task may wait before it is given up as
+	// unschedulable (HasTimeout false: forever; Timeout 0: one try).
+	Queue      string
+	Backfill   string
+	Timeout    sim.Time
+	HasTimeout bool
 }
 
 // A Group is Count identical nodes named Name-0 … Name-(Count-1).
@@ -80,6 +102,20 @@ type Workload struct {
 	Arrivals *Arrivals
 	Service  *Service
 	Trace    *Trace
+	// Shapes, when set, give tasks their resource requests, drawn by
+	// weight: with arrivals and service they shape every generated task;
+	// with inflation they are the whole workload. They are also the target
+	// workload of fragmentation-aware placement (for a trace, its own shape
+	// distribution is counted instead).
+	Shapes []sim.TaskShape
+	// Inflation replays the FGD paper's workload-inflation experiment.
+	Inflation *Inflation
+}
+
+// Inflation: tasks (from the trace or the shapes) arrive, never to leave,
+// until the arrived GPU request is UntilGPUShare x the cluster's GPUs.
+type Inflation struct {
+	UntilGPUShare float64
 }
 
 // Arrival processes.
@@ -121,6 +157,8 @@ type Service struct {
 var TraceFormats = map[string][]string{
 	"csv":   {".csv"},
 	"jsonl": {".jsonl", ".ndjson"},
+	"openb": nil, // Alibaba GPU trace 2023 pod list: name the format
+	"swf":   {".swf"},
 }
 
 // Trace is a workload read from a file.
@@ -136,35 +174,45 @@ type StrategySpec struct {
 	Name string
 	Args strategies.Args // nil when the entry sets no parameters
 	Line int             // line of the entry in the scenario file
+	// Queue and Backfill override the cluster's queue policy and
+	// backfilling rule for this entry (central queueing); empty: the
+	// cluster's.
+	Queue    string
+	Backfill string
 }
 
 // String is the entry as a label: the name, followed by the parameters in
 // key order when there are any, e.g. "power-of-d{d=3}".
 func (s StrategySpec) String() string {
-	if len(s.Args) == 0 {
-		return s.Name
-	}
-	keys := make([]string, 0, len(s.Args))
-	for k := range s.Args {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var b strings.Builder
 	b.WriteString(s.Name)
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(',')
+	if len(s.Args) > 0 {
+		keys := make([]string, 0, len(s.Args))
+		for k := range s.Args {
+			keys = append(keys, k)
 		}
-		fmt.Fprintf(&b, "%s=%v", k, s.Args[k])
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%s=%v", k, s.Args[k])
+		}
+		b.WriteByte('}')
 	}
-	b.WriteByte('}')
+	for _, x := range []string{s.Queue, s.Backfill} {
+		if x != "" {
+			b.WriteByte('+')
+			b.WriteString(x)
+		}
+	}
 	return b.String()
 }
 
 // NodeCount is the number of nodes Nodes returns.
 func (s *Scenario) NodeCount() int {
-	n := 0
+	n := len(s.Cluster.FileNodes)
 	for _, g := range s.Cluster.Groups {
 		n += g.Count
 	}
@@ -175,6 +223,7 @@ func (s *Scenario) NodeCount() int {
 // a group "web" of count 3 gives web-0, web-1, web-2.
 func (s *Scenario) Nodes() []sim.NodeSpec {
 	nodes := make([]sim.NodeSpec, 0, s.NodeCount())
+	// (file nodes are appended last; see Cluster.NodesFrom)
 	for _, g := range s.Cluster.Groups {
 		for i := 0; i < g.Count; i++ {
 			nodes = append(nodes, sim.NodeSpec{
@@ -191,5 +240,5 @@ func (s *Scenario) Nodes() []sim.NodeSpec {
 			})
 		}
 	}
-	return nodes
+	return append(nodes, s.Cluster.FileNodes...)
 }

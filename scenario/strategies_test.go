@@ -19,11 +19,13 @@ var builtins = []string{"random", "round-robin", "weighted-round-robin", "least-
 func init() {
 	strategies.MustRegister(strategies.Info{
 		Name:        "test-plain",
+		Kind:        strategies.Balancer | strategies.Placement,
 		Description: "no parameters",
 		New:         func(strategies.Args, *sim.Rand) (sim.Strategy, error) { return fake("test-plain"), nil },
 	})
 	strategies.MustRegister(strategies.Info{
 		Name:        "test-fixed",
+		Kind:        strategies.Balancer | strategies.Placement,
 		Description: "an integer parameter n in [1, 10]",
 		Params:      []strategies.Param{{Name: "n", Type: "int", Default: "1", Doc: "how many"}},
 		New: func(a strategies.Args, _ *sim.Rand) (sim.Strategy, error) {
@@ -35,6 +37,7 @@ func init() {
 	})
 	strategies.MustRegister(strategies.Info{
 		Name:        "test-timed",
+		Kind:        strategies.Balancer | strategies.Placement,
 		Description: "a duration, a float list and a free-form parameter",
 		Params: []strategies.Param{
 			{Name: "timeout", Type: "duration", Default: "1s", Doc: "how long"},

@@ -27,7 +27,7 @@ func (r *reader) strategies(n *yaml.Node) []StrategySpec {
 			return nil
 		}
 		for j, prev := range specs {
-			if prev.Name == spec.Name && reflect.DeepEqual(prev.Args, spec.Args) {
+			if prev.Name == spec.Name && reflect.DeepEqual(prev.Args, spec.Args) && prev.Queue == spec.Queue && prev.Backfill == spec.Backfill {
 				r.failf(item, path, "expected each strategy once, got a repeat of strategies[%d] (line %d: same name and parameters)", j, prev.Line)
 				return nil
 			}
@@ -68,8 +68,9 @@ func (r *reader) strategy(n *yaml.Node, path string) (spec StrategySpec) {
 		return spec
 	}
 	if m != nil {
+		r.strategyExtras(m, &spec)
 		for _, k := range m.keys {
-			if k == "name" {
+			if k == "name" || k == "queue" || k == "backfill" {
 				continue
 			}
 			if spec.Args == nil {

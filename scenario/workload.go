@@ -13,13 +13,30 @@ func (r *reader) workload(n *yaml.Node) Workload {
 	var w Workload
 	m := r.mapping(n, "workload", "a mapping with arrivals and service, or a trace")
 	m.allow(workloadFields...)
+	if m.has("shapes") {
+		w.Shapes = r.shapes(m.get("shapes"), "workload.shapes")
+	}
+	if m.has("inflation") {
+		w.Inflation = r.inflation(m.get("inflation"), "workload.inflation")
+	}
 	if m.has("trace") {
-		for _, k := range []string{"arrivals", "service"} {
+		for _, k := range []string{"arrivals", "service", "shapes"} {
 			if m.has(k) {
-				r.failf(m.keyNode(k), m.field(k), "expected either a trace or arrivals and service, got both")
+				r.failf(m.keyNode(k), m.field(k), "expected either a trace or arrivals and service (or shapes), got both")
 			}
 		}
 		w.Trace = r.trace(m.get("trace"), "workload.trace")
+		return w
+	}
+	if w.Inflation != nil {
+		for _, k := range []string{"arrivals", "service"} {
+			if m.has(k) {
+				r.failf(m.keyNode(k), m.field(k), "expected no %s with inflation: inflated tasks arrive one by one and never leave", k)
+			}
+		}
+		if w.Shapes == nil {
+			m.require("shapes", "the task shapes to inflate (or a trace)")
+		}
 		return w
 	}
 	a := m.require("arrivals", "an arrival process like {process: poisson, rate: 45} (or a trace)")

@@ -92,7 +92,7 @@ func TestRunJSONAndRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if lines[0] != "id,arrival,start,finish,node,wait,latency,status,warmup" || len(lines) != 5001 {
+	if lines[0] != "id,arrival,start,finish,node,wait,latency,status,warmup,gpus" || len(lines) != 5001 {
 		t.Errorf("records: header %q and %d lines, want the header and 5000 rows", lines[0], len(lines))
 	}
 }
@@ -117,6 +117,14 @@ func TestBadInputOneLineExit2(t *testing.T) {
 			`no-such-scenario`},
 		{"bad format", []string{"compare", "--format", "xml"},
 			`--format: unknown format "xml"`},
+		{"openb pod asks for an unknown GPU model", []string{"run", "../../testdata/cli/openb-unknown-model.yaml"},
+			`openb-unknown-model.csv:3: column gpu_spec: expected a GPU model some node has, got "A100"`},
+		{"openb GPU share over 1000 milli", []string{"run", "../../testdata/cli/openb-share-over.yaml"},
+			`openb-share-over.csv:3:19: column gpu_milli: GPU share over 1000 milli`},
+		{"openb negative size", []string{"run", "../../testdata/cli/openb-negative.yaml"},
+			`openb-negative.csv:3:7: column cpu_milli: expected a non-negative whole number of milli-cores, got "-4000"`},
+		{"openb missing column", []string{"run", "../../testdata/cli/openb-missing-column.yaml"},
+			`openb-missing-column.csv:1: column num_gpu: missing required column`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

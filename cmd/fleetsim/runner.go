@@ -41,21 +41,11 @@ type progress struct {
 // runJob runs j to the end, or until ctx is cancelled. On cancellation it
 // returns errInterrupted with the engine's partial state described in what.
 func runJob(ctx context.Context, j job, p *progress) (res sim.Result, what string, err error) {
-	src, closer, err := j.sc.Source(j.seed)
+	e, closer, err := j.sc.Start(j.spec, j.seed, j.onRecord)
 	if err != nil {
 		return res, "", err
 	}
 	defer closer.Close()
-	st, err := j.sc.Strategy(j.spec, j.seed)
-	if err != nil {
-		return res, "", err
-	}
-	cfg := j.sc.Config()
-	cfg.OnRecord = j.onRecord
-	e, err := sim.NewEngine(cfg, src, st)
-	if err != nil {
-		return res, "", fmt.Errorf("%s: %w", j.sc.File, err)
-	}
 	start := time.Now()
 	var last int64
 	for {

@@ -1,0 +1,218 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/traces"
+)
+
+// shapeCoverage is the share of a trace's tasks whose shapes make the
+// target workload: the FGD artifact keeps the most frequent shapes covering
+// 95 % of the pod list.
+const shapeCoverage = 0.95
+
+// Start prepares one run of a strategy entry with a seed: it opens the
+// workload, builds the strategy (and, for central queueing, the queue
+// policy) and returns the engine, ready to Step. onRecord may be nil.
+// The closer releases the trace file.
+func (s *Scenario) Start(spec StrategySpec, seed uint64, onRecord func(*sim.Record)) (sim.Runner, io.Closer, error) {
+	cfg := s.Config()
+	cfg.OnRecord = onRecord
+	central := s.Cluster.Queueing == QueueingCentral
+	src, closer, err := s.source(seed, cfg.Nodes)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := s.Strategy(spec, seed)
+	if err != nil {
+		closer.Close()
+		return nil, nil, err
+	}
+	if central {
+		shapes, err := s.TargetShapes()
+		if err != nil {
+			closer.Close()
+			return nil, nil, err
+		}
+		if cfg.Central, err = s.central(spec, seed, shapes); err != nil {
+			closer.Close()
+			return nil, nil, err
+		}
+	}
+	run, err := sim.Start(cfg, src, st, central)
+	if err != nil {
+		closer.Close()
+		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
+	}
+	return labeled{run, spec.String()}, closer, nil
+}
+
+// labeled names results after the strategy entry (with its queue policy
+// and backfilling, when it sets them).
+type labeled struct {
+	sim.Runner
+	name string
+}
+
+func (l labeled) Result() sim.Result {
+	r := l.Runner.Result()
+	r.Strategy = l.name
+	return r
+}
+
+// source opens the workload for one run on the given nodes.
+func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Closer, error) {
+	w := s.Workload
+	var capMilli int64
+	models := map[string]bool{}
+	for _, n := range nodes {
+		capMilli += int64(n.GPUs) * sim.GPUMilliPerGPU
+		if n.GPUs > 0 {
+			models[n.GPUModel] = true
+		}
+	}
+	if w.Inflation != nil {
+		rng := sim.NewRand(seed, "workload/inflation")
+		var inf *traces.Inflation
+		var err error
+		if w.Trace != nil {
+			var pool []sim.Task
+			if pool, err = s.readAll(models); err != nil {
+				return nil, nil, err
+			}
+			inf, err = traces.NewInflation(pool, capMilli, w.Inflation.UntilGPUShare, rng)
+		} else {
+			inf, err = traces.NewShapeInflation(w.Shapes, capMilli, w.Inflation.UntilGPUShare, rng)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: workload.inflation: %w", s.File, err)
+		}
+		return inf, io.NopCloser(nil), nil
+	}
+	src, c, err := s.Source(seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	if w.Shapes != nil {
+		if src, err = traces.NewWithShapes(src, w.Shapes, sim.NewRand(seed, "workload/shapes")); err != nil {
+			c.Close()
+			return nil, nil, fmt.Errorf("%s: workload.shapes: %w", s.File, err)
+		}
+	}
+	if s.Cluster.Queueing == QueueingCentral {
+		src = &modelCheck{src: src, models: models}
+	}
+	return src, c, nil
+}
+
+// modelCheck refuses a task that asks for GPU models no node has, naming
+// the trace line when the reader knows it.
+type modelCheck struct {
+	src    sim.Source
+	models map[string]bool
+}
+
+func (m *modelCheck) Next(t *sim.Task) error {
+	if err := m.src.Next(t); err != nil {
+		return err
+	}
+	return checkModels(m.src, t, m.models)
+}
+
+func checkModels(src sim.Source, t *sim.Task, models map[string]bool) error {
+	if t.GPUSpec == "" {
+		return nil
+	}
+	if k, _ := t.GPUDemand(); k == 0 {
+		return nil
+	}
+	for m := range models {
+		if sim.ModelAllowed(t.GPUSpec, m) {
+			return nil
+		}
+	}
+	e := &traces.Error{Column: "gpu_spec", Msg: fmt.Sprintf("expected a GPU model some node has, got %q (task %d)", t.GPUSpec, t.ID)}
+	if p, ok := src.(traces.Positioner); ok {
+		e.File, e.Line = p.Position()
+	}
+	return e
+}
+
+// readAll reads the whole trace (for inflation, which samples from it).
+func (s *Scenario) readAll(models map[string]bool) ([]sim.Task, error) {
+	src, c, err := s.Source(0)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	var pool []sim.Task
+	for {
+		var t sim.Task
+		err := src.Next(&t)
+		if errors.Is(err, io.EOF) {
+			return pool, nil
+		}
+		if err == nil {
+			err = checkModels(src, &t, models)
+		}
+		if err != nil {
+			return nil, err
+		}
+		pool = append(pool, t)
+	}
+}
+
+// TargetShapes is the target workload of fragmentation-aware placement: the
+// scenario's shapes, or the shape distribution counted over its trace (the
+// shapes covering 95 % of its tasks, as the FGD artifact does). Nil when
+// the workload has neither.
+func (s *Scenario) TargetShapes() ([]sim.TaskShape, error) {
+	w := s.Workload
+	if w.Shapes != nil {
+		sum := 0.0
+		for _, sh := range w.Shapes {
+			sum += sh.Weight
+		}
+		out := make([]sim.TaskShape, len(w.Shapes))
+		for i, sh := range w.Shapes {
+			sh.Weight /= sum
+			out[i] = sh
+		}
+		return out, nil
+	}
+	if w.Trace == nil {
+		return nil, nil
+	}
+	if s.shapes != nil {
+		s.shapes.once.Do(func() { s.shapes.v, s.shapes.err = s.countShapes() })
+		return s.shapes.v, s.shapes.err
+	}
+	return s.countShapes()
+}
+
+func (s *Scenario) countShapes() ([]sim.TaskShape, error) {
+	src, c, err := s.Source(0)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	var sc sim.ShapeCounter
+	for {
+		var t sim.Task
+		err := src.Next(&t)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		sc.Add(&t)
+	}
+	if sc.Total() == 0 {
+		return nil, nil
+	}
+	return sc.Shapes(shapeCoverage), nil
+}
