@@ -16,7 +16,7 @@ var backfills = []string{"none", "easy", "greedy"}
 // centralCluster reads the cluster fields of central queueing.
 func (r *reader) centralCluster(m *mapping, c *Cluster) {
 	c.Queue, c.Backfill = "fifo", "none"
-	for _, k := range []string{"queue", "backfill", "pending_timeout"} {
+	for _, k := range []string{"queue", "backfill", "pending_timeout", "sample_every"} {
 		if r.err == nil && m.has(k) && c.Queueing != QueueingCentral {
 			r.failf(m.keyNode(k), m.field(k), "expected no %s with queueing %s (it applies to queueing: central)", k, c.Queueing)
 		}
@@ -26,6 +26,9 @@ func (r *reader) centralCluster(m *mapping, c *Cluster) {
 	}
 	if v := m.get("backfill"); v != nil && r.err == nil {
 		c.Backfill = r.oneOf(v, m.field("backfill"), backfills...)
+	}
+	if v := m.get("sample_every"); v != nil && r.err == nil {
+		c.SampleEvery = r.duration(v, m.field("sample_every"), positive)
 	}
 	if v := m.get("pending_timeout"); v != nil && r.err == nil {
 		c.Timeout = r.duration(v, m.field("pending_timeout"), nonNegative)
@@ -182,6 +185,7 @@ func (s *Scenario) central(spec StrategySpec, seed uint64, shapes []sim.TaskShap
 	}
 	c.Backfill, _ = sim.ParseBackfill(backfill)
 	c.Timeout = s.Cluster.Timeout
+	c.SampleEvery = s.Cluster.SampleEvery
 	c.DropUnplaceable = (s.Cluster.HasTimeout && s.Cluster.Timeout == 0) || c.Hold
 	return c, nil
 }

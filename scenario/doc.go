@@ -152,6 +152,10 @@
 // task that fits on no node even when empty is given up at once, and tasks
 // still waiting when nothing runs any more are given up at the end.
 //
+// sample_every (duration > 0, optional): sample each resource's allocated
+// share, the GPU fragmentation and the pending and running counts every
+// this much simulated time (placement.series in run --json).
+//
 // # workload
 //
 // A workload is either synthetic, with both arrivals and service, or a

@@ -27,7 +27,7 @@ const (
 // print them as they are.
 var (
 	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies"}
-	clusterFields  = []string{"queueing", "nodes", "nodes_from", "queue", "backfill", "pending_timeout"}
+	clusterFields  = []string{"queueing", "nodes", "nodes_from", "queue", "backfill", "pending_timeout", "sample_every"}
 	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour"}
 	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation"}
 	shapeFields    = []string{"cpu", "gpus", "gpu_milli", "gpu_spec", "weight"}

@@ -80,6 +80,9 @@ type Cluster struct {
 	Backfill   string
 	Timeout    sim.Time
 	HasTimeout bool
+	// SampleEvery samples allocation and fragmentation over time (0: no
+	// samples).
+	SampleEvery sim.Time
 }
 
 // A Group is Count identical nodes named Name-0 … Name-(Count-1).

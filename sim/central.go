@@ -30,6 +30,10 @@ type Central struct {
 	// Shapes is the target workload for the fragmentation measure and for
 	// fragmentation-aware strategies (View.Shapes).
 	Shapes []TaskShape
+	// SampleEvery, when > 0, samples the allocation of each resource and
+	// the GPU fragmentation every SampleEvery of simulated time, from the
+	// first arrival to the end (PlacementResult.Series).
+	SampleEvery Time
 }
 
 // Backfill is the rule for tasks queued behind a head that does not fit.
@@ -178,11 +182,27 @@ type Scheduler struct {
 	firstFailSet bool
 	curve        []CurvePoint
 	nextMark     int64
+	series       []SamplePoint
+	nextSample   Time
+	sampling     bool
 
 	dirty    bool // a cycle is due at the end of this instant
 	finished bool
 	err      error
 	rec      Record
+}
+
+// SamplePoint is the cluster's allocation at one instant: each resource's
+// allocated share, GPU fragmentation over unallocated GPU capacity, and
+// the tasks pending and running.
+type SamplePoint struct {
+	T            float64 `json:"t_s"`
+	CPU          float64 `json:"cpu"`
+	Memory       float64 `json:"memory"`
+	GPU          float64 `json:"gpu"`
+	GPUFragRatio float64 `json:"gpu_frag_ratio"`
+	Pending      int     `json:"pending"`
+	Running      int     `json:"running"`
 }
 
 // CurvePoint is the cluster's GPU state when the arrived GPU request
@@ -341,6 +361,9 @@ func (e *Scheduler) Step(max int) (done bool, err error) {
 			return true, nil
 		}
 		ev := e.q.Pop()
+		if e.cfg.Central.SampleEvery > 0 {
+			e.sample(Time(ev.At))
+		}
 		e.now = Time(ev.At)
 		e.view.now = e.now
 		e.events++
@@ -475,6 +498,31 @@ func (e *Scheduler) mark() {
 		})
 		e.nextMark++
 	}
+}
+
+// sample records the state at every sampling instant before an event at
+// time at, once every event of the instant has run (the state is constant
+// between events, so samples are exact). Samples run from the first event
+// to the last sampling instant before the last event.
+func (e *Scheduler) sample(at Time) {
+	if !e.sampling {
+		e.sampling, e.nextSample = true, at // the first event: sampling starts here
+		return
+	}
+	for e.nextSample < at {
+		e.series = append(e.series, e.samplePoint(e.nextSample))
+		e.nextSample += e.cfg.Central.SampleEvery
+	}
+}
+
+func (e *Scheduler) samplePoint(t Time) SamplePoint {
+	r := func(k int) float64 {
+		if e.cap[k] == 0 {
+			return 0
+		}
+		return float64(e.used[k]) / float64(e.cap[k])
+	}
+	return SamplePoint{T: t.Seconds(), CPU: r(0), Memory: r(1), GPU: r(2), GPUFragRatio: e.gpuFragRatio(), Pending: len(e.pending), Running: e.running}
 }
 
 func (e *Scheduler) gpuAllocRatio() float64 {

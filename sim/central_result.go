@@ -29,6 +29,9 @@ type PlacementResult struct {
 	// Curve is the allocation against arrived GPU request in steps of 1 %
 	// of capacity, kept when tasks never depart (hold).
 	Curve []CurvePoint `json:"curve,omitempty"`
+	// Series samples allocation and fragmentation over time, every
+	// Central.SampleEvery (cluster.sample_every in a scenario).
+	Series []SamplePoint `json:"series,omitempty"`
 }
 
 // Resources is a figure per resource.
@@ -98,7 +101,8 @@ func (e *Scheduler) Result() Result {
 			P99:  float64(e.slowdown.Quantile(0.99)) / 1e6,
 			Max:  float64(e.slowdown.Max()) / 1e6,
 		},
-		Curve: e.curve,
+		Curve:  e.curve,
+		Series: e.series,
 	}
 	if e.atFullSet {
 		p.GPUAllocRatioAtFull = e.atFull

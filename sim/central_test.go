@@ -186,3 +186,28 @@ func TestHoldCurve(t *testing.T) {
 		t.Errorf("curve has %d points, [25] = %+v", len(p.Curve), p.Curve[25])
 	}
 }
+
+// TestSeries samples the no-backfilling schedule of
+// TestBackfillingSchedules every 5 s: J1 alone (1 of 4 CPUs) at 0 and 5,
+// J2 (4 CPUs) at 10, J3+J4+J5 (2+1+1) at 15, J3+J5 at 20 (J4 ended at 17);
+// the last event is J5's end at 25, so sampling stops before it.
+func TestSeries(t *testing.T) {
+	node := []sim.NodeSpec{{Name: "n0", Slots: 1, Speed: 1, CPU: 4000, Memory: 1 << 30}}
+	tasks := jobs(job{0, 1, 10, 10}, job{1, 4, 5, 5}, job{2, 2, 6, 8}, job{3, 1, 2, 20}, job{4, 1, 10, 10})
+	cfg := sim.Config{Nodes: node, Central: sim.Central{SampleEvery: 5 * sim.Second}}
+	e, err := sim.NewScheduler(cfg, &sliceSource{tasks: tasks}, firstFit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range e.Result().Placement.Series {
+		got = append(got, fmt.Sprintf("%g:%g/%d", p.T, p.CPU, p.Pending))
+	}
+	want := "0:0.25/0 5:0.25/4 10:1/3 15:1/0 20:0.75/0"
+	if strings.Join(got, " ") != want {
+		t.Errorf("series %v, want %s", got, want)
+	}
+}

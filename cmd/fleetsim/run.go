@@ -152,9 +152,10 @@ func newRunCmd() *cobra.Command {
 
 func newCompareCmd() *cobra.Command {
 	var (
-		sf     scenarioFlags
-		list   []string
-		format string
+		sf       scenarioFlags
+		list     []string
+		format   string
+		plotFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "compare [SCENARIO]",
@@ -163,6 +164,11 @@ func newCompareCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(reports.Formats, format) {
 				return fmt.Errorf("--format: unknown format %q (allowed: %s)", format, strings.Join(reports.Formats, ", "))
+			}
+			if plotFile != "" {
+				if _, err := reports.PlotFormat(plotFile); err != nil {
+					return fmt.Errorf("--plot: %w", err)
+				}
 			}
 			sc, err := sf.load(cmd, args)
 			if err != nil {
@@ -180,6 +186,11 @@ func newCompareCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if plotFile != "" {
+				if err := writeCurvePlot(plotFile, sc, results); err != nil {
+					return err
+				}
+			}
 			if format == reports.FormatTable || format == reports.FormatMarkdown {
 				printHeader(cmd.OutOrStdout(), sc)
 			}
@@ -187,6 +198,7 @@ func newCompareCmd() *cobra.Command {
 		},
 	}
 	sf.add(cmd)
+	cmd.Flags().StringVar(&plotFile, "plot", "", "write the GPU allocation ratio against arrived GPU request (inflation scenarios) to this .svg or .png file")
 	cmd.Flags().StringSliceVar(&list, "strategies", nil, "comma-separated strategies to run (default: the scenario's)")
 	cmd.Flags().StringVarP(&format, "format", "f", reports.FormatTable, "output format: "+strings.Join(reports.Formats, ", "))
 	return cmd
@@ -198,4 +210,25 @@ func printHeader(w io.Writer, sc *scenario.Scenario) {
 	if sc.Description != "" {
 		fmt.Fprintf(w, "%s\n", sc.Description)
 	}
+}
+
+// writeCurvePlot draws the allocation curves of results to path, atomically.
+func writeCurvePlot(path string, sc *scenario.Scenario, results []sim.Result) error {
+	format, err := reports.PlotFormat(path)
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	p, err := reports.AllocationCurvePlot(results, fmt.Sprintf("%s (seed %d)", sc.Name, sc.Seed))
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	f, err := reports.CreateAtomic(path)
+	if err != nil {
+		return err
+	}
+	if err := reports.WritePlot(f, p, format, reports.PlotWidth, reports.PlotHeight); err != nil {
+		f.Abort()
+		return fmt.Errorf("--plot: %w", err)
+	}
+	return f.Commit()
 }
