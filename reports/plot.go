@@ -92,4 +92,3 @@ var (
 	PlotWidth  = 16 * vg.Centimeter
 	PlotHeight = 10 * vg.Centimeter
 )
-
