@@ -26,6 +26,17 @@
 //	jsq                    join the shortest queue, ties at random
 //	power-of-d, p2c        shortest of d random nodes (supermarket model)
 //
+// # Built-in job placement (central queueing)
+//
+// Kind Placement, sim.Placer: first-fit, best-fit, worst-fit, dot-product,
+// gpu-packing, gpu-clustering, fgd (fragmentation gradient descent, Weng
+// et al., ATC '23), least-allocated, most-allocated, balanced-allocation
+// (kube-scheduler's scores), and random. docs/placement.md gives each
+// definition, its source and where it departs from it.
+//
+// Kind QueuePolicy, sim.QueueSorter: fifo, priority, sjf-oracle (reads true
+// durations), drf (dominant resource fairness; a sim.Reorderer).
+//
 // # Adding a strategy
 //
 // Implement the interfaces in any module and register a Factory under a new

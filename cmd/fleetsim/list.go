@@ -24,7 +24,7 @@ func newStrategiesCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			t := tablewriter.NewTable(cmd.OutOrStdout(), tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeaderAlignment(tw.AlignLeft))
-			t.Header([]string{"strategy", "description", "parameters"})
+			t.Header([]string{"strategy", "kind", "description", "parameters"})
 			for _, name := range strategies.Names() {
 				info, _ := strategies.Lookup(name)
 				var ps []string
@@ -34,7 +34,7 @@ func newStrategiesCmd() *cobra.Command {
 				if len(ps) == 0 {
 					ps = []string{"-"}
 				}
-				if err := t.Append([]string{name, info.Description, strings.Join(ps, "\n")}); err != nil {
+				if err := t.Append([]string{name, info.Of().String(), info.Description, strings.Join(ps, "\n")}); err != nil {
 					return err
 				}
 			}
