@@ -3,6 +3,7 @@ package traces
 import (
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -20,12 +21,31 @@ func readSWF(in, file string) ([]sim.Task, *SWFReader, error) {
 	return tasks, r, err
 }
 
-// TestSWFFixture reads a small log with CRLF line ends, a header whose
+// tinySWF is a small hand-made log, written to a temporary file by the
+// tests that need a path.
+const tinySWF = `; Version: 2.2
+; Computer: Tiny SP2
+; MaxNodes: 8
+;MaxProcs:16 (two per node)
+; UnixStartTime: 843480031
+;
+
+    1      0    10    100    4   -1   -1    4    200   -1  1   7   1  -1 -1 -1 -1 -1
+	2	5	0	60	2	-1	-1	-1	-1	1024	1	8	1	-1	3	-1	-1	-1
+; a comment between jobs
+    3     7     0      1   -1   -1   -1   -1    600   -1  1   9   2  -1 -1 -1 -1 -1
+    4     9     0     -1    1   -1   -1    1    600   -1  0   9   2  -1 -1 -1 -1 -1
+    5    12.5   0    0.25   1  0.2  100.5   1     30    8  5   7   1   4  0  1  -1  -1`
+
+// TestSWFFixture reads a small log with a header whose
 // fields are spelled loosely (";MaxProcs:16 (two per node)"), tabs between
 // fields, a comment between jobs, decimal times, a job whose processors
 // are both unknown and one whose run time is unknown (both skipped).
 func TestSWFFixture(t *testing.T) {
-	path := filepath.Join("testdata", "tiny.swf")
+	path := filepath.Join(t.TempDir(), "tiny.swf")
+	if err := os.WriteFile(path, []byte(tinySWF), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	src, c, err := Open(path, "") // by the extension
 	if err != nil {
 		t.Fatal(err)

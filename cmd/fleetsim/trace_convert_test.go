@@ -47,11 +47,14 @@ func TestTraceConvertFixtures(t *testing.T) {
 		{"openb to csv", "openb_pods.csv", "openb", "pods.csv", nil, ""},
 		{"openb to gzipped jsonl", "openb_pods.csv", "openb", "pods.jsonl.gz", nil, ""},
 		{"five-column openb", "openb_pods_5col.csv", "openb", "multi.csv", nil, "has no timestamps"},
-		{"swf to jsonl by extension", "tiny.swf", "", "tiny.ndjson", nil, "skipped 2 jobs whose processors, run time or submit time are unknown"},
-		{"swf to csv by --to", "tiny.swf", "swf", "tiny.out", []string{"--to", "csv"}, "skipped 2 jobs"},
+		{"swf to jsonl by extension", kthLog, "", "kth.ndjson", nil, "skipped 1 job whose processors, run time or submit time are unknown"},
+		{"swf to csv by --to", kthLog, "swf", "kth.out", []string{"--to", "csv"}, "skipped 1 job"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := filepath.Join("..", "..", "traces", "testdata", tc.in)
+			if tc.in == kthLog {
+				in = sharedTrace(t, kthLog)
+			}
 			out := filepath.Join(t.TempDir(), tc.out)
 			args := append([]string{"trace", "convert", in, out}, tc.args...)
 			if tc.from != "" {
@@ -78,12 +81,13 @@ func TestTraceConvertFixtures(t *testing.T) {
 
 // TestTraceConvertToStdout writes JSONL to standard output with OUT "-".
 func TestTraceConvertToStdout(t *testing.T) {
-	code, stdout, stderr := fleetsim(t, "trace", "convert", "../../traces/testdata/tiny.swf", "-", "--to", "jsonl")
+	code, stdout, stderr := fleetsim(t, "trace", "convert", sharedTrace(t, kthLog), "-", "--to", "jsonl")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	first, _, _ := strings.Cut(stdout, "\n")
-	const want = `{"id":1,"arrival":0,"duration":100,"cpu":4,"tenant":"u7","estimate":200}`
+	// KTH job 15, the first the archive's cleaning kept.
+	const want = `{"id":15,"arrival":599850,"duration":3477,"cpu":4,"tenant":"u12","estimate":53940}`
 	if first != want {
 		t.Errorf("first line %s, want %s", first, want)
 	}
@@ -167,7 +171,7 @@ func TestTraceStatsGPU(t *testing.T) {
 	if _, ok := st["skipped_jobs"]; ok {
 		t.Errorf("an openb pod list skips nothing, yet stats reports skipped_jobs")
 	}
-	code, out, errs = fleetsim(t, "trace", "stats", "../../traces/testdata/tiny.swf")
+	code, out, errs = fleetsim(t, "trace", "stats", sharedTrace(t, kthLog))
 	if code != 0 || !strings.Contains(out, "skipped jobs") || !strings.Contains(out, "gpu request (GPUs)") {
 		t.Errorf("exit %d, %s\n%s", code, errs, out)
 	}
@@ -184,14 +188,11 @@ func TestTraceConvertRealSamples(t *testing.T) {
 		key       string
 		value     float64
 	}{
-		{"swf/KTH-SP2-1996-2.1-cln.swf", "", 28475, "first_arrival_s", 599850},
+		{kthLog, "", 28475, "first_arrival_s", 599850},
 		{"alibaba-gpu-2023/openb_pod_list_default.csv", "openb", 8152, "gpu_request_gpus", 6086.8},
 	} {
 		t.Run(filepath.Base(tc.rel), func(t *testing.T) {
-			in := filepath.Join("..", "..", "..", "shared", "traces", tc.rel)
-			if _, err := os.Stat(in); err != nil {
-				t.Skipf("real trace %s is not available (%v); the shared traces live in ../shared/traces beside the repository", tc.rel, err)
-			}
+			in := sharedTrace(t, tc.rel)
 			out := filepath.Join(t.TempDir(), "out.csv")
 			args := []string{"trace", "convert", in, out}
 			if tc.from != "" {
@@ -213,4 +214,18 @@ func TestTraceConvertRealSamples(t *testing.T) {
 			}
 		})
 	}
+}
+
+// kthLog is the KTH SP2 log among the shared traces, read in place.
+const kthLog = "swf/KTH-SP2-1996-2.1-cln.swf"
+
+// sharedTrace returns the path of a shared trace (../shared/traces beside
+// the repository), skipping the test when it is absent.
+func sharedTrace(t *testing.T, rel string) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "..", "shared", "traces", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real trace %s is not available (%v); the shared traces live in ../shared/traces beside the repository", rel, err)
+	}
+	return p
 }
