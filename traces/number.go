@@ -195,13 +195,28 @@ func notFinite(s string) bool {
 // parseFixed parses a non-negative decimal scaled by 10^scale, rounded
 // half to even: parseFixed("1.5", 9) is 1500000000.
 func parseFixed(s string, scale int) (int64, numErr) {
-	d, ok := parseDecimal(s)
-	if !ok {
-		if notFinite(s) {
-			return 0, numNotFinite
-		}
-		return 0, numSyntax
+	d, e := readDecimal(s)
+	if e != numOK {
+		return 0, e
 	}
+	return d.fixed(scale)
+}
+
+// readDecimal parses s as a decimal, or says why it is not one.
+func readDecimal(s string) (decimal, numErr) {
+	d, ok := parseDecimal(s)
+	switch {
+	case ok:
+		return d, numOK
+	case notFinite(s):
+		return d, numNotFinite
+	}
+	return d, numSyntax
+}
+
+// fixed is d, which must not be negative, scaled by 10^scale and rounded
+// half to even.
+func (d *decimal) fixed(scale int) (int64, numErr) {
 	if d.neg && !d.isZero() {
 		return 0, numNegative
 	}
@@ -224,12 +239,9 @@ func parseInt(s string, lo, hi int64) (int64, numErr) {
 		}
 		return v, numOK
 	}
-	d, ok := parseDecimal(s)
-	if !ok {
-		if notFinite(s) {
-			return 0, numNotFinite
-		}
-		return 0, numSyntax
+	d, e := readDecimal(s)
+	if e != numOK {
+		return 0, e
 	}
 	if d.isZero() {
 		return 0, numOK
@@ -275,12 +287,9 @@ func parseSize(s string) (int64, numErr) {
 			break
 		}
 	}
-	d, ok := parseDecimal(num)
-	if !ok {
-		if notFinite(num) {
-			return 0, numNotFinite
-		}
-		return 0, numSyntax
+	d, e := readDecimal(num)
+	if e != numOK {
+		return 0, e
 	}
 	if d.isZero() {
 		return 0, numOK

@@ -377,12 +377,9 @@ func swfValue(raw []byte, kind uint8) (int64, numErr) {
 		return v, numOK
 	}
 	s := string(raw)
-	d, ok := parseDecimal(s)
-	if !ok {
-		if notFinite(s) {
-			return 0, numNotFinite
-		}
-		return 0, numSyntax
+	d, e := readDecimal(s)
+	if e != numOK {
+		return 0, e
 	}
 	if d.neg && !d.isZero() {
 		if u, exact, ok := d.scaled(0); ok && exact && u == 1 && kind != swfID {
@@ -392,7 +389,7 @@ func swfValue(raw []byte, kind uint8) (int64, numErr) {
 	}
 	switch kind {
 	case swfTime:
-		return parseFixed(s, 9)
+		return d.fixed(9)
 	case swfNum:
 		if _, _, ok := d.scaled(0); !ok {
 			return 0, numRange
