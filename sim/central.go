@@ -3,12 +3,10 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 
 	"github.com/fleetsim/fleetsim/sim/metrics"
-	"github.com/fleetsim/fleetsim/sim/queue"
 )
 
 // Central configures central queueing: a scheduler holds the pending queue
@@ -108,8 +106,14 @@ type cslot struct {
 	gen      uint32
 	state    uint8
 	measured bool
+	fits     uint8 // whether the task fits some empty node: 0 not known yet, fitsSome, fitsNone
 	gpus     []int
 }
+
+const (
+	fitsSome = 1 + iota
+	fitsNone
+)
 
 // Scheduler runs one workload on one modeled cluster under central
 // queueing: arriving tasks join a pending queue ordered by the queue
@@ -118,8 +122,7 @@ type cslot struct {
 // does not fit (then waits for resources to free, event-driven, or
 // backfills behind it). Every placement is checked against the model.
 type Scheduler struct {
-	cfg     Config
-	src     Source
+	core
 	strat   Strategy
 	placer  Placer
 	filter  Filter
@@ -129,13 +132,8 @@ type Scheduler struct {
 	reorder bool
 
 	view *View
-	q    queue.Calendar
-	seq  uint64
-	now  Time
 
-	nextSlot    int32
-	lastArrival Time
-	srcDone     bool
+	nextSlot int32 // the task whose arrival is pending, read into its slot (-1: none)
 
 	slab    []cslot
 	free    int32
@@ -147,24 +145,8 @@ type Scheduler struct {
 
 	invSpeed []float64
 
-	// Statistics.
-	arrivedAll int64
-	warm       bool
-	winStart   Time
-	lastFinish Time
-	firstArr   Time
-	events     uint64
-	arrived    int64
-	done       [3]int64
-	unsched    int64
-	inSys      int64
-	areaT      Time
-	area       float64
-	latency    metrics.Histogram
-	wait       metrics.Histogram
-	slowdown   metrics.Histogram // bounded slowdown x 1e6
-	work       []int64
-	served     []int64
+	unsched  int64
+	slowdown metrics.Histogram // bounded slowdown x 1e6
 
 	// Allocation totals and their time integrals over the window.
 	cap, used [3]int64 // cpu milli, memory bytes, GPU milli
@@ -186,10 +168,7 @@ type Scheduler struct {
 	nextSample   Time
 	sampling     bool
 
-	dirty    bool // a cycle is due at the end of this instant
-	finished bool
-	err      error
-	rec      Record
+	dirty bool // a cycle is due at the end of this instant
 }
 
 // SamplePoint is the cluster's allocation at one instant: each resource's
@@ -222,7 +201,7 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	if cfg.StopTasks < 0 || cfg.StopTime < 0 || cfg.WarmupTasks < 0 || cfg.WarmupTime < 0 || cfg.Central.Timeout < 0 {
 		return nil, errors.New("sim: stop, warm-up and timeout limits must be >= 0")
 	}
-	e := &Scheduler{cfg: cfg, src: src, strat: s, free: -1, nextSlot: -1, nextMark: 0}
+	e := &Scheduler{core: core{cfg: cfg, src: src}, strat: s, free: -1, nextSlot: -1}
 	e.placer, _ = s.(Placer)
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)
@@ -287,11 +266,6 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	return e, nil
 }
 
-func (e *Scheduler) push(at Time, kind uint32, node int32, ref int64) {
-	e.q.Push(queue.Event{At: int64(at), Seq: e.seq, Kind: kind, Node: node, Ref: ref})
-	e.seq++
-}
-
 func (e *Scheduler) alloc() int32 {
 	if e.free >= 0 {
 		s := e.free
@@ -313,29 +287,12 @@ func (e *Scheduler) release(s int32) {
 // readNext reads the next admissible task into a fresh slot, e.nextSlot.
 func (e *Scheduler) readNext() {
 	e.nextSlot = -1
-	if e.srcDone || (e.cfg.StopTasks > 0 && e.arrivedAll >= e.cfg.StopTasks) {
+	if !e.more() {
 		return
 	}
 	s := e.alloc()
-	t := &e.slab[s].t
-	if err := e.src.Next(t); err != nil {
-		e.release(s)
-		if err == io.EOF {
-			e.srcDone = true
-		} else {
-			e.err = err
-		}
-		return
-	}
-	switch {
-	case e.cfg.StopTime > 0 && t.Arrival >= e.cfg.StopTime:
-		e.srcDone = true
-	case t.Arrival < e.now || (e.arrivedAll > 0 && t.Arrival < e.lastArrival):
-		e.err = fmt.Errorf("sim: task %d arrives at %v, before the previous task (%v): the workload is not in arrival order", t.ID, t.Arrival, e.lastArrival)
-	case t.Arrival < 0 || t.Work < 0 || t.Estimate < 0:
-		e.err = fmt.Errorf("sim: task %d has a negative arrival, duration or estimate", t.ID)
-	default:
-		if e.err = checkDemand(t); e.err == nil {
+	if e.read(&e.slab[s].t) {
+		if e.err = checkDemand(&e.slab[s].t); e.err == nil {
 			e.nextSlot = s
 			return
 		}
@@ -408,10 +365,8 @@ func (e *Scheduler) startWindow() {
 		return
 	}
 	e.touchUsed()
-	e.warm = true
-	e.winStart = e.now
+	e.openWindow()
 	e.usedArea = [3]float64{}
-	e.areaT = e.now
 }
 
 func (e *Scheduler) touchUsed() {
@@ -422,12 +377,6 @@ func (e *Scheduler) touchUsed() {
 		}
 	}
 	e.usedT = e.now
-}
-
-func (e *Scheduler) changeInSys(d int64) {
-	e.area += float64(e.inSys) * float64(e.now-e.areaT)
-	e.areaT = e.now
-	e.inSys += d
 }
 
 func (e *Scheduler) arrive() {
@@ -441,12 +390,12 @@ func (e *Scheduler) arrive() {
 	sl.measured = e.warm
 	sl.state = stPending
 	sl.node = -1
+	sl.fits = 0
 	if sl.measured {
 		e.arrived++
 		e.changeInSys(1)
 	}
-	k, milli := sl.t.GPUDemand()
-	e.arrivedGPU += int64(k) * int64(milli)
+	e.arrivedGPU += sl.t.GPURequest()
 	e.enqueue(s)
 	if to := e.cfg.Central.Timeout; to > 0 && !e.cfg.Central.DropUnplaceable {
 		e.push(e.now+min(to, MaxTime-e.now), evTimeout, -1, int64(s)|int64(sl.gen)<<32)
@@ -485,7 +434,7 @@ func (e *Scheduler) mark() {
 		return
 	}
 	if !e.atFullSet && e.arrivedGPU >= e.cap[2] {
-		e.atFull, e.atFullSet = e.gpuAllocRatio(), true
+		e.atFull, e.atFullSet = e.share(2), true
 	}
 	if !e.cfg.Central.Hold {
 		return
@@ -493,7 +442,7 @@ func (e *Scheduler) mark() {
 	for e.arrivedGPU*100 >= e.nextMark*e.cap[2] {
 		e.curve = append(e.curve, CurvePoint{
 			ArrivedGPUShare: float64(e.nextMark) / 100,
-			GPUAllocRatio:   e.gpuAllocRatio(),
+			GPUAllocRatio:   e.share(2),
 			GPUFragRatio:    e.gpuFragRatio(),
 		})
 		e.nextMark++
@@ -516,20 +465,7 @@ func (e *Scheduler) sample(at Time) {
 }
 
 func (e *Scheduler) samplePoint(t Time) SamplePoint {
-	r := func(k int) float64 {
-		if e.cap[k] == 0 {
-			return 0
-		}
-		return float64(e.used[k]) / float64(e.cap[k])
-	}
-	return SamplePoint{T: t.Seconds(), CPU: r(0), Memory: r(1), GPU: r(2), GPUFragRatio: e.gpuFragRatio(), Pending: len(e.pending), Running: e.running}
-}
-
-func (e *Scheduler) gpuAllocRatio() float64 {
-	if e.cap[2] == 0 {
-		return 0
-	}
-	return float64(e.used[2]) / float64(e.cap[2])
+	return SamplePoint{T: t.Seconds(), CPU: e.share(0), Memory: e.share(1), GPU: e.share(2), GPUFragRatio: e.gpuFragRatio(), Pending: len(e.pending), Running: e.running}
 }
 
 func (e *Scheduler) gpuFragRatio() float64 {
@@ -596,7 +532,7 @@ func (e *Scheduler) pass() (restart bool) {
 			if !e.firstFailSet && e.cap[2] > 0 {
 				e.firstFail()
 			}
-			if e.cfg.Central.DropUnplaceable || e.neverFits(t) {
+			if e.cfg.Central.DropUnplaceable || e.neverFits(s) {
 				e.unschedulable(s)
 				continue
 			}
@@ -620,7 +556,7 @@ func (e *Scheduler) pass() (restart bool) {
 
 func (e *Scheduler) firstFail() {
 	e.firstFailSet = true
-	e.firstFailGPU = 1 - e.gpuAllocRatio()
+	e.firstFailGPU = 1 - e.share(2)
 }
 
 // choose asks the strategy where t goes, filling e.pl.
@@ -651,16 +587,24 @@ func (e *Scheduler) choose(t *Task) bool {
 	return true
 }
 
-// neverFits reports whether t fits on no node even when the node is empty.
-func (e *Scheduler) neverFits(t *Task) bool {
-	k, _ := t.GPUDemand()
-	for i := range e.cfg.Nodes {
-		sp := &e.cfg.Nodes[i]
-		if t.CPU <= sp.CPU && t.Memory <= sp.Memory && k <= sp.GPUs && (k == 0 || ModelAllowed(t.GPUSpec, sp.GPUModel)) {
-			return false
+// neverFits reports whether slot s's task fits on no node even when the
+// node is empty. It is worked out once per task: a blocked head is retried
+// every cycle.
+func (e *Scheduler) neverFits(s int32) bool {
+	sl := &e.slab[s]
+	if sl.fits == 0 {
+		sl.fits = fitsNone
+		t := &sl.t
+		k, _ := t.GPUDemand()
+		for i := range e.cfg.Nodes {
+			sp := &e.cfg.Nodes[i]
+			if t.CPU <= sp.CPU && t.Memory <= sp.Memory && k <= sp.GPUs && (k == 0 || ModelAllowed(t.GPUSpec, sp.GPUModel)) {
+				sl.fits = fitsSome
+				break
+			}
 		}
 	}
-	return true
+	return sl.fits == fitsNone
 }
 
 // startTask allocates the placement in e.pl to slot s and starts it.
@@ -671,24 +615,15 @@ func (e *Scheduler) startTask(s int32) {
 		e.err = fmt.Errorf("sim: strategy %s placed task %d where it does not fit: %w", e.strat.Name(), sl.t.ID, err)
 		return
 	}
-	e.touchUsed()
-	k, milli := sl.t.GPUDemand()
-	e.used[0] += sl.t.CPU
-	e.used[1] += sl.t.Memory
-	e.used[2] += int64(k) * int64(milli)
-	e.refrag(i)
+	e.account(i, &sl.t, 1)
 	sl.gpus = append(sl.gpus[:0], e.pl.GPUs...)
 	sl.node = int32(i)
 	sl.state = stRunning
 	sl.start = e.now
 	e.running++
 	e.view.load[i].Active++
-	d := e.duration(i, sl.t.Work)
-	est := sl.t.Estimate
-	if est == 0 {
-		est = sl.t.Work
-	}
-	sl.estEnd = e.now + e.duration(i, est)
+	d := e.duration(i, &sl.t, sl.t.Work)
+	sl.estEnd = e.now + e.duration(i, &sl.t, sl.t.estimate())
 	if e.err != nil {
 		return
 	}
@@ -700,21 +635,19 @@ func (e *Scheduler) startTask(s int32) {
 	}
 }
 
-// duration is how long work takes on node i, checked against the end of
-// representable time.
-func (e *Scheduler) duration(i int, w Time) Time {
-	f := float64(w)*e.invSpeed[i] + 0.5
-	if e.invSpeed[i] == 1 {
-		f = float64(w)
-	}
-	if f >= float64(MaxTime-e.now) {
-		e.err = fmt.Errorf("sim: a task of %v would finish after the end of representable time on node %s", w, e.cfg.Nodes[i].Name)
-		return 0
-	}
-	if e.invSpeed[i] == 1 {
-		return w
-	}
-	return Time(f)
+// duration is how long work w takes on node i.
+func (e *Scheduler) duration(i int, t *Task, w Time) Time {
+	return e.scaled(w, e.invSpeed[i], t.ID, e.cfg.Nodes[i].Name)
+}
+
+// account adds (sign 1) or removes (sign -1) t's allocation on node i to
+// the cluster's totals and node i's fragmentation.
+func (e *Scheduler) account(i int, t *Task, sign int64) {
+	e.touchUsed()
+	e.used[0] += sign * t.CPU
+	e.used[1] += sign * t.Memory
+	e.used[2] += sign * t.GPURequest()
+	e.refrag(i)
 }
 
 func (e *Scheduler) refrag(i int) {
@@ -729,12 +662,7 @@ func (e *Scheduler) refrag(i int) {
 func (e *Scheduler) complete(i int32, s int32) {
 	sl := &e.slab[s]
 	e.view.Release(int(i), &sl.t, sl.gpus)
-	e.touchUsed()
-	k, milli := sl.t.GPUDemand()
-	e.used[0] -= sl.t.CPU
-	e.used[1] -= sl.t.Memory
-	e.used[2] -= int64(k) * int64(milli)
-	e.refrag(int(i))
+	e.account(int(i), &sl.t, -1)
 	e.view.load[i].Active--
 	e.running--
 	for _, o := range e.obs {
@@ -779,17 +707,7 @@ func (e *Scheduler) end(s int32, node int, st Status) {
 	if st != Completed {
 		start = e.now
 	}
-	if e.now > e.lastFinish {
-		e.lastFinish = e.now
-	}
-	if sl.measured {
-		e.done[st]++
-		if st == Completed {
-			e.latency.Record(int64(e.now - sl.t.Arrival))
-			e.wait.Record(int64(start - sl.t.Arrival))
-		}
-		e.changeInSys(-1)
-	}
+	e.count(sl.t.Arrival, start, st, sl.measured)
 	if e.cfg.OnRecord != nil {
 		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured}
 		if node >= 0 {
@@ -799,15 +717,6 @@ func (e *Scheduler) end(s int32, node int, st Status) {
 	}
 	e.release(s)
 }
-
-// Now is the current simulated time.
-func (e *Scheduler) Now() Time { return e.now }
-
-// Arrived is the number of tasks that have arrived so far, warm-up included.
-func (e *Scheduler) Arrived() int64 { return e.arrivedAll }
-
-// Events is the number of events processed so far.
-func (e *Scheduler) Events() uint64 { return e.events }
 
 // View is the scheduler's live view (read-only for callers).
 func (e *Scheduler) View() *View { return e.view }

@@ -52,49 +52,16 @@ type Slowdown struct {
 // Result computes the run's figures. It may be called mid-run for a partial
 // picture (as after Ctrl-C); the window then ends now.
 func (e *Scheduler) Result() Result {
+	r := e.result(e.strat.Name())
+	win := e.window()
 	end := e.now
-	win := end - e.winStart
-	if !e.warm {
-		win = 0
-	}
-	r := Result{
-		Strategy: e.strat.Name(),
-		Tasks: TaskCounts{
-			Arrived:   e.arrived,
-			Completed: e.done[Completed],
-			Failed:    e.done[Failed],
-			Dropped:   e.done[Dropped],
-			Warmup:    e.arrivedAll - e.arrived,
-		},
-		Latency: Summarize(&e.latency),
-		Wait: WaitStats{
-			Mean: e.wait.Mean() / float64(Second),
-			P50:  ns(e.wait.Quantile(0.5)),
-			P99:  ns(e.wait.Quantile(0.99)),
-		},
-		Engine:  EngineStats{Events: e.events},
-		WindowS: win.Seconds(),
-	}
-	if e.arrivedAll > 0 {
-		r.MakespanS = (e.lastFinish - e.firstArr).Seconds()
-	}
-	ratio := func(a float64, c int64) float64 {
-		if c == 0 {
-			return 0
-		}
-		return a / float64(c)
-	}
 	p := &PlacementResult{
-		GPUAllocRatio:   e.gpuAllocRatio(),
+		GPUAllocRatio:   e.share(2),
 		GPUFragGPUs:     e.fragTotal / GPUMilliPerGPU,
 		GPUFragRatio:    e.gpuFragRatio(),
 		UnallocatedGPUs: float64(e.cap[2]-e.used[2]) / GPUMilliPerGPU,
 		Unschedulable:   e.unsched,
-		AllocRatio: Resources{
-			CPU:    ratio(float64(e.used[0]), e.cap[0]),
-			Memory: ratio(float64(e.used[1]), e.cap[1]),
-			GPU:    ratio(float64(e.used[2]), e.cap[2]),
-		},
+		AllocRatio:      Resources{CPU: e.share(0), Memory: e.share(1), GPU: e.share(2)},
 		BoundedSlowdown: Slowdown{
 			Mean: e.slowdown.Mean() / 1e6,
 			P50:  float64(e.slowdown.Quantile(0.5)) / 1e6,
@@ -117,8 +84,6 @@ func (e *Scheduler) Result() Result {
 			area[k] = e.usedArea[k] + float64(e.used[k])*float64(end-e.usedT)
 		}
 		p.Utilization = Resources{CPU: ratio(area[0]/w, e.cap[0]), Memory: ratio(area[1]/w, e.cap[1]), GPU: ratio(area[2]/w, e.cap[2])}
-		r.ThroughputPerS = float64(e.done[Completed]) / win.Seconds()
-		r.MeanInSystem = (e.area + float64(e.inSys)*float64(end-e.areaT)) / w
 	}
 	// The contract's single utilization: GPU allocation on a GPU cluster,
 	// CPU allocation otherwise, time-averaged.
@@ -126,16 +91,18 @@ func (e *Scheduler) Result() Result {
 	if e.cap[2] > 0 {
 		r.Utilization = p.Utilization.GPU
 	}
-	n := len(e.cfg.Nodes)
-	r.Nodes = make([]NodeResult, n)
-	var sumW, sumW2 float64
-	for i := 0; i < n; i++ {
-		w := ns(e.work[i])
-		r.Nodes[i] = NodeResult{Name: e.cfg.Nodes[i].Name, Tasks: e.served[i], WorkS: w}
-		sumW += w
-		sumW2 += w * w
-	}
-	r.ImbalanceCoV = cov(sumW, sumW2, n)
 	r.Placement = p
 	return r
 }
+
+// ratio is a / c, or 0 for no capacity.
+func ratio(a float64, c int64) float64 {
+	if c == 0 {
+		return 0
+	}
+	return a / float64(c)
+}
+
+// share is resource k's allocated share of capacity now (0: cpu,
+// 1: memory, 2: GPU).
+func (e *Scheduler) share(k int) float64 { return ratio(float64(e.used[k]), e.cap[k]) }

@@ -64,11 +64,7 @@ func (e *Scheduler) allowed(r *reservation, s int32) bool {
 		return true
 	}
 	t := &e.slab[s].t
-	est := t.Estimate
-	if est == 0 {
-		est = t.Work
-	}
-	if d := e.duration(e.pl.Node, est); e.now+d <= r.shadow {
+	if d := e.duration(e.pl.Node, t, t.estimate()); e.now+d <= r.shadow {
 		return true
 	}
 	return e.proj.Allocate(r.node, t, e.pl.GPUs) == nil

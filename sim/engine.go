@@ -3,11 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
-
-	"github.com/fleetsim/fleetsim/sim/metrics"
-	"github.com/fleetsim/fleetsim/sim/queue"
 )
 
 // Config is what an Engine needs besides its workload and strategy.
@@ -66,8 +62,7 @@ type slot struct {
 //	}
 //	res := e.Result()
 type Engine struct {
-	cfg    Config
-	src    Source
+	core
 	strat  Strategy
 	picker Picker
 	filter Filter
@@ -75,16 +70,11 @@ type Engine struct {
 	obs    Observer
 
 	view *View
-	q    queue.Calendar // fastest on the hold model at every size measured (sim/queue/BENCHMARKS.md)
-	seq  uint64
-	now  Time
 
 	// nextSlot holds the task whose arrival event is pending, read by the
 	// source straight into its slab slot (-1: none), so a task is never
 	// copied on its way in.
-	nextSlot    int32
-	lastArrival Time
-	srcDone     bool
+	nextSlot int32
 
 	slab []slot
 	free int32
@@ -96,28 +86,6 @@ type Engine struct {
 	busy         []int64 // integral of active slots over time, slot-ns
 	busyBase     []int64 // busy at the start of the measurement window
 	lastT        []Time
-	work         []int64 // work (ns at speed 1) of measured tasks completed
-	served       []int64 // measured tasks completed
-
-	arrivedAll int64 // every arrival, warm-up included
-	warm       bool  // the measurement window has started
-	winStart   Time
-	lastFinish Time
-	firstArr   Time
-
-	inSys   int64   // measured tasks in the system
-	areaT   Time    // last change of inSys
-	area    float64 // integral of inSys over time, task-ns
-	events  uint64
-	arrived int64 // measured arrivals
-	done    [3]int64
-
-	latency metrics.Histogram
-	wait    metrics.Histogram
-
-	finished bool
-	err      error
-	rec      Record
 }
 
 // NewEngine prepares a run. The strategy must implement Picker, or Scorer
@@ -130,7 +98,7 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		return nil, errors.New("sim: stop and warm-up limits must be >= 0")
 	}
 	n := len(cfg.Nodes)
-	e := &Engine{cfg: cfg, src: src, strat: s, free: -1, nextSlot: -1}
+	e := &Engine{core: core{cfg: cfg, src: src}, strat: s, free: -1, nextSlot: -1}
 	e.picker, _ = s.(Picker)
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)
@@ -180,36 +148,14 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 	return e, nil
 }
 
-func (e *Engine) push(at Time, kind uint32, node int32, ref int64) {
-	e.q.Push(queue.Event{At: int64(at), Seq: e.seq, Kind: kind, Node: node, Ref: ref})
-	e.seq++
-}
-
 // readNext reads the next admissible task into a fresh slot, e.nextSlot.
 func (e *Engine) readNext() {
 	e.nextSlot = -1
-	if e.srcDone || (e.cfg.StopTasks > 0 && e.arrivedAll >= e.cfg.StopTasks) {
+	if !e.more() {
 		return
 	}
 	s := e.alloc()
-	t := &e.slab[s].t
-	if err := e.src.Next(t); err != nil {
-		e.release(s)
-		if err == io.EOF {
-			e.srcDone = true
-		} else {
-			e.err = err
-		}
-		return
-	}
-	switch {
-	case e.cfg.StopTime > 0 && t.Arrival >= e.cfg.StopTime:
-		e.srcDone = true
-	case t.Arrival < e.now || (e.arrivedAll > 0 && t.Arrival < e.lastArrival):
-		e.err = fmt.Errorf("sim: task %d arrives at %v, before the previous task (%v): the workload is not in arrival order", t.ID, t.Arrival, e.lastArrival)
-	case t.Arrival < 0 || t.Work < 0:
-		e.err = fmt.Errorf("sim: task %d has a negative arrival or duration", t.ID)
-	default:
+	if e.read(&e.slab[s].t) {
 		e.nextSlot = s
 		return
 	}
@@ -259,28 +205,19 @@ func (e *Engine) Run() error {
 
 // startWindow opens the measurement window at the current time.
 func (e *Engine) startWindow() {
-	if e.warm {
+	if !e.openWindow() {
 		return
 	}
-	e.warm = true
-	e.winStart = e.now
 	for i := range e.busy {
 		e.touch(i)
 		e.busyBase[i] = e.busy[i]
 	}
-	e.areaT = e.now
 }
 
 // touch brings node i's busy integral up to now.
 func (e *Engine) touch(i int) {
 	e.busy[i] += int64(e.view.load[i].Active) * int64(e.now-e.lastT[i])
 	e.lastT[i] = e.now
-}
-
-func (e *Engine) changeInSys(d int64) {
-	e.area += float64(e.inSys) * float64(e.now-e.areaT)
-	e.areaT = e.now
-	e.inSys += d
 }
 
 func (e *Engine) arrive() {
@@ -363,19 +300,8 @@ func (e *Engine) place(t *Task) int {
 func (e *Engine) start(i int32, s int32) {
 	sl := &e.slab[s]
 	sl.start = e.now
-	d := sl.t.Work
-	if inv := e.invSpeed[i]; inv != 1 {
-		// Checked in float64 before converting: an out-of-range float to
-		// int64 conversion is implementation-defined in Go.
-		f := float64(d)*inv + 0.5
-		if f >= float64(MaxTime-e.now) {
-			e.err = fmt.Errorf("sim: task %d would finish after the end of representable time on node %s (speed %g)", sl.t.ID, e.cfg.Nodes[i].Name, e.cfg.Nodes[i].Speed)
-			return
-		}
-		d = Time(f)
-	}
-	if d > MaxTime-e.now {
-		e.err = fmt.Errorf("sim: task %d would finish after the end of representable time", sl.t.ID)
+	d := e.scaled(sl.t.Work, e.invSpeed[i], sl.t.ID, e.cfg.Nodes[i].Name)
+	if e.err != nil {
 		return
 	}
 	e.push(e.now+d, evComplete, i, int64(s))
@@ -415,17 +341,7 @@ func (e *Engine) end(s int32, node int, st Status) {
 	if st != Completed {
 		start = e.now
 	}
-	if e.now > e.lastFinish {
-		e.lastFinish = e.now
-	}
-	if sl.measured {
-		e.done[st]++
-		if st == Completed {
-			e.latency.Record(int64(e.now - sl.t.Arrival))
-			e.wait.Record(int64(start - sl.t.Arrival))
-		}
-		e.changeInSys(-1)
-	}
+	e.count(sl.t.Arrival, start, st, sl.measured)
 	if e.cfg.OnRecord != nil {
 		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured}
 		e.cfg.OnRecord(&e.rec)
@@ -448,21 +364,6 @@ func (e *Engine) release(s int32) {
 	e.slab[s].next = e.free
 	e.free = s
 }
-
-// Now is the current simulated time.
-func (e *Engine) Now() Time { return e.now }
-
-// Arrived is the number of tasks that have arrived so far, warm-up included.
-func (e *Engine) Arrived() int64 { return e.arrivedAll }
-
-// Events is the number of events processed so far.
-func (e *Engine) Events() uint64 { return e.events }
-
-// Latency is the histogram of measured sojourn times (ns).
-func (e *Engine) Latency() *metrics.Histogram { return &e.latency }
-
-// Wait is the histogram of measured queueing delays (ns).
-func (e *Engine) Wait() *metrics.Histogram { return &e.wait }
 
 // View is the engine's live view (read-only for callers).
 func (e *Engine) View() *View { return e.view }

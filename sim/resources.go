@@ -27,6 +27,22 @@ func (t *Task) GPUDemand() (count int, milli int32) {
 	return 0, 0
 }
 
+// GPURequest is t's whole GPU request in thousandths of a GPU: count x
+// milli of GPUDemand.
+func (t *Task) GPURequest() int64 {
+	k, milli := t.GPUDemand()
+	return int64(k) * int64(milli)
+}
+
+// estimate is t's runtime estimate at speed 1, its true duration when it
+// has none (what EASY backfilling plans with).
+func (t *Task) estimate() Time {
+	if t.Estimate > 0 {
+		return t.Estimate
+	}
+	return t.Work
+}
+
 // checkDemand reports a task whose GPU request is not one of the three
 // forms GPUDemand describes.
 func checkDemand(t *Task) error {

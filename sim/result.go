@@ -101,55 +101,18 @@ func Summarize(h *metrics.Histogram) Quantiles {
 // Result computes the run's figures. It may be called mid-run for a partial
 // picture (as after Ctrl-C); the window then ends now.
 func (e *Engine) Result() Result {
-	end := e.now
-	win := end - e.winStart
-	if !e.warm {
-		win = 0
-	}
-	r := Result{
-		Strategy: e.strat.Name(),
-		Tasks: TaskCounts{
-			Arrived:   e.arrived,
-			Completed: e.done[Completed],
-			Failed:    e.done[Failed],
-			Dropped:   e.done[Dropped],
-			Warmup:    e.arrivedAll - e.arrived,
-		},
-		Latency: Summarize(&e.latency),
-		Wait: WaitStats{
-			Mean: e.wait.Mean() / float64(Second),
-			P50:  ns(e.wait.Quantile(0.5)),
-			P99:  ns(e.wait.Quantile(0.99)),
-		},
-		Engine:  EngineStats{Events: e.events},
-		WindowS: win.Seconds(),
-	}
-	if e.arrivedAll > 0 {
-		r.MakespanS = (e.lastFinish - e.firstArr).Seconds()
-	}
-	n := len(e.cfg.Nodes)
-	r.Nodes = make([]NodeResult, n)
-	var sumU, sumW, sumW2 float64
-	for i := 0; i < n; i++ {
-		busy := e.busy[i] + int64(e.view.load[i].Active)*int64(end-e.lastT[i]) - e.busyBase[i]
-		u := 0.0
+	r := e.result(e.strat.Name())
+	win := e.window()
+	var sumU float64
+	for i := range r.Nodes {
+		busy := e.busy[i] + int64(e.view.load[i].Active)*int64(e.now-e.lastT[i]) - e.busyBase[i]
 		if win > 0 {
-			u = float64(busy) / (float64(e.slots[i]) * float64(win))
+			r.Nodes[i].Utilization = float64(busy) / (float64(e.slots[i]) * float64(win))
 		}
-		w := ns(e.work[i])
-		r.Nodes[i] = NodeResult{Name: e.cfg.Nodes[i].Name, Tasks: e.served[i], WorkS: w, Utilization: u}
-		sumU += u
-		sumW += w
-		sumW2 += w * w
+		sumU += r.Nodes[i].Utilization
 	}
-	if n > 0 {
+	if n := len(r.Nodes); n > 0 {
 		r.Utilization = sumU / float64(n)
-	}
-	r.ImbalanceCoV = cov(sumW, sumW2, n)
-	if win > 0 {
-		r.ThroughputPerS = float64(e.done[Completed]) / win.Seconds()
-		area := e.area + float64(e.inSys)*float64(end-e.areaT)
-		r.MeanInSystem = area / float64(win)
 	}
 	return r
 }

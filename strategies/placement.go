@@ -151,7 +151,7 @@ func place(v *sim.View, t *sim.Task, p *sim.Placement, a *argmax, score func(i i
 // the GPU count and the thousandths on each, and their product.
 func gpuUse(t *sim.Task) (k int, milli int32, total int64) {
 	k, milli = t.GPUDemand()
-	return k, milli, int64(k) * int64(milli)
+	return k, milli, t.GPURequest()
 }
 
 // isShare reports whether t asks for a share of one GPU.

@@ -66,7 +66,14 @@ func (SJFOracle) Less(a, b *sim.Task) bool { return a.Work < b.Work }
 // arrival order within a tenant and among equal shares.
 type DRF struct {
 	capacity [3]float64
-	use      map[string]*[3]float64
+	use      map[string]*tenantUse
+}
+
+// tenantUse is what a tenant's running tasks hold, and the dominant share
+// it makes, kept up to date so that comparisons do no arithmetic.
+type tenantUse struct {
+	held  [3]float64
+	share float64
 }
 
 var (
@@ -76,7 +83,7 @@ var (
 )
 
 func newDRF(Args, *sim.Rand) (sim.Strategy, error) {
-	return &DRF{use: map[string]*[3]float64{}}, nil
+	return &DRF{use: map[string]*tenantUse{}}, nil
 }
 
 // Name implements sim.Strategy.
@@ -98,33 +105,29 @@ func (d *DRF) Init(v *sim.View) error {
 }
 
 func demand(t *sim.Task) [3]float64 {
-	k, milli := t.GPUDemand()
-	return [3]float64{float64(t.CPU), float64(t.Memory), float64(k) * float64(milli)}
+	return [3]float64{float64(t.CPU), float64(t.Memory), float64(t.GPURequest())}
 }
 
 // Share is tenant's dominant share now.
 func (d *DRF) Share(tenant string) float64 {
-	u := d.use[tenant]
-	if u == nil {
-		return 0
+	if u := d.use[tenant]; u != nil {
+		return u.share
 	}
-	s := 0.0
-	for r, c := range d.capacity {
-		if c > 0 {
-			s = max(s, u[r]/c)
-		}
-	}
-	return s
+	return 0
 }
 
 func (d *DRF) add(t *sim.Task, sign float64) {
 	u := d.use[t.Tenant]
 	if u == nil {
-		u = new([3]float64)
+		u = &tenantUse{}
 		d.use[t.Tenant] = u
 	}
+	u.share = 0
 	for r, x := range demand(t) {
-		u[r] += sign * x
+		u.held[r] += sign * x
+		if c := d.capacity[r]; c > 0 {
+			u.share = max(u.share, u.held[r]/c)
+		}
 	}
 }
 

@@ -32,8 +32,7 @@ type Inflation struct {
 func NewInflation(pool []sim.Task, capacityMilli int64, until float64, rng *sim.Rand) (*Inflation, error) {
 	var gpu int64
 	for i := range pool {
-		k, m := pool[i].GPUDemand()
-		gpu += int64(k) * int64(m)
+		gpu += pool[i].GPURequest()
 	}
 	if gpu == 0 {
 		return nil, errors.New("traces: inflation needs tasks that ask for GPUs; none in the pool does")
@@ -85,8 +84,7 @@ func (f *Inflation) Next(t *sim.Task) error {
 	t.ID = f.n
 	t.Arrival = sim.Time(f.n) * sim.Second
 	t.Work, t.Estimate = 0, 0
-	k, m := t.GPUDemand()
-	f.arrived += int64(k) * int64(m)
+	f.arrived += t.GPURequest()
 	f.n++
 	return nil
 }
