@@ -10,8 +10,15 @@ import (
 	"github.com/fleetsim/fleetsim/strategies"
 )
 
-// backfills are the values of cluster.backfill and a strategy's backfill.
-var backfills = []string{"none", "easy", "greedy"}
+// backfills are the values of cluster.backfill and a strategy's backfill:
+// the names of sim's backfilling rules.
+var backfills = func() []string {
+	var names []string
+	for b := sim.NoBackfill; b <= sim.Greedy; b++ {
+		names = append(names, b.String())
+	}
+	return names
+}()
 
 // centralCluster reads the cluster fields of central queueing.
 func (r *reader) centralCluster(m *mapping, c *Cluster) {

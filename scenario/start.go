@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -149,20 +148,11 @@ func (s *Scenario) readAll(models map[string]bool) ([]sim.Task, error) {
 	}
 	defer c.Close()
 	var pool []sim.Task
-	for {
-		var t sim.Task
-		err := src.Next(&t)
-		if errors.Is(err, io.EOF) {
-			return pool, nil
-		}
-		if err == nil {
-			err = checkModels(src, &t, models)
-		}
-		if err != nil {
-			return nil, err
-		}
-		pool = append(pool, t)
-	}
+	err = traces.ForEach(src, func(t *sim.Task) error {
+		pool = append(pool, *t)
+		return checkModels(src, t, models)
+	})
+	return pool, err
 }
 
 // TargetShapes is the target workload of fragmentation-aware placement: the
@@ -200,16 +190,8 @@ func (s *Scenario) countShapes() ([]sim.TaskShape, error) {
 	}
 	defer c.Close()
 	var sc sim.ShapeCounter
-	for {
-		var t sim.Task
-		err := src.Next(&t)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		sc.Add(&t)
+	if err := traces.ForEach(src, func(t *sim.Task) error { sc.Add(t); return nil }); err != nil {
+		return nil, err
 	}
 	if sc.Total() == 0 {
 		return nil, nil

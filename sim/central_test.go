@@ -6,21 +6,16 @@ import (
 	"testing"
 
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/strategies"
 )
 
-// firstFit is the simplest Placer: the lowest-indexed node that fits.
-type firstFit struct{}
-
-func (firstFit) Name() string { return "test-first-fit" }
-func (firstFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
-	for i := 0; i < v.Len(); i++ {
-		if v.Fits(i, t) {
-			p.Node = i
-			p.GPUs = v.PickGPUs(i, t, p.GPUs[:0])
-			return true
-		}
+// firstFit is the simplest placement: the lowest-indexed node that fits.
+func firstFit() sim.Strategy {
+	s, err := strategies.New("first-fit", nil, nil)
+	if err != nil {
+		panic(err)
 	}
-	return false
+	return s
 }
 
 // job is a task of the hand-worked schedules: arrival, CPUs, true and
@@ -87,7 +82,7 @@ func TestBackfillingSchedules(t *testing.T) {
 	} {
 		t.Run(tc.backfill.String(), func(t *testing.T) {
 			cfg := sim.Config{Nodes: node, Central: sim.Central{Backfill: tc.backfill}}
-			if got := schedule(t, cfg, tasks, firstFit{}); got != tc.want {
+			if got := schedule(t, cfg, tasks, firstFit()); got != tc.want {
 				t.Errorf("schedule\n got %s\nwant %s", got, tc.want)
 			}
 		})
@@ -106,7 +101,7 @@ func TestEASYOnTwoNodes(t *testing.T) {
 	tasks := jobs(job{0, 2, 10, 10}, job{0, 1, 12, 12}, job{1, 2, 5, 5}, job{2, 1, 30, 30})
 	cfg := sim.Config{Nodes: nodes, Central: sim.Central{Backfill: sim.EASY}}
 	want := "1:0-10 2:0-12 3:10-15 4:2-32"
-	if got := schedule(t, cfg, tasks, firstFit{}); got != want {
+	if got := schedule(t, cfg, tasks, firstFit()); got != want {
 		t.Errorf("schedule\n got %s\nwant %s", got, want)
 	}
 }
@@ -123,10 +118,10 @@ func TestTimeoutAndNeverFits(t *testing.T) {
 	// 2+5 = 7; J4 (arrived at 6, times out at 11) still waits for J1's CPUs
 	// and starts at 10.
 	want := "1:0-10 2:dropped 3:dropped 4:10-11"
-	if got := schedule(t, cfg, tasks, firstFit{}); got != want {
+	if got := schedule(t, cfg, tasks, firstFit()); got != want {
 		t.Errorf("schedule\n got %s\nwant %s", got, want)
 	}
-	e, _ := sim.NewScheduler(cfg, &sliceSource{tasks: tasks}, firstFit{})
+	e, _ := sim.NewScheduler(cfg, &sliceSource{tasks: tasks}, firstFit())
 	if err := e.Run(); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +165,7 @@ func TestHoldCurve(t *testing.T) {
 		tasks = append(tasks, sim.Task{ID: int64(k), Arrival: sim.Time(k), GPUMilli: 500})
 	}
 	cfg := sim.Config{Nodes: nodes, Central: sim.Central{Hold: true, DropUnplaceable: true}}
-	e, err := sim.NewScheduler(cfg, &sliceSource{tasks: tasks}, firstFit{})
+	e, err := sim.NewScheduler(cfg, &sliceSource{tasks: tasks}, firstFit())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +190,7 @@ func TestSeries(t *testing.T) {
 	node := []sim.NodeSpec{{Name: "n0", Slots: 1, Speed: 1, CPU: 4000, Memory: 1 << 30}}
 	tasks := jobs(job{0, 1, 10, 10}, job{1, 4, 5, 5}, job{2, 2, 6, 8}, job{3, 1, 2, 20}, job{4, 1, 10, 10})
 	cfg := sim.Config{Nodes: node, Central: sim.Central{SampleEvery: 5 * sim.Second}}
-	e, err := sim.NewScheduler(cfg, &sliceSource{tasks: tasks}, firstFit{})
+	e, err := sim.NewScheduler(cfg, &sliceSource{tasks: tasks}, firstFit())
 	if err != nil {
 		t.Fatal(err)
 	}

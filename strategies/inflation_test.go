@@ -11,9 +11,7 @@ package strategies_test
 //	go test ./strategies -run '^$' -bench 'Inflation|Place' -benchtime 1x
 
 import (
-	"errors"
 	"flag"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -81,16 +79,14 @@ func loadOpenb(tb testing.TB) *openb {
 	}
 	defer closer.Close()
 	var c sim.ShapeCounter
-	for {
-		var t sim.Task
-		if err := src.Next(&t); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			tb.Fatal(err)
-		}
+	err = traces.ForEach(src, func(t *sim.Task) error {
 		t.Work = sim.Second
-		o.pods = append(o.pods, t)
-		c.Add(&t)
+		o.pods = append(o.pods, *t)
+		c.Add(t)
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
 	}
 	// The artifact's typical pods: the most frequent shapes covering 95 %
 	// of the pod list, CPU-only pods included (generate_config_and_run.py
@@ -98,11 +94,6 @@ func loadOpenb(tb testing.TB) *openb {
 	o.shapes = c.Shapes(0.95)
 	openbCache = o
 	return o
-}
-
-func taskGPU(t *sim.Task) int64 {
-	k, milli := t.GPUDemand()
-	return int64(k) * int64(milli)
 }
 
 // workload is the artifact's arrival sequence for a seed
@@ -121,7 +112,7 @@ func (o *openb) workload(seed uint64) []sim.Task {
 	}
 	var total int64
 	for i := range w {
-		total += taskGPU(&w[i])
+		total += w[i].GPURequest()
 	}
 	target := 1.3 * float64(o.gpuCap)
 	for {
@@ -130,7 +121,7 @@ func (o *openb) workload(seed uint64) []sim.Task {
 		if float64(total+int64(milli)) > target {
 			break
 		}
-		total += taskGPU(&t)
+		total += t.GPURequest()
 		t.ID = int64(len(w))
 		w = append(w, t)
 	}
@@ -162,7 +153,7 @@ func inflate(tb testing.TB, o *openb, st sim.Strategy, w []sim.Task) inflationRe
 	recs := make([]rec, 0, len(w))
 	for i := range w {
 		t := &w[i]
-		g := taskGPU(t)
+		g := t.GPURequest()
 		arrived += g
 		p.Node = -1
 		if placer.Place(v, t, &p) {

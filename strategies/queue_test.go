@@ -44,8 +44,11 @@ func TestDRFPaperExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// One node: any placer that fits puts every task on it.
-	var place lowestFit
+	// One node: any placement that fits puts every task on it.
+	place, err := strategies.New("first-fit", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	started := map[string]int{}
 	cfg := sim.Config{Nodes: node, Central: sim.Central{Queue: q.(sim.QueueSorter)}}
 	cfg.OnRecord = func(r *sim.Record) {
@@ -63,20 +66,6 @@ func TestDRFPaperExample(t *testing.T) {
 	if started["A"] != 3 || started["B"] != 2 {
 		t.Errorf("tasks started at time 0: A %d, B %d; DRF allocates A 3 and B 2", started["A"], started["B"])
 	}
-}
-
-// lowestFit places on the lowest-indexed node that fits.
-type lowestFit struct{}
-
-func (lowestFit) Name() string { return "lowest-fit" }
-func (lowestFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
-	for i := 0; i < v.Len(); i++ {
-		if v.Fits(i, t) {
-			p.Node, p.GPUs = i, v.PickGPUs(i, t, p.GPUs[:0])
-			return true
-		}
-	}
-	return false
 }
 
 // TestQueueOrders checks the static policies' order on a hand-made queue.

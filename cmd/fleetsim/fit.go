@@ -2,9 +2,7 @@ package main
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,16 +38,8 @@ uses the shapes covering 95 % of a pod list as its target workload; so does flee
 			}
 			defer closer.Close()
 			var sc sim.ShapeCounter
-			for {
-				var t sim.Task
-				err := src.Next(&t)
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					return err
-				}
-				sc.Add(&t)
+			if err := traces.ForEach(src, func(t *sim.Task) error { sc.Add(t); return nil }); err != nil {
+				return err
 			}
 			if sc.Total() == 0 {
 				return fmt.Errorf("%s: no tasks", args[0])
