@@ -21,25 +21,23 @@ func (s *Scenario) Start(spec StrategySpec, seed uint64, onRecord func(*sim.Reco
 	cfg := s.Config()
 	cfg.OnRecord = onRecord
 	central := s.Cluster.Queueing == QueueingCentral
-	src, closer, err := s.source(seed, cfg.Nodes)
-	if err != nil {
-		return nil, nil, err
-	}
 	st, err := s.Strategy(spec, seed)
 	if err != nil {
-		closer.Close()
 		return nil, nil, err
 	}
 	if central {
 		shapes, err := s.TargetShapes()
 		if err != nil {
-			closer.Close()
 			return nil, nil, err
 		}
 		if cfg.Central, err = s.central(spec, seed, shapes); err != nil {
-			closer.Close()
 			return nil, nil, err
 		}
+	}
+	// The workload last: from here on an error must close it.
+	src, closer, err := s.source(seed, cfg.Nodes)
+	if err != nil {
+		return nil, nil, err
 	}
 	run, err := sim.Start(cfg, src, st, central)
 	if err != nil {

@@ -37,10 +37,11 @@ func NewInflation(pool []sim.Task, capacityMilli int64, until float64, rng *sim.
 	if gpu == 0 {
 		return nil, errors.New("traces: inflation needs tasks that ask for GPUs; none in the pool does")
 	}
-	if capacityMilli <= 0 || !(until > 0) {
-		return nil, errors.New("traces: inflation needs a cluster with GPUs and a target share > 0")
+	target, err := inflationTarget(capacityMilli, until)
+	if err != nil {
+		return nil, err
 	}
-	return &Inflation{pool: pool, rng: rng, target: int64(until * float64(capacityMilli))}, nil
+	return &Inflation{pool: pool, rng: rng, target: target}, nil
 }
 
 // NewShapeInflation inflates a synthetic workload: every task is drawn from
@@ -57,10 +58,19 @@ func NewShapeInflation(shapes []sim.TaskShape, capacityMilli int64, until float6
 	if gpu == 0 {
 		return nil, errors.New("traces: inflation needs shapes that ask for GPUs; none does")
 	}
-	if capacityMilli <= 0 || !(until > 0) {
-		return nil, errors.New("traces: inflation needs a cluster with GPUs and a target share > 0")
+	target, err := inflationTarget(capacityMilli, until)
+	if err != nil {
+		return nil, err
 	}
-	return &Inflation{draw: d.apply, rng: rng, target: int64(until * float64(capacityMilli))}, nil
+	return &Inflation{draw: d.apply, rng: rng, target: target}, nil
+}
+
+// inflationTarget is the arrived GPU request (thousandths) to stop at.
+func inflationTarget(capacityMilli int64, until float64) (int64, error) {
+	if capacityMilli <= 0 || !(until > 0) {
+		return 0, errors.New("traces: inflation needs a cluster with GPUs and a target share > 0")
+	}
+	return int64(until * float64(capacityMilli)), nil
 }
 
 // Next implements sim.Source.
