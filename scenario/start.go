@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/traces"
@@ -64,11 +65,13 @@ func (l labeled) Result() sim.Result {
 func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Closer, error) {
 	w := s.Workload
 	var capMilli int64
-	models := map[string]bool{}
+	var models []string // the cluster's GPU models, each once
 	for _, n := range nodes {
 		capMilli += int64(n.GPUs) * sim.GPUMilliPerGPU
 		if n.GPUs > 0 {
-			models[n.GPUModel] = true
+			if !slices.Contains(models, n.GPUModel) {
+				models = append(models, n.GPUModel)
+			}
 		}
 	}
 	if w.Inflation != nil {
@@ -109,7 +112,7 @@ func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Clo
 // the trace line when the reader knows it.
 type modelCheck struct {
 	src    sim.Source
-	models map[string]bool
+	models []string
 }
 
 func (m *modelCheck) Next(t *sim.Task) error {
@@ -119,14 +122,14 @@ func (m *modelCheck) Next(t *sim.Task) error {
 	return checkModels(m.src, t, m.models)
 }
 
-func checkModels(src sim.Source, t *sim.Task, models map[string]bool) error {
+func checkModels(src sim.Source, t *sim.Task, models []string) error {
 	if t.GPUSpec == "" {
 		return nil
 	}
 	if k, _ := t.GPUDemand(); k == 0 {
 		return nil
 	}
-	for m := range models {
+	for _, m := range models {
 		if sim.ModelAllowed(t.GPUSpec, m) {
 			return nil
 		}
@@ -139,7 +142,7 @@ func checkModels(src sim.Source, t *sim.Task, models map[string]bool) error {
 }
 
 // readAll reads the whole trace (for inflation, which samples from it).
-func (s *Scenario) readAll(models map[string]bool) ([]sim.Task, error) {
+func (s *Scenario) readAll(models []string) ([]sim.Task, error) {
 	src, c, err := s.Source(0)
 	if err != nil {
 		return nil, err
