@@ -470,8 +470,17 @@ func TestNoAllocs(t *testing.T) {
 						h.step()
 					}
 				}
-				if a := testing.AllocsPerRun(1, long); a != 0 {
-					t.Errorf("%v allocations in 100000 hold steps", a)
+				// The counter is process-wide, so a runtime or testing
+				// goroutine allocating meanwhile (seen once under the load
+				// of go test ./...) would count too: take the fewest of
+				// three runs. An allocation of the queue's own recurs in
+				// every run and still fails.
+				fewest := math.Inf(1)
+				for range 3 {
+					fewest = min(fewest, testing.AllocsPerRun(1, long))
+				}
+				if fewest != 0 {
+					t.Errorf("%v allocations in 100000 hold steps (fewest of 3 runs)", fewest)
 				}
 			})
 		}
