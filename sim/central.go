@@ -79,6 +79,8 @@ type Runner interface {
 	Now() Time
 	Arrived() int64
 	Events() uint64
+	// Latency is the histogram of measured sojourn times (ns).
+	Latency() *metrics.Histogram
 }
 
 // Start prepares a run: node queueing with an Engine, or central queueing
@@ -169,6 +171,13 @@ type Scheduler struct {
 	sampling     bool
 
 	dirty bool // a cycle is due at the end of this instant
+
+	// Integrals of the most allocated resource's share over time, per
+	// node and for the cluster (kept only for Config.Series).
+	domArea  []float64
+	domT     []Time
+	cdomArea float64
+	cdomT    Time
 }
 
 // SamplePoint is the cluster's allocation at one instant: each resource's
@@ -242,6 +251,10 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 			e.frag[i] = e.view.Fragmentation(i)
 			e.fragTotal += e.frag[i]
 		}
+	}
+	if e.smp = newSampler(cfg.Series, n, e.snapshot); e.smp != nil {
+		e.domArea = make([]float64, n)
+		e.domT = make([]Time, n)
 	}
 	for _, st := range []Strategy{s, cfg.Central.Queue} {
 		if in, ok := st.(Initializer); ok {
@@ -318,6 +331,9 @@ func (e *Scheduler) Step(max int) (done bool, err error) {
 			return true, nil
 		}
 		ev := e.q.Pop()
+		if e.smp != nil {
+			e.smp.to(Time(ev.At))
+		}
 		if e.cfg.Central.SampleEvery > 0 {
 			e.sample(Time(ev.At))
 		}
@@ -611,6 +627,9 @@ func (e *Scheduler) neverFits(s int32) bool {
 func (e *Scheduler) startTask(s int32) {
 	sl := &e.slab[s]
 	i := e.pl.Node
+	if e.smp != nil {
+		e.touchDom(i)
+	}
 	if err := e.view.Allocate(i, &sl.t, e.pl.GPUs); err != nil {
 		e.err = fmt.Errorf("sim: strategy %s placed task %d where it does not fit: %w", e.strat.Name(), sl.t.ID, err)
 		return
@@ -650,6 +669,40 @@ func (e *Scheduler) account(i int, t *Task, sign int64) {
 	e.refrag(i)
 }
 
+// dom is the share of node i's most allocated resource.
+func (e *Scheduler) dom(i int) float64 {
+	nd := &e.cfg.Nodes[i]
+	d := ratio(float64(nd.CPU-e.view.FreeCPU(i)), nd.CPU)
+	d = max(d, ratio(float64(nd.Memory-e.view.FreeMemory(i)), nd.Memory))
+	if nd.GPUs > 0 {
+		g := int64(nd.GPUs) * GPUMilliPerGPU
+		d = max(d, ratio(float64(g-e.view.FreeGPUMilli(i)), g))
+	}
+	return d
+}
+
+// cdom is the share of the cluster's most allocated resource.
+func (e *Scheduler) cdom() float64 { return max(e.share(0), e.share(1), e.share(2)) }
+
+// touchDom brings node i's and the cluster's allocation integrals up to
+// now, before an allocation on node i changes.
+func (e *Scheduler) touchDom(i int) {
+	e.domArea[i] += e.dom(i) * float64(e.now-e.domT[i])
+	e.domT[i] = e.now
+	e.cdomArea += e.cdom() * float64(e.now-e.cdomT)
+	e.cdomT = e.now
+}
+
+// snapshot is the Scheduler's snapshotFunc.
+func (e *Scheduler) snapshot(t Time, busy []float64, active, queued []int32) {
+	for i := range e.domArea {
+		busy[i+1] = (e.domArea[i] + e.dom(i)*float64(t-e.domT[i])) / float64(Second)
+		active[i+1], queued[i+1] = e.view.load[i].Active, 0
+	}
+	busy[0] = (e.cdomArea + e.cdom()*float64(t-e.cdomT)) / float64(Second)
+	active[0], queued[0] = int32(e.running), int32(len(e.pending))
+}
+
 func (e *Scheduler) refrag(i int) {
 	if e.frag == nil {
 		return
@@ -661,6 +714,9 @@ func (e *Scheduler) refrag(i int) {
 
 func (e *Scheduler) complete(i int32, s int32) {
 	sl := &e.slab[s]
+	if e.smp != nil {
+		e.touchDom(int(i))
+	}
 	e.view.Release(int(i), &sl.t, sl.gpus)
 	e.account(int(i), &sl.t, -1)
 	e.view.load[i].Active--

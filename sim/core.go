@@ -43,6 +43,8 @@ type core struct {
 	finished bool
 	err      error
 	rec      Record
+
+	smp *sampler // nil unless Config.Series asks for a time series
 }
 
 func (c *core) push(at Time, kind uint32, node int32, ref int64) {
@@ -164,6 +166,7 @@ func (c *core) result(strategy string) Result {
 		},
 		Engine:  EngineStats{Events: c.events},
 		WindowS: win.Seconds(),
+		Series:  c.smp.series(),
 	}
 	if c.arrivedAll > 0 {
 		r.MakespanS = (c.lastFinish - c.firstArr).Seconds()
@@ -184,6 +187,10 @@ func (c *core) result(strategy string) Result {
 	r.ImbalanceCoV = cov(sumW, sumW2, n)
 	return r
 }
+
+// Series is the time series sampled so far (nil unless Config.Series
+// asks for one).
+func (c *core) Series() *Series { return c.smp.series() }
 
 // Now is the current simulated time.
 func (c *core) Now() Time { return c.now }

@@ -23,6 +23,10 @@ type Config struct {
 	// OnRecord, when set, receives every task's record as the task ends.
 	OnRecord func(*Record)
 
+	// Series, when Every > 0, samples every node's state over time
+	// (Result.Series).
+	Series Sampling
+
 	// Central queueing (job placement) only; see Scheduler.
 	Central Central
 }
@@ -132,6 +136,7 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 			return nil, fmt.Errorf("strategy %s: %w", s.Name(), err)
 		}
 	}
+	e.smp = newSampler(cfg.Series, n, e.snapshot)
 	if cfg.WarmupTasks == 0 && cfg.WarmupTime == 0 {
 		e.warm = true
 	} else if cfg.WarmupTime > 0 {
@@ -174,6 +179,9 @@ func (e *Engine) Step(max int) (done bool, err error) {
 			return true, nil
 		}
 		ev := e.q.Pop()
+		if e.smp != nil {
+			e.smp.to(Time(ev.At))
+		}
 		e.now = Time(ev.At)
 		e.view.now = e.now
 		e.events++
@@ -363,6 +371,25 @@ func (e *Engine) alloc() int32 {
 func (e *Engine) release(s int32) {
 	e.slab[s].next = e.free
 	e.free = s
+}
+
+// snapshot is the Engine's snapshotFunc: busy slot time per slot.
+func (e *Engine) snapshot(t Time, busy []float64, active, queued []int32) {
+	var sum float64
+	var slots int64
+	var ca, cq int32
+	for i, n := range e.slots {
+		l := e.view.load[i]
+		b := float64(e.busy[i]+int64(l.Active)*int64(t-e.lastT[i])) / float64(Second)
+		busy[i+1] = b / float64(n)
+		active[i+1], queued[i+1] = l.Active, l.Queued
+		sum += b
+		slots += int64(n)
+		ca += l.Active
+		cq += l.Queued
+	}
+	busy[0] = sum / float64(max(slots, 1))
+	active[0], queued[0] = ca, cq
 }
 
 // View is the engine's live view (read-only for callers).

@@ -31,8 +31,16 @@ type Result struct {
 
 	Engine EngineStats `json:"engine"`
 
+	// LatencyCDF samples the latency distribution (seconds) for plots;
+	// filled by callers that ask for it (sim.CDF), left out otherwise.
+	LatencyCDF []CDFPoint `json:"latency_cdf,omitempty"`
+
 	// Placement holds job-placement figures (central queueing only).
 	Placement *PlacementResult `json:"placement,omitempty"`
+
+	// Series is the sampled time series when Config.Series asked for one
+	// (written to series.csv, not to JSON).
+	Series *Series `json:"-"`
 
 	// Nodes holds per-node figures; callers drop it from compact output.
 	Nodes []NodeResult `json:"nodes,omitempty"`
