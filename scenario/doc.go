@@ -257,4 +257,15 @@
 //	  - {name: first-fit, queue: fifo}
 //	  - {name: first-fit, queue: sjf-oracle}
 //	  - {name: first-fit, backfill: easy}
+//
+// # Overrides
+//
+// ParseWith, LoadWith and ResolveWith take Sets: scalars to replace before
+// the file is checked, named by the field paths errors print
+// (workload.arrivals.rate, cluster.nodes[0].count, strategies[1]). A sweep
+// parses a scenario once per value (ParseSetFlag reads
+// workload.arrivals.rate=40,45,50). A set value is checked like one in the
+// file, and an error at it names the set:
+//
+//	web.yaml:8:38: workload.arrivals.rate: expected a finite number > 0, got -1 (set by --set workload.arrivals.rate=-1)
 package scenario

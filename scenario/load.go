@@ -22,6 +22,11 @@ const embeddedPrefix = "embedded:"
 // paths in it (a trace) are resolved against the file's folder. It also
 // checks that a trace file exists. Every error it returns is an *Error.
 func Load(path string) (*Scenario, error) {
+	return LoadWith(path, nil)
+}
+
+// LoadWith is Load with sets applied before validation (see ParseWith).
+func LoadWith(path string, sets []Set) (*Scenario, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{File: path, Msg: "cannot open scenario file: " + ioErr(err, false)}
@@ -36,7 +41,7 @@ func Load(path string) (*Scenario, error) {
 	if err != nil {
 		return nil, &Error{File: path, Msg: "cannot read scenario file: " + ioErr(err, false)}
 	}
-	s, err := Parse(path, data, filepath.Dir(path))
+	s, err := ParseWith(path, data, filepath.Dir(path), sets)
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +88,12 @@ func Embedded() []string {
 // LoadEmbedded parses the built-in scenario called name. Its File is
 // "embedded:NAME" and its Dir is empty.
 func LoadEmbedded(name string) (*Scenario, error) {
+	return LoadEmbeddedWith(name, nil)
+}
+
+// LoadEmbeddedWith is LoadEmbedded with sets applied before validation
+// (see ParseWith).
+func LoadEmbeddedWith(name string, sets []Set) (*Scenario, error) {
 	if !slices.Contains(Embedded(), name) {
 		return nil, &Error{File: embeddedPrefix + name, Msg: "no embedded scenario of that name (embedded: " + strings.Join(Embedded(), ", ") + ")"}
 	}
@@ -90,24 +101,30 @@ func LoadEmbedded(name string) (*Scenario, error) {
 	if err != nil {
 		return nil, &Error{File: embeddedPrefix + name, Msg: err.Error()}
 	}
-	return Parse(embeddedPrefix+name, data, "")
+	return ParseWith(embeddedPrefix+name, data, "", sets)
 }
 
 // Resolve loads a scenario named on the command line: an existing file
 // wins, then an embedded scenario of that name; anything else is an error
 // that lists the embedded names.
 func Resolve(nameOrPath string) (*Scenario, error) {
+	return ResolveWith(nameOrPath, nil)
+}
+
+// ResolveWith is Resolve with sets applied before validation (see
+// ParseWith).
+func ResolveWith(nameOrPath string, sets []Set) (*Scenario, error) {
 	if nameOrPath == "" {
 		return nil, &Error{Msg: "expected a scenario file or an embedded scenario name, got nothing (embedded: " + strings.Join(Embedded(), ", ") + ")"}
 	}
 	fi, err := os.Stat(nameOrPath)
 	switch {
 	case err == nil && !fi.IsDir():
-		return Load(nameOrPath)
+		return LoadWith(nameOrPath, sets)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return Load(nameOrPath) // reports why it cannot be read
+		return LoadWith(nameOrPath, sets) // reports why it cannot be read
 	case slices.Contains(Embedded(), nameOrPath):
-		return LoadEmbedded(nameOrPath)
+		return LoadEmbeddedWith(nameOrPath, sets)
 	case err == nil:
 		return nil, &Error{File: nameOrPath, Msg: "expected a scenario file or an embedded scenario name, got a directory (embedded: " + strings.Join(Embedded(), ", ") + ")"}
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,18 @@ const maxInt = int64(math.MaxInt)
 // the default name); dir is the folder relative paths in it are resolved
 // against. Every error it returns is an *Error.
 func Parse(file string, data []byte, dir string) (*Scenario, error) {
+	return ParseWith(file, data, dir, nil)
+}
+
+// ParseWith is Parse with sets applied to the YAML tree, in order, before
+// it is validated (see Set): a set's value is checked as if it were
+// written in the file, and an error at it names the set. A set whose path
+// does not lead to a scalar is an *Error naming the set:
+//
+//	web.yaml:12:5: --set cluster.nodes[3].count=4: cluster.nodes has 2 entries (0..1)
+//
+// The Scenario keeps data (as YAML, before the sets) and sets.
+func ParseWith(file string, data []byte, dir string, sets []Set) (*Scenario, error) {
 	if len(data) > MaxFileSize {
 		return nil, &Error{File: file, Msg: fmt.Sprintf("expected a file of at most %d bytes, got %d bytes", MaxFileSize, len(data))}
 	}
@@ -63,11 +76,21 @@ func Parse(file string, data []byte, dir string) (*Scenario, error) {
 		return nil, err
 	}
 	r := &reader{file: file, dir: dir}
+	if len(sets) > 0 && root.Kind == yaml.MappingNode {
+		// (Anything but a mapping gets the reader's own error.)
+		done, err := applySets(file, root, sets)
+		if err != nil {
+			return nil, err
+		}
+		r.sets = done
+	}
 	r.noAnchors(root)
 	s := r.scenario(root)
 	if r.err != nil {
 		return nil, r.err
 	}
+	s.YAML = bytes.Clone(data)
+	s.Sets = slices.Clone(sets)
 	return s, nil
 }
 

@@ -20,6 +20,9 @@ type reader struct {
 	file string
 	dir  string // folder relative paths are resolved against
 	err  *Error
+	// sets are the nodes ParseWith set or added, with the set that did
+	// so: an error at one of them says so.
+	sets map[*yaml.Node]Set
 }
 
 // failf records an error at node n (the parent mapping for a missing
@@ -31,6 +34,9 @@ func (r *reader) failf(n *yaml.Node, field, format string, args ...any) {
 	e := &Error{File: r.file, Field: field, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
+	}
+	if s, ok := r.sets[n]; ok && n != nil {
+		e.Msg += " (set by --set " + s.String() + ")"
 	}
 	r.err = e
 }

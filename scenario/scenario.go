@@ -27,6 +27,12 @@ type Scenario struct {
 	Workload   Workload
 	Strategies []StrategySpec // at least one, no two equal
 
+	// YAML is the file's text as read, before Sets (for reports).
+	YAML []byte
+	// Sets are the overrides applied to YAML (ParseWith), in order;
+	// nil when none.
+	Sets []Set
+
 	shapes *shapeCache // the trace's shape distribution, counted once
 }
 

@@ -56,6 +56,10 @@ func TestLoadFull(t *testing.T) {
 		},
 	}
 	s.shapes = nil // a cache, not content
+	if data, err := os.ReadFile(filepath.Join("testdata", "full.yaml")); err != nil || string(s.YAML) != string(data) {
+		t.Errorf("Load(full.yaml).YAML is not the file's text (%v)", err)
+	}
+	s.YAML = nil
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("Load(full.yaml)\n got: %+v\nwant: %+v", s, want)
 	}
