@@ -1,7 +1,9 @@
 package reports_test
 
 import (
+	"fmt"
 	"os"
+	"strings"
 
 	"github.com/fleetsim/fleetsim/reports"
 	"github.com/fleetsim/fleetsim/sim"
@@ -17,4 +19,38 @@ func ExampleWriteComparison() {
 	// strategy,completed,dropped,mean (s),p50 (s),p99 (s),p99.9 (s),max (s),wait mean (s),throughput (/s),utilization,imbalance (CoV)
 	// random,1000,0,5.0100,3.5000,23.1000,0.0000,0.0000,0.0000,8.00,0.800,0.000
 	// p2c,1000,0,1.8200,1.4000,7.9000,0.0000,0.0000,0.0000,8.00,0.800,0.000
+}
+
+func ExampleWriteHTML() {
+	p, err := reports.BarCIPlot("mean latency", "s", []reports.BarCI{
+		{Label: "random", Mean: 5.01, CI95: 0.42},
+		{Label: "p2c", Mean: 1.82, CI95: 0.11},
+	}, "Mean latency, 95 % CI over 5 seeds")
+	if err != nil {
+		panic(err)
+	}
+	svg, err := reports.InlineSVG(p, reports.PlotWidth, reports.PlotHeight)
+	if err != nil {
+		panic(err)
+	}
+	var page strings.Builder
+	err = reports.WriteHTML(&page, &reports.HTMLReport{
+		Title:   "random against p2c",
+		Command: "fleetsim run web.yaml --seeds 5 --html report.html",
+		Tables: []reports.HTMLTable{{
+			Caption: "Mean latency",
+			Header:  []string{"strategy", "mean (s)"},
+			Rows:    [][]string{{"random", "5.01 ± 0.42"}, {"p2c", "1.82 ± 0.11"}},
+		}},
+		Figures: []reports.HTMLFigure{{Caption: "Mean latency by strategy", SVG: svg}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	html := page.String()
+	fmt.Println(strings.Count(html, "<svg"), strings.Contains(html, "<script"))
+	fmt.Println(strings.Contains(html, `<td class="num">1.82 ± 0.11</td>`))
+	// Output:
+	// 1 false
+	// true
 }

@@ -17,10 +17,11 @@ const RecordsHeader = "id,arrival,start,finish,node,wait,latency,status,warmup,g
 // held, separated by ';' (empty when none). The simulator and the real executor write the
 // same file.
 type RecordWriter struct {
-	w     *bufio.Writer
-	nodes []sim.NodeSpec
-	buf   []byte
-	err   error
+	w      *bufio.Writer
+	nodes  []sim.NodeSpec
+	prefix []byte
+	buf    []byte
+	err    error
 }
 
 // NewRecordWriter writes the header and returns a writer; nodes name the
@@ -31,13 +32,29 @@ func NewRecordWriter(w io.Writer, nodes []sim.NodeSpec) *RecordWriter {
 	return rw
 }
 
+// LabeledRecordsHeader is the first line of the records.csv of --out DIR,
+// which holds every run of a comparison: the strategy and seed first.
+const LabeledRecordsHeader = "strategy,seed," + RecordsHeader
+
+// NewLabeledRecordWriter returns a writer of rows that start with the
+// strategy and seed, and writes no header: each run writes its own part
+// and the parts are joined under one LabeledRecordsHeader.
+func NewLabeledRecordWriter(w io.Writer, nodes []sim.NodeSpec, strategy string, seed uint64) *RecordWriter {
+	rw := &RecordWriter{w: bufio.NewWriterSize(w, 1<<16), nodes: nodes}
+	rw.prefix = appendCSVField(nil, strategy)
+	rw.prefix = append(rw.prefix, ',')
+	rw.prefix = strconv.AppendUint(rw.prefix, seed, 10)
+	rw.prefix = append(rw.prefix, ',')
+	return rw
+}
+
 // Write adds one record. Errors stick: once a write fails, later calls do
 // nothing and Flush reports the first error.
 func (rw *RecordWriter) Write(r *sim.Record) error {
 	if rw.err != nil {
 		return rw.err
 	}
-	b := rw.buf[:0]
+	b := append(rw.buf[:0], rw.prefix...)
 	b = strconv.AppendInt(b, r.Task.ID, 10)
 	b = append(b, ',')
 	b = sim.AppendSeconds(b, r.Task.Arrival)

@@ -26,65 +26,68 @@ const (
 // Formats lists the values WriteComparison accepts.
 var Formats = []string{FormatTable, FormatMarkdown, FormatCSV, FormatJSON}
 
-// column is one column of the comparison table.
+// column is one column of the comparison table: a figure of a result and
+// how to print it.
 type column struct {
-	head string
-	cell func(r *sim.Result) string
+	head  string
+	value func(r *sim.Result) float64
+	fmt   func(v float64) string
 }
 
-func sec(v float64) string  { return strconv.FormatFloat(v, 'f', 4, 64) }
-func frac(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
-func count(v int64) string  { return strconv.FormatInt(v, 10) }
+func sec(v float64) string   { return strconv.FormatFloat(v, 'f', 4, 64) }
+func frac(v float64) string  { return strconv.FormatFloat(v, 'f', 3, 64) }
+func count(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+func rate(v float64) string  { return strconv.FormatFloat(v, 'f', 2, 64) }
+func whole(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
+func gpus(v float64) string  { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 var columns = []column{
-	{"strategy", func(r *sim.Result) string { return r.Strategy }},
-	{"completed", func(r *sim.Result) string { return count(r.Tasks.Completed) }},
-	{"dropped", func(r *sim.Result) string { return count(r.Tasks.Dropped + r.Tasks.Failed) }},
-	{"mean (s)", func(r *sim.Result) string { return sec(r.Latency.Mean) }},
-	{"p50 (s)", func(r *sim.Result) string { return sec(r.Latency.P50) }},
-	{"p99 (s)", func(r *sim.Result) string { return sec(r.Latency.P99) }},
-	{"p99.9 (s)", func(r *sim.Result) string { return sec(r.Latency.P999) }},
-	{"max (s)", func(r *sim.Result) string { return sec(r.Latency.Max) }},
-	{"wait mean (s)", func(r *sim.Result) string { return sec(r.Wait.Mean) }},
-	{"throughput (/s)", func(r *sim.Result) string { return strconv.FormatFloat(r.ThroughputPerS, 'f', 2, 64) }},
-	{"utilization", func(r *sim.Result) string { return frac(r.Utilization) }},
-	{"imbalance (CoV)", func(r *sim.Result) string { return frac(r.ImbalanceCoV) }},
+	{"completed", func(r *sim.Result) float64 { return float64(r.Tasks.Completed) }, count},
+	{"dropped", func(r *sim.Result) float64 { return float64(r.Tasks.Dropped + r.Tasks.Failed) }, count},
+	{"mean (s)", func(r *sim.Result) float64 { return r.Latency.Mean }, sec},
+	{"p50 (s)", func(r *sim.Result) float64 { return r.Latency.P50 }, sec},
+	{"p99 (s)", func(r *sim.Result) float64 { return r.Latency.P99 }, sec},
+	{"p99.9 (s)", func(r *sim.Result) float64 { return r.Latency.P999 }, sec},
+	{"max (s)", func(r *sim.Result) float64 { return r.Latency.Max }, sec},
+	{"wait mean (s)", func(r *sim.Result) float64 { return r.Wait.Mean }, sec},
+	{"throughput (/s)", func(r *sim.Result) float64 { return r.ThroughputPerS }, rate},
+	{"utilization", func(r *sim.Result) float64 { return r.Utilization }, frac},
+	{"imbalance (CoV)", func(r *sim.Result) float64 { return r.ImbalanceCoV }, frac},
 }
 
 // placementColumns replace columns for job placement (central queueing),
 // whose figures are allocation, fragmentation and waiting.
 var placementColumns = []column{
-	{"strategy", func(r *sim.Result) string { return r.Strategy }},
-	{"completed", func(r *sim.Result) string { return count(r.Tasks.Completed) }},
-	{"unschedulable", func(r *sim.Result) string { return count(r.Placement.Unschedulable) }},
-	{"wait mean (s)", func(r *sim.Result) string { return sec(r.Wait.Mean) }},
-	{"wait p99 (s)", func(r *sim.Result) string { return sec(r.Wait.P99) }},
-	{"bounded slowdown", func(r *sim.Result) string { return frac(r.Placement.BoundedSlowdown.Mean) }},
-	{"makespan (s)", func(r *sim.Result) string { return strconv.FormatFloat(r.MakespanS, 'f', 0, 64) }},
-	{"GPU alloc", func(r *sim.Result) string { return pct(r.Placement.GPUAllocRatio) }},
-	{"GPU alloc at 100%", func(r *sim.Result) string { return pct(r.Placement.GPUAllocRatioAtFull) }},
-	{"GPU frag", func(r *sim.Result) string { return pct(r.Placement.GPUFragRatio) }},
-	{"CPU util", func(r *sim.Result) string { return frac(r.Placement.Utilization.CPU) }},
-	{"GPU util", func(r *sim.Result) string { return frac(r.Placement.Utilization.GPU) }},
+	{"completed", func(r *sim.Result) float64 { return float64(r.Tasks.Completed) }, count},
+	{"unschedulable", func(r *sim.Result) float64 { return float64(r.Placement.Unschedulable) }, count},
+	{"wait mean (s)", func(r *sim.Result) float64 { return r.Wait.Mean }, sec},
+	{"wait p99 (s)", func(r *sim.Result) float64 { return r.Wait.P99 }, sec},
+	{"bounded slowdown", func(r *sim.Result) float64 { return r.Placement.BoundedSlowdown.Mean }, frac},
+	{"makespan (s)", func(r *sim.Result) float64 { return r.MakespanS }, whole},
+	{"GPU alloc", func(r *sim.Result) float64 { return r.Placement.GPUAllocRatio }, pct},
+	{"GPU alloc at 100%", func(r *sim.Result) float64 { return r.Placement.GPUAllocRatioAtFull }, pct},
+	{"GPU frag", func(r *sim.Result) float64 { return r.Placement.GPUFragRatio }, pct},
+	{"CPU util", func(r *sim.Result) float64 { return r.Placement.Utilization.CPU }, frac},
+	{"GPU util", func(r *sim.Result) float64 { return r.Placement.Utilization.GPU }, frac},
 }
 
 // inflationColumns are for runs with no departures (the FGD paper's
 // inflation experiment): what got placed, and the GPU state at the end.
 var inflationColumns = []column{
-	{"strategy", func(r *sim.Result) string { return r.Strategy }},
-	{"arrived", func(r *sim.Result) string { return count(r.Tasks.Arrived) }},
-	{"placed", func(r *sim.Result) string { return count(r.Tasks.Arrived - r.Placement.Unschedulable) }},
-	{"unschedulable", func(r *sim.Result) string { return count(r.Placement.Unschedulable) }},
-	{"GPU alloc at 100%", func(r *sim.Result) string { return pct(r.Placement.GPUAllocRatioAtFull) }},
-	{"GPU alloc at end", func(r *sim.Result) string { return pct(r.Placement.GPUAllocRatio) }},
-	{"unallocated GPUs", func(r *sim.Result) string {
-		return strconv.FormatFloat(r.Placement.UnallocatedGPUs, 'f', 1, 64)
-	}},
-	{"frag / unallocated", func(r *sim.Result) string { return pct(r.Placement.GPUFragRatio) }},
-	{"CPU alloc", func(r *sim.Result) string { return pct(r.Placement.AllocRatio.CPU) }},
+	{"arrived", func(r *sim.Result) float64 { return float64(r.Tasks.Arrived) }, count},
+	{"placed", func(r *sim.Result) float64 { return float64(r.Tasks.Arrived - r.Placement.Unschedulable) }, count},
+	{"unschedulable", func(r *sim.Result) float64 { return float64(r.Placement.Unschedulable) }, count},
+	{"GPU alloc at 100%", func(r *sim.Result) float64 { return r.Placement.GPUAllocRatioAtFull }, pct},
+	{"GPU alloc at end", func(r *sim.Result) float64 { return r.Placement.GPUAllocRatio }, pct},
+	{"unallocated GPUs", func(r *sim.Result) float64 { return r.Placement.UnallocatedGPUs }, gpus},
+	{"frag / unallocated", func(r *sim.Result) float64 { return r.Placement.GPUFragRatio }, pct},
+	{"CPU alloc", func(r *sim.Result) float64 { return r.Placement.AllocRatio.CPU }, pct},
 }
 
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 2, 64) + "%" }
+
+// pctPoints prints a confidence half-width of a share in percentage points.
+func pctPoints(v float64) string { return strconv.FormatFloat(100*v, 'f', 2, 64) }
 
 // columnsFor picks the placement columns when every result has them.
 func columnsFor(results []sim.Result) []column {
@@ -124,23 +127,97 @@ func columnsFor(results []sim.Result) []column {
 // array of the results without per-node detail. Results of job placement
 // (all with a placement section) get placement columns.
 func WriteComparison(w io.Writer, results []sim.Result, format string) error {
-	cols := columnsFor(results)
-	switch format {
-	case FormatJSON:
+	if format == FormatJSON {
 		compact := make([]sim.Result, len(results))
 		for i, r := range results {
 			r.Nodes = nil
 			compact[i] = r
 		}
 		return WriteJSON(w, compact)
+	}
+	head, rows := ComparisonTable(results)
+	return writeRows(w, head, rows, format)
+}
+
+// ComparisonTable is WriteComparison's table as text cells: a header and
+// one row per result.
+func ComparisonTable(results []sim.Result) (head []string, rows [][]string) {
+	cols := columnsFor(results)
+	head = append([]string{"strategy"}, header(cols)...)
+	rows = make([][]string, len(results))
+	for i := range results {
+		rows[i] = append([]string{results[i].Strategy}, row(cols, &results[i])...)
+	}
+	return head, rows
+}
+
+// WriteReplicated writes one row per strategy of results that ran with
+// several seeds: each figure as its mean over the seeds ± the half-width
+// of its 95 % confidence interval (Student t, see Stat). CSV gives the
+// mean and half-width in two columns ("p99 (s)", "p99 (s) ci95"); JSON is
+// the Aggregates. Strategies keep their order of first appearance.
+func WriteReplicated(w io.Writer, results []sim.Result, format string) error {
+	if format == FormatJSON {
+		return WriteJSON(w, Aggregates(results))
+	}
+	head, rows := ReplicatedTable(results, format == FormatCSV)
+	return writeRows(w, head, rows, format)
+}
+
+// ReplicatedTable is WriteReplicated's table as text cells; split puts
+// each confidence half-width in a column of its own (as CSV does).
+func ReplicatedTable(results []sim.Result, split bool) (head []string, rows [][]string) {
+	cols := columnsFor(results)
+	var order []string
+	groups := map[string][]*sim.Result{}
+	for i := range results {
+		s := results[i].Strategy
+		if _, ok := groups[s]; !ok {
+			order = append(order, s)
+		}
+		groups[s] = append(groups[s], &results[i])
+	}
+	head = []string{"strategy", "seeds"}
+	for _, c := range cols {
+		head = append(head, c.head)
+		if split {
+			head = append(head, c.head+" ci95")
+		}
+	}
+	for _, s := range order {
+		g := groups[s]
+		r := []string{s, strconv.Itoa(len(g))}
+		xs := make([]float64, len(g))
+		for _, c := range cols {
+			for k, res := range g {
+				xs[k] = c.value(res)
+			}
+			m := Stat(c.head, xs)
+			half := c.fmt(m.CI95)
+			if strings.HasSuffix(half, "%") {
+				half = pctPoints(m.CI95) + " pp"
+			}
+			if split {
+				r = append(r, c.fmt(m.Mean), strings.TrimSuffix(half, " pp"))
+			} else {
+				r = append(r, c.fmt(m.Mean)+" ± "+half)
+			}
+		}
+		rows = append(rows, r)
+	}
+	return head, rows
+}
+
+// writeRows writes a table as text, Markdown or CSV.
+func writeRows(w io.Writer, head []string, rows [][]string, format string) error {
+	switch format {
 	case FormatCSV:
 		cw := csv.NewWriter(w)
-		head := header(cols)
 		if err := cw.Write(head); err != nil {
 			return err
 		}
-		for i := range results {
-			if err := cw.Write(row(cols, &results[i])); err != nil {
+		for _, r := range rows {
+			if err := cw.Write(r); err != nil {
 				return err
 			}
 		}
@@ -156,16 +233,15 @@ func WriteComparison(w io.Writer, results []sim.Result, format string) error {
 			opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 		}
 		t := tablewriter.NewTable(w, opts...)
-		head := header(cols)
 		t.Header(head)
-		for i := range results {
-			if err := t.Append(row(cols, &results[i])); err != nil {
+		for _, r := range rows {
+			if err := t.Append(r); err != nil {
 				return err
 			}
 		}
 		return t.Render()
 	}
-	return fmt.Errorf("unknown format %q (allowed: table, markdown, csv, json)", format)
+	return fmt.Errorf("unknown format %q (allowed: %s)", format, strings.Join(Formats, ", "))
 }
 
 func header(cols []column) []string {
@@ -179,7 +255,7 @@ func header(cols []column) []string {
 func row(cols []column, r *sim.Result) []string {
 	out := make([]string, len(cols))
 	for i, c := range cols {
-		out[i] = c.cell(r)
+		out[i] = c.fmt(c.value(r))
 	}
 	return out
 }

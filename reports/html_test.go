@@ -1,0 +1,219 @@
+package reports_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/fleetsim/fleetsim/reports"
+)
+
+// htmlAllFigures is one figure of every plot kind, inlined.
+func htmlAllFigures(t *testing.T) []reports.HTMLFigure {
+	t.Helper()
+	cdf, err := reports.LatencyCDFPlot(plotCDFResults(), "Latency distribution")
+	if err != nil {
+		t.Fatal(err)
+	}
+	heat, err := reports.UtilizationHeatmap(plotSeriesRows(8), "random", 1, "Node utilization, random seed 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue, err := reports.QueueLengthPlot(plotSeriesRows(2), "Cluster queue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bar, err := reports.BarCIPlot("mean latency", "s", plotBars(), "Mean latency")
+	if err != nil {
+		t.Fatal(err)
+	}
+	load, err := reports.LoadLatencyPlot("offered load", "mean latency (s)", plotLoadCurves(), "Latency against load")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var figs []reports.HTMLFigure
+	for _, f := range []struct {
+		caption string
+		fig     reports.Figure
+	}{
+		{"Latency CDF per strategy", cdf},
+		{"Utilization heatmap", heat},
+		{"Queue length & time", queue},
+		{"Mean latency with 95 % CI", bar},
+		{"Latency against offered load", load},
+	} {
+		svg, err := reports.InlineSVG(f.fig, reports.PlotWidth, reports.PlotHeight)
+		if err != nil {
+			t.Fatal(err)
+		}
+		figs = append(figs, reports.HTMLFigure{Caption: f.caption, SVG: svg})
+	}
+	return figs
+}
+
+func TestInlineSVG(t *testing.T) {
+	for _, f := range htmlAllFigures(t) {
+		if !bytes.HasPrefix(f.SVG, []byte("<svg ")) || !bytes.HasSuffix(f.SVG, []byte("</svg>")) {
+			t.Errorf("%s: inline SVG is not one <svg> element: %.40q...", f.Caption, f.SVG)
+		}
+		// Ids would have to be made unique per figure; gonum has none.
+		if bytes.Contains(f.SVG, []byte(" id=")) {
+			t.Errorf("%s: inline SVG has id attributes", f.Caption)
+		}
+		if !bytes.Contains(f.SVG, []byte("font-family:'Liberation Serif','Times New Roman',Times,serif;")) {
+			t.Errorf("%s: inline SVG names no fallback for Liberation Serif", f.Caption)
+		}
+	}
+}
+
+func TestWriteHTML(t *testing.T) {
+	figs := htmlAllFigures(t)
+	r := &reports.HTMLReport{
+		Title:     "fleetsim: p2c <vs> random & co",
+		Command:   `fleetsim run --seeds 5 scenarios/web.yaml --report "out/report.html"`,
+		Version:   "v0.3.1",
+		Generated: "2025-01-02 15:04 UTC",
+		Scenario: []reports.KV{
+			{Key: "nodes", Value: "8 × 4 slots"},
+			{Key: "arrivals", Value: "Poisson, 30 /s"},
+		},
+		ScenarioYAML: "name: web\nnodes:\n  count: 8\n# <script>alert(1)</script>\n",
+		Tables: []reports.HTMLTable{{
+			Caption: "Latency by strategy",
+			Header:  []string{"strategy", "mean (s)", "p99 (s)", "utilization"},
+			Rows: [][]string{
+				{"random", "5.01 ± 0.42", "23.1", "80.0%"},
+				{"p2c", "1.82 ± 0.11", "7.9", "-"},
+			},
+			Note: "Means over 5 seeds, ± the 95 % confidence half-width.",
+		}},
+		Figures: append(figs, reports.HTMLFigure{Caption: "<script>alert(2)</script>", SVG: figs[0].SVG}),
+	}
+	var b bytes.Buffer
+	if err := reports.WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.Bytes()
+	if *plotDir != "" {
+		if err := os.MkdirAll(*plotDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(*plotDir, "report.html"), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Well-formed XML: count the <svg> elements, collect ids and links.
+	d := xml.NewDecoder(bytes.NewReader(out))
+	d.Strict = true
+	svgs, sawDoctype := 0, false
+	ids := map[string]int{}
+	var links []string
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("report is not well-formed XML: %v", err)
+		}
+		switch tok := tok.(type) {
+		case xml.Directive:
+			sawDoctype = sawDoctype || strings.EqualFold(string(tok), "DOCTYPE html")
+		case xml.StartElement:
+			if tok.Name.Local == "svg" {
+				svgs++
+			}
+			if tok.Name.Local == "script" {
+				t.Error("report has a <script> element")
+			}
+			for _, a := range tok.Attr {
+				switch a.Name.Local {
+				case "id":
+					ids[a.Value]++
+				case "href", "src":
+					links = append(links, a.Value)
+				}
+			}
+		}
+	}
+	if !sawDoctype {
+		t.Error("report has no <!DOCTYPE html>")
+	}
+	if svgs != len(r.Figures) {
+		t.Errorf("report has %d <svg> elements, want %d", svgs, len(r.Figures))
+	}
+	for id, n := range ids {
+		if n > 1 {
+			t.Errorf("id %q is used %d times", id, n)
+		}
+	}
+	// Links stay in the page: anchors, or images inlined as data.
+	for _, l := range links {
+		if !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "data:") {
+			t.Errorf("link %.60q leaves the page", l)
+		}
+		if strings.HasPrefix(l, "#") && ids[l[1:]] == 0 {
+			t.Errorf("link %q has no target", l)
+		}
+	}
+
+	s := string(out)
+	for _, want := range []string{
+		"<!DOCTYPE html>",
+		"fleetsim: p2c &lt;vs&gt; random &amp; co",
+		"fleetsim run --seeds 5 scenarios/web.yaml --report &#34;out/report.html&#34;",
+		"v0.3.1", "2025-01-02 15:04 UTC",
+		"8 × 4 slots", "name: web",
+		"Table 1. Latency by strategy",
+		`<td class="num">5.01 ± 0.42</td>`, `<td class="num">-</td>`, `<th scope="col" class="num">mean (s)</th>`,
+		`<td>random</td>`, "Means over 5 seeds",
+		`<a href="#figure-6">`,
+		"&lt;script&gt;alert(1)&lt;/script&gt;",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report has no %q", want)
+		}
+	}
+	for i, f := range r.Figures[:5] {
+		if !strings.Contains(s, "Figure "+string(rune('1'+i))+". "+strings.ReplaceAll(f.Caption, "&", "&amp;")+"</figcaption>") {
+			t.Errorf("report has no caption %q", f.Caption)
+		}
+	}
+	if strings.Contains(strings.ToLower(s), "<script") {
+		t.Error("report holds <script")
+	}
+	// No URL but the SVG and XLink namespace names.
+	rest := strings.NewReplacer(`xmlns="http://www.w3.org/2000/svg"`, "", `xmlns:xlink="http://www.w3.org/1999/xlink"`, "").Replace(s)
+	if m := regexp.MustCompile(`(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}`).FindString(rest); m != "" {
+		t.Errorf("report refers to %q", m)
+	}
+	if strings.Contains(rest, "http") {
+		t.Error(`report has "http" outside the SVG namespaces`)
+	}
+}
+
+func TestWriteHTMLErrors(t *testing.T) {
+	var b bytes.Buffer
+	err := reports.WriteHTML(&b, &reports.HTMLReport{Figures: []reports.HTMLFigure{{Caption: "broken", SVG: []byte("<png/>")}}})
+	plotWantErr(t, err, "figure 1 (broken)")
+	err = reports.WriteHTML(&b, &reports.HTMLReport{Figures: []reports.HTMLFigure{{Caption: "scripted", SVG: []byte("<svg><script>x()</script></svg>")}}})
+	plotWantErr(t, err, "script")
+
+	// An empty report is still a page, with a default title.
+	b.Reset()
+	if err := reports.WriteHTML(&b, &reports.HTMLReport{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(b.Bytes(), new(struct{})); err != nil {
+		t.Errorf("empty report is not well-formed: %v", err)
+	}
+	if !strings.Contains(b.String(), "<title>fleetsim report</title>") {
+		t.Error("empty report has no default title")
+	}
+}

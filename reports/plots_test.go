@@ -1,0 +1,317 @@
+package reports_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/fleetsim/fleetsim/reports"
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// plotDir, when set, receives a PNG and an SVG of every plot the tests
+// render, to look at: go test ./reports -run Plot -plotdir /tmp/plots
+var plotDir = flag.String("plotdir", "", "also write the plots the tests render to this directory")
+
+// plotPNGDPI is the resolution gonum/plot renders PNG at (vgimg.DefaultDPI).
+const plotPNGDPI = 96
+
+// plotCDFResults are exponential latency distributions: two seeds of random
+// (mean 5 s), one of p2c (mean 1.8 s), and a result without a CDF.
+func plotCDFResults() []sim.Result {
+	cdf := func(mean float64) []sim.CDFPoint {
+		var c []sim.CDFPoint
+		for k := 0; k <= 100; k++ {
+			f := float64(k) / 101
+			c = append(c, sim.CDFPoint{Value: -mean * math.Log(1-f), Fraction: f})
+		}
+		return c // starts at Value 0, which the log axis drops
+	}
+	return []sim.Result{
+		{Strategy: "random", Seed: 1, LatencyCDF: cdf(5)},
+		{Strategy: "random", Seed: 2, LatencyCDF: cdf(5.3)},
+		{Strategy: "p2c", Seed: 1, LatencyCDF: cdf(1.8)},
+		{Strategy: "no-cdf", Seed: 1},
+	}
+}
+
+// plotSeriesRows samples nodes nodes every second for a minute, for random
+// seeds 1 and 2 and p2c seed 1: node i's utilization swings around a level
+// that rises with i; node 0 of p2c is pinned at 0 and the last at 1 to
+// show the ends of the colour scale. Cluster rows carry the queue.
+func plotSeriesRows(nodes int) []reports.SeriesRow {
+	var rows []reports.SeriesRow
+	for _, run := range []struct {
+		strategy string
+		seed     uint64
+		load     float64
+	}{{"random", 1, 1}, {"random", 2, 1.1}, {"p2c", 1, 0.6}} {
+		for s := 1; s <= 60; s++ {
+			t := float64(s)
+			for i := range nodes {
+				u := 0.15 + 0.7*float64(i)/float64(max(nodes-1, 1)) + 0.15*math.Sin(t/6+float64(i))
+				if run.strategy == "p2c" && i == 0 {
+					u = 0
+				}
+				if run.strategy == "p2c" && i == nodes-1 {
+					u = 1
+				}
+				rows = append(rows, reports.SeriesRow{Strategy: run.strategy, Seed: run.seed, T: t, Node: fmt.Sprintf("gpu-node-%02d", i), Utilization: u, Active: int64(4 * u)})
+			}
+			q := int64(run.load * 20 * (1 + math.Sin(t/9)) * t / 60)
+			rows = append(rows, reports.SeriesRow{Strategy: run.strategy, Seed: run.seed, T: t, Node: reports.ClusterNode, Utilization: 0.6, Queued: q})
+		}
+	}
+	return rows
+}
+
+// plotBars are mean latencies of four strategies, one without a CI.
+func plotBars() []reports.BarCI {
+	return []reports.BarCI{
+		{Label: "random", Mean: 5.01, CI95: 0.42},
+		{Label: "round-robin", Mean: 3.2, CI95: 0.3},
+		{Label: "p2c", Mean: 1.82, CI95: 0.11},
+		{Label: "least-loaded", Mean: 1.5}, // one seed: no whisker
+	}
+}
+
+// plotLoadCurves are M/M/1-like sojourn times 1/(1-ρ) with a CI growing with ρ,
+// points given out of order.
+func plotLoadCurves() []reports.LoadCurve {
+	var curves []reports.LoadCurve
+	for k, name := range []string{"random", "p2c", "jsq"} {
+		c := reports.LoadCurve{Label: name}
+		for _, rho := range []float64{0.9, 0.5, 0.7, 0.8, 0.6, 0.95} {
+			mean := 1 / (1 - rho) / float64(k+1)
+			c.Points = append(c.Points, reports.LoadPoint{X: rho, Mean: mean, CI95: 0.05 * mean * rho})
+		}
+		curves = append(curves, c)
+	}
+	return curves
+}
+
+// plotRenderCheck renders fig as PNG and SVG at the default size and checks
+// that both decode, at that size: PNG pixels are the length in inches
+// times 96, rounded; the SVG root gives it in points.
+func plotRenderCheck(t *testing.T, name string, fig reports.Figure) {
+	t.Helper()
+	w, h := reports.PlotWidth, reports.PlotHeight
+	var b bytes.Buffer
+	if err := reports.WriteFigure(&b, fig, "png", w, h); err != nil {
+		t.Fatalf("%s: PNG: %v", name, err)
+	}
+	pngBytes := bytes.Clone(b.Bytes())
+	img, err := png.Decode(&b)
+	if err != nil {
+		t.Fatalf("%s: PNG does not decode: %v", name, err)
+	}
+	wantW, wantH := int(math.Round(float64(w/vg.Inch)*plotPNGDPI)), int(math.Round(float64(h/vg.Inch)*plotPNGDPI))
+	if got := img.Bounds().Size(); got.X != wantW || got.Y != wantH {
+		t.Errorf("%s: PNG is %dx%d pixels, want %dx%d", name, got.X, got.Y, wantW, wantH)
+	}
+
+	b.Reset()
+	if err := reports.WriteFigure(&b, fig, "svg", w, h); err != nil {
+		t.Fatalf("%s: SVG: %v", name, err)
+	}
+	var doc struct {
+		XMLName xml.Name `xml:"svg"`
+		Width   string   `xml:"width,attr"`
+		Height  string   `xml:"height,attr"`
+	}
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("%s: SVG does not parse: %v", name, err)
+	}
+	for _, d := range []struct {
+		attr string
+		want vg.Length
+	}{{doc.Width, w}, {doc.Height, h}} {
+		got, err := strconv.ParseFloat(strings.TrimSuffix(d.attr, "pt"), 64)
+		if err != nil || !strings.HasSuffix(d.attr, "pt") || math.Abs(got-d.want.Points()) > 0.01 {
+			t.Errorf("%s: SVG size attribute %q, want %.2fpt", name, d.attr, d.want.Points())
+		}
+	}
+	if *plotDir != "" {
+		if err := os.MkdirAll(*plotDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for ext, data := range map[string][]byte{".png": pngBytes, ".svg": b.Bytes()} {
+			if err := os.WriteFile(filepath.Join(*plotDir, name+ext), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// plotWantErr checks that err is an error that mentions want.
+func plotWantErr(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want one mentioning %q", err, want)
+	}
+}
+
+func TestLatencyCDFPlot(t *testing.T) {
+	p, err := reports.LatencyCDFPlot(plotCDFResults(), "Latency distribution")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotRenderCheck(t, "latency_cdf", p)
+	var b bytes.Buffer
+	if err := reports.WriteFigure(&b, p, "svg", reports.PlotWidth, reports.PlotHeight); err != nil {
+		t.Fatal(err)
+	}
+	// random has two seeds, so its lines carry them; p2c has one.
+	for _, s := range []string{"random seed 1", "random seed 2", ">p2c<", "latency (s)"} {
+		if !bytes.Contains(b.Bytes(), []byte(s)) {
+			t.Errorf("SVG has no %q", s)
+		}
+	}
+	if bytes.Contains(b.Bytes(), []byte("no-cdf")) {
+		t.Error("a result without a CDF has a legend entry")
+	}
+
+	// Awkward ranges: every task took 0.25 s (one value, which gonum would
+	// widen through 0), and latencies within a tenth of a decade.
+	point := []sim.Result{{Strategy: "fixed", LatencyCDF: []sim.CDFPoint{{Value: 0.25, Fraction: 0.5}, {Value: 0.25, Fraction: 1}}}}
+	p, err = reports.LatencyCDFPlot(point, "One latency")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotRenderCheck(t, "latency_cdf_point", p)
+	narrow := []sim.Result{{Strategy: "narrow", LatencyCDF: []sim.CDFPoint{{Value: 0.31, Fraction: 0}, {Value: 0.35, Fraction: 0.5}, {Value: 0.39, Fraction: 1}}}}
+	p, err = reports.LatencyCDFPlot(narrow, "Narrow latencies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotRenderCheck(t, "latency_cdf_narrow", p)
+
+	_, err = reports.LatencyCDFPlot(plotCDFResults()[3:], "none")
+	plotWantErr(t, err, "latency CDF")
+	zero := []sim.Result{{Strategy: "x", LatencyCDF: []sim.CDFPoint{{Value: 0, Fraction: 1}}}}
+	_, err = reports.LatencyCDFPlot(zero, "only zero latencies")
+	plotWantErr(t, err, "positive latency")
+}
+
+func TestUtilizationHeatmap(t *testing.T) {
+	f, err := reports.UtilizationHeatmap(plotSeriesRows(8), "p2c", 1, "Node utilization, p2c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotRenderCheck(t, "heatmap", f)
+
+	// The scale is fixed at 0..1: p2c's first node (always 0) is drawn in
+	// viridis' first colour, its last (always 1) in its last.
+	var b bytes.Buffer
+	if err := reports.WriteFigure(&b, f, "png", reports.PlotWidth, reports.PlotHeight); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []color.RGBA{{0x44, 0x01, 0x54, 0xff}, {0xfd, 0xe7, 0x25, 0xff}} {
+		if n := plotCountColor(img, c); n < 500 {
+			t.Errorf("%d pixels of %v, want a node's row of them", n, c)
+		}
+	}
+
+	// 40 nodes still go by name, a label every few rows.
+	named, err := reports.UtilizationHeatmap(plotSeriesRows(40), "random", 1, "Node utilization, 40 nodes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotRenderCheck(t, "heatmap_40", named)
+
+	// More go by number.
+	big, err := reports.UtilizationHeatmap(plotSeriesRows(100), "random", 2, "Node utilization, 100 nodes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotRenderCheck(t, "heatmap_100", big)
+
+	_, err = reports.UtilizationHeatmap(plotSeriesRows(4), "p2c", 7, "no such seed")
+	plotWantErr(t, err, `"p2c" seed 7`)
+	cluster := []reports.SeriesRow{{Strategy: "p2c", Seed: 1, T: 1, Node: reports.ClusterNode}}
+	_, err = reports.UtilizationHeatmap(cluster, "p2c", 1, "cluster rows only")
+	plotWantErr(t, err, "per-node")
+}
+
+// plotCountColor counts the pixels of img within 2 levels of c.
+func plotCountColor(img image.Image, c color.RGBA) int {
+	n := 0
+	near := func(a uint32, b uint8) bool { return math.Abs(float64(a>>8)-float64(b)) <= 2 }
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			if near(r, c.R) && near(g, c.G) && near(b, c.B) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func TestQueueLengthPlot(t *testing.T) {
+	p, err := reports.QueueLengthPlot(plotSeriesRows(3), "Cluster queue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotRenderCheck(t, "queue_length", p)
+	var nodeRows []reports.SeriesRow
+	for _, r := range plotSeriesRows(2) {
+		if r.Node != reports.ClusterNode {
+			nodeRows = append(nodeRows, r)
+		}
+	}
+	_, err = reports.QueueLengthPlot(nodeRows, "no cluster rows")
+	plotWantErr(t, err, "cluster-wide")
+}
+
+func TestBarCIPlot(t *testing.T) {
+	p, err := reports.BarCIPlot("mean latency", "s", plotBars(), "Mean latency, 95 % CI over 5 seeds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotRenderCheck(t, "bar_ci", p)
+
+	// Many long labels are set at a slant.
+	var many []reports.BarCI
+	for i := range 12 {
+		many = append(many, reports.BarCI{Label: fmt.Sprintf("strategy-number-%d", i), Mean: float64(i + 1), CI95: 0.1 * float64(i)})
+	}
+	p, err = reports.BarCIPlot("throughput", "tasks/s", many, "Throughput")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotRenderCheck(t, "bar_ci_many", p)
+
+	_, err = reports.BarCIPlot("mean latency", "s", nil, "none")
+	plotWantErr(t, err, "no bars")
+	_, err = reports.BarCIPlot("mean latency", "s", []reports.BarCI{{Label: "x", Mean: math.NaN()}}, "NaN")
+	plotWantErr(t, err, `bar "x"`)
+}
+
+func TestLoadLatencyPlot(t *testing.T) {
+	curves := plotLoadCurves()
+	curves[0].Points = append(curves[0].Points, reports.LoadPoint{X: 0.99, Mean: math.NaN()})
+	p, err := reports.LoadLatencyPlot("offered load ρ", "mean latency (s)", curves, "Latency against load")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotRenderCheck(t, "load_latency", p)
+	_, err = reports.LoadLatencyPlot("x", "y", []reports.LoadCurve{{Label: "empty"}}, "none")
+	plotWantErr(t, err, "no load curve")
+}
