@@ -3,7 +3,7 @@ GO       ?= go
 PKGS     := ./...
 BENCHTIME ?= 1x
 
-.PHONY: all build test lint fmt vet staticcheck bench bench-queue bench-e2e fuzz run clean docs
+.PHONY: all build test lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep fuzz run clean docs
 
 all: build test
 
@@ -27,13 +27,18 @@ staticcheck:
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck $(PKGS)
 
 # Benchmarks (GOMAXPROCS=1, as the README's figures). Compare runs with benchstat.
-bench: bench-queue bench-e2e
+bench: bench-queue bench-e2e bench-sweep
 
 bench-queue:
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'Hold' -benchmem -count 3 -benchtime 1000000x ./sim/queue/
 
 bench-e2e:
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'EndToEnd' -benchmem -benchtime $(BENCHTIME) -count 3 ./sim/
+
+# A 100-point sweep of a 1M-task scenario on one core and on two: the
+# speed-up of spreading runs over cores (not GOMAXPROCS=1: -cpu sets it).
+bench-sweep:
+	$(GO) test -run '^$$' -bench 'Sweep100' -benchtime 1x -count 3 -cpu 1,2 ./cmd/fleetsim/
 
 # Long fuzzing of every parser (FUZZTIME per target).
 FUZZTIME ?= 60s

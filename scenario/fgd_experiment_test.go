@@ -96,7 +96,7 @@ func TestFGDPaperResult(t *testing.T) {
 // allocAt130 runs strategy i of sc with a seed and returns the GPU
 // allocation ratio at the end (arrivals stop at 130 %).
 func allocAt130(sc *Scenario, i int, seed uint64) (float64, error) {
-	run, closer, err := sc.Start(sc.Strategies[i], seed, nil)
+	run, closer, err := sc.Start(sc.Strategies[i], seed, RunOptions{})
 	if err != nil {
 		return 0, err
 	}

@@ -14,13 +14,22 @@ import (
 // 95 % of the pod list.
 const shapeCoverage = 0.95
 
+// RunOptions are what a caller may add to a run besides the scenario.
+type RunOptions struct {
+	// OnRecord, when set, receives every task's record as it ends.
+	OnRecord func(*sim.Record)
+	// Series asks for a time series (sim.Config.Series).
+	Series sim.Sampling
+}
+
 // Start prepares one run of a strategy entry with a seed: it opens the
 // workload, builds the strategy (and, for central queueing, the queue
-// policy) and returns the engine, ready to Step. onRecord may be nil.
-// The closer releases the trace file.
-func (s *Scenario) Start(spec StrategySpec, seed uint64, onRecord func(*sim.Record)) (sim.Runner, io.Closer, error) {
+// policy) and returns the engine, ready to Step. The closer releases the
+// trace file.
+func (s *Scenario) Start(spec StrategySpec, seed uint64, opt RunOptions) (sim.Runner, io.Closer, error) {
 	cfg := s.Config()
-	cfg.OnRecord = onRecord
+	cfg.OnRecord = opt.OnRecord
+	cfg.Series = opt.Series
 	central := s.Cluster.Queueing == QueueingCentral
 	st, err := s.Strategy(spec, seed)
 	if err != nil {

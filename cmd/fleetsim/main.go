@@ -17,6 +17,7 @@ import (
 // Exit codes.
 const (
 	exitOK          = 0
+	exitRegression  = 1 // check found a regression
 	exitBadInput    = 2 // bad flags, scenario, trace or strategy; any failure
 	exitInterrupted = 130
 )
@@ -39,6 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, errInterrupted):
 		return exitInterrupted
+	case errors.Is(err, errRegression):
+		return exitRegression
 	}
 	fmt.Fprintf(stderr, "fleetsim: %v\n", err)
 	return exitBadInput
@@ -61,6 +64,6 @@ latency, throughput, utilization and balance.
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(), newCompareCmd(), newTraceCmd(), newStrategiesCmd(), newScenariosCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newCompareCmd(), newSweepCmd(), newMergeCmd(), newReportCmd(), newCheckCmd(), newTraceCmd(), newStrategiesCmd(), newScenariosCmd(), newVersionCmd())
 	return root
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -39,19 +40,24 @@ func (f *scenarioFlags) load(cmd *cobra.Command, args []string) (*scenario.Scena
 	if err != nil {
 		return nil, err
 	}
+	return sc, f.apply(cmd, sc)
+}
+
+// apply applies the overrides given on the command line to sc.
+func (f *scenarioFlags) apply(cmd *cobra.Command, sc *scenario.Scenario) error {
 	if cmd.Flags().Changed("seed") {
 		sc.Seed = f.seed
 	}
 	if cmd.Flags().Changed("tasks") {
 		if f.tasks < 1 {
-			return nil, fmt.Errorf("--tasks: expected an integer >= 1, got %d", f.tasks)
+			return fmt.Errorf("--tasks: expected an integer >= 1, got %d", f.tasks)
 		}
 		sc.Stop = scenario.Limit{Tasks: f.tasks}
 		if sc.Warmup.Tasks >= f.tasks {
 			sc.Warmup = scenario.Limit{Tasks: f.tasks / 10}
 		}
 	}
-	return sc, nil
+	return nil
 }
 
 // pickStrategies selects the scenario's strategies named in list (all when
@@ -86,6 +92,7 @@ func pickStrategies(sc *scenario.Scenario, list []string) ([]scenario.StrategySp
 func newRunCmd() *cobra.Command {
 	var (
 		sf       scenarioFlags
+		of       outputFlags
 		strategy string
 		asJSON   bool
 		perNode  bool
@@ -96,6 +103,12 @@ func newRunCmd() *cobra.Command {
 		Short: "Run one strategy of a scenario (file or embedded name; default: " + defaultScenario + ")",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := of.check(cmd); err != nil {
+				return err
+			}
+			if records != "" && of.seeds > 1 {
+				return fmt.Errorf("--records takes one run's records; with --seeds use --out DIR --out-records")
+			}
 			sc, err := sf.load(cmd, args)
 			if err != nil {
 				return err
@@ -108,7 +121,7 @@ func newRunCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			j := job{sc: sc, spec: specs[0], seed: sc.Seed}
+			jobs := makeJobs(sc, specs[:1], seedList(sc.Seed, of.seeds))
 			var out *reports.AtomicFile
 			var rw *reports.RecordWriter
 			if records != "" {
@@ -117,9 +130,9 @@ func newRunCmd() *cobra.Command {
 				}
 				defer out.Abort() // removes the partial file unless committed
 				rw = reports.NewRecordWriter(out, sc.Nodes())
-				j.onRecord = func(r *sim.Record) { rw.Write(r) }
+				jobs[0].opt.OnRecord = func(r *sim.Record) { rw.Write(r) }
 			}
-			results, err := runJobs(cmd.Context(), []job{j}, cmd.ErrOrStderr())
+			results, err := execute(cmd, sc, jobs, &of)
 			if err != nil {
 				return err
 			}
@@ -131,20 +144,29 @@ func newRunCmd() *cobra.Command {
 					return fmt.Errorf("--records %s: %w", records, err)
 				}
 			}
-			res := results[0]
 			if !perNode {
-				res.Nodes = nil
+				for i := range results {
+					results[i].Nodes = nil
+				}
 			}
-			if asJSON {
-				return reports.WriteJSON(cmd.OutOrStdout(), res)
+			w := cmd.OutOrStdout()
+			switch {
+			case asJSON && len(results) == 1:
+				return reports.WriteJSON(w, results[0])
+			case asJSON:
+				return reports.WriteSummary(w, summaryOf(sc, seedList(sc.Seed, of.seeds), results))
 			}
-			printHeader(cmd.OutOrStdout(), sc)
-			return reports.WriteComparison(cmd.OutOrStdout(), []sim.Result{res}, reports.FormatTable)
+			printHeader(w, sc, of.seeds)
+			if of.seeds > 1 {
+				return reports.WriteReplicated(w, results, reports.FormatTable)
+			}
+			return reports.WriteComparison(w, results, reports.FormatTable)
 		},
 	}
 	sf.add(cmd)
+	of.add(cmd)
 	cmd.Flags().StringVarP(&strategy, "strategy", "s", "", "strategy to run (default: the scenario's first)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object (with --seeds: the summary)")
 	cmd.Flags().BoolVar(&perNode, "per-node", false, "include per-node figures in the JSON")
 	cmd.Flags().StringVar(&records, "records", "", "stream per-task records to this CSV file")
 	return cmd
@@ -153,9 +175,11 @@ func newRunCmd() *cobra.Command {
 func newCompareCmd() *cobra.Command {
 	var (
 		sf       scenarioFlags
+		of       outputFlags
 		list     []string
 		format   string
 		plotFile string
+		report   string
 	)
 	cmd := &cobra.Command{
 		Use:   "compare [SCENARIO]",
@@ -165,10 +189,16 @@ func newCompareCmd() *cobra.Command {
 			if !slices.Contains(reports.Formats, format) {
 				return fmt.Errorf("--format: unknown format %q (allowed: %s)", format, strings.Join(reports.Formats, ", "))
 			}
+			if err := of.check(cmd); err != nil {
+				return err
+			}
 			if plotFile != "" {
 				if _, err := reports.PlotFormat(plotFile); err != nil {
 					return fmt.Errorf("--plot: %w", err)
 				}
+			}
+			if report != "" && !strings.HasSuffix(strings.ToLower(report), ".html") {
+				return fmt.Errorf("--report: expected a file name ending in .html, got %q", report)
 			}
 			sc, err := sf.load(cmd, args)
 			if err != nil {
@@ -178,11 +208,17 @@ func newCompareCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			jobs := make([]job, len(specs))
-			for i, s := range specs {
-				jobs[i] = job{sc: sc, spec: s, seed: sc.Seed}
+			if report != "" && of.out == "" {
+				// The report reads an output folder: a temporary one.
+				tmp, err := os.MkdirTemp("", "fleetsim-report-*")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(tmp)
+				of.out, of.noPlots = tmp, true
 			}
-			results, err := runJobs(cmd.Context(), jobs, cmd.ErrOrStderr())
+			jobs := makeJobs(sc, specs, seedList(sc.Seed, of.seeds))
+			results, err := execute(cmd, sc, jobs, &of)
 			if err != nil {
 				return err
 			}
@@ -191,22 +227,80 @@ func newCompareCmd() *cobra.Command {
 					return err
 				}
 			}
-			if format == reports.FormatTable || format == reports.FormatMarkdown {
-				printHeader(cmd.OutOrStdout(), sc)
+			if report != "" {
+				if err := writeReport(of.out, report); err != nil {
+					return err
+				}
 			}
-			return reports.WriteComparison(cmd.OutOrStdout(), results, format)
+			w := cmd.OutOrStdout()
+			if format == reports.FormatTable || format == reports.FormatMarkdown {
+				printHeader(w, sc, of.seeds)
+			}
+			for i := range results {
+				results[i].LatencyCDF = nil
+			}
+			if of.seeds > 1 {
+				return reports.WriteReplicated(w, results, format)
+			}
+			return reports.WriteComparison(w, results, format)
 		},
 	}
 	sf.add(cmd)
+	of.add(cmd)
 	cmd.Flags().StringVar(&plotFile, "plot", "", "write the GPU allocation ratio against arrived GPU request (inflation scenarios) to this .svg or .png file")
+	cmd.Flags().StringVar(&report, "report", "", "write a self-contained HTML report to this .html file")
 	cmd.Flags().StringSliceVar(&list, "strategies", nil, "comma-separated strategies to run (default: the scenario's)")
 	cmd.Flags().StringVarP(&format, "format", "f", reports.FormatTable, "output format: "+strings.Join(reports.Formats, ", "))
 	return cmd
 }
 
+// makeJobs is one run per strategy and seed, strategies in order, seeds
+// ascending within each.
+func makeJobs(sc *scenario.Scenario, specs []scenario.StrategySpec, seeds []uint64) []job {
+	jobs := make([]job, 0, len(specs)*len(seeds))
+	for _, s := range specs {
+		for _, seed := range seeds {
+			jobs = append(jobs, job{sc: sc, spec: s, seed: seed})
+		}
+	}
+	return jobs
+}
+
+// execute runs jobs in parallel and, with --out, writes the output folder.
+func execute(cmd *cobra.Command, sc *scenario.Scenario, jobs []job, of *outputFlags) ([]sim.Result, error) {
+	var b *bundle
+	if of.out != "" {
+		var err error
+		if b, err = newBundle(of.out, jobs, of); err != nil {
+			return nil, err
+		}
+		defer b.abort()
+	}
+	results, err := runJobs(cmd.Context(), jobs, cmd.ErrOrStderr())
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		return results, nil
+	}
+	if err := b.commit(summaryOf(sc, seedList(sc.Seed, of.seeds), results)); err != nil {
+		return nil, err
+	}
+	if !of.noPlots {
+		if err := writePlots(of.out); err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
+}
+
 // printHeader says what was run, above a table.
-func printHeader(w io.Writer, sc *scenario.Scenario) {
-	fmt.Fprintf(w, "scenario %s: %d nodes, stop %s, warm-up %s, seed %d\n", sc.Name, sc.NodeCount(), sc.Stop, sc.Warmup, sc.Seed)
+func printHeader(w io.Writer, sc *scenario.Scenario, seeds int) {
+	if seeds > 1 {
+		fmt.Fprintf(w, "scenario %s: %d nodes, stop %s, warm-up %s, seeds %d..%d (mean ± 95%% CI, Student t)\n", sc.Name, sc.NodeCount(), sc.Stop, sc.Warmup, sc.Seed, sc.Seed+uint64(seeds)-1)
+	} else {
+		fmt.Fprintf(w, "scenario %s: %d nodes, stop %s, warm-up %s, seed %d\n", sc.Name, sc.NodeCount(), sc.Stop, sc.Warmup, sc.Seed)
+	}
 	if sc.Description != "" {
 		fmt.Fprintf(w, "%s\n", sc.Description)
 	}

@@ -27,9 +27,18 @@ type job struct {
 	sc   *scenario.Scenario
 	spec scenario.StrategySpec
 	seed uint64
-	// onRecord, when set, receives every record (run --records).
-	onRecord func(*sim.Record)
+	// opt adds a record stream or a time series to the run.
+	opt scenario.RunOptions
+	// cdf asks for the latency distribution (Result.LatencyCDF).
+	cdf bool
+	// done, when set, is called with the result as soon as the run ends
+	// (from the run's goroutine).
+	done func(res *sim.Result) error
 }
+
+// cdfPoints is how many evenly spaced levels sample a latency CDF for
+// plots (plus the tail levels sim.CDF adds).
+const cdfPoints = 200
 
 // progress is shared by concurrent runs: units are arrived tasks (or
 // simulated nanoseconds when the scenario stops on time).
@@ -41,7 +50,7 @@ type progress struct {
 // runJob runs j to the end, or until ctx is cancelled. On cancellation it
 // returns errInterrupted with the engine's partial state described in what.
 func runJob(ctx context.Context, j job, p *progress) (res sim.Result, what string, err error) {
-	e, closer, err := j.sc.Start(j.spec, j.seed, j.onRecord)
+	e, closer, err := j.sc.Start(j.spec, j.seed, j.opt)
 	if err != nil {
 		return res, "", err
 	}
@@ -75,6 +84,14 @@ func runJob(ctx context.Context, j job, p *progress) (res sim.Result, what strin
 	res.Engine.WallS = wall
 	if wall > 0 {
 		res.Engine.EventsPerS = float64(res.Engine.Events) / wall
+	}
+	if j.cdf {
+		res.LatencyCDF = sim.CDF(e.Latency(), cdfPoints)
+	}
+	if j.done != nil {
+		if err := j.done(&res); err != nil {
+			return res, "", err
+		}
 	}
 	return res, "", nil
 }

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fleetsim/fleetsim/reports"
+	"github.com/fleetsim/fleetsim/scenario"
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// Files of an output folder (--out DIR); docs/output.md documents them.
+const (
+	summaryFile = "summary.json"
+	seriesFile  = "series.csv"
+	recordsFile = "records.csv"
+	plotsDir    = "plots"
+	reportFile  = "report.html"
+)
+
+// seriesCells bounds one run's time series under automatic sampling:
+// samples × (nodes + 1) stays under about twice this many rows.
+const seriesCells = 50_000
+
+// outputFlags are the flags run and compare share for replications and
+// results on disk.
+type outputFlags struct {
+	seeds       int
+	out         string
+	records     bool
+	sampleEvery string
+	noPlots     bool
+}
+
+func (f *outputFlags) add(cmd *cobra.Command) {
+	cmd.Flags().IntVar(&f.seeds, "seeds", 1, "run each strategy with N seeds (the scenario's seed, +1, …) in parallel and report mean ± 95% CI")
+	cmd.Flags().StringVar(&f.out, "out", "", "write summary.json, series.csv and plots/ to this folder (created if missing)")
+	cmd.Flags().BoolVar(&f.records, "out-records", false, "with --out, also write every task's record to records.csv")
+	cmd.Flags().StringVar(&f.sampleEvery, "sample-every", "auto", "with --out, the time series interval (a duration), or auto: a power-of-two multiple of a round interval, at most ~1000 samples")
+	cmd.Flags().BoolVar(&f.noPlots, "no-plots", false, "with --out, skip plots/")
+}
+
+// check validates the flags before anything runs.
+func (f *outputFlags) check(cmd *cobra.Command) error {
+	if f.seeds < 1 {
+		return fmt.Errorf("--seeds: expected an integer >= 1, got %d", f.seeds)
+	}
+	if f.records && f.out == "" {
+		return errors.New("--out-records needs --out DIR")
+	}
+	if f.sampleEvery != "auto" {
+		d, err := scenario.ParseDuration(f.sampleEvery)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("--sample-every: expected auto or a duration > 0 such as 1s or 250ms, got %q", f.sampleEvery)
+		}
+	}
+	return nil
+}
+
+// seedList is the scenario's seed and the N-1 after it.
+func seedList(first uint64, n int) []uint64 {
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = first + uint64(i)
+	}
+	return out
+}
+
+// sampling is the series configuration of the runs of sc.
+func (f *outputFlags) sampling(sc *scenario.Scenario) sim.Sampling {
+	if f.sampleEvery != "auto" {
+		d, _ := scenario.ParseDuration(f.sampleEvery)
+		return sim.Sampling{Every: d}
+	}
+	return autoSampling(sc)
+}
+
+// autoSampling starts at a round interval near a thousandth of the run's
+// expected length (1 ms when it is not known) and lets the sampler double
+// it, keeping between max and 2·max samples of nodes+1 rows each.
+func autoSampling(sc *scenario.Scenario) sim.Sampling {
+	maxSamples := max(25, min(200, seriesCells/(sc.NodeCount()+1)))
+	every := sim.Millisecond
+	var expected float64 // seconds
+	switch {
+	case sc.Stop.Time > 0:
+		expected = sc.Stop.Time.Seconds()
+	case sc.Stop.Tasks > 0 && sc.Workload.Arrivals != nil && sc.Workload.Arrivals.Rate > 0:
+		expected = float64(sc.Stop.Tasks) / sc.Workload.Arrivals.Rate
+	}
+	if expected > 0 {
+		every = roundDown(expected / float64(2*maxSamples))
+	}
+	return sim.Sampling{Every: every, Max: maxSamples}
+}
+
+// roundDown is the largest 1, 2 or 5 × 10^k seconds at or below s (at
+// least 1 µs).
+func roundDown(s float64) sim.Time {
+	if s <= 1e-6 {
+		return sim.Microsecond
+	}
+	p := math.Pow(10, math.Floor(math.Log10(s)))
+	m := 1.0
+	for _, c := range []float64{2, 5} {
+		if c*p <= s {
+			m = c
+		}
+	}
+	return sim.FromSeconds(m * p)
+}
+
+// bundle collects the files of an output folder while runs write their
+// parts; commit joins the parts in job order and renames everything into
+// place, so the folder never holds a half-written file under a real name.
+type bundle struct {
+	dir     string
+	records []*os.File // per job; nil entries when not asked
+	series  []*os.File
+}
+
+// newBundle creates dir and a part file per job for what is asked, and
+// wires the jobs to write into them.
+func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	b := &bundle{dir: dir, records: make([]*os.File, len(jobs)), series: make([]*os.File, len(jobs))}
+	for i := range jobs {
+		j := &jobs[i]
+		j.cdf = true
+		j.opt.Series = f.sampling(j.sc)
+		sf, err := os.CreateTemp(dir, ".series-*.part")
+		if err != nil {
+			b.abort()
+			return nil, fmt.Errorf("--out: %w", err)
+		}
+		b.series[i] = sf
+		var rw *reports.RecordWriter
+		if f.records {
+			rf, err := os.CreateTemp(dir, ".records-*.part")
+			if err != nil {
+				b.abort()
+				return nil, fmt.Errorf("--out: %w", err)
+			}
+			b.records[i] = rf
+			rw = reports.NewLabeledRecordWriter(rf, j.sc.Nodes(), j.spec.String(), j.seed)
+			j.opt.OnRecord = func(r *sim.Record) { rw.Write(r) }
+		}
+		nodes := j.sc.Nodes()
+		j.done = func(res *sim.Result) error {
+			if rw != nil {
+				if err := rw.Flush(); err != nil {
+					return fmt.Errorf("--out %s: %w", dir, err)
+				}
+			}
+			err := writeSeriesPart(sf, res, nodes)
+			res.Series = nil // on disk now
+			if err != nil {
+				return fmt.Errorf("--out %s: %w", dir, err)
+			}
+			return nil
+		}
+	}
+	return b, nil
+}
+
+// writeSeriesPart writes a run's samples as series.csv rows, no header.
+func writeSeriesPart(w io.Writer, res *sim.Result, nodes []sim.NodeSpec) error {
+	s := res.Series
+	if s == nil {
+		return nil
+	}
+	sw := reports.NewSeriesPartWriter(w)
+	row := reports.SeriesRow{Strategy: res.Strategy, Seed: res.Seed}
+	for k := 0; k < s.Len(); k++ {
+		row.T = s.T[k].Seconds()
+		for i := -1; i < s.Nodes; i++ {
+			row.Node = reports.ClusterNode
+			if i >= 0 {
+				row.Node = nodes[i].Name
+			}
+			u, a, q := s.At(k, i)
+			row.Utilization, row.Active, row.Queued = u, int64(a), int64(q)
+			sw.Write(&row)
+		}
+	}
+	return sw.Flush()
+}
+
+// join writes header and then each part, in order, to name in the folder.
+func (b *bundle) join(name, header string, parts []*os.File) error {
+	out, err := reports.CreateAtomic(filepath.Join(b.dir, name))
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(out, header); err != nil {
+		out.Abort()
+		return err
+	}
+	for _, p := range parts {
+		if _, err := p.Seek(0, io.SeekStart); err != nil {
+			out.Abort()
+			return err
+		}
+		if _, err := io.Copy(out, p); err != nil {
+			out.Abort()
+			return err
+		}
+	}
+	return out.Commit()
+}
+
+// commit writes series.csv, records.csv (when asked) and summary.json, and
+// removes the parts.
+func (b *bundle) commit(sum *reports.Summary) error {
+	defer b.abort()
+	if err := b.join(seriesFile, reports.SeriesHeader, b.series); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if b.records[0] != nil {
+		if err := b.join(recordsFile, reports.LabeledRecordsHeader, b.records); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
+	return writeAtomic(filepath.Join(b.dir, summaryFile), func(w io.Writer) error { return reports.WriteSummary(w, sum) })
+}
+
+// abort closes and removes the part files.
+func (b *bundle) abort() {
+	for _, list := range [][]*os.File{b.records, b.series} {
+		for i, f := range list {
+			if f != nil {
+				f.Close()
+				os.Remove(f.Name())
+				list[i] = nil
+			}
+		}
+	}
+}
+
+// writeAtomic writes a file through fill, atomically.
+func writeAtomic(path string, fill func(w io.Writer) error) error {
+	f, err := reports.CreateAtomic(path)
+	if err != nil {
+		return err
+	}
+	if err := fill(f); err != nil {
+		f.Abort()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Commit()
+}
+
+// summaryOf describes runs of sc for summary.json.
+func summaryOf(sc *scenario.Scenario, seeds []uint64, results []sim.Result) *reports.Summary {
+	s := &reports.Summary{
+		Fleetsim: fullVersion(),
+		Command:  commandLine(),
+		Scenario: reports.ScenarioInfo{
+			Name: sc.Name, File: sc.File, Description: sc.Description, Nodes: sc.NodeCount(),
+			Stop: sc.Stop.String(), Warmup: sc.Warmup.String(), Seeds: seeds,
+			YAML: string(sc.YAML),
+		},
+		Results: results,
+	}
+	if len(seeds) > 1 {
+		s.Aggregates = reports.Aggregates(results)
+	}
+	return s
+}
+
+// commandLine is the command as typed, arguments quoted where needed.
+func commandLine() string {
+	args := make([]string, len(os.Args))
+	for i, a := range os.Args {
+		if i == 0 {
+			a = filepath.Base(a)
+		}
+		if a == "" || strings.ContainsAny(a, " \t\n'\"$`\\|&;<>()*?[]#~") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		args[i] = a
+	}
+	return strings.Join(args, " ")
+}

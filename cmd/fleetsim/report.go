@@ -1,0 +1,488 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/fleetsim/fleetsim/reports"
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// figure is one plot of an output folder: its file name in plots/ (no
+// extension), caption and size.
+type figure struct {
+	name, caption string
+	fig           reports.Figure
+	w, h          vg.Length
+}
+
+// output is what an output folder holds, read back.
+type output struct {
+	sum    *reports.Summary
+	series []reports.SeriesRow
+	// sweep folders only
+	sweep    *manifest
+	sweepHdr []string
+	sweepRow [][]string
+}
+
+// readOutput reads an output folder (of run/compare --out, or a sweep).
+// Of series.csv it keeps every cluster-wide row and the per-node rows of
+// each strategy's first seed: what the plots draw.
+func readOutput(dir string) (*output, error) {
+	o := &output{}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("%s: expected an output folder (of --out or sweep)", dir)
+	}
+	if m, h, rows, err := readSweep(dir); err == nil {
+		o.sweep, o.sweepHdr, o.sweepRow = &m, h, rows
+		return o, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	results, sum, err := reports.ReadResults(filepath.Join(dir, summaryFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: expected an output folder with %s or %s, found neither", dir, summaryFile, sweepManifest)
+		}
+		return nil, err
+	}
+	if sum == nil {
+		sum = &reports.Summary{Results: results}
+	}
+	o.sum = sum
+	first := map[string]uint64{}
+	for _, r := range sum.Results {
+		if s, ok := first[r.Strategy]; !ok || r.Seed < s {
+			first[r.Strategy] = r.Seed
+		}
+	}
+	path := filepath.Join(dir, seriesFile)
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return o, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	o.series, err = reports.ReadSeries(f, path, func(r *reports.SeriesRow) bool {
+		s, ok := first[r.Strategy]
+		return r.Node == reports.ClusterNode || ok && r.Seed == s
+	})
+	return o, err
+}
+
+// firstSeeds is each strategy's result with the lowest seed, in order.
+func firstSeeds(results []sim.Result) []sim.Result {
+	var out []sim.Result
+	idx := map[string]int{}
+	for _, r := range results {
+		i, ok := idx[r.Strategy]
+		switch {
+		case !ok:
+			idx[r.Strategy] = len(out)
+			out = append(out, r)
+		case r.Seed < out[i].Seed:
+			out[i] = r
+		}
+	}
+	return out
+}
+
+// barMetric is a metric drawn as bars across strategies.
+type barMetric struct{ name, label, unit string }
+
+var (
+	nodeBars = []barMetric{
+		{"latency_s.mean", "mean latency", "s"},
+		{"latency_s.p99", "p99 latency", "s"},
+		{"throughput_per_s", "throughput", "tasks/s"},
+		{"imbalance_cov", "work imbalance (CoV)", ""},
+	}
+	placementBars = []barMetric{
+		{"wait_s.mean", "mean wait", "s"},
+		{"placement.bounded_slowdown.mean", "mean bounded slowdown", ""},
+		{"placement.utilization.cpu", "CPU utilization", "share"},
+		{"placement.gpu_alloc_ratio", "GPU allocation at end", "share"},
+	}
+)
+
+// figures lists the plots of an output folder that its data allows.
+func figures(o *output) ([]figure, error) {
+	if o.sweep != nil {
+		return sweepFigures(o)
+	}
+	var figs []figure
+	add := func(name, caption string, fig reports.Figure, err error) {
+		if err == nil {
+			figs = append(figs, figure{name, caption, fig, reports.PlotWidth, reports.PlotHeight})
+		}
+	}
+	sc := o.sum.Scenario.Name
+	results := o.sum.Results
+	firsts := firstSeeds(results)
+	seedNote := ""
+	if len(firsts) < len(results) {
+		seedNote = " (each strategy's first seed)"
+	}
+	p, err := reports.LatencyCDFPlot(firsts, sc+": latency distribution")
+	add("latency-cdf", "Latency CDF per strategy"+seedNote+", log scale.", p, err)
+	bars := nodeBars
+	if len(results) > 0 && results[0].Placement != nil {
+		bars = placementBars
+	}
+	aggs := reports.Aggregates(results)
+	for _, b := range bars {
+		var bs []reports.BarCI
+		for _, a := range aggs {
+			if m, ok := a.Lookup(b.name); ok {
+				bs = append(bs, reports.BarCI{Label: a.Strategy, Mean: m.Mean, CI95: m.CI95})
+			}
+		}
+		if b.name == "placement.gpu_alloc_ratio" && allZero(bs) {
+			continue // a cluster without GPUs
+		}
+		caption := fmt.Sprintf("%s (%s) per strategy", b.label, b.name)
+		if len(o.sum.Scenario.Seeds) > 1 {
+			caption += fmt.Sprintf(": mean over %d seeds, whiskers the 95 %% confidence interval (Student t).", len(o.sum.Scenario.Seeds))
+		} else {
+			caption += ": one seed, so no confidence interval."
+		}
+		p, err := reports.BarCIPlot(b.label, b.unit, bs, sc+": "+b.label)
+		add("bar-"+strings.ReplaceAll(b.name, ".", "-"), caption, p, err)
+	}
+	if len(o.series) > 0 {
+		var cluster []reports.SeriesRow
+		for _, r := range o.series {
+			if r.Node == reports.ClusterNode && isFirst(firsts, r) {
+				cluster = append(cluster, r)
+			}
+		}
+		p, err := reports.QueueLengthPlot(cluster, sc+": tasks waiting")
+		add("queue-length", "Tasks queued across the cluster over simulated time"+seedNote+".", p, err)
+		for i, r := range firsts {
+			h, err := reports.UtilizationHeatmap(o.series, r.Strategy, r.Seed, fmt.Sprintf("%s: %s, utilization per node", sc, r.Strategy))
+			if err == nil {
+				figs = append(figs, figure{fmt.Sprintf("utilization-%d-%s", i, fileSafe(r.Strategy)),
+					fmt.Sprintf("Per-node utilization over simulated time under %s (seed %d), averaged over each sampling interval.", r.Strategy, r.Seed),
+					h, reports.PlotWidth, reports.PlotHeight})
+			}
+		}
+	}
+	if hasCurve(results) {
+		p, err := reports.AllocationCurvePlot(firsts, sc)
+		add("allocation-curve", "GPU allocation ratio against arrived GPU request (the FGD paper's Fig. 9a)"+seedNote+".", p, err)
+	}
+	if len(figs) == 0 {
+		return nil, errors.New("nothing to plot: the results have no latency distribution, series or figures")
+	}
+	return figs, nil
+}
+
+func allZero(bs []reports.BarCI) bool {
+	for _, b := range bs {
+		if b.Mean != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isFirst(firsts []sim.Result, r reports.SeriesRow) bool {
+	for _, f := range firsts {
+		if f.Strategy == r.Strategy {
+			return f.Seed == r.Seed
+		}
+	}
+	return false
+}
+
+func hasCurve(results []sim.Result) bool {
+	for _, r := range results {
+		if r.Placement != nil && len(r.Placement.Curve) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// fileSafe turns a strategy label into a file-name part.
+func fileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// sweepMetrics are the figures a sweep plots against its first parameter.
+var (
+	sweepNodeMetrics      = []barMetric{{"latency_s.mean", "mean latency", "s"}, {"latency_s.p99", "p99 latency", "s"}}
+	sweepPlacementMetrics = []barMetric{{"wait_s.mean", "mean wait", "s"}, {"placement.bounded_slowdown.mean", "mean bounded slowdown", ""}}
+)
+
+// sweepFigures draws each metric against the first parameter: one curve
+// per strategy and value of the other parameters, mean over seeds with
+// 95 % confidence whiskers.
+func sweepFigures(o *output) ([]figure, error) {
+	m := o.sweep
+	col := map[string]int{}
+	for i, h := range o.sweepHdr {
+		col[h] = i
+	}
+	metrics := sweepNodeMetrics
+	if _, ok := col["placement.gpu_alloc_ratio"]; ok {
+		metrics = sweepPlacementMetrics
+	}
+	x := m.Params[0].Path
+	var figs []figure
+	for _, mt := range metrics {
+		mc, ok := col[mt.name]
+		if !ok {
+			continue
+		}
+		type key struct{ label, x string }
+		var labels []string
+		vals := map[key][]float64{}
+		xsOf := map[string][]string{}
+		for _, r := range o.sweepRow {
+			label := r[col["strategy"]]
+			for _, p := range m.Params[1:] {
+				label += fmt.Sprintf(" %s=%s", p.Path, r[col[p.Path]])
+			}
+			if _, ok := xsOf[label]; !ok {
+				labels = append(labels, label)
+			}
+			xv := r[col[x]]
+			k := key{label, xv}
+			if _, ok := vals[k]; !ok {
+				xsOf[label] = append(xsOf[label], xv)
+			}
+			v, err := strconv.ParseFloat(r[mc], 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s: column %s: expected a number, got %q", sweepFile, mt.name, r[mc])
+			}
+			vals[k] = append(vals[k], v)
+		}
+		nominal := false
+		for _, xv := range m.Params[0].Values {
+			if _, err := strconv.ParseFloat(xv, 64); err != nil {
+				nominal = true // values such as none, easy: placed at 0, 1, …
+			}
+		}
+		var curves []reports.LoadCurve
+		for _, l := range labels {
+			c := reports.LoadCurve{Label: l}
+			for _, xv := range xsOf[l] {
+				xf, _ := strconv.ParseFloat(xv, 64)
+				if nominal {
+					xf = float64(slices.Index(m.Params[0].Values, xv))
+				}
+				st := reports.Stat(mt.name, vals[key{l, xv}])
+				c.Points = append(c.Points, reports.LoadPoint{X: xf, Mean: st.Mean, CI95: st.CI95})
+			}
+			curves = append(curves, c)
+		}
+		yl := mt.label
+		if mt.unit != "" {
+			yl += " (" + mt.unit + ")"
+		}
+		p, err := reports.LoadLatencyPlot(x, yl, curves, fmt.Sprintf("%s against %s", mt.label, x))
+		if err != nil {
+			continue
+		}
+		if nominal {
+			p.NominalX(m.Params[0].Values...)
+		}
+		caption := fmt.Sprintf("%s (%s) against %s", mt.label, mt.name, x)
+		if len(m.Seeds) > 1 {
+			caption += fmt.Sprintf(": mean over %d seeds with 95 %% confidence whiskers (Student t).", len(m.Seeds))
+		} else {
+			caption += ": one seed per point."
+		}
+		figs = append(figs, figure{"sweep-" + strings.ReplaceAll(mt.name, ".", "-"), caption, p, reports.PlotWidth, reports.PlotHeight})
+	}
+	if len(figs) == 0 {
+		return nil, errors.New("nothing to plot in the sweep")
+	}
+	return figs, nil
+}
+
+// writePlots writes every figure of an output folder to DIR/plots as SVG
+// and PNG.
+func writePlots(dir string) error {
+	o, err := readOutput(dir)
+	if err != nil {
+		return err
+	}
+	figs, err := figures(o)
+	if err != nil {
+		return err
+	}
+	pd := filepath.Join(dir, plotsDir)
+	if err := os.MkdirAll(pd, 0o755); err != nil {
+		return err
+	}
+	for _, f := range figs {
+		for _, format := range []string{"svg", "png"} {
+			path := filepath.Join(pd, f.name+"."+format)
+			err := writeAtomic(path, func(w io.Writer) error { return reports.WriteFigure(w, f.fig, format, f.w, f.h) })
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeSweepPlots is writePlots for a sweep folder.
+func writeSweepPlots(dir string) error { return writePlots(dir) }
+
+// writeReport writes the HTML report of an output folder to file.
+func writeReport(dir, file string) error {
+	o, err := readOutput(dir)
+	if err != nil {
+		return err
+	}
+	figs, err := figures(o)
+	if err != nil {
+		return err
+	}
+	r := &reports.HTMLReport{Version: fullVersion(), Command: commandLine()}
+	if o.sweep != nil {
+		m := o.sweep
+		r.Title = "fleetsim sweep: " + m.Scenario
+		r.Scenario = []reports.KV{{Key: "scenario", Value: m.Scenario}, {Key: "points", Value: strconv.Itoa(m.Points)},
+			{Key: "strategies", Value: strings.Join(m.Strategies, ", ")}, {Key: "seeds", Value: seedsText(m.Seeds)},
+			{Key: "runs", Value: strconv.Itoa(m.Runs)}, {Key: "written by", Value: "fleetsim " + m.Fleetsim}}
+		for _, p := range m.Params {
+			r.Scenario = append(r.Scenario, reports.KV{Key: "--set " + p.Path, Value: strings.Join(p.Values, ", ")})
+		}
+		r.Tables = append(r.Tables, sweepTable(o))
+	} else {
+		s := o.sum
+		r.Title = "fleetsim: " + s.Scenario.Name
+		r.Scenario = []reports.KV{{Key: "scenario", Value: s.Scenario.Name}, {Key: "file", Value: s.Scenario.File},
+			{Key: "description", Value: s.Scenario.Description}, {Key: "nodes", Value: strconv.Itoa(s.Scenario.Nodes)},
+			{Key: "stop", Value: s.Scenario.Stop}, {Key: "warm-up", Value: s.Scenario.Warmup},
+			{Key: "seeds", Value: seedsText(s.Scenario.Seeds)}, {Key: "results written by", Value: s.Command + " (fleetsim " + s.Fleetsim + ")"}}
+		r.ScenarioYAML = s.Scenario.YAML
+		if len(s.Scenario.Seeds) > 1 {
+			head, rows := reports.ReplicatedTable(s.Results, false)
+			r.Tables = append(r.Tables, reports.HTMLTable{Caption: "Results per strategy", Header: head, Rows: rows,
+				Note: fmt.Sprintf("Mean over %d seeds ± the half-width of the 95 %% confidence interval (Student t, %d degrees of freedom); pp: percentage points.", len(s.Scenario.Seeds), len(s.Scenario.Seeds)-1)})
+		} else {
+			head, rows := reports.ComparisonTable(s.Results)
+			r.Tables = append(r.Tables, reports.HTMLTable{Caption: "Results per strategy", Header: head, Rows: rows})
+		}
+	}
+	for _, f := range figs {
+		svg, err := reports.InlineSVG(f.fig, f.w, f.h)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		r.Figures = append(r.Figures, reports.HTMLFigure{Caption: f.caption, SVG: svg})
+	}
+	return writeAtomic(file, func(w io.Writer) error { return reports.WriteHTML(w, r) })
+}
+
+func seedsText(seeds []uint64) string {
+	switch len(seeds) {
+	case 0:
+		return ""
+	case 1:
+		return strconv.FormatUint(seeds[0], 10)
+	}
+	return fmt.Sprintf("%d seeds, %d..%d", len(seeds), seeds[0], seeds[len(seeds)-1])
+}
+
+// sweepTable is a sweep's headline figures per point and strategy (mean
+// over seeds).
+func sweepTable(o *output) reports.HTMLTable {
+	m := o.sweep
+	col := map[string]int{}
+	for i, h := range o.sweepHdr {
+		col[h] = i
+	}
+	metrics := sweepNodeMetrics
+	if _, ok := col["placement.gpu_alloc_ratio"]; ok {
+		metrics = sweepPlacementMetrics
+	}
+	head := []string{"point"}
+	for _, p := range m.Params {
+		head = append(head, p.Path)
+	}
+	head = append(head, "strategy", "seeds")
+	for _, mt := range metrics {
+		head = append(head, mt.name)
+	}
+	type key struct{ point, strategy string }
+	var order []key
+	groups := map[key][][]string{}
+	for _, r := range o.sweepRow {
+		k := key{r[col["point"]], r[col["strategy"]]}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	var rows [][]string
+	for _, k := range order {
+		g := groups[k]
+		row := []string{k.point}
+		for _, p := range m.Params {
+			row = append(row, g[0][col[p.Path]])
+		}
+		row = append(row, k.strategy, strconv.Itoa(len(g)))
+		for _, mt := range metrics {
+			xs := make([]float64, 0, len(g))
+			for _, r := range g {
+				v, _ := strconv.ParseFloat(r[col[mt.name]], 64)
+				xs = append(xs, v)
+			}
+			st := reports.Stat(mt.name, xs)
+			cell := strconv.FormatFloat(st.Mean, 'g', 4, 64)
+			if len(g) > 1 {
+				cell += " ± " + strconv.FormatFloat(st.CI95, 'g', 2, 64)
+			}
+			row = append(row, cell)
+		}
+		rows = append(rows, row)
+	}
+	return reports.HTMLTable{Caption: "Sweep: mean over seeds ± 95 % CI half-width", Header: head, Rows: rows,
+		Note: "Every run's figures are in sweep.csv."}
+}
+
+func newReportCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "report DIR",
+		Short: "Write a self-contained HTML report (tables, plots) of an output folder (--out or sweep)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			file := out
+			if file == "" {
+				file = filepath.Join(args[0], reportFile)
+			}
+			if err := writeReport(args[0], file); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the HTML file (default: DIR/report.html)")
+	return cmd
+}
