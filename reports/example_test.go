@@ -54,3 +54,23 @@ func ExampleWriteHTML() {
 	// 1 false
 	// true
 }
+
+// ExampleCheck compares a rerun with a baseline whose p99 latency was 10 %
+// lower: beyond the default 5 % tolerance, so the check fails.
+func ExampleCheck() {
+	base := []sim.Result{{Scenario: "s", Strategy: "p2c", Latency: sim.Quantiles{P99: 2.0}, ThroughputPerS: 100}}
+	cur := []sim.Result{{Scenario: "s", Strategy: "p2c", Latency: sim.Quantiles{P99: 2.2}, ThroughputPerS: 100}}
+	rep, err := reports.Check(base, cur, reports.CheckOptions{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rep.Failed(), rep.Summary())
+	// Output: true 1 regression in 1 strategy (22 metrics checked)
+}
+
+// ExampleStat is a mean over five seeds with its 95 % confidence interval.
+func ExampleStat() {
+	m := reports.Stat("latency_s.p99", []float64{9.8, 10.1, 10.4, 9.9, 10.3})
+	fmt.Printf("%.2f ± %.2f\n", m.Mean, m.CI95)
+	// Output: 10.10 ± 0.32
+}

@@ -1,0 +1,50 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzParseResults: any bytes give results or an error naming the file,
+// never a panic (check and report read files users hand them).
+func FuzzParseResults(f *testing.F) {
+	for _, s := range []string{
+		`{"results":[{"strategy":"p2c","latency_s":{"p99":1.5}}],"scenario":{"seeds":[1,2]}}`,
+		`[{"strategy":"a","tasks":{"completed":3}},{"strategy":"b"}]`,
+		`{"strategy":"p2c","placement":{"gpu_alloc_ratio":0.9}}`,
+		`{"strategy":"x","latency_s":{"p99":"slow"}}`,
+		"{\n\"results\": [\n{\"tasks\": {\"arrived\": -1e999}}]}",
+		`{}`, `[`, `nul`, "\xef\xbb\xbf[]",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rs, _, err := ParseResults("f.json", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.json: ") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for i := range rs {
+			Flatten(&rs[i])
+		}
+		Aggregates(rs)
+	})
+}
+
+// FuzzReadSeries: series.csv from anywhere gives rows or an error naming
+// the file and line, never a panic.
+func FuzzReadSeries(f *testing.F) {
+	f.Add([]byte(SeriesHeader + "p2c,1,20,*,0.5,3,4\np2c,1,20,node-0,1,1,0\n"))
+	f.Add([]byte(SeriesHeader + "\"a,b\",1,2,n,NaN,1,2\n"))
+	f.Add([]byte(SeriesHeader + "p2c,-1,20,*,0.5,3,4\n"))
+	f.Add([]byte("strategy,seed\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := ReadSeries(strings.NewReader(string(data)), "s.csv", nil)
+		if err != nil && !strings.HasPrefix(err.Error(), "s.csv") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+	})
+}
