@@ -106,8 +106,8 @@ func newRunCmd() *cobra.Command {
 			if err := of.check(cmd); err != nil {
 				return err
 			}
-			if records != "" && of.seeds > 1 {
-				return fmt.Errorf("--records takes one run's records; with --seeds use --out DIR --out-records")
+			if records != "" && (of.seeds > 1 || of.records) {
+				return fmt.Errorf("--records takes one run's records; with --seeds or --out-records use --out DIR --out-records alone")
 			}
 			sc, err := sf.load(cmd, args)
 			if err != nil {
