@@ -336,48 +336,21 @@ type CheckReport struct {
 // Failed reports whether the check found a regression.
 func (r *CheckReport) Failed() bool { return r.Regressions > 0 }
 
-// checkGroup is one (scenario, strategy) of one side.
-type checkGroup struct {
-	scenario, strategy string
-	n                  int
-	seeds              []uint64
-	names              []string // metric names in order of first appearance
-	values             map[string][]float64
-}
-
-func (g *checkGroup) label() string {
+// groupLabel names a group in the report's lines.
+func groupLabel(g *runGroup) string {
 	if g.scenario == "" {
 		return "strategy " + g.strategy
 	}
 	return "strategy " + g.strategy + " of scenario " + g.scenario
 }
 
-type checkKey struct{ scenario, strategy string }
-
-// groupResults groups results by (scenario, strategy) in order of first
-// appearance.
-func checkGroups(results []sim.Result) ([]*checkGroup, map[checkKey]*checkGroup) {
-	var order []*checkGroup
-	byKey := map[checkKey]*checkGroup{}
-	for i := range results {
-		r := &results[i]
-		k := checkKey{r.Scenario, r.Strategy}
-		g, ok := byKey[k]
-		if !ok {
-			g = &checkGroup{scenario: r.Scenario, strategy: r.Strategy, values: map[string][]float64{}}
-			byKey[k] = g
-			order = append(order, g)
-		}
-		g.n++
-		g.seeds = append(g.seeds, r.Seed)
-		for _, m := range Flatten(r) {
-			if _, ok := g.values[m.Name]; !ok {
-				g.names = append(g.names, m.Name)
-			}
-			g.values[m.Name] = append(g.values[m.Name], m.Value)
-		}
+// groupSeeds is the seeds of a group's runs.
+func groupSeeds(g *runGroup) []uint64 {
+	seeds := make([]uint64, len(g.runs))
+	for i, r := range g.runs {
+		seeds[i] = r.Seed
 	}
-	return order, byKey
+	return seeds
 }
 
 // Check compares current results against a baseline. Both sides are
@@ -404,22 +377,22 @@ func Check(baseline, current []sim.Result, opt CheckOptions) (*CheckReport, erro
 			return nil, fmt.Errorf("metric: %v", err)
 		}
 	}
-	base, _ := checkGroups(baseline)
-	cur, curByKey := checkGroups(current)
+	base, baseByKey := groupRuns(baseline, true)
+	cur, curByKey := groupRuns(current, true)
 	if err := checkPatternsUsed(base, overrides, opt.Metrics); err != nil {
 		return nil, err
 	}
 
 	rep := &CheckReport{}
 	for _, b := range base {
-		c, ok := curByKey[checkKey{b.scenario, b.strategy}]
+		c, ok := curByKey[groupKey{b.scenario, b.strategy}]
 		if !ok {
-			rep.Missing = append(rep.Missing, fmt.Sprintf("%s: in the baseline (%s), not in the current results", b.label(), checkRuns(b.n)))
+			rep.Missing = append(rep.Missing, fmt.Sprintf("%s: in the baseline (%s), not in the current results", groupLabel(b), checkRuns(len(b.runs))))
 			rep.Regressions++
 			continue
 		}
-		if !slices.Equal(checkSortedSeeds(b.seeds), checkSortedSeeds(c.seeds)) {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: the baseline ran seeds %s, the current results seeds %s", b.label(), checkSeedList(b.seeds), checkSeedList(c.seeds)))
+		if bs, cs := groupSeeds(b), groupSeeds(c); !slices.Equal(checkSortedSeeds(bs), checkSortedSeeds(cs)) {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: the baseline ran seeds %s, the current results seeds %s", groupLabel(b), checkSeedList(bs), checkSeedList(cs)))
 		}
 		for _, name := range b.names {
 			if !metricWanted(opt.Metrics, name) {
@@ -451,13 +424,9 @@ func Check(baseline, current []sim.Result, opt CheckOptions) (*CheckReport, erro
 			rep.Rows = append(rep.Rows, row)
 		}
 	}
-	baseByKey := map[checkKey]bool{}
-	for _, b := range base {
-		baseByKey[checkKey{b.scenario, b.strategy}] = true
-	}
 	for _, c := range cur {
-		if !baseByKey[checkKey{c.scenario, c.strategy}] {
-			rep.Extra = append(rep.Extra, fmt.Sprintf("%s: in the current results (%s), not in the baseline", c.label(), checkRuns(c.n)))
+		if baseByKey[groupKey{c.scenario, c.strategy}] == nil {
+			rep.Extra = append(rep.Extra, fmt.Sprintf("%s: in the current results (%s), not in the baseline", groupLabel(c), checkRuns(len(c.runs))))
 		}
 	}
 	return rep, nil
@@ -465,7 +434,7 @@ func Check(baseline, current []sim.Result, opt CheckOptions) (*CheckReport, erro
 
 // checkPatternsUsed rejects an override or metric filter that names no
 // metric of the baseline (a typo would otherwise check nothing).
-func checkPatternsUsed(base []*checkGroup, overrides []metricRule, metrics []string) error {
+func checkPatternsUsed(base []*runGroup, overrides []metricRule, metrics []string) error {
 	names := map[string]bool{}
 	for _, g := range base {
 		for _, n := range g.names {
@@ -548,7 +517,7 @@ func checkSeedList(s []uint64) string {
 // metrics checked)", or "no regression: 120 metrics within tolerance".
 func (r *CheckReport) Summary() string {
 	var improved, changed int
-	failing := map[checkKey]bool{}
+	failing := map[groupKey]bool{}
 	for _, row := range r.Rows {
 		switch row.Verdict {
 		case VerdictImproved:
@@ -556,7 +525,7 @@ func (r *CheckReport) Summary() string {
 		case VerdictChanged:
 			changed++
 		case VerdictRegression, VerdictMissing:
-			failing[checkKey{row.Scenario, row.Strategy}] = true
+			failing[groupKey{row.Scenario, row.Strategy}] = true
 		}
 	}
 	checked := strconv.Itoa(len(r.Rows)) + " " + checkPlural(len(r.Rows), "metric", "metrics")

@@ -124,35 +124,55 @@ func flattenObject(dec *json.Decoder, prefix string, out *[]Metric) {
 	dec.Token() // }
 }
 
+// runGroup is the runs of one strategy (of one scenario, when grouped by
+// scenario too), with each metric's values over them.
+type runGroup struct {
+	scenario, strategy string
+	runs               []*sim.Result
+	names              []string // metric names in order of first appearance
+	values             map[string][]float64
+}
+
+type groupKey struct{ scenario, strategy string }
+
+// groupRuns groups results by strategy, and by scenario too when
+// byScenario is set, in order of first appearance.
+func groupRuns(results []sim.Result, byScenario bool) ([]*runGroup, map[groupKey]*runGroup) {
+	var order []*runGroup
+	byKey := map[groupKey]*runGroup{}
+	for i := range results {
+		r := &results[i]
+		k := groupKey{strategy: r.Strategy}
+		if byScenario {
+			k.scenario = r.Scenario
+		}
+		g, ok := byKey[k]
+		if !ok {
+			g = &runGroup{scenario: k.scenario, strategy: r.Strategy, values: map[string][]float64{}}
+			byKey[k] = g
+			order = append(order, g)
+		}
+		g.runs = append(g.runs, r)
+		for _, m := range Flatten(r) {
+			if _, ok := g.values[m.Name]; !ok {
+				g.names = append(g.names, m.Name)
+			}
+			g.values[m.Name] = append(g.values[m.Name], m.Value)
+		}
+	}
+	return order, byKey
+}
+
 // Aggregates groups results by strategy (in order of first appearance) and
 // returns each metric's mean and 95 % confidence interval over the group's
 // runs.
 func Aggregates(results []sim.Result) []Aggregate {
-	var order []string
-	groups := map[string][]int{}
-	for i := range results {
-		s := results[i].Strategy
-		if _, ok := groups[s]; !ok {
-			order = append(order, s)
-		}
-		groups[s] = append(groups[s], i)
-	}
-	out := make([]Aggregate, 0, len(order))
-	for _, s := range order {
-		idx := groups[s]
-		var names []string
-		values := map[string][]float64{}
-		for _, i := range idx {
-			for _, m := range Flatten(&results[i]) {
-				if _, ok := values[m.Name]; !ok {
-					names = append(names, m.Name)
-				}
-				values[m.Name] = append(values[m.Name], m.Value)
-			}
-		}
-		a := Aggregate{Strategy: s, N: len(idx)}
-		for _, name := range names {
-			a.Metrics = append(a.Metrics, Stat(name, values[name]))
+	groups, _ := groupRuns(results, false)
+	out := make([]Aggregate, 0, len(groups))
+	for _, g := range groups {
+		a := Aggregate{Strategy: g.strategy, N: len(g.runs)}
+		for _, name := range g.names {
+			a.Metrics = append(a.Metrics, Stat(name, g.values[name]))
 		}
 		out = append(out, a)
 	}

@@ -168,15 +168,7 @@ func WriteReplicated(w io.Writer, results []sim.Result, format string) error {
 // each confidence half-width in a column of its own (as CSV does).
 func ReplicatedTable(results []sim.Result, split bool) (head []string, rows [][]string) {
 	cols := columnsFor(results)
-	var order []string
-	groups := map[string][]*sim.Result{}
-	for i := range results {
-		s := results[i].Strategy
-		if _, ok := groups[s]; !ok {
-			order = append(order, s)
-		}
-		groups[s] = append(groups[s], &results[i])
-	}
+	groups, _ := groupRuns(results, false)
 	head = []string{"strategy", "seeds"}
 	for _, c := range cols {
 		head = append(head, c.head)
@@ -184,12 +176,11 @@ func ReplicatedTable(results []sim.Result, split bool) (head []string, rows [][]
 			head = append(head, c.head+" ci95")
 		}
 	}
-	for _, s := range order {
-		g := groups[s]
-		r := []string{s, strconv.Itoa(len(g))}
-		xs := make([]float64, len(g))
+	for _, g := range groups {
+		r := []string{g.strategy, strconv.Itoa(len(g.runs))}
+		xs := make([]float64, len(g.runs))
 		for _, c := range cols {
-			for k, res := range g {
+			for k, res := range g.runs {
 				xs[k] = c.value(res)
 			}
 			m := Stat(c.head, xs)

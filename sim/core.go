@@ -188,10 +188,6 @@ func (c *core) result(strategy string) Result {
 	return r
 }
 
-// Series is the time series sampled so far (nil unless Config.Series
-// asks for one).
-func (c *core) Series() *Series { return c.smp.series() }
-
 // Now is the current simulated time.
 func (c *core) Now() Time { return c.now }
 

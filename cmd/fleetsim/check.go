@@ -151,11 +151,5 @@ func runForCheck(cmd *cobra.Command, sf *scenarioFlags, scen string, base []sim.
 	if err != nil {
 		return nil, fmt.Errorf("--scenario %s: %w", scen, err)
 	}
-	var jobs []job
-	for _, s := range specs {
-		for _, seed := range seeds {
-			jobs = append(jobs, job{sc: sc, spec: s, seed: seed})
-		}
-	}
-	return runJobs(cmd.Context(), jobs, cmd.ErrOrStderr())
+	return runJobs(cmd.Context(), makeJobs(sc, specs, seeds), cmd.ErrOrStderr())
 }

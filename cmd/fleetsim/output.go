@@ -48,7 +48,7 @@ func (f *outputFlags) add(cmd *cobra.Command) {
 }
 
 // check validates the flags before anything runs.
-func (f *outputFlags) check(cmd *cobra.Command) error {
+func (f *outputFlags) check() error {
 	if f.seeds < 1 {
 		return fmt.Errorf("--seeds: expected an integer >= 1, got %d", f.seeds)
 	}

@@ -30,6 +30,9 @@ type figure struct {
 type output struct {
 	sum    *reports.Summary
 	series []reports.SeriesRow
+	// first is each strategy's lowest seed: the run whose series the
+	// per-run plots draw.
+	first map[string]uint64
 	// sweep folders only
 	sweep    *manifest
 	sweepHdr []string
@@ -61,11 +64,9 @@ func readOutput(dir string) (*output, error) {
 		sum = &reports.Summary{Results: results}
 	}
 	o.sum = sum
-	first := map[string]uint64{}
-	for _, r := range sum.Results {
-		if s, ok := first[r.Strategy]; !ok || r.Seed < s {
-			first[r.Strategy] = r.Seed
-		}
+	o.first = map[string]uint64{}
+	for _, r := range firstSeeds(sum.Results) {
+		o.first[r.Strategy] = r.Seed
 	}
 	path := filepath.Join(dir, seriesFile)
 	f, err := os.Open(path)
@@ -77,8 +78,7 @@ func readOutput(dir string) (*output, error) {
 	}
 	defer f.Close()
 	o.series, err = reports.ReadSeries(f, path, func(r *reports.SeriesRow) bool {
-		s, ok := first[r.Strategy]
-		return r.Node == reports.ClusterNode || ok && r.Seed == s
+		return r.Node == reports.ClusterNode || o.isFirst(r)
 	})
 	return o, err
 }
@@ -165,7 +165,7 @@ func figures(o *output) ([]figure, error) {
 	if len(o.series) > 0 {
 		var cluster []reports.SeriesRow
 		for _, r := range o.series {
-			if r.Node == reports.ClusterNode && isFirst(firsts, r) {
+			if r.Node == reports.ClusterNode && o.isFirst(&r) {
 				cluster = append(cluster, r)
 			}
 		}
@@ -199,13 +199,10 @@ func allZero(bs []reports.BarCI) bool {
 	return true
 }
 
-func isFirst(firsts []sim.Result, r reports.SeriesRow) bool {
-	for _, f := range firsts {
-		if f.Strategy == r.Strategy {
-			return f.Seed == r.Seed
-		}
-	}
-	return false
+// isFirst reports whether r is of its strategy's first seed.
+func (o *output) isFirst(r *reports.SeriesRow) bool {
+	s, ok := o.first[r.Strategy]
+	return ok && r.Seed == s
 }
 
 func hasCurve(results []sim.Result) bool {
@@ -233,19 +230,25 @@ var (
 	sweepPlacementMetrics = []barMetric{{"wait_s.mean", "mean wait", "s"}, {"placement.bounded_slowdown.mean", "mean bounded slowdown", ""}}
 )
 
+// sweepColumns indexes sweep.csv's columns by name and picks the headline
+// metrics of its queueing model.
+func sweepColumns(o *output) (col map[string]int, metrics []barMetric) {
+	col = map[string]int{}
+	for i, h := range o.sweepHdr {
+		col[h] = i
+	}
+	if _, ok := col["placement.gpu_alloc_ratio"]; ok {
+		return col, sweepPlacementMetrics
+	}
+	return col, sweepNodeMetrics
+}
+
 // sweepFigures draws each metric against the first parameter: one curve
 // per strategy and value of the other parameters, mean over seeds with
 // 95 % confidence whiskers.
 func sweepFigures(o *output) ([]figure, error) {
 	m := o.sweep
-	col := map[string]int{}
-	for i, h := range o.sweepHdr {
-		col[h] = i
-	}
-	metrics := sweepNodeMetrics
-	if _, ok := col["placement.gpu_alloc_ratio"]; ok {
-		metrics = sweepPlacementMetrics
-	}
+	col, metrics := sweepColumns(o)
 	x := m.Params[0].Path
 	var figs []figure
 	for _, mt := range metrics {
@@ -347,9 +350,6 @@ func writePlots(dir string) error {
 	return nil
 }
 
-// writeSweepPlots is writePlots for a sweep folder.
-func writeSweepPlots(dir string) error { return writePlots(dir) }
-
 // writeReport writes the HTML report of an output folder to file.
 func writeReport(dir, file string) error {
 	o, err := readOutput(dir)
@@ -412,14 +412,7 @@ func seedsText(seeds []uint64) string {
 // over seeds).
 func sweepTable(o *output) reports.HTMLTable {
 	m := o.sweep
-	col := map[string]int{}
-	for i, h := range o.sweepHdr {
-		col[h] = i
-	}
-	metrics := sweepNodeMetrics
-	if _, ok := col["placement.gpu_alloc_ratio"]; ok {
-		metrics = sweepPlacementMetrics
-	}
+	col, metrics := sweepColumns(o)
 	head := []string{"point"}
 	for _, p := range m.Params {
 		head = append(head, p.Path)

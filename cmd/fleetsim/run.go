@@ -103,7 +103,7 @@ func newRunCmd() *cobra.Command {
 		Short: "Run one strategy of a scenario (file or embedded name; default: " + defaultScenario + ")",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := of.check(cmd); err != nil {
+			if err := of.check(); err != nil {
 				return err
 			}
 			if records != "" && (of.seeds > 1 || of.records) {
@@ -189,7 +189,7 @@ func newCompareCmd() *cobra.Command {
 			if !slices.Contains(reports.Formats, format) {
 				return fmt.Errorf("--format: unknown format %q (allowed: %s)", format, strings.Join(reports.Formats, ", "))
 			}
-			if err := of.check(cmd); err != nil {
+			if err := of.check(); err != nil {
 				return err
 			}
 			if plotFile != "" {

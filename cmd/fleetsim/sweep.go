@@ -140,11 +140,12 @@ func planSweep(name string, params []sweepParam, strategyList []string, nSeeds i
 			}
 		}
 	}
-	for _, s := range specs {
-		pl.m.Strategies = append(pl.m.Strategies, s.String())
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.String()
 	}
 	pl.m = manifest{Fleetsim: fullVersion(), Scenario: first.File, Stop: first.Stop.String(), Warmup: first.Warmup.String(),
-		Params: params, Strategies: pl.m.Strategies,
+		Params: params, Strategies: names,
 		Seeds: seeds, Points: len(pl.points), Runs: len(pl.runs)}
 	shape := sim.Result{}
 	if first.Cluster.Queueing == scenario.QueueingCentral {
@@ -263,7 +264,7 @@ joins their folders into exactly the file one machine would have written.`,
 				return err
 			}
 			if sh.n == 1 && !noPlots {
-				if err := writeSweepPlots(out); err != nil {
+				if err := writePlots(out); err != nil {
 					return err
 				}
 			}
@@ -347,7 +348,7 @@ func newMergeCmd() *cobra.Command {
 				return err
 			}
 			if !noPlots {
-				if err := writeSweepPlots(out); err != nil {
+				if err := writePlots(out); err != nil {
 					return err
 				}
 			}
@@ -406,28 +407,22 @@ func mergeShards(dirs []string) (manifest, []string, [][]string, error) {
 		}
 		return whole, nil, nil, fmt.Errorf("missing shards: %s", strings.Join(missing, ", "))
 	}
-	index := make([]int, len(rows))
+	// Each row goes to its run number's place in the whole sweep.
+	sorted := make([][]string, whole.Runs)
 	for k, r := range rows {
 		i, err := strconv.Atoi(r[0])
 		if err != nil || i < 0 || i >= whole.Runs {
 			return whole, nil, nil, fmt.Errorf("sweep row %d: run %q is not a run number in 0..%d", k+1, r[0], whole.Runs-1)
 		}
-		index[k] = i
-	}
-	order := make([]int, len(rows))
-	for k := range order {
-		order[k] = k
-	}
-	slices.SortFunc(order, func(a, b int) int { return index[a] - index[b] })
-	sorted := make([][]string, len(rows))
-	for k, o := range order {
-		if index[o] != k {
-			return whole, nil, nil, fmt.Errorf("run %d is missing or given twice in the shards", k)
+		if sorted[i] != nil {
+			return whole, nil, nil, fmt.Errorf("run %d is given twice in the shards", i)
 		}
-		sorted[k] = rows[o]
+		sorted[i] = r
 	}
-	if len(sorted) != whole.Runs {
-		return whole, nil, nil, fmt.Errorf("the shards hold %d runs; the sweep has %d", len(sorted), whole.Runs)
+	for i, r := range sorted {
+		if r == nil {
+			return whole, nil, nil, fmt.Errorf("run %d is missing from the shards", i)
+		}
 	}
 	return whole, header, sorted, nil
 }
