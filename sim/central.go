@@ -331,9 +331,7 @@ func (e *Scheduler) Step(max int) (done bool, err error) {
 			return true, nil
 		}
 		ev := e.q.Pop()
-		if e.smp != nil {
-			e.smp.to(Time(ev.At))
-		}
+		e.sampleTo(Time(ev.At))
 		if e.cfg.Central.SampleEvery > 0 {
 			e.sample(Time(ev.At))
 		}
@@ -367,14 +365,7 @@ func (e *Scheduler) Step(max int) (done bool, err error) {
 }
 
 // Run steps until done.
-func (e *Scheduler) Run() error {
-	for {
-		done, err := e.Step(1 << 20)
-		if done || err != nil {
-			return err
-		}
-	}
-}
+func (e *Scheduler) Run() error { return drain(e.Step) }
 
 func (e *Scheduler) startWindow() {
 	if e.warm {

@@ -47,6 +47,25 @@ type core struct {
 	smp *sampler // nil unless Config.Series asks for a time series
 }
 
+// sampleTo takes the series' samples due before an event at time at (the
+// state is constant between events). Small enough to inline into the
+// event loop: one nil check per event when no series is asked for.
+func (c *core) sampleTo(at Time) {
+	if c.smp != nil {
+		c.smp.to(at)
+	}
+}
+
+// drain steps a run until it is done.
+func drain(step func(max int) (done bool, err error)) error {
+	for {
+		done, err := step(1 << 20)
+		if done || err != nil {
+			return err
+		}
+	}
+}
+
 func (c *core) push(at Time, kind uint32, node int32, ref int64) {
 	c.q.Push(queue.Event{At: int64(at), Seq: c.seq, Kind: kind, Node: node, Ref: ref})
 	c.seq++

@@ -179,9 +179,7 @@ func (e *Engine) Step(max int) (done bool, err error) {
 			return true, nil
 		}
 		ev := e.q.Pop()
-		if e.smp != nil {
-			e.smp.to(Time(ev.At))
-		}
+		e.sampleTo(Time(ev.At))
 		e.now = Time(ev.At)
 		e.view.now = e.now
 		e.events++
@@ -202,14 +200,7 @@ func (e *Engine) Step(max int) (done bool, err error) {
 }
 
 // Run steps until done.
-func (e *Engine) Run() error {
-	for {
-		done, err := e.Step(1 << 20)
-		if done || err != nil {
-			return err
-		}
-	}
-}
+func (e *Engine) Run() error { return drain(e.Step) }
 
 // startWindow opens the measurement window at the current time.
 func (e *Engine) startWindow() {

@@ -323,14 +323,20 @@ func sweepFigures(o *output) ([]figure, error) {
 	return figs, nil
 }
 
+// loadFigures reads an output folder and draws its figures.
+func loadFigures(dir string) (*output, []figure, error) {
+	o, err := readOutput(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	figs, err := figures(o)
+	return o, figs, err
+}
+
 // writePlots writes every figure of an output folder to DIR/plots as SVG
 // and PNG.
 func writePlots(dir string) error {
-	o, err := readOutput(dir)
-	if err != nil {
-		return err
-	}
-	figs, err := figures(o)
+	_, figs, err := loadFigures(dir)
 	if err != nil {
 		return err
 	}
@@ -352,11 +358,7 @@ func writePlots(dir string) error {
 
 // writeReport writes the HTML report of an output folder to file.
 func writeReport(dir, file string) error {
-	o, err := readOutput(dir)
-	if err != nil {
-		return err
-	}
-	figs, err := figures(o)
+	o, figs, err := loadFigures(dir)
 	if err != nil {
 		return err
 	}
