@@ -15,4 +15,19 @@ type NodeSpec struct {
 	GPUs        int     // whole GPUs
 	GPUModel    string  // e.g. "V100M16"; empty when unknown
 	CostPerHour float64 // money per node-hour
+
+	// Background is the share of the node's capacity taken by work outside
+	// the simulation, in [0, 1): it serves at Speed × (1 − Background), and
+	// a metrics scrape reports it as used.
+	Background float64
+
+	// Power model: watts drawn idle and at full utilization, linear in
+	// between (0, 0: energy not counted).
+	PowerIdle, PowerPeak float64
+
+	// PrefillPerToken and DecodePerToken, when > 0, make the node an LLM
+	// inference replica: a request with PromptTokens p and OutputTokens o
+	// takes p·PrefillPerToken + o·DecodePerToken, its first token after
+	// p·PrefillPerToken + DecodePerToken (Speed does not apply).
+	PrefillPerToken, DecodePerToken Time
 }

@@ -10,6 +10,7 @@ package sim
 //   - Filter and Scorer: feasible nodes and their rank (job placement, and
 //     load balancers built from scores).
 //   - Observer: outcome hooks so adaptive strategies can learn.
+//   - Ticker: a periodic hook (metrics scrapes).
 
 // Strategy is implemented by every strategy.
 type Strategy interface {
@@ -28,6 +29,13 @@ type Picker interface {
 
 // Drop is what a Picker returns to refuse a task.
 const Drop = -1
+
+// ToBroker is what a Picker returns to leave a task on the engine's broker
+// queue instead of pushing it to a node: nodes pull the oldest brokered
+// task whenever one of their slots frees (competing consumers of a message
+// queue). With n single-slot nodes this is the M/M/n system that
+// join-the-shortest-queue approaches.
+const ToBroker = -2
 
 // QueueSorter orders a central pending queue: Less reports whether a should
 // be tried before b.
@@ -63,8 +71,20 @@ type Observer interface {
 	// Finished is called when t completes on node i; latency is its
 	// sojourn (finish minus arrival), what a balancer observes.
 	Finished(v *View, t *Task, i int, latency Time)
-	// Failed is called when t is lost on node i (the node failed).
+	// Failed is called when an attempt of t on node i is lost: the node
+	// failed under it or refused it, or the client's timeout expired.
 	Failed(v *View, t *Task, i int)
+}
+
+// Ticker is implemented by strategies that act on a clock of their own,
+// such as a periodic metrics scrape. Every is read once when the run
+// starts; when it is > 0, Tick is called at Every, 2·Every, 3·Every, ...
+// while tasks remain, so what the strategy saw at its last tick is up to
+// one interval stale, as a scraped metric is.
+type Ticker interface {
+	Strategy
+	Every() Time
+	Tick(v *View)
 }
 
 // Reorderer is a QueueSorter whose order changes as tasks start and end

@@ -24,6 +24,12 @@ type Task struct {
 	// the future, since the user declared it on submission.
 	Estimate Time
 
+	// PromptTokens and OutputTokens size an LLM inference request; on a
+	// node with per-token times (NodeSpec.PrefillPerToken) they, not Work,
+	// set the service time.
+	PromptTokens int32
+	OutputTokens int32
+
 	Tenant string // owner, for fairness policies
 	Region string // origin region, for geographic routing
 	Class  string // free-form class label, kept in records

@@ -18,6 +18,14 @@ type View struct {
 	gpuFree          []int32 // free thousandths of every GPU, node by node
 	gpuOff           []int32 // node i's GPUs are gpuFree[gpuOff[i]:gpuOff[i+1]]
 	shapes           []TaskShape
+
+	// Network (network.go): region names, each node's region index, the
+	// configured round-trip times between regions (row-major), and the
+	// origin region of the task being decided.
+	regions    []string
+	nodeRegion []int32
+	rtt        []Time
+	origin     int32
 }
 
 // NodeLoad is the observable state of one node.
@@ -25,13 +33,17 @@ type NodeLoad struct {
 	Active int32 // tasks being served
 	Queued int32 // tasks waiting in the node's queue
 	Down   bool  // reported down by health checks (not necessarily really down)
+	// Out is true while the node is not in the pool: not yet provisioned
+	// by an autoscaler, removed, or drained for maintenance. Membership
+	// is known at once (service discovery), unlike health.
+	Out bool
 }
 
 // NewView returns a View of the given nodes, all idle and up at time 0.
 func NewView(specs []NodeSpec) *View {
 	v := &View{specs: specs, load: make([]NodeLoad, len(specs)),
 		cpuUsed: make([]int64, len(specs)), memUsed: make([]int64, len(specs)),
-		gpuOff: make([]int32, len(specs)+1)}
+		gpuOff: make([]int32, len(specs)+1), origin: -1}
 	for i := range specs {
 		v.gpuOff[i+1] = v.gpuOff[i] + int32(max(specs[i].GPUs, 0))
 	}
@@ -60,8 +72,15 @@ func (v *View) Queued(i int) int { return int(v.load[i].Queued) }
 // InSystem is Active plus Queued: the node's outstanding tasks.
 func (v *View) InSystem(i int) int { return int(v.load[i].Active + v.load[i].Queued) }
 
-// Healthy reports whether node i is up as far as health checks know.
-func (v *View) Healthy(i int) bool { return !v.load[i].Down }
+// Healthy reports whether node i is in the pool and up as far as health
+// checks know. A node that really failed stays healthy here until the
+// checker has seen interval × threshold failed probes.
+func (v *View) Healthy(i int) bool { l := &v.load[i]; return !l.Down && !l.Out }
+
+// Member reports whether node i is in the pool (provisioned and not
+// drained). Strategies that ignore health checks (DNS-style round robin)
+// still send work only to members.
+func (v *View) Member(i int) bool { return !v.load[i].Out }
 
 // Load returns node i's observable state.
 func (v *View) Load(i int) NodeLoad { return v.load[i] }
