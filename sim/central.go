@@ -754,7 +754,7 @@ func (e *Scheduler) end(s int32, node int, st Status) {
 	if st != Completed {
 		start = e.now
 	}
-	e.count(sl.t.Arrival, start, st, sl.measured)
+	e.count(sl.t.Arrival, start, e.now, st, sl.measured)
 	if e.cfg.OnRecord != nil {
 		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured}
 		if node >= 0 {

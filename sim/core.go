@@ -121,17 +121,22 @@ func (c *core) changeInSys(d int64) {
 
 // count adds a task's end to the statistics: it arrived at arrival, started
 // at start (when it did) and ends now with status st.
-func (c *core) count(arrival, start Time, st Status, measured bool) {
-	if c.now > c.lastFinish {
-		c.lastFinish = c.now
+//
+// finish may be later than now (a response still on its way back): the
+// task leaves the system at finish, which the time integral of tasks in
+// the system counts at once.
+func (c *core) count(arrival, start, finish Time, st Status, measured bool) {
+	if finish > c.lastFinish {
+		c.lastFinish = finish
 	}
 	if measured {
 		c.done[st]++
 		if st == Completed {
-			c.latency.Record(int64(c.now - arrival))
+			c.latency.Record(int64(finish - arrival))
 			c.wait.Record(int64(start - arrival))
 		}
 		c.changeInSys(-1)
+		c.area += float64(finish - c.now)
 	}
 }
 
@@ -155,12 +160,13 @@ func (c *core) scaled(w Time, inv float64, id int64, node string) Time {
 	return w
 }
 
-// window is the measurement window up to now (0 before it starts).
+// window is the measurement window up to now, or to the last finish when
+// a response is still on its way (0 before it starts).
 func (c *core) window() Time {
 	if !c.warm {
 		return 0
 	}
-	return c.now - c.winStart
+	return max(c.now, c.lastFinish) - c.winStart
 }
 
 // result fills the figures both models compute the same way: counts,

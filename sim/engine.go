@@ -29,6 +29,20 @@ type Config struct {
 
 	// Central queueing (job placement) only; see Scheduler.
 	Central Central
+
+	// Seed derives the random streams of random faults and health-check
+	// phases (the workload and strategy have their own).
+	Seed uint64
+
+	// Node queueing only (dynamics.go): the network between regions,
+	// scheduled failures and maintenance, random failures, the clients'
+	// retries, health checks and autoscalers. Zero values: none.
+	Network      *Network
+	Faults       []Fault
+	RandomFaults []RandomFaults
+	Client       Client
+	Health       *Health
+	Autoscale    []Autoscaler
 }
 
 // Initializer is implemented by strategies that size their state from the
@@ -53,6 +67,14 @@ type slot struct {
 	node     int32
 	next     int32 // next slot in the node's FIFO, or the free list
 	measured bool
+
+	// The attempt's state under dynamics (ext.go).
+	lost, abandoned, armed, inFault bool
+	attempt                         uint16
+	gen                             uint32 // changes when the slot is recycled or its attempt lost
+	origin                          int32  // origin region index, -1 none
+	prevA, nextA                    int32  // the node's active attempts
+	sent, back, deadline            Time
 }
 
 // Engine runs one workload through one strategy on one modeled cluster.
@@ -90,6 +112,8 @@ type Engine struct {
 	busy         []int64 // integral of active slots over time, slot-ns
 	busyBase     []int64 // busy at the start of the measurement window
 	lastT        []Time
+
+	x *ext // dynamics (ext.go); nil when the run has none
 }
 
 // NewEngine prepares a run. The strategy must implement Picker, or Scorer
@@ -130,6 +154,25 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		e.qHead[i], e.qTail[i] = -1, -1
 		e.invSpeed[i] = 1 / nd.Speed
 		e.slots[i] = int32(nd.Slots)
+	}
+	if err := cfg.checkDynamic(); err != nil {
+		return nil, err
+	}
+	_, pulls := s.(Puller)
+	_, ticks := s.(Ticker)
+	inference := false
+	for k, nd := range cfg.Nodes {
+		inference = inference || nd.PrefillPerToken > 0 || nd.DecodePerToken > 0
+		e.invSpeed[k] = 1 / (nd.Speed * (1 - nd.Background))
+	}
+	if cfg.dynamic() || pulls || ticks || inference {
+		// The network model must be in the View before Init, so
+		// strategies can size their state from it.
+		x, err := newExt(e)
+		if err != nil {
+			return nil, err
+		}
+		e.x = x
 	}
 	if in, ok := s.(Initializer); ok {
 		if err := in.Init(e.view); err != nil {
@@ -174,7 +217,9 @@ func (e *Engine) Step(max int) (done bool, err error) {
 		return true, e.err
 	}
 	for k := 0; k < max; k++ {
-		if e.q.Len() == 0 {
+		if e.q.Len() == 0 || (e.x != nil && !e.live()) {
+			// (Under dynamics, periodic events and faults scheduled past
+			// the last task do not stretch the run.)
 			e.finished = true
 			return true, nil
 		}
@@ -187,9 +232,15 @@ func (e *Engine) Step(max int) (done bool, err error) {
 		case evArrival:
 			e.arrive()
 		case evComplete:
-			e.complete(ev.Node, int32(ev.Ref))
+			if e.x != nil {
+				e.completeX(ev.Node, ev.Ref)
+			} else {
+				e.complete(ev.Node, int32(ev.Ref))
+			}
 		case evWarmupEnd:
 			e.startWindow()
+		default:
+			e.stepX(ev.Kind, ev.Node, ev.Ref)
 		}
 		if e.err != nil {
 			e.finished = true
@@ -233,11 +284,14 @@ func (e *Engine) arrive() {
 		e.changeInSys(1)
 	}
 
-	i := e.place(&sl.t)
-	if e.err != nil {
+	if e.x != nil {
+		e.arriveX(s)
+		if e.err != nil {
+			return
+		}
+	} else if i := e.place(&sl.t); e.err != nil {
 		return
-	}
-	if i == Drop {
+	} else if i == Drop {
 		e.end(s, -1, Dropped)
 	} else {
 		sl = &e.slab[s]
@@ -270,8 +324,8 @@ func (e *Engine) place(t *Task) int {
 	n := len(e.cfg.Nodes)
 	if e.picker != nil {
 		i := e.picker.Pick(e.view, t)
-		if i == Drop {
-			return Drop
+		if i == Drop || (i == ToBroker && e.x != nil && e.x.broker) {
+			return i
 		}
 		if i < 0 || i >= n {
 			e.err = fmt.Errorf("sim: strategy %s picked node %d for task %d; valid nodes are 0..%d", e.strat.Name(), i, t.ID, n-1)
@@ -304,6 +358,8 @@ func (e *Engine) start(i int32, s int32) {
 		return
 	}
 	e.push(e.now+d, evComplete, i, int64(s))
+	e.view.cpuUsed[i] += sl.t.CPU
+	e.view.memUsed[i] += sl.t.Memory
 	if e.obs != nil {
 		e.obs.Started(e.view, &sl.t, int(i))
 	}
@@ -319,6 +375,8 @@ func (e *Engine) complete(i int32, s int32) {
 		e.served[i]++
 	}
 	l := &e.view.load[i]
+	e.view.cpuUsed[i] -= sl.t.CPU
+	e.view.memUsed[i] -= sl.t.Memory
 	e.touch(int(i))
 	l.Active--
 	e.end(s, int(i), Completed)
@@ -333,17 +391,38 @@ func (e *Engine) complete(i int32, s int32) {
 	}
 }
 
-// end closes task s's life: statistics, record, slot recycled.
-func (e *Engine) end(s int32, node int, st Status) {
+// end closes task s's life now: statistics, record, slot recycled.
+func (e *Engine) end(s int32, node int, st Status) { e.endAt(s, node, st, e.now) }
+
+// endAt closes task s's life, which ends at finish (now, or later by the
+// network's return trip).
+func (e *Engine) endAt(s int32, node int, st Status, finish Time) {
 	sl := &e.slab[s]
 	start := sl.start
 	if st != Completed {
-		start = e.now
+		start = finish
 	}
-	e.count(sl.t.Arrival, start, st, sl.measured)
+	e.count(sl.t.Arrival, start, finish, st, sl.measured)
+	attempts := 1
+	if x := e.x; x != nil {
+		x.endedAll++
+		attempts += int(sl.attempt)
+		if sl.inFault && sl.measured {
+			x.st.WindowTasks++
+			switch st {
+			case Completed:
+				x.winLatency.Record(int64(finish - sl.t.Arrival))
+			case Failed:
+				x.st.WindowFailed++
+			}
+		}
+	}
 	if e.cfg.OnRecord != nil {
-		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured}
+		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: finish, Status: st, Warmup: !sl.measured, Attempts: attempts}
 		e.cfg.OnRecord(&e.rec)
+	}
+	if e.x != nil {
+		sl.gen++
 	}
 	e.release(s)
 }

@@ -28,6 +28,8 @@ type Record struct {
 	Finish Time  // when it completed, failed or was dropped
 	Status Status
 	Warmup bool // arrived during warm-up: excluded from statistics
+	// Attempts is how many times the task was sent (1 without retries).
+	Attempts int
 	// GPUs are the indexes of the node's GPUs the task held (central
 	// queueing); valid only during the callback.
 	GPUs []int

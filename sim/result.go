@@ -35,6 +35,15 @@ type Result struct {
 	// filled by callers that ask for it (sim.CDF), left out otherwise.
 	LatencyCDF []CDFPoint `json:"latency_cdf,omitempty"`
 
+	// TTFT is the time to first token of inference requests (nodes with
+	// per-token times); nil otherwise.
+	TTFT *Quantiles `json:"ttft_s,omitempty"`
+	// Faults, Cost and Scaling are there when the run has failures or
+	// retries, prices or power, and autoscalers.
+	Faults  *FaultResult   `json:"faults,omitempty"`
+	Cost    *CostResult    `json:"cost,omitempty"`
+	Scaling *ScalingResult `json:"scaling,omitempty"`
+
 	// Placement holds job-placement figures (central queueing only).
 	Placement *PlacementResult `json:"placement,omitempty"`
 
@@ -122,6 +131,7 @@ func (e *Engine) Result() Result {
 	if n := len(r.Nodes); n > 0 {
 		r.Utilization = sumU / float64(n)
 	}
+	e.costs(&r)
 	return r
 }
 
