@@ -78,7 +78,7 @@ type ext struct {
 	proj    bool
 	free    []Time
 	freeOff []int
-	phase  []Time
+	phase   []Time
 
 	faulty    bool // keep each node's active attempts listed (failures can take them)
 	depth     []int32
