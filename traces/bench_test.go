@@ -112,3 +112,11 @@ func BenchmarkSWF(b *testing.B) {
 		return NewSWFReader(r, "KTH-SP2-1996-2.1-cln.swf")
 	})
 }
+
+// BenchmarkAzureLLM reads the Azure LLM inference trace 2023, coding
+// service (8,819 requests).
+func BenchmarkAzureLLM(b *testing.B) {
+	benchmarkRealTrace(b, "azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv", func(r io.Reader) (sim.Source, error) {
+		return NewAzureLLMReader(r, "AzureLLMInferenceTrace_code.csv", DefaultTokenModel)
+	})
+}

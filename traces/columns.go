@@ -25,23 +25,27 @@ const (
 	colClass
 	colGPUSpec
 	colEstimate
+	colPromptTokens
+	colOutputTokens
 	numColumns
 )
 
 var columnNames = [numColumns]string{
-	colID:       "id",
-	colArrival:  "arrival",
-	colDuration: "duration",
-	colCPU:      "cpu",
-	colMemory:   "memory",
-	colGPUs:     "gpus",
-	colGPUMilli: "gpu_milli",
-	colPriority: "priority",
-	colTenant:   "tenant",
-	colRegion:   "region",
-	colClass:    "class",
-	colGPUSpec:  "gpu_spec",
-	colEstimate: "estimate",
+	colID:           "id",
+	colArrival:      "arrival",
+	colDuration:     "duration",
+	colCPU:          "cpu",
+	colMemory:       "memory",
+	colGPUs:         "gpus",
+	colGPUMilli:     "gpu_milli",
+	colPriority:     "priority",
+	colTenant:       "tenant",
+	colRegion:       "region",
+	colClass:        "class",
+	colGPUSpec:      "gpu_spec",
+	colEstimate:     "estimate",
+	colPromptTokens: "prompt_tokens",
+	colOutputTokens: "output_tokens",
 }
 
 // Columns returns the names of the native format's columns (JSONL keys), in
@@ -88,6 +92,10 @@ func lookupColumn(name string) (column, bool) {
 		return colGPUSpec, true
 	case "estimate":
 		return colEstimate, true
+	case "prompt_tokens":
+		return colPromptTokens, true
+	case "output_tokens":
+		return colOutputTokens, true
 	}
 	return 0, false
 }
@@ -109,6 +117,8 @@ func (c column) expected() string {
 		return "an integer from 0 to 1000 (thousandths of one GPU)"
 	case colPriority:
 		return "an integer"
+	case colPromptTokens, colOutputTokens:
+		return "a non-negative whole number of tokens"
 	}
 	return "a string"
 }
@@ -124,7 +134,7 @@ func (c column) limit() string {
 		return "at most 9223372036854775.807 cores"
 	case colMemory:
 		return "at most 9223372036854775807 bytes"
-	case colGPUs:
+	case colGPUs, colPromptTokens, colOutputTokens:
 		return "at most 2147483647"
 	case colGPUMilli:
 		return "from 0 to 1000"
@@ -210,6 +220,12 @@ func setText(t *sim.Task, c column, raw string, in *interner) numErr {
 	case colPriority:
 		v, e = parseInt(s, math.MinInt32, math.MaxInt32)
 		t.Priority = int32(v)
+	case colPromptTokens:
+		v, e = parseInt(s, 0, math.MaxInt32)
+		t.PromptTokens = int32(v)
+	case colOutputTokens:
+		v, e = parseInt(s, 0, math.MaxInt32)
+		t.OutputTokens = int32(v)
 	}
 	return e
 }

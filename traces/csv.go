@@ -168,10 +168,10 @@ func NewCSVWriter(w io.Writer) *CSVWriter {
 	return &CSVWriter{w: bufio.NewWriter(w)}
 }
 
-// Write writes one task with every column; gpu_spec and estimate, the
-// last two, are empty and 0 when unknown. It refuses a task the readers
-// would reject (negative values, gpu_milli over 1000, an arrival before
-// the previous task's).
+// Write writes one task with every column; gpu_spec, estimate,
+// prompt_tokens and output_tokens, the last four, are empty or 0 when
+// unknown. It refuses a task the readers would reject (negative values,
+// gpu_milli over 1000, an arrival before the previous task's).
 func (w *CSVWriter) Write(t *sim.Task) error {
 	if err := w.check.task(t); err != nil {
 		return err
@@ -192,6 +192,10 @@ func (w *CSVWriter) Write(t *sim.Task) error {
 	b = appendCSVField(b, t.GPUSpec)
 	b = append(b, ',')
 	b = appendFixed(b, int64(t.Estimate), 9)
+	b = append(b, ',')
+	b = appendInt(b, int64(t.PromptTokens))
+	b = append(b, ',')
+	b = appendInt(b, int64(t.OutputTokens))
 	b = append(b, '\n')
 	w.buf = b
 	_, err := w.w.Write(b)
@@ -275,6 +279,10 @@ func (c *writeCheck) task(t *sim.Task) error {
 		what, v = "gpus", int64(t.GPUs)
 	case t.Estimate < 0:
 		what, v = "estimate", int64(t.Estimate)
+	case t.PromptTokens < 0:
+		what, v = "prompt_tokens", int64(t.PromptTokens)
+	case t.OutputTokens < 0:
+		what, v = "output_tokens", int64(t.OutputTokens)
 	case t.GPUMilli < 0 || t.GPUMilli > 1000:
 		return fmt.Errorf("traces: task %d (id %d): gpu_milli %d is outside 0..1000", c.n, t.ID, t.GPUMilli)
 	case c.n > 0 && t.Arrival < c.prev:

@@ -134,7 +134,7 @@ func TestCSVWriterHeaderOnly(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	if got := b.String(); got != "id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate\n" {
+	if got := b.String(); got != "id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate,prompt_tokens,output_tokens\n" {
 		t.Errorf("got %q", got)
 	}
 }
@@ -150,11 +150,11 @@ func TestCSVWriterOutput(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	want := `id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate
-1,0,1.5,2,4294967296,0,0,0,alice,us-east,web,,0
-2,0.25,0.000000001,0.5,536870912,1,0,10,bob,eu-west,train,,0
-3,0.25,12,16,64000000000,0,500,-1,"carol, inc",us-east,"say ""hi""",,0
-4,3.75,0.001,0,0,0,0,0,,,,,0
+	want := `id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate,prompt_tokens,output_tokens
+1,0,1.5,2,4294967296,0,0,0,alice,us-east,web,,0,0,0
+2,0.25,0.000000001,0.5,536870912,1,0,10,bob,eu-west,train,,0,0,0
+3,0.25,12,16,64000000000,0,500,-1,"carol, inc",us-east,"say ""hi""",,0,0,0
+4,3.75,0.001,0,0,0,0,0,,,,,0,0,0
 `
 	if got := b.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
@@ -173,6 +173,8 @@ func TestWriterRefusesBadTasks(t *testing.T) {
 		{sim.Task{GPUs: -5}, "traces: task 0 (id 0): negative gpus -5"},
 		{sim.Task{GPUMilli: 1001}, "traces: task 0 (id 0): gpu_milli 1001 is outside 0..1000"},
 		{sim.Task{Estimate: -5}, "traces: task 0 (id 0): negative estimate -5"},
+		{sim.Task{PromptTokens: -5}, "traces: task 0 (id 0): negative prompt_tokens -5"},
+		{sim.Task{OutputTokens: -5}, "traces: task 0 (id 0): negative output_tokens -5"},
 	} {
 		for _, w := range []interface{ Write(*sim.Task) error }{NewCSVWriter(io.Discard), NewJSONLWriter(io.Discard)} {
 			if err := w.Write(&tc.task); err == nil || err.Error() != tc.want {
@@ -239,5 +241,56 @@ func TestNativeGPUSpecAndEstimate(t *testing.T) {
 `
 	if b.String() != wantJSONL {
 		t.Errorf("JSONL writer:\n got %s\nwant %s", b.String(), wantJSONL)
+	}
+}
+
+// TestNativeTokens reads the optional prompt_tokens and output_tokens
+// columns (JSONL keys) and writes them back: the CSV writer always, the
+// JSONL writer only when not 0.
+func TestNativeTokens(t *testing.T) {
+	want := []sim.Task{
+		{ID: 0, Arrival: 0, Work: sim.Second, PromptTokens: 4808, OutputTokens: 10},
+		{ID: 1, Arrival: sim.Second, Work: sim.Second, PromptTokens: 2147483647},
+		{ID: 2, Arrival: sim.Second, Work: sim.Second, OutputTokens: 1},
+		{ID: 3, Arrival: sim.Second, Work: sim.Second},
+	}
+	got, err := readCSV("arrival,duration,output_tokens,prompt_tokens\n0,1,10,4808\n1,1,0,2147483647\n1,1,1e0,\n1,1,,\n", "k.csv")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("CSV: got %+v, %v\nwant %+v", got, err, want)
+	}
+	got, err = readJSONL(`{"arrival":0,"duration":1,"prompt_tokens":4808,"output_tokens":10}`+"\n"+
+		`{"arrival":1,"duration":1,"prompt_tokens":2147483647,"output_tokens":null}`+"\n"+
+		`{"arrival":1,"duration":1,"output_tokens":1.0}`+"\n"+`{"arrival":1,"duration":1}`+"\n", "k.jsonl")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("JSONL: got %+v, %v\nwant %+v", got, err, want)
+	}
+	var b bytes.Buffer
+	w := NewJSONLWriter(&b)
+	for i := range want {
+		w.Write(&want[i])
+	}
+	w.Flush()
+	const wantJSONL = `{"id":0,"arrival":0,"duration":1,"prompt_tokens":4808,"output_tokens":10}
+{"id":1,"arrival":1,"duration":1,"prompt_tokens":2147483647}
+{"id":2,"arrival":1,"duration":1,"output_tokens":1}
+{"id":3,"arrival":1,"duration":1}
+`
+	if b.String() != wantJSONL {
+		t.Errorf("JSONL writer:\n got %s\nwant %s", b.String(), wantJSONL)
+	}
+	b.Reset()
+	cw := NewCSVWriter(&b)
+	for i := range want {
+		cw.Write(&want[i])
+	}
+	cw.Flush()
+	const wantCSV = `id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate,prompt_tokens,output_tokens
+0,0,1,0,0,0,0,0,,,,,0,4808,10
+1,1,1,0,0,0,0,0,,,,,0,2147483647,0
+2,1,1,0,0,0,0,0,,,,,0,0,1
+3,1,1,0,0,0,0,0,,,,,0,0,0
+`
+	if b.String() != wantCSV {
+		t.Errorf("CSV writer:\n got %s\nwant %s", b.String(), wantCSV)
 	}
 }

@@ -32,9 +32,10 @@
 // A native CSV trace has a header row naming its columns, in any order,
 // then one task per row:
 //
-//	id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate
-//	1,0,1.5,2,4Gi,0,0,0,alice,us-east,web,,0
-//	2,0.25,0.000000001,0.5,512Mi,1,0,10,bob,eu-west,train,V100M16|V100M32,3600
+//	id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate,prompt_tokens,output_tokens
+//	1,0,1.5,2,4Gi,0,0,0,alice,us-east,web,,0,0,0
+//	2,0.25,0.000000001,0.5,512Mi,1,0,10,bob,eu-west,train,V100M16|V100M32,3600,0,0
+//	3,0.5,0.5538,0,0,0,0,0,,,,,0,1469,13
 //
 // Columns:
 //
@@ -54,6 +55,10 @@
 //	                     (V100M16|V100M32); empty: any model
 //	estimate   optional  the user's runtime estimate at speed 1, seconds like
 //	                     duration; 0 or empty: unknown (backfilling reads it)
+//	prompt_tokens, output_tokens  optional  an LLM inference request's prompt
+//	                     (context) and output (generated) tokens, whole numbers
+//	                     from 0 to 2147483647; on a node with per-token times
+//	                     they, not duration, set the service time
 //
 // An empty cell of an optional column is its zero value (for id, the
 // position). Unknown and duplicate columns are errors, as are negative,
@@ -71,9 +76,9 @@
 // required. Unknown and duplicate keys, and values of the wrong JSON type,
 // are errors. Lines may be up to MaxJSONLLine bytes.
 //
-// The CSV writer emits every column, these two last; the JSONL writer
-// leaves out keys whose value is zero or empty, except id, arrival and
-// duration.
+// The CSV writer emits every column, in the order above (gpu_spec,
+// estimate, prompt_tokens and output_tokens last); the JSONL writer leaves
+// out keys whose value is zero or empty, except id, arrival and duration.
 //
 // # Other formats
 //
@@ -93,6 +98,16 @@
 // with the reader; jobs whose processors, run time or submit time are
 // unknown are skipped and counted.
 //
+// azure-llm: the Azure LLM inference trace 2023 (Azure/AzurePublicDataset,
+// the data of Patel et al., "Splitwise", ISCA 2024), CSV read by
+// AzureLLMReader: TIMESTAMP (2023-11-16 18:17:03.9799600, no time zone)
+// minus the first row's is a request's arrival, to the nanosecond;
+// ContextTokens and GeneratedTokens its PromptTokens and OutputTokens. The
+// trace has no service times: work is derived from the tokens by a
+// TokenModel, p·PrefillPerToken + o·DecodePerToken (DefaultTokenModel, 0.2
+// ms and 20 ms, when read through Open). Columns are found by name; others
+// are ignored. Like openb it is named, never inferred from ".csv".
+//
 // # Exact times
 //
 // Times are integer nanoseconds (sim.Time). Readers parse decimal seconds
@@ -106,15 +121,15 @@
 // # Errors
 //
 // Every reader error is an *Error whose text names the file, the line (the
-// header is line 1), the column and what was expected; the openb and SWF
-// readers add the byte column where the bad field starts:
+// header is line 1), the column and what was expected; the openb, SWF
+// and azure-llm readers add the byte column where the bad field starts:
 //
 //	jobs.csv:17: column duration: expected a non-negative number of seconds, got "abc"
 //	pods.csv:5:16: column gpu_milli: GPU share over 1000 milli: got "1500"; ...
 //
 // # Opening files
 //
-// Open reads a file in a named format (csv, jsonl, openb, swf), or infers
+// Open reads a file in a named format (csv, jsonl, openb, swf, azure-llm), or infers
 // it from the extension (.csv; .jsonl or .ndjson; .swf); a .gz suffix adds
 // gzip decompression. RegisterFormat adds formats, and Formats lists them.
 //
@@ -158,5 +173,7 @@
 //
 // ComputeStats summarizes any Source (count, span, rate, interarrival and
 // duration means and CVs, resource totals, GPU requests by form, distinct
-// task shapes, arrivals out of order); give a limit for a generator.
+// task shapes, arrivals out of order, and for LLM requests the prompt and
+// output tokens' mean, median, 99th percentile and maximum); give a limit
+// for a generator.
 package traces

@@ -11,9 +11,9 @@ import (
 // file, the 1-based line (the header is line 1), the column (a CSV column
 // or a JSON key; empty when the problem is not in one field) and what was
 // expected. Col, when set, is the 1-based byte column where the bad field
-// starts on its line (the openb and SWF readers set it). Err, when set, is
-// the underlying cause (an I/O error, for example), reachable with
-// errors.Is and errors.As.
+// starts on its line (the openb, SWF and azure-llm readers set it). Err,
+// when set, is the underlying cause (an I/O error, for example), reachable
+// with errors.Is and errors.As.
 //
 // Its text reads
 //

@@ -41,7 +41,7 @@ func readJSONL(in, file string) ([]sim.Task, error) {
 	return readAll(r)
 }
 
-const allowed = "id, arrival, duration, cpu, memory, gpus, gpu_milli, priority, tenant, region, class, gpu_spec, estimate"
+const allowed = "id, arrival, duration, cpu, memory, gpus, gpu_milli, priority, tenant, region, class, gpu_spec, estimate, prompt_tokens, output_tokens"
 
 // TestErrorMessages lists every kind of error the native readers report,
 // with the full text: file, line, column and what was expected.
@@ -104,6 +104,12 @@ func TestErrorMessages(t *testing.T) {
 			`jobs.csv:2: column memory: value "9000000Ti" is out of range (at most 9223372036854775807 bytes)`},
 		{"estimate negative", "csv", "arrival,duration,estimate\n0,1,-60\n",
 			`jobs.csv:2: column estimate: expected a non-negative number of seconds, got "-60"`},
+		{"prompt_tokens negative", "csv", "arrival,duration,prompt_tokens\n0,1,-3\n",
+			`jobs.csv:2: column prompt_tokens: expected a non-negative whole number of tokens, got "-3"`},
+		{"output_tokens fraction", "csv", "arrival,duration,output_tokens\n0,1,2.5\n",
+			`jobs.csv:2: column output_tokens: expected a non-negative whole number of tokens, got "2.5"`},
+		{"prompt_tokens overflow", "csv", "arrival,duration,prompt_tokens\n0,1,2147483648\n",
+			`jobs.csv:2: column prompt_tokens: value "2147483648" is out of range (at most 2147483647)`},
 		{"estimate not a number", "csv", "arrival,duration,estimate\n0,1,1h\n",
 			`jobs.csv:2: column estimate: expected a non-negative number of seconds, got "1h"`},
 		{"arrival going backwards", "csv", "arrival,duration\n2,1\n\n1.5,1\n",
@@ -138,6 +144,8 @@ func TestErrorMessages(t *testing.T) {
 			`jobs.jsonl:1: column gpu_spec: expected a string, got an array`},
 		{"wrong JSON type estimate", "jsonl", `{"arrival":1,"duration":2,"estimate":"60"}` + "\n",
 			`jobs.jsonl:1: column estimate: expected a number (a non-negative number of seconds), got a string "60"`},
+		{"wrong JSON type tokens", "jsonl", `{"arrival":1,"duration":2,"output_tokens":"7"}` + "\n",
+			`jobs.jsonl:1: column output_tokens: expected a number (a non-negative whole number of tokens), got a string "7"`},
 		{"null required", "jsonl", `{"arrival":1,"duration":null}` + "\n",
 			`jobs.jsonl:1: column duration: expected a non-negative number of seconds, got null`},
 		{"JSON negative", "jsonl", `{"arrival":1,"duration":-1e-9}` + "\n",

@@ -81,8 +81,8 @@ func ExampleNewCSVWriter() {
 	w.Write(&sim.Task{ID: 7, Arrival: 1500 * sim.Millisecond, Work: 1, CPU: 250, Tenant: "a, b"})
 	w.Flush()
 	// Output:
-	// id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate
-	// 7,1.5,0.000000001,0.25,0,0,0,0,"a, b",,,,0
+	// id,arrival,duration,cpu,memory,gpus,gpu_milli,priority,tenant,region,class,gpu_spec,estimate,prompt_tokens,output_tokens
+	// 7,1.5,0.000000001,0.25,0,0,0,0,"a, b",,,,0,0,0
 }
 
 // Summarizing a workload; a generator never ends, so give a limit.
@@ -198,4 +198,33 @@ func ExampleReadOpenbNodes() {
 	fmt.Println(len(nodes), "nodes; GPUs by group:", gpus)
 	// Output:
 	// 3 nodes; GPUs by group: map[P100:2 V100M32:8 cpu:0]
+}
+
+// Reading the Azure LLM inference trace 2023: each request's arrival
+// counts from the first row's TIMESTAMP, to the nanosecond; its work comes
+// from its tokens by a token model (here DefaultTokenModel: 0.2 ms per
+// context token, 20 ms per generated token), and the task keeps the token
+// counts for nodes with per-token times of their own.
+func ExampleNewAzureLLMReader() {
+	const trace = "TIMESTAMP,ContextTokens,GeneratedTokens\r\n" +
+		"2023-11-16 18:17:03.9799600,4808,10\r\n" +
+		"2023-11-16 18:17:04.0319600,3180,8\r\n" +
+		"2023-11-16 18:17:04.0781490,110,27"
+	r, err := traces.NewAzureLLMReader(strings.NewReader(trace), "code.csv", traces.DefaultTokenModel)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var t sim.Task
+	for r.Next(&t) == nil {
+		fmt.Printf("request %d at %v: %d prompt tokens, %d output tokens, work %v\n",
+			t.ID, t.Arrival, t.PromptTokens, t.OutputTokens, t.Work)
+	}
+	r, _ = traces.NewAzureLLMReader(strings.NewReader("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03.9799600,-1,10\n"), "bad.csv", traces.DefaultTokenModel)
+	fmt.Println(r.Next(&t))
+	// Output:
+	// request 0 at 0s: 4808 prompt tokens, 10 output tokens, work 1.1616s
+	// request 1 at 0.052s: 3180 prompt tokens, 8 output tokens, work 0.796s
+	// request 2 at 0.098189s: 110 prompt tokens, 27 output tokens, work 0.562s
+	// bad.csv:2:29: column ContextTokens: expected a non-negative whole number of tokens, got "-1" (negative)
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/fleetsim/fleetsim/sim"
 )
 
-// The fuzz targets of the openb and SWF readers: no input makes them
+// The fuzz targets of the openb, SWF and Azure LLM readers: no input makes them
 // panic; an error is an *Error naming the file and a line >= 1; every task
 // they return is a valid request (sim's three GPU forms, nothing negative)
 // that the native writers carry unchanged (arrivals sorted first, since
@@ -52,6 +52,47 @@ var swfSeeds = []string{
 	"1 -1.0 -1 5 2 -1 -1 2 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
 	"1 0 -1 9223372036 2 -1 -1 9223372036854775 9223372036 -1 1 1 1 -1 -1 -1 -1 -1\n",
 	"; MaxProcs: -1\n; MaxNodes: x\n",
+}
+
+var azureSeeds = []string{
+	"",
+	azureHeader,
+	"TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:17:03.9799600,4808,10\r\n2023-11-16 18:17:04.0319600,3180,8\r\n2023-11-16 18:17:04.0781490,110,27",
+	"\uFEFFgeneratedtokens,x,timestamp,CONTEXTTOKENS\n\n 13 ,\"a,b\", 2023-11-16 18:17:03 ,1469\n0,,2023-11-16 18:17:03.000000001,0\n",
+	"TIMESTAMP,ContextTokens,GeneratedTokens\n1970-01-01 00:00:00,2147483647,2147483647\n2262-04-11 23:47:16.854775807,0,0\n",
+	"TIMESTAMP,ContextTokens,GeneratedTokens\n0000-02-29 23:59:59.999999999,1e3,2.0\n9999-12-31 00:00:00,1,1\n",
+	"TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:04,1,1\n2023-11-16 18:17:03.9999999,1,1\n",
+	"TIMESTAMP,ContextTokens,GeneratedTokens\n2023-02-29 00:00:00,1,1\n",
+	"TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03,2147483648,-1\n",
+}
+
+// FuzzAzureLLM: besides the common checks, tasks are numbered by row, the
+// first arrives at 0, arrivals never decrease, and work is the default
+// token model's for the task's tokens, which are all the task has.
+func FuzzAzureLLM(f *testing.F) {
+	for _, s := range azureSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		r, err := NewAzureLLMReader(strings.NewReader(in), "fuzz.csv", DefaultTokenModel)
+		if err != nil {
+			checkLineError(t, err, "fuzz.csv")
+			return
+		}
+		tasks := drain(t, r, "fuzz.csv")
+		for i, task := range tasks {
+			if task.ID != int64(i) || i == 0 && task.Arrival != 0 || i > 0 && task.Arrival < tasks[i-1].Arrival {
+				t.Fatalf("task %d: %+v; want id %d, arrivals from 0 in order", i, task, i)
+			}
+			if task.PromptTokens < 0 || task.OutputTokens < 0 || task.Work != DefaultTokenModel.Work(task.PromptTokens, task.OutputTokens) {
+				t.Fatalf("task %+v: work is not the default model's for its tokens", task)
+			}
+			if rest := (sim.Task{ID: task.ID, Arrival: task.Arrival, Work: task.Work, PromptTokens: task.PromptTokens, OutputTokens: task.OutputTokens}); task != rest {
+				t.Fatalf("task %+v sets fields the trace does not have", task)
+			}
+		}
+		checkNativeRoundTrip(t, tasks)
+	})
 }
 
 func FuzzOpenb(f *testing.F) {

@@ -458,6 +458,14 @@ func (w *JSONLWriter) Write(t *sim.Task) error {
 		b = append(b, `,"estimate":`...)
 		b = appendFixed(b, int64(t.Estimate), 9)
 	}
+	if t.PromptTokens != 0 {
+		b = append(b, `,"prompt_tokens":`...)
+		b = appendInt(b, int64(t.PromptTokens))
+	}
+	if t.OutputTokens != 0 {
+		b = append(b, `,"output_tokens":`...)
+		b = appendInt(b, int64(t.OutputTokens))
+	}
 	b = append(b, "}\n"...)
 	w.buf = b
 	_, err := w.w.Write(b)

@@ -22,6 +22,7 @@ var (
 	_ Positioner = (*JSONLReader)(nil)
 	_ Positioner = (*OpenbReader)(nil)
 	_ Positioner = (*SWFReader)(nil)
+	_ Positioner = (*AzureLLMReader)(nil)
 )
 
 // Position returns the file and the line of the task last returned by

@@ -41,6 +41,9 @@ func randomTask(rng *rand.Rand, id int64) sim.Task {
 		Class:    stringPool[rng.IntN(len(stringPool))],
 		GPUSpec:  gpuSpecPool[rng.IntN(len(gpuSpecPool))],
 		Estimate: sim.Time(pick(0, 1, math.MaxInt64)),
+
+		PromptTokens: int32(pick(0, 1, math.MaxInt32) & math.MaxInt32),
+		OutputTokens: int32(pick(0, 1, math.MaxInt32) & math.MaxInt32),
 	}
 }
 
@@ -79,9 +82,9 @@ func writeRead(t *testing.T, format string, tasks []sim.Task) []sim.Task {
 }
 
 // TestRoundTrip is the property read∘write = identity, for both formats,
-// over random tasks with every field set, gpu_spec and estimate included:
-// times and cpu are written as exact decimals, so every nanosecond and
-// milli-core survives.
+// over random tasks with every field set, gpu_spec, estimate and the
+// token counts included: times and cpu are written as exact decimals, so
+// every nanosecond and milli-core survives.
 func TestRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, format := range []string{"csv", "jsonl"} {

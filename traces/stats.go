@@ -51,7 +51,28 @@ type Stats struct {
 	// them (an openb pod list need not be sorted). When it is not 0 the
 	// rate and interarrival figures, which assume order, mean little.
 	OutOfOrder int64
+
+	// TokenTasks counts the LLM requests: tasks with PromptTokens or
+	// OutputTokens above 0. PromptTokens and OutputTokens summarize those
+	// tasks' token counts (tasks without tokens take no part); all three
+	// are zero when no task has tokens.
+	TokenTasks                 int64
+	PromptTokens, OutputTokens TokenSummary
 }
+
+// TokenSummary summarizes a token count over the tasks that have tokens.
+// Mean comes from an exact integer sum; P50 and P99 are nearest-rank
+// percentiles (the smallest count with at least 50% or 99% of the tasks
+// at or below it), exact up to MaxExactTokens and rounded down by less
+// than 1/8192 of the value above it; Max is exact.
+type TokenSummary struct {
+	Mean          float64
+	P50, P99, Max int32
+}
+
+// MaxExactTokens is the largest token count whose percentiles
+// ComputeStats reports exactly; it bounds the memory they take.
+const MaxExactTokens = 2*tokenSub - 1
 
 // MaxStatsShapes bounds the distinct shapes ComputeStats tells apart, so
 // that its memory stays bounded on any trace.
@@ -101,6 +122,8 @@ func ComputeStats(src sim.Source, limit int64) (Stats, error) {
 	var (
 		s        Stats
 		t        sim.Task
+		prompt   tokenHist
+		output   tokenHist
 		gaps     welford
 		durs     welford
 		sumHi    uint64 // 128-bit sum of the work, in ns
@@ -143,6 +166,11 @@ func ComputeStats(src sim.Source, limit int64) (Stats, error) {
 			}
 			s.GPURequestMilli = addSat(s.GPURequestMilli, mulSat(int64(k), int64(milli)))
 		}
+		if t.PromptTokens > 0 || t.OutputTokens > 0 {
+			s.TokenTasks++
+			prompt.add(t.PromptTokens)
+			output.add(t.OutputTokens)
+		}
 		if !s.ShapesCapped {
 			sh := sim.ShapeOf(&t)
 			if _, seen := shapes[sh]; !seen {
@@ -155,6 +183,8 @@ func ComputeStats(src sim.Source, limit int64) (Stats, error) {
 		}
 	}
 	s.Shapes = int64(len(shapes))
+	s.PromptTokens = prompt.summary()
+	s.OutputTokens = output.summary()
 	if s.Count == 0 {
 		return s, firstErr
 	}
@@ -172,4 +202,79 @@ func ComputeStats(src sim.Source, limit int64) (Stats, error) {
 	s.DurationMean = total / float64(s.Count)
 	s.DurationCV = durs.cv(s.DurationMean * float64(sim.Second))
 	return s, firstErr
+}
+
+// tokenSub is the number of buckets per power of two in a tokenHist:
+// counts below 2·tokenSub have a bucket each; above, a bucket is 2^k
+// counts wide for counts in [tokenSub·2^k, tokenSub·2^(k+1)).
+const tokenSub = 1 << 13
+
+// tokenHist counts token counts in log-linear buckets (as an HDR
+// histogram does), allocated tokenSub at a time when first used: a few
+// tens of KiB for real traces, about 1.2 MiB per histogram at most.
+type tokenHist struct {
+	chunks       [(31 - 13) + 1][]int64 // chunk i holds buckets [i·tokenSub, (i+1)·tokenSub)
+	n            int64
+	sumHi, sumLo uint64 // 128-bit sum of the counts
+	max          int32
+}
+
+// tokenBucket returns the bucket of v ≥ 0.
+func tokenBucket(v int32) int {
+	if v < 2*tokenSub {
+		return int(v)
+	}
+	k := bits.Len32(uint32(v)) - 14 // v in [tokenSub·2^k, tokenSub·2^(k+1))
+	return tokenSub*k + int(v>>k)
+}
+
+// tokenLow returns the smallest count of bucket b.
+func tokenLow(b int) int32 {
+	if b < 2*tokenSub {
+		return int32(b)
+	}
+	k := b/tokenSub - 1
+	return int32((b - tokenSub*k) << k)
+}
+
+func (h *tokenHist) add(v int32) {
+	v = max(v, 0)
+	b := tokenBucket(v)
+	c := &h.chunks[b/tokenSub]
+	if *c == nil {
+		*c = make([]int64, tokenSub)
+	}
+	(*c)[b%tokenSub]++
+	h.n++
+	var carry uint64
+	h.sumLo, carry = bits.Add64(h.sumLo, uint64(v), 0)
+	h.sumHi += carry
+	h.max = max(h.max, v)
+}
+
+// percentile returns the nearest-rank p-th percentile (0 < p ≤ 100): the
+// low end of the bucket holding the ⌈p·n/100⌉-th smallest count.
+func (h *tokenHist) percentile(p int64) int32 {
+	rank := h.n/100*p + (h.n%100*p+99)/100 // ⌈p·n/100⌉ without overflow
+	var seen int64
+	for i, c := range h.chunks {
+		for j, k := range c {
+			if seen += k; seen >= rank && k > 0 {
+				return tokenLow(i*tokenSub + j)
+			}
+		}
+	}
+	return h.max
+}
+
+func (h *tokenHist) summary() TokenSummary {
+	if h.n == 0 {
+		return TokenSummary{}
+	}
+	return TokenSummary{
+		Mean: (float64(h.sumHi)*(1<<64) + float64(h.sumLo)) / float64(h.n),
+		P50:  h.percentile(50),
+		P99:  h.percentile(99),
+		Max:  h.max,
+	}
 }

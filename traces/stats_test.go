@@ -145,3 +145,92 @@ func TestStatsEmptyAndErrors(t *testing.T) {
 		t.Errorf("got %+v, %v; want the first task's stats and the error", s, err)
 	}
 }
+
+// TestStatsTokens summarizes token counts by hand: prompts 10, 20, 30, 40
+// (mean 25; nearest-rank median the 2nd of 4, 20; p99 the 4th, 40) and
+// outputs 1, 0, 0, 5 (sorted 0, 0, 1, 5: mean 1.5, median 0, p99 5); the
+// task without tokens takes no part.
+func TestStatsTokens(t *testing.T) {
+	in := "arrival,duration,prompt_tokens,output_tokens\n0,1,10,1\n1,1,,\n2,1,20,0\n3,1,30,\n4,1,40,5\n"
+	r, err := NewCSVReader(strings.NewReader(in), "k.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ComputeStats(r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Count != 5 || s.TokenTasks != 4 ||
+		s.PromptTokens != (TokenSummary{Mean: 25, P50: 20, P99: 40, Max: 40}) ||
+		s.OutputTokens != (TokenSummary{Mean: 1.5, P50: 0, P99: 5, Max: 5}) {
+		t.Errorf("got %+v", s)
+	}
+
+	// No tokens: no summaries.
+	r, _ = NewCSVReader(strings.NewReader("arrival,duration\n0,1\n"), "n.csv")
+	if s, err := ComputeStats(r, 0); err != nil || s.TokenTasks != 0 || s.PromptTokens != (TokenSummary{}) || s.OutputTokens != (TokenSummary{}) {
+		t.Errorf("no tokens: %+v, %v", s, err)
+	}
+
+	// Above MaxExactTokens percentiles round down, by less than 1/8192;
+	// the maximum and the mean stay exact.
+	src := &tokenList{prompts: []int32{MaxExactTokens + 2, math.MaxInt32, math.MaxInt32}}
+	s, err = ComputeStats(src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := TokenSummary{Mean: (MaxExactTokens + 2 + 2*float64(math.MaxInt32)) / 3, P50: math.MaxInt32 - (1<<17 - 1), P99: math.MaxInt32 - (1<<17 - 1), Max: math.MaxInt32}
+	if s.PromptTokens != want || s.OutputTokens != (TokenSummary{}) {
+		t.Errorf("large counts: %+v, want %+v", s.PromptTokens, want)
+	}
+	src = &tokenList{prompts: []int32{MaxExactTokens + 2, MaxExactTokens + 1, MaxExactTokens}}
+	if s, _ = ComputeStats(src, 0); s.PromptTokens.P50 != MaxExactTokens+1 {
+		t.Errorf("median of %v: %d, want %d", src.prompts, s.PromptTokens.P50, MaxExactTokens+1)
+	}
+}
+
+// tokenList yields one task per prompt count, with no output tokens.
+type tokenList struct {
+	prompts []int32
+	i       int
+}
+
+func (l *tokenList) Next(t *sim.Task) error {
+	if l.i == len(l.prompts) {
+		return io.EOF
+	}
+	*t = sim.Task{ID: int64(l.i), PromptTokens: l.prompts[l.i]}
+	l.i++
+	return nil
+}
+
+// TestTokenBuckets checks the histogram's buckets: every count up to
+// MaxExactTokens has its own; above, a count's bucket starts at most
+// count/8192 below it; buckets never decrease with the count, and all
+// fit the histogram.
+func TestTokenBuckets(t *testing.T) {
+	var h tokenHist
+	prev := -1
+	check := func(v int32) {
+		b := tokenBucket(v)
+		low := tokenLow(b)
+		switch {
+		case b < prev:
+			t.Fatalf("bucket of %d is %d, below the previous count's %d", v, b, prev)
+		case low > v || v <= MaxExactTokens && low != v:
+			t.Fatalf("count %d: bucket %d starts at %d", v, b, low)
+		case v > MaxExactTokens && float64(v-low)*8192 >= float64(v):
+			t.Fatalf("count %d: bucket %d starts at %d, more than 1/8192 below", v, b, low)
+		case b/tokenSub >= len(h.chunks):
+			t.Fatalf("count %d: bucket %d is beyond the histogram", v, b)
+		}
+		prev = b
+	}
+	for v := int32(0); v < 1<<20; v++ {
+		check(v)
+	}
+	for v := int64(1 << 20); v <= math.MaxInt32; v += 997 {
+		check(int32(v))
+	}
+	check(math.MaxInt32)
+}
