@@ -12,13 +12,16 @@ import (
 // Config returns the engine configuration of the scenario: its nodes, stop
 // and warm-up limits.
 func (s *Scenario) Config() sim.Config {
-	return sim.Config{
+	cfg := sim.Config{
 		Nodes:       s.Nodes(),
 		StopTasks:   s.Stop.Tasks,
 		StopTime:    s.Stop.Time,
 		WarmupTasks: s.Warmup.Tasks,
 		WarmupTime:  s.Warmup.Time,
+		Seed:        s.Seed,
 	}
+	s.applyDynamics(&cfg)
+	return cfg
 }
 
 // Source opens the scenario's workload for one run with the given seed: a
@@ -55,6 +58,8 @@ func arrivals(a *Arrivals) (traces.Arrivals, error) {
 		return traces.Deterministic{Rate: a.Rate}, nil
 	case ArrivalsBursty:
 		return traces.NewBursty(a.Rates, a.Hold), nil
+	case ArrivalsDiurnal:
+		return &traces.Diurnal{Rate: a.Rate, Amplitude: a.Amplitude, Period: a.Period, Peak: a.Peak, Bursts: a.Bursts}, nil
 	}
 	return nil, fmt.Errorf("unknown process %q", a.Process)
 }

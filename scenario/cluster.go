@@ -20,6 +20,9 @@ func (r *reader) cluster(n *yaml.Node) Cluster {
 		c.Queueing = r.oneOf(v, "cluster.queueing", QueueingNode, QueueingCentral)
 	}
 	r.centralCluster(m, &c)
+	if v := m.get("inference"); v != nil {
+		c.Inference = r.inference(v)
+	}
 	if m.has("nodes_from") {
 		c.NodesFrom = r.trace(m.get("nodes_from"), "cluster.nodes_from")
 		if r.err == nil && c.NodesFrom.Format != "openb" {
@@ -61,7 +64,7 @@ func (r *reader) cluster(n *yaml.Node) Cluster {
 			return c
 		}
 		seen[g.Name] = i
-		total += g.Count
+		total += g.size()
 		if total+len(c.FileNodes) > MaxNodes {
 			r.failf(gn, join(path, "count"), "expected at most %d nodes in all groups, got %d", MaxNodes, total)
 			return c
@@ -100,6 +103,15 @@ func (r *reader) group(n *yaml.Node, path string) Group {
 			g.GPUModel = r.string(v, field, "a GPU model name")
 		case "cost_per_hour":
 			g.CostPerHour = r.float(v, field, nonNegative)
+		case "background":
+			g.Background = r.float(v, field, nonNegative)
+			if r.err == nil && g.Background >= 1 {
+				r.failf(v, field, "expected a share of capacity in [0, 1), got %v", g.Background)
+			}
+		case "power":
+			r.power(v, field, &g)
+		case "autoscale":
+			// (read after count, below)
 		default:
 			m.unknown(k, groupFields)
 		}
@@ -108,5 +120,8 @@ func (r *reader) group(n *yaml.Node, path string) Group {
 		}
 	}
 	m.require("group", "a group name")
+	if v := m.get("autoscale"); v != nil {
+		g.Autoscale = r.autoscale(v, m.field("autoscale"), g.Count)
+	}
 	return g
 }

@@ -41,8 +41,8 @@ var errorCases = []struct {
 	{"syntax: invalid UTF-8", "name: \xff\n", "t.yaml: invalid YAML: invalid leading UTF-8 octet"},
 	{"syntax: mapping in a scalar", "stop: a: b\n", "t.yaml:1: invalid YAML: mapping values are not allowed in this context"},
 	{"syntax: tab indent", "cluster:\n\tnodes: []\n", "t.yaml:2: invalid YAML: found character that cannot start any token"},
-	{"not a mapping", "- a\n- b\n", "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies), got a list"},
-	{"null document", "~\n", "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies), got ~"},
+	{"not a mapping", "- a\n- b\n", "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health), got a list"},
+	{"null document", "~\n", "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health), got ~"},
 	{"two documents", valid + "---\nname: x\n", "t.yaml:9:1: expected one YAML document, got a second one here"},
 	{"too large", "# " + strings.Repeat("x", MaxFileSize) + "\n", "t.yaml: expected a file of at most 1048576 bytes, got 1048579 bytes"},
 	{"anchor", lines("stop: &s {tasks: 10}", okCluster, okWorkload, okStrats), "t.yaml:1:7: anchors (&s) are not supported; write the value out"},
@@ -52,12 +52,12 @@ var errorCases = []struct {
 
 	// Keys.
 	{"unknown top field", lines(okStop, "stpo: {tasks: 10}"),
-		"t.yaml:2:1: stpo: unknown field (allowed: name, description, seed, stop, warmup, cluster, workload, strategies)"},
+		"t.yaml:2:1: stpo: unknown field (allowed: name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health)"},
 	{"duplicate field", lines(okStop, okCluster, okWorkload, okStrats, "stop: {tasks: 20}"),
 		"t.yaml:9:1: stop: duplicate field (first set on line 1)"},
 	{"non-scalar key", "? [a, b]\n: 1\n", "t.yaml:1:3: expected a field name, got a list"},
 	{"unknown group field", lines(okStop, "cluster:", "  nodes:", "    - group: web", "    - group: db", "      sped: 2"),
-		"t.yaml:6:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour)"},
+		"t.yaml:6:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale)"},
 
 	// Required fields, reported at the parent mapping.
 	{"missing cluster", lines(okStop, okWorkload, okStrats), "t.yaml:1:1: cluster: required field missing; expected a mapping with nodes"},
@@ -147,7 +147,7 @@ var errorCases = []struct {
 	{"trace and arrivals", lines(okCluster, "workload:", "  trace: {path: a.csv}", "  arrivals: {process: poisson, rate: 1}", okStrats),
 		"t.yaml:6:3: workload.arrivals: expected either a trace or arrivals and service (or shapes), got both"},
 	{"process", lines(okStop, okCluster, "workload:", "  arrivals: {process: poison, rate: 1}", "  service: {dist: exponential, mean: 1s}", okStrats),
-		`t.yaml:6:23: workload.arrivals.process: expected one of poisson, deterministic, bursty, got "poison"`},
+		`t.yaml:6:23: workload.arrivals.process: expected one of poisson, deterministic, bursty, diurnal, got "poison"`},
 	{"field of another process", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1, hold: [1s, 1s]}", "  service: {dist: exponential, mean: 1s}", okStrats),
 		"t.yaml:6:41: workload.arrivals.hold: unknown field (allowed: process, rate)"},
 	{"rate zero", lines(okStop, okCluster, "workload:", "  arrivals: {process: deterministic, rate: 0}", "  service: {dist: exponential, mean: 1s}", okStrats),
@@ -169,9 +169,9 @@ var errorCases = []struct {
 	{"pareto max below min", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1}", "  service: {dist: bounded-pareto, alpha: 1.1, min: 1s, max: 500ms}", okStrats),
 		`t.yaml:7:61: workload.service.max: expected a duration > min ("1s"), got "500ms"`},
 	{"trace format", lines(okCluster, "workload:", "  trace: {path: a.csv, format: xls}", okStrats),
-		`t.yaml:5:32: workload.trace.format: expected one of csv, jsonl, openb, swf, got "xls"`},
+		`t.yaml:5:32: workload.trace.format: expected one of azure-llm, csv, jsonl, openb, swf, got "xls"`},
 	{"trace format unknown", lines(okCluster, "workload:", "  trace: {path: a.txt}", okStrats),
-		"t.yaml:5:10: workload.trace.format: required field missing (the path's extension does not tell); expected one of csv, jsonl, openb, swf"},
+		"t.yaml:5:10: workload.trace.format: required field missing (the path's extension does not tell); expected one of azure-llm, csv, jsonl, openb, swf"},
 
 	// Strategies.
 	{"strategies empty", lines(okStop, okCluster, okWorkload, "strategies: []"), "t.yaml:8:13: strategies: expected a list of strategies, like [random, p2c], got an empty list"},

@@ -27,10 +27,10 @@ const (
 // Field lists, in the order the documentation gives them; error messages
 // print them as they are.
 var (
-	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies"}
-	clusterFields  = []string{"queueing", "nodes", "nodes_from", "queue", "backfill", "pending_timeout", "sample_every"}
-	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour"}
-	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation"}
+	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies", "network", "faults", "client", "health"}
+	clusterFields  = []string{"queueing", "nodes", "nodes_from", "queue", "backfill", "pending_timeout", "sample_every", "inference"}
+	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour", "background", "power", "autoscale"}
+	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins"}
 	shapeFields    = []string{"cpu", "gpus", "gpu_milli", "gpu_spec", "weight"}
 	limitFields    = []string{"tasks", "time"}
 	traceFields    = []string{"path", "format"}
@@ -39,6 +39,7 @@ var (
 		ArrivalsPoisson:       {"process", "rate"},
 		ArrivalsDeterministic: {"process", "rate"},
 		ArrivalsBursty:        {"process", "rates", "hold"},
+		ArrivalsDiurnal:       {"process", "rate", "amplitude", "period", "peak", "bursts"},
 	}
 	serviceFields = map[string][]string{
 		ServiceExponential:      {"dist", "mean"},
@@ -230,6 +231,14 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 			s.Workload = r.workload(v)
 		case "strategies":
 			s.Strategies = r.strategies(v)
+		case "network":
+			s.Network = r.network(v)
+		case "faults":
+			s.Faults = r.faults(v)
+		case "client":
+			s.Client = r.client(v)
+		case "health":
+			s.Health = r.health(v)
 		default:
 			m.unknown(k, topFields)
 		}
@@ -247,6 +256,7 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 		r.warmupBeforeStop(m, s.Warmup, s.Stop)
 	}
 	r.central(m, s)
+	r.dynamics(m, s)
 	return s
 }
 

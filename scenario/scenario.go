@@ -8,6 +8,7 @@ import (
 
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/strategies"
+	"github.com/fleetsim/fleetsim/traces"
 )
 
 // A Scenario is a parsed and validated scenario file: a cluster, a workload,
@@ -26,6 +27,14 @@ type Scenario struct {
 	Cluster    Cluster
 	Workload   Workload
 	Strategies []StrategySpec // at least one, no two equal
+
+	// Node queueing only (dynamics.go): the network between regions,
+	// faults, the clients' retries and the health checker (DefaultHealth
+	// when there are faults and no health field).
+	Network *sim.Network
+	Faults  []FaultSpec
+	Client  sim.Client
+	Health  *sim.Health
 
 	// YAML is the file's text as read, before Sets (for reports).
 	YAML []byte
@@ -89,6 +98,9 @@ type Cluster struct {
 	// SampleEvery samples allocation and fragmentation over time (0: no
 	// samples).
 	SampleEvery sim.Time
+	// Inference gives per-token times by GPU model: nodes of a group with
+	// that gpu_model are inference replicas (slots is the batch size).
+	Inference map[string]TokenTimes
 }
 
 // A Group is Count identical nodes named Name-0 … Name-(Count-1).
@@ -103,6 +115,22 @@ type Group struct {
 	GPUs        int
 	GPUModel    string
 	CostPerHour float64
+	// Background is the share of capacity other work takes, in [0, 1).
+	Background float64
+	// PowerIdle and PowerPeak are watts (0, 0: not counted).
+	PowerIdle, PowerPeak float64
+	// Autoscale, when set, makes Count the initial size and lets an
+	// autoscaler move it within [Min, Max]; the group has Max nodes, those
+	// past the current size out of the pool.
+	Autoscale *Autoscale
+}
+
+// size is how many nodes the group has: Max when autoscaled.
+func (g *Group) size() int {
+	if g.Autoscale != nil {
+		return g.Autoscale.Max
+	}
+	return g.Count
 }
 
 // A Workload is either synthetic (Arrivals and Service both set) or a trace
@@ -119,6 +147,9 @@ type Workload struct {
 	Shapes []sim.TaskShape
 	// Inflation replays the FGD paper's workload-inflation experiment.
 	Inflation *Inflation
+	// Origins give tasks without a region one, drawn by weight from the
+	// stream (seed, "workload/origins").
+	Origins []Origin
 }
 
 // Inflation: tasks (from the trace or the shapes) arrive, never to leave,
@@ -132,6 +163,7 @@ const (
 	ArrivalsPoisson       = "poisson"       // Rate per second, exponential gaps
 	ArrivalsDeterministic = "deterministic" // Rate per second, equal gaps
 	ArrivalsBursty        = "bursty"        // two-state MMPP: Rates[i] while in state i, mean Hold[i] there
+	ArrivalsDiurnal       = "diurnal"       // Rate · (1 + Amplitude·cos(2π(t−Peak)/Period)), times Bursts
 )
 
 // Arrivals is a synthetic arrival process for the whole cluster.
@@ -140,6 +172,10 @@ type Arrivals struct {
 	Rate    float64     // tasks per second (poisson, deterministic)
 	Rates   [2]float64  // tasks per second in each state (bursty)
 	Hold    [2]sim.Time // mean time spent in each state (bursty)
+	// Diurnal: Rate is the mean; the daily swing and bursts.
+	Amplitude    float64
+	Period, Peak sim.Time
+	Bursts       []traces.Burst
 }
 
 // Service-time distributions.
@@ -168,6 +204,9 @@ var TraceFormats = map[string][]string{
 	"jsonl": {".jsonl", ".ndjson"},
 	"openb": nil, // Alibaba GPU trace 2023 pod list: name the format
 	"swf":   {".swf"},
+	// Azure LLM inference trace 2023: name the format. Tasks carry
+	// prompt and output tokens (work from traces.DefaultTokenModel).
+	"azure-llm": nil,
 }
 
 // Trace is a workload read from a file.
@@ -223,7 +262,7 @@ func (s StrategySpec) String() string {
 func (s *Scenario) NodeCount() int {
 	n := len(s.Cluster.FileNodes)
 	for _, g := range s.Cluster.Groups {
-		n += g.Count
+		n += g.size()
 	}
 	return n
 }
@@ -234,7 +273,11 @@ func (s *Scenario) Nodes() []sim.NodeSpec {
 	nodes := make([]sim.NodeSpec, 0, s.NodeCount())
 	// (file nodes are appended last; see Cluster.NodesFrom)
 	for _, g := range s.Cluster.Groups {
-		for i := 0; i < g.Count; i++ {
+		tok := s.Cluster.Inference[g.GPUModel]
+		if g.GPUModel == "" {
+			tok = TokenTimes{}
+		}
+		for i := 0; i < g.size(); i++ {
 			nodes = append(nodes, sim.NodeSpec{
 				Name:        fmt.Sprintf("%s-%d", g.Name, i),
 				Group:       g.Name,
@@ -246,6 +289,9 @@ func (s *Scenario) Nodes() []sim.NodeSpec {
 				GPUs:        g.GPUs,
 				GPUModel:    g.GPUModel,
 				CostPerHour: g.CostPerHour,
+				Background:  g.Background,
+				PowerIdle:   g.PowerIdle, PowerPeak: g.PowerPeak,
+				PrefillPerToken: tok.Prefill, DecodePerToken: tok.Decode,
 			})
 		}
 	}

@@ -28,6 +28,7 @@ type RunOptions struct {
 // trace file.
 func (s *Scenario) Start(spec StrategySpec, seed uint64, opt RunOptions) (sim.Runner, io.Closer, error) {
 	cfg := s.Config()
+	cfg.Seed = seed
 	cfg.OnRecord = opt.OnRecord
 	cfg.Series = opt.Series
 	central := s.Cluster.Queueing == QueueingCentral
@@ -110,6 +111,9 @@ func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Clo
 			c.Close()
 			return nil, nil, fmt.Errorf("%s: workload.shapes: %w", s.File, err)
 		}
+	}
+	if len(w.Origins) > 0 {
+		src = newOriginSource(src, w.Origins, sim.NewRand(seed, "workload/origins"))
 	}
 	if s.Cluster.Queueing == QueueingCentral {
 		src = &modelCheck{src: src, models: models}

@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/traces"
 )
 
 func (r *reader) workload(n *yaml.Node) Workload {
@@ -15,6 +18,9 @@ func (r *reader) workload(n *yaml.Node) Workload {
 	m.allow(workloadFields...)
 	if m.has("shapes") {
 		w.Shapes = r.shapes(m.get("shapes"), "workload.shapes")
+	}
+	if m.has("origins") {
+		w.Origins = r.origins(m.get("origins"))
 	}
 	if m.has("inflation") {
 		w.Inflation = r.inflation(m.get("inflation"), "workload.inflation")
@@ -52,8 +58,8 @@ func (r *reader) workload(n *yaml.Node) Workload {
 func (r *reader) arrivals(n *yaml.Node, path string) *Arrivals {
 	a := &Arrivals{}
 	m := r.mapping(n, path, "a mapping like {process: poisson, rate: 45}")
-	a.Process = r.oneOf(m.require("process", "an arrival process ("+ArrivalsPoisson+", "+ArrivalsDeterministic+", "+ArrivalsBursty+")"),
-		m.field("process"), ArrivalsPoisson, ArrivalsDeterministic, ArrivalsBursty)
+	a.Process = r.oneOf(m.require("process", "an arrival process ("+ArrivalsPoisson+", "+ArrivalsDeterministic+", "+ArrivalsBursty+", "+ArrivalsDiurnal+")"),
+		m.field("process"), ArrivalsPoisson, ArrivalsDeterministic, ArrivalsBursty, ArrivalsDiurnal)
 	if r.err != nil {
 		return a
 	}
@@ -61,6 +67,33 @@ func (r *reader) arrivals(n *yaml.Node, path string) *Arrivals {
 	switch a.Process {
 	case ArrivalsPoisson, ArrivalsDeterministic:
 		a.Rate = r.float(m.require("rate", "tasks per second"), m.field("rate"), positive)
+	case ArrivalsDiurnal:
+		a.Rate = r.float(m.require("rate", "the mean tasks per second"), m.field("rate"), positive)
+		a.Period = 24 * sim.Hour
+		if v := m.get("amplitude"); v != nil {
+			a.Amplitude = r.float(v, m.field("amplitude"), nonNegative)
+			if r.err == nil && a.Amplitude > 1 {
+				r.failf(v, m.field("amplitude"), "expected a number in [0, 1], got %v", a.Amplitude)
+			}
+		}
+		if v := m.get("period"); v != nil {
+			a.Period = r.duration(v, m.field("period"), positive)
+		}
+		if v := m.get("peak"); v != nil {
+			a.Peak = r.duration(v, m.field("peak"), nonNegative)
+		}
+		if v := m.get("bursts"); v != nil && r.nonEmptyList(v, m.field("bursts"), "a list of bursts like {at: 20m, for: 5m, factor: 3}") {
+			for i, bn := range v.Content {
+				path := index(m.field("bursts"), i)
+				bm := r.mapping(bn, path, "a burst like {at: 20m, for: 5m, factor: 3}")
+				bm.allow("at", "for", "factor")
+				a.Bursts = append(a.Bursts, traces.Burst{
+					At:     r.duration(bm.require("at", "when it starts"), bm.field("at"), nonNegative),
+					For:    r.duration(bm.require("for", "how long it lasts"), bm.field("for"), positive),
+					Factor: r.float(bm.require("factor", "what the rate is multiplied by"), bm.field("factor"), positive),
+				})
+			}
+		}
 	case ArrivalsBursty:
 		rates := r.pair(m.require("rates", "the rate in each state, like [30, 90]"), m.field("rates"), "the rate in each state, like [30, 90]")
 		for i, v := range rates {

@@ -1020,7 +1020,7 @@ func (e *Engine) costs(r *Result) {
 	if len(x.scalers) > 0 && end > 0 {
 		r.Scaling = &ScalingResult{ScaleOuts: x.scaleOuts, ScaleIns: x.scaleIns, PeakNodes: x.peakNodes, MeanNodes: hours * float64(Hour) / float64(end)}
 	}
-	if x.inference && x.ttft.Count() > 0 {
+	if x.inference {
 		q := Summarize(&x.ttft)
 		r.TTFT = &q
 	}

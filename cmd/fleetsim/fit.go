@@ -69,7 +69,7 @@ uses the shapes covering 95 % of a pod list as its target workload; so does flee
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "", "trace format (csv, jsonl, openb, swf); default: from the extension")
+	cmd.Flags().StringVar(&format, "format", "", "trace format ("+strings.Join(traces.Formats(), ", ")+"); default: from the extension")
 	cmd.Flags().Float64Var(&coverage, "coverage", 0.95, "share of tasks the shapes must cover")
 	return cmd
 }

@@ -103,7 +103,8 @@ type sweepPlan struct {
 	points [][]string
 	scs    []*scenario.Scenario
 	runs   []sweepRun
-	names  []string // metric columns of sweep.csv
+	names  []string   // metric columns of sweep.csv
+	shape  sim.Result // the optional blocks every row has
 }
 
 // planSweep loads one scenario per point and lists the runs, strategies
@@ -147,10 +148,13 @@ func planSweep(name string, params []sweepParam, strategyList []string, nSeeds i
 	pl.m = manifest{Fleetsim: fullVersion(), Scenario: first.File, Stop: first.Stop.String(), Warmup: first.Warmup.String(),
 		Params: params, Strategies: names,
 		Seeds: seeds, Points: len(pl.points), Runs: len(pl.runs)}
-	shape := sim.Result{}
+	// Every optional block is a column, zero in runs without it, so
+	// points that differ (a --set adding faults) share one header.
+	shape := sim.Result{TTFT: &sim.Quantiles{}, Faults: &sim.FaultResult{}, Cost: &sim.CostResult{}, Scaling: &sim.ScalingResult{}}
 	if first.Cluster.Queueing == scenario.QueueingCentral {
-		shape.Placement = &sim.PlacementResult{}
+		shape = sim.Result{Placement: &sim.PlacementResult{}}
 	}
+	pl.shape = shape
 	for _, m := range reports.Flatten(&shape) {
 		pl.names = append(pl.names, m.Name)
 	}
@@ -172,7 +176,20 @@ func (pl *sweepPlan) row(r sweepRun, res *sim.Result) ([]string, error) {
 	row := []string{strconv.Itoa(r.index), strconv.Itoa(r.point)}
 	row = append(row, pl.points[r.point]...)
 	row = append(row, r.spec.String(), strconv.FormatUint(r.seed, 10))
-	ms := reports.Flatten(res)
+	full := *res
+	if full.TTFT == nil {
+		full.TTFT = pl.shape.TTFT
+	}
+	if full.Faults == nil {
+		full.Faults = pl.shape.Faults
+	}
+	if full.Cost == nil {
+		full.Cost = pl.shape.Cost
+	}
+	if full.Scaling == nil {
+		full.Scaling = pl.shape.Scaling
+	}
+	ms := reports.Flatten(&full)
 	if len(ms) != len(pl.names) {
 		return nil, fmt.Errorf("run %d (point %d, %s, seed %d): its result has %d figures where the sweep expects %d", r.index, r.point, r.spec, r.seed, len(ms), len(pl.names))
 	}

@@ -183,6 +183,16 @@ SWF log the jobs skipped (processors, run time or submit time unknown) are count
 			if hasSkipped {
 				rows = append(rows, []string{"skipped jobs", strconv.FormatInt(skipped, 10)})
 			}
+			if st.TokenTasks > 0 {
+				rows = append(rows, []string{"llm requests", strconv.FormatInt(st.TokenTasks, 10)})
+				for _, tk := range []struct {
+					name string
+					s    traces.TokenSummary
+				}{{"prompt tokens", st.PromptTokens}, {"output tokens", st.OutputTokens}} {
+					rows = append(rows, []string{tk.name + " mean", f(tk.s.Mean)}, []string{tk.name + " p50", strconv.Itoa(int(tk.s.P50))},
+						[]string{tk.name + " p99", strconv.Itoa(int(tk.s.P99))}, []string{tk.name + " max", strconv.Itoa(int(tk.s.Max))})
+				}
+			}
 			for _, r := range rows {
 				if err := t.Append(r); err != nil {
 					return err
@@ -199,7 +209,7 @@ SWF log the jobs skipped (processors, run time or submit time unknown) are count
 
 // statsJSON gives the stats snake_case field names.
 func statsJSON(st traces.Stats) map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"tasks":               st.Count,
 		"first_arrival_s":     st.First.Seconds(),
 		"last_arrival_s":      st.Last.Seconds(),
@@ -220,6 +230,13 @@ func statsJSON(st traces.Stats) map[string]any {
 		"distinct_shapes":     st.Shapes, // counted up to traces.MaxStatsShapes
 		"out_of_order":        st.OutOfOrder,
 	}
+	if st.TokenTasks > 0 {
+		m["token_tasks"] = st.TokenTasks
+		for name, s := range map[string]traces.TokenSummary{"prompt_tokens": st.PromptTokens, "output_tokens": st.OutputTokens} {
+			m[name] = map[string]any{"mean": s.Mean, "p50": s.P50, "p99": s.P99, "max": s.Max}
+		}
+	}
+	return m
 }
 
 // skippedOf returns how many input records a source skipped (an SWF

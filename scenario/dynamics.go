@@ -1,0 +1,454 @@
+package scenario
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// The scenario fields of what changes during a run (node queueing): the
+// network, faults, the clients' retries, health checks, autoscaling,
+// background load, power and inference replicas.
+
+var (
+	networkFields   = []string{"rtt", "spikes"}
+	spikeFields     = []string{"region", "at", "for", "add"}
+	faultFields     = []string{"node", "group", "at", "for", "drain", "mtbf", "mttr", "dist", "shape"}
+	clientFields    = []string{"retries", "timeout", "backoff", "multiplier", "backoff_max"}
+	healthFields    = []string{"interval", "threshold", "rise"}
+	autoscaleFields = []string{"min", "max", "target", "interval", "cooldown", "kind", "provision"}
+	powerFields     = []string{"idle", "peak"}
+	tokenFields     = []string{"prefill_per_token", "decode_per_token"}
+)
+
+// Autoscaling node kinds and their default provisioning delays: containers
+// start in seconds, virtual machines in minutes.
+const (
+	KindContainer = "container"
+	KindVM        = "vm"
+)
+
+// DefaultProvision is the provisioning delay of each node kind.
+var DefaultProvision = map[string]sim.Time{KindContainer: 5 * sim.Second, KindVM: 2 * sim.Minute}
+
+// DefaultHealth is the health checker of a scenario with faults and no
+// health field: a probe every 5 s, down after 3 failed, up after 1 passed.
+var DefaultHealth = sim.Health{Interval: 5 * sim.Second, Threshold: 3, Rise: 1}
+
+// Autoscale is a group's target-tracking autoscaler; the group's count is
+// its initial size.
+type Autoscale struct {
+	Min, Max  int
+	Target    float64
+	Interval  sim.Time
+	Cooldown  sim.Time
+	Kind      string
+	Provision sim.Time
+}
+
+// FaultSpec is one entry of faults: a scheduled failure or drain of Node,
+// or random failures of every node of Group.
+type FaultSpec struct {
+	Node       string
+	Group      string
+	At, For    sim.Time
+	Drain      bool
+	MTBF, MTTR sim.Time
+	Weibull    float64 // shape; 0 for exponential
+	Line       int
+}
+
+// TokenTimes are an inference replica's per-token times on one GPU model.
+type TokenTimes struct {
+	Prefill, Decode sim.Time
+}
+
+// Origin is a region tasks come from, with its weight.
+type Origin struct {
+	Region string
+	Weight float64
+}
+
+func (r *reader) network(n *yaml.Node) *sim.Network {
+	nw := &sim.Network{}
+	m := r.mapping(n, "network", "a mapping with rtt (and spikes)")
+	m.allow(networkFields...)
+	rows := r.mapping(m.require("rtt", "round-trip times between regions, like {us: {us: 2ms, eu: 80ms}, eu: {eu: 2ms}}"), m.field("rtt"), "a mapping of regions to mappings of regions to round-trip times")
+	if r.err != nil {
+		return nw
+	}
+	// Regions: every name that appears, rows first, in file order.
+	for _, a := range rows.keys {
+		if !slices.Contains(nw.Regions, a) {
+			nw.Regions = append(nw.Regions, a)
+		}
+		row := r.mapping(rows.get(a), rows.field(a), "a mapping of regions to round-trip times")
+		for _, b := range row.keys {
+			if !slices.Contains(nw.Regions, b) {
+				nw.Regions = append(nw.Regions, b)
+			}
+		}
+	}
+	k := len(nw.Regions)
+	nw.RTT = make([]sim.Time, k*k)
+	set := make([]bool, k*k)
+	for _, a := range rows.keys {
+		i := slices.Index(nw.Regions, a)
+		row := r.mapping(rows.get(a), rows.field(a), "a mapping of regions to round-trip times")
+		for _, b := range row.keys {
+			j := slices.Index(nw.Regions, b)
+			nw.RTT[i*k+j] = r.duration(row.get(b), row.field(b), nonNegative)
+			set[i*k+j] = true
+		}
+	}
+	// The matrix is symmetric where one direction is left out; the
+	// diagonal defaults to 0.
+	for i := 0; i < k && r.err == nil; i++ {
+		for j := 0; j < k; j++ {
+			switch {
+			case set[i*k+j]:
+			case set[j*k+i]:
+				nw.RTT[i*k+j] = nw.RTT[j*k+i]
+			case i != j:
+				r.failf(rows.node, "network.rtt", "expected a round-trip time between %s and %s (either way), got none", nw.Regions[i], nw.Regions[j])
+			}
+		}
+	}
+	if v := m.get("spikes"); v != nil && r.nonEmptyList(v, "network.spikes", "a list of latency spikes") {
+		for i, sn := range v.Content {
+			path := index("network.spikes", i)
+			sm := r.mapping(sn, path, "a spike like {region: eu, at: 10m, for: 5m, add: 300ms}")
+			sm.allow(spikeFields...)
+			sp := sim.Spike{Region: r.region(sm.require("region", "a region of network.rtt"), sm.field("region"), nw.Regions)}
+			sp.At = r.duration(sm.require("at", "when it starts"), sm.field("at"), nonNegative)
+			sp.For = r.duration(sm.require("for", "how long it lasts"), sm.field("for"), positive)
+			sp.Add = r.duration(sm.require("add", "the round-trip time it adds"), sm.field("add"), positive)
+			nw.Spikes = append(nw.Spikes, sp)
+		}
+	}
+	return nw
+}
+
+// region reads a region name listed in regions and returns its index.
+func (r *reader) region(n *yaml.Node, path string, regions []string) int {
+	name := r.string(n, path, "a region")
+	if r.err != nil {
+		return -1
+	}
+	i := slices.Index(regions, name)
+	if i < 0 {
+		r.failf(n, path, "expected a region of network.rtt (%s), got %q", strings.Join(regions, ", "), truncate(name, maxShown))
+	}
+	return i
+}
+
+func (r *reader) faults(n *yaml.Node) []FaultSpec {
+	var out []FaultSpec
+	if !r.nonEmptyList(n, "faults", "a list of faults") {
+		return nil
+	}
+	for i, fn := range n.Content {
+		path := index("faults", i)
+		m := r.mapping(fn, path, "a fault like {node: web-3, at: 10m, for: 5m} or {group: web, mtbf: 2h, mttr: 5m}")
+		m.allow(faultFields...)
+		f := FaultSpec{Line: fn.Line}
+		switch {
+		case m.has("node") && m.has("group"):
+			r.failf(m.keyNode("group"), m.field("group"), "expected node (a scheduled fault) or group (random faults), got both")
+		case m.has("node"):
+			f.Node = r.string(m.get("node"), m.field("node"), "a node name")
+			for _, k := range []string{"mtbf", "mttr", "dist", "shape"} {
+				if m.has(k) {
+					r.failf(m.keyNode(k), m.field(k), "expected no %s for a scheduled fault of one node (random faults take a group)", k)
+				}
+			}
+			f.At = r.duration(m.require("at", "when the node fails"), m.field("at"), nonNegative)
+			f.For = r.duration(m.require("for", "how long it stays down"), m.field("for"), positive)
+			if v := m.get("drain"); v != nil {
+				f.Drain = r.bool(v, m.field("drain"))
+			}
+		case m.has("group"):
+			f.Group = r.string(m.get("group"), m.field("group"), "a node group")
+			for _, k := range []string{"at", "for", "drain"} {
+				if m.has(k) {
+					r.failf(m.keyNode(k), m.field(k), "expected no %s for random faults (a scheduled fault takes a node)", k)
+				}
+			}
+			f.MTBF = r.duration(m.require("mtbf", "the mean time between failures"), m.field("mtbf"), positive)
+			f.MTTR = r.duration(m.require("mttr", "the mean time to repair"), m.field("mttr"), positive)
+			dist := "exponential"
+			if v := m.get("dist"); v != nil {
+				dist = r.oneOf(v, m.field("dist"), "exponential", "weibull")
+			}
+			if dist == "weibull" {
+				f.Weibull = r.float(m.require("shape", "the Weibull shape (< 1: early failures, > 1: wear-out)"), m.field("shape"), positive)
+			} else if m.has("shape") {
+				r.failf(m.keyNode("shape"), m.field("shape"), "expected no shape with dist exponential")
+			}
+		default:
+			r.failf(fn, path, "expected a node (a scheduled fault) or a group (random faults)")
+		}
+		if r.err != nil {
+			return out
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (r *reader) client(n *yaml.Node) sim.Client {
+	c := sim.Client{Multiplier: 2}
+	m := r.mapping(n, "client", "a mapping like {retries: 2, timeout: 2s, backoff: 100ms}")
+	m.allow(clientFields...)
+	if v := m.get("retries"); v != nil {
+		c.Retries = int(r.int(v, m.field("retries"), 0, math.MaxUint16))
+	}
+	if v := m.get("timeout"); v != nil {
+		c.Timeout = r.duration(v, m.field("timeout"), positive)
+	}
+	if v := m.get("backoff"); v != nil {
+		c.Backoff = r.duration(v, m.field("backoff"), nonNegative)
+	}
+	if v := m.get("multiplier"); v != nil {
+		c.Multiplier = r.float(v, m.field("multiplier"), atLeastOne)
+	}
+	if v := m.get("backoff_max"); v != nil {
+		c.BackoffMax = r.duration(v, m.field("backoff_max"), positive)
+	}
+	return c
+}
+
+func (r *reader) health(n *yaml.Node) *sim.Health {
+	h := DefaultHealth
+	m := r.mapping(n, "health", "a mapping like {interval: 5s, threshold: 3, rise: 1}")
+	m.allow(healthFields...)
+	if v := m.get("interval"); v != nil {
+		h.Interval = r.duration(v, m.field("interval"), positive)
+	}
+	if v := m.get("threshold"); v != nil {
+		h.Threshold = int(r.int(v, m.field("threshold"), 1, 1000))
+	}
+	if v := m.get("rise"); v != nil {
+		h.Rise = int(r.int(v, m.field("rise"), 1, 1000))
+	}
+	return &h
+}
+
+func (r *reader) autoscale(n *yaml.Node, path string, count int) *Autoscale {
+	a := &Autoscale{Min: 1, Target: 0.6, Interval: 15 * sim.Second, Cooldown: 5 * sim.Minute, Kind: KindContainer}
+	m := r.mapping(n, path, "a mapping like {max: 10, target: 0.6}")
+	m.allow(autoscaleFields...)
+	if v := m.get("min"); v != nil {
+		a.Min = int(r.int(v, m.field("min"), 0, MaxNodes))
+	}
+	a.Max = int(r.int(m.require("max", "the most nodes the group may have"), m.field("max"), 1, MaxNodes))
+	if v := m.get("target"); v != nil {
+		a.Target = r.float(v, m.field("target"), positive)
+		if r.err == nil && a.Target > 1 {
+			r.failf(v, m.field("target"), "expected a utilization in (0, 1], got %v", a.Target)
+		}
+	}
+	if v := m.get("interval"); v != nil {
+		a.Interval = r.duration(v, m.field("interval"), positive)
+	}
+	if v := m.get("cooldown"); v != nil {
+		a.Cooldown = r.duration(v, m.field("cooldown"), nonNegative)
+	}
+	if v := m.get("kind"); v != nil {
+		a.Kind = r.oneOf(v, m.field("kind"), KindContainer, KindVM)
+	}
+	a.Provision = DefaultProvision[a.Kind]
+	if v := m.get("provision"); v != nil {
+		a.Provision = r.duration(v, m.field("provision"), nonNegative)
+	}
+	if r.err == nil {
+		switch {
+		case a.Min > a.Max:
+			r.failf(m.get("min"), m.field("min"), "expected at most max (%d), got %d", a.Max, a.Min)
+		case count < a.Min || count > a.Max:
+			r.failf(m.node, path, "expected the group's count (%d, its initial size) within [min, max] = [%d, %d]", count, a.Min, a.Max)
+		}
+	}
+	return a
+}
+
+func (r *reader) power(n *yaml.Node, path string, g *Group) {
+	m := r.mapping(n, path, "a mapping like {idle: 100, peak: 300} (watts)")
+	m.allow(powerFields...)
+	g.PowerIdle = r.float(m.require("idle", "watts drawn idle"), m.field("idle"), nonNegative)
+	g.PowerPeak = r.float(m.require("peak", "watts drawn at full utilization"), m.field("peak"), nonNegative)
+	if r.err == nil && g.PowerPeak < g.PowerIdle {
+		r.failf(m.get("peak"), m.field("peak"), "expected at least idle (%v), got %v", g.PowerIdle, g.PowerPeak)
+	}
+}
+
+func (r *reader) inference(n *yaml.Node) map[string]TokenTimes {
+	out := map[string]TokenTimes{}
+	m := r.mapping(n, "cluster.inference", "a mapping of GPU models to per-token times, like {H100: {prefill_per_token: 0.1ms, decode_per_token: 12ms}}")
+	for _, model := range m.keys {
+		tm := r.mapping(m.get(model), m.field(model), "a mapping like {prefill_per_token: 0.1ms, decode_per_token: 12ms}")
+		tm.allow(tokenFields...)
+		out[model] = TokenTimes{
+			Prefill: r.duration(tm.require("prefill_per_token", "the time per prompt token"), tm.field("prefill_per_token"), nonNegative),
+			Decode:  r.duration(tm.require("decode_per_token", "the time per output token"), tm.field("decode_per_token"), positive),
+		}
+	}
+	return out
+}
+
+func (r *reader) origins(n *yaml.Node) []Origin {
+	var out []Origin
+	m := r.mapping(n, "workload.origins", "a mapping of regions to weights, like {us-east: 0.6, eu-west: 0.4}")
+	for _, k := range m.keys {
+		out = append(out, Origin{Region: k, Weight: r.float(m.get(k), m.field(k), nonNegative)})
+	}
+	if r.err == nil && m.node != nil {
+		var sum float64
+		for _, o := range out {
+			sum += o.Weight
+		}
+		if !(sum > 0) {
+			r.failf(m.node, "workload.origins", "expected at least one positive weight")
+		}
+	}
+	return out
+}
+
+// bool reads true or false.
+func (r *reader) bool(n *yaml.Node, path string) bool {
+	if r.err != nil || n == nil {
+		return false
+	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+		r.failf(n, path, "expected true or false, got %s", describe(n))
+		return false
+	}
+	return n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
+}
+
+// dynamics checks what the fields of this file say against the cluster,
+// once the whole file is read: node and group names, regions, queueing.
+func (r *reader) dynamics(top *mapping, s *Scenario) {
+	if r.err != nil {
+		return
+	}
+	node := s.Cluster.Queueing == QueueingNode
+	for _, k := range []string{"network", "faults", "client", "health"} {
+		if top.has(k) && !node {
+			r.failf(top.keyNode(k), k, "expected no %s with queueing %s (it applies to queueing: node)", k, s.Cluster.Queueing)
+			return
+		}
+	}
+	cl := top.get("cluster")
+	for i, g := range s.Cluster.Groups {
+		if (g.Autoscale != nil || g.Background > 0) && !node {
+			r.failf(cl, index("cluster.nodes", i), "expected no autoscale or background with queueing %s (they apply to queueing: node)", s.Cluster.Queueing)
+			return
+		}
+		if s.Network != nil && g.Region != "" && !slices.Contains(s.Network.Regions, g.Region) {
+			r.failf(cl, join(index("cluster.nodes", i), "region"), "expected a region of network.rtt (%s), got %q", strings.Join(s.Network.Regions, ", "), g.Region)
+			return
+		}
+	}
+	if s.Network != nil {
+		for _, o := range s.Workload.Origins {
+			if !slices.Contains(s.Network.Regions, o.Region) {
+				r.failf(top.get("workload"), "workload.origins", "expected regions of network.rtt (%s), got %q", strings.Join(s.Network.Regions, ", "), o.Region)
+				return
+			}
+		}
+	}
+	names := map[string]bool{}
+	for _, nd := range s.Nodes() {
+		names[nd.Name] = true
+	}
+	for i, f := range s.Faults {
+		path := index("faults", i)
+		switch {
+		case f.Node != "" && !names[f.Node]:
+			r.failf(&yaml.Node{Line: f.Line, Column: 1}, join(path, "node"), "expected a node of the cluster (like %s), got %q", s.Nodes()[0].Name, truncate(f.Node, maxShown))
+		case f.Group != "" && !slices.ContainsFunc(s.Cluster.Groups, func(g Group) bool { return g.Name == f.Group }):
+			r.failf(&yaml.Node{Line: f.Line, Column: 1}, join(path, "group"), "expected a node group of the cluster, got %q", truncate(f.Group, maxShown))
+		}
+	}
+	if s.Health == nil && len(s.Faults) > 0 {
+		h := DefaultHealth
+		s.Health = &h
+	}
+}
+
+// applyDynamics fills cfg's dynamics from the scenario.
+func (s *Scenario) applyDynamics(cfg *sim.Config) {
+	cfg.Network = s.Network
+	cfg.Client = s.Client
+	cfg.Health = s.Health
+	index := map[string]int{}
+	for i, nd := range cfg.Nodes {
+		index[nd.Name] = i
+	}
+	for _, f := range s.Faults {
+		if f.Node != "" {
+			cfg.Faults = append(cfg.Faults, sim.Fault{Node: index[f.Node], At: f.At, For: f.For, Drain: f.Drain})
+			continue
+		}
+		rf := sim.RandomFaults{MTBF: f.MTBF, MTTR: f.MTTR, Weibull: f.Weibull}
+		for i, nd := range cfg.Nodes {
+			if nd.Group == f.Group {
+				rf.Nodes = append(rf.Nodes, i)
+			}
+		}
+		cfg.RandomFaults = append(cfg.RandomFaults, rf)
+	}
+	for _, g := range s.Cluster.Groups {
+		a := g.Autoscale
+		if a == nil {
+			continue
+		}
+		sc := sim.Autoscaler{Group: g.Name, Initial: g.Count, Min: a.Min, Max: a.Max, Target: a.Target,
+			Interval: a.Interval, Cooldown: a.Cooldown, Provision: a.Provision}
+		for i, nd := range cfg.Nodes {
+			if nd.Group == g.Name {
+				sc.Nodes = append(sc.Nodes, i)
+			}
+		}
+		cfg.Autoscale = append(cfg.Autoscale, sc)
+	}
+}
+
+// originSource gives tasks without a region one drawn by weight.
+type originSource struct {
+	src     sim.Source
+	regions []string
+	cum     []float64
+	rng     *sim.Rand
+}
+
+func newOriginSource(src sim.Source, origins []Origin, rng *sim.Rand) *originSource {
+	o := &originSource{src: src, rng: rng}
+	var sum float64
+	for _, x := range origins {
+		sum += x.Weight
+		o.regions = append(o.regions, x.Region)
+		o.cum = append(o.cum, sum)
+	}
+	for i := range o.cum {
+		o.cum[i] /= sum
+	}
+	return o
+}
+
+func (o *originSource) Next(t *sim.Task) error {
+	if err := o.src.Next(t); err != nil {
+		return err
+	}
+	if t.Region == "" {
+		u := o.rng.Float64()
+		k, _ := slices.BinarySearch(o.cum, u)
+		t.Region = o.regions[min(k, len(o.regions)-1)]
+	}
+	return nil
+}
