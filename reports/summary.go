@@ -81,6 +81,7 @@ var flattenSkip = map[string]bool{
 	"nodes": true, "latency_cdf": true, "seed": true,
 	"placement.curve": true, "placement.series": true,
 	"engine.wall_s": true, "engine.events_per_s": true,
+	"engine.decision_ns": true, "engine.state_bytes_per_node": true,
 }
 
 // Flatten lists r's numeric figures by JSON path, in the order of the

@@ -55,6 +55,53 @@ var columns = []column{
 	{"imbalance (CoV)", func(r *sim.Result) float64 { return r.ImbalanceCoV }, frac},
 }
 
+// dynamicColumns are the strategy table of issue 5's default scenario:
+// what a decision costs, latency, throughput, what the failure did, and
+// what the nodes cost. They replace columns when every result has fault
+// figures (a scenario with faults, retries or health checks).
+var dynamicColumns = []column{
+	{"decision (ns)", func(r *sim.Result) float64 { return r.Engine.DecisionNs }, whole},
+	{"state (B/node)", func(r *sim.Result) float64 { return r.Engine.StateBytesPerNode }, whole},
+	{"p50 (s)", func(r *sim.Result) float64 { return r.Latency.P50 }, sec},
+	{"p99 (s)", func(r *sim.Result) float64 { return r.Latency.P99 }, sec},
+	{"throughput (/s)", func(r *sim.Result) float64 { return r.ThroughputPerS }, rate},
+	{"failed", func(r *sim.Result) float64 { return float64(r.Tasks.Failed + r.Tasks.Dropped) }, count},
+	{"failed in fault", func(r *sim.Result) float64 { return float64(faults(r).WindowFailed) }, count},
+	{"p99 in fault (s)", func(r *sim.Result) float64 { return faults(r).WindowP99 }, sec},
+	{"retries", func(r *sim.Result) float64 { return float64(faults(r).Retries) }, count},
+	{"cost ($)", func(r *sim.Result) float64 { return cost(r).USD }, rate},
+	{"node-hours", func(r *sim.Result) float64 { return cost(r).NodeHours }, rate},
+	{"energy (kWh)", func(r *sim.Result) float64 { return cost(r).EnergyKWh }, rate},
+}
+
+// inferenceColumns are for LLM inference replicas: time to first token
+// beside end-to-end latency.
+var inferenceColumns = []column{
+	{"completed", func(r *sim.Result) float64 { return float64(r.Tasks.Completed) }, count},
+	{"TTFT p50 (s)", func(r *sim.Result) float64 { return r.TTFT.P50 }, sec},
+	{"TTFT p99 (s)", func(r *sim.Result) float64 { return r.TTFT.P99 }, sec},
+	{"e2e p50 (s)", func(r *sim.Result) float64 { return r.Latency.P50 }, sec},
+	{"e2e p99 (s)", func(r *sim.Result) float64 { return r.Latency.P99 }, sec},
+	{"throughput (/s)", func(r *sim.Result) float64 { return r.ThroughputPerS }, rate},
+	{"utilization", func(r *sim.Result) float64 { return r.Utilization }, frac},
+	{"cost ($)", func(r *sim.Result) float64 { return cost(r).USD }, rate},
+	{"energy (kWh)", func(r *sim.Result) float64 { return cost(r).EnergyKWh }, rate},
+}
+
+func faults(r *sim.Result) *sim.FaultResult {
+	if r.Faults == nil {
+		return &sim.FaultResult{}
+	}
+	return r.Faults
+}
+
+func cost(r *sim.Result) *sim.CostResult {
+	if r.Cost == nil {
+		return &sim.CostResult{}
+	}
+	return r.Cost
+}
+
 // placementColumns replace columns for job placement (central queueing),
 // whose figures are allocation, fragmentation and waiting.
 var placementColumns = []column{
@@ -91,6 +138,20 @@ func pctPoints(v float64) string { return strconv.FormatFloat(100*v, 'f', 2, 64)
 
 // columnsFor picks the placement columns when every result has them.
 func columnsFor(results []sim.Result) []column {
+	dynamic := len(results) > 0
+	for i := range results {
+		dynamic = dynamic && results[i].Placement == nil && results[i].Faults != nil
+	}
+	if dynamic {
+		return dynamicColumns
+	}
+	ttft := len(results) > 0
+	for i := range results {
+		ttft = ttft && results[i].TTFT != nil
+	}
+	if ttft {
+		return inferenceColumns
+	}
 	for i := range results {
 		if results[i].Placement == nil {
 			return columns
@@ -256,4 +317,42 @@ func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// WritePerNode writes how each result split its tasks over the nodes: one
+// row per result with the tasks each node completed (measured ones), then
+// the latency p50 and p99. It suits small clusters (a worked example), not
+// a thousand nodes.
+func WritePerNode(w io.Writer, results []sim.Result, format string) error {
+	if len(results) == 0 {
+		return nil
+	}
+	head := []string{"strategy"}
+	for _, n := range results[0].Nodes {
+		head = append(head, n.Name)
+	}
+	head = append(head, "p50 (s)", "p99 (s)")
+	rows := make([][]string, len(results))
+	for i := range results {
+		r := &results[i]
+		row := []string{r.Strategy}
+		for _, n := range r.Nodes {
+			row = append(row, strconv.FormatInt(n.Tasks, 10))
+		}
+		rows[i] = append(row, sec(r.Latency.P50), sec(r.Latency.P99))
+	}
+	if format == FormatJSON {
+		type split struct {
+			Strategy string           `json:"strategy"`
+			Nodes    []sim.NodeResult `json:"nodes"`
+			P50      float64          `json:"p50_s"`
+			P99      float64          `json:"p99_s"`
+		}
+		out := make([]split, len(results))
+		for i, r := range results {
+			out[i] = split{r.Strategy, r.Nodes, r.Latency.P50, r.Latency.P99}
+		}
+		return WriteJSON(w, out)
+	}
+	return writeRows(w, head, rows, format)
 }

@@ -1,13 +1,16 @@
 package scenario
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/traces"
 )
 
 // The scenario fields of what changes during a run (node queueing): the
@@ -300,6 +303,24 @@ func (r *reader) inference(n *yaml.Node) map[string]TokenTimes {
 	return out
 }
 
+func (r *reader) tokens(n *yaml.Node) *Tokens {
+	t := &Tokens{}
+	m := r.mapping(n, "workload.tokens", "a mapping like {prompt: {mean: 2048, cv: 1}, output: {mean: 28, cv: 2}}")
+	m.allow("prompt", "output")
+	for _, k := range []string{"prompt", "output"} {
+		d := r.mapping(m.require(k, "a mapping like {mean: 2048, cv: 1}"), m.field(k), "a mapping like {mean: 2048, cv: 1}")
+		d.allow("mean", "cv")
+		mean := r.float(d.require("mean", "the mean token count"), d.field("mean"), atLeastOne)
+		cv := r.float(d.require("cv", "the coefficient of variation"), d.field("cv"), nonNegative)
+		if k == "prompt" {
+			t.PromptMean, t.PromptCV = mean, cv
+		} else {
+			t.OutputMean, t.OutputCV = mean, cv
+		}
+	}
+	return t
+}
+
 func (r *reader) origins(n *yaml.Node) []Origin {
 	var out []Origin
 	m := r.mapping(n, "workload.origins", "a mapping of regions to weights, like {us-east: 0.6, eu-west: 0.4}")
@@ -419,12 +440,25 @@ func (s *Scenario) applyDynamics(cfg *sim.Config) {
 	}
 }
 
-// originSource gives tasks without a region one drawn by weight.
+// originSource gives tasks without a region one drawn by weight, and
+// tasks without a tenant one of sessions sessions ("s0", "s1", ...),
+// uniformly.
 type originSource struct {
-	src     sim.Source
-	regions []string
-	cum     []float64
-	rng     *sim.Rand
+	src      sim.Source
+	regions  []string
+	cum      []float64
+	rng      *sim.Rand
+	sessions []string
+	srng     *sim.Rand
+	tokens   *Tokens
+	trng     *sim.Rand
+}
+
+// Tokens draws LLM request sizes for a synthetic workload: lognormal
+// prompt and output token counts.
+type Tokens struct {
+	PromptMean, PromptCV float64
+	OutputMean, OutputCV float64
 }
 
 func newOriginSource(src sim.Source, origins []Origin, rng *sim.Rand) *originSource {
@@ -441,14 +475,92 @@ func newOriginSource(src sim.Source, origins []Origin, rng *sim.Rand) *originSou
 	return o
 }
 
+// withTokens gives tasks without tokens prompt and output token counts
+// drawn from lognormal distributions of the given means and CVs, rounded
+// up to at least 1 (stream rng).
+func (o *originSource) withTokens(t *Tokens, rng *sim.Rand) *originSource {
+	o.tokens, o.trng = t, rng
+	return o
+}
+
+// lognormalInt draws a lognormal count of mean m and coefficient of
+// variation cv, at least 1 and at most max int32.
+func lognormalInt(r *sim.Rand, m, cv float64) int32 {
+	s2 := math.Log(1 + cv*cv)
+	x := math.Exp(math.Log(m) - s2/2 + math.Sqrt(s2)*r.NormFloat64())
+	return int32(min(max(math.Round(x), 1), math.MaxInt32))
+}
+
+// withSessions makes o name sessions tenants.
+func (o *originSource) withSessions(n int, rng *sim.Rand) *originSource {
+	o.srng = rng
+	o.sessions = make([]string, n)
+	for i := range o.sessions {
+		o.sessions[i] = "s" + strconv.Itoa(i)
+	}
+	return o
+}
+
 func (o *originSource) Next(t *sim.Task) error {
 	if err := o.src.Next(t); err != nil {
 		return err
 	}
-	if t.Region == "" {
+	if o.tokens != nil && t.PromptTokens == 0 && t.OutputTokens == 0 {
+		t.PromptTokens = lognormalInt(o.trng, o.tokens.PromptMean, o.tokens.PromptCV)
+		t.OutputTokens = lognormalInt(o.trng, o.tokens.OutputMean, o.tokens.OutputCV)
+		t.Work = traces.DefaultTokenModel.Work(t.PromptTokens, t.OutputTokens)
+	}
+	if t.Tenant == "" && o.sessions != nil {
+		t.Tenant = o.sessions[o.srng.IntN(len(o.sessions))]
+	}
+	if t.Region == "" && o.cum != nil {
 		u := o.rng.Float64()
 		k, _ := slices.BinarySearch(o.cum, u)
 		t.Region = o.regions[min(k, len(o.regions)-1)]
 	}
 	return nil
+}
+
+// Summary is a one-line account of what the scenario does besides its
+// nodes and load: regions, arrivals, faults, spikes, retries, health
+// checks and autoscaling; "" for a scenario with none of these.
+func (s *Scenario) Summary() string {
+	var parts []string
+	if nw := s.Network; nw != nil {
+		parts = append(parts, fmt.Sprintf("%d regions (%s)", len(nw.Regions), strings.Join(nw.Regions, ", ")))
+	}
+	if a := s.Workload.Arrivals; a != nil && a.Process == ArrivalsDiurnal {
+		p := fmt.Sprintf("diurnal %g/s ±%g%% (period %s, peak at %s)", a.Rate, 100*a.Amplitude, fmtDuration(a.Period), fmtDuration(a.Peak))
+		for _, b := range a.Bursts {
+			p += fmt.Sprintf(", ×%g burst at %s for %s", b.Factor, fmtDuration(b.At), fmtDuration(b.For))
+		}
+		parts = append(parts, p)
+	}
+	for _, f := range s.Faults {
+		switch {
+		case f.Drain:
+			parts = append(parts, fmt.Sprintf("%s drained at %s for %s", f.Node, fmtDuration(f.At), fmtDuration(f.For)))
+		case f.Node != "":
+			parts = append(parts, fmt.Sprintf("%s fails at %s for %s", f.Node, fmtDuration(f.At), fmtDuration(f.For)))
+		default:
+			parts = append(parts, fmt.Sprintf("group %s fails at random (MTBF %s, MTTR %s)", f.Group, fmtDuration(f.MTBF), fmtDuration(f.MTTR)))
+		}
+	}
+	if nw := s.Network; nw != nil {
+		for _, sp := range nw.Spikes {
+			parts = append(parts, fmt.Sprintf("%s +%s RTT at %s for %s", nw.Regions[sp.Region], fmtDuration(sp.Add), fmtDuration(sp.At), fmtDuration(sp.For)))
+		}
+	}
+	if c := s.Client; c != (sim.Client{}) && (c.Retries > 0 || c.Timeout > 0) {
+		parts = append(parts, fmt.Sprintf("clients: timeout %s, %d retries", fmtDuration(c.Timeout), c.Retries))
+	}
+	if h := s.Health; h != nil {
+		parts = append(parts, fmt.Sprintf("health checks every %s, down after %d", fmtDuration(h.Interval), h.Threshold))
+	}
+	for _, g := range s.Cluster.Groups {
+		if a := g.Autoscale; a != nil {
+			parts = append(parts, fmt.Sprintf("%s autoscales %d..%d at %g%% (%s nodes, %s to start)", g.Name, a.Min, a.Max, 100*a.Target, a.Kind, fmtDuration(a.Provision)))
+		}
+	}
+	return strings.Join(parts, "; ")
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fleetsim/fleetsim/traces"
 )
 
 // billionLaughs is the classic alias bomb: ten levels of ten aliases, 10^9
@@ -139,6 +141,9 @@ func checkInvariants(t *testing.T, s *Scenario) {
 			ok = ok && a.Rate > 0
 		case ArrivalsBursty:
 			ok = ok && finite(a.Rates[0]) && finite(a.Rates[1]) && a.Rates[0]+a.Rates[1] > 0 && a.Hold[0] > 0 && a.Hold[1] > 0
+		case ArrivalsDiurnal:
+			d := traces.Diurnal{Rate: a.Rate, Amplitude: a.Amplitude, Period: a.Period, Peak: a.Peak, Bursts: a.Bursts}
+			ok = ok && d.Validate() == nil
 		default:
 			ok = false
 		}

@@ -30,7 +30,7 @@ var (
 	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies", "network", "faults", "client", "health"}
 	clusterFields  = []string{"queueing", "nodes", "nodes_from", "queue", "backfill", "pending_timeout", "sample_every", "inference"}
 	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour", "background", "power", "autoscale"}
-	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins"}
+	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens"}
 	shapeFields    = []string{"cpu", "gpus", "gpu_milli", "gpu_spec", "weight"}
 	limitFields    = []string{"tasks", "time"}
 	traceFields    = []string{"path", "format"}

@@ -150,6 +150,14 @@ type Workload struct {
 	// Origins give tasks without a region one, drawn by weight from the
 	// stream (seed, "workload/origins").
 	Origins []Origin
+	// Sessions, when > 0, give tasks without a tenant one of Sessions
+	// session keys ("s0" ...), uniformly from (seed, "workload/sessions"):
+	// what consistent hashing keeps together.
+	Sessions int
+	// Tokens, when set, give tasks without tokens LLM request sizes
+	// (stream (seed, "workload/tokens")); their work at speed 1 follows
+	// traces.DefaultTokenModel.
+	Tokens *Tokens
 }
 
 // Inflation: tasks (from the trace or the shapes) arrive, never to leave,

@@ -133,12 +133,12 @@ func TestParseWithNotAMapping(t *testing.T) {
 
 func TestLoadAndResolveWith(t *testing.T) {
 	sets := []Set{{"workload.arrivals.rate", "40"}}
-	s, err := ResolveWith("default", sets)
+	s, err := ResolveWith("speeds", sets)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.File != "embedded:default" || s.Workload.Arrivals.Rate != 40 || len(s.YAML) == 0 {
-		t.Errorf("ResolveWith(default): file %q rate %v, %d bytes of YAML", s.File, s.Workload.Arrivals.Rate, len(s.YAML))
+	if s.File != "embedded:speeds" || s.Workload.Arrivals.Rate != 40 || len(s.YAML) == 0 {
+		t.Errorf("ResolveWith(speeds): file %q rate %v, %d bytes of YAML", s.File, s.Workload.Arrivals.Rate, len(s.YAML))
 	}
 	path := filepath.Join("testdata", "full.yaml")
 	s, err = LoadWith(path, []Set{{"seed", "3"}, {"cluster.nodes[1].gpus", "4"}})

@@ -112,8 +112,15 @@ func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Clo
 			return nil, nil, fmt.Errorf("%s: workload.shapes: %w", s.File, err)
 		}
 	}
-	if len(w.Origins) > 0 {
-		src = newOriginSource(src, w.Origins, sim.NewRand(seed, "workload/origins"))
+	if len(w.Origins) > 0 || w.Sessions > 0 || w.Tokens != nil {
+		o := newOriginSource(src, w.Origins, sim.NewRand(seed, "workload/origins"))
+		if w.Sessions > 0 {
+			o.withSessions(w.Sessions, sim.NewRand(seed, "workload/sessions"))
+		}
+		if w.Tokens != nil {
+			o.withTokens(w.Tokens, sim.NewRand(seed, "workload/tokens"))
+		}
+		src = o
 	}
 	if s.Cluster.Queueing == QueueingCentral {
 		src = &modelCheck{src: src, models: models}

@@ -22,6 +22,12 @@ func (r *reader) workload(n *yaml.Node) Workload {
 	if m.has("origins") {
 		w.Origins = r.origins(m.get("origins"))
 	}
+	if m.has("tokens") {
+		w.Tokens = r.tokens(m.get("tokens"))
+	}
+	if m.has("sessions") {
+		w.Sessions = int(r.int(m.get("sessions"), "workload.sessions", 1, 1<<24))
+	}
 	if m.has("inflation") {
 		w.Inflation = r.inflation(m.get("inflation"), "workload.inflation")
 	}

@@ -90,6 +90,13 @@ type EngineStats struct {
 	Events     uint64  `json:"events"`
 	WallS      float64 `json:"wall_s"`
 	EventsPerS float64 `json:"events_per_s"`
+	// DecisionNs and StateBytesPerNode are the strategy's own cost,
+	// measured apart from the run by callers that ask for it
+	// (strategies.MeasureDecision): wall time per decision on this
+	// machine, and the bytes its state takes per node. 0 when not
+	// measured.
+	DecisionNs        float64 `json:"decision_ns"`
+	StateBytesPerNode float64 `json:"state_bytes_per_node"`
 }
 
 // NodeResult is one node's share of the run.

@@ -6,10 +6,12 @@ var builtin = []Info{
 	{Name: "random", New: newRandom, Kind: Balancer | Placement,
 		Description: "uniformly random node (M/M/1 per node behind Poisson arrivals); for jobs, a random node that fits"},
 	{Name: "round-robin", New: newRoundRobin,
-		Description: "nodes in turn, ignoring load and speed"},
+		Description: "pool members in turn, ignoring load, speed and (by default) health, as DNS round robin",
+		Params:      []Param{healthParam}},
 	{Name: "weighted-round-robin", New: newWeightedRoundRobin,
 		Description: "nginx smooth weighted round robin; weights default to speed x slots",
-		Params:      []Param{{Name: "weights", Type: "list of float", Default: "speed x slots", Doc: "one weight per node, by node index"}}},
+		Params: []Param{{Name: "weights", Type: "list of float", Default: "speed x slots", Doc: "one weight per node, by node index"},
+			healthParam}},
 	{Name: "least-connections", New: newLeastConnections,
 		Description: "fewest outstanding tasks, ties in turn",
 		Params:      []Param{{Name: "weighted", Type: "bool", Default: "false", Doc: "divide outstanding tasks by speed x slots"}}},
@@ -20,6 +22,32 @@ var builtin = []Info{
 		Params:      []Param{{Name: "d", Type: "int", Default: "2", Doc: "nodes sampled per task, 1..65536"}}},
 	{Name: "p2c", New: newP2C,
 		Description: "power of two choices: power-of-d with d = 2"},
+	{Name: "geo", New: newGeo,
+		Description: "nearest region by RTT from the task's origin, spilling to the next-nearest above a load threshold; least outstanding within",
+		Params: []Param{{Name: "threshold", Type: "float", Default: "0.8",
+			Doc: "a region is full when its healthy nodes' outstanding tasks reach threshold x their slots"}}},
+	{Name: "resource-based", New: newResourceBased,
+		Description: "random in proportion to free cpu/memory/gpu capacity as last scraped (stale by design)",
+		Params: []Param{{Name: "scrape", Type: "duration", Default: "10s",
+			Doc: "metrics scrape interval; load is read only at scrapes"}}},
+	{Name: "adaptive", New: newAdaptive,
+		Description: "power of two choices on peak-EWMA latency x (outstanding+1), as Finagle and Linkerd",
+		Params: []Param{decayParam,
+			{Name: "default_rtt", Type: "duration", Default: "0",
+				Doc: "latency assumed for a node with no sample yet (0: Finagle's rule, free when idle and prohibitive while its first tasks are in flight)"},
+			penaltyParam}},
+	{Name: "least-request", New: newLeastRequest,
+		Description: "full scan for least (outstanding+1) x EWMA latency, as Envoy least request with NGINX Plus least_time",
+		Params:      []Param{decayParam, penaltyParam}},
+	{Name: "consistent-hash", New: newConsistentHash,
+		Description: "session affinity: tasks with the same key go to the same node (Maglev or ring hash)",
+		Params: []Param{
+			{Name: "key", Type: "string", Default: "tenant", Doc: "what is hashed: tenant, class, region or id"},
+			{Name: "method", Type: "string", Default: "maglev", Doc: "maglev (Eisenbud et al., NSDI '16) or ring (Karger et al., STOC '97)"},
+			{Name: "vnodes", Type: "int", Default: "100", Doc: "ring: points per node, 1..65536"},
+			{Name: "table", Type: "int", Default: "65537", Doc: "maglev: lookup table size, a prime > nodes, at most 16777216"}}},
+	{Name: "queue", New: newBroker,
+		Description: "a broker queue: free nodes pull the oldest task (competing consumers); M/M/c"},
 
 	// Job placement (cluster.queueing: central); docs/placement.md.
 	{Name: "first-fit", New: newFirstFit, Kind: Placement,
@@ -53,6 +81,11 @@ var builtin = []Info{
 		Description: "kube-scheduler NodeResourcesBalancedAllocation: least standard deviation of cpu and memory use",
 		Params:      balancedParams},
 }
+
+// healthParam is the health parameter of the round robins, which model DNS
+// round robin and ignore health checks by default.
+var healthParam = Param{Name: "health", Type: "bool", Default: "false",
+	Doc: "skip nodes that health checks report down (pool members are always the only candidates)"}
 
 func init() {
 	for _, info := range builtin {

@@ -25,6 +25,21 @@
 //	least-connections      fewest outstanding, ties in turn; weighted: true divides by capacity
 //	jsq                    join the shortest queue, ties at random
 //	power-of-d, p2c        shortest of d random nodes (supermarket model)
+//	geo                    nearest region by RTT, spilling over above a load threshold
+//	resource-based         random ∝ free cpu/memory/gpu as last scraped (a sim.Ticker)
+//	adaptive               p2c on peak-EWMA latency × (outstanding+1) (Finagle, Linkerd)
+//	least-request          full scan for least (outstanding+1) × EWMA latency (Envoy, NGINX Plus)
+//	consistent-hash        session affinity by tenant, class, region or id (Maglev or ring)
+//	queue                  a broker queue that free nodes pull from; M/M/c
+//
+// Health: round-robin and weighted-round-robin model DNS round robin and
+// skip only nodes out of the pool (sim.View.Member) unless health: true;
+// every other balancer chooses only healthy nodes (sim.View.Healthy) and
+// drops a task only when none is. The randomised ones redraw an unhealthy
+// node (health.go), so with every node healthy their draws are unchanged.
+// docs/balancers.md gives each balancer, its parameters and its source;
+// MeasureDecision measures a strategy's time per decision and state per
+// node.
 //
 // # Built-in job placement (central queueing)
 //

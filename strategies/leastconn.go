@@ -9,6 +9,9 @@ import "github.com/fleetsim/fleetsim/sim"
 //
 // With weighted: true it minimises outstanding/weight, the weight being the
 // node's capacity (speed × slots): nginx's weighted least_conn.
+//
+// It considers only healthy nodes (sim.View.Healthy), as nginx skips peers
+// marked down, and drops a task only when no node is healthy.
 type LeastConnections struct {
 	weighted bool
 	last     int // last choice; the scan for the next one starts after it
@@ -45,6 +48,9 @@ func (l *LeastConnections) Pick(v *sim.View, _ *sim.Task) int {
 		if i >= n {
 			i -= n
 		}
+		if !v.Healthy(i) {
+			continue
+		}
 		c := float64(v.InSystem(i))
 		w := 1.0
 		if l.weighted {
@@ -56,6 +62,9 @@ func (l *LeastConnections) Pick(v *sim.View, _ *sim.Task) int {
 			best, bc, bw = i, c, w
 		}
 	}
+	if best < 0 {
+		return sim.Drop
+	}
 	l.last = best
 	return best
 }
@@ -65,6 +74,9 @@ func (l *LeastConnections) Pick(v *sim.View, _ *sim.Task) int {
 // and exponential service its mean sojourn lies between the M/M/n bound
 // (one shared queue) and M/M/1 (random routing); Winston (1977) proved it
 // optimal among policies that see only queue lengths.
+//
+// It considers only healthy nodes (sim.View.Healthy) and drops a task only
+// when no node is healthy.
 type JSQ struct {
 	rng *sim.Rand
 }
@@ -82,11 +94,14 @@ func (j *JSQ) Pick(v *sim.View, _ *sim.Task) int {
 	if n == 0 {
 		return sim.Drop
 	}
-	best, bestLen, ties := 0, v.InSystem(0), 1
-	for i := 1; i < n; i++ {
+	best, bestLen, ties := sim.Drop, 0, 0
+	for i := 0; i < n; i++ {
+		if !v.Healthy(i) {
+			continue
+		}
 		q := v.InSystem(i)
 		switch {
-		case q < bestLen:
+		case best < 0 || q < bestLen:
 			best, bestLen, ties = i, q, 1
 		case q == bestLen:
 			// Reservoir sampling: each of the tied nodes is kept with

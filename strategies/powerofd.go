@@ -15,11 +15,18 @@ import (
 // tasks is s_i = λ^((d^i − 1)/(d − 1)), and the mean sojourn is
 // T_d(λ) = Σ_{i≥1} λ^((d^i − d)/(d − 1)); d = 2 already gives a doubly
 // exponential tail against random routing's geometric one. A pick costs O(d).
+//
+// It samples only healthy nodes (sim.View.Healthy): a drawn node that is out
+// of the pool or reported down is redrawn, a bounded number of times, and
+// then the d nodes are drawn among the healthy ones by an O(n) scan
+// (health.go). With every node healthy the draws are exactly those of the
+// plain supermarket model. It drops a task only when no node is healthy.
 type PowerOfD struct {
 	d    int
 	name string
 	rng  *sim.Rand
 	pick []int
+	buf  []int // scratch for the fallback draw among healthy nodes
 }
 
 var _ sim.Picker = (*PowerOfD)(nil)
@@ -56,6 +63,12 @@ func (p *PowerOfD) Pick(v *sim.View, _ *sim.Task) int {
 		if j >= i {
 			j++
 		}
+		if !v.Healthy(i) || !v.Healthy(j) {
+			i, j = twoHealthy(v, p.rng, i, j)
+			if j < 0 {
+				return i // the only healthy node, or Drop
+			}
+		}
 		if v.InSystem(j) < v.InSystem(i) {
 			return j
 		}
@@ -65,7 +78,7 @@ func (p *PowerOfD) Pick(v *sim.View, _ *sim.Task) int {
 	if d > n {
 		d = n
 	}
-	best, bestLen := -1, 0
+	best, bestLen, misses := -1, 0, 0
 	for k := 0; k < d; k++ {
 		// Rejection sampling for distinct nodes: cheap while d << n, and
 		// d <= n keeps it finite.
@@ -76,7 +89,29 @@ func (p *PowerOfD) Pick(v *sim.View, _ *sim.Task) int {
 				goto draw
 			}
 		}
+		if !v.Healthy(i) {
+			// Bounded: when fewer than d nodes are healthy, every
+			// draw is eventually a repeat or a miss.
+			if misses++; misses > maxRedraws {
+				return p.fallback(v, d)
+			}
+			goto draw
+		}
 		p.pick[k] = i
+		if q := v.InSystem(i); best < 0 || q < bestLen {
+			best, bestLen = i, q
+		}
+	}
+	return best
+}
+
+// fallback draws min(d, healthy) distinct healthy nodes by a scan and
+// returns the one with the fewest tasks in the system (ties: the first
+// drawn), or Drop when no node is healthy.
+func (p *PowerOfD) fallback(v *sim.View, d int) int {
+	p.buf = sampleHealthy(v, p.rng, d, p.buf)
+	best, bestLen := sim.Drop, 0
+	for _, i := range p.buf {
 		if q := v.InSystem(i); best < 0 || q < bestLen {
 			best, bestLen = i, q
 		}

@@ -9,6 +9,13 @@ import "github.com/fleetsim/fleetsim/sim"
 // when service is exponential: the textbook baseline every other strategy
 // is measured against.
 //
+// As a balancer it draws only among healthy nodes (sim.View.Healthy): a
+// drawn node that is out of the pool or reported down is redrawn a bounded
+// number of times, then one is drawn by rank among the healthy nodes, so
+// the choice stays uniform over them (health.go). With every node healthy
+// the draws are exactly one per task, as before. It drops a task only when
+// no node is healthy.
+//
 // As a placement strategy (central queueing) it draws uniformly among the
 // nodes the task fits on, and for a GPU share uniformly among the node's
 // GPUs with enough free share; whole GPUs are the lowest-indexed free ones.
@@ -37,7 +44,10 @@ func (r *Random) Pick(v *sim.View, _ *sim.Task) int {
 	if n == 0 {
 		return sim.Drop
 	}
-	return r.rng.IntN(n)
+	if i := r.rng.IntN(n); v.Healthy(i) {
+		return i
+	}
+	return uniformHealthy(v, r.rng)
 }
 
 // Place implements sim.Placer.

@@ -223,6 +223,49 @@ func (a Args) Bool(strategy, name string, def bool) (bool, error) {
 	return b, nil
 }
 
+// Duration reads a duration parameter with a default, checking [min, max].
+// The scenario loader decodes parameters documented as "duration" to
+// sim.Time values ("10s", "250ms"); a plain int or float64 is a number of
+// seconds (rounded to the nanosecond), for callers that build Args in Go.
+func (a Args) Duration(strategy, name string, def, min, max sim.Time) (sim.Time, error) {
+	v, ok := a[name]
+	if !ok {
+		return def, nil
+	}
+	var d sim.Time
+	switch x := v.(type) {
+	case sim.Time:
+		d = x
+	default:
+		f, isNum := number(v)
+		if !isNum || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > float64(sim.MaxTime/sim.Second) {
+			return 0, &ParamError{strategy, name, fmt.Sprintf("expected a duration in [%v, %v], got %v", min, max, v)}
+		}
+		d = sim.FromSeconds(f)
+	}
+	if d < min || d > max {
+		return 0, &ParamError{strategy, name, fmt.Sprintf("expected a duration in [%v, %v], got %v", min, max, d)}
+	}
+	return d, nil
+}
+
+// choice reads a string parameter that must be one of allowed, with a
+// default.
+func (a Args) choice(strategy, name, def string, allowed ...string) (string, error) {
+	v, ok := a[name]
+	if !ok {
+		return def, nil
+	}
+	if s, isStr := v.(string); isStr {
+		for _, x := range allowed {
+			if s == x {
+				return s, nil
+			}
+		}
+	}
+	return "", &ParamError{strategy, name, fmt.Sprintf("expected one of %s; got %v", strings.Join(allowed, ", "), v)}
+}
+
 // FloatList reads a list of non-negative finite numbers (e.g. weights).
 func (a Args) FloatList(strategy, name string) ([]float64, error) {
 	v, ok := a[name]

@@ -228,3 +228,23 @@ func TestLittlesLaw(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueIsTheMMcBound: the broker queue (strategy queue: free nodes pull
+// the oldest task) with n single-slot nodes is the M/M/n system itself, so
+// its mean sojourn must match Erlang C, 1/μ + C(n, a)/(nμ − λ), within the
+// batch-means interval; and join-the-shortest-queue, which approaches that
+// bound from above (it commits a task to a queue on arrival), must not beat
+// it. At n = 10, ρ = 0.9: bound 1.6687 s.
+func TestQueueIsTheMMcBound(t *testing.T) {
+	const n, rho = 10, 0.9
+	lambda := rho * n
+	mmc := 1 + erlangC(n, lambda)/(n-lambda)
+	q := runTheory(t, "queue", n, lambda, traces.Exponential{Mean: sim.Second}, 1_000_000, 100_000)
+	within(t, "queue mean sojourn vs M/M/10", q.res.Latency.Mean, q.means, mmc, 0)
+	j := runTheory(t, "jsq", n, lambda, traces.Exponential{Mean: sim.Second}, 1_000_000, 100_000)
+	se := stat.StdDev(j.means, nil) / math.Sqrt(batches)
+	t.Logf("jsq mean %.4f (SE %.4f) against the queue's %.4f and the bound %.4f", j.res.Latency.Mean, se, q.res.Latency.Mean, mmc)
+	if j.res.Latency.Mean < mmc-tStar*se {
+		t.Errorf("jsq mean sojourn %.4f beats the M/M/%d bound %.4f that the queue strategy attains", j.res.Latency.Mean, n, mmc)
+	}
+}

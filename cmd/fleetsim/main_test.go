@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fleetsim/fleetsim/scenario"
 )
 
 // fleetsim runs the CLI in-process and returns its exit code and output.
@@ -21,12 +23,18 @@ func fleetsim(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
+// TestCompareDefaultScenario: compare with no scenario prints issue 5's
+// strategy table: every seed strategy plus random and p2c, with the
+// measured decision cost, fault impact and cost columns.
 func TestCompareDefaultScenario(t *testing.T) {
 	code, out, errs := fleetsim(t, "compare", "--tasks", "20000")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, s := range []string{"random", "round-robin", "weighted-round-robin", "least-connections", "jsq", "p2c", "p99 (s)"} {
+	for _, s := range []string{"round-robin", "weighted-round-robin", "least-connections", "geo", "resource-based", "adaptive",
+		"least-request", "consistent-hash", "queue", "random", "p2c",
+		"decision (ns)", "state (B/node)", "p50 (s)", "p99 (s)", "throughput (/s)", "failed in fault", "p99 in fault (s)", "cost ($)", "node-hours",
+		"us-large-2 fails at 10m0s for 5m0s"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("compare output lacks %q:\n%s", s, out)
 		}
@@ -37,25 +45,42 @@ func TestCompareDefaultScenario(t *testing.T) {
 }
 
 // wallFields are the only fields that measure the machine, not the model.
-var wallFields = regexp.MustCompile(`"(wall_s|events_per_s)": [0-9.eE+-]+`)
+var wallFields = regexp.MustCompile(`"(wall_s|events_per_s|decision_ns|state_bytes_per_node)": [0-9.eE+-]+`)
 
 // TestDeterministicAcrossGOMAXPROCS checks rule 1 of the design: the same
 // scenario and seed give byte-identical JSON (wall-clock fields aside)
-// whether runs share one core or spread over eight.
+// whether runs share one core or spread over eight; the default scenario
+// too, with its failure, retries, timeouts, health checks, autoscaler and
+// network.
 func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	prev := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(prev)
 	var outs []string
-	for _, procs := range []int{1, 8} {
-		runtime.GOMAXPROCS(procs)
-		code, out, errs := fleetsim(t, "compare", "bursty", "--tasks", "30000", "--format", "json")
-		if code != 0 {
-			t.Fatalf("GOMAXPROCS=%d: exit %d: %s", procs, code, errs)
-		}
-		outs = append(outs, wallFields.ReplaceAllString(out, `"$1": 0`))
+	// The default scenario with its failure moved into the first 75 s.
+	def, err := scenario.LoadEmbedded("default")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if outs[0] != outs[1] {
-		t.Fatalf("JSON differs between GOMAXPROCS 1 and 8:\n%s\n---\n%s", outs[0], outs[1])
+	early := filepath.Join(t.TempDir(), "default-early.yaml")
+	if err := os.WriteFile(early, bytes.Replace(def.YAML, []byte("at: 10m, for: 5m"), []byte("at: 20s, for: 30s"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range []string{early, "bursty"} {
+		outs = outs[:0]
+		for _, procs := range []int{1, 8} {
+			runtime.GOMAXPROCS(procs)
+			code, out, errs := fleetsim(t, "compare", sc, "--tasks", "30000", "--format", "json")
+			if code != 0 {
+				t.Fatalf("GOMAXPROCS=%d: exit %d: %s", procs, code, errs)
+			}
+			outs = append(outs, wallFields.ReplaceAllString(out, `"$1": 0`))
+		}
+		if sc == early && !strings.Contains(outs[0], `"failures": 1`) {
+			t.Fatalf("the early failure did not happen:\n%s", outs[0])
+		}
+		if outs[0] != outs[1] {
+			t.Fatalf("%s: JSON differs between GOMAXPROCS 1 and 8:\n%s\n---\n%s", sc, outs[0], outs[1])
+		}
 	}
 	var results []map[string]any
 	if err := json.Unmarshal([]byte(outs[0]), &results); err != nil {

@@ -180,6 +180,7 @@ func newCompareCmd() *cobra.Command {
 		format   string
 		plotFile string
 		report   string
+		perNode  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "compare [SCENARIO]",
@@ -239,6 +240,9 @@ func newCompareCmd() *cobra.Command {
 			for i := range results {
 				results[i].LatencyCDF = nil
 			}
+			if perNode {
+				return reports.WritePerNode(w, results, format)
+			}
 			if of.seeds > 1 {
 				return reports.WriteReplicated(w, results, format)
 			}
@@ -249,6 +253,7 @@ func newCompareCmd() *cobra.Command {
 	of.add(cmd)
 	cmd.Flags().StringVar(&plotFile, "plot", "", "write the GPU allocation ratio against arrived GPU request (inflation scenarios) to this .svg or .png file")
 	cmd.Flags().StringVar(&report, "report", "", "write a self-contained HTML report to this .html file")
+	cmd.Flags().BoolVar(&perNode, "per-node", false, "print how each strategy split the tasks over the nodes (tasks completed per node), with p50 and p99")
 	cmd.Flags().StringSliceVar(&list, "strategies", nil, "comma-separated strategies to run (default: the scenario's)")
 	cmd.Flags().StringVarP(&format, "format", "f", reports.FormatTable, "output format: "+strings.Join(reports.Formats, ", "))
 	return cmd
@@ -280,6 +285,9 @@ func execute(cmd *cobra.Command, sc *scenario.Scenario, jobs []job, of *outputFl
 	if err != nil {
 		return nil, err
 	}
+	if err := measureDecisions(sc, jobs, results); err != nil {
+		return nil, err
+	}
 	if b == nil {
 		return results, nil
 	}
@@ -304,6 +312,39 @@ func printHeader(w io.Writer, sc *scenario.Scenario, seeds int) {
 	if sc.Description != "" {
 		fmt.Fprintf(w, "%s\n", sc.Description)
 	}
+	if sum := sc.Summary(); sum != "" {
+		fmt.Fprintf(w, "%s\n", sum)
+	}
+}
+
+// decisions is how many decisions measureDecisions times per strategy.
+const decisions = 200_000
+
+// measureDecisions fills the decision cost of the strategy table
+// (strategies.MeasureDecision) into results of a scenario with dynamics
+// (faults, retries or health checks), once per strategy entry.
+func measureDecisions(sc *scenario.Scenario, jobs []job, results []sim.Result) error {
+	if len(results) == 0 || results[0].Faults == nil {
+		return nil
+	}
+	nodes := sc.Nodes()
+	type cost struct{ ns, bytes float64 }
+	done := map[string]cost{}
+	for i, j := range jobs {
+		key := j.spec.String()
+		c, ok := done[key]
+		if !ok {
+			info, _ := strategies.Lookup(j.spec.Name)
+			ns, b, err := strategies.MeasureDecision(info, j.spec.Args, nodes, decisions)
+			if err != nil {
+				return fmt.Errorf("measuring %s: %w", key, err)
+			}
+			c = cost{ns, b}
+			done[key] = c
+		}
+		results[i].Engine.DecisionNs, results[i].Engine.StateBytesPerNode = c.ns, c.bytes
+	}
+	return nil
 }
 
 // writeCurvePlot draws the allocation curves of results to path, atomically.

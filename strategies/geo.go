@@ -1,0 +1,168 @@
+package strategies
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// Geo is geographic routing with spill-over: a task goes to the nearest
+// region (by the configured round-trip time from its origin region) whose
+// healthy nodes are below a load threshold, and within that region to the
+// healthy node with the fewest outstanding tasks, ties in turn as
+// least-connections.
+//
+// A region is above threshold when its healthy nodes' outstanding tasks
+// (served plus queued) reach threshold × their slots. A task whose nearest
+// region is above threshold spills to the next-nearest, and so on; when
+// every region is above threshold it goes to the nearest region that has a
+// healthy node at all. This is the spill-over of Google Cloud's global load
+// balancers, whose default WATERFALL_BY_REGION policy fills the region
+// closest to the client up to its backends' capacity and then overflows to
+// the next-closest (service load-balancing policy documentation), and of
+// latency-based DNS with health checks (Route 53 latency routing) when the
+// threshold is above any reachable load.
+//
+// A task with no origin (sim.View.Origin is -1) or a run with no network
+// model is routed as least-connections over the healthy nodes; so is one
+// whose regions have no healthy node at all (nodes with no region are
+// reached only that way).
+//
+// Init groups the node indexes by region and sorts, for every origin
+// region, the regions by RTT (ties by region index); a pick then costs
+// O(nodes of the regions it visits), usually one.
+type Geo struct {
+	threshold float64
+	name      string
+
+	n        int     // nodes the tables were built for
+	regions  int     // regions the tables were built for
+	byRegion [][]int // node indexes of each region
+	order    [][]int // order[o]: regions with nodes, nearest to o first
+	last     []int   // per region, position in byRegion of the last choice
+	lc       LeastConnections
+}
+
+var (
+	_ sim.Picker      = (*Geo)(nil)
+	_ sim.Initializer = (*Geo)(nil)
+)
+
+func newGeo(a Args, _ *sim.Rand) (sim.Strategy, error) {
+	th, err := a.Float("geo", "threshold", 0.8, 0, 1e6)
+	if err != nil {
+		return nil, err
+	}
+	name := "geo"
+	if th != 0.8 {
+		name = fmt.Sprintf("geo(threshold=%g)", th)
+	}
+	return &Geo{threshold: th, name: name, lc: LeastConnections{last: -1}}, nil
+}
+
+// Name implements sim.Strategy.
+func (g *Geo) Name() string { return g.name }
+
+// Init implements sim.Initializer: it groups nodes by region and orders
+// the regions by RTT from every origin.
+func (g *Geo) Init(v *sim.View) error {
+	g.n, g.regions = v.Len(), len(v.Regions())
+	g.byRegion, g.order, g.last = nil, nil, nil
+	if g.regions == 0 {
+		return nil
+	}
+	g.byRegion = make([][]int, g.regions)
+	for i := 0; i < g.n; i++ {
+		if r := v.NodeRegion(i); r >= 0 && r < g.regions {
+			g.byRegion[r] = append(g.byRegion[r], i)
+		}
+	}
+	g.last = make([]int, g.regions)
+	for r := range g.last {
+		g.last[r] = -1
+	}
+	g.order = make([][]int, g.regions)
+	for o := range g.order {
+		var rs []int
+		for r := 0; r < g.regions; r++ {
+			if len(g.byRegion[r]) > 0 {
+				rs = append(rs, r)
+			}
+		}
+		slices.SortStableFunc(rs, func(a, b int) int {
+			ra, rb := v.RTT(o, a), v.RTT(o, b)
+			switch {
+			case ra < rb:
+				return -1
+			case ra > rb:
+				return 1
+			}
+			return 0
+		})
+		g.order[o] = rs
+	}
+	return nil
+}
+
+// Pick implements sim.Picker.
+func (g *Geo) Pick(v *sim.View, t *sim.Task) int {
+	if v.Len() == 0 {
+		return sim.Drop
+	}
+	if g.n != v.Len() || g.regions != len(v.Regions()) {
+		_ = g.Init(v) // Init never fails
+	}
+	o := v.Origin()
+	if o < 0 || o >= len(g.order) {
+		return g.lc.Pick(v, t)
+	}
+	first, firstPos := -1, 0 // nearest region with a healthy node
+	for _, r := range g.order[o] {
+		pos, out, slots := g.least(v, r)
+		if pos < 0 {
+			continue
+		}
+		if float64(out) < g.threshold*float64(slots) {
+			return g.choose(r, pos)
+		}
+		if first < 0 {
+			first, firstPos = r, pos
+		}
+	}
+	if first < 0 {
+		return g.lc.Pick(v, t)
+	}
+	return g.choose(first, firstPos)
+}
+
+// least scans region r's healthy nodes: the position in byRegion[r] of the
+// one with the fewest outstanding tasks (ties: the first after the last
+// choice), and the region's outstanding tasks and slots. pos is -1 when no
+// node of r is healthy.
+func (g *Geo) least(v *sim.View, r int) (pos, out, slots int) {
+	nodes := g.byRegion[r]
+	pos, best := -1, 0
+	for k := 1; k <= len(nodes); k++ {
+		p := g.last[r] + k
+		if p >= len(nodes) {
+			p -= len(nodes)
+		}
+		i := nodes[p]
+		if !v.Healthy(i) {
+			continue
+		}
+		q := v.InSystem(i)
+		out += q
+		slots += v.Spec(i).Slots
+		if pos < 0 || q < best {
+			pos, best = p, q
+		}
+	}
+	return pos, out, slots
+}
+
+func (g *Geo) choose(r, pos int) int {
+	g.last[r] = pos
+	return g.byRegion[r][pos]
+}
