@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -36,7 +37,14 @@ type column struct {
 
 func sec(v float64) string   { return strconv.FormatFloat(v, 'f', 4, 64) }
 func frac(v float64) string  { return strconv.FormatFloat(v, 'f', 3, 64) }
-func count(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// count prints a count; a mean of counts over seeds (or its confidence
+// half-width) gets one decimal.
+func count(v float64) string {
+	if v == math.Trunc(v) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
 func rate(v float64) string  { return strconv.FormatFloat(v, 'f', 2, 64) }
 func whole(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
 func gpus(v float64) string  { return strconv.FormatFloat(v, 'f', 1, 64) }
