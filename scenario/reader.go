@@ -85,10 +85,12 @@ func (r *reader) mapping(n *yaml.Node, path, what string) *mapping {
 		k := n.Content[i]
 		if k.Kind != yaml.ScalarNode {
 			r.failf(k, path, "expected a field name, got %s", describe(k))
+			m.keys, m.at = nil, map[string]int{} // (no half-read mapping: callers range over keys)
 			return m
 		}
 		if j, dup := m.at[k.Value]; dup {
 			r.failf(k, join(path, k.Value), "duplicate field (first set on line %d)", n.Content[j].Line)
+			m.keys, m.at = nil, map[string]int{}
 			return m
 		}
 		m.at[k.Value] = i
