@@ -35,8 +35,9 @@ type column struct {
 	fmt   func(v float64) string
 }
 
-func sec(v float64) string   { return strconv.FormatFloat(v, 'f', 4, 64) }
-func frac(v float64) string  { return strconv.FormatFloat(v, 'f', 3, 64) }
+func sec(v float64) string  { return strconv.FormatFloat(v, 'f', 4, 64) }
+func frac(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+
 // count prints a count; a mean of counts over seeds (or its confidence
 // half-width) gets one decimal.
 func count(v float64) string {

@@ -12,7 +12,7 @@
 // and what was found:
 //
 //	web.yaml:12:14: cluster.nodes[0].slots: expected an integer >= 1, got -1
-//	web.yaml:14:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour)
+//	web.yaml:14:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale)
 //
 // Loading stops at the first error. No input makes it panic.
 //
@@ -90,6 +90,12 @@
 //
 // strategies (list, required, at least one entry): what to compare, below.
 //
+// network, faults, client, health (mappings and a list, optional): what
+// changes during a run: delay between regions, node failures and
+// maintenance, the clients' timeouts and retries, and the health checker
+// that tells strategies which nodes are up. Below, under Dynamics. They
+// apply to queueing: node only; with queueing central each is an error.
+//
 // # cluster
 //
 // queueing (string, optional): "node" (default): each node queues its own
@@ -104,11 +110,14 @@
 //
 //   - group (string, required): the group's name, unique in the file; up to
 //     64 letters, digits, '.', '_' and '-', starting with a letter or a
-//     digit. The group's nodes are named group-0 … group-(count-1).
-//   - count (integer in [1, 1000000], default 1): the number of nodes. All
-//     groups together may hold at most MaxNodes (1000000) nodes.
+//     digit. The group's nodes are named group-0 … group-(count-1), or
+//     group-0 … group-(max-1) with autoscale.
+//   - count (integer in [1, 1000000], default 1): the number of nodes; with
+//     autoscale, the initial number, within [min, max]. All groups together
+//     may hold at most MaxNodes (1000000) nodes, an autoscaled group
+//     counting as max.
 //   - region (string, optional): where the nodes are, for geographic
-//     strategies and network delay.
+//     strategies and network delay. With a network, one of its regions.
 //   - slots (integer >= 1, default 1): tasks a node serves at once; the rest
 //     wait in its queue.
 //   - speed (number > 0, default 1): work per second relative to speed 1; a
@@ -120,6 +129,45 @@
 //   - gpu_model (string, optional): e.g. V100 or A100; empty when unknown.
 //   - cost_per_hour (number >= 0, default 0): money per node-hour, for cost
 //     reports.
+//   - background (number in [0, 1), default 0): the share of each node's
+//     capacity taken by work outside the simulation: the node serves at
+//     speed × (1 − background), and a metrics scrape reports that share as
+//     used. Not with queueing central (unless 0).
+//   - power (mapping, optional): {idle: W, peak: W}, both required, watts
+//     (numbers >= 0, peak >= idle) drawn by each node idle and at full
+//     utilization, linear in between; the energy is reported with the
+//     cost. Default: energy not counted. Used under queueing: node.
+//   - autoscale (mapping, optional; queueing: node only): a target-tracking
+//     autoscaler for the group, below.
+//
+// autoscale: every interval the autoscaler sets the group's size to
+// ceil(n × u / target), n the nodes in the pool and u their mean
+// utilization over the interval, within [min, max]. A new node is billed
+// from its request and joins the pool provision later; a removed node
+// leaves the pool at once, finishes its work and is then released.
+// Scale-in waits cooldown after any scaling. The group has max nodes; those
+// past its current size (count at the start) are out of the pool and not
+// billed. Its fields:
+//
+//   - min (integer in [0, 1000000], default 1): at most max.
+//   - max (integer in [1, 1000000], required).
+//   - target (number in (0, 1], default 0.6): the utilization to keep.
+//   - interval (duration > 0, default 15s).
+//   - cooldown (duration >= 0, default 5m).
+//   - kind (string, default "container"): "container" or "vm"; it sets the
+//     default of provision.
+//   - provision (duration >= 0, default 5s for a container, 2m for a vm):
+//     how long a requested node takes to join the pool.
+//
+// A group that draws power and autoscales on virtual machines from 2 to 10
+// nodes, starting with 4:
+//
+//	nodes:
+//	  - group: ap
+//	    count: 4
+//	    region: ap-south
+//	    power: {idle: 60, peak: 150}
+//	    autoscale: {min: 2, max: 10, target: 0.6, interval: 30s, kind: vm}
 //
 // nodes_from (mapping, optional): nodes read from a node list file, after
 // the groups' nodes: {path: P, format: openb}, P relative to the scenario's
@@ -127,6 +175,25 @@
 // (sn,cpu_milli,memory_mib,gpu,model); each row is a node named sn. The file
 // is read when the scenario is loaded; its errors name the file and line.
 // `fleetsim trace nodes FILE` prints the same cluster as groups.
+//
+// inference (mapping, optional): LLM inference replicas, a mapping of GPU
+// models to per-token times, {MODEL: {prefill_per_token: D,
+// decode_per_token: D}}, prefill_per_token a duration >= 0 per prompt token
+// and decode_per_token a duration > 0 per output token, both required. The
+// nodes of every group whose gpu_model is MODEL become replicas: a request
+// with p prompt and o output tokens takes p·prefill_per_token +
+// o·decode_per_token (speed does not apply; background does), its first
+// token coming after p·prefill_per_token + decode_per_token (the time to
+// first token, ttft_s in results). slots is the replica's batch size: the
+// requests it serves at once. A task without tokens is served by its work,
+// as on any node. Models no group has are ignored. Used under queueing:
+// node.
+//
+//	inference:
+//	  H100: {prefill_per_token: 0.1ms, decode_per_token: 12ms}
+//	  A100: {prefill_per_token: 0.2ms, decode_per_token: 24ms}
+//	nodes:
+//	  - {group: h100, count: 4, slots: 8, gpus: 8, gpu_model: H100}
 //
 // The next three fields apply to queueing: central only:
 //
@@ -175,6 +242,26 @@
 //     the process stays in state i for an exponential time of mean Hi
 //     (duration > 0), then switches. The mean rate is
 //     (R0·H0 + R1·H1) / (H0 + H1).
+//   - {process: diurnal, rate: R, amplitude: A, period: P, peak: T,
+//     bursts: [...]}: a Poisson process whose rate follows a day,
+//     R·(1 + A·cos(2π(t − T)/P)), times the factor of every burst covering
+//     t (multiplied where bursts overlap). R (number > 0, required) is the
+//     mean rate; A (number in [0, 1], default 0) the relative swing; P
+//     (duration > 0, default 24h) the period; T (duration >= 0, default 0)
+//     when the rate peaks. bursts (list, optional, not empty when given):
+//     {at: D, for: D, factor: F}, at >= 0, for > 0, F > 0: the rate is
+//     multiplied by F during [at, at+for).
+//
+// A day compressed into half an hour, 400 tasks per second ±30 %, peaking
+// at 20 minutes, with a burst of half as many again at 6 minutes:
+//
+//	arrivals:
+//	  process: diurnal
+//	  rate: 400
+//	  amplitude: 0.3
+//	  period: 30m
+//	  peak: 20m
+//	  bursts: [{at: 6m, for: 3m, factor: 1.5}]
 //
 // service (mapping): the work each task brings, as time at speed 1, chosen
 // by dist (required):
@@ -194,9 +281,12 @@
 //     against the scenario file's folder. Load checks that it exists.
 //   - format (string): one of the keys of TraceFormats: csv, jsonl (native
 //     traces), openb (an Alibaba GPU trace 2023 pod list), swf (the Standard
-//     Workload Format of the Parallel Workloads Archive). When left out it
-//     is taken from the path's extension (.csv; .jsonl or .ndjson; .swf), and
-//     it is an error if the extension does not tell.
+//     Workload Format of the Parallel Workloads Archive), azure-llm (the
+//     Azure LLM inference trace 2023: arrivals with prompt and output
+//     tokens; work from the tokens by traces.DefaultTokenModel). When left
+//     out it is taken from the path's extension (.csv; .jsonl or .ndjson;
+//     .swf), and it is an error if the extension does not tell; openb and
+//     azure-llm are never guessed.
 //
 // With queueing central, a task whose gpu_spec names no GPU model of the
 // cluster is an error naming the trace's file and line.
@@ -215,6 +305,35 @@
 // The shapes are also the target workload of fragmentation-aware placement
 // (fgd) and of the fragmentation metric; with a trace, the trace's shapes
 // covering 95 % of its tasks are counted and used instead.
+//
+// origins (mapping, optional): the regions tasks come from, {REGION:
+// weight}, weights numbers >= 0 with at least one > 0. A task without a
+// region (every synthetic task; a trace row without one) gets one drawn by
+// weight, from the stream (seed, "workload/origins"). With a network, every
+// REGION must be one of its regions; the task's latency then includes the
+// round trip between its region and its node's.
+//
+// sessions (integer in [1, 16777216], optional): a task without a tenant
+// gets one of N session keys, s0 … s(N-1), uniformly, from the stream
+// (seed, "workload/sessions"): what consistent hashing keeps together.
+//
+// tokens (mapping, optional): synthetic LLM requests, {prompt: {mean: M,
+// cv: C}, output: {mean: M, cv: C}}, both required, each mean a number >= 1
+// and cv a number >= 0. A task without tokens gets lognormal prompt and
+// output token counts of these means and coefficients of variation,
+// rounded, at least 1 (stream (seed, "workload/tokens")); its work at speed
+// 1 becomes p·0.2ms + o·20ms (traces.DefaultTokenModel) instead of the
+// service time, and inference replicas serve it by their own per-token
+// times (see cluster.inference).
+//
+//	workload:
+//	  arrivals: {process: poisson, rate: 73}
+//	  service: {dist: deterministic, mean: 1s}
+//	  origins: {us-east: 0.45, eu-west: 0.35, ap-south: 0.2}
+//	  sessions: 5000
+//	  tokens:
+//	    prompt: {mean: 2048, cv: 0.9}
+//	    output: {mean: 28, cv: 2.5}
 //
 // inflation (mapping, optional; needs queueing central and a cluster with
 // GPUs): {until_gpu_share: X}, X > 0. The tasks of the trace (in a seeded
@@ -257,6 +376,87 @@
 //	  - {name: first-fit, queue: fifo}
 //	  - {name: first-fit, queue: sjf-oracle}
 //	  - {name: first-fit, backfill: easy}
+//
+// # Dynamics
+//
+// These top-level fields model what changes during a run under queueing:
+// node. Each is optional; with queueing central each is an error.
+//
+//	network:
+//	  rtt:
+//	    us-east: {us-east: 2ms, eu-west: 80ms, ap-south: 200ms}
+//	    eu-west: {eu-west: 2ms, ap-south: 130ms}
+//	    ap-south: {ap-south: 2ms}
+//	  spikes:
+//	    - {region: eu-west, at: 18m, for: 4m, add: 250ms}
+//	faults:
+//	  - {node: us-large-2, at: 10m, for: 5m}
+//	  - {node: eu-0, at: 20m, for: 10m, drain: true}
+//	  - {group: us-small, mtbf: 2h, mttr: 5m, dist: weibull, shape: 1.5}
+//	client: {retries: 2, timeout: 2s, backoff: 50ms, multiplier: 2, backoff_max: 1s}
+//	health: {interval: 5s, threshold: 3, rise: 1}
+//
+// network (mapping): the delay between a task's origin region (see
+// workload.origins) and the node that serves it; half the round trip is
+// spent before the task reaches the node, half after it ends, so its
+// latency includes the whole round trip. A task without a region, or a
+// node without one, has no delay.
+//
+//   - rtt (mapping, required, not empty): round-trip times,
+//     {REGION: {REGION: D}} with D a duration >= 0. The network's regions
+//     are every name in it; each group's region must be one of them. Every
+//     pair of different regions needs a time in one direction at least: a
+//     direction left out takes the other's (the matrix is symmetric where
+//     one is missing). A region's time to itself defaults to 0.
+//   - spikes (list, optional, not empty when given): latency spikes,
+//     {region: R, at: D, for: D, add: D}, R a region of rtt, at >= 0,
+//     for > 0, add > 0: during [at, at+for) every path with R at one end
+//     (once, also within R) takes add more.
+//
+// faults (list, not empty): scheduled or random node failures, each entry
+// either of:
+//
+//   - {node: N, at: D, for: D, drain: B}: a scheduled failure of node N, a
+//     node's name (group-i, i up to max-1 in an autoscaled group, or a
+//     nodes_from row's sn). At time at (duration >= 0, required) the node
+//     stops, losing the tasks it serves and queues, and it comes back empty
+//     after for (duration > 0, required). With drain: true (default false)
+//     it is maintenance instead: the node leaves the pool at at (strategies
+//     see that at once), finishes what it holds, and rejoins after for.
+//     mtbf, mttr, dist and shape are errors here.
+//   - {group: G, mtbf: D, mttr: D, dist: X, shape: K}: every node of group
+//     G fails independently, again and again: up for a time of mean mtbf
+//     (> 0, required), then down for a time of mean mttr (> 0, required),
+//     losing its work as above. dist is "exponential" (default) or
+//     "weibull", which needs shape K (number > 0; < 1: early failures,
+//     > 1: wear-out), scaled to the same means; shape is an error with
+//     exponential. Each node draws from its own stream (seed,
+//     "faults/"+node name). at, for and drain are errors here.
+//
+// client (mapping): how clients give up on and retry a task. A task whose
+// attempts are all lost ends as failed.
+//
+//   - retries (integer in [0, 65535], default 0): retries after the first
+//     attempt.
+//   - timeout (duration > 0, default none): an attempt not answered by then
+//     is given up (and retried). Without a timeout an attempt is never
+//     given up, and one lost to a failing node is noticed at once, as a
+//     reset connection is.
+//   - backoff (duration >= 0, default 0): the wait before the first retry.
+//   - multiplier (number >= 1, default 2): each further retry waits this
+//     many times longer: backoff × multiplier^k before retry k+1.
+//   - backoff_max (duration > 0, default none): the longest wait.
+//
+// health (mapping): an active health checker. It probes each node every
+// interval, each node at its own phase (stream (seed, "health")), reports a
+// node down after threshold failed probes in a row and up again after rise
+// passed ones; strategies see only what it reports. A scenario with faults
+// and no health field gets the default checker, DefaultHealth (the
+// defaults below).
+//
+//   - interval (duration > 0, default 5s)
+//   - threshold (integer in [1, 1000], default 3)
+//   - rise (integer in [1, 1000], default 1)
 //
 // # Overrides
 //

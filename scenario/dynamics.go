@@ -84,6 +84,10 @@ func (r *reader) network(n *yaml.Node) *sim.Network {
 	if r.err != nil {
 		return nw
 	}
+	if len(rows.keys) == 0 {
+		r.failf(rows.node, m.field("rtt"), "expected a mapping of regions to mappings of regions to round-trip times, got an empty mapping")
+		return nw
+	}
 	// Regions: every name that appears, rows first, in file order.
 	for _, a := range rows.keys {
 		if !slices.Contains(nw.Regions, a) {
@@ -190,7 +194,7 @@ func (r *reader) faults(n *yaml.Node) []FaultSpec {
 			if dist == "weibull" {
 				f.Weibull = r.float(m.require("shape", "the Weibull shape (< 1: early failures, > 1: wear-out)"), m.field("shape"), positive)
 			} else if m.has("shape") {
-				r.failf(m.keyNode("shape"), m.field("shape"), "expected no shape with dist exponential")
+				r.failf(m.keyNode("shape"), m.field("shape"), "expected no shape with dist exponential (the default; a shape needs dist: weibull)")
 			}
 		default:
 			r.failf(fn, path, "expected a node (a scheduled fault) or a group (random faults)")
@@ -364,21 +368,37 @@ func (r *reader) dynamics(top *mapping, s *Scenario) {
 			return
 		}
 	}
-	cl := top.get("cluster")
+	// Errors point at the field that causes them: the group's entry, the
+	// origin's key, the fault's node or group (the tree is valid by now,
+	// so reading it again cannot fail).
+	groupField := func(i int, k string) *yaml.Node {
+		cm := r.mapping(top.get("cluster"), "cluster", "")
+		gm := r.mapping(cm.get("nodes").Content[i], index("cluster.nodes", i), "")
+		if k == "region" {
+			return gm.get(k)
+		}
+		return gm.keyNode(k)
+	}
 	for i, g := range s.Cluster.Groups {
 		if (g.Autoscale != nil || g.Background > 0) && !node {
-			r.failf(cl, index("cluster.nodes", i), "expected no autoscale or background with queueing %s (they apply to queueing: node)", s.Cluster.Queueing)
+			k := "autoscale"
+			if g.Autoscale == nil {
+				k = "background"
+			}
+			r.failf(groupField(i, k), join(index("cluster.nodes", i), k), "expected no %s with queueing %s (it applies to queueing: node)", k, s.Cluster.Queueing)
 			return
 		}
 		if s.Network != nil && g.Region != "" && !slices.Contains(s.Network.Regions, g.Region) {
-			r.failf(cl, join(index("cluster.nodes", i), "region"), "expected a region of network.rtt (%s), got %q", strings.Join(s.Network.Regions, ", "), g.Region)
+			r.failf(groupField(i, "region"), join(index("cluster.nodes", i), "region"), "expected a region of network.rtt (%s), got %q", strings.Join(s.Network.Regions, ", "), truncate(g.Region, maxShown))
 			return
 		}
 	}
 	if s.Network != nil {
 		for _, o := range s.Workload.Origins {
 			if !slices.Contains(s.Network.Regions, o.Region) {
-				r.failf(top.get("workload"), "workload.origins", "expected regions of network.rtt (%s), got %q", strings.Join(s.Network.Regions, ", "), o.Region)
+				wm := r.mapping(top.get("workload"), "workload", "")
+				om := r.mapping(wm.get("origins"), "workload.origins", "")
+				r.failf(om.keyNode(o.Region), "workload.origins", "expected regions of network.rtt (%s), got %q", strings.Join(s.Network.Regions, ", "), truncate(o.Region, maxShown))
 				return
 			}
 		}
@@ -387,13 +407,16 @@ func (r *reader) dynamics(top *mapping, s *Scenario) {
 	for _, nd := range s.Nodes() {
 		names[nd.Name] = true
 	}
+	faultField := func(i int, k string) *yaml.Node {
+		return r.mapping(top.get("faults").Content[i], index("faults", i), "").get(k)
+	}
 	for i, f := range s.Faults {
 		path := index("faults", i)
 		switch {
 		case f.Node != "" && !names[f.Node]:
-			r.failf(&yaml.Node{Line: f.Line, Column: 1}, join(path, "node"), "expected a node of the cluster (like %s), got %q", s.Nodes()[0].Name, truncate(f.Node, maxShown))
+			r.failf(faultField(i, "node"), join(path, "node"), "expected a node of the cluster (like %s), got %q", s.Nodes()[0].Name, truncate(f.Node, maxShown))
 		case f.Group != "" && !slices.ContainsFunc(s.Cluster.Groups, func(g Group) bool { return g.Name == f.Group }):
-			r.failf(&yaml.Node{Line: f.Line, Column: 1}, join(path, "group"), "expected a node group of the cluster, got %q", truncate(f.Group, maxShown))
+			r.failf(faultField(i, "group"), join(path, "group"), "expected a node group of the cluster, got %q", truncate(f.Group, maxShown))
 		}
 	}
 	if s.Health == nil && len(s.Faults) > 0 {

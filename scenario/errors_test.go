@@ -17,6 +17,8 @@ const (
 	okCluster  = "cluster:\n  nodes:\n    - group: web"
 	okWorkload = "workload:\n  arrivals: {process: poisson, rate: 1}\n  service: {dist: exponential, mean: 1s}"
 	okStrats   = "strategies: [test-plain]"
+	// okNetwork is a network of two regions, us and eu: four lines.
+	okNetwork = "network:\n  rtt:\n    us: {us: 1ms, eu: 80ms}\n    eu: {eu: 1ms}"
 )
 
 // valid is a minimal valid scenario: lines 1-8.
@@ -172,6 +174,62 @@ var errorCases = []struct {
 		`t.yaml:5:32: workload.trace.format: expected one of azure-llm, csv, jsonl, openb, swf, got "xls"`},
 	{"trace format unknown", lines(okCluster, "workload:", "  trace: {path: a.txt}", okStrats),
 		"t.yaml:5:10: workload.trace.format: required field missing (the path's extension does not tell); expected one of azure-llm, csv, jsonl, openb, swf"},
+
+	// Dynamics (queueing: node): network, faults, client, health; group
+	// background, power and autoscale; inference; diurnal arrivals,
+	// origins, sessions and tokens.
+	{"rtt pair missing", lines(okStop, "network:", "  rtt:", "    us: {us: 1ms}", "    eu: {eu: 1ms}", okCluster, okWorkload, okStrats),
+		"t.yaml:4:5: network.rtt: expected a round-trip time between us and eu (either way), got none"},
+	{"rtt empty", lines(okStop, "network: {rtt: {}}", okCluster, okWorkload, okStrats),
+		"t.yaml:2:16: network.rtt: expected a mapping of regions to mappings of regions to round-trip times, got an empty mapping"},
+	{"rtt negative", lines(okStop, "network: {rtt: {us: {eu: -1ms}}}", okCluster, okWorkload, okStrats),
+		`t.yaml:2:26: network.rtt.us.eu: expected a duration >= 0, got "-1ms"`},
+	{"spike unknown region", lines(okStop, okNetwork, "  spikes: [{region: ap, at: 1m, for: 1m, add: 10ms}]", okCluster, okWorkload, okStrats),
+		`t.yaml:6:21: network.spikes[0].region: expected a region of network.rtt (us, eu), got "ap"`},
+	{"group region not in the network", lines(okStop, okNetwork, "cluster:", "  nodes:", "    - {group: web, region: us}", "    - {group: db, region: ap}", okWorkload, okStrats),
+		`t.yaml:9:27: cluster.nodes[1].region: expected a region of network.rtt (us, eu), got "ap"`},
+	{"network with queueing central", lines(okStop, "cluster:", "  queueing: central", "  nodes: [{group: web}]", okWorkload, "strategies: [first-fit]", okNetwork),
+		"t.yaml:9:1: network: expected no network with queueing central (it applies to queueing: node)"},
+	{"fault with node and group", lines(okStop, okCluster, okWorkload, okStrats, "faults:", "  - {node: web-0, group: web, at: 1m, for: 1m}"),
+		"t.yaml:10:19: faults[0].group: expected node (a scheduled fault) or group (random faults), got both"},
+	{"fault on an unknown node", lines(okStop, okCluster, okWorkload, okStrats, "faults:", "  - {node: web-3, at: 1m, for: 1m}"),
+		`t.yaml:10:12: faults[0].node: expected a node of the cluster (like web-0), got "web-3"`},
+	{"fault on an unknown group", lines(okStop, okCluster, okWorkload, okStrats, "faults:", "  - {group: db, mtbf: 1h, mttr: 5m}"),
+		`t.yaml:10:13: faults[0].group: expected a node group of the cluster, got "db"`},
+	{"scheduled fault with mtbf", lines(okStop, okCluster, okWorkload, okStrats, "faults:", "  - {node: web-0, at: 1m, for: 1m, mtbf: 1h}"),
+		"t.yaml:10:36: faults[0].mtbf: expected no mtbf for a scheduled fault of one node (random faults take a group)"},
+	{"random fault with shape and dist exponential", lines(okStop, okCluster, okWorkload, okStrats, "faults:", "  - {group: web, mtbf: 1h, mttr: 5m, dist: exponential, shape: 2}"),
+		"t.yaml:10:57: faults[0].shape: expected no shape with dist exponential (the default; a shape needs dist: weibull)"},
+	{"weibull fault without shape", lines(okStop, okCluster, okWorkload, okStrats, "faults:", "  - {group: web, mtbf: 1h, mttr: 5m, dist: weibull}"),
+		"t.yaml:10:5: faults[0].shape: required field missing; expected the Weibull shape (< 1: early failures, > 1: wear-out)"},
+	{"client multiplier below 1", lines(okStop, okCluster, okWorkload, okStrats, "client: {retries: 2, multiplier: 0.5}"),
+		"t.yaml:9:34: client.multiplier: expected a finite number >= 1, got 0.5"},
+	{"health threshold 0", lines(okStop, okCluster, okWorkload, okStrats, "health: {threshold: 0}"),
+		"t.yaml:9:21: health.threshold: expected an integer in [1, 1000], got 0"},
+	{"autoscale max below count", lines(okStop, "cluster:", "  nodes:", "    - group: web", "      count: 5", "      autoscale: {max: 3}", okWorkload, okStrats),
+		"t.yaml:6:18: cluster.nodes[0].autoscale: expected the group's count (5, its initial size) within [min, max] = [1, 3]"},
+	{"autoscale min above max", lines(okStop, "cluster:", "  nodes:", "    - group: web", "      autoscale: {min: 4, max: 3}", okWorkload, okStrats),
+		"t.yaml:5:24: cluster.nodes[0].autoscale.min: expected at most max (3), got 4"},
+	{"autoscale target above 1", lines(okStop, "cluster:", "  nodes:", "    - group: web", "      autoscale: {max: 3, target: 1.5}", okWorkload, okStrats),
+		"t.yaml:5:35: cluster.nodes[0].autoscale.target: expected a utilization in (0, 1], got 1.5"},
+	{"autoscale with queueing central", lines(okStop, "cluster:", "  queueing: central", "  nodes:", "    - group: web", "      autoscale: {max: 3}", okWorkload, "strategies: [first-fit]"),
+		"t.yaml:6:7: cluster.nodes[0].autoscale: expected no autoscale with queueing central (it applies to queueing: node)"},
+	{"background 1", lines(okStop, "cluster:", "  nodes:", "    - {group: web, background: 1.0}", okWorkload, okStrats),
+		"t.yaml:4:32: cluster.nodes[0].background: expected a share of capacity in [0, 1), got 1"},
+	{"power peak below idle", lines(okStop, "cluster:", "  nodes:", "    - {group: web, power: {idle: 200, peak: 100}}", okWorkload, okStrats),
+		"t.yaml:4:45: cluster.nodes[0].power.peak: expected at least idle (200), got 100"},
+	{"inference decode 0", lines(okStop, "cluster:", "  inference:", "    H100: {prefill_per_token: 0.1ms, decode_per_token: 0}", "  nodes: [{group: web, gpu_model: H100}]", okWorkload, okStrats),
+		"t.yaml:4:56: cluster.inference.H100.decode_per_token: expected a duration > 0, got 0"},
+	{"diurnal amplitude 2", lines(okStop, okCluster, "workload:", "  arrivals: {process: diurnal, rate: 10, amplitude: 2}", "  service: {dist: exponential, mean: 1s}", okStrats),
+		"t.yaml:6:53: workload.arrivals.amplitude: expected a number in [0, 1], got 2"},
+	{"origins with zero weights", lines(okStop, okCluster, okWorkload, "  origins: {us: 0, eu: 0}", okStrats),
+		"t.yaml:8:12: workload.origins: expected at least one positive weight"},
+	{"origin not in the network", lines(okStop, okNetwork, okCluster, okWorkload, "  origins: {us: 1, ap: 1}", okStrats),
+		`t.yaml:12:20: workload.origins: expected regions of network.rtt (us, eu), got "ap"`},
+	{"sessions 0", lines(okStop, okCluster, okWorkload, "  sessions: 0", okStrats),
+		"t.yaml:8:13: workload.sessions: expected an integer in [1, 16777216], got 0"},
+	{"tokens mean 0", lines(okStop, okCluster, okWorkload, "  tokens: {prompt: {mean: 0, cv: 1}, output: {mean: 2, cv: 1}}", okStrats),
+		"t.yaml:8:27: workload.tokens.prompt.mean: expected a finite number >= 1, got 0"},
 
 	// Strategies.
 	{"strategies empty", lines(okStop, okCluster, okWorkload, "strategies: []"), "t.yaml:8:13: strategies: expected a list of strategies, like [random, p2c], got an empty list"},
