@@ -32,3 +32,32 @@ func ExampleEngine() {
 	// Output:
 	// measured 450000 tasks, mean sojourn 4.95s, utilization 0.80
 }
+
+// A run with a failure: n-0 dies at 100 s for a minute. Clients time out
+// after 10 s and retry twice (a timeout close to the service time would
+// start a retry storm: nodes serve abandoned attempts anyway); health checks every 5 s report a node down
+// after 3 failed probes, and until then p2c still sends work there.
+func ExampleConfig_faults() {
+	nodes := make([]sim.NodeSpec, 4)
+	for i := range nodes {
+		nodes[i] = sim.NodeSpec{Name: fmt.Sprintf("n-%d", i), Slots: 2, Speed: 1}
+	}
+	st, _ := strategies.New("p2c", nil, sim.NewRand(1, "strategy/p2c"))
+	gen := traces.NewGenerator(traces.Poisson{Rate: 4}, traces.Exponential{Mean: sim.Second}, 1)
+	cfg := sim.Config{Nodes: nodes, StopTime: 300 * sim.Second, Seed: 1,
+		Faults: []sim.Fault{{Node: 0, At: 100 * sim.Second, For: sim.Minute}},
+		Client: sim.Client{Retries: 2, Timeout: 10 * sim.Second, Backoff: 100 * sim.Millisecond, Multiplier: 2},
+		Health: &sim.Health{Interval: 5 * sim.Second, Threshold: 3, Rise: 1}}
+	e, err := sim.NewEngine(cfg, gen, st)
+	if err != nil {
+		panic(err)
+	}
+	if err := e.Run(); err != nil {
+		panic(err)
+	}
+	f := e.Result().Faults
+	fmt.Printf("failures %d, lost attempts %d, retries %d, failed tasks %d, down %.0fs\n",
+		f.Failures, f.LostAttempts, f.Retries, e.Result().Tasks.Failed, f.DownS)
+	// Output:
+	// failures 1, lost attempts 25, retries 25, failed tasks 0, down 60s
+}
