@@ -109,26 +109,35 @@ func csvReadError(err error, file string, prevLine int) error {
 	return &Error{File: file, Msg: msg, Err: err}
 }
 
+// readRecord reads the next row of a CSV file whose header has nfields
+// fields: the row and its line, io.EOF after the last row, or an *Error
+// (prevLine is the line of the last row read well, 0 for none).
+func readRecord(cr *csv.Reader, file string, prevLine, nfields int) ([]string, int, error) {
+	rec, err := cr.Read()
+	if err == io.EOF {
+		return nil, 0, io.EOF
+	}
+	if err != nil {
+		return nil, 0, csvReadError(err, file, prevLine)
+	}
+	line, _ := cr.FieldPos(0)
+	if len(rec) != nfields {
+		return nil, line, &Error{File: file, Line: line,
+			Msg: fmt.Sprintf("expected %d fields, as in the header, got %d", nfields, len(rec))}
+	}
+	return rec, line, nil
+}
+
 // Next reads the next row into t. It returns io.EOF after the last row and
 // an *Error for bad input; after an error it keeps returning it.
 func (rd *CSVReader) Next(t *sim.Task) error {
 	if rd.err != nil {
 		return rd.err
 	}
-	rec, err := rd.cr.Read()
+	rec, line, err := readRecord(rd.cr, rd.file, rd.prevLine, len(rd.cols))
 	if err != nil {
-		if err == io.EOF {
-			rd.err = io.EOF
-		} else {
-			rd.err = rd.readError(err)
-		}
-		return rd.err
-	}
-	line, _ := rd.cr.FieldPos(0)
-	if len(rec) != len(rd.cols) {
-		rd.err = &Error{File: rd.file, Line: line,
-			Msg: fmt.Sprintf("expected %d fields, as in the header, got %d", len(rd.cols), len(rec))}
-		return rd.err
+		rd.err = err
+		return err
 	}
 	*t = sim.Task{ID: rd.seq}
 	for i, raw := range rec {

@@ -146,17 +146,9 @@ func (rd *OpenbReader) Next(t *sim.Task) error {
 }
 
 func (rd *OpenbReader) next(t *sim.Task) error {
-	rec, err := rd.cr.Read()
-	if err == io.EOF {
-		return io.EOF
-	}
+	rec, line, err := readRecord(rd.cr, rd.file, rd.line, rd.nfields)
 	if err != nil {
-		return csvReadError(err, rd.file, rd.line)
-	}
-	line, _ := rd.cr.FieldPos(0)
-	if len(rec) != rd.nfields {
-		return &Error{File: rd.file, Line: line,
-			Msg: fmt.Sprintf("expected %d fields, as in the header, got %d", rd.nfields, len(rec))}
+		return err
 	}
 	c := openbCells{file: rd.file, cr: rd.cr, rec: rec, idx: rd.idx[:], names: openbPodColumns[:]}
 	*t = sim.Task{ID: rd.seq}

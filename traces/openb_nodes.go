@@ -81,17 +81,12 @@ func ReadOpenbNodesFrom(r io.Reader, file string) ([]sim.NodeSpec, error) {
 		lastLine = hline
 	)
 	for {
-		rec, err := cr.Read()
+		rec, line, err := readRecord(cr, file, lastLine, len(header))
 		if err == io.EOF {
 			return nodes, nil
 		}
 		if err != nil {
-			return nil, csvReadError(err, file, lastLine)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(header) {
-			return nil, &Error{File: file, Line: line,
-				Msg: fmt.Sprintf("expected %d fields, as in the header, got %d", len(header), len(rec))}
+			return nil, err
 		}
 		c := openbCells{file: file, cr: cr, rec: rec, idx: idx[:], names: openbNodeColumns[:]}
 		name := trimSpace(c.raw(onName))
