@@ -77,6 +77,34 @@ type slot struct {
 	sent, back, deadline            Time
 }
 
+// fifo is a queue of slots linked through slot.next: a node's queue, or
+// the broker's.
+type fifo struct{ head, tail int32 }
+
+var emptyFIFO = fifo{-1, -1}
+
+// push appends slot s.
+func (f *fifo) push(slab []slot, s int32) {
+	slab[s].next = -1
+	if f.tail < 0 {
+		f.head = s
+	} else {
+		slab[f.tail].next = s
+	}
+	f.tail = s
+}
+
+// pop removes and returns the oldest slot, or -1 when f is empty.
+func (f *fifo) pop(slab []slot) int32 {
+	h := f.head
+	if h >= 0 {
+		if f.head = slab[h].next; f.head < 0 {
+			f.tail = -1
+		}
+	}
+	return h
+}
+
 // Engine runs one workload through one strategy on one modeled cluster.
 // It is a state machine driven by Step; it does no I/O and reads no clock.
 //
@@ -106,12 +134,12 @@ type Engine struct {
 	free int32
 
 	// Per node, indexed like view.
-	qHead, qTail []int32
-	invSpeed     []float64
-	slots        []int32
-	busy         []int64 // integral of active slots over time, slot-ns
-	busyBase     []int64 // busy at the start of the measurement window
-	lastT        []Time
+	queue    []fifo
+	invSpeed []float64
+	slots    []int32
+	busy     []int64 // integral of active slots over time, slot-ns
+	busyBase []int64 // busy at the start of the measurement window
+	lastT    []Time
 
 	x *ext // dynamics (ext.go); nil when the run has none
 }
@@ -135,8 +163,7 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		return nil, fmt.Errorf("sim: strategy %s implements neither Picker nor Scorer, so it cannot place tasks on nodes that queue their own work", s.Name())
 	}
 	e.view = NewView(cfg.Nodes)
-	e.qHead = make([]int32, n)
-	e.qTail = make([]int32, n)
+	e.queue = make([]fifo, n)
 	e.invSpeed = make([]float64, n)
 	e.slots = make([]int32, n)
 	e.busy = make([]int64, n)
@@ -151,7 +178,7 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		if !(nd.Speed > 0) || math.IsInf(nd.Speed, 0) {
 			return nil, fmt.Errorf("sim: node %s: speed must be a finite number > 0, got %v", nd.Name, nd.Speed)
 		}
-		e.qHead[i], e.qTail[i] = -1, -1
+		e.queue[i] = emptyFIFO
 		e.invSpeed[i] = 1 / nd.Speed
 		e.slots[i] = int32(nd.Slots)
 	}
@@ -303,13 +330,7 @@ func (e *Engine) arrive() {
 			e.start(int32(i), s)
 		} else {
 			l.Queued++
-			sl.next = -1
-			if e.qTail[i] < 0 {
-				e.qHead[i] = s
-			} else {
-				e.slab[e.qTail[i]].next = s
-			}
-			e.qTail[i] = s
+			e.queue[i].push(e.slab, s)
 		}
 	}
 
@@ -380,11 +401,7 @@ func (e *Engine) complete(i int32, s int32) {
 	e.touch(int(i))
 	l.Active--
 	e.end(s, int(i), Completed)
-	if h := e.qHead[i]; h >= 0 {
-		e.qHead[i] = e.slab[h].next
-		if e.qHead[i] < 0 {
-			e.qTail[i] = -1
-		}
+	if h := e.queue[i].pop(e.slab); h >= 0 {
 		l.Queued--
 		l.Active++
 		e.start(i, h)

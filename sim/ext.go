@@ -91,10 +91,10 @@ type ext struct {
 	downSince Time
 	downTotal Time
 
-	broker       bool
-	bHead, bTail int32
-	tokens       []token
-	tHead        int
+	broker   bool
+	brokered fifo
+	tokens   []token
+	tHead    int
 
 	state      []uint8
 	sgen       []uint32
@@ -129,7 +129,7 @@ type Puller interface {
 func newExt(e *Engine) (*ext, error) {
 	cfg := &e.cfg
 	n := len(cfg.Nodes)
-	x := &ext{cfg: cfg, net: cfg.Network, cl: cfg.Client, health: cfg.Health, bHead: -1, bTail: -1}
+	x := &ext{cfg: cfg, net: cfg.Network, cl: cfg.Client, health: cfg.Health, brokered: emptyFIFO}
 	if x.cl.Timeout == 0 {
 		x.cl.Timeout = MaxTime
 	}
@@ -401,13 +401,7 @@ func (e *Engine) reach(i int, s int32) {
 		return
 	}
 	l.Queued++
-	sl.next = -1
-	if e.qTail[i] < 0 {
-		e.qHead[i] = s
-	} else {
-		e.slab[e.qTail[i]].next = s
-	}
-	e.qTail[i] = s
+	e.queue[i].push(e.slab, s)
 	if !x.proj && !sl.abandoned && !sl.armed && sl.deadline < MaxTime {
 		sl.armed = true
 		e.push(sl.deadline, evNotice, int32(i), e.ref(s))
@@ -526,23 +520,14 @@ func (e *Engine) completeX(i int32, ref int64) {
 func (e *Engine) next(i int) {
 	x := e.x
 	l := &e.view.load[i]
-	if h := e.qHead[i]; h >= 0 {
-		e.qHead[i] = e.slab[h].next
-		if e.qHead[i] < 0 {
-			e.qTail[i] = -1
-		}
+	if h := e.queue[i].pop(e.slab); h >= 0 {
 		l.Queued--
 		l.Active++
 		e.startX(int32(i), h)
 		return
 	}
 	if x.broker && x.inService(i) {
-		if x.bHead >= 0 {
-			s := x.bHead
-			x.bHead = e.slab[s].next
-			if x.bHead < 0 {
-				x.bTail = -1
-			}
+		if s := x.brokered.pop(e.slab); s >= 0 {
 			e.startOn(i, s)
 		} else {
 			x.tokens = append(x.tokens, token{int32(i), x.epoch[i]})
@@ -570,13 +555,7 @@ func (x *ext) put(e *Engine, s int32) {
 		}
 	}
 	x.compact()
-	sl.next = -1
-	if x.bTail < 0 {
-		x.bHead = s
-	} else {
-		e.slab[x.bTail].next = s
-	}
-	x.bTail = s
+	x.brokered.push(e.slab, s)
 }
 
 func (x *ext) compact() {
@@ -603,18 +582,13 @@ func (x *ext) refill(e *Engine, i int) {
 		return
 	}
 	for e.view.load[i].Active < e.slots[i] {
-		if x.bHead < 0 {
+		if x.brokered.head < 0 {
 			for k := e.view.load[i].Active; k < e.slots[i]; k++ {
 				x.tokens = append(x.tokens, token{int32(i), x.epoch[i]})
 			}
 			return
 		}
-		s := x.bHead
-		x.bHead = e.slab[s].next
-		if x.bHead < 0 {
-			x.bTail = -1
-		}
-		e.startOn(i, s)
+		e.startOn(i, x.brokered.pop(e.slab))
 	}
 }
 
@@ -724,7 +698,7 @@ func (e *Engine) fail(i int, random bool) {
 		s = nx
 	}
 	x.aHead[i] = -1
-	for s := e.qHead[i]; s >= 0; {
+	for s := e.queue[i].head; s >= 0; {
 		nx := e.slab[s].next
 		if e.slab[s].abandoned {
 			e.releaseX(s)
@@ -733,7 +707,7 @@ func (e *Engine) fail(i int, random bool) {
 		}
 		s = nx
 	}
-	e.qHead[i], e.qTail[i] = -1, -1
+	e.queue[i] = emptyFIFO
 	if x.proj {
 		clear(x.free[x.freeOff[i]:x.freeOff[i+1]])
 	}
