@@ -121,16 +121,9 @@ func (a *Adaptive) Pick(v *sim.View, _ *sim.Task) int {
 		}
 		return sim.Drop
 	}
-	i := a.rng.IntN(n)
-	j := a.rng.IntN(n - 1)
-	if j >= i {
-		j++
-	}
-	if !v.Healthy(i) || !v.Healthy(j) {
-		i, j = twoHealthy(v, a.rng, i, j)
-		if j < 0 {
-			return i
-		}
+	i, j := twoChoices(v, a.rng)
+	if j < 0 {
+		return i
 	}
 	if a.Cost(v, j) < a.Cost(v, i) {
 		return j

@@ -62,6 +62,24 @@ func uniformHealthy(v *sim.View, rng *sim.Rand) int {
 	return nthHealthy(v, rng.IntN(h))
 }
 
+// twoChoices draws two distinct nodes uniformly, without rejection (j is
+// uniform over the n-1 nodes other than i), for the power of two choices;
+// v must have at least 2 nodes. When either is unhealthy they are redrawn
+// as twoHealthy says: j < 0 when at most one node is healthy, i being it
+// or Drop.
+func twoChoices(v *sim.View, rng *sim.Rand) (i, j int) {
+	n := v.Len()
+	i = rng.IntN(n)
+	j = rng.IntN(n - 1)
+	if j >= i {
+		j++
+	}
+	if !v.Healthy(i) || !v.Healthy(j) {
+		return twoHealthy(v, rng, i, j)
+	}
+	return i, j
+}
+
 // twoHealthy completes a draw of two distinct nodes i, j (at least one of
 // them unhealthy) into two distinct healthy nodes, uniformly among the
 // pairs of healthy nodes. It returns (a, b) in draw order; b is Drop when a

@@ -56,18 +56,9 @@ func (p *PowerOfD) Pick(v *sim.View, _ *sim.Task) int {
 		return sim.Drop
 	}
 	if p.d == 2 && n >= 2 {
-		// Two distinct nodes without rejection: j is uniform over the
-		// n-1 nodes other than i.
-		i := p.rng.IntN(n)
-		j := p.rng.IntN(n - 1)
-		if j >= i {
-			j++
-		}
-		if !v.Healthy(i) || !v.Healthy(j) {
-			i, j = twoHealthy(v, p.rng, i, j)
-			if j < 0 {
-				return i // the only healthy node, or Drop
-			}
+		i, j := twoChoices(v, p.rng)
+		if j < 0 {
+			return i // the only healthy node, or Drop
 		}
 		if v.InSystem(j) < v.InSystem(i) {
 			return j
