@@ -62,7 +62,6 @@ type FaultSpec struct {
 	Drain      bool
 	MTBF, MTTR sim.Time
 	Weibull    float64 // shape; 0 for exponential
-	Line       int
 }
 
 // TokenTimes are an inference replica's per-token times on one GPU model.
@@ -162,7 +161,7 @@ func (r *reader) faults(n *yaml.Node) []FaultSpec {
 		path := index("faults", i)
 		m := r.mapping(fn, path, "a fault like {node: web-3, at: 10m, for: 5m} or {group: web, mtbf: 2h, mttr: 5m}")
 		m.allow(faultFields...)
-		f := FaultSpec{Line: fn.Line}
+		var f FaultSpec
 		switch {
 		case m.has("node") && m.has("group"):
 			r.failf(m.keyNode("group"), m.field("group"), "expected node (a scheduled fault) or group (random faults), got both")

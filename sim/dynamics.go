@@ -93,10 +93,19 @@ type Autoscaler struct {
 	Provision Time
 }
 
-// dynamic reports whether cfg asks for any of the features of this file.
+// dynamic reports whether cfg asks for any of the features of this file,
+// or has inference replicas.
 func (cfg *Config) dynamic() bool {
-	return cfg.Network != nil || len(cfg.Faults) > 0 || len(cfg.RandomFaults) > 0 ||
-		cfg.Client != (Client{}) || cfg.Health != nil || len(cfg.Autoscale) > 0
+	if cfg.Network != nil || len(cfg.Faults) > 0 || len(cfg.RandomFaults) > 0 ||
+		cfg.Client != (Client{}) || cfg.Health != nil || len(cfg.Autoscale) > 0 {
+		return true
+	}
+	for _, nd := range cfg.Nodes {
+		if nd.PrefillPerToken > 0 || nd.DecodePerToken > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // check validates the dynamic configuration against n nodes.

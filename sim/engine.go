@@ -179,7 +179,7 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 			return nil, fmt.Errorf("sim: node %s: speed must be a finite number > 0, got %v", nd.Name, nd.Speed)
 		}
 		e.queue[i] = emptyFIFO
-		e.invSpeed[i] = 1 / nd.Speed
+		e.invSpeed[i] = 1 / (nd.Speed * (1 - nd.Background)) // (Background is checked below)
 		e.slots[i] = int32(nd.Slots)
 	}
 	if err := cfg.checkDynamic(); err != nil {
@@ -187,12 +187,7 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 	}
 	_, pulls := s.(Puller)
 	_, ticks := s.(Ticker)
-	inference := false
-	for k, nd := range cfg.Nodes {
-		inference = inference || nd.PrefillPerToken > 0 || nd.DecodePerToken > 0
-		e.invSpeed[k] = 1 / (nd.Speed * (1 - nd.Background))
-	}
-	if cfg.dynamic() || pulls || ticks || inference {
+	if cfg.dynamic() || pulls || ticks {
 		// The network model must be in the View before Init, so
 		// strategies can size their state from it.
 		x, err := newExt(e)

@@ -432,10 +432,16 @@ func (x *ext) project(i int, now, d Time) Time {
 	return end
 }
 
+// byTokens reports whether node i serves t by the token model: an
+// inference replica, and a request with tokens.
+func (x *ext) byTokens(i int32, t *Task) bool {
+	return x.inference && x.prefill[i]+x.decode[i] > 0 && (t.PromptTokens > 0 || t.OutputTokens > 0)
+}
+
 // duration is how long node i takes to serve t.
 func (e *Engine) duration(i int32, t *Task) Time {
 	x := e.x
-	if x.inference && x.prefill[i]+x.decode[i] > 0 && (t.PromptTokens > 0 || t.OutputTokens > 0) {
+	if x.byTokens(i, t) {
 		w := Time(t.PromptTokens)*x.prefill[i] + Time(t.OutputTokens)*x.decode[i]
 		return e.scaled(w, x.bgInv[i], t.ID, e.cfg.Nodes[i].Name)
 	}
@@ -503,7 +509,7 @@ func (e *Engine) completeX(i int32, ref int64) {
 		if sl.measured {
 			e.work[i] += int64(sl.t.Work)
 			e.served[i]++
-			if x.inference && x.prefill[i]+x.decode[i] > 0 && (sl.t.PromptTokens > 0 || sl.t.OutputTokens > 0) {
+			if x.byTokens(i, &sl.t) {
 				first := Time(float64(Time(sl.t.PromptTokens)*x.prefill[i]+x.decode[i])*x.bgInv[i] + 0.5)
 				x.ttft.Record(int64(sl.start + first + sl.back - sl.t.Arrival))
 			}
@@ -982,7 +988,7 @@ func (e *Engine) costs(r *Result) {
 	if x == nil {
 		return
 	}
-	if x.faulty || x.cl != (Client{Timeout: MaxTime}) || x.health != nil {
+	if x.faulty || x.cfg.Client != (Client{}) || x.health != nil {
 		f := x.st
 		f.DownS = x.downTotal.Seconds()
 		if x.downCount > 0 {
