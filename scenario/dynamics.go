@@ -462,10 +462,10 @@ func (s *Scenario) applyDynamics(cfg *sim.Config) {
 	}
 }
 
-// originSource gives tasks without a region one drawn by weight, and
-// tasks without a tenant one of sessions sessions ("s0", "s1", ...),
-// uniformly.
-type originSource struct {
+// attrSource fills what a workload leaves out of its tasks: a region
+// drawn by weight, a tenant among sessions sessions ("s0", "s1", ...,
+// uniformly) and LLM token counts (withTokens).
+type attrSource struct {
 	src      sim.Source
 	regions  []string
 	cum      []float64
@@ -483,8 +483,8 @@ type Tokens struct {
 	OutputMean, OutputCV float64
 }
 
-func newOriginSource(src sim.Source, origins []Origin, rng *sim.Rand) *originSource {
-	o := &originSource{src: src, rng: rng}
+func newAttrSource(src sim.Source, origins []Origin, rng *sim.Rand) *attrSource {
+	o := &attrSource{src: src, rng: rng}
 	var sum float64
 	for _, x := range origins {
 		sum += x.Weight
@@ -500,7 +500,7 @@ func newOriginSource(src sim.Source, origins []Origin, rng *sim.Rand) *originSou
 // withTokens gives tasks without tokens prompt and output token counts
 // drawn from lognormal distributions of the given means and CVs, rounded
 // up to at least 1 (stream rng).
-func (o *originSource) withTokens(t *Tokens, rng *sim.Rand) *originSource {
+func (o *attrSource) withTokens(t *Tokens, rng *sim.Rand) *attrSource {
 	o.tokens, o.trng = t, rng
 	return o
 }
@@ -514,7 +514,7 @@ func lognormalInt(r *sim.Rand, m, cv float64) int32 {
 }
 
 // withSessions makes o name sessions tenants.
-func (o *originSource) withSessions(n int, rng *sim.Rand) *originSource {
+func (o *attrSource) withSessions(n int, rng *sim.Rand) *attrSource {
 	o.srng = rng
 	o.sessions = make([]string, n)
 	for i := range o.sessions {
@@ -523,7 +523,7 @@ func (o *originSource) withSessions(n int, rng *sim.Rand) *originSource {
 	return o
 }
 
-func (o *originSource) Next(t *sim.Task) error {
+func (o *attrSource) Next(t *sim.Task) error {
 	if err := o.src.Next(t); err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Clo
 		}
 	}
 	if len(w.Origins) > 0 || w.Sessions > 0 || w.Tokens != nil {
-		o := newOriginSource(src, w.Origins, sim.NewRand(seed, "workload/origins"))
+		o := newAttrSource(src, w.Origins, sim.NewRand(seed, "workload/origins"))
 		if w.Sessions > 0 {
 			o.withSessions(w.Sessions, sim.NewRand(seed, "workload/sessions"))
 		}
