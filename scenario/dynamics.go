@@ -342,18 +342,6 @@ func (r *reader) origins(n *yaml.Node) []Origin {
 	return out
 }
 
-// bool reads true or false.
-func (r *reader) bool(n *yaml.Node, path string) bool {
-	if r.err != nil || n == nil {
-		return false
-	}
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
-		r.failf(n, path, "expected true or false, got %s", describe(n))
-		return false
-	}
-	return n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
-}
-
 // dynamics checks what the fields of this file say against the cluster,
 // once the whole file is read: node and group names, regions, queueing.
 func (r *reader) dynamics(top *mapping, s *Scenario) {

@@ -373,6 +373,18 @@ func (r *reader) string(n *yaml.Node, path, what string) string {
 	return n.Value
 }
 
+// bool reads true or false.
+func (r *reader) bool(n *yaml.Node, path string) bool {
+	if r.err != nil || n == nil {
+		return false
+	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+		r.failf(n, path, "expected true or false, got %s", describe(n))
+		return false
+	}
+	return n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
+}
+
 // oneOf reads a string that must be one of allowed.
 func (r *reader) oneOf(n *yaml.Node, path string, allowed ...string) string {
 	if r.err != nil || n == nil {
