@@ -10,7 +10,7 @@ import (
 )
 
 // Config returns the engine configuration of the scenario: its nodes, stop
-// and warm-up limits.
+// and warm-up limits, start-up delay and dynamics.
 func (s *Scenario) Config() sim.Config {
 	cfg := sim.Config{
 		Nodes:       s.Nodes(),
@@ -19,6 +19,7 @@ func (s *Scenario) Config() sim.Config {
 		WarmupTasks: s.Warmup.Tasks,
 		WarmupTime:  s.Warmup.Time,
 		Seed:        s.Seed,
+		Startup:     s.Cluster.Startup,
 	}
 	s.applyDynamics(&cfg)
 	return cfg

@@ -5,6 +5,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/traces"
 )
 
@@ -20,6 +21,9 @@ func (r *reader) cluster(n *yaml.Node) Cluster {
 		c.Queueing = r.oneOf(v, "cluster.queueing", QueueingNode, QueueingCentral)
 	}
 	r.centralCluster(m, &c)
+	if v := m.get("startup"); v != nil {
+		c.Startup = r.startup(v, m.field("startup"))
+	}
 	if v := m.get("inference"); v != nil {
 		c.Inference = r.inference(v)
 	}
@@ -124,4 +128,27 @@ func (r *reader) group(n *yaml.Node, path string) Group {
 		g.Autoscale = r.autoscale(v, m.field("autoscale"), g.Count)
 	}
 	return g
+}
+
+// startup reads cluster.startup: a duration (a constant delay) or a
+// mapping {mean: D, cv: C} (lognormal; cv 0 by default).
+func (r *reader) startup(n *yaml.Node, path string) sim.Delay {
+	const what = "a duration >= 0 like 80ms, or a mapping like {mean: 80ms, cv: 0.3}"
+	if r.err != nil {
+		return sim.Delay{}
+	}
+	switch {
+	case n.Kind == yaml.MappingNode:
+		m := r.mapping(n, path, what)
+		m.allow(startupFields...)
+		d := sim.Delay{Mean: r.duration(m.require("mean", "the mean start-up delay, like 80ms"), m.field("mean"), nonNegative)}
+		if v := m.get("cv"); v != nil {
+			d.CV = r.float(v, m.field("cv"), nonNegative)
+		}
+		return d
+	case n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null":
+		r.failf(n, path, "expected %s, got %s", what, describe(n))
+		return sim.Delay{}
+	}
+	return sim.Delay{Mean: r.duration(n, path, nonNegative)}
 }

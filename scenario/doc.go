@@ -96,6 +96,9 @@
 // that tells strategies which nodes are up. Below, under Dynamics. They
 // apply to queueing: node only; with queueing central each is an error.
 //
+// real (mapping, optional): how to run the scenario on live containerd
+// daemons instead of the model. Below, under Real clusters.
+//
 // # cluster
 //
 // queueing (string, optional): "node" (default): each node queues its own
@@ -168,6 +171,20 @@
 //	    region: ap-south
 //	    power: {idle: 60, peak: 150}
 //	    autoscale: {min: 2, max: 10, target: 0.6, interval: 30s, kind: vm}
+//
+// startup (optional): each task's start-up delay, the time its container
+// takes to start: a service begins with it, before the work. It holds the
+// task's slot (and resources), the node's speed does not shorten it, and
+// it counts in the task's service time, not its wait; with queueing
+// central, backfilling adds its mean to every estimate. Either a duration
+// >= 0, for a constant delay (startup: 80ms), or a mapping {mean: D, cv: C}:
+// lognormal of mean D (duration >= 0, required) and coefficient of
+// variation C (number >= 0, default 0: the constant D), drawn once per
+// service start from the stream (seed, "startup"). Default: none.
+// Calibrate writes a measured one (and groups' speeds) into a scenario.
+//
+//	cluster:
+//	  startup: {mean: 80ms, cv: 0.3}
 //
 // nodes_from (mapping, optional): nodes read from a node list file, after
 // the groups' nodes: {path: P, format: openb}, P relative to the scenario's
@@ -457,6 +474,45 @@
 //   - interval (duration > 0, default 5s)
 //   - threshold (integer in [1, 1000], default 3)
 //   - rise (integer in [1, 1000], default 1)
+//
+// # Real clusters
+//
+// The real section says how to run the scenario on live containerd
+// daemons, one per cluster node (the executor is not part of this
+// package, which reads and checks the section only). It is allowed with
+// either queueing model.
+//
+//	real:
+//	  namespace: fleetsim
+//	  snapshotter: overlayfs
+//	  nodes:
+//	    - address: unix:///tmp/fleetsim-real/node-0/containerd.sock
+//	    - {address: /tmp/fleetsim-real/node-1/containerd.sock, cpu: 2, memory: 1Gi}
+//	    - {address: unix:///run/containerd/containerd.sock, namespace: other, slots: 4}
+//
+// Its fields:
+//
+//   - namespace (string, default "fleetsim"): the containerd namespace
+//     fleetsim works in on every node: letters and digits in runs
+//     separated by one '.', '_' or '-', at most 76 characters.
+//   - snapshotter (string, default ""): overlayfs, native, or "" for
+//     overlayfs with native as the fallback where overlayfs is not
+//     available.
+//   - nodes (list, optional): the daemons, exactly one entry per cluster
+//     node, in node order (groups in file order, then nodes_from; an
+//     autoscaled group counts max).
+//
+// Each entry of nodes is a mapping:
+//
+//   - address (string, required): the daemon's socket, a unix:// URL
+//     (unix:///run/containerd/containerd.sock) or an absolute path
+//     (/run/containerd/containerd.sock, read as the unix:// URL).
+//   - namespace (string, optional): overrides the section's for this node.
+//   - cpu, memory, gpus, slots (optional, as for node groups): what
+//     fleetsim may use on this node, overriding the cluster node's: cpu in
+//     cores or milli-cores (0: not overridden), memory a size (0: not
+//     overridden), gpus an integer >= 0 (0 overrides too), slots an
+//     integer >= 1.
 //
 // # Overrides
 //

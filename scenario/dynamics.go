@@ -532,10 +532,18 @@ func (o *attrSource) Next(t *sim.Task) error {
 }
 
 // Summary is a one-line account of what the scenario does besides its
-// nodes and load: regions, arrivals, faults, spikes, retries, health
-// checks and autoscaling; "" for a scenario with none of these.
+// nodes and load: start-up delays, regions, arrivals, faults, spikes,
+// retries, health checks and autoscaling; "" for a scenario with none of
+// these.
 func (s *Scenario) Summary() string {
 	var parts []string
+	if su := s.Cluster.Startup; !su.IsZero() {
+		p := "start-up " + fmtDuration(su.Mean)
+		if su.CV > 0 {
+			p += fmt.Sprintf(" (lognormal, CV %g)", su.CV)
+		}
+		parts = append(parts, p)
+	}
 	if nw := s.Network; nw != nil {
 		parts = append(parts, fmt.Sprintf("%d regions (%s)", len(nw.Regions), strings.Join(nw.Regions, ", ")))
 	}

@@ -6,11 +6,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/fleetsim/fleetsim/sim"
 )
 
 func TestEmbedded(t *testing.T) {
 	names := Embedded()
-	if want := []string{"batch", "bench", "bursty", "default", "ecommerce", "fgd-synthetic", "homogeneous", "inference", "speeds"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"batch", "bench", "bursty", "default", "ecommerce", "fgd-synthetic", "homogeneous", "inference", "speeds", "validation"}; !reflect.DeepEqual(names, want) {
 		t.Fatalf("Embedded() = %v, want %v", names, want)
 	}
 	for _, name := range names {
@@ -36,7 +38,9 @@ func TestEmbedded(t *testing.T) {
 		if name == "default" || name == "ecommerce" || name == "inference" {
 			continue
 		}
-		if got := strategyNames(s); name != "bench" && got != strings.Join(builtins, " ") {
+		// validation is what `fleetsim validate` runs on real nodes: two
+		// strategies, few tasks.
+		if got := strategyNames(s); name != "bench" && name != "validation" && got != strings.Join(builtins, " ") {
 			t.Errorf("%s: strategies %s, want %s", name, got, strings.Join(builtins, " "))
 		}
 	}
@@ -75,6 +79,8 @@ func TestEmbeddedLoads(t *testing.T) {
 		{"homogeneous", 100, 0.90, 500000, 50000},
 		// 100 units/s; (60×15 + 120×5)/20 = 75 tasks/s × 1 s.
 		{"bursty", 100, 0.75, 300000, 30000},
+		// 3×2 slots at speed 1 = 6 units/s; 4 tasks/s × 0.25 s.
+		{"validation", 3, 1.0 / 6, 240, 0},
 	} {
 		s, err := LoadEmbedded(tc.name)
 		if err != nil {
@@ -111,19 +117,19 @@ func TestResolve(t *testing.T) {
 		t.Errorf("Resolve(testdata/trace.yaml) = %v, %v", s, err)
 	}
 
-	want := "nosuch: no such file, and no embedded scenario of that name (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, homogeneous, inference, speeds)"
+	want := "nosuch: no such file, and no embedded scenario of that name (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, homogeneous, inference, speeds, validation)"
 	if _, err := Resolve("nosuch"); err == nil || err.Error() != want {
 		t.Errorf("Resolve(nosuch) error %v\nwant %s", err, want)
 	}
-	want = "testdata: expected a scenario file or an embedded scenario name, got a directory (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, homogeneous, inference, speeds)"
+	want = "testdata: expected a scenario file or an embedded scenario name, got a directory (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, homogeneous, inference, speeds, validation)"
 	if _, err := Resolve("testdata"); err == nil || err.Error() != want {
 		t.Errorf("Resolve(testdata) error %v\nwant %s", err, want)
 	}
-	want = "expected a scenario file or an embedded scenario name, got nothing (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, homogeneous, inference, speeds)"
+	want = "expected a scenario file or an embedded scenario name, got nothing (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, homogeneous, inference, speeds, validation)"
 	if _, err := Resolve(""); err == nil || err.Error() != want {
 		t.Errorf("Resolve(\"\") error %v\nwant %s", err, want)
 	}
-	want = "embedded:nosuch: no embedded scenario of that name (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, homogeneous, inference, speeds)"
+	want = "embedded:nosuch: no embedded scenario of that name (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, homogeneous, inference, speeds, validation)"
 	if _, err := LoadEmbedded("nosuch"); err == nil || err.Error() != want {
 		t.Errorf("LoadEmbedded(nosuch) error %v\nwant %s", err, want)
 	}
@@ -140,5 +146,54 @@ func TestResolve(t *testing.T) {
 	s, err = Resolve("default")
 	if err != nil || s.Name != "from-file" || s.File != "default" {
 		t.Errorf("Resolve(default) with a file called default = %v, %v", s, err)
+	}
+}
+
+// TestValidationScenario pins what `fleetsim validate` runs on real nodes
+// (its nodes must match the daemons a user starts), and runs it in the
+// model once calibrated with a start-up delay and a speed.
+func TestValidationScenario(t *testing.T) {
+	s, err := LoadEmbedded("validation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := s.Cluster.Groups
+	want := Group{Name: "node", Count: 3, Slots: 2, Speed: 1, CPU: 1000, Memory: 256 << 20}
+	if len(g) != 1 || g[0] != want {
+		t.Errorf("groups %+v, want [%+v]", g, want)
+	}
+	if a, v := s.Workload.Arrivals, s.Workload.Service; a.Process != ArrivalsPoisson || a.Rate != 4 ||
+		*v != (Service{Dist: ServiceLognormal, Mean: 250 * sim.Millisecond, CV: 0.5}) {
+		t.Errorf("workload %+v, %+v", a, v)
+	}
+	if s.Seed != 1 || s.Stop != (Limit{Tasks: 240}) || !s.Warmup.IsZero() || strategyNames(s) != "p2c round-robin" || s.Real != nil || !s.Cluster.Startup.IsZero() {
+		t.Errorf("seed %d, stop %v, warmup %v, strategies %s, real %v, startup %+v", s.Seed, s.Stop, s.Warmup, strategyNames(s), s.Real, s.Cluster.Startup)
+	}
+
+	text, err := Calibrate(s.YAML, sim.Delay{Mean: 80 * sim.Millisecond, CV: 0.3}, map[string]float64{"node": 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse("validation-calibrated.yaml", text, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range c.Strategies {
+		run, closer, err := c.Start(spec, c.Seed, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for done := false; !done; {
+			if done, err = run.Step(1 << 10); err != nil {
+				t.Fatal(err)
+			}
+		}
+		closer.Close()
+		// Each latency holds at least the start-up and the work at speed
+		// 0.9: the mean is above 80ms + 250ms/0.9 ≈ 0.358 s, less a margin
+		// for the sample (240 tasks).
+		if r := run.Result(); r.Tasks.Completed != 240 || r.Latency.Mean < 0.33 {
+			t.Errorf("%s: %d completed, mean latency %v s", spec, r.Tasks.Completed, r.Latency.Mean)
+		}
 	}
 }

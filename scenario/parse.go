@@ -27,12 +27,13 @@ const (
 // Field lists, in the order the documentation gives them; error messages
 // print them as they are.
 var (
-	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies", "network", "faults", "client", "health"}
-	clusterFields  = []string{"queueing", "nodes", "nodes_from", "queue", "backfill", "pending_timeout", "sample_every", "inference"}
+	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies", "network", "faults", "client", "health", "real"}
+	clusterFields  = []string{"queueing", "nodes", "nodes_from", "startup", "queue", "backfill", "pending_timeout", "sample_every", "inference"}
 	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour", "background", "power", "autoscale"}
 	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens"}
 	shapeFields    = []string{"cpu", "gpus", "gpu_milli", "gpu_spec", "weight"}
 	limitFields    = []string{"tasks", "time"}
+	startupFields  = []string{"mean", "cv"}
 	traceFields    = []string{"path", "format"}
 
 	arrivalFields = map[string][]string{
@@ -239,6 +240,8 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 			s.Client = r.client(v)
 		case "health":
 			s.Health = r.health(v)
+		case "real":
+			s.Real = r.real(v, m.keyNode(k).Line)
 		default:
 			m.unknown(k, topFields)
 		}
@@ -257,6 +260,7 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 	}
 	r.central(m, s)
 	r.dynamics(m, s)
+	r.realNodes(m, s)
 	return s
 }
 

@@ -36,6 +36,10 @@ type Scenario struct {
 	Client  sim.Client
 	Health  *sim.Health
 
+	// Real says how to run the scenario on live containerd daemons
+	// (real.go); nil when the file has no real section.
+	Real *Real
+
 	// YAML is the file's text as read, before Sets (for reports).
 	YAML []byte
 	// Sets are the overrides applied to YAML (ParseWith), in order;
@@ -101,6 +105,10 @@ type Cluster struct {
 	// Inference gives per-token times by GPU model: nodes of a group with
 	// that gpu_model are inference replicas (slots is the batch size).
 	Inference map[string]TokenTimes
+	// Startup is each task's start-up delay (a container starting), paid
+	// at the start of its service before its work (sim.Config.Startup);
+	// the zero Delay is none.
+	Startup sim.Delay
 }
 
 // A Group is Count identical nodes named Name-0 … Name-(Count-1).

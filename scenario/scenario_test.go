@@ -31,6 +31,7 @@ func TestLoadFull(t *testing.T) {
 			Queueing: QueueingCentral,
 			Queue:    "fifo",
 			Backfill: "none",
+			Startup:  sim.Delay{Mean: 80 * sim.Millisecond, CV: 0.3},
 			Groups: []Group{
 				{Name: "web", Region: "us-east", Count: 3, Slots: 4, Speed: 1.5,
 					CPU: 16000, Memory: 64 << 30, CostPerHour: 0.5},
@@ -45,15 +46,23 @@ func TestLoadFull(t *testing.T) {
 			Service:  &Service{Dist: ServiceBoundedPareto, Alpha: 1.1, Min: 10 * sim.Millisecond, Max: sim.Hour},
 		},
 		Strategies: []StrategySpec{
-			{Name: "test-plain", Line: 39},
-			{Name: "test-fixed", Args: strategies.Args{"n": 3}, Line: 40},
-			{Name: "test-fixed", Args: strategies.Args{"n": 4}, Line: 41},
+			{Name: "test-plain", Line: 40},
+			{Name: "test-fixed", Args: strategies.Args{"n": 3}, Line: 41},
+			{Name: "test-fixed", Args: strategies.Args{"n": 4}, Line: 42},
 			{Name: "test-timed", Args: strategies.Args{
 				"timeout": 250 * sim.Millisecond,
 				"weights": []any{1, 2.5},
 				"extra":   "text",
-			}, Line: 43},
+			}, Line: 44},
 		},
+		Real: &Real{Namespace: "fleetsim-test", Snapshotter: "native", Line: 48, Nodes: []RealNode{
+			{Address: "unix:///tmp/fleetsim-real/node-0/containerd.sock", Line: 52},
+			{Address: "unix:///tmp/fleetsim-real/node-1/containerd.sock", Namespace: "other", // a path, as a URL
+				CPU: 2000, Memory: 1 << 30, HasGPUs: true, Slots: 2, Line: 53},
+			{Address: "unix:///run/n2.sock", CPU: 500, Line: 59},
+			{Address: "unix:///run/n3.sock", GPUs: 4, HasGPUs: true, Line: 60},
+			{Address: "unix:///run/n4.sock", Line: 61},
+		}},
 	}
 	s.shapes = nil // a cache, not content
 	if data, err := os.ReadFile(filepath.Join("testdata", "full.yaml")); err != nil || string(s.YAML) != string(data) {

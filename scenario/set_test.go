@@ -125,7 +125,7 @@ func TestParseWithSetErrors(t *testing.T) {
 // error, not the set's.
 func TestParseWithNotAMapping(t *testing.T) {
 	_, err := ParseWith("t.yaml", []byte("- a\n"), "", []Set{{"seed", "1"}})
-	want := "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health), got a list"
+	want := "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real), got a list"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}
@@ -149,7 +149,7 @@ func TestLoadAndResolveWith(t *testing.T) {
 		t.Errorf("LoadWith(full.yaml): seed %d, gpus %d", s.Seed, s.Cluster.Groups[1].GPUs)
 	}
 	_, err = ResolveWith(path, []Set{{"cluster.nodes[2].gpus", "4"}})
-	want := path + ":13:5: --set cluster.nodes[2].gpus=4: cluster.nodes has 2 entries (0..1)"
+	want := path + ":14:5: --set cluster.nodes[2].gpus=4: cluster.nodes has 2 entries (0..1)"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}

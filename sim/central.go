@@ -210,7 +210,10 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	if cfg.StopTasks < 0 || cfg.StopTime < 0 || cfg.WarmupTasks < 0 || cfg.WarmupTime < 0 || cfg.Central.Timeout < 0 {
 		return nil, errors.New("sim: stop, warm-up and timeout limits must be >= 0")
 	}
-	e := &Scheduler{core: core{cfg: cfg, src: src}, strat: s, free: -1, nextSlot: -1}
+	if err := cfg.Startup.Validate(); err != nil {
+		return nil, fmt.Errorf("sim: startup: %w", err)
+	}
+	e := &Scheduler{core: core{cfg: cfg, src: src, su: newDelays(cfg.Startup, cfg.Seed, "startup")}, strat: s, free: -1, nextSlot: -1}
 	e.placer, _ = s.(Placer)
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)
@@ -633,7 +636,10 @@ func (e *Scheduler) startTask(s int32) {
 	e.running++
 	e.view.load[i].Active++
 	d := e.duration(i, &sl.t, sl.t.Work)
-	sl.estEnd = e.now + e.duration(i, &sl.t, sl.t.estimate())
+	if e.su.on {
+		d = e.withStartup(d, e.drawStartup(sl.t.ID), sl.t.ID)
+	}
+	sl.estEnd = e.now + e.estimated(i, &sl.t)
 	if e.err != nil {
 		return
 	}
@@ -648,6 +654,16 @@ func (e *Scheduler) startTask(s int32) {
 // duration is how long work w takes on node i.
 func (e *Scheduler) duration(i int, t *Task, w Time) Time {
 	return e.scaled(w, e.invSpeed[i], t.ID, e.cfg.Nodes[i].Name)
+}
+
+// estimated is how long t is expected to take on node i, started now: its
+// estimate at the node's speed plus the mean start-up delay.
+func (e *Scheduler) estimated(i int, t *Task) Time {
+	d := e.duration(i, t, t.estimate())
+	if e.su.on {
+		d = e.withStartup(d, e.su.mean, t.ID)
+	}
+	return d
 }
 
 // account adds (sign 1) or removes (sign -1) t's allocation on node i to

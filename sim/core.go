@@ -45,6 +45,8 @@ type core struct {
 	rec      Record
 
 	smp *sampler // nil unless Config.Series asks for a time series
+
+	su delays // Config.Startup's draws (stream (Seed, "startup"))
 }
 
 // sampleTo takes the series' samples due before an event at time at (the

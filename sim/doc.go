@@ -39,6 +39,12 @@
 // node specifications, active and queued counts, health as reported. It
 // never sees the work of queued tasks.
 //
+// Start-up: with Config.Startup set, each service begins with a delay
+// drawn from it (a container starting) before the work; the delay holds
+// the slot, is not scaled by speed, and counts in the task's service, not
+// its wait. Under central queueing the same holds, and backfilling adds
+// the delay's mean to each estimate.
+//
 // Stop and warm-up: arrivals stop after Config.StopTasks tasks or at
 // Config.StopTime; work in flight then drains. Tasks arriving during warm-up
 // run normally but are left out of every statistic; the measurement window

@@ -64,7 +64,7 @@ func (e *Scheduler) allowed(r *reservation, s int32) bool {
 		return true
 	}
 	t := &e.slab[s].t
-	if d := e.duration(e.pl.Node, t, t.estimate()); e.now+d <= r.shadow {
+	if d := e.estimated(e.pl.Node, t); e.now+d <= r.shadow {
 		return true
 	}
 	return e.proj.Allocate(r.node, t, e.pl.GPUs) == nil

@@ -30,6 +30,15 @@ type Config struct {
 	// Central queueing (job placement) only; see Scheduler.
 	Central Central
 
+	// Startup, when set, delays each task's service: a service starts
+	// with a delay drawn from Startup (container start-up), before its
+	// work; the delay occupies the slot and is not scaled by the node's
+	// speed. Draws come from the stream (Seed, "startup"), one per service
+	// start, in the order services start (under node queueing with client
+	// timeouts, in the order attempts reach their nodes, whose ends are
+	// projected then). A task's record starts when its start-up does.
+	Startup Delay
+
 	// Seed derives the random streams of random faults and health-check
 	// phases (the workload and strategy have their own).
 	Seed uint64
@@ -70,11 +79,13 @@ type slot struct {
 
 	// The attempt's state under dynamics (ext.go).
 	lost, abandoned, armed, inFault bool
+	suDrawn                         bool // su was drawn when the attempt reached its node
 	attempt                         uint16
 	gen                             uint32 // changes when the slot is recycled or its attempt lost
 	origin                          int32  // origin region index, -1 none
 	prevA, nextA                    int32  // the node's active attempts
 	sent, back, deadline            Time
+	su                              Time // the attempt's start-up delay (Config.Startup)
 }
 
 // fifo is a queue of slots linked through slot.next: a node's queue, or
@@ -153,8 +164,11 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 	if cfg.StopTasks < 0 || cfg.StopTime < 0 || cfg.WarmupTasks < 0 || cfg.WarmupTime < 0 {
 		return nil, errors.New("sim: stop and warm-up limits must be >= 0")
 	}
+	if err := cfg.Startup.Validate(); err != nil {
+		return nil, fmt.Errorf("sim: startup: %w", err)
+	}
 	n := len(cfg.Nodes)
-	e := &Engine{core: core{cfg: cfg, src: src}, strat: s, free: -1, nextSlot: -1}
+	e := &Engine{core: core{cfg: cfg, src: src, su: newDelays(cfg.Startup, cfg.Seed, "startup")}, strat: s, free: -1, nextSlot: -1}
 	e.picker, _ = s.(Picker)
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)
@@ -370,6 +384,9 @@ func (e *Engine) start(i int32, s int32) {
 	sl := &e.slab[s]
 	sl.start = e.now
 	d := e.scaled(sl.t.Work, e.invSpeed[i], sl.t.ID, e.cfg.Nodes[i].Name)
+	if e.su.on {
+		d = e.withStartup(d, e.drawStartup(sl.t.ID), sl.t.ID)
+	}
 	if e.err != nil {
 		return
 	}

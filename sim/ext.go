@@ -332,6 +332,7 @@ func (e *Engine) sendX(s int32) {
 	}
 	sl = &e.slab[s]
 	sl.sent = e.now
+	sl.suDrawn = false
 	switch i {
 	case Drop:
 		e.endAt(s, int(sl.node), Dropped, e.now)
@@ -385,6 +386,11 @@ func (e *Engine) reach(i int, s int32) {
 	}
 	if x.proj {
 		d := e.duration(int32(i), &sl.t)
+		if e.su.on {
+			// Drawn now, so the projection and the service agree.
+			sl.su, sl.suDrawn = e.drawStartup(sl.t.ID), true
+			d = e.withStartup(d, sl.su, sl.t.ID)
+		}
 		if e.err != nil {
 			return
 		}
@@ -454,6 +460,13 @@ func (e *Engine) startX(i int32, s int32) {
 	sl := &e.slab[s]
 	sl.start = e.now
 	d := e.duration(i, &sl.t)
+	if e.su.on {
+		if !sl.suDrawn {
+			sl.su = e.drawStartup(sl.t.ID)
+		}
+		sl.suDrawn = false
+		d = e.withStartup(d, sl.su, sl.t.ID)
+	}
 	if e.err != nil {
 		return
 	}
@@ -511,7 +524,7 @@ func (e *Engine) completeX(i int32, ref int64) {
 			e.served[i]++
 			if x.byTokens(i, &sl.t) {
 				first := Time(float64(Time(sl.t.PromptTokens)*x.prefill[i]+x.decode[i])*x.bgInv[i] + 0.5)
-				x.ttft.Record(int64(sl.start + first + sl.back - sl.t.Arrival))
+				x.ttft.Record(int64(sl.start + sl.su + first + sl.back - sl.t.Arrival))
 			}
 		}
 		e.touch(int(i))
