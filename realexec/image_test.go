@@ -143,3 +143,4 @@ func TestDecodeMetrics(t *testing.T) {
 		t.Fatal("garbage accepted")
 	}
 }
+

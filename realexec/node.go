@@ -55,6 +55,16 @@ type NodeConfig struct {
 	RuncRoot string
 }
 
+// CFSPeriod is the CFS bandwidth period of every container's CPU quota, in
+// µs: 10 ms rather than the kernel's default 100 ms, so that a task with
+// half a core runs 5 ms in every 10 and not 50 in every 100. With the
+// default, a task needing less CPU than one period's quota runs at full
+// speed and longer ones at the quota's, and a short task's time depends
+// on where in a period it starts: far from the simulator's model of a
+// node that serves work at a steady speed. The quota is at least 1 ms
+// (the kernel's minimum), i.e. 100 milli-cores.
+const CFSPeriod = 10000
+
 // A Node is a connection to one containerd daemon.
 type Node struct {
 	cfg         NodeConfig
@@ -219,7 +229,7 @@ type Spec struct {
 	ID     string   // container ID, unique on the machine (runc state is shared)
 	Run    string   // run label value
 	Args   []string // fleetsim-work's arguments
-	CPU    int64    // CFS quota in milli-cores (0: none)
+	CPU    int64    // CFS quota in milli-cores (0: none; at least 100)
 	Memory int64    // memory limit in bytes (0: none)
 	GPUs   []GPU    // devices to expose (NVIDIA_VISIBLE_DEVICES lists their indexes)
 }
@@ -257,8 +267,7 @@ func (n *Node) Start(ctx context.Context, spec Spec, now func() time.Duration, t
 	ctx = namespaces.WithNamespace(ctx, n.cfg.Namespace)
 	opts := []oci.SpecOpts{oci.WithImageConfig(n.image), oci.WithProcessArgs(append([]string{"/fleetsim-work"}, spec.Args...)...)}
 	if spec.CPU > 0 {
-		const period = 100000 // µs
-		opts = append(opts, oci.WithCPUCFS(spec.CPU*period/1000, period))
+		opts = append(opts, oci.WithCPUCFS(max(spec.CPU*CFSPeriod/1000, 1000), CFSPeriod))
 	}
 	if spec.Memory > 0 {
 		opts = append(opts, oci.WithMemoryLimit(uint64(spec.Memory)))

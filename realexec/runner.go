@@ -77,6 +77,9 @@ type Record struct {
 	// Inside is the time the workload itself measured for its memory,
 	// work and sleep (from its report; 0 when it printed none).
 	Inside sim.Time
+	// WorkTime is the part of Inside spent on the CPU work (its work_s):
+	// the task's Work divided by the speed the container really got.
+	WorkTime sim.Time
 	// Err says why a task failed or was refused without an exit code.
 	Err string
 }
@@ -629,6 +632,7 @@ func (r *runner) launch(j *job) {
 		}
 		if json.Unmarshal(firstLine(out), &rep) == nil {
 			j.rec.Inside = sim.FromSeconds(rep.WorkS + rep.MemoryS + rep.SleepS)
+			j.rec.WorkTime = sim.FromSeconds(rep.WorkS)
 		}
 		if derr != nil {
 			r.liveMu.Lock()

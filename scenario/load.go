@@ -130,3 +130,23 @@ func ResolveWith(nameOrPath string, sets []Set) (*Scenario, error) {
 	}
 	return nil, &Error{File: nameOrPath, Msg: "no such file, and no embedded scenario of that name (embedded: " + strings.Join(Embedded(), ", ") + ")"}
 }
+
+// Text returns the text of the scenario Resolve would load for nameOrPath
+// (a file wins over an embedded name) and the folder its relative paths
+// are resolved against ("" for an embedded one), for tools that rewrite a
+// scenario (Calibrate) and read it back with Parse.
+func Text(nameOrPath string) (data []byte, dir string, err error) {
+	if fi, err := os.Stat(nameOrPath); err == nil && !fi.IsDir() {
+		data, err := os.ReadFile(nameOrPath)
+		if err != nil {
+			return nil, "", &Error{File: nameOrPath, Msg: "cannot read scenario file: " + ioErr(err, false)}
+		}
+		return data, filepath.Dir(nameOrPath), nil
+	}
+	if slices.Contains(Embedded(), nameOrPath) {
+		data, err := embedded.ReadFile("scenarios/" + nameOrPath + ".yaml")
+		return data, "", err
+	}
+	_, err = Resolve(nameOrPath)
+	return nil, "", err
+}
