@@ -143,4 +143,3 @@ func TestDecodeMetrics(t *testing.T) {
 		t.Fatal("garbage accepted")
 	}
 }
-

@@ -292,5 +292,5 @@ func meanSD(xs []float64) (mean, sd float64) {
 // byIndex places task k on node k mod n: the probe's own strategy.
 type byIndex struct{ n int }
 
-func (byIndex) Name() string                         { return "probe" }
+func (byIndex) Name() string                        { return "probe" }
 func (b byIndex) Pick(_ *sim.View, t *sim.Task) int { return int(t.ID % int64(b.n)) }

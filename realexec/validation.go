@@ -24,8 +24,8 @@ type ValidateConfig struct {
 	// which the calibration rewrites.
 	ProbeTasks int64
 	ProbeSeed  uint64
-	Text  []byte
-	Dir   string
+	Text       []byte
+	Dir        string
 	// OnRecord receives every real record, with its strategy ("probe"
 	// for the calibration's).
 	OnRecord func(strategy string, r *Record)
