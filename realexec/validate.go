@@ -215,12 +215,14 @@ type Probe struct {
 }
 
 // Calibrate runs the probe on cfg's nodes, task k on node k mod n (cfg's
-// faults and limits are left out), and fits the Calibration. Every probe
-// must complete. The probe's records go to cfg.OnRecord as in any run.
+// faults and limits are left out), and fits the Calibration. The first
+// task on each node is a warm-up (the first container a daemon makes
+// pays for cold caches) and is left out of the fit. Every probe must
+// complete. The probe's records go to cfg.OnRecord as in any run.
 func Calibrate(ctx context.Context, cfg Config, p Probe) (*Calibration, error) {
 	n := len(cfg.Nodes)
-	if n == 0 || p.Source == nil || p.Tasks < 2*int64(n) {
-		return nil, fmt.Errorf("calibrate: expected nodes, a probe source and at least 2 probe tasks per node, got %d nodes, %d tasks", n, p.Tasks)
+	if n == 0 || p.Source == nil || p.Tasks < 3*int64(n) {
+		return nil, fmt.Errorf("calibrate: expected nodes, a probe source and at least 3 probe tasks per node (one is a warm-up), got %d nodes, %d tasks", n, p.Tasks)
 	}
 	cfg.Central, cfg.Faults, cfg.Health = false, nil, nil
 	cfg.StopTasks, cfg.StopTime, cfg.WarmupTasks, cfg.WarmupTime = p.Tasks, 0, 0, 0
@@ -235,6 +237,9 @@ func Calibrate(ctx context.Context, cfg Config, p Probe) (*Calibration, error) {
 		if r.Status != sim.Completed || r.WorkTime <= 0 {
 			failed = append(failed, fmt.Sprintf("probe task %d: %v %s", r.Task.ID, r.Status, r.Err))
 			return
+		}
+		if r.Task.ID < int64(n) {
+			return // warm-up
 		}
 		startup = append(startup, (r.Exited - r.Start - r.WorkTime).Seconds())
 		work[r.Node] += r.Task.Work.Seconds()

@@ -365,3 +365,9 @@ func WritePerNode(w io.Writer, results []sim.Result, format string) error {
 	}
 	return writeRows(w, head, rows, format)
 }
+
+// WriteTable writes any table in one of Formats, as the comparison tables
+// are written: for commands whose rows are their own (fleetsim validate).
+func WriteTable(w io.Writer, head []string, rows [][]string, format string) error {
+	return writeRows(w, head, rows, format)
+}

@@ -64,6 +64,6 @@ latency, throughput, utilization and balance.
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(), newCompareCmd(), newSweepCmd(), newMergeCmd(), newReportCmd(), newCheckCmd(), newTraceCmd(), newStrategiesCmd(), newScenariosCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newCompareCmd(), newSweepCmd(), newMergeCmd(), newReportCmd(), newCheckCmd(), newTraceCmd(), newStrategiesCmd(), newScenariosCmd(), newVersionCmd(), newRealCmd(), newValidateCmd())
 	return root
 }
