@@ -25,12 +25,15 @@ real-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq containerd runc >/dev/null; \
 	fi
 
-# The README's test command: unit, golden, theory and CLI tests, and the
-# real-execution tests on private containerd daemons. As root they must
-# run (FLEETSIM_REAL=1 turns a missing part into a failure); as another
-# user they skip, saying why.
+# The README's test command: unit, golden, theory and CLI tests, then the
+# real-execution tests (names ending in Real) on private containerd
+# daemons, one package at a time and alone, since they time real
+# containers on a machine that the other tests would share. As root they
+# must run (FLEETSIM_REAL=1 turns a missing part into a failure); as
+# another user they skip, saying why.
 test: real-deps
-	FLEETSIM_REAL=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -skip 'Real$$' $(PKGS)
+	FLEETSIM_REAL=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 -p 1 -run 'Real$$' -v ./realexec ./cmd/fleetsim
 
 lint: fmt vet staticcheck
 

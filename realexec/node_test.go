@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-func TestContainerRuns(t *testing.T) {
+func TestContainerRunsReal(t *testing.T) {
 	needReal(t)
 	ctx := context.Background()
 	n, err := Connect(ctx, real.nodes[0], "")

@@ -80,6 +80,10 @@ type Record struct {
 	// WorkTime is the part of Inside spent on the CPU work (its work_s):
 	// the task's Work divided by the speed the container really got.
 	WorkTime sim.Time
+	// Devices are the GPU device nodes the workload saw in its /dev and
+	// Visible its NVIDIA_VISIBLE_DEVICES, as it reported them.
+	Devices []string
+	Visible string
 	// Err says why a task failed or was refused without an exit code.
 	Err string
 }
@@ -626,13 +630,16 @@ func (r *runner) launch(j *job) {
 		r.ev <- event{evExited, j}
 		out, derr := run.Delete(r.bg)
 		var rep struct {
-			WorkS   float64 `json:"work_s"`
-			MemoryS float64 `json:"memory_s"`
-			SleepS  float64 `json:"sleep_s"`
+			WorkS   float64  `json:"work_s"`
+			MemoryS float64  `json:"memory_s"`
+			SleepS  float64  `json:"sleep_s"`
+			GPUs    []string `json:"gpus"`
+			Visible string   `json:"nv_visible"`
 		}
 		if json.Unmarshal(firstLine(out), &rep) == nil {
 			j.rec.Inside = sim.FromSeconds(rep.WorkS + rep.MemoryS + rep.SleepS)
 			j.rec.WorkTime = sim.FromSeconds(rep.WorkS)
+			j.rec.Devices, j.rec.Visible = rep.GPUs, rep.Visible
 		}
 		if derr != nil {
 			r.liveMu.Lock()

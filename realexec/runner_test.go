@@ -3,7 +3,9 @@ package realexec
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +67,15 @@ func runReal(t *testing.T, ctx context.Context, cfg Config, src sim.Source, stra
 	for i := range recs {
 		recs[i].Record.Task = &recs[i].Task
 	}
-	t.Logf("log:\n%s", log.String())
+	if t.Failed() || err != nil {
+		t.Logf("runner log:\n%s", log.String())
+	} else {
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("runner log:\n%s", log.String())
+			}
+		})
+	}
 	return recs, res, err
 }
 
@@ -390,14 +400,21 @@ func TestGPUReal(t *testing.T) {
 	if len(recs) != 1 || recs[0].Status != sim.Completed || len(recs[0].GPUs) != 1 {
 		t.Fatalf("records %+v", recs)
 	}
+	// The container must see exactly the GPU it was given: its device
+	// node and no other, and NVIDIA_VISIBLE_DEVICES naming it.
+	want := fmt.Sprintf("/dev/nvidia%d", gpus[0].Minor)
+	if r := recs[0]; len(r.Devices) != 1 || r.Devices[0] != want || r.Visible != strconv.Itoa(gpus[0].Index) {
+		t.Fatalf("container saw devices %v, NVIDIA_VISIBLE_DEVICES %q; want [%s] and %d (machine has %d GPUs)", r.Devices, r.Visible, want, gpus[0].Index, len(gpus))
+	}
+	t.Logf("GPU %d (%s): container saw %v; %d telemetry samples", gpus[0].Index, gpus[0].Model, recs[0].Devices, samples)
 	if samples == 0 {
 		t.Fatal("no GPU telemetry sample")
 	}
 }
 
-// TestGPURefusedWithoutNVML checks that a GPU task is refused, with the
+// TestGPURefusedWithoutNVMLReal checks that a GPU task is refused, with the
 // reason, when the node has no GPUs to give (no NVML, or none found).
-func TestGPURefusedWithoutNVML(t *testing.T) {
+func TestGPURefusedWithoutNVMLReal(t *testing.T) {
 	needReal(t)
 	if g, err := GPUs(); err == nil && len(g) > 0 {
 		t.Skip("this machine has GPUs; the refusal path is for machines without")

@@ -34,10 +34,10 @@ func needRealCLI(t *testing.T) {
 	t.Skipf("real execution not available: %s", why)
 }
 
-// TestRealUpRunDown: real up starts daemons in the folder it prints, real
+// TestUpRunDownReal: real up starts daemons in the folder it prints, real
 // run uses them and writes records in the simulator's format plus the
 // container timeline, real down stops them and removes the folder.
-func TestRealUpRunDown(t *testing.T) {
+func TestUpRunDownReal(t *testing.T) {
 	needRealCLI(t)
 	dir := filepath.Join(t.TempDir(), "d")
 	code, out, errs := fleetsim(t, "real", "up", "3", "--dir", dir)
@@ -70,9 +70,9 @@ func TestRealUpRunDown(t *testing.T) {
 	}
 }
 
-// TestValidateCLI runs a shortened validation (temporary daemons) and
+// TestValidateCLIReal runs a shortened validation (temporary daemons) and
 // checks the table's rows and the files of --out.
-func TestValidateCLI(t *testing.T) {
+func TestValidateCLIReal(t *testing.T) {
 	needRealCLI(t)
 	dir := filepath.Join(t.TempDir(), "v")
 	code, out, errs := fleetsim(t, "validate", "--tasks", "15", "--probe-tasks", "9", "-s", "round-robin", "--dir", filepath.Join(t.TempDir(), "none"), "-o", dir)
