@@ -239,9 +239,7 @@ func Run(ctx context.Context, cfg Config, src sim.Source, strat sim.Strategy) (*
 		v, _ := n.Version(ctx)
 		r.res.Versions = append(r.res.Versions, v)
 		r.res.Snapshotter = n.Snapshotter()
-		for _, g := range rc.GPUs {
-			r.res.GPUs = append(r.res.GPUs, g)
-		}
+		r.res.GPUs = append(r.res.GPUs, rc.GPUs...)
 	}
 	r.res.GPUError = r.gpuErr
 	n := len(cfg.Nodes)
