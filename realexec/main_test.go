@@ -89,3 +89,18 @@ func needReal(t *testing.T) {
 	}
 	t.Skipf("real execution not available: %s", real.why)
 }
+
+// readyNode connects to test node i and makes sure it has the workload
+// image; the connection closes when t ends.
+func readyNode(t *testing.T, i int) *Node {
+	t.Helper()
+	n, err := Connect(context.Background(), real.nodes[i], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	if err := n.EnsureImage(context.Background(), real.image); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -10,14 +10,7 @@ import (
 func TestContainerRunsReal(t *testing.T) {
 	needReal(t)
 	ctx := context.Background()
-	n, err := Connect(ctx, real.nodes[0], "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	if err := n.EnsureImage(ctx, real.image); err != nil {
-		t.Fatal(err)
-	}
+	n := readyNode(t, 0)
 	t0 := time.Now()
 	now := func() time.Duration { return time.Since(t0) }
 	var tl Timeline

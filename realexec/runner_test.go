@@ -351,14 +351,7 @@ func TestInterruptCleansReal(t *testing.T) {
 func TestStaleCleanedReal(t *testing.T) {
 	needReal(t)
 	ctx := context.Background()
-	n, err := Connect(ctx, real.nodes[1], "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	if err := n.EnsureImage(ctx, real.image); err != nil {
-		t.Fatal(err)
-	}
+	n := readyNode(t, 1)
 	t0 := time.Now()
 	var tl Timeline
 	if _, err := n.Start(ctx, Spec{ID: "fleetsim-stale", Run: "crashed", Args: []string{"-sleep", "60s"}, CPU: 100, Memory: 16 << 20}, func() time.Duration { return time.Since(t0) }, &tl); err != nil {
