@@ -1,6 +1,7 @@
 package realexec
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -121,7 +122,6 @@ type job struct {
 	run      *Running
 	tl       Timeline
 	err      error
-	measured bool
 	exitSeen bool
 	// nodeFailed: killed because its node failed.
 	nodeFailed bool
@@ -162,7 +162,6 @@ type runner struct {
 	live    map[*job]struct{}
 	liveMu  sync.Mutex
 	touch   func(t *sim.Task, limit int64) int64
-	gpuErr  string
 	refused bool
 	// stopping: interrupted; nothing more is dispatched.
 	stopping bool
@@ -217,11 +216,11 @@ func Run(ctx context.Context, cfg Config, src sim.Source, strat sim.Strategy) (*
 			rc.Name = cfg.Nodes[i].Name
 		}
 		if len(rc.GPUs) != cfg.Nodes[i].GPUs && cfg.Nodes[i].GPUs > 0 {
-			if r.gpuErr == "" {
+			if r.res.GPUError == "" {
 				_, err := GPUs()
-				r.gpuErr = fmt.Sprintf("node %s has %d GPUs in the scenario but %d on the machine", rc.Name, cfg.Nodes[i].GPUs, len(rc.GPUs))
+				r.res.GPUError = fmt.Sprintf("node %s has %d GPUs in the scenario but %d on the machine", rc.Name, cfg.Nodes[i].GPUs, len(rc.GPUs))
 				if err != nil {
-					r.gpuErr = err.Error()
+					r.res.GPUError = err.Error()
 				}
 			}
 		}
@@ -241,7 +240,6 @@ func Run(ctx context.Context, cfg Config, src sim.Source, strat sim.Strategy) (*
 		r.res.Snapshotter = n.Snapshotter()
 		r.res.GPUs = append(r.res.GPUs, rc.GPUs...)
 	}
-	r.res.GPUError = r.gpuErr
 	n := len(cfg.Nodes)
 	r.view = sim.NewView(cfg.Nodes)
 	r.queue = make([][]*job, n)
@@ -379,8 +377,7 @@ func (r *runner) loop(src sim.Source, usage <-chan []Usage) error {
 			j := &job{rec: Record{Task: t, ExitCode: -1}, node: -1}
 			j.rec.Record.Task = &j.rec.Task
 			j.rec.Attempts = 1
-			j.measured = arrived >= r.cfg.WarmupTasks && t.Arrival >= r.cfg.WarmupTime
-			j.rec.Warmup = !j.measured
+			j.rec.Warmup = arrived < r.cfg.WarmupTasks || t.Arrival < r.cfg.WarmupTime
 			arrived++
 			r.res.Tasks++
 			r.arrive(j)
@@ -408,23 +405,16 @@ func (r *runner) loop(src sim.Source, usage <-chan []Usage) error {
 			}
 		case <-timer.C:
 		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
-		}
 	}
 }
 
+// inFlight counts the tasks not yet ended: queued, or with a container
+// (every active task has one, so live covers active).
 func (r *runner) inFlight() int {
-	n := len(r.pending)
+	n := len(r.pending) + r.liveCount()
 	for i := range r.queue {
-		n += len(r.queue[i]) + int(r.active[i])
+		n += len(r.queue[i])
 	}
-	r.liveMu.Lock()
-	n += len(r.live)
-	r.liveMu.Unlock()
 	return n
 }
 
@@ -438,12 +428,12 @@ func (r *runner) arrive(j *job) {
 	now := r.now()
 	r.view.SetNow(now)
 	t := &j.rec.Task
-	if needsGPU(t) && r.gpuErr != "" {
+	if needsGPU(t) && r.res.GPUError != "" {
 		if !r.refused {
-			r.logf("GPU tasks are refused: %s", r.gpuErr)
+			r.logf("GPU tasks are refused: %s", r.res.GPUError)
 			r.refused = true
 		}
-		r.end(j, sim.Dropped, now, "GPU task refused: "+r.gpuErr)
+		r.end(j, sim.Dropped, now, "GPU task refused: "+r.res.GPUError)
 		return
 	}
 	if r.cfg.Central {
@@ -634,7 +624,7 @@ func (r *runner) launch(j *job) {
 			GPUs    []string `json:"gpus"`
 			Visible string   `json:"nv_visible"`
 		}
-		if json.Unmarshal(firstLine(out), &rep) == nil {
+		if line, _, _ := bytes.Cut(out, []byte{'\n'}); json.Unmarshal(line, &rep) == nil {
 			j.rec.Inside = sim.FromSeconds(rep.WorkS + rep.MemoryS + rep.SleepS)
 			j.rec.WorkTime = sim.FromSeconds(rep.WorkS)
 			j.rec.Devices, j.rec.Visible = rep.GPUs, rep.Visible
@@ -646,15 +636,6 @@ func (r *runner) launch(j *job) {
 		}
 		r.ev <- event{evDone, j}
 	}()
-}
-
-func firstLine(b []byte) []byte {
-	for i, c := range b {
-		if c == '\n' {
-			return b[:i]
-		}
-	}
-	return b
 }
 
 // handle updates the run from a container goroutine's event.
@@ -736,12 +717,9 @@ func (r *runner) free(j *job) {
 // end finishes j's record and hands it on.
 func (r *runner) end(j *job, st sim.Status, at sim.Time, msg string) {
 	j.rec.Status, j.rec.Finish, j.rec.Err = st, at, msg
-	if j.rec.Start == 0 || st == sim.Dropped {
-		if j.rec.Start == 0 {
-			j.rec.Start = at
-		}
+	if j.rec.Start == 0 {
+		j.rec.Start = at // never took a slot
 	}
-	j.rec.Record.Task = &j.rec.Task
 	j.rec.GPUs = j.gpus
 	switch st {
 	case sim.Completed:
