@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/fleetsim/fleetsim/sim"
 )
 
@@ -69,21 +71,16 @@ func Summarize(outs []Outcome, n int) Stats {
 	}
 	sort.Float64s(soj)
 	st.P50, st.P99 = rank(soj, 0.5), rank(soj, 0.99)
-	for _, s := range soj {
-		st.Mean += s
-	}
-	st.Mean /= float64(len(soj))
+	st.Mean = stat.Mean(soj, nil)
 	if span := (last - first).Seconds(); span > 0 {
 		st.Throughput = float64(st.Completed) / span
 	}
 	return st
 }
 
-// rank is the nearest-rank q-quantile of sorted xs.
-func rank(xs []float64, q float64) float64 {
-	k := int(math.Ceil(q*float64(len(xs)))) - 1
-	return xs[min(max(k, 0), len(xs)-1)]
-}
+// rank is the nearest-rank q-quantile of sorted xs, the ⌈q·N⌉-th
+// smallest: gonum's Empirical quantile.
+func rank(xs []float64, q float64) float64 { return stat.Quantile(q, stat.Empirical, xs, nil) }
 
 // Comparison puts a real run beside a simulation of the same tasks. The
 // errors are relative to the real figure, |sim − real| / real: P50Err,
@@ -108,15 +105,15 @@ type Comparison struct {
 // how many completed and failed, and their mean sojourn, real and
 // simulated.
 type Window struct {
-	Node          int      `json:"node"`
-	From, To      sim.Time `json:"-"`
-	FromS, ToS    float64  `json:"-"`
-	RealCompleted int64    `json:"real_completed"`
-	RealFailed    int64    `json:"real_failed"`
-	SimCompleted  int64    `json:"sim_completed"`
-	SimFailed     int64    `json:"sim_failed"`
-	RealMean      float64  `json:"real_sojourn_mean_s"`
-	SimMean       float64  `json:"sim_sojourn_mean_s"`
+	Node          int     `json:"node"`
+	FromS         float64 `json:"from_s"`
+	ToS           float64 `json:"to_s"`
+	RealCompleted int64   `json:"real_completed"`
+	RealFailed    int64   `json:"real_failed"`
+	SimCompleted  int64   `json:"sim_completed"`
+	SimFailed     int64   `json:"sim_failed"`
+	RealMean      float64 `json:"real_sojourn_mean_s"`
+	SimMean       float64 `json:"sim_sojourn_mean_s"`
 }
 
 // Compare compares a real run's outcomes with a simulation's on a cluster
@@ -145,9 +142,9 @@ func Compare(strategy, model string, real, simulated []Outcome, n int, faults []
 		c.TaskErr = sum / float64(c.Matched)
 	}
 	for _, f := range faults {
-		w := Window{Node: f.Node, From: f.At, To: f.At + f.For, FromS: f.At.Seconds(), ToS: (f.At + f.For).Seconds()}
-		w.RealCompleted, w.RealFailed, w.RealMean = window(real, w.From, w.To)
-		w.SimCompleted, w.SimFailed, w.SimMean = window(simulated, w.From, w.To)
+		w := Window{Node: f.Node, FromS: f.At.Seconds(), ToS: (f.At + f.For).Seconds()}
+		w.RealCompleted, w.RealFailed, w.RealMean = window(real, f.At, f.At+f.For)
+		w.SimCompleted, w.SimFailed, w.SimMean = window(simulated, f.At, f.At+f.For)
 		c.Windows = append(c.Windows, w)
 	}
 	return c
@@ -265,7 +262,7 @@ func Calibrate(ctx context.Context, cfg Config, p Probe) (*Calibration, error) {
 	for g := range gw {
 		c.Groups[g] = gw[g] / gb[g]
 	}
-	mean, sd := meanSD(startup)
+	mean, sd := stat.MeanStdDev(startup, nil)
 	c.Startup = sim.Delay{Mean: sim.FromSeconds(mean)}
 	if mean > 0 {
 		c.Startup.CV = sd / mean
@@ -274,24 +271,6 @@ func Calibrate(ctx context.Context, cfg Config, p Probe) (*Calibration, error) {
 	sort.Float64s(startup)
 	c.StartupP50, c.StartupP99 = rank(startup, 0.5), rank(startup, 0.99)
 	return c, nil
-}
-
-// meanSD is the sample mean and standard deviation (n − 1).
-func meanSD(xs []float64) (mean, sd float64) {
-	if len(xs) == 0 {
-		return 0, 0
-	}
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(len(xs))
-	for _, x := range xs {
-		sd += (x - mean) * (x - mean)
-	}
-	if len(xs) > 1 {
-		sd = math.Sqrt(sd / float64(len(xs)-1))
-	}
-	return mean, sd
 }
 
 // byIndex places task k on node k mod n: the probe's own strategy.
