@@ -115,7 +115,9 @@ type realSetup struct {
 	text  []byte
 	dir   string
 	down  func() // stops temporary daemons (no-op otherwise)
-	log   io.Writer
+	// cfg is the real run of sc on nodes (realexec.ConfigFor), logging
+	// to stderr with -v.
+	cfg realexec.Config
 }
 
 // setupReal loads the scenario (default: validation), finds or starts its
@@ -139,8 +141,9 @@ func (f *realFlags) setup(cmd *cobra.Command, args []string) (*realSetup, error)
 	if s.text, s.dir, err = scenario.Text(name); err != nil {
 		return nil, err
 	}
+	var log io.Writer
 	if f.verbose {
-		s.log = cmd.ErrOrStderr()
+		log = cmd.ErrOrStderr()
 	}
 	stderr := cmd.ErrOrStderr()
 	var daemons []realexec.Daemon
@@ -180,10 +183,14 @@ func (f *realFlags) setup(cmd *cobra.Command, args []string) (*realSetup, error)
 	if err == nil {
 		s.image, err = realexec.BuildImage(bin)
 	}
+	if err == nil {
+		s.cfg, err = realexec.ConfigFor(sc, s.nodes, s.image)
+	}
 	if err != nil {
 		s.down()
 		return nil, err
 	}
+	s.cfg.Log = log
 	return s, nil
 }
 
@@ -191,13 +198,16 @@ func (f *realFlags) setup(cmd *cobra.Command, args []string) (*realSetup, error)
 // beyond the simulator's records (times in seconds from the run's start).
 const realExtraHeader = "strategy,id,node,decided,created,started,exited,exit_code,cpu_s,memory_max,inside_s,work_s,error\n"
 
+// csvSafe keeps an error message within one CSV field.
+var csvSafe = strings.NewReplacer(",", ";", "\n", " ", "\"", "'")
+
 func writeRealExtra(w io.Writer, strategy string, r *realexec.Record, nodes []sim.NodeSpec) error {
 	node := ""
 	if r.Node >= 0 && r.Node < len(nodes) {
 		node = nodes[r.Node].Name
 	}
 	secs := func(t sim.Time) string { return strconv.FormatFloat(t.Seconds(), 'f', 6, 64) }
-	errText := strings.NewReplacer(",", ";", "\n", " ", "\"", "'").Replace(r.Err)
+	errText := csvSafe.Replace(r.Err)
 	_, err := fmt.Fprintf(w, "%s,%d,%s,%s,%s,%s,%s,%d,%s,%d,%s,%s,%s\n", strategy, r.Task.ID, node, secs(r.Decided), secs(r.Created), secs(r.Started), secs(r.Exited),
 		r.ExitCode, strconv.FormatFloat(r.CPUSeconds, 'f', 6, 64), r.MemoryMax, secs(r.Inside), secs(r.WorkTime), errText)
 	return err
@@ -237,11 +247,7 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 			files["records.csv"].WriteString(reports.LabeledRecordsHeader)
 			files["real.csv"].WriteString(realExtraHeader)
 			files["gpu.csv"].WriteString("strategy,time_s,gpu,utilization_pct,memory_utilization_pct,memory_used,power_w,processes\n")
-			cfg, err := realexec.ConfigFor(s.sc, s.nodes, s.image)
-			if err != nil {
-				return err
-			}
-			cfg.Log = s.log
+			cfg := s.cfg
 			w := cmd.OutOrStdout()
 			var head = []string{"strategy", "tasks", "completed", "failed", "dropped", "p50 (s)", "p99 (s)", "mean (s)", "throughput (/s)", "per node", "wall (s)"}
 			var rows [][]string
@@ -270,12 +276,11 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 				if ferr := rw.Flush(); werr == nil {
 					werr = ferr
 				}
+				if errors.Is(err, realexec.ErrInterrupted) {
+					fmt.Fprintf(cmd.ErrOrStderr(), "interrupted: containers removed; records so far are in %s\n", out)
+				}
 				if err != nil {
-					if errors.Is(err, realexec.ErrInterrupted) {
-						fmt.Fprintf(cmd.ErrOrStderr(), "interrupted: containers removed; records so far are in %s\n", out)
-						return errInterrupted
-					}
-					return err
+					return realErr(err)
 				}
 				if werr != nil {
 					return werr
@@ -321,11 +326,6 @@ scenario is written back with those figures, everything else kept, to
 				return err
 			}
 			defer s.down()
-			cfg, err := realexec.ConfigFor(s.sc, s.nodes, s.image)
-			if err != nil {
-				return err
-			}
-			cfg.Log = s.log
 			if seed == 0 {
 				seed = s.sc.Seed + 1
 			}
@@ -334,12 +334,9 @@ scenario is written back with those figures, everything else kept, to
 				return err
 			}
 			defer closer.Close()
-			cal, err := realexec.Calibrate(cmd.Context(), cfg, realexec.Probe{Source: src, Tasks: tasks})
+			cal, err := realexec.Calibrate(cmd.Context(), s.cfg, realexec.Probe{Source: src, Tasks: tasks})
 			if err != nil {
-				if errors.Is(err, realexec.ErrInterrupted) {
-					return errInterrupted
-				}
-				return err
+				return realErr(err)
 			}
 			text, err := scenario.Calibrate(s.text, cal.Startup, cal.Groups)
 			if err != nil {
@@ -397,20 +394,24 @@ records-real.csv, calibrated.yaml and cdf.svg (the sojourn CDFs).`,
 			var recs strings.Builder
 			recs.WriteString(reports.LabeledRecordsHeader)
 			nodes := s.sc.Nodes()
+			writers := map[string]*reports.RecordWriter{} // by strategy
 			v, err := realexec.Validate(cmd.Context(), realexec.ValidateConfig{
 				Scenario: s.sc, Strategies: s.specs, Nodes: s.nodes, Image: s.image,
-				ProbeTasks: probe, Text: s.text, Dir: s.dir, Log: s.log,
+				ProbeTasks: probe, Text: s.text, Dir: s.dir, Log: s.cfg.Log,
 				OnRecord: func(strategy string, r *realexec.Record) {
-					rw := reports.NewLabeledRecordWriter(&recs, nodes, strategy, s.sc.Seed)
-					_ = rw.Write(&r.Record)
-					_ = rw.Flush()
+					rw := writers[strategy]
+					if rw == nil {
+						rw = reports.NewLabeledRecordWriter(&recs, nodes, strategy, s.sc.Seed)
+						writers[strategy] = rw
+					}
+					_ = rw.Write(&r.Record) // a strings.Builder does not fail
 				},
 			})
+			for _, rw := range writers {
+				_ = rw.Flush()
+			}
 			if err != nil {
-				if errors.Is(err, realexec.ErrInterrupted) {
-					return errInterrupted
-				}
-				return err
+				return realErr(err)
 			}
 			w := cmd.OutOrStdout()
 			if asJSON {
@@ -480,6 +481,14 @@ func writeValidationDir(dir string, v *realexec.Validation, records string) erro
 		return err
 	}
 	return writeAtomic(filepath.Join(dir, "cdf.svg"), func(w io.Writer) error { return reports.WritePlot(w, p, "svg", reports.PlotWidth, reports.PlotHeight) })
+}
+
+// realErr maps a real run's interruption to the CLI's (exit code 130).
+func realErr(err error) error {
+	if errors.Is(err, realexec.ErrInterrupted) {
+		return errInterrupted
+	}
+	return err
 }
 
 func itoa(v int64) string  { return strconv.FormatInt(v, 10) }
