@@ -179,20 +179,10 @@ func TestValidationScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, spec := range c.Strategies {
-		run, closer, err := c.Start(spec, c.Seed, RunOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for done := false; !done; {
-			if done, err = run.Step(1 << 10); err != nil {
-				t.Fatal(err)
-			}
-		}
-		closer.Close()
 		// Each latency holds at least the start-up and the work at speed
 		// 0.9: the mean is above 80ms + 250ms/0.9 ≈ 0.358 s, less a margin
 		// for the sample (240 tasks).
-		if r := run.Result(); r.Tasks.Completed != 240 || r.Latency.Mean < 0.33 {
+		if r := runToEnd(t, c, spec, RunOptions{}); r.Tasks.Completed != 240 || r.Latency.Mean < 0.33 {
 			t.Errorf("%s: %d completed, mean latency %v s", spec, r.Tasks.Completed, r.Latency.Mean)
 		}
 	}

@@ -66,23 +66,31 @@ func TestStartupRuns(t *testing.T) {
 		}
 		var bad []string
 		n := 0
-		run, closer, err := s.Start(s.Strategies[0], s.Seed, RunOptions{OnRecord: func(r *sim.Record) {
+		runToEnd(t, s, s.Strategies[0], RunOptions{OnRecord: func(r *sim.Record) {
 			n++
 			if d := r.Finish - r.Start; r.Status == sim.Completed && d != 1500*sim.Millisecond {
 				bad = append(bad, d.String())
 			}
 		}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for done := false; !done; {
-			if done, err = run.Step(1 << 10); err != nil {
-				t.Fatal(err)
-			}
-		}
-		closer.Close()
 		if n != 50 || len(bad) > 0 {
 			t.Errorf("queueing %s: %d records; services not 1.5 s: %s", q, n, strings.Join(bad, " "))
 		}
 	}
+}
+
+// runToEnd runs spec on s with s's seed until the workload drains and
+// returns the result.
+func runToEnd(t *testing.T, s *Scenario, spec StrategySpec, opt RunOptions) sim.Result {
+	t.Helper()
+	run, closer, err := s.Start(spec, s.Seed, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	for done := false; !done; {
+		if done, err = run.Step(1 << 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return run.Result()
 }
