@@ -3,6 +3,7 @@ package scenario
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -31,7 +32,7 @@ func Calibrate(yamlText []byte, startup sim.Delay, speeds map[string]float64) ([
 	if err := startup.Validate(); err != nil {
 		return nil, fmt.Errorf("calibrate: startup: %w", err)
 	}
-	for _, g := range sortedKeys(speeds) {
+	for _, g := range slices.Sorted(maps.Keys(speeds)) {
 		if v := speeds[g]; !(v > 0) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("calibrate: speed of group %s: expected a finite number > 0, got %v", g, v)
 		}
@@ -43,7 +44,7 @@ func Calibrate(yamlText []byte, startup sim.Delay, speeds map[string]float64) ([
 	if root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("calibrate: expected a scenario (a mapping), got %s", describe(root))
 	}
-	cluster := valueOf(root, "cluster")
+	cluster := setLookup(root, "cluster")
 	if cluster == nil || cluster.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("calibrate: expected a scenario with a cluster mapping, got cluster: %s", describe(cluster))
 	}
@@ -54,13 +55,13 @@ func Calibrate(yamlText []byte, startup sim.Delay, speeds map[string]float64) ([
 	}}
 	setField(cluster, "startup", su, "queueing", "nodes", "nodes_from")
 
-	groups := valueOf(cluster, "nodes")
+	groups := setLookup(cluster, "nodes")
 	var names []string
 	done := map[string]bool{}
 	if groups != nil && groups.Kind == yaml.SequenceNode {
 		for _, g := range groups.Content {
-			name := valueOf(g, "group")
-			if g.Kind != yaml.MappingNode || name == nil || name.Kind != yaml.ScalarNode {
+			name := setLookup(g, "group")
+			if name == nil || name.Kind != yaml.ScalarNode {
 				continue
 			}
 			names = append(names, name.Value)
@@ -71,7 +72,7 @@ func Calibrate(yamlText []byte, startup sim.Delay, speeds map[string]float64) ([
 		}
 	}
 	var unknown []string
-	for _, g := range sortedKeys(speeds) {
+	for _, g := range slices.Sorted(maps.Keys(speeds)) {
 		if !done[g] {
 			unknown = append(unknown, strconv.Quote(g))
 		}
@@ -90,19 +91,6 @@ func Calibrate(yamlText []byte, startup sim.Delay, speeds map[string]float64) ([
 		return nil, fmt.Errorf("calibrate: %w", err)
 	}
 	return b.Bytes(), nil
-}
-
-// valueOf is the value of key in mapping m, or nil.
-func valueOf(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // setField gives key the value v in mapping m: in place of its value, keeping
@@ -136,13 +124,4 @@ func numberNode(f float64) *yaml.Node {
 	n := &yaml.Node{}
 	n.Encode(r) // (a float64 always encodes)
 	return n
-}
-
-func sortedKeys(m map[string]float64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

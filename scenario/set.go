@@ -187,8 +187,11 @@ func applySet(file string, root *yaml.Node, s Set) ([]*yaml.Node, *Error) {
 }
 
 // setLookup returns the value of key in mapping n (the first, if repeated;
-// the reader rejects repeats), or nil.
+// the reader rejects repeats), or nil, also when n is no mapping.
 func setLookup(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
 			return n.Content[i+1]
