@@ -7,7 +7,7 @@ BENCHTIME ?= 1x
 CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 export CGO_CFLAGS
 
-.PHONY: all build real-deps test lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep fuzz run clean docs
+.PHONY: all build real-deps slurm-deps gpu-check test lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep fuzz run clean docs
 
 all: build test
 
@@ -25,13 +25,23 @@ real-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq containerd runc >/dev/null; \
 	fi
 
+# Slurm and munge for TestSlurmSweepReal, likewise (Debian 12: Slurm
+# 22.05.8, munge 0.5.15). The test starts its own private daemons; see
+# docs/slurm.md.
+slurm-deps:
+	@if [ "$$(id -u)" = 0 ]; then for b in munged slurmctld slurmd sbatch; do \
+		command -v $$b >/dev/null 2>&1 || [ -x /usr/sbin/$$b ] || missing=1; done; \
+		if [ -n "$$missing" ]; then echo "installing slurm-wlm and munge with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null; fi; \
+	fi
+
 # The README's test command: unit, golden, theory and CLI tests, then the
 # real-execution tests (names ending in Real) on private containerd
 # daemons, one package at a time and alone, since they time real
 # containers on a machine that the other tests would share. As root they
 # must run (FLEETSIM_REAL=1 turns a missing part into a failure); as
 # another user they skip, saying why.
-test: real-deps
+test: real-deps slurm-deps
 	$(GO) test -count=1 -skip 'Real$$' $(PKGS)
 	FLEETSIM_REAL=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 -p 1 -run 'Real$$' -v ./realexec ./cmd/fleetsim
 
