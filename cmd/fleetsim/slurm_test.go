@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"net"
 	"os"
@@ -159,26 +160,12 @@ func startSlurm(t *testing.T) *slurmCluster {
 			t.Fatal(err)
 		}
 	}
-	// munged wants a key readable by its user alone and a socket folder
-	// that others may enter; the key lives in its own folder.
-	if err := os.Chmod(filepath.Join(s.dir, "munge"), 0o711); err != nil {
-		t.Fatal(err)
-	}
-	keyDir := filepath.Join(s.dir, "munge-key")
-	if err := os.Mkdir(keyDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
 	key := make([]byte, 1024)
-	if f, err := os.Open("/dev/urandom"); err != nil {
+	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
-	} else {
-		_, err = f.Read(key)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
 	}
-	keyFile := filepath.Join(keyDir, "munge.key")
+	// munged wants its key readable by its user alone.
+	keyFile := filepath.Join(s.dir, "munge", "munge.key")
 	if err := os.WriteFile(keyFile, key, 0o400); err != nil {
 		t.Fatal(err)
 	}
@@ -189,9 +176,11 @@ func startSlurm(t *testing.T) *slurmCluster {
 	}
 	t.Cleanup(func() { s.stop(t) })
 
+	// --force: without it munged refuses a socket in folders that not
+	// everyone may enter, and the test's temporary folders are 0700.
 	sock := filepath.Join(s.dir, "munge", "munge.socket")
 	s.start(t, "munged", "--foreground", "--force", "--socket="+sock, "--key-file="+keyFile,
-		"--pid-file="+filepath.Join(s.dir, "munge", "munged.pid"), "--seed-file="+filepath.Join(keyDir, "munged.seed"),
+		"--pid-file="+filepath.Join(s.dir, "munge", "munged.pid"), "--seed-file="+filepath.Join(s.dir, "munge", "munged.seed"),
 		"--log-file="+filepath.Join(s.dir, "log", "munged.log"))
 	s.until(t, "munged to create its socket", slurmUpWait, func() (bool, string) {
 		_, err := os.Stat(sock)
@@ -488,7 +477,9 @@ func TestSlurmSweepReal(t *testing.T) {
 
 	// Everything the jobs touch lies in the cluster's folder, so the
 	// teardown's check for processes left there covers them too.
+	start := time.Now()
 	s := startSlurm(t)
+	t.Logf("private Slurm up in %.1f s (conf %s)", time.Since(start).Seconds(), s.conf)
 	work := filepath.Join(s.dir, "work")
 	bin := filepath.Join(work, "bin")
 	if err := os.Mkdir(work, 0o755); err != nil {
@@ -503,7 +494,7 @@ func TestSlurmSweepReal(t *testing.T) {
 	if err := os.WriteFile(scen, []byte(k8s), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "FLEETSIM_SHARDS=")
 	fleet := func(args ...string) {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(bin, "fleetsim"), args...)
@@ -520,7 +511,9 @@ func TestSlurmSweepReal(t *testing.T) {
 		t.Fatalf("sbatch: %v: %s\n%s", err, out, s.logs())
 	}
 	id, _, _ := strings.Cut(strings.TrimSpace(string(out)), ";")
+	start = time.Now()
 	tasks := s.waitArray(t, id)
+	t.Logf("array job %s (%d tasks) ended %.1f s after sbatch", id, len(tasks), time.Since(start).Seconds())
 	var shards []string
 	for i := range n {
 		a := tasks[strconv.Itoa(i)]
