@@ -375,13 +375,14 @@ type arrayTask struct {
 // terminal are the job states a job does not leave.
 var terminal = []string{"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED", "BOOT_FAIL", "DEADLINE"}
 
-// waitArray waits until every task of array job id has ended and returns
-// them by array index. A pending remainder of the array shows as one line
-// with a range of indexes, so the array has ended once every line has.
-func (s *slurmCluster) waitArray(t *testing.T, id string) map[string]arrayTask {
+// waitJob waits until job id, or every task of array job id, has ended
+// and returns them by array index ("" for a job that is no array). A
+// pending remainder of an array shows as one line with a range of
+// indexes, so the array has ended once every line has.
+func (s *slurmCluster) waitJob(t *testing.T, id string) map[string]arrayTask {
 	t.Helper()
 	var tasks map[string]arrayTask
-	s.until(t, "array job "+id+" to end", slurmJobWait, func() (bool, string) {
+	s.until(t, "job "+id+" to end", slurmJobWait, func() (bool, string) {
 		out, err := s.client("scontrol", "show", "job", "-o", id).CombinedOutput()
 		if err != nil {
 			return false, string(out)
@@ -437,6 +438,24 @@ func sbatchCommand(t *testing.T, script []byte) []string {
 	return words
 }
 
+// mergeCmd is the merge command of the script's header (the comment line
+// that starts with "fleetsim merge") and the folder it writes (its -o).
+func mergeCmd(t *testing.T, script []byte) (cmd, out string) {
+	t.Helper()
+	for _, line := range strings.Split(string(script), "\n") {
+		line = strings.TrimLeft(line, "# ")
+		if !strings.HasPrefix(line, "fleetsim merge ") {
+			continue
+		}
+		words := strings.Fields(line)
+		if i := slices.Index(words, "-o"); i > 0 && i+1 < len(words) {
+			return line, words[i+1]
+		}
+	}
+	t.Fatal("deploy/slurm/sweep.sbatch: no fleetsim merge -o DIR … command in its header")
+	return "", ""
+}
+
 // sbatchArray is the size of the array the script asks for in its
 // "#SBATCH --array=0-N" line.
 func sbatchArray(t *testing.T, script []byte) int {
@@ -454,13 +473,15 @@ func sbatchArray(t *testing.T, script []byte) int {
 
 // TestSlurmSweepReal submits deploy/slurm/sweep.sbatch to a private
 // single-node Slurm as written (its own array size and sweep), with two
-// changes a CI machine needs: --cpus-per-task=1 and --mem=100M, and a small
+// changes a CI machine needs, --cpus-per-task=1 and --mem=100M, and a small
 // sweep through the flags the script passes on (--tasks 2000 --seeds 2
-// --no-plots). It waits for every array task to complete, merges the
-// shards with the command the script's header gives, and checks the merged
-// sweep.csv and sweep.json equal an unsharded run of the script's own
-// fleetsim command byte for byte. Every command runs the fleetsim binary
-// a site would install, built here, not the test's in-process CLI.
+// --no-plots). Then, as docs/slurm.md tells a site, it submits the merge
+// command of the script's header as a job that depends on the array's
+// success. Every array task and the merge must complete with exit 0, and
+// the merged sweep.csv and sweep.json must equal an unsharded run of the
+// script's own fleetsim command byte for byte. Every command runs the
+// fleetsim binary a site would install, built here, not the test's
+// in-process CLI.
 func TestSlurmSweepReal(t *testing.T) {
 	needSlurm(t)
 	script, err := filepath.Abs("../../deploy/slurm/sweep.sbatch")
@@ -504,32 +525,43 @@ func TestSlurmSweepReal(t *testing.T) {
 		}
 	}
 
-	sb := s.client("sbatch", append([]string{"--parsable", "--cpus-per-task=1", "--mem=100M", script, scen}, small...)...)
-	sb.Dir, sb.Env = work, append(env, "SLURM_CONF="+s.conf)
-	out, err := sb.CombinedOutput()
-	if err != nil {
-		t.Fatalf("sbatch: %v: %s\n%s", err, out, s.logs())
+	sbatch := func(args ...string) string {
+		t.Helper()
+		cmd := s.client("sbatch", append([]string{"--parsable"}, args...)...)
+		cmd.Dir, cmd.Env = work, append(env, "SLURM_CONF="+s.conf)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("sbatch %s: %v: %s\n%s", strings.Join(args, " "), err, out, s.logs())
+		}
+		id, _, _ := strings.Cut(strings.TrimSpace(string(out)), ";")
+		return id
 	}
-	id, _, _ := strings.Cut(strings.TrimSpace(string(out)), ";")
+	// The array, then the merge as docs/slurm.md submits it: a job that
+	// runs once every array task has succeeded, with the merge command
+	// of the script's header.
 	start = time.Now()
-	tasks := s.waitArray(t, id)
+	id := sbatch(append([]string{"--cpus-per-task=1", "--mem=100M", script, scen}, small...)...)
+	merge, mergeOut := mergeCmd(t, text)
+	mergeID := sbatch("--dependency=afterok:"+id, "--job-name=fleetsim-merge", "--wrap", merge)
+	tasks := s.waitJob(t, id)
 	t.Logf("array job %s (%d tasks) ended %.1f s after sbatch", id, len(tasks), time.Since(start).Seconds())
-	var shards []string
 	for i := range n {
 		a := tasks[strconv.Itoa(i)]
 		if a.state != "COMPLETED" || a.exit != "0:0" {
 			log, _ := os.ReadFile(filepath.Join(work, fmt.Sprintf("slurm-%s_%d.out", id, i)))
 			t.Fatalf("array task %s_%d: state %q exit %q, want COMPLETED 0:0\n%s\n%s", id, i, a.state, a.exit, log, s.logs())
 		}
-		shards = append(shards, filepath.Join("results", "shard-"+strconv.Itoa(i)))
 	}
 	if len(tasks) != n {
 		t.Fatalf("array job %s has %d tasks, want %d (the script's --array): %v", id, len(tasks), n, tasks)
 	}
+	if m := s.waitJob(t, mergeID)[""]; m.state != "COMPLETED" || m.exit != "0:0" {
+		log, _ := os.ReadFile(filepath.Join(work, "slurm-"+mergeID+".out"))
+		t.Fatalf("merge job %s: state %q exit %q, want COMPLETED 0:0\n%s", mergeID, m.state, m.exit, log)
+	}
 
-	// The script header's merge, and the unsharded sweep: the script's
-	// command less --shard and -o, with "$scenario" and "$@" filled in.
-	fleet(append([]string{"merge", "--no-plots", "-o", "sweep-out"}, shards...)...)
+	// The unsharded sweep: the script's command less --shard and -o, with
+	// "$scenario" and "$@" filled in.
 	var whole []string
 	for k := 0; k < len(words); k++ {
 		switch words[k] {
@@ -545,7 +577,7 @@ func TestSlurmSweepReal(t *testing.T) {
 	}
 	fleet(append(whole, "-o", "whole")...)
 	for _, f := range []string{sweepFile, sweepManifest} {
-		a, b := mustRead(t, filepath.Join(work, "whole", f)), mustRead(t, filepath.Join(work, "sweep-out", f))
+		a, b := mustRead(t, filepath.Join(work, "whole", f)), mustRead(t, filepath.Join(work, mergeOut, f))
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: the merged Slurm shards differ from the unsharded sweep", f)
 		}
