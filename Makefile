@@ -45,6 +45,12 @@ test: real-deps slurm-deps
 	$(GO) test -count=1 -skip 'Real$$' $(PKGS)
 	FLEETSIM_REAL=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 -p 1 -run 'Real$$' -v ./realexec ./cmd/fleetsim
 
+# The GPU path on a machine with an NVIDIA driver, as root: GPU tests and a
+# two-task GPU validation on private containerd daemons, one summary.
+# Without a driver it says so and exits 0. See docs/real.md.
+gpu-check:
+	bash scripts/gpu-check.sh
+
 lint: fmt vet staticcheck
 
 fmt:
