@@ -184,7 +184,7 @@ fi
 {
 	echo "fleetsim GPU check, $(date -u '+%Y-%m-%d %H:%M UTC'), $(hostname)"
 	echo "  commit      $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (modified)')"
-	echo "  kernel      $(uname -r), cgroup $(stat -fc %T /sys/fs/cgroup 2>/dev/null | sed 's/cgroup2fs/v2/; s/tmpfs/v1/')"
+	echo "  kernel      $(uname -r), cgroup $(case "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" in cgroup2fs) echo v2 ;; tmpfs) [ -d /sys/fs/cgroup/unified ] && echo 'v1 (hybrid)' || echo v1 ;; *) echo unknown ;; esac)"
 	echo "  driver      ${module:-no kernel module} ; NVML ${libnvml:-not found}"
 	if command -v nvidia-smi >/dev/null 2>&1; then
 		nvidia-smi --query-gpu=index,name,uuid,memory.total --format=csv,noheader 2>/dev/null | sed 's/^/  GPU         /'
