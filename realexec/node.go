@@ -237,7 +237,8 @@ type Spec struct {
 // Timeline is when each step of a container's life happened, as offsets
 // from the run's start, and how it ended.
 type Timeline struct {
-	Created  time.Duration // container and task created
+	Prepared time.Duration // container and its snapshot created
+	Created  time.Duration // task created (shim started, runc create done)
 	Started  time.Duration // task started
 	Exited   time.Duration // exit seen
 	ExitCode int
@@ -254,8 +255,9 @@ type Running struct {
 	out  *bytes.Buffer
 	mu   sync.Mutex
 	kill bool
-	// usage, sampled by Sample: last CPU time and highest memory seen.
-	cpuNs, memMax uint64
+	// usage, sampled by Sample: the counters' highest values (CPU time,
+	// throttling) and the highest memory seen.
+	peak Usage
 }
 
 // Start creates spec's container with its limits and starts it; now gives
@@ -289,6 +291,7 @@ func (n *Node) Start(ctx context.Context, spec Spec, now func() time.Duration, t
 	if err != nil {
 		return nil, fmt.Errorf("node %s: creating container %s: %w", n.cfg.Name, spec.ID, err)
 	}
+	tl.Prepared = now()
 	r := &Running{n: n, c: c, out: new(bytes.Buffer)}
 	creator := cio.NewCreator(cio.WithStreams(nil, &limited{b: r.out, max: 64 << 10}, &limited{b: r.out, max: 64 << 10}), cio.WithFIFODir(n.fifoDir))
 	t, err := c.NewTask(ctx, creator)
@@ -354,6 +357,12 @@ func (r *Running) Delete(ctx context.Context) ([]byte, error) {
 type Usage struct {
 	CPUNs  uint64 // CPU time used so far, nanoseconds
 	Memory uint64 // memory in use now (working set: usage less inactive file cache)
+	// CFS bandwidth accounting: the periods in which the cgroup ran, those
+	// in which it used up its quota and was throttled, and the time it
+	// spent throttled (cpu.stat's nr_periods, nr_throttled and
+	// throttled_time / throttled_usec). Zero without a quota.
+	Periods, ThrottledPeriods uint64
+	ThrottledNs               uint64
 }
 
 // Sample reads the container's cgroup metrics (v1 or v2, whichever the
@@ -368,17 +377,22 @@ func (r *Running) Sample(ctx context.Context) (Usage, error) {
 		return Usage{}, err
 	}
 	r.mu.Lock()
-	r.cpuNs = max(r.cpuNs, u.CPUNs)
-	r.memMax = max(r.memMax, u.Memory)
+	p := &r.peak
+	p.CPUNs = max(p.CPUNs, u.CPUNs)
+	p.Memory = max(p.Memory, u.Memory)
+	p.Periods = max(p.Periods, u.Periods)
+	p.ThrottledPeriods = max(p.ThrottledPeriods, u.ThrottledPeriods)
+	p.ThrottledNs = max(p.ThrottledNs, u.ThrottledNs)
 	r.mu.Unlock()
 	return u, nil
 }
 
-// Peak is the highest CPU time and memory Sample saw.
+// Peak is the highest of each counter (CPU time, throttling) and of the
+// memory that Sample saw.
 func (r *Running) Peak() Usage {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return Usage{CPUNs: r.cpuNs, Memory: r.memMax}
+	return r.peak
 }
 
 // decodeMetrics reads a task's metrics: containerd sends cgroup v1 or v2
@@ -396,7 +410,9 @@ func decodeMetrics(typeURL string, b []byte) (Usage, error) {
 		if inact := m.GetMemory().GetTotalInactiveFile(); inact < mem {
 			mem -= inact
 		}
-		return Usage{CPUNs: m.GetCPU().GetUsage().GetTotal(), Memory: mem}, nil
+		th := m.GetCPU().GetThrottling()
+		return Usage{CPUNs: m.GetCPU().GetUsage().GetTotal(), Memory: mem,
+			Periods: th.GetPeriods(), ThrottledPeriods: th.GetThrottledPeriods(), ThrottledNs: th.GetThrottledTime()}, nil
 	case strings.HasSuffix(typeURL, "cgroups.v2.Metrics"):
 		var m cgroup2.Metrics
 		if err := proto.Unmarshal(b, &m); err != nil {
@@ -406,7 +422,9 @@ func decodeMetrics(typeURL string, b []byte) (Usage, error) {
 		if inact := m.GetMemory().GetInactiveFile(); inact < mem {
 			mem -= inact
 		}
-		return Usage{CPUNs: m.GetCPU().GetUsageUsec() * 1000, Memory: mem}, nil
+		c := m.GetCPU()
+		return Usage{CPUNs: c.GetUsageUsec() * 1000, Memory: mem,
+			Periods: c.GetNrPeriods(), ThrottledPeriods: c.GetNrThrottled(), ThrottledNs: c.GetThrottledUsec() * 1000}, nil
 	}
 	return Usage{}, fmt.Errorf("task metrics of unknown type %q", typeURL)
 }

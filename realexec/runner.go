@@ -43,7 +43,10 @@ type Config struct {
 	Faults []sim.Fault
 	Health *sim.Health
 	// Touch is how many bytes a task's workload touches given its memory
-	// limit (nil: half the limit).
+	// limit (nil: half the limit for a task that requests memory, none
+	// for one that does not: the simulator gives touching memory no time,
+	// and a default use would add a machine-dependent cost to every task
+	// that calibration could only fold into the start-up).
 	Touch func(t *sim.Task, limit int64) int64
 	// Scrape is how often cgroup metrics (and GPU telemetry) are read
 	// (0: 250 ms).
@@ -63,11 +66,16 @@ type Config struct {
 // and the container's own timeline and usage.
 type Record struct {
 	sim.Record
-	Task    sim.Task // a copy (Record.Task points to it)
-	Decided sim.Time // when the strategy placed it
-	Created sim.Time // container and task created (0: never)
-	Started sim.Time // process started (0: never)
-	Exited  sim.Time // exit seen (0: never)
+	Task     sim.Task // a copy (Record.Task points to it)
+	Decided  sim.Time // when the strategy placed it
+	Prepared sim.Time // container and snapshot created (0: never)
+	Created  sim.Time // task created: shim started, runc create done (0: never)
+	Started  sim.Time // process started (0: never)
+	Exited   sim.Time // exit seen (0: never)
+	// Main and End are when the workload's main function began and when
+	// it wrote its report, by its own reading of the same wall clock (0:
+	// no report).
+	Main, End sim.Time
 	// ExitCode is the workload's exit status (137: killed, by the memory
 	// limit or a fault); -1 when it never ran.
 	ExitCode int
@@ -75,6 +83,9 @@ type Record struct {
 	// seen by the scraper (0 for a task shorter than one scrape).
 	CPUSeconds float64
 	MemoryMax  int64
+	// Throttled is the number of CFS periods in which the container used
+	// up its CPU quota and was held back, as the scraper last read it.
+	Throttled uint64
 	// Inside is the time the workload itself measured for its memory,
 	// work and sleep (from its report; 0 when it printed none).
 	Inside sim.Time
@@ -193,7 +204,12 @@ func Run(ctx context.Context, cfg Config, src sim.Source, strat sim.Strategy) (*
 	r := &runner{cfg: cfg, strat: strat, ctx: ctx, bg: context.WithoutCancel(ctx),
 		ev: make(chan event, 256), live: map[*job]struct{}{}, touch: cfg.Touch}
 	if r.touch == nil {
-		r.touch = func(_ *sim.Task, limit int64) int64 { return limit / 2 }
+		r.touch = func(t *sim.Task, limit int64) int64 {
+			if t.Memory <= 0 {
+				return 0
+			}
+			return limit / 2
+		}
 	}
 	if cfg.Run == "" {
 		r.cfg.Run = strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -623,11 +639,17 @@ func (r *runner) launch(j *job) {
 			SleepS  float64  `json:"sleep_s"`
 			GPUs    []string `json:"gpus"`
 			Visible string   `json:"nv_visible"`
+			MainNs  int64    `json:"main_ns"`
+			EndNs   int64    `json:"end_ns"`
 		}
 		if line, _, _ := bytes.Cut(out, []byte{'\n'}); json.Unmarshal(line, &rep) == nil {
 			j.rec.Inside = sim.FromSeconds(rep.WorkS + rep.MemoryS + rep.SleepS)
 			j.rec.WorkTime = sim.FromSeconds(rep.WorkS)
 			j.rec.Devices, j.rec.Visible = rep.GPUs, rep.Visible
+			if rep.MainNs > 0 && rep.EndNs >= rep.MainNs {
+				base := r.t0.UnixNano()
+				j.rec.Main, j.rec.End = sim.Time(rep.MainNs-base), sim.Time(rep.EndNs-base)
+			}
 		}
 		if derr != nil {
 			r.liveMu.Lock()
@@ -644,7 +666,7 @@ func (r *runner) handle(e event) {
 	switch e.kind {
 	case evStarted:
 		if j.err == nil {
-			j.rec.Created, j.rec.Started = sim.Time(j.tl.Created), sim.Time(j.tl.Started)
+			j.rec.Prepared, j.rec.Created, j.rec.Started = sim.Time(j.tl.Prepared), sim.Time(j.tl.Created), sim.Time(j.tl.Started)
 			if r.down[j.node] {
 				// The node failed while the container was being made.
 				j.nodeFailed = true
@@ -672,6 +694,7 @@ func (r *runner) handle(e event) {
 			p := j.run.Peak()
 			j.rec.CPUSeconds = float64(p.CPUNs) / 1e9
 			j.rec.MemoryMax = int64(p.Memory)
+			j.rec.Throttled = p.ThrottledPeriods
 		}
 		switch {
 		case !j.exitSeen:

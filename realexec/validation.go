@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/fleetsim/fleetsim/scenario"
 	"github.com/fleetsim/fleetsim/sim"
@@ -48,6 +51,60 @@ type Validation struct {
 	// Versions and Snapshotter of the nodes.
 	Versions    []string `json:"containerd_versions"`
 	Snapshotter string   `json:"snapshotter"`
+	// Machine is the machine the figures came from, with its load when
+	// the validation began and ended.
+	Machine Machine `json:"machine"`
+	// Warnings say when a figure is not what it seems: a real run whose
+	// offered load was at or above what the nodes could serve (sojourn
+	// times then grow with the run's length, and so does any model's
+	// error), or a calibration outside what a container runtime does.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Saturation is the offered load of a real run against the capacity its
+// nodes showed: arrival rate × mean slot-to-exit time of the completed
+// tasks / slots (1: every slot always busy). NaN with fewer than two
+// arrivals or no completed task.
+func Saturation(recs []*Record, slots int) float64 {
+	var first, last sim.Time
+	var busy float64
+	arrivals, done := 0, 0
+	for _, r := range recs {
+		if arrivals == 0 || r.Task.Arrival < first {
+			first = r.Task.Arrival
+		}
+		last = max(last, r.Task.Arrival)
+		arrivals++
+		if r.Status == sim.Completed && r.Exited > r.Start {
+			busy += (r.Exited - r.Start).Seconds()
+			done++
+		}
+	}
+	if arrivals < 2 || done == 0 || last <= first || slots <= 0 {
+		return math.NaN()
+	}
+	rate := float64(arrivals-1) / (last - first).Seconds()
+	return rate * busy / float64(done) / float64(slots)
+}
+
+// implausible says what is wrong with a calibration no container runtime
+// on a working machine gives (empty: nothing): a start-up of more than
+// 2 s, or a node speed outside [0.05, 20].
+func implausible(c *Calibration, nodes []sim.NodeSpec) string {
+	var bad []string
+	if c.StartupS > 2 {
+		bad = append(bad, fmt.Sprintf("start-up %.2f s (containerd and runc start a container in 0.05–0.5 s)", c.StartupS))
+	}
+	for i, s := range c.Speeds {
+		if s < 0.05 || s > 20 {
+			name := strconv.Itoa(i)
+			if i < len(nodes) {
+				name = nodes[i].Name
+			}
+			bad = append(bad, fmt.Sprintf("speed %.3f on %s", s, name))
+		}
+	}
+	return strings.Join(bad, ", ")
 }
 
 // Overheads are medians and 99th percentiles (seconds) over a real run's
@@ -65,14 +122,50 @@ type Overheads struct {
 	RunnerP50    float64 `json:"runner_p50_s"`
 	RunnerP99    float64 `json:"runner_p99_s"`
 	Tasks        int     `json:"tasks"`
+	// Steps splits the time from taking a slot to the exit being seen into
+	// its steps, each a median and 99th percentile over the tasks whose
+	// workload reported its clock (see Step).
+	Steps []Step `json:"steps,omitempty"`
+}
+
+// Step is one step of a container's life, from taking a slot to its exit
+// being seen: "prepare" (container record and snapshot), "create" (task:
+// the shim started, runc create: namespaces, cgroup, limits), "start"
+// (runc start), "exec" (from the start call's return to the workload's
+// main, by the workload's own reading of the wall clock: the runtime's
+// exec and the Go runtime's start), "inside" (main to its report: memory,
+// work, sleep), "exit" (report to the exit seen by the runner: process
+// exit, the shim's and containerd's notice).
+type Step struct {
+	Name string  `json:"name"`
+	P50  float64 `json:"p50_s"`
+	P99  float64 `json:"p99_s"`
+}
+
+// stepNames are Step's names in order.
+var stepNames = []string{"prepare", "create", "start", "exec", "inside", "exit"}
+
+// steps are a record's step durations in stepNames' order; ok is false
+// when the workload reported no clock.
+func steps(r *Record) (d [6]sim.Time, ok bool) {
+	if r.Main == 0 || r.Prepared == 0 {
+		return d, false
+	}
+	return [6]sim.Time{r.Prepared - r.Start, r.Created - r.Prepared, r.Started - r.Created, r.Main - r.Started, r.End - r.Main, r.Exited - r.End}, true
 }
 
 // OverheadsOf computes Overheads over the records of completed tasks.
 func OverheadsOf(recs []*Record) Overheads {
 	var start, cont, run []float64
+	step := make([][]float64, len(stepNames))
 	for _, r := range recs {
 		if r.Status != sim.Completed {
 			continue
+		}
+		if d, ok := steps(r); ok {
+			for k := range d {
+				step[k] = append(step[k], d[k].Seconds())
+			}
 		}
 		start = append(start, (r.Started - r.Start).Seconds())
 		cont = append(cont, r.Overhead().Seconds())
@@ -88,6 +181,12 @@ func OverheadsOf(recs []*Record) Overheads {
 	o.StartP50, o.StartP99 = rank(start, 0.5), rank(start, 0.99)
 	o.ContainerP50, o.ContainerP99 = rank(cont, 0.5), rank(cont, 0.99)
 	o.RunnerP50, o.RunnerP99 = rank(run, 0.5), rank(run, 0.99)
+	if len(step[0]) > 0 {
+		for k, xs := range step {
+			sort.Float64s(xs)
+			o.Steps = append(o.Steps, Step{Name: stepNames[k], P50: rank(xs, 0.5), P99: rank(xs, 0.99)})
+		}
+	}
 	return o
 }
 
@@ -101,7 +200,8 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 	if specs == nil {
 		specs = sc.Strategies
 	}
-	v := &Validation{Scenario: sc.Name, Seed: sc.Seed}
+	v := &Validation{Scenario: sc.Name, Seed: sc.Seed, Machine: machineNow()}
+	defer func() { v.Machine.LoadAfter = Load1() }()
 	models := []*scenario.Scenario{sc}
 	names := []string{"scenario"}
 	cfg, err := ConfigFor(sc, vc.Nodes, vc.Image)
@@ -130,6 +230,9 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 			return nil, err
 		}
 		v.Calibration = cal
+		if bad := implausible(cal, cfg.Nodes); bad != "" {
+			v.Warnings = append(v.Warnings, "implausible calibration: "+bad+"; is the machine overloaded?")
+		}
 		if v.Calibrated, err = scenario.Calibrate(vc.Text, cal.Startup, cal.Groups); err != nil {
 			return nil, err
 		}
@@ -152,11 +255,13 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 			return nil, err
 		}
 		var real []Outcome
+		var mine []*Record
 		rc := cfg
 		rc.OnRecord = func(r *Record) {
 			c := *r
 			c.Record.Task = &c.Task
 			all = append(all, &c)
+			mine = append(mine, &c)
 			real = append(real, OutcomeOf(&c.Record))
 			if vc.OnRecord != nil {
 				vc.OnRecord(spec.String(), r)
@@ -169,6 +274,15 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 		}
 		if err != nil {
 			return v, err
+		}
+		slots := 0
+		for _, n := range cfg.Nodes {
+			slots += max(n.Slots, 1)
+		}
+		if rho := Saturation(mine, slots); rho >= 0.9 {
+			v.Warnings = append(v.Warnings, fmt.Sprintf("%s: the real nodes were saturated (offered load %.2f of their measured capacity): "+
+				"sojourn times grow with the run's length, and small errors in the model of a task's service become large errors in queueing; "+
+				"use a lower arrival rate or a quieter machine", spec, rho))
 		}
 		v.CDFs = append(v.CDFs, cdfResult(spec.String()+" real", real))
 		for k, m := range models {

@@ -38,6 +38,12 @@ type report struct {
 	Check     uint64   `json:"check"`      // the kernel's result (keeps it from being optimised away)
 	GPUs      []string `json:"gpus"`       // /dev/nvidia[0-9]* devices visible
 	NVVisible string   `json:"nv_visible"` // NVIDIA_VISIBLE_DEVICES as set
+	// MainNs and EndNs are the wall clock (Unix ns) when main began and
+	// just before this report: with the runner's clock on the same
+	// machine they split a container's start-up into the runtime's steps
+	// and the process's own.
+	MainNs int64 `json:"main_ns"`
+	EndNs  int64 `json:"end_ns"`
 }
 
 func main() {
@@ -45,6 +51,7 @@ func main() {
 }
 
 func run(args []string) int {
+	mainNs := time.Now().UnixNano()
 	fs := flag.NewFlagSet("fleetsim-work", flag.ContinueOnError)
 	work := fs.Duration("work", 0, "CPU work at speed 1")
 	mem := fs.String("memory", "0", "bytes of memory to allocate and touch (suffixes Ki, Mi, Gi)")
@@ -80,6 +87,7 @@ func run(args []string) int {
 
 	r.GPUs = gpuDevices()
 	r.NVVisible = os.Getenv("NVIDIA_VISIBLE_DEVICES")
+	r.MainNs, r.EndNs = mainNs, time.Now().UnixNano()
 	_ = json.NewEncoder(os.Stdout).Encode(&r)
 	return *code
 }

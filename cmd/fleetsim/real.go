@@ -373,6 +373,7 @@ func newValidateCmd() *cobra.Command {
 	var out, format string
 	var probe int64
 	var asJSON bool
+	var maxErr float64
 	c := &cobra.Command{
 		Use:   "validate [SCENARIO]",
 		Short: "Run a scenario on real nodes and in the simulator; report the model's error",
@@ -424,17 +425,39 @@ records-real.csv, calibrated.yaml and cdf.svg (the sojourn CDFs).`,
 				return err
 			}
 			if out != "" {
-				return writeValidationDir(out, v, recs.String())
+				if err := writeValidationDir(out, v, recs.String()); err != nil {
+					return err
+				}
 			}
-			return nil
+			return checkMaxError(cmd.ErrOrStderr(), v, maxErr)
 		},
 	}
 	rf.add(c)
 	c.Flags().StringVarP(&out, "out", "o", "", "folder for validation.json, records-real.csv, calibrated.yaml and cdf.svg")
 	c.Flags().Int64Var(&probe, "probe-tasks", 60, "tasks in the calibration probe (0: no calibration)")
+	c.Flags().Float64Var(&maxErr, "max-error", 0, "exit 1 when a calibrated model's mean sojourn error exceeds this fraction (0: no check; make validate uses 0.10)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the validation as JSON instead of tables")
 	c.Flags().StringVar(&format, "format", reports.FormatTable, "table format: "+strings.Join(reports.Formats, ", "))
 	return c
+}
+
+// checkMaxError returns an exit-1 error when a calibrated comparison's
+// mean sojourn error is above maxErr (0: no check): exit 1, like check.
+func checkMaxError(w io.Writer, v *realexec.Validation, maxErr float64) error {
+	if maxErr <= 0 {
+		return nil
+	}
+	var over []string
+	for _, c := range v.Comparisons {
+		if c.Model == "calibrated" && !(c.MeanErr <= maxErr) {
+			over = append(over, fmt.Sprintf("%s %.1f%%", c.Strategy, 100*c.MeanErr))
+		}
+	}
+	if len(over) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "calibrated mean sojourn error above %.0f%%: %s (load average %.2f → %.2f)\n", 100*maxErr, strings.Join(over, ", "), v.Machine.LoadBefore, v.Machine.LoadAfter)
+	return errRegression
 }
 
 // writeValidation prints the comparison table and the real runs' overheads.
@@ -457,7 +480,19 @@ func writeValidation(w io.Writer, v *realexec.Validation, format string) error {
 	o := v.Overhead
 	fmt.Fprintf(w, "overhead per task (%d tasks): container start p50 %.1f ms p99 %.1f ms; container total p50 %.1f ms p99 %.1f ms; runner p50 %.2f ms p99 %.2f ms\n",
 		o.Tasks, 1e3*o.StartP50, 1e3*o.StartP99, 1e3*o.ContainerP50, 1e3*o.ContainerP99, 1e3*o.RunnerP50, 1e3*o.RunnerP99)
+	if len(o.Steps) > 0 {
+		fmt.Fprint(w, "steps, slot to exit (p50/p99 ms):")
+		for _, s := range o.Steps {
+			fmt.Fprintf(w, " %s %.1f/%.1f", s.Name, 1e3*s.P50, 1e3*s.P99)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "containerd %s, snapshotter %s\n", strings.Join(unique(v.Versions), ", "), v.Snapshotter)
+	m := v.Machine
+	fmt.Fprintf(w, "machine: %d CPUs, cgroup %s, load average %.2f before, %.2f after\n", m.CPUs, m.Cgroup, m.LoadBefore, m.LoadAfter)
+	for _, s := range v.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", s)
+	}
 	return nil
 }
 

@@ -79,7 +79,7 @@ func TestValidateCLIReal(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("validate: %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"start-up: mean", "round-robin │   scenario", "round-robin │ calibrated", "5/5/5", "overhead per task (15 tasks)", "containerd 1.6"} {
+	for _, want := range []string{"start-up: mean", "round-robin │   scenario", "round-robin │ calibrated", "5/5/5", "overhead per task (15 tasks)", "steps, slot to exit", "containerd 1.6", "machine: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
