@@ -33,6 +33,16 @@ type ValidateConfig struct {
 	// for the calibration's).
 	OnRecord func(strategy string, r *Record)
 	Log      io.Writer
+	// OnPhase is told when each phase begins: "calibration probe",
+	// "real run STRATEGY", "simulation STRATEGY", with the tasks it will
+	// run (nil: not told).
+	OnPhase func(phase string, tasks int64)
+}
+
+func (vc *ValidateConfig) phase(name string, tasks int64) {
+	if vc.OnPhase != nil {
+		vc.OnPhase(name, tasks)
+	}
 }
 
 // Validation is a validation's outcome.
@@ -225,6 +235,7 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 				vc.OnRecord("probe", r)
 			}
 		}
+		vc.phase("calibration probe", vc.ProbeTasks)
 		cal, err := Calibrate(ctx, pc, Probe{Source: src, Tasks: vc.ProbeTasks})
 		if err != nil {
 			return nil, err
@@ -267,6 +278,7 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 				vc.OnRecord(spec.String(), r)
 			}
 		}
+		vc.phase("real run "+spec.String(), cfg.StopTasks)
 		res, err := Run(ctx, rc, src, strat)
 		closer.Close()
 		if res != nil {
@@ -285,6 +297,7 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 				"use a lower arrival rate or a quieter machine", spec, rho))
 		}
 		v.CDFs = append(v.CDFs, cdfResult(spec.String()+" real", real))
+		vc.phase("simulation "+spec.String(), 0)
 		for k, m := range models {
 			simulated, err := Simulate(m, spec)
 			if err != nil {

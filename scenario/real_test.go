@@ -5,11 +5,11 @@ import (
 	"testing"
 )
 
-// TestReal reads the real section: defaults, socket paths turned into
+// TestRealSection reads the real section: defaults, socket paths turned into
 // unix:// URLs, per-node overrides, one entry per node of the expanded
 // cluster (an autoscaled group counting its max), under both queueing
 // models.
-func TestReal(t *testing.T) {
+func TestRealSection(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		cluster string

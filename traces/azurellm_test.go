@@ -402,12 +402,12 @@ func TestAzureLLMNative(t *testing.T) {
 	}
 }
 
-// TestAzureLLMReal reads the whole coding-service trace with the figures
+// TestAzureLLMRealTrace reads the whole coding-service trace with the figures
 // of the shared README: 8,819 requests from 2023-11-16 18:17:03.9799600
 // to 19:14:19.9280160, a span of 57 min 15.948056 s = 3435.948056 s;
 // ContextTokens 3 to 7,437 (median 1,469), GeneratedTokens 6 to 1,899
 // (median 13); sorted by time, so the reader accepts it whole.
-func TestAzureLLMReal(t *testing.T) {
+func TestAzureLLMRealTrace(t *testing.T) {
 	const rel = "azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv"
 	path := sharedTrace(t, rel)
 	src := mustOpen(t, path, "azure-llm")

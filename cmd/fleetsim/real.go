@@ -156,6 +156,13 @@ func (f *realFlags) setup(cmd *cobra.Command, args []string) (*realSetup, error)
 			}
 		}
 		daemons = live
+		// Daemons there, but not one per node: say so rather than run on
+		// some of them or start others beside them.
+		if len(daemons) > 0 && len(daemons) != sc.NodeCount() {
+			return nil, fmt.Errorf("--dir %s: %d running daemons, but %s has %d nodes; expected one daemon per node "+
+				"(fleetsim real down --dir %s, then fleetsim real up %d --dir %s; or leave --dir out for temporary daemons)",
+				f.dir, len(daemons), sc.File, sc.NodeCount(), f.dir, sc.NodeCount(), f.dir)
+		}
 		if len(daemons) < sc.NodeCount() {
 			tmp, err := os.MkdirTemp("", "fsr")
 			if err != nil {
@@ -396,10 +403,18 @@ records-real.csv, calibrated.yaml and cdf.svg (the sojourn CDFs).`,
 			recs.WriteString(reports.LabeledRecordsHeader)
 			nodes := s.sc.Nodes()
 			writers := map[string]*reports.RecordWriter{} // by strategy
+			phases := 2 * len(s.specs)
+			if probe > 0 {
+				phases++
+			}
+			prog := newRealProgress(cmd.ErrOrStderr(), phases)
+			defer prog.Stop()
 			v, err := realexec.Validate(cmd.Context(), realexec.ValidateConfig{
 				Scenario: s.sc, Strategies: s.specs, Nodes: s.nodes, Image: s.image,
 				ProbeTasks: probe, Text: s.text, Dir: s.dir, Log: s.cfg.Log,
+				OnPhase: prog.Phase,
 				OnRecord: func(strategy string, r *realexec.Record) {
+					prog.Task()
 					rw := writers[strategy]
 					if rw == nil {
 						rw = reports.NewLabeledRecordWriter(&recs, nodes, strategy, s.sc.Seed)
@@ -410,6 +425,10 @@ records-real.csv, calibrated.yaml and cdf.svg (the sojourn CDFs).`,
 			})
 			for _, rw := range writers {
 				_ = rw.Flush()
+			}
+			prog.Stop()
+			if errors.Is(err, realexec.ErrInterrupted) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "interrupted during %s: containers removed, temporary daemons stopped; nothing written\n", prog.Current())
 			}
 			if err != nil {
 				return realErr(err)

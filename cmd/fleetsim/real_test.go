@@ -53,6 +53,16 @@ func TestUpRunDownReal(t *testing.T) {
 	if strings.Contains(errs, "temporary") {
 		t.Fatalf("real run started its own daemons instead of using %s: %s", dir, errs)
 	}
+	// Three daemons, a scenario of four nodes: one clear line, exit 2.
+	four := filepath.Join(t.TempDir(), "four.yaml")
+	if err := os.WriteFile(four, []byte("name: four\ncluster:\n  nodes: [{group: node, count: 4, slots: 2, cpu: 1, memory: 256Mi}]\n"+
+		"workload:\n  arrivals: {process: poisson, rate: 4}\n  service: {dist: exponential, mean: 100ms}\nstop: {tasks: 4}\nstrategies: [round-robin]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = fleetsim(t, "real", "run", four, "--dir", dir, "-o", filepath.Join(t.TempDir(), "x"))
+	if code != 2 || !strings.Contains(errs, "3 running daemons") || !strings.Contains(errs, "has 4 nodes") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Fatalf("real run with 3 daemons for 4 nodes: exit %d, stderr %q", code, errs)
+	}
 	recs, _ := os.ReadFile(filepath.Join(res, "records.csv"))
 	extra, _ := os.ReadFile(filepath.Join(res, "real.csv"))
 	if n := strings.Count(string(recs), "\n"); n != 7 || strings.Count(string(recs), ",completed,") != 6 {
@@ -78,6 +88,11 @@ func TestValidateCLIReal(t *testing.T) {
 	code, out, errs := fleetsim(t, "validate", "--tasks", "15", "--probe-tasks", "9", "-s", "round-robin", "--dir", filepath.Join(t.TempDir(), "none"), "-o", dir)
 	if code != 0 {
 		t.Fatalf("validate: %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"[1/3] calibration probe: 9 tasks", "[2/3] real run round-robin: 15 tasks", "[3/3] simulation round-robin"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks the phase line %q:\n%s", want, errs)
+		}
 	}
 	for _, want := range []string{"start-up: mean", "round-robin │   scenario", "round-robin │ calibrated", "5/5/5", "overhead per task (15 tasks)", "steps, slot to exit", "containerd 1.6", "machine: "} {
 		if !strings.Contains(out, want) {
