@@ -43,7 +43,7 @@ slurm-deps:
 # another user they skip, saying why.
 test: real-deps slurm-deps
 	$(GO) test -count=1 -skip 'Real$$' $(PKGS)
-	FLEETSIM_REAL=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 -p 1 -run 'Real$$' -v ./realexec ./cmd/fleetsim
+	FLEETSIM_REAL=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 -p 1 -run 'Real$$' -v $(PKGS)
 
 # Timing against reality, which no unit test can bound on every machine:
 # the full validation of the embedded scenario and of the four in
