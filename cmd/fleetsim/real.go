@@ -37,7 +37,7 @@ that 'fleetsim real up' started in --dir; with neither, run, calibrate and
 validate start temporary daemons for the run and stop them after. Needs
 root, containerd and runc (Debian: apt-get install containerd runc).`,
 	}
-	c.AddCommand(newRealUpCmd(), newRealDownCmd(), newRealRunCmd(), newRealCalibrateCmd())
+	c.AddCommand(newRealUpCmd(), newRealDownCmd(), newRealRunCmd(), newRealCalibrateCmd(), newRealGuardCmd())
 	return c
 }
 
@@ -146,7 +146,12 @@ func (f *realFlags) setup(cmd *cobra.Command, args []string) (*realSetup, error)
 		log = cmd.ErrOrStderr()
 	}
 	stderr := cmd.ErrOrStderr()
+	ns := scenario.DefaultNamespace
+	if sc.Real != nil {
+		ns = sc.Real.Namespace
+	}
 	var daemons []realexec.Daemon
+	tempDir := ""
 	if sc.Real == nil || len(sc.Real.Nodes) == 0 {
 		daemons, _ = realexec.Daemons(f.dir)
 		live := daemons[:0]
@@ -169,22 +174,31 @@ func (f *realFlags) setup(cmd *cobra.Command, args []string) (*realSetup, error)
 				return nil, err
 			}
 			fmt.Fprintf(stderr, "starting %d temporary containerd daemons under %s\n", sc.NodeCount(), tmp)
-			if daemons, err = realexec.Up(tmp, sc.NodeCount(), ""); err != nil {
-				_ = realexec.Down(context.Background(), tmp, scenario.DefaultNamespace)
-				return nil, err
-			}
+			tempDir = tmp
+			// The guard first: kill -9 during Up must not leave daemons.
+			g := startGuard(stderr, tmp, true, ns, nil)
 			s.down = func() {
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				defer cancel()
-				if err := realexec.Down(ctx, tmp, scenario.DefaultNamespace); err != nil {
+				if err := realexec.Down(ctx, tmp, ns); err != nil {
 					fmt.Fprintf(stderr, "stopping the temporary daemons: %v\n", err)
 				}
+				g.Done()
+			}
+			if daemons, err = realexec.Up(tmp, sc.NodeCount(), ""); err != nil {
+				s.down()
+				return nil, err
 			}
 		}
 	}
 	if s.nodes, err = realexec.NodesFor(sc, daemons); err != nil {
 		s.down()
 		return nil, err
+	}
+	if tempDir == "" {
+		// Daemons that outlive the command: if it dies, its containers go.
+		g := startGuard(stderr, "", false, ns, s.nodes)
+		s.down = g.Done
 	}
 	bin, err := realexec.WorkBinary(filepath.Join(os.TempDir(), "fleetsim-work-build"))
 	if err == nil {
