@@ -73,6 +73,15 @@ func Up(dir string, n int, containerd string) ([]Daemon, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("real up: expected at least 1 node, got %d", n)
 	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < n; i++ {
+		if err := ownable(NodeDir(abs, i)); err != nil {
+			return nil, err
+		}
+	}
 	if containerd == "" {
 		p, err := exec.LookPath("containerd")
 		if err != nil {
@@ -83,10 +92,7 @@ func Up(dir string, n int, containerd string) ([]Daemon, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("real up: containerd needs root; run as root")
 	}
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
+	dir = abs
 	// A unix socket path is at most 107 bytes.
 	if l := len(Socket(NodeDir(dir, n-1))) + len(".ttrpc"); l > 107 {
 		return nil, fmt.Errorf("real up: %s is too deep: socket paths would be %d bytes, the limit is 107", dir, l)
@@ -97,6 +103,12 @@ func Up(dir string, n int, containerd string) ([]Daemon, error) {
 		if pid := readPID(d); pid > 0 && alive(pid, d) {
 			ds = append(ds, Daemon{Index: i, Dir: d, Address: "unix://" + Socket(d), PID: pid})
 			continue
+		}
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return ds, err
+		}
+		if err := os.WriteFile(filepath.Join(d, MarkerFile), []byte(marker), 0o600); err != nil {
+			return ds, err
 		}
 		for _, sub := range []string{"root", "state", "opt"} {
 			if err := os.MkdirAll(filepath.Join(d, sub), 0o700); err != nil {
@@ -133,6 +145,43 @@ func Up(dir string, n int, containerd string) ([]Daemon, error) {
 		}
 	}
 	return ds, nil
+}
+
+// MarkerFile marks a node folder as made by Up: Daemons and Down consider
+// only marked folders, and Up refuses an existing folder without one, so
+// that a user's folder that happens to be called node-0 (or to hold a
+// config.toml) is never taken over or deleted.
+const MarkerFile = ".fleetsim-daemon"
+
+// marker is MarkerFile's content: its format and version.
+const marker = `{"format":"fleetsim-daemon","version":1}` + "\n"
+
+// marked reports whether d holds Up's marker.
+func marked(d string) bool {
+	b, err := os.ReadFile(filepath.Join(d, MarkerFile))
+	return err == nil && string(b) == marker
+}
+
+// ownable says why Up may not use d (nil: it may): d exists, is not empty
+// and is not marked as fleetsim's.
+func ownable(d string) error {
+	st, err := os.Lstat(d)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("real up: %s exists and is not a folder; choose another --dir", d)
+	}
+	if marked(d) {
+		return nil
+	}
+	if es, _ := os.ReadDir(d); len(es) > 0 {
+		return fmt.Errorf("real up: %s exists and was not made by fleetsim (no %s in it); choose another --dir", d, MarkerFile)
+	}
+	return nil
 }
 
 func waitSocket(path string, pid int, limit time.Duration) error {
@@ -182,7 +231,7 @@ func Daemons(dir string) ([]Daemon, error) {
 		if err != nil {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(d, "config.toml")); err != nil {
+		if !marked(d) {
 			continue
 		}
 		pid := readPID(d)

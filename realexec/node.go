@@ -17,6 +17,7 @@ import (
 	cgroup2 "github.com/containerd/cgroups/v3/cgroup2/stats"
 	"github.com/containerd/containerd/api/types/runc/options"
 	containerd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/contrib/seccomp"
 	"github.com/containerd/containerd/v2/pkg/cio"
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/containerd/v2/pkg/oci"
@@ -234,6 +235,29 @@ type Spec struct {
 	GPUs   []GPU    // devices to expose (NVIDIA_VISIBLE_DEVICES lists their indexes)
 }
 
+// PidsLimit is the most processes and threads a container may have: the
+// workload is one Go program (a handful of threads); a fork bomb in a
+// container must not take the machine.
+const PidsLimit = 128
+
+// hardening is what every container gets, since the workload needs no
+// privilege: no capabilities at all (containerd's default set has 14, among
+// them NET_RAW, MKNOD and SETUID), no new privileges, containerd's default
+// seccomp profile (applied after the capabilities, as it depends on them),
+// the pids limit, and a read-only root filesystem (the workload writes
+// only to its standard output). GPU tasks keep their device rules, which
+// gpuOpts adds. A user namespace is not used: see docs/real.md.
+func hardening() []oci.SpecOpts {
+	return []oci.SpecOpts{
+		oci.WithCapabilities(nil),
+		oci.WithAmbientCapabilities(nil),
+		oci.WithNoNewPrivileges,
+		seccomp.WithDefaultProfile(),
+		oci.WithPidsLimit(PidsLimit),
+		oci.WithRootFSReadonly(),
+	}
+}
+
 // Timeline is when each step of a container's life happened, as offsets
 // from the run's start, and how it ended.
 type Timeline struct {
@@ -268,6 +292,7 @@ func (n *Node) Start(ctx context.Context, spec Spec, now func() time.Duration, t
 	}
 	ctx = namespaces.WithNamespace(ctx, n.cfg.Namespace)
 	opts := []oci.SpecOpts{oci.WithImageConfig(n.image), oci.WithProcessArgs(append([]string{"/fleetsim-work"}, spec.Args...)...)}
+	opts = append(opts, hardening()...)
 	if spec.CPU > 0 {
 		opts = append(opts, oci.WithCPUCFS(max(spec.CPU*CFSPeriod/1000, 1000), CFSPeriod))
 	}

@@ -240,6 +240,11 @@ func Run(ctx context.Context, cfg Config, src sim.Source, strat sim.Strategy) (*
 				}
 			}
 		}
+		lk, err := lockNode(rc)
+		if err != nil {
+			return nil, err
+		}
+		defer lk.unlock()
 		n, err := Connect(ctx, rc, cfg.Snapshotter)
 		if err != nil {
 			return nil, err

@@ -65,8 +65,39 @@ func NodesFor(sc *scenario.Scenario, daemons []Daemon) ([]NodeConfig, error) {
 		if g > 0 && len(gpus) >= g {
 			out[i].GPUs, gpus = gpus[:g:g], gpus[g:]
 		}
+		if err := startable(sc, i, out[i]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// MinSlotCPU and MinSlotMemory are the least a slot may get: a CPU quota
+// under 1 ms per 10 ms period is below the kernel's minimum (100
+// milli-cores), and runc's init and the workload need a few MiB resident
+// to start at all (16 MiB leaves room). A node whose cpu or memory, shared
+// by its slots, gives less is refused at load: otherwise every task fails
+// at run time with a runc error.
+const (
+	MinSlotCPU    = 100
+	MinSlotMemory = 16 << 20
+)
+
+// startable checks node i's share per slot against the minimums, naming
+// the scenario line that set it.
+func startable(sc *scenario.Scenario, i int, n NodeConfig) error {
+	slots := int64(max(n.Slots, 1))
+	where, field := sc.File, fmt.Sprintf("cluster node %s", n.Name)
+	if sc.Real != nil && i < len(sc.Real.Nodes) {
+		where, field = fmt.Sprintf("%s:%d", sc.File, sc.Real.Nodes[i].Line), fmt.Sprintf("real.nodes[%d]", i)
+	}
+	if n.CPU > 0 && n.CPU/slots < MinSlotCPU {
+		return fmt.Errorf("%s: %s.cpu: %dm for %d slots; expected at least %dm per slot (the kernel's least CPU quota)", where, field, n.CPU, slots, MinSlotCPU)
+	}
+	if n.Memory > 0 && n.Memory/slots < MinSlotMemory {
+		return fmt.Errorf("%s: %s.memory: %d bytes for %d slots; expected at least 16Mi per slot (what a container needs to start)", where, field, n.Memory, slots)
+	}
+	return nil
 }
 
 // ConfigFor is the real run of sc on nodes: its cluster (as the strategy

@@ -2,6 +2,7 @@ package realexec
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/fleetsim/fleetsim/scenario"
@@ -38,6 +39,29 @@ func TestValidationScenarios(t *testing.T) {
 			if int64(len(outs)) != sc.Stop.Tasks {
 				t.Fatalf("%s %s: %d outcomes, want the task limit %d", f, spec, len(outs), sc.Stop.Tasks)
 			}
+		}
+	}
+}
+
+// TestNodesForRefusesTinyNodes: real.nodes memory 1 (a byte) or cpu 50m
+// for 2 slots cannot start a container; NodesFor refuses them at load with
+// the file, line and field.
+func TestNodesForRefusesTinyNodes(t *testing.T) {
+	for _, tc := range []struct{ node, want string }{
+		{"{address: /tmp/a.sock, memory: 1}", "t.yaml:11: real.nodes[0].memory: 1 bytes for 2 slots; expected at least 16Mi per slot"},
+		{"{address: /tmp/a.sock, cpu: 150m}", "t.yaml:11: real.nodes[0].cpu: 150m for 2 slots; expected at least 100m per slot"},
+	} {
+		text := "name: t\ncluster:\n  nodes: [{group: node, count: 1, slots: 2, cpu: 1, memory: 256Mi}]\n" +
+			"workload:\n  arrivals: {process: poisson, rate: 1}\n  service: {dist: exponential, mean: 1s}\nstrategies: [round-robin]\n" +
+			"real:\n  nodes:\n" + "    - " + tc.node + "\n"
+		text = strings.Replace(text, "real:\n", "stop: {tasks: 5}\nreal:\n", 1)
+		sc, err := scenario.Parse("t.yaml", []byte(text), ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = NodesFor(sc, nil)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.node, err, tc.want)
 		}
 	}
 }

@@ -82,7 +82,11 @@ func newRealDownCmd() *cobra.Command {
 			if err := realexec.Down(cmd.Context(), dir, ns); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "stopped %d daemons, removed %s\n", len(ds), dir)
+			if _, err := os.Stat(dir); err == nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "stopped %d daemons, removed their folders; kept %s, which holds other files\n", len(ds), dir)
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "stopped %d daemons, removed %s\n", len(ds), dir)
+			}
 			return nil
 		},
 	}
@@ -256,14 +260,36 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 				return err
 			}
 			files := map[string]*bufio.Writer{}
+			var opened []*os.File
+			defer func() {
+				for _, f := range opened {
+					f.Close()
+				}
+			}()
+			// closeAll flushes and closes every file: a write error (a
+			// full disk) is the command's error, exit 2.
+			closeAll := func() error {
+				var errs []error
+				for _, name := range []string{"records.csv", "real.csv", "gpu.csv"} {
+					if err := files[name].Flush(); err != nil {
+						errs = append(errs, fmt.Errorf("%s: %w", filepath.Join(out, name), err))
+					}
+				}
+				for _, f := range opened {
+					if err := f.Close(); err != nil {
+						errs = append(errs, err)
+					}
+				}
+				opened = nil
+				return errors.Join(errs...)
+			}
 			for _, name := range []string{"records.csv", "real.csv", "gpu.csv"} {
 				f, err := os.Create(filepath.Join(out, name))
 				if err != nil {
 					return err
 				}
-				defer f.Close()
+				opened = append(opened, f)
 				files[name] = bufio.NewWriter(f)
-				defer files[name].Flush()
 			}
 			files["records.csv"].WriteString(reports.LabeledRecordsHeader)
 			files["real.csv"].WriteString(realExtraHeader)
@@ -284,18 +310,29 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 				rw := reports.NewLabeledRecordWriter(files["records.csv"], cfg.Nodes, spec.String(), s.sc.Seed)
 				var outs []realexec.Outcome
 				var werr error
+				runCtx, stopRun := context.WithCancel(cmd.Context())
 				cfg.OnRecord = func(r *realexec.Record) {
 					outs = append(outs, realexec.OutcomeOf(&r.Record))
-					werr = errors.Join(werr, rw.Write(&r.Record), writeRealExtra(files["real.csv"], spec.String(), r, cfg.Nodes))
+					// Flushed per task: a real run is slow, and what ended
+					// must survive the process being killed.
+					werr = errors.Join(werr, rw.Write(&r.Record), writeRealExtra(files["real.csv"], spec.String(), r, cfg.Nodes),
+						rw.Flush(), files["records.csv"].Flush(), files["real.csv"].Flush())
+					if werr != nil {
+						stopRun() // records can no longer be kept: stop now
+					}
 				}
 				cfg.OnGPU = func(g realexec.GPUSample) {
 					fmt.Fprintf(files["gpu.csv"], "%s,%.3f,%d,%d,%d,%d,%.1f,%d\n", spec.String(), g.At.Seconds(), g.GPU, g.Util, g.MemUtil, g.MemUsed, g.PowerW, len(g.Procs))
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s on %d real nodes...\n", spec, len(s.nodes))
-				res, err := realexec.Run(cmd.Context(), cfg, src, strat)
+				res, err := realexec.Run(runCtx, cfg, src, strat)
+				stopRun()
 				closer.Close()
 				if ferr := rw.Flush(); werr == nil {
 					werr = ferr
+				}
+				if werr != nil {
+					return fmt.Errorf("writing the records in %s: %w (run stopped, containers removed)", out, werr)
 				}
 				if errors.Is(err, realexec.ErrInterrupted) {
 					fmt.Fprintf(cmd.ErrOrStderr(), "interrupted: containers removed; records so far are in %s\n", out)
@@ -312,6 +349,9 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 				if res.GPUError != "" {
 					fmt.Fprintf(cmd.ErrOrStderr(), "GPU tasks refused: %s\n", res.GPUError)
 				}
+			}
+			if err := closeAll(); err != nil {
+				return err
 			}
 			if err := reports.WriteTable(w, head, rows, reports.FormatTable); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -113,5 +114,30 @@ func TestValidateCLIReal(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+}
+
+// TestRealRunFullDiskReal: real run -o on a disk that fills up during the
+// run must fail (exit 2, naming the file and "no space left"), not exit 0
+// with records cut short. The disk is a 1 MiB tmpfs filled to its last
+// 4 KiB before the run.
+func TestRealRunFullDiskReal(t *testing.T) {
+	needRealCLI(t)
+	mnt := t.TempDir()
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=1m"); err != nil {
+		t.Fatalf("mounting a tmpfs: %v", err)
+	}
+	defer syscall.Unmount(mnt, syscall.MNT_DETACH)
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(mnt, &st); err != nil {
+		t.Fatal(err)
+	}
+	fill := int64(st.Bavail)*int64(st.Bsize) - 4096
+	if err := os.WriteFile(filepath.Join(mnt, "fill"), make([]byte, fill), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := fleetsim(t, "real", "run", "--tasks", "60", "-s", "round-robin", "--dir", filepath.Join(t.TempDir(), "none"), "-o", filepath.Join(mnt, "out"))
+	if code != 2 || !strings.Contains(errs, "no space left") {
+		t.Fatalf("real run onto a full disk: exit %d\nstdout %s\nstderr %s", code, out, errs)
 	}
 }
