@@ -173,6 +173,7 @@ func (f *realFlags) setup(cmd *cobra.Command, args []string) (*realSetup, error)
 				f.dir, len(daemons), sc.File, sc.NodeCount(), f.dir, sc.NodeCount(), f.dir)
 		}
 		if len(daemons) < sc.NodeCount() {
+			reapTemporaries(cmd.Context(), stderr)
 			tmp, err := os.MkdirTemp("", "fsr")
 			if err != nil {
 				return nil, err
@@ -181,11 +182,14 @@ func (f *realFlags) setup(cmd *cobra.Command, args []string) (*realSetup, error)
 			tempDir = tmp
 			// The guard first: kill -9 during Up must not leave daemons.
 			g := startGuard(stderr, tmp, true, ns, nil)
+			registerTemporary(tmp, ns, g)
 			s.down = func() {
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				defer cancel()
 				if err := realexec.Down(ctx, tmp, ns); err != nil {
 					fmt.Fprintf(stderr, "stopping the temporary daemons: %v\n", err)
+				} else {
+					unregisterTemporary(tmp)
 				}
 				g.Done()
 			}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -28,7 +29,8 @@ import (
 // removes fleetsim's containers on the nodes and, for temporary daemons,
 // stops them and removes their folder (realexec.Down).
 type guard struct {
-	w *os.File
+	w   *os.File
+	pid int
 }
 
 // guardDone is what the command writes when it has cleaned up itself.
@@ -71,8 +73,9 @@ func startGuard(stderr io.Writer, dir string, temporary bool, ns string, nodes [
 		return nil
 	}
 	r.Close()
+	pid := cmd.Process.Pid
 	go func() { _ = cmd.Wait() }() // reap it when it ends before us
-	return &guard{w: w}
+	return &guard{w: w, pid: pid}
 }
 
 // Done tells the guard that the command cleaned up itself.
@@ -113,7 +116,11 @@ func newRealGuardCmd() *cobra.Command {
 				n.Close()
 			}
 			if temporary && dir != "" {
-				errs = append(errs, realexec.Down(ctx, dir, ns))
+				err := realexec.Down(ctx, dir, ns)
+				if err == nil {
+					unregisterTemporary(dir)
+				}
+				errs = append(errs, err)
 			}
 			return errors.Join(errs...)
 		},
@@ -123,4 +130,60 @@ func newRealGuardCmd() *cobra.Command {
 	c.Flags().StringVar(&ns, "namespace", "", "containerd namespace")
 	c.Flags().StringArrayVar(&nodes, "node", nil, "a node to clean, NAMESPACE=ADDRESS")
 	return c
+}
+
+// temporaryFile registers a folder of temporary daemons: the pids of the
+// command that started them and of its guard, and the namespace. Should
+// both die without cleaning up (the guard killed too), the next command
+// that starts temporary daemons removes them (reapTemporaries).
+const temporaryFile = ".fleetsim-temporary"
+
+func registerTemporary(dir, ns string, g *guard) {
+	gp := 0
+	if g != nil {
+		gp = g.pid
+	}
+	_ = os.WriteFile(filepath.Join(dir, temporaryFile), []byte(fmt.Sprintf("%d %d %s\n", os.Getpid(), gp, ns)), 0o600)
+}
+
+// fleetsimAlive reports whether pid is a live fleetsim process (its
+// command line names fleetsim), so that a recycled pid does not count.
+func fleetsimAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return err == nil && strings.Contains(string(b), "fleetsim")
+}
+
+// reapTemporaries removes the registered temporary daemons whose command
+// and guard are both gone.
+func reapTemporaries(ctx context.Context, stderr io.Writer) {
+	m, _ := filepath.Glob(filepath.Join(os.TempDir(), "fsr*", temporaryFile))
+	for _, f := range m {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var owner, gp int
+		var ns string
+		if n, _ := fmt.Sscanf(string(b), "%d %d %s", &owner, &gp, &ns); n != 3 || fleetsimAlive(owner) || fleetsimAlive(gp) {
+			continue
+		}
+		dir := filepath.Dir(f)
+		cctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err = realexec.Down(cctx, dir, ns)
+		cancel()
+		if err == nil {
+			unregisterTemporary(dir)
+			fmt.Fprintf(stderr, "removed the temporary daemons of a killed run in %s\n", dir)
+		}
+	}
+}
+
+// unregisterTemporary removes dir's registration and dir itself once empty
+// (after Down).
+func unregisterTemporary(dir string) {
+	_ = os.Remove(filepath.Join(dir, temporaryFile))
+	_ = os.Remove(dir)
 }
