@@ -7,7 +7,7 @@ BENCHTIME ?= 1x
 CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 export CGO_CFLAGS
 
-.PHONY: all build real-deps slurm-deps gpu-check test validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep fuzz run clean docs
+.PHONY: all build real-deps slurm-deps gpu-check test validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep bench-scale fuzz run clean docs
 
 all: build test
 
@@ -78,7 +78,7 @@ staticcheck:
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck $(PKGS)
 
 # Benchmarks (GOMAXPROCS=1, as the README's figures). Compare runs with benchstat.
-bench: bench-queue bench-e2e bench-sweep
+bench: bench-queue bench-e2e bench-sweep bench-scale
 
 bench-queue:
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'Hold' -benchmem -count 3 -benchtime 1000000x ./sim/queue/
@@ -92,6 +92,11 @@ bench-e2e:
 bench-sweep:
 	$(GO) test -run '^$$' -bench 'Sweep100' -benchtime 1x -count 3 -cpu 1 ./cmd/fleetsim/
 	$(GO) test -run '^$$' -bench 'Sweep100' -benchtime 1x -count 3 -cpu 2 ./cmd/fleetsim/
+
+# Balancers as the cluster grows: least-connections with its load index
+# and with the O(n) scan it replaced, 10^3 to 10^5 nodes (issue 22).
+bench-scale:
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'LeastConnectionsScale' -benchmem -benchtime 1x -count 3 ./strategies/
 
 # Long fuzzing of every parser (FUZZTIME per target).
 FUZZTIME ?= 60s

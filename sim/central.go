@@ -635,6 +635,7 @@ func (e *Scheduler) startTask(s int32) {
 	sl.start = e.now
 	e.running++
 	e.view.load[i].Active++
+	e.view.changed(i)
 	d := e.duration(i, &sl.t, sl.t.Work)
 	if e.su.on {
 		d = e.withStartup(d, e.drawStartup(sl.t.ID), sl.t.ID)
@@ -727,6 +728,7 @@ func (e *Scheduler) complete(i int32, s int32) {
 	e.view.Release(int(i), &sl.t, sl.gpus)
 	e.account(int(i), &sl.t, -1)
 	e.view.load[i].Active--
+	e.view.changed(int(i))
 	e.running--
 	for _, o := range e.obs {
 		o.Finished(e.view, &sl.t, int(i), e.now-sl.t.Arrival)

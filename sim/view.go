@@ -26,6 +26,10 @@ type View struct {
 	nodeRegion []int32
 	rtt        []Time
 	origin     int32
+
+	// Load indexes strategies asked for (TrackLoad), kept current by
+	// changed.
+	indexes []*LoadIndex
 }
 
 // NodeLoad is the observable state of one node.
@@ -89,4 +93,4 @@ func (v *View) Load(i int) NodeLoad { return v.load[i] }
 func (v *View) SetNow(t Time) { v.now = t }
 
 // SetLoad records node i's state. It is for executors (the engine, realexec).
-func (v *View) SetLoad(i int, l NodeLoad) { v.load[i] = l }
+func (v *View) SetLoad(i int, l NodeLoad) { v.load[i] = l; v.changed(i) }
