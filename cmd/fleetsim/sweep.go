@@ -24,7 +24,19 @@ import (
 const (
 	sweepFile     = "sweep.csv"
 	sweepManifest = "sweep.json"
+	// sweepCommand holds the command line that wrote the folder (a sweep,
+	// a shard, or the merge of shards), for reports. It is not part of
+	// sweep.json, which a merge must reproduce byte for byte.
+	sweepCommand = "command.txt"
 )
+
+// writeSweepCommand records the command line in DIR/command.txt.
+func writeSweepCommand(dir string) error {
+	return writeAtomic(filepath.Join(dir, sweepCommand), func(w io.Writer) error {
+		_, err := fmt.Fprintln(w, commandLine())
+		return err
+	})
+}
 
 // sweepParam is one --set: a scenario path and the values it takes.
 type sweepParam struct {
@@ -280,6 +292,9 @@ joins their folders into exactly the file one machine would have written.`,
 			if err := writeSweep(out, m, pl.header(), rows); err != nil {
 				return err
 			}
+			if err := writeSweepCommand(out); err != nil {
+				return err
+			}
 			if sh.n == 1 && !noPlots {
 				if err := writePlots(out); err != nil {
 					return err
@@ -362,6 +377,9 @@ func newMergeCmd() *cobra.Command {
 				return err
 			}
 			if err := writeSweep(out, m, header, rows); err != nil {
+				return err
+			}
+			if err := writeSweepCommand(out); err != nil {
 				return err
 			}
 			if !noPlots {
