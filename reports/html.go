@@ -124,10 +124,10 @@ func WriteHTML(w io.Writer, r *HTMLReport) error {
 
 type htmlView struct {
 	Title, Command, Produced, Version, Generated string
-	Scenario                           []KV
-	ScenarioYAML                       string
-	Tables                             []htmlTableView
-	Figures                            []htmlFigureView
+	Scenario                                     []KV
+	ScenarioYAML                                 string
+	Tables                                       []htmlTableView
+	Figures                                      []htmlFigureView
 }
 
 type htmlTableView struct {

@@ -65,8 +65,13 @@ func TestInlineSVG(t *testing.T) {
 		if bytes.Contains(f.SVG, []byte(" id=")) {
 			t.Errorf("%s: inline SVG has id attributes", f.Caption)
 		}
-		if !bytes.Contains(f.SVG, []byte("font-family:'Liberation Serif','Times New Roman',Times,serif;")) {
-			t.Errorf("%s: inline SVG names no fallback for Liberation Serif", f.Caption)
+		// Plot text is sans-serif (Liberation Sans, with its fallbacks);
+		// no serif face is left.
+		if !bytes.Contains(f.SVG, []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")) {
+			t.Errorf("%s: inline SVG names no fallback for Liberation Sans", f.Caption)
+		}
+		if bytes.Contains(f.SVG, []byte("Liberation Serif")) {
+			t.Errorf("%s: inline SVG sets text in a serif face", f.Caption)
 		}
 	}
 }

@@ -408,12 +408,17 @@ func BarCIPlot(metric, unit string, bars []BarCI, title string, opts ...PlotOpti
 		if b.CI95 > 0 {
 			wl, wh := o.whisker(b.Mean, b.CI95)
 			wl = max(wl*scale, base)
-			e, err := plotter.NewYErrorBars(plotErrPoints{{x, m, m - wl, wh*scale - m}})
-			if err != nil {
-				return nil, err
+			// A black whisker on a white halo shows on every fill,
+			// black included.
+			for _, ls := range []draw.LineStyle{{Color: color.White, Width: vg.Points(3)}, {Color: plotGrey(0), Width: vg.Points(1.2)}} {
+				e, err := plotter.NewYErrorBars(plotErrPoints{{x, m, m - wl, wh*scale - m}})
+				if err != nil {
+					return nil, err
+				}
+				e.LineStyle = ls
+				e.CapWidth = vg.Points(6)
+				p.Add(e)
 			}
-			e.LineStyle = draw.LineStyle{Color: contrast(line.Color), Width: vg.Points(1.2)}
-			p.Add(e)
 		}
 	}
 	p.NominalX(labels...)
@@ -445,16 +450,6 @@ func niceFloor(x, span float64) float64 {
 // whisker is the 95 % interval mean ± ci clipped to the domain.
 func (o *plotOptions) whisker(mean, ci float64) (lo, hi float64) {
 	return max(mean-ci, o.domainLo), min(mean+ci, o.domainHi)
-}
-
-// contrast is black, or a light grey on dark colours (where a black
-// whisker would vanish inside a bar).
-func contrast(c color.Color) color.Color {
-	r, g, b, _ := c.RGBA()
-	if 0.299*float64(r>>8)+0.587*float64(g>>8)+0.114*float64(b>>8) < 80 {
-		return plotGrey(170)
-	}
-	return plotGrey(0)
 }
 
 // LoadPoint is one point of a LoadCurve: a mean at X and the half-width

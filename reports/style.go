@@ -230,6 +230,16 @@ func (ch *Chart) Draw(c draw.Canvas) {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
 	lw, lh := ch.legendBox()
+	// The title is centred over the whole figure, legend included, so a
+	// long one is not cut at the left edge.
+	if title := ch.Plot.Title.Text; title != "" {
+		sty := ch.Plot.Title.TextStyle
+		descent := sty.FontExtents().Descent
+		c.FillText(sty, vg.Point{X: c.Center().X, Y: c.Max.Y + descent}, title)
+		c.Max.Y -= sty.Rectangle(title).Size().Y + ch.Plot.Title.Padding
+		ch.Plot.Title.Text = ""
+		defer func() { ch.Plot.Title.Text = title }()
+	}
 	left := c
 	if lw > 0 {
 		left.Max.X -= lw + legendPad
@@ -389,13 +399,14 @@ func (t niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-// formatTick writes v with as many decimals as step needs.
+// formatTick writes v with as many decimals as step needs (one for 2.5,
+// two for 0.25).
 func formatTick(v, step float64) string {
 	dec := 0
-	if step > 0 && step < 1 {
-		dec = int(math.Ceil(-math.Log10(step) - 1e-9))
-		if s := step * math.Pow(10, float64(dec)); math.Abs(s-math.Round(s)) > 1e-6 {
-			dec++ // 0.25
+	for ; dec < 9 && step > 0; dec++ {
+		s := step * math.Pow(10, float64(dec))
+		if math.Abs(s-math.Round(s)) < 1e-6*s {
+			break
 		}
 	}
 	return strconv.FormatFloat(v, 'f', dec, 64)

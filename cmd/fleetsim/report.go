@@ -294,7 +294,7 @@ func sweepFigures(o *output) ([]figure, error) {
 				stride *= len(p.Values)
 			}
 			for _, p := range m.Params[1:] {
-				label += fmt.Sprintf(", %s %s", describeParam(p).short, r[col[p.Path]])
+				label += fmt.Sprintf(", %s = %s", describeParam(p).short, r[col[p.Path]])
 			}
 			if _, ok := xsOf[label]; !ok {
 				labels = append(labels, label)
@@ -330,7 +330,7 @@ func sweepFigures(o *output) ([]figure, error) {
 		} else {
 			opts = append(opts, reports.XTicks(xAxis.xs...))
 		}
-		p, err := reports.LoadLatencyPlot(xAxis.label, yl, curves, fmt.Sprintf("%s: %s against %s", m.Scenario, mt.label, xAxis.short), opts...)
+		p, err := reports.LoadLatencyPlot(xAxis.label, yl, curves, fmt.Sprintf("%s: %s against %s", scenarioName(m.Scenario), mt.label, xAxis.short), opts...)
 		if err != nil {
 			continue
 		}
@@ -346,6 +346,14 @@ func sweepFigures(o *output) ([]figure, error) {
 		return nil, errors.New("nothing to plot in the sweep")
 	}
 	return figs, nil
+}
+
+// scenarioName is a scenario's short name for titles: "homogeneous" for
+// embedded:homogeneous or scenarios/homogeneous.yaml.
+func scenarioName(file string) string {
+	name := strings.TrimPrefix(file, "embedded:")
+	name = filepath.Base(name)
+	return strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".yml")
 }
 
 // paramAxis is a swept parameter as a plot axis.
