@@ -725,22 +725,22 @@ func WriteCheckTable(w io.Writer, r *CheckReport, all bool) error {
 			head = append([]string{"scenario"}, head...)
 			align = append([]tw.Align{tw.AlignLeft}, align...)
 		}
-		t := tablewriter.NewTable(w,
-			tablewriter.WithHeaderAutoFormat(tw.Off),
-			tablewriter.WithHeaderAlignment(tw.AlignLeft),
-			tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignRight, PerColumn: align}),
-		)
-		t.Header(head)
+		var cells [][]string
 		for _, row := range rows {
-			cells := []string{row.Strategy, row.Metric, checkNum(row.Baseline), checkCurrentCell(row), checkChange(row), row.Tolerance.String(), checkVerdictCell(row.Verdict)}
+			c := []string{row.Strategy, row.Metric, checkNum(row.Baseline), checkCurrentCell(row), checkChange(row), row.Tolerance.String(), checkVerdictCell(row.Verdict)}
 			if scenarios {
-				cells = append([]string{row.Scenario}, cells...)
+				c = append([]string{row.Scenario}, c...)
 			}
-			if err := t.Append(cells); err != nil {
-				return err
-			}
+			cells = append(cells, c)
 		}
-		if err := t.Render(); err != nil {
+		err := renderFitted(w, head, cells, func(w io.Writer, cols []int) *tablewriter.Table {
+			return tablewriter.NewTable(w,
+				tablewriter.WithHeaderAutoFormat(tw.Off),
+				tablewriter.WithHeaderAlignment(tw.AlignLeft),
+				tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignRight, PerColumn: pick(align, cols)}),
+			)
+		})
+		if err != nil {
 			return err
 		}
 	}

@@ -310,10 +310,10 @@ func printHeader(w io.Writer, sc *scenario.Scenario, seeds int) {
 		fmt.Fprintf(w, "scenario %s: %d nodes, stop %s, warm-up %s, seed %d\n", sc.Name, sc.NodeCount(), sc.Stop, sc.Warmup, sc.Seed)
 	}
 	if sc.Description != "" {
-		fmt.Fprintf(w, "%s\n", sc.Description)
+		fmt.Fprintf(w, "%s\n", reports.WrapLine(sc.Description, reports.TableWidth))
 	}
 	if sum := sc.Summary(); sum != "" {
-		fmt.Fprintf(w, "%s\n", sum)
+		fmt.Fprintf(w, "%s\n", reports.WrapLine(sum, reports.TableWidth))
 	}
 }
 
