@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -148,6 +149,16 @@ func runForCheck(cmd *cobra.Command, sf *scenarioFlags, scen string, base *repor
 	}
 	if base.Summary != nil && base.Summary.Scenario.Stop != "" && base.Summary.Scenario.Stop != sc.Stop.String() {
 		return nil, fmt.Errorf("check: the baseline stopped at %s, --scenario %s stops at %s (give the baseline's --tasks or --time)", base.Summary.Scenario.Stop, scen, sc.Stop)
+	}
+	// A task-stopped scenario admits Stop.Tasks tasks, warm-up included:
+	// a baseline that saw far more or fewer was run with another --tasks.
+	if sc.Stop.Tasks > 0 {
+		for _, r := range base.Results {
+			total := float64(r.Tasks.Arrived + r.Tasks.Warmup)
+			if want := float64(sc.Stop.Tasks); total > 0 && math.Abs(total-want) > 0.1*want {
+				return nil, fmt.Errorf("check: %d tasks arrived in the baseline's %s run (warm-up included), --scenario %s stops at %s (give the baseline's --tasks)", int64(total), r.Strategy, scen, sc.Stop)
+			}
+		}
 	}
 	var seeds []uint64
 	switch {

@@ -194,6 +194,8 @@ func TestCheckRefusesOtherRuns(t *testing.T) {
 		want string
 	}{
 		{"stop", []string{"--baseline", summary, "--scenario", "homogeneous"}, "stops at"},
+		// run --json has no stop field: the arrivals tell, before running 500,000 tasks.
+		{"stop from arrivals", []string{"--baseline", runs3k, "--scenario", "homogeneous"}, "3000 tasks arrived in the baseline's p2c run"},
 		{"scenario", []string{"--baseline", runs3k, "--scenario", "speeds", "--tasks", "3000"}, "the baseline is of scenario homogeneous"},
 		{"scenario files", []string{"--baseline", runs3k, "--current", speeds}, "the baseline is of scenario homogeneous, the current results of speeds"},
 		{"arrivals", []string{"--baseline", runs3k, "--current", runs5k}, "tasks arrived in the baseline"},
