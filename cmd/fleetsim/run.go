@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -143,6 +144,10 @@ func newRunCmd() *cobra.Command {
 				if err := out.Commit(); err != nil {
 					return fmt.Errorf("--records %s: %w", records, err)
 				}
+				wrote(cmd, records)
+			}
+			if of.out != "" {
+				wroteFolder(cmd, of.out)
 			}
 			if !perNode {
 				for i := range results {
@@ -223,15 +228,20 @@ func newCompareCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if report == "" && of.out != "" {
+				wroteFolder(cmd, of.out)
+			}
 			if plotFile != "" {
 				if err := writeCurvePlot(plotFile, sc, results); err != nil {
 					return err
 				}
+				wrote(cmd, plotFile)
 			}
 			if report != "" {
 				if err := writeReport(of.out, report); err != nil {
 					return err
 				}
+				wrote(cmd, report)
 			}
 			w := cmd.OutOrStdout()
 			if format == reports.FormatTable || format == reports.FormatMarkdown {
@@ -366,4 +376,30 @@ func writeCurvePlot(path string, sc *scenario.Scenario, results []sim.Result) er
 		return fmt.Errorf("--plot: %w", err)
 	}
 	return f.Commit()
+}
+
+// wrote says on stderr that a file was written (stdout stays the table or
+// JSON, for pipes).
+func wrote(cmd *cobra.Command, path string) {
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", path)
+}
+
+// wroteFolder says which files an output folder got: its top-level files,
+// and the number of plots.
+func wroteFolder(cmd *cobra.Command, dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			files = append(files, e.Name())
+		}
+	}
+	line := fmt.Sprintf("wrote %s: %s", dir, strings.Join(files, ", "))
+	if plots, err := os.ReadDir(filepath.Join(dir, plotsDir)); err == nil && len(plots) > 0 {
+		line += fmt.Sprintf(", %s/ (%d files)", plotsDir, len(plots))
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), line)
 }
