@@ -40,7 +40,7 @@ func newStrategiesCmd() *cobra.Command {
 }
 
 func newScenariosCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the scenarios embedded in the binary",
 		Args:  cobra.NoArgs,
@@ -60,6 +60,25 @@ func newScenariosCmd() *cobra.Command {
 			return reports.WriteTextTable(cmd.OutOrStdout(), []string{"scenario", "nodes", "stop", "strategies", "description"}, rows)
 		},
 	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show NAME|FILE",
+		Short: "Print a scenario's YAML with line numbers (as errors cite them: embedded:NAME:LINE:COL)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := scenario.Resolve(args[0])
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "# %s\n", sc.File)
+			text := strings.TrimSuffix(string(sc.YAML), "\n")
+			for i, line := range strings.Split(text, "\n") {
+				fmt.Fprintf(w, "%4d  %s\n", i+1, line)
+			}
+			return nil
+		},
+	})
+	return cmd
 }
 
 func newVersionCmd() *cobra.Command {
