@@ -139,9 +139,6 @@ type plotOptions struct {
 	percent        bool
 	xTicks         []float64
 	xNominal       []string
-	legendInside   bool
-	ccdf           bool
-	timeAxisLabel  string
 	noAutoLogScale bool
 }
 
