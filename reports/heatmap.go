@@ -138,6 +138,7 @@ func (f *HeatmapFigure) Draw(c draw.Canvas) {
 	const gap = 6 // points between Map and Bar's tick labels
 	strip := c
 	strip.Min.X = left.Max.X + gap
+	strip.Max.X -= gap // a margin right of the bar
 	strip.Min.Y, strip.Max.Y = dc.Min.Y, dc.Max.Y
 	bd := f.Bar.DataCanvas(strip)
 	strip.Min.Y -= bd.Min.Y - dc.Min.Y
