@@ -36,3 +36,27 @@ func TestScenariosShow(t *testing.T) {
 		t.Errorf("unknown scenario: exit %d, want %d", code, exitBadInput)
 	}
 }
+
+// TestStrategyOnCommandLine: -s and --strategies take a strategy with
+// parameters in the syntax results print (power-of-d{d=3}), commas inside
+// the braces included; a placement strategy on a load-balancing scenario
+// is refused in the scenario loader's words, not Go interface terms.
+func TestStrategyOnCommandLine(t *testing.T) {
+	code, out, errs := fleetsim(t, "run", "homogeneous", "-s", "power-of-d{d=3}", "--tasks", "2000", "--json")
+	if code != 0 || !strings.Contains(out, `"strategy": "power-of-d{d=3}"`) {
+		t.Errorf("run -s power-of-d{d=3}: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = fleetsim(t, "compare", "homogeneous", "--strategies", "weighted-round-robin{weights=[1,2]},p2c", "--tasks", "2000", "-f", "csv")
+	if code == 0 || !strings.Contains(errs, "weights") {
+		// 100 nodes need 100 weights: the parameter reached the strategy.
+		t.Errorf("two weights for 100 nodes: exit %d, stderr %q; want the weights refused", code, errs)
+	}
+	code, out, errs = fleetsim(t, "compare", "homogeneous", "--strategies", "power-of-d{d=3},p2c", "--tasks", "2000", "-f", "csv")
+	if code != 0 || !strings.Contains(out, "\npower-of-d{d=3},") || !strings.Contains(out, "\np2c,") {
+		t.Errorf("--strategies power-of-d{d=3},p2c: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = fleetsim(t, "run", "homogeneous", "-s", "fgd")
+	if code != exitBadInput || !strings.Contains(errs, "expected a strategy for queueing node") || !strings.Contains(errs, "got fgd, a placement") {
+		t.Errorf("run homogeneous -s fgd: exit %d, stderr %q", code, errs)
+	}
+}

@@ -69,7 +69,7 @@ func pickStrategies(sc *scenario.Scenario, list []string) ([]scenario.StrategySp
 		return sc.Strategies, nil
 	}
 	var out []scenario.StrategySpec
-	for _, name := range list {
+	for _, name := range joinBraces(list) {
 		name = strings.TrimSpace(name)
 		found := false
 		for _, s := range sc.Strategies {
@@ -82,12 +82,42 @@ func pickStrategies(sc *scenario.Scenario, list []string) ([]scenario.StrategySp
 		if found {
 			continue
 		}
-		if _, ok := strategies.Lookup(name); !ok {
-			return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(strategies.Names(), ", "))
+		// A name, or a label with parameters as results print it:
+		// power-of-d{d=3}.
+		var spec scenario.StrategySpec
+		if strings.Contains(name, "{") {
+			var err error
+			if spec, err = scenario.ParseStrategy(name); err != nil {
+				return nil, err
+			}
+		} else {
+			if _, ok := strategies.Lookup(name); !ok {
+				return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(strategies.Names(), ", "))
+			}
+			spec = scenario.StrategySpec{Name: name}
 		}
-		out = append(out, scenario.StrategySpec{Name: name})
+		if err := sc.CheckKind(spec); err != nil {
+			return nil, err
+		}
+		out = append(out, spec)
 	}
 	return out, nil
+}
+
+// joinBraces rejoins the pieces a comma-separated flag split inside
+// braces or brackets: "power-of-d{d=3", "x=1}" is one strategy.
+func joinBraces(list []string) []string {
+	var out []string
+	depth := 0
+	for _, s := range list {
+		if depth > 0 {
+			out[len(out)-1] += "," + s
+		} else {
+			out = append(out, s)
+		}
+		depth += strings.Count(s, "{") + strings.Count(s, "[") - strings.Count(s, "}") - strings.Count(s, "]")
+	}
+	return out
 }
 
 func newRunCmd() *cobra.Command {
