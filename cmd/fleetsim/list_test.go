@@ -46,7 +46,7 @@ func TestStrategyOnCommandLine(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"strategy": "power-of-d{d=3}"`) {
 		t.Errorf("run -s power-of-d{d=3}: exit %d\n%s%s", code, out, errs)
 	}
-	code, out, errs = fleetsim(t, "compare", "homogeneous", "--strategies", "weighted-round-robin{weights=[1,2]},p2c", "--tasks", "2000", "-f", "csv")
+	code, _, errs = fleetsim(t, "compare", "homogeneous", "--strategies", "weighted-round-robin{weights=[1,2]},p2c", "--tasks", "2000", "-f", "csv")
 	if code == 0 || !strings.Contains(errs, "weights") {
 		// 100 nodes need 100 weights: the parameter reached the strategy.
 		t.Errorf("two weights for 100 nodes: exit %d, stderr %q; want the weights refused", code, errs)
