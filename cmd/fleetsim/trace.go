@@ -45,7 +45,9 @@ func newTraceGenCmd() *cobra.Command {
 		Short: "Write a native trace drawn from a scenario's synthetic workload",
 		Long: `gen draws tasks from the workload of a scenario (file or embedded name;
 default: ` + defaultScenario + `) with the scenario's seed (or --seed) and writes them as
-a native trace (csv or jsonl) to --output, or to standard output.`,
+a native trace (csv or jsonl) to --output, or to standard output: every
+attribute the workload generates (shapes, origins, sessions, tokens), as a
+run would see the tasks.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if n < 1 {
@@ -58,7 +60,7 @@ a native trace (csv or jsonl) to --output, or to standard output.`,
 			if sc.Workload.Trace != nil {
 				return fmt.Errorf("%s: the workload is a trace, not a generator; use fleetsim trace stats to read it", sc.File)
 			}
-			src, closer, err := sc.Source(sc.Seed)
+			src, closer, err := sc.WorkloadSource(sc.Seed)
 			if err != nil {
 				return err
 			}
@@ -95,6 +97,9 @@ a native trace (csv or jsonl) to --output, or to standard output.`,
 					return errInterrupted
 				}
 				if err := src.Next(&t); err != nil {
+					if errors.Is(err, io.EOF) { // an inflation workload ends
+						break
+					}
 					return err
 				}
 				if err := w.Write(&t); err != nil {
