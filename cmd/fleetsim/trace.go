@@ -175,7 +175,7 @@ SWF log the jobs skipped (processors, run time or submit time unknown) are count
 				{"duration CV", f(st.DurationCV)},
 				{"total work (s)", f(st.DurationTotal)},
 				{"cpu total (cores)", f(float64(st.CPUTotal) / 1000)},
-				{"memory total (bytes)", strconv.FormatInt(st.MemoryTotal, 10)},
+				{"memory total", humanBytes(st.MemoryTotal)},
 				{"gpus total", strconv.FormatInt(st.GPUsTotal, 10)},
 				{"gpu share total (GPUs)", f(float64(st.GPUMilliTotal) / 1000)},
 				{"gpu tasks", strconv.FormatInt(st.GPUTasks, 10)},
@@ -413,4 +413,19 @@ func convertTasks(cmd *cobra.Command, src sim.Source, w taskWriter) (int64, erro
 		}
 		prev, prevLine = t.Arrival, line
 	}
+}
+
+// humanBytes writes a byte count in IEC units a person reads at a glance,
+// the exact count after it: "289.5 TiB (318291271745536 bytes)".
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " bytes"
+	}
+	v, i := float64(n), -1
+	for v >= unit && i < 5 {
+		v /= unit
+		i++
+	}
+	return fmt.Sprintf("%.1f %ciB (%d bytes)", v, "KMGTPE"[i], n)
 }

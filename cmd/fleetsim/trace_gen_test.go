@@ -52,3 +52,19 @@ func TestTraceGenWritesWorkloadAttributes(t *testing.T) {
 		}
 	}
 }
+
+// TestHumanBytes: trace stats prints memory in IEC units with the exact
+// count: 318291271745536 bytes is 289.5 TiB (318291271745536 / 2^40 =
+// 289.48).
+func TestHumanBytes(t *testing.T) {
+	for n, want := range map[int64]string{
+		0:               "0 bytes",
+		1023:            "1023 bytes",
+		1536:            "1.5 KiB (1536 bytes)",
+		318291271745536: "289.5 TiB (318291271745536 bytes)",
+	} {
+		if got := humanBytes(n); got != want {
+			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
