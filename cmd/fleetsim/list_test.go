@@ -60,3 +60,14 @@ func TestStrategyOnCommandLine(t *testing.T) {
 		t.Errorf("run homogeneous -s fgd: exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestOfferedLoadInHeader: the header of a run states the offered load
+// against capacity; homogeneous is 90 tasks/s of 1 s work on 100
+// single-slot speed-1 nodes, ρ = 0.90 (its description says 90 % load).
+func TestOfferedLoadInHeader(t *testing.T) {
+	code, out, errs := fleetsim(t, "compare", "homogeneous", "--tasks", "1000", "--strategies", "p2c")
+	want := "offered load 90 tasks/s × 1s mean work = 90 s of work per s; capacity 100 (slots × speed of all 100 nodes); ρ = 0.90"
+	if code != 0 || !strings.Contains(out, want) {
+		t.Errorf("exit %d; header lacks %q:\n%s%s", code, want, out, errs)
+	}
+}

@@ -349,6 +349,9 @@ func printHeader(w io.Writer, sc *scenario.Scenario, seeds int) {
 	} else {
 		fmt.Fprintf(w, "scenario %s: %d nodes, stop %s, warm-up %s, seed %d\n", sc.Name, sc.NodeCount(), sc.Stop, sc.Warmup, sc.Seed)
 	}
+	if load := offeredLoad(sc); load != "" {
+		fmt.Fprintf(w, "%s\n", reports.WrapLine(load, reports.TableWidth))
+	}
 	if sc.Description != "" {
 		fmt.Fprintf(w, "%s\n", reports.WrapLine(sc.Description, reports.TableWidth))
 	}
@@ -432,4 +435,35 @@ func wroteFolder(cmd *cobra.Command, dir string) {
 		line += fmt.Sprintf(", %s/ (%d files)", plotsDir, len(plots))
 	}
 	fmt.Fprintln(cmd.ErrOrStderr(), line)
+}
+
+// offeredLoad says how much work arrives against how much the cluster can
+// serve, for a synthetic load-balancing workload whose mean rate and mean
+// work per task the scenario gives: λ·E[S] against Σ slots × speed (less
+// background load). It is empty where they are not known up front (a
+// trace, token-derived service, central queueing).
+func offeredLoad(sc *scenario.Scenario) string {
+	w := sc.Workload
+	if sc.Cluster.Queueing == scenario.QueueingCentral || w.Trace != nil || w.Arrivals == nil || w.Service == nil || w.Tokens != nil || w.Service.Mean <= 0 {
+		return ""
+	}
+	a := w.Arrivals
+	rate := a.Rate
+	if a.Process == scenario.ArrivalsBursty {
+		h0, h1 := a.Hold[0].Seconds(), a.Hold[1].Seconds()
+		if h0+h1 <= 0 {
+			return ""
+		}
+		rate = (a.Rates[0]*h0 + a.Rates[1]*h1) / (h0 + h1)
+	}
+	capacity := 0.0
+	for _, n := range sc.Nodes() {
+		capacity += float64(n.Slots) * n.Speed * (1 - n.Background)
+	}
+	if rate <= 0 || capacity <= 0 {
+		return ""
+	}
+	work := rate * w.Service.Mean.Seconds()
+	return fmt.Sprintf("offered load %.3g tasks/s × %s mean work = %.3g s of work per s; capacity %.3g (slots × speed of all %d nodes); ρ = %.2f",
+		rate, w.Service.Mean, work, capacity, len(sc.Nodes()), work/capacity)
 }
