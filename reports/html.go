@@ -246,8 +246,9 @@ figcaption { font-size: 0.95em; margin-top: 0.4rem; }
   table.results { width: 100%; table-layout: auto; font-size: 7.5pt; }
   th, td { padding: 0.1rem 0.25rem; }
   td.num { white-space: normal; }
-  figure { break-inside: avoid; page-break-inside: avoid; }
-  figure svg { width: 100%; max-height: 170mm; }
+  figure { break-inside: avoid; page-break-inside: avoid; margin: 0 0 4mm; }
+  figure svg { width: auto; max-width: 100%; height: 82mm; margin: 0 auto; }
+  .table-wrap { break-inside: avoid; }
   tr { break-inside: avoid; }
 }
 </style>
