@@ -32,6 +32,9 @@ func (s *Scenario) Start(spec StrategySpec, seed uint64, opt RunOptions) (sim.Ru
 	cfg.OnRecord = opt.OnRecord
 	cfg.Series = opt.Series
 	central := s.Cluster.Queueing == QueueingCentral
+	if spec.Name == ExternalName {
+		return s.startWithExternal(cfg, spec, seed, central)
+	}
 	st, err := s.Strategy(spec, seed)
 	if err != nil {
 		return nil, nil, err
@@ -56,6 +59,40 @@ func (s *Scenario) Start(spec StrategySpec, seed uint64, opt RunOptions) (sim.Ru
 		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
 	}
 	return labeled{run, spec.String()}, closer, nil
+}
+
+// startWithExternal is Start for an external strategy: the workload is
+// opened before the process starts, and the process is stopped by the
+// closer (or at once when the run cannot start).
+func (s *Scenario) startWithExternal(cfg sim.Config, spec StrategySpec, seed uint64, central bool) (sim.Runner, io.Closer, error) {
+	if central {
+		shapes, err := s.TargetShapes()
+		if err != nil {
+			return nil, nil, err
+		}
+		if cfg.Central, err = s.central(spec, seed, shapes); err != nil {
+			return nil, nil, err
+		}
+	}
+	src, closer, err := s.source(seed, cfg.Nodes)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, x, err := s.startExternal(spec, seed, central)
+	if err != nil {
+		closer.Close()
+		return nil, nil, fmt.Errorf("%s:%d: %w", s.File, spec.Line, err)
+	}
+	if q := x.QueueOrder(); q != nil && central {
+		cfg.Central.Queue = q
+	}
+	run, err := sim.Start(cfg, src, st, central)
+	if err != nil {
+		x.Kill()
+		closer.Close()
+		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
+	}
+	return labeled{externalRun{run, x}, spec.String()}, closers{x, closer}, nil
 }
 
 // labeled names results after the strategy entry (with its queue policy

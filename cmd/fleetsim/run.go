@@ -81,6 +81,13 @@ func pickStrategies(sc *scenario.Scenario, list []string) ([]scenario.StrategySp
 		if found {
 			continue
 		}
+		if spec, ok, err := scenario.ParseExternal(name); ok {
+			if err != nil {
+				return nil, fmt.Errorf("-s %s: %w", name, err)
+			}
+			out = append(out, spec)
+			continue
+		}
 		if _, ok := strategies.Lookup(name); !ok {
 			return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(strategies.Names(), ", "))
 		}
