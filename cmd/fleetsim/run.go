@@ -338,6 +338,9 @@ func measureDecisions(sc *scenario.Scenario, jobs []job, results []sim.Result) e
 	type cost struct{ ns, bytes float64 }
 	done := map[string]cost{}
 	for i, j := range jobs {
+		if j.spec.Name == scenario.ExternalName {
+			continue // a process: not timed in-process (docs/external.md has its cost)
+		}
 		key := j.spec.String()
 		c, ok := done[key]
 		if !ok {

@@ -317,3 +317,19 @@ func TestDeterminism(t *testing.T) {
 		t.Error("seeds 5 and 6 gave the same bytes")
 	}
 }
+
+// TestPythonUnittest runs the Python package's own tests (python/tests)
+// with the standard library's unittest, so go test covers them.
+func TestPythonUnittest(t *testing.T) {
+	py := python(t)
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "python"))
+	cmd := exec.Command(py, "-m", "unittest")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3 -m unittest in %s: %v\n%s", dir, err, out)
+	}
+	if !bytes.Contains(out, []byte("OK")) {
+		t.Errorf("unexpected output:\n%s", out)
+	}
+}
