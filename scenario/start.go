@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/strategies/external"
 	"github.com/fleetsim/fleetsim/traces"
 )
 
@@ -74,14 +75,19 @@ func (s *Scenario) startWithExternal(cfg sim.Config, spec StrategySpec, seed uin
 			return nil, nil, err
 		}
 	}
-	src, closer, err := s.source(seed, cfg.Nodes)
-	if err != nil {
-		return nil, nil, err
-	}
 	st, x, err := s.startExternal(spec, seed, central)
 	if err != nil {
-		closer.Close()
 		return nil, nil, fmt.Errorf("%s:%d: %w", s.File, spec.Line, err)
+	}
+	src, closer, err := s.source(seed, cfg.Nodes)
+	if err != nil {
+		x.Kill()
+		return nil, nil, err
+	}
+	if x.Batch() > 1 && !central {
+		look := external.NewLookahead(src, x.Batch())
+		x.UseLookahead(look)
+		src = look
 	}
 	if q := x.QueueOrder(); q != nil && central {
 		cfg.Central.Queue = q

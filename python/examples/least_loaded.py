@@ -14,6 +14,14 @@ from fleetsim import Balancer, run  # noqa: E402
 class LeastLoaded(Balancer):
     view_parts = ("load", "health")
 
+    batch = 1024
+
+    def state(self):
+        return self.last
+
+    def set_state(self, state):
+        self.last = state
+
     def setup(self, hello):
         self.last = -1
 

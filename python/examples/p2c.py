@@ -14,6 +14,16 @@ from fleetsim import Balancer, Rand, run  # noqa: E402
 class P2C(Balancer):
     view_parts = ("load", "health")
 
+    batch = 1024
+
+    def state(self):
+        r = self.rng
+        return (r.s0, r.s1, r.s2, r.s3)
+
+    def set_state(self, state):
+        r = self.rng
+        r.s0, r.s1, r.s2, r.s3 = state
+
     def setup(self, hello):
         self.rng = Rand(self.seed, self.params.get("stream", "strategy/p2c"))
 

@@ -12,6 +12,14 @@ from fleetsim import Balancer, run  # noqa: E402
 class RoundRobin(Balancer):
     view_parts = ("health",)
 
+    batch = 1024
+
+    def state(self):
+        return self.next
+
+    def set_state(self, state):
+        self.next = state
+
     def setup(self, hello):
         self.next = 0
 

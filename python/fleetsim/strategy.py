@@ -30,7 +30,13 @@ class Strategy:
     ``tick(view)`` every ``tick_ns`` nanoseconds when it is > 0.
 
     Class attributes say what the hello asks for: ``view_parts`` (load,
-    health, alloc, gpus), ``events`` (started, finished, failed), ``tick_ns``.
+    health, alloc, gpus), ``events`` (started, finished, failed), ``tick_ns``,
+    and ``batch``: the most same-instant picks decided in one message (0: one
+    per message). A batching strategy must implement ``state()`` and
+    ``set_state(s)`` (fleetsim may discard the tail of a batch, and the
+    strategy then returns to the state it had before the first discarded
+    request); while it decides a batch, the View shows each earlier pick of
+    the batch as one more task on its node.
     After the hello, ``self.nodes``, ``self.params``, ``self.seed``,
     ``self.stream`` and ``self.model`` ("node" or "central") are set.
     """
@@ -38,6 +44,15 @@ class Strategy:
     view_parts = ("load", "health")
     events = ()
     tick_ns = 0
+    batch = 0
+
+    def state(self):
+        """A snapshot of the strategy's own state (batching strategies)."""
+        raise NotImplementedError("a strategy with batch > 0 implements state and set_state")
+
+    def set_state(self, state):
+        """Return to a snapshot taken by state()."""
+        raise NotImplementedError("a strategy with batch > 0 implements state and set_state")
 
     def setup(self, hello):
         """Called once with the hello; override to size state (call super)."""
@@ -98,7 +113,7 @@ def _hello_reply(strategy, hello):
         ops = [o for o in ops if o in ("place", "score", "key")]
     return {"type": "hello", "protocol": PROTOCOL, "ops": ops,
             "view": list(strategy.view_parts), "events": list(strategy.events),
-            "tick": int(strategy.tick_ns)}
+            "tick": int(strategy.tick_ns), "batch": int(strategy.batch)}
 
 
 class Session:
@@ -112,6 +127,8 @@ class Session:
         self.strategy = strategy
         self.view = None
         self.done = False
+        self._undo = []    # (node, active, queued) before a batch's picks
+        self._states = []  # strategy state before each request of the last batch
 
     def hello(self, msg):
         if msg.get("type") != "hello":
@@ -131,9 +148,36 @@ class Session:
         s.setup(msg)
         return _hello_reply(s, msg)
 
+    def _batch(self, tasks):
+        s, v = self.strategy, self.view
+        act, que, nodes = v.active, v.queued, v.nodes
+        undo, states, out = self._undo, [], []
+        for d in tasks:
+            states.append(s.state())
+            i = int(s.pick(Task(d), v))
+            out.append(i)
+            if i >= 0:
+                undo.append((i, act[i], que[i]))
+                if act[i] < (nodes[i].slots or 1):
+                    act[i] += 1
+                else:
+                    que[i] += 1
+        self._states = states
+        return out
+
     def handle(self, msg):
         """Handle one message after the hello; return the answer or None."""
         s, v = self.strategy, self.view
+        if self._undo:
+            # The batch's picks were a prediction: fleetsim's changes are
+            # relative to the View it sent with the batch.
+            for i, a, q in reversed(self._undo):
+                v.active[i] = a
+                v.queued[i] = q
+            self._undo = []
+        k = msg.get("discarded")
+        if k:
+            s.set_state(self._states[k])
         now = msg.get("now")
         if now is not None:
             v.now = now
@@ -154,6 +198,8 @@ class Session:
         if typ == "decide":
             seq = msg["seq"]
             op = msg["op"]
+            if "tasks" in msg:
+                return {"seq": seq, "nodes": self._batch(msg["tasks"])}
             task = Task(msg["task"])
             if op == "pick":
                 return {"seq": seq, "node": int(s.pick(task, v))}

@@ -43,7 +43,8 @@ class TestSession(unittest.TestCase):
         s = Session(LeastLoaded())
         r = s.hello(hello())
         self.assertEqual(r, {"type": "hello", "protocol": 1, "ops": ["pick"],
-                             "view": ["load", "health"], "events": [], "tick": 0})
+                             "view": ["load", "health"], "events": [], "tick": 0,
+                             "batch": 1024})
 
     def test_wrong_version_is_refused_with_an_error(self):
         r = Session(RoundRobin()).hello(hello(protocol=2))
@@ -100,6 +101,39 @@ class TestSession(unittest.TestCase):
         self.assertEqual(r, {"seq": 1, "node": 1, "gpus": [0, 1]})
         r = s.handle(decide(2, op="place", gpus=2, view={"gpus": [[1, [0, 0]]]}))
         self.assertEqual(r, {"seq": 2, "node": -1})
+
+
+class TestBatch(unittest.TestCase):
+    def test_each_pick_of_a_batch_sees_the_earlier_ones(self):
+        s = Session(LeastLoaded())
+        s.hello(hello(3))
+        tasks = [{"id": k, "arrival": 0} for k in range(4)]
+        r = s.handle({"type": "decide", "seq": 1, "now": 0, "op": "pick", "tasks": tasks})
+        # Single-slot idle nodes: 0, 1, 2 take one each, then node 0 again
+        # (all hold one; ties rotate from after the last choice, 2).
+        self.assertEqual(r, {"seq": 1, "nodes": [0, 1, 2, 0]})
+        self.assertEqual((s.view.active, s.view.queued), ([1, 1, 1], [1, 0, 0]))
+
+    def test_the_prediction_is_undone_before_the_next_message(self):
+        s = Session(LeastLoaded())
+        s.hello(hello(3))
+        tasks = [{"id": k, "arrival": 0} for k in range(2)]
+        s.handle({"type": "decide", "seq": 1, "now": 0, "op": "pick", "tasks": tasks})
+        # fleetsim reports node 0 busy, nothing about node 1: the View is
+        # the one sent with the batch plus this change.
+        s.handle({"type": "tick", "now": 1, "view": {"load": [[0, 1, 0]]}})
+        self.assertEqual(s.view.active, [1, 0, 0])
+
+    def test_discarded_requests_are_undone(self):
+        s = Session(RoundRobin())
+        s.hello(hello(3))
+        tasks = [{"id": k, "arrival": 0} for k in range(3)]
+        r = s.handle({"type": "decide", "seq": 1, "now": 0, "op": "pick", "tasks": tasks})
+        self.assertEqual(r["nodes"], [0, 1, 2])
+        # Only the first answer was used: round robin resumes at node 1.
+        r = s.handle({"type": "decide", "seq": 2, "now": 0, "discarded": 1, "op": "pick",
+                      "tasks": [{"id": 1, "arrival": 0}]})
+        self.assertEqual(r["nodes"], [1])
 
 
 class TestRun(unittest.TestCase):

@@ -76,6 +76,14 @@ type Strategy struct {
 	cand  []int
 	keys  map[int64]float64
 	reply reply
+
+	// Batching (batch.go).
+	batchMax   int
+	look       *Lookahead
+	bt         batch
+	batchTasks []sim.Task
+	discard    int
+	stats      Stats
 }
 
 type nodeState struct {
@@ -109,6 +117,7 @@ type helloIn struct {
 	View     []string `json:"view"`
 	Events   []string `json:"events"`
 	Tick     int64    `json:"tick"`
+	Batch    int      `json:"batch"`
 	Error    string   `json:"error"`
 }
 
@@ -262,9 +271,21 @@ func (s *Strategy) hello() error {
 		s.events[k] = true
 	}
 	s.every = sim.Time(h.Tick)
+	if h.Batch < 0 || h.Batch > maxBatch {
+		return s.fail("hello", fmt.Errorf("expected batch in [0, %d], got %d", maxBatch, h.Batch))
+	}
+	if h.Batch > 1 {
+		if s.spec.Central || !s.ops[OpPick] || s.parts[2] || s.parts[3] {
+			return s.fail("hello", fmt.Errorf("batch applies to pick under node queueing, with view parts load and health only"))
+		}
+		s.batchMax = h.Batch
+	}
 	s.sent = make([]nodeState, len(s.spec.Nodes))
 	return nil
 }
+
+// maxBatch bounds the requests of one message.
+const maxBatch = 1 << 16
 
 // Name implements sim.Strategy.
 func (s *Strategy) Name() string { return s.label }
@@ -330,6 +351,11 @@ func (s *Strategy) finishEvents(b []byte) []byte {
 // appendView appends now, the buffered events and the View's changes
 // since the strategy's previous message.
 func (s *Strategy) appendView(b []byte, v *sim.View) []byte {
+	if s.discard > 0 {
+		b = append(b, `,"discarded":`...)
+		b = strconv.AppendInt(b, int64(s.discard), 10)
+		s.discard = 0
+	}
 	b = append(b, `,"now":`...)
 	b = strconv.AppendInt(b, int64(v.Now()), 10)
 	b = s.finishEvents(b)
@@ -434,7 +460,12 @@ func (s *Strategy) appendView(b []byte, v *sim.View) []byte {
 // appendTask appends t's fields; zero values are left out. Work (the
 // service time) is never sent: a strategy does not see the future.
 func appendTask(b []byte, t *sim.Task) []byte {
-	b = append(b, `,"task":{"id":`...)
+	return appendTaskObject(append(b, `,"task":`...), t)
+}
+
+// appendTaskObject appends t as a JSON object.
+func appendTaskObject(b []byte, t *sim.Task) []byte {
+	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, t.ID, 10)
 	b = append(b, `,"arrival":`...)
 	b = strconv.AppendInt(b, int64(t.Arrival), 10)
@@ -476,6 +507,7 @@ type reply struct {
 	GPUs   []int             `json:"gpus"`
 	Scores []json.RawMessage `json:"scores"`
 	Key    *float64          `json:"key"`
+	Nodes  []int             `json:"nodes"`
 	Error  string            `json:"error"`
 }
 
@@ -501,27 +533,33 @@ func (s *Strategy) decide(op string, v *sim.View, t *sim.Task, cand []int) (what
 	}
 	b = append(b, '}')
 	s.buf = b
-	if err := s.p.send(b); err != nil {
-		return what, err
+	s.stats.Messages++
+	return what, s.exchange()
+}
+
+// exchange sends s.buf and reads the answer into s.reply.
+func (s *Strategy) exchange() error {
+	if err := s.p.send(s.buf); err != nil {
+		return err
 	}
 	line, err := s.p.recv()
 	if err != nil {
-		return what, err
+		return err
 	}
 	s.reply = reply{}
 	if err := json.Unmarshal(line, &s.reply); err != nil {
-		return what, fmt.Errorf("expected one JSON object per line, like {\"seq\":%d,...}, got %s (%v)", s.seq, quote(line), err)
+		return fmt.Errorf("expected one JSON object per line, like {\"seq\":%d,...}, got %s (%v)", s.seq, quote(line), err)
 	}
 	r := &s.reply
 	switch {
 	case r.Error != "":
-		return what, fmt.Errorf("the strategy reported an error: %s", r.Error)
+		return fmt.Errorf("the strategy reported an error: %s", r.Error)
 	case r.Seq == nil:
-		return what, fmt.Errorf("expected the answer to carry seq %d, got %s", s.seq, quote(line))
+		return fmt.Errorf("expected the answer to carry seq %d, got %s", s.seq, quote(line))
 	case *r.Seq != s.seq:
-		return what, fmt.Errorf("expected the answer to message %d, got one with seq %d", s.seq, *r.Seq)
+		return fmt.Errorf("expected the answer to message %d, got one with seq %d", s.seq, *r.Seq)
 	}
-	return what, nil
+	return nil
 }
 
 // Pick implements sim.Picker. With the pick operation the strategy names
@@ -533,6 +571,10 @@ func (s *Strategy) Pick(v *sim.View, t *sim.Task) int {
 		return sim.Drop
 	}
 	n := v.Len()
+	if s.batchMax > 1 && s.look != nil {
+		return s.pickBatched(v, t)
+	}
+	s.stats.Decisions++
 	if s.ops[OpScore] && !s.ops[OpPick] {
 		s.cand = s.cand[:0]
 		for i := 0; i < n; i++ {
@@ -735,24 +777,8 @@ func (s *Strategy) decideKey(t *sim.Task) (string, error) {
 	b = appendTask(b, t)
 	b = append(b, '}')
 	s.buf = b
-	if err := s.p.send(b); err != nil {
-		return what, err
-	}
-	line, err := s.p.recv()
-	if err != nil {
-		return what, err
-	}
-	s.reply = reply{}
-	if err := json.Unmarshal(line, &s.reply); err != nil {
-		return what, fmt.Errorf("expected one JSON object per line, got %s (%v)", quote(line), err)
-	}
-	switch r := &s.reply; {
-	case r.Error != "":
-		return what, fmt.Errorf("the strategy reported an error: %s", r.Error)
-	case r.Seq == nil || *r.Seq != s.seq:
-		return what, fmt.Errorf("expected the answer to carry seq %d, got %s", s.seq, quote(line))
-	}
-	return what, nil
+	s.stats.Messages++
+	return what, s.exchange()
 }
 
 // event buffers an outcome for the next message.
