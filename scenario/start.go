@@ -77,7 +77,10 @@ func (s *Scenario) startWithExternal(cfg sim.Config, spec StrategySpec, seed uin
 	}
 	st, x, err := s.startExternal(spec, seed, central)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s:%d: %w", s.File, spec.Line, err)
+		if spec.Line > 0 {
+			return nil, nil, fmt.Errorf("%s:%d: %w", s.File, spec.Line, err)
+		}
+		return nil, nil, err
 	}
 	src, closer, err := s.source(seed, cfg.Nodes)
 	if err != nil {

@@ -150,7 +150,7 @@ class Session:
 
     def _batch(self, tasks):
         s, v = self.strategy, self.view
-        act, que, nodes = v.active, v.queued, v.nodes
+        act, que, tot, nodes = v.active, v.queued, v.load, v.nodes
         undo, states, out = self._undo, [], []
         for d in tasks:
             states.append(s.state())
@@ -162,6 +162,7 @@ class Session:
                     act[i] += 1
                 else:
                     que[i] += 1
+                tot[i] += 1
         self._states = states
         return out
 
@@ -174,6 +175,7 @@ class Session:
             for i, a, q in reversed(self._undo):
                 v.active[i] = a
                 v.queued[i] = q
+                v.load[i] = a + q
             self._undo = []
         k = msg.get("discarded")
         if k:

@@ -28,6 +28,8 @@ class View:
         self.now = 0
         self.active = [0] * n
         self.queued = [0] * n
+        self.load = [0] * n  # active + queued, kept up to date
+        self.unhealthy = 0   # how many nodes are not healthy
         self.healthy = [True] * n
         self.member = [True] * n
         self.cpu_used = [0] * n
@@ -39,7 +41,7 @@ class View:
 
     def in_system(self, i):
         """Tasks node i serves plus those it queues (outstanding tasks)."""
-        return self.active[i] + self.queued[i]
+        return self.load[i]
 
     def free_cpu(self, i):
         return self.nodes[i].cpu - self.cpu_used[i]
@@ -66,15 +68,17 @@ class View:
         """Apply a message's view changes (protocol: view)."""
         load = delta.get("load")
         if load:
-            act, que = self.active, self.queued
+            act, que, tot = self.active, self.queued, self.load
             for i, a, q in load:
                 act[i] = a
                 que[i] = q
+                tot[i] = a + q
         health = delta.get("health")
         if health:
             for i, h, m in health:
                 self.healthy[i] = bool(h)
                 self.member[i] = bool(m)
+            self.unhealthy = self.healthy.count(False)
         alloc = delta.get("alloc")
         if alloc:
             for i, c, m in alloc:

@@ -53,6 +53,11 @@ func (l *Lookahead) Next(t *sim.Task) error {
 	}
 	*t = l.buf[l.head]
 	l.head++
+	if l.head >= 64 && l.head*2 >= len(l.buf) {
+		// Keep memory to the tasks read ahead: move them to the front.
+		l.buf = l.buf[:copy(l.buf, l.buf[l.head:])]
+		l.head = 0
+	}
 	l.fill(t.Arrival)
 	return nil
 }
@@ -241,3 +246,7 @@ func (s *Strategy) decideTasks(v *sim.View, tasks []sim.Task) (string, error) {
 	s.buf = b
 	return what, s.exchange()
 }
+
+// Buffered is the size of the read-ahead buffer, consumed tasks included
+// (for tests of its bound).
+func (l *Lookahead) Buffered() int { return len(l.buf) }

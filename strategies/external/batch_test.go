@@ -123,3 +123,26 @@ func TestBatchingKeepsResults(t *testing.T) {
 		})
 	}
 }
+
+// TestLookahead: the lookahead returns the source's tasks unchanged and in
+// order, shows those arriving at the same instant, and keeps its buffer to
+// the tasks read ahead (at most max + 1) however long the stream.
+func TestLookahead(t *testing.T) {
+	l := external.NewLookahead(&bursts{burst: 5}, 16)
+	var task sim.Task
+	for k := 0; k < 100000; k++ {
+		if err := l.Next(&task); err != nil {
+			t.Fatal(err)
+		}
+		if task.ID != int64(k) {
+			t.Fatalf("task %d, want %d", task.ID, k)
+		}
+		// Tasks 5m..5m+4 arrive together: after task k, 4 - k%5 more.
+		if got := len(l.Same(task.Arrival)); got != 4-k%5 {
+			t.Fatalf("after task %d: %d tasks at the same instant, want %d", k, got, 4-k%5)
+		}
+	}
+	if n := l.Buffered(); n > 64+17 {
+		t.Errorf("%d tasks buffered after 100000", n)
+	}
+}
