@@ -92,7 +92,7 @@ class FleetsimEnv:
         srv.listen(1)
         srv.settimeout(60)
         cmd = [self.fleetsim, "run", self.scenario, "--json",
-               "-s", "external:%s %s" % (sys.executable, _RELAY)] + self.args
+               "-s", "external:%s -S %s" % (sys.executable, _RELAY)] + self.args
         if seed is not None:
             cmd += ["--seed", str(seed)]
         if self.tasks:
