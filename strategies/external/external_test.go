@@ -339,3 +339,40 @@ func TestPythonUnittest(t *testing.T) {
 		t.Errorf("unexpected output (a test failed or was skipped):\n%s", out)
 	}
 }
+
+// TestQueueKey: under central queueing a strategy that keys task i at -i
+// runs the newest waiting task first. Hand-worked: one node with one GPU,
+// a 1 s task needing it every 0.25 s from 0.25 s; task 0 runs 0.25-1.25
+// s while tasks 1, 2 and 3 queue, then 3 (key -3) runs 1.25-2.25, 2 runs
+// 2.25-3.25 and 1 runs 3.25-4.25.
+func TestQueueKey(t *testing.T) {
+	exe, _ := os.Executable()
+	t.Setenv("FLEETSIM_EXT_HELPER", "keyed")
+	sc := load(t, fmt.Sprintf(`name: lifo
+seed: 1
+stop: {tasks: 4}
+cluster:
+  queueing: central
+  nodes:
+    - {group: g, count: 1, cpu: 8, memory: 32Gi, gpus: 1}
+workload:
+  arrivals: {process: deterministic, rate: 4}
+  service: {dist: deterministic, mean: 1s}
+  shapes:
+    - {cpu: 1, gpus: 1, weight: 1}
+strategies:
+  - external: {command: [%q, -test.run=^$], name: lifo}
+`, exe))
+	_, recs, err := runAll(t, sc, sc.Strategies[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (Central queueing leaves a record's attempts at 0.)
+	want := "0 250000000 0 250000000 1250000000 0 false 0\n" +
+		"3 1000000000 0 1250000000 2250000000 0 false 0\n" +
+		"2 750000000 0 2250000000 3250000000 0 false 0\n" +
+		"1 500000000 0 3250000000 4250000000 0 false 0\n"
+	if recs != want {
+		t.Errorf("records:\n%s\nwant (hand-worked):\n%s", recs, want)
+	}
+}

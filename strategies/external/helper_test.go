@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -31,6 +32,7 @@ func TestMain(m *testing.M) {
 //	version     answers the hello with protocol 2
 //	infeasible  places every task on node 0, GPU 7
 //	score       scores node i at 10·i (the last node wins)
+//	keyed       central: scores every fitting node 50, and keys task i at -i (newest first)
 func helper(mode string) int {
 	if f := os.Getenv("FLEETSIM_EXT_PID"); f != "" {
 		os.WriteFile(f, []byte(strconv.Itoa(os.Getpid())), 0o644)
@@ -68,6 +70,8 @@ func helper(mode string) int {
 		say(`{"type":"hello","protocol":1,"ops":["place"]}`)
 	case "score":
 		say(`{"type":"hello","protocol":1,"ops":["score"]}`)
+	case "keyed":
+		say(`{"type":"hello","protocol":1,"ops":["score","key"]}`)
 	case "script":
 		say(`{"type":"hello","protocol":1,"ops":["pick"],"view":["load","health"],"events":["started","finished","failed"]}`)
 	default:
@@ -81,7 +85,11 @@ func helper(mode string) int {
 		var msg struct {
 			Type  string `json:"type"`
 			Seq   int64  `json:"seq"`
+			Op    string `json:"op"`
 			Nodes []int  `json:"nodes"`
+			Task  struct {
+				ID int64 `json:"id"`
+			} `json:"task"`
 		}
 		if err := json.Unmarshal(in.Bytes(), &msg); err != nil {
 			return 1
@@ -101,6 +109,12 @@ func helper(mode string) int {
 			say("this is not json")
 		case "infeasible":
 			say(fmt.Sprintf(`{"seq":%d,"node":0,"gpus":[7]}`, msg.Seq))
+		case "keyed":
+			if msg.Op == "key" {
+				say(fmt.Sprintf(`{"seq":%d,"key":%d}`, msg.Seq, -msg.Task.ID))
+				continue
+			}
+			say(fmt.Sprintf(`{"seq":%d,"scores":[%s]}`, msg.Seq, strings.TrimSuffix(strings.Repeat("50,", len(msg.Nodes)), ",")))
 		case "score":
 			sc := make([]int, len(msg.Nodes))
 			for k, i := range msg.Nodes {

@@ -783,11 +783,11 @@ func (s *Strategy) decideKey(t *sim.Task) (string, error) {
 
 // event buffers an outcome for the next message.
 func (s *Strategy) event(kind int, v *sim.View, t *sim.Task, i int, latency sim.Time) {
+	if kind != 0 && len(s.keys) > 0 {
+		delete(s.keys, t.ID) // its key is asked again if it ever queues again
+	}
 	if s.err != nil || !s.events[kind] {
 		return
-	}
-	if t != nil && s.ops[OpKey] && kind != 0 {
-		delete(s.keys, t.ID)
 	}
 	b := s.pending
 	if s.nPend > 0 {
