@@ -376,3 +376,30 @@ strategies:
 		t.Errorf("records:\n%s\nwant (hand-worked):\n%s", recs, want)
 	}
 }
+
+// TestPythonScorer: the Python best-fit scorer (score op, central
+// queueing, alloc view) places the embedded batch scenario's jobs as the
+// built-in best-fit does: on its CPU-only nodes both leave the least CPU
+// free, lowest index on ties.
+func TestPythonScorer(t *testing.T) {
+	py := python(t)
+	script, _ := filepath.Abs(filepath.Join("..", "..", "python", "examples", "best_fit.py"))
+	sc, err := scenario.LoadEmbedded("batch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Stop = scenario.Limit{Tasks: 2000}
+	sc.Warmup = scenario.Limit{}
+	want, wantRecs, err := runAll(t, sc, scenario.StrategySpec{Name: "best-fit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, _, _ := scenario.ParseExternal("external:" + py + " " + script)
+	got, gotRecs, err := runAll(t, sc, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want || gotRecs != wantRecs {
+		t.Errorf("the Python scorer's run differs from best-fit's:\n got %s\nwant %s", got, want)
+	}
+}
