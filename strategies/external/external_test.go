@@ -403,3 +403,46 @@ func TestPythonScorer(t *testing.T) {
 		t.Errorf("the Python scorer's run differs from best-fit's:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestTicks: a strategy that asks for a tick every second gets one at 1 s,
+// 2 s and 3 s of the small scenario, whose last task ends at 4 s (hand-
+// worked in TestGoldenTranscript), each carrying the View's changes, and
+// asking for ticks changes no result.
+func TestTicks(t *testing.T) {
+	exe, _ := os.Executable()
+	log := filepath.Join(t.TempDir(), "log")
+	t.Setenv("FLEETSIM_EXT_HELPER", "ticks")
+	t.Setenv("FLEETSIM_EXT_LOG", log)
+	sc := load(t, fmt.Sprintf(small, 4, exe))
+	_, recs, err := runAll(t, sc, sc.Strategies[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "0 500000000 0 500000000 1250000000 0 false 1\n" +
+		"2 1500000000 0 1500000000 2250000000 0 false 1\n" +
+		"1 1000000000 1 1000000000 2500000000 0 false 1\n" +
+		"3 2000000000 1 2500000000 4000000000 0 false 1\n"
+	if recs != want {
+		t.Errorf("records with ticks:\n%s\nwant those without:\n%s", recs, want)
+	}
+	b, _ := os.ReadFile(log)
+	var ticks []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, `> {"type":"tick"`) {
+			ticks = append(ticks, line)
+		}
+	}
+	// Each tick runs before the arrival at the same instant (it was
+	// scheduled first) and carries the nodes changed since the previous
+	// message: at 1 s node 0 serves task 0; at 2 s node 0 serves task 2;
+	// at 3 s node 0 is idle, and node 1 serves task 3 as it served task 1
+	// at the previous message, so it is not sent.
+	wantTicks := []string{
+		`> {"type":"tick","now":1000000000,"view":{"load":[[0,1,0]]}}`,
+		`> {"type":"tick","now":2000000000,"view":{"load":[[0,1,0]]}}`,
+		`> {"type":"tick","now":3000000000,"view":{"load":[[0,0,0]]}}`,
+	}
+	if strings.Join(ticks, "\n") != strings.Join(wantTicks, "\n") {
+		t.Errorf("ticks:\n%s\nwant:\n%s", strings.Join(ticks, "\n"), strings.Join(wantTicks, "\n"))
+	}
+}

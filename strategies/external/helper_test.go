@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 //	version     answers the hello with protocol 2
 //	infeasible  places every task on node 0, GPU 7
 //	score       scores node i at 10·i (the last node wins)
+//	ticks       round robin, asking for a tick every second (logged like script)
 //	keyed       central: scores every fitting node 50, and keys task i at -i (newest first)
 func helper(mode string) int {
 	if f := os.Getenv("FLEETSIM_EXT_PID"); f != "" {
@@ -72,6 +73,8 @@ func helper(mode string) int {
 		say(`{"type":"hello","protocol":1,"ops":["score"]}`)
 	case "keyed":
 		say(`{"type":"hello","protocol":1,"ops":["score","key"]}`)
+	case "ticks":
+		say(`{"type":"hello","protocol":1,"ops":["pick"],"view":["load"],"tick":1000000000}`)
 	case "script":
 		say(`{"type":"hello","protocol":1,"ops":["pick"],"view":["load","health"],"events":["started","finished","failed"]}`)
 	default:
