@@ -235,8 +235,12 @@ def run(strategy, stdin=None, stdout=None):
     ``run(MyStrategy())``. An exception in the strategy is reported to
     fleetsim (which stops the run and prints it) and the process exits 1.
     """
+    if stdout is None:
+        # The protocol owns stdout: the strategy's own print() calls go to
+        # stderr, which fleetsim keeps (its last line appears in errors).
+        stdout = sys.stdout.buffer
+        sys.stdout = sys.stderr
     stdin = stdin or sys.stdin.buffer
-    stdout = stdout or sys.stdout.buffer
     loads, dumps = json.loads, json.dumps
     sess = Session(strategy)
     line = stdin.readline()

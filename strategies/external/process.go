@@ -90,6 +90,9 @@ func (p *proc) send(msg []byte) error {
 	return nil
 }
 
+// maxLine bounds one answer.
+const maxLine = 64 << 20
+
 // recv reads one line, waiting at most the timeout.
 func (p *proc) recv() ([]byte, error) {
 	p.out.SetReadDeadline(time.Now().Add(p.timeout))
@@ -100,6 +103,9 @@ func (p *proc) recv() ([]byte, error) {
 		for errors.Is(err, bufio.ErrBufferFull) {
 			line, err = p.r.ReadSlice('\n')
 			long = append(long, line...)
+			if len(long) > maxLine {
+				return nil, fmt.Errorf("an answer longer than %d MiB without a newline", maxLine>>20)
+			}
 		}
 		line = long
 	}
