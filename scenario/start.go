@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/fleetsim/fleetsim/sim"
-	"github.com/fleetsim/fleetsim/strategies/external"
 	"github.com/fleetsim/fleetsim/traces"
 )
 
@@ -60,48 +59,6 @@ func (s *Scenario) Start(spec StrategySpec, seed uint64, opt RunOptions) (sim.Ru
 		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
 	}
 	return labeled{run, spec.String()}, closer, nil
-}
-
-// startWithExternal is Start for an external strategy: the workload is
-// opened before the process starts, and the process is stopped by the
-// closer (or at once when the run cannot start).
-func (s *Scenario) startWithExternal(cfg sim.Config, spec StrategySpec, seed uint64, central bool) (sim.Runner, io.Closer, error) {
-	if central {
-		shapes, err := s.TargetShapes()
-		if err != nil {
-			return nil, nil, err
-		}
-		if cfg.Central, err = s.central(spec, seed, shapes); err != nil {
-			return nil, nil, err
-		}
-	}
-	st, x, err := s.startExternal(spec, seed, central)
-	if err != nil {
-		if spec.Line > 0 {
-			return nil, nil, fmt.Errorf("%s:%d: %w", s.File, spec.Line, err)
-		}
-		return nil, nil, err
-	}
-	src, closer, err := s.source(seed, cfg.Nodes)
-	if err != nil {
-		x.Kill()
-		return nil, nil, err
-	}
-	if x.Batch() > 1 && !central {
-		look := external.NewLookahead(src, x.Batch())
-		x.UseLookahead(look)
-		src = look
-	}
-	if q := x.QueueOrder(); q != nil && central {
-		cfg.Central.Queue = q
-	}
-	run, err := sim.Start(cfg, src, st, central)
-	if err != nil {
-		x.Kill()
-		closer.Close()
-		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
-	}
-	return labeled{externalRun{run, x}, spec.String()}, closers{x, closer}, nil
 }
 
 // labeled names results after the strategy entry (with its queue policy
