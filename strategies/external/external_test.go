@@ -33,8 +33,12 @@ workload:
   arrivals: {process: deterministic, rate: 2}
   service: {dist: deterministic, mean: 1.5s}
 strategies:
-  - external: {command: [%q, -test.run=^$], name: scripted, timeout: 2s}
+  - external: {command: [%q, -test.run=^$], name: scripted, timeout: %s}
 `
+
+// patient is the answer timeout of tests whose strategy does answer: long
+// enough for a loaded machine to start the helper.
+const patient = "60s"
 
 // load writes text to a scenario file and loads it.
 func load(t *testing.T, text string) *scenario.Scenario {
@@ -94,7 +98,7 @@ func TestGoldenTranscript(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "log")
 	t.Setenv("FLEETSIM_EXT_HELPER", "script")
 	t.Setenv("FLEETSIM_EXT_LOG", log)
-	sc := load(t, fmt.Sprintf(small, 4, exe))
+	sc := load(t, fmt.Sprintf(small, 4, exe, patient))
 	_, recs, err := runAll(t, sc, sc.Strategies[0])
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +152,11 @@ func TestBadStrategies(t *testing.T) {
 			pidFile := filepath.Join(t.TempDir(), "pid")
 			t.Setenv("FLEETSIM_EXT_HELPER", c.mode)
 			t.Setenv("FLEETSIM_EXT_PID", pidFile)
-			sc := load(t, fmt.Sprintf(small, 4, exe))
+			timeout := patient
+			if c.mode == "hang" {
+				timeout = "2s"
+			}
+			sc := load(t, fmt.Sprintf(small, 4, exe, timeout))
 			_, _, err := runAll(t, sc, sc.Strategies[0])
 			if err == nil {
 				t.Fatal("the run succeeded")
@@ -220,7 +228,7 @@ strategies:
 func TestScoreOp(t *testing.T) {
 	exe, _ := os.Executable()
 	t.Setenv("FLEETSIM_EXT_HELPER", "score")
-	sc := load(t, fmt.Sprintf(small, 5, exe))
+	sc := load(t, fmt.Sprintf(small, 5, exe, patient))
 	_, recs, err := runAll(t, sc, sc.Strategies[0])
 	if err != nil {
 		t.Fatal(err)
@@ -238,6 +246,13 @@ func python(t *testing.T) string {
 	p, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 is not installed: the Python examples cannot run")
+	}
+	// The interpreter itself rather than a wrapper (pyenv's shim is a
+	// shell script that takes seconds to start on a loaded machine).
+	if out, err := exec.Command(p, "-c", "import sys; print(sys.executable)").Output(); err == nil {
+		if exe := strings.TrimSpace(string(out)); exe != "" {
+			return exe
+		}
 	}
 	return p
 }
@@ -413,7 +428,7 @@ func TestTicks(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "log")
 	t.Setenv("FLEETSIM_EXT_HELPER", "ticks")
 	t.Setenv("FLEETSIM_EXT_LOG", log)
-	sc := load(t, fmt.Sprintf(small, 4, exe))
+	sc := load(t, fmt.Sprintf(small, 4, exe, patient))
 	_, recs, err := runAll(t, sc, sc.Strategies[0])
 	if err != nil {
 		t.Fatal(err)
