@@ -85,6 +85,10 @@ func service(v *Service) (traces.Service, error) {
 // stream derived from (seed, "strategy/"+label), the label carrying the
 // parameters, so two entries of one strategy draw independent streams.
 func (s *Scenario) Strategy(spec StrategySpec, seed uint64) (sim.Strategy, error) {
+	if spec.Name == ExternalName {
+		// Its process and errors are managed by Start (startWithExternal).
+		return nil, fmt.Errorf("%s:%d: strategies: external strategy %s runs in simulation (run, compare, sweep) only, not yet in real execution", s.File, spec.Line, spec)
+	}
 	st, err := strategies.New(spec.Name, spec.Args, sim.NewRand(seed, "strategy/"+spec.String()))
 	if err != nil {
 		return nil, fmt.Errorf("%s:%d: strategies: %w", s.File, spec.Line, err)

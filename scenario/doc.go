@@ -394,6 +394,20 @@
 //	  - {name: first-fit, queue: sjf-oracle}
 //	  - {name: first-fit, backfill: easy}
 //
+// An entry may instead be an external strategy: a process fleetsim starts
+// for each run and asks for every decision over its stdin and stdout
+// (docs/external.md). command is the program and its arguments, run in the
+// scenario's folder; name labels it in results (default: the base name of
+// the command's last argument); timeout bounds the wait for each answer
+// (default 10s, at most 1h); params are passed to it as JSON:
+//
+//	strategies:
+//	  - external:
+//	      command: [python3, least_loaded.py]
+//	      name: py-least-loaded
+//	      timeout: 10s
+//	      params: {alpha: 0.5}
+//
 // # Dynamics
 //
 // These top-level fields model what changes during a run under queueing:

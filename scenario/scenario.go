@@ -250,7 +250,10 @@ type StrategySpec struct {
 func (s StrategySpec) String() string {
 	var b strings.Builder
 	b.WriteString(s.Name)
-	if len(s.Args) > 0 {
+	if s.Name == ExternalName {
+		b.Reset()
+		b.WriteString(externalLabel(s))
+	} else if len(s.Args) > 0 {
 		keys := make([]string, 0, len(s.Args))
 		for k := range s.Args {
 			keys = append(keys, k)

@@ -32,6 +32,9 @@ func (s *Scenario) Start(spec StrategySpec, seed uint64, opt RunOptions) (sim.Ru
 	cfg.OnRecord = opt.OnRecord
 	cfg.Series = opt.Series
 	central := s.Cluster.Queueing == QueueingCentral
+	if spec.Name == ExternalName {
+		return s.startWithExternal(cfg, spec, seed, central)
+	}
 	st, err := s.Strategy(spec, seed)
 	if err != nil {
 		return nil, nil, err

@@ -48,6 +48,10 @@ func (r *reader) strategy(n *yaml.Node, path string) (spec StrategySpec) {
 		spec.Name = r.string(n, path, "a strategy name")
 	case yaml.MappingNode:
 		m = r.mapping(n, path, "")
+		if m.has(ExternalName) {
+			r.externalStrategy(m, &spec)
+			return spec
+		}
 		if v := m.require("name", "the strategy's name"); v != nil {
 			spec.Name = r.string(v, m.field("name"), "a strategy name")
 			at = v
@@ -99,6 +103,9 @@ func (r *reader) strategy(n *yaml.Node, path string) (spec StrategySpec) {
 // newStrategy builds the strategy once to validate its parameters; a
 // constructor that panics is reported, not propagated.
 func newStrategy(spec StrategySpec) (err error) {
+	if spec.Name == ExternalName {
+		return nil // checked when read; its process starts with a run
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("strategy %s failed to build: %v", spec.Name, p)

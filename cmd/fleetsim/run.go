@@ -82,6 +82,13 @@ func pickStrategies(sc *scenario.Scenario, list []string) ([]scenario.StrategySp
 		if found {
 			continue
 		}
+		if spec, ok, err := scenario.ParseExternal(name); ok {
+			if err != nil {
+				return nil, fmt.Errorf("-s %s: %w", name, err)
+			}
+			out = append(out, spec)
+			continue
+		}
 		// A name, or a label with parameters as results print it:
 		// power-of-d{d=3}.
 		var spec scenario.StrategySpec
@@ -374,6 +381,9 @@ func measureDecisions(sc *scenario.Scenario, jobs []job, results []sim.Result) e
 	type cost struct{ ns, bytes float64 }
 	done := map[string]cost{}
 	for i, j := range jobs {
+		if j.spec.Name == scenario.ExternalName {
+			continue // a process: not timed in-process (docs/external.md has its cost)
+		}
 		key := j.spec.String()
 		c, ok := done[key]
 		if !ok {
