@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"syscall"
 )
@@ -108,27 +107,11 @@ func (lr *lineReader) fixCR(b []byte) int {
 // OpenInput opens a user's input file for reading. It never blocks in the
 // open: a named pipe is opened without waiting for a writer (one with no
 // writer then reads as empty), and reads of a pipe or a device go through
-// Go's poller, so an interrupt is not held up by them. A folder is an
-// error naming the path.
+// Go's poller, so an interrupt is not held up by them. (A folder opens;
+// reading it fails, and callers that want a better word check first.)
 func OpenInput(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if fi.IsDir() {
-		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: path, Err: errIsDir}
-	}
-	return f, nil
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
-
-// errIsDir is the error of OpenInput for a folder.
-var errIsDir = fmt.Errorf("is a directory, expected a file")
 
 // ReadAllInput reads at most max bytes of path (opened with OpenInput); a
 // longer input is an error saying the limit, without reading past it.
@@ -139,7 +122,7 @@ func ReadAllInput(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := readCapped(f, max)
 	if err != nil {
 		return nil, err
 	}
@@ -147,4 +130,23 @@ func ReadAllInput(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes, the most this reads", path, max)
 	}
 	return data, nil
+}
+
+// readCapped reads f to its end or to max+1 bytes: a regular file into a
+// buffer of its size (one allocation), anything else (a pipe, a device)
+// through a growing one.
+func readCapped(f *os.File, max int64) ([]byte, error) {
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= max {
+		buf := make([]byte, fi.Size()+1)
+		n, err := io.ReadFull(f, buf)
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			err = nil
+		}
+		if n == len(buf) { // it grew since: read the rest up to the cap
+			rest, err := io.ReadAll(io.LimitReader(f, max+1-int64(n)))
+			return append(buf, rest...), err
+		}
+		return buf[:n], err
+	}
+	return io.ReadAll(io.LimitReader(f, max+1))
 }

@@ -26,12 +26,17 @@ const (
 var errInterrupted = errors.New("interrupted")
 
 func main() {
+	exitAfterInterrupt(os.Args[1:], os.Stderr)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if err := setMemoryBudget(); err != nil {
+		fmt.Fprintf(stderr, "fleetsim: %v\n", err)
+		return exitBadInput
+	}
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -273,6 +273,9 @@ func makeJobs(sc *scenario.Scenario, specs []scenario.StrategySpec, seeds []uint
 
 // execute runs jobs in parallel and, with --out, writes the output folder.
 func execute(cmd *cobra.Command, sc *scenario.Scenario, jobs []job, of *outputFlags) ([]sim.Result, error) {
+	if err := checkRuns(sc, len(jobs), "--seeds or --strategies"); err != nil {
+		return nil, err
+	}
 	var b *bundle
 	if of.out != "" {
 		var err error
@@ -295,9 +298,12 @@ func execute(cmd *cobra.Command, sc *scenario.Scenario, jobs []job, of *outputFl
 		return nil, err
 	}
 	if !of.noPlots {
-		if err := writePlots(of.out); err != nil {
+		if err := writePlots(b.dir); err != nil {
 			return nil, err
 		}
+	}
+	if err := b.finish(); err != nil {
+		return nil, err
 	}
 	return results, nil
 }

@@ -73,9 +73,18 @@ a native trace (csv or jsonl) to --output, or to standard output.`,
 				defer af.Abort()
 				out = af
 			}
+			// A ".gz" name is written gzip-compressed, as every reader
+			// expects of it.
+			base := output
+			var zw *gzip.Writer
+			if strings.EqualFold(filepath.Ext(output), ".gz") {
+				base = output[:len(output)-len(".gz")]
+				zw = gzip.NewWriter(out)
+				out = zw
+			}
 			if format == "" {
 				format = "csv"
-				if strings.HasSuffix(output, ".jsonl") || strings.HasSuffix(output, ".ndjson") {
+				if strings.HasSuffix(base, ".jsonl") || strings.HasSuffix(base, ".ndjson") {
 					format = "jsonl"
 				}
 			}
@@ -103,6 +112,11 @@ a native trace (csv or jsonl) to --output, or to standard output.`,
 			}
 			if err := w.Flush(); err != nil {
 				return err
+			}
+			if zw != nil {
+				if err := zw.Close(); err != nil {
+					return err
+				}
 			}
 			if af != nil {
 				return af.Commit()
