@@ -2,10 +2,12 @@ package reports
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -129,7 +131,11 @@ func leftover(name string) bool {
 // outManifest is the content of OutManifest.
 type outManifest struct {
 	WrittenBy string   `json:"written_by"`
-	Files     []string `json:"files"`
+	Files     []string `json:"files"` // top-level names
+	// SHA256 is the hash of every file, by its path in the folder
+	// ("plots/latency-cdf.svg"): a reader can tell a complete folder from
+	// a damaged one.
+	SHA256 map[string]string `json:"sha256"`
 }
 
 // Commit writes the manifest into the staging folder and puts it in the
@@ -143,11 +149,15 @@ func (o *OutDir) Commit() error {
 		o.Abort()
 		return err
 	}
-	m := outManifest{WrittenBy: "fleetsim"}
+	m := outManifest{WrittenBy: "fleetsim", SHA256: map[string]string{}}
 	for _, e := range entries {
 		if n := e.Name(); n != OutManifest && !leftover(n) {
 			m.Files = append(m.Files, n)
 		}
+	}
+	if err := hashTree(o.stage, m.SHA256); err != nil {
+		o.Abort()
+		return err
 	}
 	data, _ := json.MarshalIndent(m, "", "  ")
 	if err := writeSynced(filepath.Join(o.stage, OutManifest), append(data, '\n')); err != nil {
@@ -274,4 +284,58 @@ func syncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
+}
+
+// hashTree puts the SHA-256 of every regular file under root into sums,
+// by slash-separated path.
+func hashTree(root string, sums map[string]string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if rel == OutManifest || leftover(d.Name()) {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return err
+		}
+		sums[filepath.ToSlash(rel)] = hex.EncodeToString(h.Sum(nil))
+		return nil
+	})
+}
+
+// VerifyOutDir checks that dir is a complete folder of one fleetsim run:
+// its OutManifest lists every file there, and each has the hash recorded.
+// It is what a kill -9 test asserts after the kill.
+func VerifyOutDir(dir string) error {
+	data, err := os.ReadFile(filepath.Join(dir, OutManifest))
+	if err != nil {
+		return err
+	}
+	var m outManifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("%s: %w", OutManifest, err)
+	}
+	got := map[string]string{}
+	if err := hashTree(dir, got); err != nil {
+		return err
+	}
+	for p, h := range m.SHA256 {
+		if got[p] != h {
+			return fmt.Errorf("%s: missing or not the file the run wrote", p)
+		}
+	}
+	for p := range got {
+		if _, ok := m.SHA256[p]; !ok {
+			return fmt.Errorf("%s: not written by the run the manifest describes", p)
+		}
+	}
+	return nil
 }
