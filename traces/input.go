@@ -47,7 +47,7 @@ func (lr *lineReader) Read(p []byte) (int, error) {
 		n, err := lr.r.Read(p)
 		n = lr.filter(p[:n])
 		if lr.err != nil {
-			return n, lr.err
+			return 0, lr.err // (not the long line's end: the reader must not see it as a whole line)
 		}
 		if err != nil {
 			lr.err = err
