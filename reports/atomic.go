@@ -92,3 +92,28 @@ func (a *AtomicFile) Abort() {
 		os.Remove(a.File.Name())
 	}
 }
+
+// CheckWritable reports, before any work is done, whether CreateAtomic
+// and Commit could write path: its folder takes a new file (one is made
+// and removed), or path is a device or a FIFO (written in place). A
+// folder is an error.
+func CheckWritable(path string) error {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory, expected a file name")}
+		}
+		if !fi.Mode().IsRegular() {
+			return nil
+		}
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}

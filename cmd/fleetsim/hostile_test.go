@@ -183,6 +183,9 @@ func TestWorstInputsBinary(t *testing.T) {
 		{"FIFO with no writer as summary.json", []string{"report", "fifo-report"}, "empty file"},
 		{"FIFO with no writer as sweep.json", []string{"merge", "-o", "o-m3", "fifo-merge"}, "fifo-merge"},
 		{"--records /dev/full", []string{"run", "-s", "random", "--tasks", "200000", "--records", "/dev/full", "default"}, "no space left on device"},
+		{"--report into a folder that takes no file", []string{"compare", "--report", "/proc/x.html", "default"}, "--report: "},
+		{"sweep -o in a folder that takes no file", []string{"sweep", "small.yaml", "--set", "seed=1,2", "-o", "/proc/sw"}, "--out: "},
+		{"--out a device", []string{"run", "-s", "random", "--tasks", "100", "--out", "/dev/full"}, "--out: /dev/full: exists and is not a folder"},
 		{"--shard n max int64", []string{"sweep", "small.yaml", "--set", "seed=1,2", "--shard", "0/9223372036854775807", "-o", "o-sh"}, "--shard: expected at most 1000000 shards"},
 	}
 	for _, c := range cases {
@@ -196,6 +199,19 @@ func TestWorstInputsBinary(t *testing.T) {
 				t.Errorf("fleetsim %s: exit %d, stderr %q; want exit 2 and one line with %q", strings.Join(c.args, " "), p.code, p.stderr, c.want)
 			}
 		})
+	}
+	// A table printed to a full disk is an error, not exit 0.
+	if full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0); err == nil {
+		self, _ := os.Executable()
+		cmd := exec.Command(self, "run", "-s", "random", "--tasks", "100", "default")
+		cmd.Env = append(os.Environ(), "FLEETSIM_TEST_AS_MAIN=1")
+		var errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = full, &errb
+		cmd.Run()
+		full.Close()
+		if code := cmd.ProcessState.ExitCode(); code != exitBadInput || !strings.Contains(errb.String(), "fleetsim: writing the output: ") {
+			t.Errorf("table to /dev/full: exit %d, stderr %q; want exit 2 saying the write failed", code, errb.String())
+		}
 	}
 	// The CR-only SWF log is good input: read as its 2 jobs, not as 0.
 	if p := fleetsimProc(t, dir, 60*time.Second, "trace", "stats", "--json", "cr-swf.swf"); p.code != 0 || !strings.Contains(p.stdout, `"tasks": 2`) {

@@ -201,6 +201,15 @@ func newCompareCmd() *cobra.Command {
 			if report != "" && !strings.HasSuffix(strings.ToLower(report), ".html") {
 				return fmt.Errorf("--report: expected a file name ending in .html, got %q", report)
 			}
+			// Destinations are checked before any run: a run of an hour
+			// must not end in "permission denied".
+			for _, d := range []struct{ flag, path string }{{"--plot", plotFile}, {"--report", report}} {
+				if d.path != "" {
+					if err := reports.CheckWritable(d.path); err != nil {
+						return fmt.Errorf("%s: %w", d.flag, err)
+					}
+				}
+			}
 			sc, err := sf.load(cmd, args)
 			if err != nil {
 				return err
