@@ -13,16 +13,6 @@ import (
 	"time"
 )
 
-// crOnly turns a file's LF line ends into CR, as old Mac tools write.
-func crOnly(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n", "\r")
-}
-
 // TestCROnlyLineEnds: every line reader reads a file with CR-only line
 // ends as the same tasks as with LF (issue 15: openb and SWF read such a
 // file as 0 tasks, exit 0).

@@ -154,6 +154,10 @@ func runJobs(ctx context.Context, jobs []job, stderr io.Writer) ([]sim.Result, e
 	}
 	fmt.Fprintln(stderr, "fleetsim: interrupted; no results written. Where each run stood:")
 	for i, err := range errs {
+		if i == maxStoodLines && len(errs) > maxStoodLines+1 {
+			fmt.Fprintf(stderr, "  … and %d more runs\n", len(errs)-i)
+			break
+		}
 		if err == errInterrupted {
 			fmt.Fprintf(stderr, "  %s\n", whats[i])
 		} else {
@@ -162,6 +166,10 @@ func runJobs(ctx context.Context, jobs []job, stderr io.Writer) ([]sim.Result, e
 	}
 	return nil, errInterrupted
 }
+
+// maxStoodLines bounds the lines saying where each run stood after an
+// interrupt (--seeds 100000 would print 100000).
+const maxStoodLines = 50
 
 // startBar draws progress on stderr after the first second, when stderr is
 // a terminal. The returned function stops and clears it.
