@@ -15,7 +15,7 @@ import (
 const (
 	MaxResultsBytes = 64 << 20
 	MaxSeriesLine   = 64 << 10
-	MaxSeriesRows   = 20_000_000
+	MaxSeriesRows   = 5_000_000
 )
 
 // openInput opens path for reading without blocking on a named pipe (one
