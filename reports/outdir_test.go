@@ -191,3 +191,23 @@ func TestAtomicFileTargets(t *testing.T) {
 		t.Error("a folder as the target was accepted")
 	}
 }
+
+// TestAtomicFileRemovesStaleTemps: the temporary file a killed run left
+// beside its output (".records.csv.tmp-PID-…", PID dead) is removed by
+// the next write of that output; a live process's is kept.
+func TestAtomicFileRemovesStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	dead := filepath.Join(dir, ".records.csv.tmp-2147483646-123")
+	live := filepath.Join(dir, ".records.csv.tmp-"+strconv.Itoa(os.Getpid())+"-456")
+	for _, p := range []string{dead, live} {
+		os.WriteFile(p, []byte("part"), 0o644)
+	}
+	f, err := CreateAtomic(filepath.Join(dir, "records.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Abort()
+	if got, want := names(t, dir), []string{filepath.Base(live)}; !slices.Equal(got, want) {
+		t.Errorf("left %v, want %v", got, want)
+	}
+}
