@@ -136,6 +136,8 @@ func TestWorstInputsBinary(t *testing.T) {
 	write(t, dir, "small.yaml", scenarioWith("count: 2, cpu: 4, memory: 8Gi"))
 	write(t, dir, "nodes-header.csv", []byte("sn,cpu_milli,memory_mib,gpu,model\n"))
 	write(t, dir, "nodes-from.yaml", []byte("name: nf\nstop: {tasks: 10}\ncluster:\n  queueing: central\n  nodes_from: {path: nodes-header.csv, format: openb}\nworkload:\n  arrivals: {process: poisson, rate: 1}\n  service: {dist: exponential, mean: 1s}\nstrategies: [first-fit]\n"))
+	write(t, dir, "unsorted.swf", []byte("; Version: 2\n1 10 0 10 1 -1 -1 1 -1 -1 1 1 1 1 1 -1 -1 -1\n2 5 0 20 1 -1 -1 1 -1 -1 1 1 1 1 1 -1 -1 -1\n"))
+	write(t, dir, "unsorted.yaml", []byte("name: u\ncluster:\n  queueing: central\n  nodes:\n    - {group: a, count: 2, cpu: 4}\nworkload:\n  trace: {path: unsorted.swf, format: swf}\nstrategies: [first-fit]\n"))
 	write(t, dir, "long-line.csv", append(append([]byte("arrival,duration\n"), bytes.Repeat([]byte("1"), 3<<20)...), '\n'))
 	write(t, dir, "nul.csv.gz", gzipped(make([]byte, 64<<20)))
 	write(t, dir, "nul-line.swf", make([]byte, 3<<20))
@@ -186,6 +188,7 @@ func TestWorstInputsBinary(t *testing.T) {
 		{"--report into a folder that takes no file", []string{"compare", "--report", "/proc/x.html", "default"}, "--report: "},
 		{"sweep -o in a folder that takes no file", []string{"sweep", "small.yaml", "--set", "seed=1,2", "-o", "/proc/sw"}, "--out: "},
 		{"--out a device", []string{"run", "-s", "random", "--tasks", "100", "--out", "/dev/full"}, "--out: /dev/full: exists and is not a folder"},
+		{"an SWF log out of order", []string{"run", "unsorted.yaml"}, "unsorted.swf:3: task 2 arrives at 5s, before the previous task (10s)"},
 		{"--shard n max int64", []string{"sweep", "small.yaml", "--set", "seed=1,2", "--shard", "0/9223372036854775807", "-o", "o-sh"}, "--shard: expected at most 1000000 shards"},
 	}
 	for _, c := range cases {
