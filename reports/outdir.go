@@ -52,9 +52,17 @@ func stageTag(dir, kind string) string {
 // CreateOutDir checks that dir is missing, empty or fleetsim's, clears
 // leftovers of killed runs and creates the staging folder.
 func CreateOutDir(dir string) (*OutDir, error) {
-	dir = filepath.Clean(dir)
+	dir, err := filepath.Abs(dir) // ("." is renamed by its name in its parent)
+	if err != nil {
+		return nil, err
+	}
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(dir, wd); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
+			return nil, fmt.Errorf("%s: is the current folder or holds it; fleetsim replaces an output folder as a whole, so give a folder below it", dir)
+		}
 	}
 	if err := cleanStale(dir); err != nil {
 		return nil, err

@@ -189,6 +189,7 @@ func TestWorstInputsBinary(t *testing.T) {
 		{"sweep -o in a folder that takes no file", []string{"sweep", "small.yaml", "--set", "seed=1,2", "-o", "/proc/sw"}, "--out: "},
 		{"--out a device", []string{"run", "-s", "random", "--tasks", "100", "--out", "/dev/full"}, "--out: /dev/full: exists and is not a folder"},
 		{"an SWF log out of order", []string{"run", "unsorted.yaml"}, "unsorted.swf:3: task 2 arrives at 5s, before the previous task (10s)"},
+		{"--out the current folder", []string{"run", "-s", "random", "--tasks", "100", "--out", ".", "default"}, "is the current folder or holds it"},
 		{"--shard n max int64", []string{"sweep", "small.yaml", "--set", "seed=1,2", "--shard", "0/9223372036854775807", "-o", "o-sh"}, "--shard: expected at most 1000000 shards"},
 	}
 	for _, c := range cases {
