@@ -217,6 +217,13 @@ func TestWorstInputsBinary(t *testing.T) {
 			t.Errorf("table to /dev/full: exit %d, stderr %q; want exit 2 saying the write failed", code, errb.String())
 		}
 	}
+	// trace gen -o x.csv.gz writes gzip, which every reader then reads
+	// (it wrote plain CSV that the readers refused).
+	if p := fleetsimProc(t, dir, 60*time.Second, "trace", "gen", "-n", "7", "-o", "gen.csv.gz"); p.code != 0 {
+		t.Errorf("trace gen -o gen.csv.gz: exit %d, stderr %q", p.code, p.stderr)
+	} else if p := fleetsimProc(t, dir, 60*time.Second, "trace", "stats", "--json", "gen.csv.gz"); p.code != 0 || !strings.Contains(p.stdout, `"tasks": 7`) {
+		t.Errorf("trace stats gen.csv.gz: exit %d, stdout %q, stderr %q; want 7 tasks", p.code, p.stdout, p.stderr)
+	}
 	// The CR-only SWF log is good input: read as its 2 jobs, not as 0.
 	if p := fleetsimProc(t, dir, 60*time.Second, "trace", "stats", "--json", "cr-swf.swf"); p.code != 0 || !strings.Contains(p.stdout, `"tasks": 2`) {
 		t.Errorf("CR-only SWF: exit %d, stdout %q, stderr %q; want 2 tasks", p.code, p.stdout, p.stderr)
