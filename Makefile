@@ -7,7 +7,7 @@ BENCHTIME ?= 1x
 CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 export CGO_CFLAGS
 
-.PHONY: all build real-deps slurm-deps gpu-check test validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep bench-scale fuzz run clean docs
+.PHONY: all build real-deps slurm-deps gpu-check test test-kill validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep bench-scale fuzz run clean docs
 
 all: build test
 
@@ -114,6 +114,18 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./scenario/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseResults$$' -fuzztime $(FUZZTIME) ./reports/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadSeries$$' -fuzztime $(FUZZTIME) ./reports/
+	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./reports/
+	$(GO) test -run '^$$' -fuzz '^FuzzStart$$' -fuzztime $(FUZZTIME) ./scenario/
+	$(GO) test -run '^$$' -fuzz '^FuzzSet$$' -fuzztime $(FUZZTIME) ./scenario/
+	$(GO) test -run '^$$' -fuzz '^FuzzShard$$' -fuzztime $(FUZZTIME) ./cmd/fleetsim/
+	$(GO) test -run '^$$' -fuzz '^FuzzNumericFlags$$' -fuzztime $(FUZZTIME) ./cmd/fleetsim/
+	$(GO) test -run '^$$' -fuzz '^FuzzMerge$$' -fuzztime $(FUZZTIME) ./cmd/fleetsim/
+
+# kill -9 at 20 random moments of compare --out D --out-records and of
+# sweep -o D (make test tries 3 of each): D must hold the previous complete
+# result or the new one, never a mix, and no leftovers after the next run.
+test-kill:
+	FLEETSIM_KILLS=20 $(GO) test -count=1 -run '^TestKill' -v ./cmd/fleetsim/
 
 # The main job on the embedded default scenario.
 run:

@@ -105,7 +105,7 @@ func appendCSVField(b []byte, s string) []byte {
 // not nil, only the rows it accepts are returned (the file is read as a
 // stream, so a large series can be filtered without holding it all).
 func ReadSeries(r io.Reader, name string, keep func(*SeriesRow) bool) ([]SeriesRow, error) {
-	cr := csv.NewReader(bufio.NewReader(r))
+	cr := csv.NewReader(bufio.NewReader(&capLines{r: r, name: name, max: MaxSeriesLine}))
 	cr.FieldsPerRecord = 7
 	cr.ReuseRecord = true
 	head, err := cr.Read()
@@ -151,6 +151,9 @@ func ReadSeries(r io.Reader, name string, keep func(*SeriesRow) bool) ([]SeriesR
 			return nil, bad(6, "an integer")
 		}
 		if keep == nil || keep(&row) {
+			if len(rows) == MaxSeriesRows {
+				return nil, fmt.Errorf("%s: line %d: more than %d rows to keep, the most fleetsim reads", name, line, MaxSeriesRows)
+			}
 			rows = append(rows, row)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
@@ -237,7 +236,7 @@ func WriteSummary(w io.Writer, s *Summary) error {
 // summary.json, the object of run --json or the array of compare --format
 // json. It returns the summary too when the file is one (nil otherwise).
 func ReadResults(path string) ([]sim.Result, *Summary, error) {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path, MaxResultsBytes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -245,7 +244,48 @@ func ReadResults(path string) ([]sim.Result, *Summary, error) {
 }
 
 // ParseResults is ReadResults on data already read; name names it in errors.
+// Every result must carry the fields a check compares (strategy, tasks,
+// latency_s): a result without them would compare as zeros.
 func ParseResults(name string, data []byte) ([]sim.Result, *Summary, error) {
+	rs, sum, err := parseResults(name, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := requireFields(name, bytes.TrimSpace(data)); err != nil {
+		return nil, nil, err
+	}
+	return rs, sum, nil
+}
+
+// requiredResultFields are the fields every result of a results file has.
+var requiredResultFields = []string{"strategy", "tasks", "latency_s"}
+
+// requireFields checks that each result object of data (already parsed
+// well) has requiredResultFields.
+func requireFields(name string, data []byte) error {
+	var list []map[string]json.RawMessage
+	if data[0] == '[' {
+		json.Unmarshal(data, &list)
+	} else {
+		var top map[string]json.RawMessage
+		json.Unmarshal(data, &top)
+		if raw, ok := top["results"]; ok {
+			json.Unmarshal(raw, &list)
+		} else {
+			list = append(list, top)
+		}
+	}
+	for i, r := range list {
+		for _, f := range requiredResultFields {
+			if _, ok := r[f]; !ok {
+				return fmt.Errorf("%s: result %d: field %s: missing; expected fleetsim results, which always have it", name, i+1, f)
+			}
+		}
+	}
+	return nil
+}
+
+func parseResults(name string, data []byte) ([]sim.Result, *Summary, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, nil, fmt.Errorf("%s: expected fleetsim results (summary.json, run --json or compare --format json), got an empty file", name)

@@ -75,6 +75,16 @@ func (r *reader) cluster(n *yaml.Node) Cluster {
 		}
 		c.Groups = append(c.Groups, g)
 	}
+	gpus := int64(0)
+	for _, nd := range c.FileNodes {
+		gpus += int64(nd.GPUs)
+	}
+	for _, g := range c.Groups {
+		gpus += int64(g.size()) * int64(g.GPUs)
+	}
+	if err := sim.CheckCluster(total+len(c.FileNodes), gpus); err != nil {
+		r.failf(list, "cluster.nodes", "%v", err)
+	}
 	return c
 }
 
@@ -95,6 +105,9 @@ func (r *reader) group(n *yaml.Node, path string) Group {
 			g.Region = r.string(v, field, "a region name")
 		case "slots":
 			g.Slots = int(r.int(v, field, 1, maxInt))
+			if r.err == nil && g.Slots > sim.MaxSlots {
+				r.failf(v, field, "expected at most %d slots (tasks served at once), got %d", sim.MaxSlots, g.Slots)
+			}
 		case "speed":
 			g.Speed = r.float(v, field, positive)
 		case "cpu":
@@ -103,6 +116,9 @@ func (r *reader) group(n *yaml.Node, path string) Group {
 			g.Memory = r.quantity(v, field, "a size", SizeUnits, "bytes, or a number with a suffix "+sizeSuffixes)
 		case "gpus":
 			g.GPUs = int(r.int(v, field, 0, maxInt))
+			if r.err == nil && g.GPUs > sim.MaxGPUsPerNode {
+				r.failf(v, field, "expected at most %d GPUs per node, got %d", sim.MaxGPUsPerNode, g.GPUs)
+			}
 		case "gpu_model":
 			g.GPUModel = r.string(v, field, "a GPU model name")
 		case "cost_per_hour":

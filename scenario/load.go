@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/fleetsim/fleetsim/traces"
 )
 
 //go:embed scenarios/*.yaml
@@ -27,7 +29,7 @@ func Load(path string) (*Scenario, error) {
 
 // LoadWith is Load with sets applied before validation (see ParseWith).
 func LoadWith(path string, sets []Set) (*Scenario, error) {
-	f, err := os.Open(path)
+	f, err := traces.OpenInput(path) // (a named pipe with no writer reads as empty, not a hang)
 	if err != nil {
 		return nil, &Error{File: path, Msg: "cannot open scenario file: " + ioErr(err, false)}
 	}
@@ -137,7 +139,7 @@ func ResolveWith(nameOrPath string, sets []Set) (*Scenario, error) {
 // scenario (Calibrate) and read it back with Parse.
 func Text(nameOrPath string) (data []byte, dir string, err error) {
 	if fi, err := os.Stat(nameOrPath); err == nil && !fi.IsDir() {
-		data, err := os.ReadFile(nameOrPath)
+		data, err := traces.ReadAllInput(nameOrPath, MaxFileSize)
 		if err != nil {
 			return nil, "", &Error{File: nameOrPath, Msg: "cannot read scenario file: " + ioErr(err, false)}
 		}

@@ -20,8 +20,8 @@ import (
 // Limits on what a scenario file may ask for, so that no input can make
 // the loader (or a run) exhaust memory.
 const (
-	MaxFileSize = 1 << 20   // bytes of YAML
-	MaxNodes    = 1_000_000 // nodes in all groups together
+	MaxFileSize = 1 << 20      // bytes of YAML
+	MaxNodes    = sim.MaxNodes // nodes in all groups together
 )
 
 // Field lists, in the order the documentation gives them; error messages

@@ -213,6 +213,9 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	if err := cfg.Startup.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: startup: %w", err)
 	}
+	if err := CheckNodes(cfg.Nodes); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
 	e := &Scheduler{core: core{cfg: cfg, src: src, su: newDelays(cfg.Startup, cfg.Seed, "startup")}, strat: s, free: -1, nextSlot: -1}
 	e.placer, _ = s.(Placer)
 	e.filter, _ = s.(Filter)

@@ -94,9 +94,9 @@ func (c *core) read(t *Task) bool {
 	case c.cfg.StopTime > 0 && t.Arrival >= c.cfg.StopTime:
 		c.srcDone = true
 	case t.Arrival < c.now || (c.arrivedAll > 0 && t.Arrival < c.lastArrival):
-		c.err = fmt.Errorf("sim: task %d arrives at %v, before the previous task (%v): the workload is not in arrival order", t.ID, t.Arrival, c.lastArrival)
+		c.err = fmt.Errorf("%stask %d arrives at %v, before the previous task (%v): the workload is not in arrival order (sort it by arrival)", c.where(), t.ID, t.Arrival, c.lastArrival)
 	case t.Arrival < 0 || t.Work < 0 || t.Estimate < 0:
-		c.err = fmt.Errorf("sim: task %d has a negative arrival, duration or estimate", t.ID)
+		c.err = fmt.Errorf("%stask %d has a negative arrival, duration or estimate", c.where(), t.ID)
 	default:
 		return true
 	}
@@ -229,3 +229,15 @@ func (c *core) Latency() *metrics.Histogram { return &c.latency }
 
 // Wait is the histogram of measured queueing delays (ns).
 func (c *core) Wait() *metrics.Histogram { return &c.wait }
+
+// where is the prefix of an error about the task last read: "file:line: "
+// when the source can say where that task is (every trace reader can),
+// else "sim: ".
+func (c *core) where() string {
+	if p, ok := c.src.(interface{ Position() (string, int) }); ok {
+		if file, line := p.Position(); file != "" && line > 0 {
+			return fmt.Sprintf("%s:%d: ", file, line)
+		}
+	}
+	return "sim: "
+}

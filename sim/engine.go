@@ -167,6 +167,9 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 	if err := cfg.Startup.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: startup: %w", err)
 	}
+	if err := CheckNodes(cfg.Nodes); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
 	n := len(cfg.Nodes)
 	e := &Engine{core: core{cfg: cfg, src: src, su: newDelays(cfg.Startup, cfg.Seed, "startup")}, strat: s, free: -1, nextSlot: -1}
 	e.picker, _ = s.(Picker)

@@ -90,7 +90,7 @@ func NewAzureLLMReader(r io.Reader, file string, model TokenModel) (*AzureLLMRea
 	if err := model.Validate(); err != nil {
 		return nil, err
 	}
-	cr := newOpenbCSV(r)
+	cr := newOpenbCSV(r, file)
 	rd := &AzureLLMReader{file: file, cr: cr, model: model}
 	header, line, err := readOpenbHeader(cr, file, "the Azure LLM inference trace's header, "+azureHeader)
 	if err != nil {

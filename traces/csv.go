@@ -29,7 +29,7 @@ var _ sim.Source = (*CSVReader)(nil)
 // NewCSVReader reads the header row of a native CSV trace from r and
 // returns a reader for its rows. file names the input in errors.
 func NewCSVReader(r io.Reader, file string) (*CSVReader, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(newLineReader(r, file, MaxLine))
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1 // counted here, for a precise message
 	rd := &CSVReader{file: file, cr: cr}
@@ -98,6 +98,10 @@ func (rd *CSVReader) readError(err error) error { return csvReadError(err, rd.fi
 // *Error; prevLine is the line of the last row read well, 0 for none.
 func csvReadError(err error, file string, prevLine int) error {
 	var pe *csv.ParseError
+	var le *Error
+	if errors.As(err, &le) {
+		return le // the line reader's: a line too long
+	}
 	if errors.As(err, &pe) {
 		return &Error{File: file, Line: pe.Line, Err: err,
 			Msg: fmt.Sprintf("malformed CSV at byte %d of the line: %v", pe.Column, pe.Err)}

@@ -63,8 +63,9 @@
 // An empty cell of an optional column is its zero value (for id, the
 // position). Unknown and duplicate columns are errors, as are negative,
 // NaN, infinite and out-of-range values. Blank lines are skipped; a
-// byte-order mark, CRLF line ends and spaces around names and numbers are
-// accepted. Fields follow RFC 4180 quoting ("carol, inc", "say ""hi""").
+// byte-order mark, CRLF and CR-only line ends and spaces around names and
+// numbers are accepted. Fields follow RFC 4180 quoting ("carol, inc", "say
+// ""hi""").
 // Integer columns also take whole decimals such as 2.0 or 1e3.
 //
 // A native JSONL trace carries the same keys, one JSON object per line:
@@ -74,7 +75,16 @@
 // Numbers are JSON numbers; memory may also be a size string; a missing key
 // or null is the zero value, except that arrival and duration are
 // required. Unknown and duplicate keys, and values of the wrong JSON type,
-// are errors. Lines may be up to MaxJSONLLine bytes.
+// are errors. Lines may be up to MaxJSONLLine bytes; a byte-order mark is
+// accepted.
+//
+// Every line-oriented reader (CSV, openb, Azure LLM, SWF) reads lines of
+// up to MaxLine bytes (1 MiB), counted after gzip decompression, so a
+// file of one endless line, /dev/zero or a gzip of NUL bytes ends in an
+// error naming the file and line instead of exhausting memory. CR-only
+// line ends (old Mac tools) are line ends for all of them. A named pipe
+// is opened without waiting for a writer: one with no writer reads as an
+// empty file.
 //
 // The CSV writer emits every column, in the order above (gpu_spec,
 // estimate, prompt_tokens and output_tokens last); the JSONL writer leaves

@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -138,7 +137,7 @@ func Open(path, format string) (sim.Source, io.Closer, error) {
 // openFile opens path for reading, through gzip when its name ends in
 // ".gz". The caller closes the Closer.
 func openFile(path string) (io.Reader, io.Closer, error) {
-	file, err := os.Open(path)
+	file, err := OpenInput(path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package traces
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +34,7 @@ var _ sim.Source = (*JSONLReader)(nil)
 // errors. The error is always nil today; it is there so a reader can check
 // the input up front later without an API change.
 func NewJSONLReader(r io.Reader, file string) (*JSONLReader, error) {
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(newLineReader(r, file, MaxJSONLLine))
 	sc.Buffer(make([]byte, 0, 64<<10), MaxJSONLLine)
 	return &JSONLReader{file: file, sc: sc}, nil
 }
@@ -48,6 +49,9 @@ func (rd *JSONLReader) Next(t *sim.Task) error {
 	for rd.sc.Scan() {
 		rd.line++
 		b := rd.sc.Bytes()
+		if rd.line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\uFEFF")) // a byte-order mark, as CSV and SWF accept
+		}
 		if len(skipWS(b, 0)) == 0 {
 			continue
 		}
@@ -60,9 +64,12 @@ func (rd *JSONLReader) Next(t *sim.Task) error {
 		return nil
 	}
 	err := rd.sc.Err()
+	var le *Error
 	switch {
 	case err == nil:
 		rd.err = io.EOF
+	case errors.As(err, &le):
+		rd.err = le
 	case errors.Is(err, bufio.ErrTooLong):
 		rd.err = &Error{File: rd.file, Line: rd.line + 1, Err: err,
 			Msg: fmt.Sprintf("line longer than %d bytes", MaxJSONLLine)}

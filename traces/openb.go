@@ -96,7 +96,7 @@ var _ sim.Source = (*OpenbReader)(nil)
 // NewOpenbReader reads the header row of an openb pod list from r and
 // returns a reader for its rows. file names the input in errors.
 func NewOpenbReader(r io.Reader, file string) (*OpenbReader, error) {
-	cr := newOpenbCSV(r)
+	cr := newOpenbCSV(r, file)
 	rd := &OpenbReader{file: file, cr: cr}
 	header, line, err := readOpenbHeader(cr, file, "an openb pod list's header, "+openbPodHeader)
 	if err != nil {
@@ -303,8 +303,8 @@ func wholeMessage(e numErr, raw, unit string, max int64) string {
 
 // newOpenbCSV returns a CSV reader for an openb file: fields counted by
 // the caller, for a precise message.
-func newOpenbCSV(r io.Reader) *csv.Reader {
-	cr := csv.NewReader(r)
+func newOpenbCSV(r io.Reader, file string) *csv.Reader {
+	cr := csv.NewReader(newLineReader(r, file, MaxLine))
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
 	return cr

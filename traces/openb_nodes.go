@@ -59,7 +59,7 @@ func ReadOpenbNodes(path string) ([]sim.NodeSpec, error) {
 // MaxOpenbNodeGPUs; names are unique. Every error is an *Error naming the
 // line, the column and what was expected.
 func ReadOpenbNodesFrom(r io.Reader, file string) ([]sim.NodeSpec, error) {
-	cr := newOpenbCSV(r)
+	cr := newOpenbCSV(r, file)
 	header, hline, err := readOpenbHeader(cr, file, "an openb node list's header, "+openbNodeHeader)
 	if err != nil {
 		return nil, err
@@ -83,7 +83,13 @@ func ReadOpenbNodesFrom(r io.Reader, file string) ([]sim.NodeSpec, error) {
 	for {
 		rec, line, err := readRecord(cr, file, lastLine, len(header))
 		if err == io.EOF {
+			if len(nodes) == 0 {
+				return nil, &Error{File: file, Line: hline, Msg: "no nodes: expected at least one row after the header"}
+			}
 			return nodes, nil
+		}
+		if len(nodes) >= sim.MaxNodes {
+			return nil, &Error{File: file, Line: line, Msg: fmt.Sprintf("expected at most %d nodes", sim.MaxNodes)}
 		}
 		if err != nil {
 			return nil, err

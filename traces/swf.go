@@ -126,7 +126,7 @@ var _ sim.Source = (*SWFReader)(nil)
 // NewSWFReader returns a reader of the SWF log r; file names it in errors.
 // It reads the header comments at once, up to the first job line.
 func NewSWFReader(r io.Reader, file string) (*SWFReader, error) {
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(newLineReader(r, file, MaxSWFLine))
 	sc.Buffer(make([]byte, 0, 64<<10), MaxSWFLine)
 	rd := &SWFReader{file: file, sc: sc}
 	for rd.scan() {
@@ -183,9 +183,12 @@ func (rd *SWFReader) text() ([]byte, int) {
 // scanError is the error that ended the scan: io.EOF or an *Error.
 func (rd *SWFReader) scanError() error {
 	err := rd.sc.Err()
+	var le *Error
 	switch {
 	case err == nil:
 		return io.EOF
+	case errors.As(err, &le):
+		return le
 	case errors.Is(err, bufio.ErrTooLong):
 		return &Error{File: rd.file, Line: rd.line + 1, Err: err,
 			Msg: fmt.Sprintf("line longer than %d bytes", MaxSWFLine)}

@@ -30,15 +30,24 @@ const (
 var errInterrupted = errors.New("interrupted")
 
 func main() {
+	exitAfterInterrupt(os.Args[1:], os.Stderr)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRoot(stdout, stderr)
+	if err := setMemoryBudget(); err != nil {
+		fmt.Fprintf(stderr, "fleetsim: %v\n", err)
+		return exitBadInput
+	}
+	out := &errWriter{w: stdout}
+	root := newRoot(out, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if err == nil && out.err != nil {
+		err = fmt.Errorf("writing the output: %w", out.err)
+	}
 	switch {
 	case err == nil:
 		return exitOK

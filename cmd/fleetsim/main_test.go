@@ -15,16 +15,6 @@ import (
 	"github.com/fleetsim/fleetsim/scenario"
 )
 
-// TestMain runs the CLI instead of the tests when FLEETSIM_AS_CLI=1: the
-// real verbs start their clean-up guard by running their own executable,
-// which under go test is this binary.
-func TestMain(m *testing.M) {
-	if os.Getenv("FLEETSIM_AS_CLI") == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
 // fleetsim runs the CLI in-process and returns its exit code and output.
 func fleetsim(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()

@@ -52,6 +52,9 @@ func (f *outputFlags) check() error {
 	if f.seeds < 1 {
 		return fmt.Errorf("--seeds: expected an integer >= 1, got %d", f.seeds)
 	}
+	if err := checkSeeds(f.seeds); err != nil {
+		return err
+	}
 	if f.records && f.out == "" {
 		return errors.New("--out-records needs --out DIR")
 	}
@@ -121,7 +124,8 @@ func roundDown(s float64) sim.Time {
 // parts; commit joins the parts in job order and renames everything into
 // place, so the folder never holds a half-written file under a real name.
 type bundle struct {
-	dir     string
+	od      *reports.OutDir
+	dir     string     // od's staging folder, where everything is written
 	records []*os.File // per job; nil entries when not asked
 	series  []*os.File
 }
@@ -129,15 +133,19 @@ type bundle struct {
 // newBundle creates dir and a part file per job for what is asked, and
 // wires the jobs to write into them.
 func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	od, err := reports.CreateOutDir(dir)
+	if err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
-	b := &bundle{dir: dir, records: make([]*os.File, len(jobs)), series: make([]*os.File, len(jobs))}
+	b := &bundle{od: od, dir: od.Path(), records: make([]*os.File, len(jobs)), series: make([]*os.File, len(jobs))}
 	for i := range jobs {
 		j := &jobs[i]
 		j.cdf = true
 		j.opt.Series = f.sampling(j.sc)
-		sf, err := os.CreateTemp(dir, ".series-*.part")
+		if err := boundSampling(j.sc, &j.opt.Series, len(jobs)); err != nil {
+			return nil, err
+		}
+		sf, err := os.CreateTemp(b.dir, ".series-*.part")
 		if err != nil {
 			b.abort()
 			return nil, fmt.Errorf("--out: %w", err)
@@ -145,7 +153,7 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 		b.series[i] = sf
 		var rw *reports.RecordWriter
 		if f.records {
-			rf, err := os.CreateTemp(dir, ".records-*.part")
+			rf, err := os.CreateTemp(b.dir, ".records-*.part")
 			if err != nil {
 				b.abort()
 				return nil, fmt.Errorf("--out: %w", err)
@@ -218,10 +226,11 @@ func (b *bundle) join(name, header string, parts []*os.File) error {
 	return out.Commit()
 }
 
-// commit writes series.csv, records.csv (when asked) and summary.json, and
-// removes the parts.
+// commit writes series.csv, records.csv (when asked) and summary.json into
+// the staging folder, and removes the parts; finish then puts the folder
+// in place.
 func (b *bundle) commit(sum *reports.Summary) error {
-	defer b.abort()
+	defer b.closeParts()
 	if err := b.join(seriesFile, reports.SeriesHeader, b.series); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
@@ -233,8 +242,23 @@ func (b *bundle) commit(sum *reports.Summary) error {
 	return writeAtomic(filepath.Join(b.dir, summaryFile), func(w io.Writer) error { return reports.WriteSummary(w, sum) })
 }
 
-// abort closes and removes the part files.
+// finish puts the staged folder in the place of --out, as one unit.
+func (b *bundle) finish() error {
+	if err := b.od.Commit(); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	return nil
+}
+
+// abort removes the part files and the staging folder; --out is untouched.
+// It is safe after finish.
 func (b *bundle) abort() {
+	b.closeParts()
+	b.od.Abort()
+}
+
+// closeParts closes and removes the part files.
+func (b *bundle) closeParts() {
 	for _, list := range [][]*os.File{b.records, b.series} {
 		for i, f := range list {
 			if f != nil {

@@ -71,7 +71,7 @@ func readOutput(dir string) (*output, error) {
 		o.first[r.Strategy] = r.Seed
 	}
 	path := filepath.Join(dir, seriesFile)
-	f, err := os.Open(path)
+	f, err := reports.OpenInput(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return o, nil
 	}

@@ -243,6 +243,15 @@ func newCompareCmd() *cobra.Command {
 			if report != "" && !strings.HasSuffix(strings.ToLower(report), ".html") {
 				return fmt.Errorf("--report: expected a file name ending in .html, got %q", report)
 			}
+			// Destinations are checked before any run: a run of an hour
+			// must not end in "permission denied".
+			for _, d := range []struct{ flag, path string }{{"--plot", plotFile}, {"--report", report}} {
+				if d.path != "" {
+					if err := reports.CheckWritable(d.path); err != nil {
+						return fmt.Errorf("%s: %w", d.flag, err)
+					}
+				}
+			}
 			sc, err := sf.load(cmd, args)
 			if err != nil {
 				return err
@@ -320,6 +329,9 @@ func makeJobs(sc *scenario.Scenario, specs []scenario.StrategySpec, seeds []uint
 
 // execute runs jobs in parallel and, with --out, writes the output folder.
 func execute(cmd *cobra.Command, sc *scenario.Scenario, jobs []job, of *outputFlags) ([]sim.Result, error) {
+	if err := checkRuns(sc, len(jobs), "--seeds or --strategies"); err != nil {
+		return nil, err
+	}
 	var b *bundle
 	if of.out != "" {
 		var err error
@@ -342,9 +354,12 @@ func execute(cmd *cobra.Command, sc *scenario.Scenario, jobs []job, of *outputFl
 		return nil, err
 	}
 	if !of.noPlots {
-		if err := writePlots(of.out); err != nil {
+		if err := writePlots(b.dir); err != nil {
 			return nil, err
 		}
+	}
+	if err := b.finish(); err != nil {
+		return nil, err
 	}
 	return results, nil
 }

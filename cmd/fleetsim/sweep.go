@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -37,7 +35,7 @@ const sweepPartialFile = "sweep.partial.csv"
 // the finished runs go to OUT/sweep.partial.csv (sweep.csv's columns, in
 // run order), not sweep.csv, which merge and report take for a whole
 // sweep; one line says how many ran.
-func savePartialSweep(cmd *cobra.Command, out string, pl *sweepPlan, runs []sweepRun, results []sim.Result, done []bool) error {
+func savePartialSweep(cmd *cobra.Command, od *reports.OutDir, pl *sweepPlan, runs []sweepRun, results []sim.Result, done []bool) error {
 	var rows [][]string
 	for k := range runs {
 		if !done[k] {
@@ -54,19 +52,24 @@ func savePartialSweep(cmd *cobra.Command, out string, pl *sweepPlan, runs []swee
 		fmt.Fprintf(stderr, "fleetsim: interrupted before any of %d runs finished; nothing written\n", len(runs))
 		return errInterrupted
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	path := filepath.Join(out, sweepPartialFile)
-	err := writeAtomic(path, func(w io.Writer) error {
+	// Written as a whole folder like any result (reports.OutDir): the
+	// partial rows and the command, nothing of an earlier sweep there.
+	err := writeAtomic(filepath.Join(od.Path(), sweepPartialFile), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write(pl.header())
 		cw.WriteAll(rows)
 		return cw.Error()
 	})
-	if err != nil {
-		return err
+	if err == nil {
+		err = writeSweepCommand(od.Path())
 	}
+	if err == nil {
+		err = od.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	path := filepath.Join(od.Dir(), sweepPartialFile)
 	fmt.Fprintf(stderr, "fleetsim: interrupted after %d of %d runs finished; wrote them to %s\n", len(rows), len(runs), path)
 	return errInterrupted
 }
@@ -100,6 +103,8 @@ type manifest struct {
 	Runs       int          `json:"runs"`
 	// Shard is "i/n" for a shard's folder, empty for a whole sweep.
 	Shard string `json:"shard,omitempty"`
+	// SHA256 is the hash of sweep.csv, which merge checks for each shard.
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // sweepRun is one run of a sweep: a point (one value per parameter), a
@@ -301,10 +306,21 @@ joins their folders into exactly the file one machine would have written.`,
 				}
 				params = append(params, sweepParam{Path: path, Values: values})
 			}
+			if err := checkSweepSize(params, seeds, sh); err != nil {
+				return err
+			}
 			pl, err := planSweep(args[0], params, list, seeds, &sf, cmd)
 			if err != nil {
 				return err
 			}
+			if err := checkRuns(pl.scs[0], len(pl.runs)/max(sh.n, 1)+1, "--seeds, the --set values or the strategies"); err != nil {
+				return err
+			}
+			od, err := reports.CreateOutDir(out)
+			if err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
+			defer od.Abort()
 			var jobs []job
 			var runs []sweepRun
 			for _, r := range pl.runs {
@@ -320,7 +336,7 @@ joins their folders into exactly the file one machine would have written.`,
 			fmt.Fprintln(cmd.ErrOrStderr())
 			results, done, _, err := runJobsPartial(cmd.Context(), jobs, cmd.ErrOrStderr())
 			if err == errInterrupted {
-				return savePartialSweep(cmd, out, pl, runs, results, done)
+				return savePartialSweep(cmd, od, pl, runs, results, done)
 			}
 			if err != nil {
 				return err
@@ -333,16 +349,8 @@ joins their folders into exactly the file one machine would have written.`,
 			}
 			m := pl.m
 			m.Shard = sh.String()
-			if err := writeSweep(out, m, pl.header(), rows); err != nil {
+			if err := writeSweepDir(od, m, pl.header(), rows, sh.n == 1 && !noPlots); err != nil {
 				return err
-			}
-			if err := writeSweepCommand(out); err != nil {
-				return err
-			}
-			if sh.n == 1 && !noPlots {
-				if err := writePlots(out); err != nil {
-					return err
-				}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%d runs)\n", filepath.Join(out, sweepFile), len(rows))
 			return nil
@@ -358,54 +366,6 @@ joins their folders into exactly the file one machine would have written.`,
 	return cmd
 }
 
-// writeSweep writes sweep.csv and sweep.json into dir, atomically.
-func writeSweep(dir string, m manifest, header []string, rows [][]string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	err := writeAtomic(filepath.Join(dir, sweepFile), func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		cw.Write(header)
-		cw.WriteAll(rows)
-		return cw.Error()
-	})
-	if err != nil {
-		return err
-	}
-	return writeAtomic(filepath.Join(dir, sweepManifest), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(m)
-	})
-}
-
-// readSweep reads a sweep folder's manifest, header and rows.
-func readSweep(dir string) (manifest, []string, [][]string, error) {
-	var m manifest
-	data, err := os.ReadFile(filepath.Join(dir, sweepManifest))
-	if err != nil {
-		return m, nil, nil, fmt.Errorf("%s: expected a sweep folder (with %s): %w", dir, sweepManifest, err)
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		return m, nil, nil, fmt.Errorf("%s: invalid JSON: %w", filepath.Join(dir, sweepManifest), err)
-	}
-	path := filepath.Join(dir, sweepFile)
-	f, err := os.Open(path)
-	if err != nil {
-		return m, nil, nil, err
-	}
-	defer f.Close()
-	cr := csv.NewReader(bufio.NewReader(f))
-	recs, err := cr.ReadAll()
-	if err != nil {
-		return m, nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(recs) == 0 {
-		return m, nil, nil, fmt.Errorf("%s: expected a header row, got an empty file", path)
-	}
-	return m, recs[0], recs[1:], nil
-}
-
 func newMergeCmd() *cobra.Command {
 	var (
 		out     string
@@ -416,20 +376,20 @@ func newMergeCmd() *cobra.Command {
 		Short: "Join the folders of a sharded sweep into one, exactly as an unsharded sweep writes it",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkNotInput(out, args); err != nil {
+				return err
+			}
 			m, header, rows, err := mergeShards(args)
 			if err != nil {
 				return err
 			}
-			if err := writeSweep(out, m, header, rows); err != nil {
-				return err
+			od, err := reports.CreateOutDir(out)
+			if err != nil {
+				return fmt.Errorf("--out: %w", err)
 			}
-			if err := writeSweepCommand(out); err != nil {
+			defer od.Abort()
+			if err := writeSweepDir(od, m, header, rows, !noPlots); err != nil {
 				return err
-			}
-			if !noPlots {
-				if err := writePlots(out); err != nil {
-					return err
-				}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%d runs from %d shards)\n", filepath.Join(out, sweepFile), len(rows), len(args))
 			return nil
@@ -458,7 +418,7 @@ func mergeShards(dirs []string) (manifest, []string, [][]string, error) {
 			return whole, nil, nil, fmt.Errorf("%s: shard %q in %s: %w", dir, m.Shard, sweepManifest, err)
 		}
 		shardless := m
-		shardless.Shard = ""
+		shardless.Shard, shardless.SHA256 = "", ""
 		if k == 0 {
 			whole, header, n = shardless, h, sh.n
 		} else {
@@ -477,10 +437,20 @@ func mergeShards(dirs []string) (manifest, []string, [][]string, error) {
 		seen[sh.i] = dir
 		rows = append(rows, rs...)
 	}
+	if n > maxRuns {
+		return whole, nil, nil, fmt.Errorf("%s: shard: expected at most %d shards, got %d", filepath.Join(dirs[0], sweepManifest), maxRuns, n)
+	}
+	if whole.Runs < 0 || whole.Runs > maxRuns {
+		return whole, nil, nil, fmt.Errorf("%s: runs: expected 0 to %d, got %d", filepath.Join(dirs[0], sweepManifest), maxRuns, whole.Runs)
+	}
 	if len(seen) != n {
 		var missing []string
 		for i := 0; i < n; i++ {
 			if _, ok := seen[i]; !ok {
+				if len(missing) == 10 {
+					missing = append(missing, fmt.Sprintf("… (%d in all)", n-len(seen)))
+					break
+				}
 				missing = append(missing, fmt.Sprintf("%d/%d", i, n))
 			}
 		}

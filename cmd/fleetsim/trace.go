@@ -75,9 +75,18 @@ run would see the tasks.`,
 				defer af.Abort()
 				out = af
 			}
+			// A ".gz" name is written gzip-compressed, as every reader
+			// expects of it.
+			base := output
+			var zw *gzip.Writer
+			if strings.EqualFold(filepath.Ext(output), ".gz") {
+				base = output[:len(output)-len(".gz")]
+				zw = gzip.NewWriter(out)
+				out = zw
+			}
 			if format == "" {
 				format = "csv"
-				if strings.HasSuffix(output, ".jsonl") || strings.HasSuffix(output, ".ndjson") {
+				if strings.HasSuffix(base, ".jsonl") || strings.HasSuffix(base, ".ndjson") {
 					format = "jsonl"
 				}
 			}
@@ -108,6 +117,11 @@ run would see the tasks.`,
 			}
 			if err := w.Flush(); err != nil {
 				return err
+			}
+			if zw != nil {
+				if err := zw.Close(); err != nil {
+					return err
+				}
 			}
 			if af != nil {
 				return af.Commit()
