@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -494,7 +493,7 @@ type CheckInput struct {
 // summary.json, run --json, compare --format json (runs, or aggregates
 // with --seeds).
 func ReadCheckInput(path string) (*CheckInput, error) {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path, MaxResultsBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -486,7 +486,10 @@ func writeReport(dir, file string) error {
 		if m.Fleetsim != "" {
 			r.Version = m.Fleetsim
 		}
-		if b, err := os.ReadFile(filepath.Join(dir, sweepCommand)); err == nil {
+		if f, err := reports.OpenInput(filepath.Join(dir, sweepCommand)); err == nil {
+			// One command line: at most 64 KiB of it, never blocking.
+			b, _ := io.ReadAll(io.LimitReader(f, 64<<10))
+			f.Close()
 			r.Produced = strings.TrimSpace(string(b))
 		}
 		r.Scenario = []reports.KV{{Key: "scenario", Value: m.Scenario}, {Key: "points", Value: strconv.Itoa(m.Points)},
