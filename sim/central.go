@@ -32,6 +32,13 @@ type Central struct {
 	// the GPU fragmentation every SampleEvery of simulated time, from the
 	// first arrival to the end (PlacementResult.Series).
 	SampleEvery Time
+
+	// Workflows (dag.go): the network model of data moved between a
+	// task's parents and it, and a runtime table (task class → node group
+	// → runtime) that overrides work at the node's speed where it has an
+	// entry (the HEFT paper's computation costs).
+	Transfer Transfer
+	Runtimes map[string]map[string]Time
 }
 
 // Backfill is the rule for tasks queued behind a head that does not fit.
@@ -97,6 +104,7 @@ const (
 	stFree uint8 = iota
 	stPending
 	stRunning
+	stWaiting // a workflow task whose parents have not all completed
 )
 
 type cslot struct {
@@ -130,6 +138,10 @@ type Scheduler struct {
 	filter  Filter
 	scorer  Scorer
 	obs     []Observer
+	sel     Selector
+	wfObs   WorkflowObserver
+	dag     *dagState
+	ready   []*Task
 	less    func(a, b *Task) bool
 	reorder bool
 
@@ -217,7 +229,9 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	e.placer, _ = s.(Placer)
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)
-	if e.placer == nil && e.scorer == nil {
+	e.sel, _ = s.(Selector)
+	e.wfObs, _ = s.(WorkflowObserver)
+	if e.placer == nil && e.scorer == nil && e.sel == nil {
 		return nil, fmt.Errorf("sim: strategy %s implements neither Placer nor Scorer, so it cannot place jobs from a central queue", s.Name())
 	}
 	if o, ok := s.(Observer); ok {
@@ -233,6 +247,8 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	n := len(cfg.Nodes)
 	e.view = NewView(cfg.Nodes)
 	e.view.shapes = cfg.Central.Shapes
+	e.dag = newDagState(&e.cfg)
+	e.view.dag = e.dag
 	e.invSpeed = make([]float64, n)
 	e.work = make([]int64, n)
 	e.served = make([]int64, n)
@@ -406,11 +422,14 @@ func (e *Scheduler) arrive() {
 		e.changeInSys(1)
 	}
 	e.arrivedGPU += sl.t.GPURequest()
-	e.enqueue(s)
+	if e.dagArrive(s) {
+		e.enqueue(s)
+	}
 	if to := e.cfg.Central.Timeout; to > 0 && !e.cfg.Central.DropUnplaceable {
 		e.push(e.now+min(to, MaxTime-e.now), evTimeout, -1, int64(s)|int64(sl.gen)<<32)
 	}
 	e.readNext()
+	e.dagAfterRead()
 	if e.nextSlot >= 0 {
 		e.push(e.slab[e.nextSlot].t.Arrival, evArrival, -1, 0)
 	}
@@ -489,6 +508,10 @@ func (e *Scheduler) gpuFragRatio() float64 {
 // cycle places pending tasks from the head, in queue order.
 func (e *Scheduler) cycle() {
 	if len(e.pending) == 0 {
+		return
+	}
+	if e.sel != nil {
+		e.selectCycle()
 		return
 	}
 	if e.reorder {
@@ -640,6 +663,12 @@ func (e *Scheduler) startTask(s int32) {
 		d = e.withStartup(d, e.drawStartup(sl.t.ID), sl.t.ID)
 	}
 	sl.estEnd = e.now + e.estimated(i, &sl.t)
+	if len(sl.t.Parents) > 0 {
+		stage := e.stageIn(s, i)
+		sl.start += stage
+		sl.estEnd += stage
+		d += stage
+	}
 	if e.err != nil {
 		return
 	}
@@ -651,8 +680,14 @@ func (e *Scheduler) startTask(s int32) {
 	}
 }
 
-// duration is how long work w takes on node i.
+// duration is how long work w takes on node i: the runtime table's entry
+// for t where there is one.
 func (e *Scheduler) duration(i int, t *Task, w Time) Time {
+	if e.cfg.Central.Runtimes != nil {
+		if d, ok := e.dag.table(t, i); ok {
+			return e.scaled(d, 1, t.ID, e.cfg.Nodes[i].Name)
+		}
+	}
 	return e.scaled(w, e.invSpeed[i], t.ID, e.cfg.Nodes[i].Name)
 }
 
@@ -778,6 +813,7 @@ func (e *Scheduler) end(s int32, node int, st Status) {
 		}
 		e.cfg.OnRecord(&e.rec)
 	}
+	e.dagEnd(s, node, st)
 	e.release(s)
 }
 

@@ -92,6 +92,7 @@ func (e *Scheduler) Result() Result {
 		r.Utilization = p.Utilization.GPU
 	}
 	r.Placement = p
+	r.Workflow = e.dag.result()
 	return r
 }
 

@@ -16,6 +16,10 @@ type NodeSpec struct {
 	GPUModel    string  // e.g. "V100M16"; empty when unknown
 	CostPerHour float64 // money per node-hour
 
+	// Link is the node's network link for workflow data, bytes per
+	// second (0: not limited beyond Central.Transfer's bandwidth).
+	Link float64
+
 	// Background is the share of the node's capacity taken by work outside
 	// the simulation, in [0, 1): it serves at Speed × (1 − Background), and
 	// a metrics scrape reports it as used.

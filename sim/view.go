@@ -26,6 +26,8 @@ type View struct {
 	nodeRegion []int32
 	rtt        []Time
 	origin     int32
+
+	dag *dagState // workflows in flight (central queueing)
 }
 
 // NodeLoad is the observable state of one node.
