@@ -663,7 +663,7 @@ func (e *Scheduler) startTask(s int32) {
 		d = e.withStartup(d, e.drawStartup(sl.t.ID), sl.t.ID)
 	}
 	sl.estEnd = e.now + e.estimated(i, &sl.t)
-	if len(sl.t.Parents) > 0 {
+	if sl.t.Deps != nil {
 		stage := e.stageIn(s, i)
 		sl.start += stage
 		sl.estEnd += stage

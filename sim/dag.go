@@ -22,6 +22,19 @@ import (
 // task's record starts when its work does; its wait includes the transfer.
 // A parent that fails or is dropped drops its waiting descendants.
 
+// Deps holds a workflow task's dependencies.
+type Deps struct {
+	Parents []Edge
+}
+
+// ParentEdges is t's parents (nil when it has none).
+func (t *Task) ParentEdges() []Edge {
+	if t.Deps == nil {
+		return nil
+	}
+	return t.Deps.Parents
+}
+
 // Edge is one dependency of a task: the parent's ID and the bytes the
 // parent hands this child. Bytes < 0 means the parent's OutputBytes.
 type Edge struct {
@@ -198,7 +211,7 @@ func (v *View) ParentDone(id int64) (node int, finish Time, ok bool) {
 // parents).
 func (v *View) DataReady(t *Task, i int) Time {
 	r := v.now
-	for _, e := range t.Parents {
+	for _, e := range t.ParentEdges() {
 		if n, f, ok := v.ParentDone(e.Parent); ok {
 			r = max(r, f+v.TransferTime(n, i, v.EdgeBytes(e)))
 		}
@@ -253,7 +266,7 @@ func (d *dagState) minRuntime(t *Task) Time {
 func (e *Scheduler) dagArrive(s int32) bool {
 	t := &e.slab[s].t
 	if t.Workflow == "" {
-		if len(t.Parents) > 0 {
+		if len(t.ParentEdges()) > 0 {
 			e.err = fmt.Errorf("sim: task %d names parents but no workflow", t.ID)
 		}
 		return true
@@ -288,7 +301,7 @@ func (e *Scheduler) dagArrive(s int32) bool {
 	f.ids = append(f.ids, t.ID)
 	run := d.minRuntime(t)
 	f.minWork += run
-	for _, ed := range t.Parents {
+	for _, ed := range t.ParentEdges() {
 		p := d.tasks[ed.Parent]
 		if p == nil || p.flow != f {
 			e.err = fmt.Errorf("sim: task %d of workflow %q names parent %d, which is not an earlier task of that workflow", t.ID, t.Workflow, ed.Parent)
@@ -346,11 +359,11 @@ func (e *Scheduler) dagClose() {
 // parents' data; it counts the data moved.
 func (e *Scheduler) stageIn(s int32, i int) Time {
 	t := &e.slab[s].t
-	if len(t.Parents) == 0 {
+	if len(t.ParentEdges()) == 0 {
 		return 0
 	}
 	ready := e.view.DataReady(t, i)
-	for _, ed := range t.Parents {
+	for _, ed := range t.ParentEdges() {
 		if n, _, ok := e.view.ParentDone(ed.Parent); ok && n != i {
 			e.dag.res.DataMovedBytes += e.view.EdgeBytes(ed)
 			e.dag.res.Transfers++

@@ -13,7 +13,7 @@ import (
 // Edge with its own amount).
 func dagTask(id int64, wf string, at, work, cpus float64, out int64, parents ...sim.Edge) sim.Task {
 	return sim.Task{ID: id, Workflow: wf, Arrival: sim.FromSeconds(at), Work: sim.FromSeconds(work),
-		CPU: int64(cpus * 1000), OutputBytes: out, Parents: parents}
+		CPU: int64(cpus * 1000), OutputBytes: out, Deps: deps(parents)}
 }
 
 func p(id int64) sim.Edge               { return sim.Edge{Parent: id, Bytes: -1} }
@@ -142,4 +142,11 @@ func TestDAGBadWorkflows(t *testing.T) {
 			t.Errorf("error %v, want one saying %q", err, c.want)
 		}
 	}
+}
+
+func deps(ps []sim.Edge) *sim.Deps {
+	if len(ps) == 0 {
+		return nil
+	}
+	return &sim.Deps{Parents: ps}
 }

@@ -33,12 +33,13 @@ type Task struct {
 	// Workflow names the DAG the task belongs to ("" for an independent
 	// task). A workflow arrives whole: its tasks share one arrival time
 	// and come one after another in the stream, parents before children.
-	// Parents are the tasks (by ID, in the same workflow) that must
+	// Deps.Parents are the tasks (by ID, in the same workflow) that must
 	// finish, and whose output must reach the task's node, before it may
-	// start; OutputBytes is the data the task hands each child unless the
+	// start (nil Deps: none; a pointer keeps Task comparable);
+	// OutputBytes is the data the task hands each child unless the
 	// child's Edge names its own amount (see dag.go).
 	Workflow    string
-	Parents     []Edge
+	Deps        *Deps
 	OutputBytes int64
 
 	Tenant string // owner, for fairness policies
