@@ -542,16 +542,3 @@ func (s *wfSource) Next(t *sim.Task) error {
 	}
 	return nil
 }
-
-func init() {
-	if err := RegisterFormat(Format{Name: "wfformat",
-		New: func(r io.Reader, file string) (sim.Source, error) {
-			inst, err := ReadWfFormat(r, file)
-			if err != nil {
-				return nil, err
-			}
-			return inst.WfSource(0, 0, ""), nil
-		}}); err != nil {
-		panic(err)
-	}
-}
