@@ -191,6 +191,9 @@ func (s *Scenario) central(spec StrategySpec, seed uint64, shapes []sim.TaskShap
 		c.Queue = qs
 	}
 	c.Backfill, _ = sim.ParseBackfill(backfill)
+	if w := s.Workflows; w != nil {
+		c.Transfer, c.Runtimes = w.Transfer, w.Runtimes
+	}
 	c.Timeout = s.Cluster.Timeout
 	c.SampleEvery = s.Cluster.SampleEvery
 	c.DropUnplaceable = (s.Cluster.HasTimeout && s.Cluster.Timeout == 0) || c.Hold

@@ -40,6 +40,10 @@ type Scenario struct {
 	// (real.go); nil when the file has no real section.
 	Real *Real
 
+	// Workflows, when set, is the workload: DAGs under central queueing
+	// (workflows.go).
+	Workflows *Workflows
+
 	// YAML is the file's text as read, before Sets (for reports).
 	YAML []byte
 	// Sets are the overrides applied to YAML (ParseWith), in order;

@@ -83,7 +83,7 @@ type WorkflowResult struct {
 	Workflows      int64   `json:"workflows"`
 	MeanResponseS  float64 `json:"mean_response_s"`
 	MaxResponseS   float64 `json:"max_response_s"`
-	MeanSlowdown   float64 `json:"mean_slowdown"` // response / critical path = SLR
+	MeanSLR        float64 `json:"mean_slr"` // response / critical path
 	MeanSpeedup    float64 `json:"mean_speedup"`
 	CriticalPathS  float64 `json:"critical_path_s"` // mean over workflows
 	DataMovedBytes int64   `json:"data_moved_bytes"`
@@ -445,7 +445,7 @@ func (d *dagState) result() *WorkflowResult {
 	r := d.res
 	if k := float64(r.Workflows); k > 0 {
 		r.MeanResponseS = d.respSum / k
-		r.MeanSlowdown = d.slrSum / k
+		r.MeanSLR = d.slrSum / k
 		r.MeanSpeedup = d.spdSum / k
 		r.CriticalPathS = d.cpSum / k
 	}

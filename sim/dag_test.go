@@ -75,7 +75,7 @@ func TestDAGTransferSchedule(t *testing.T) {
 	}
 	// w2 lost tasks, so only w1 counts: response 27 s; its critical path
 	// at the shortest runtimes (B, speed 2) is T1 2 + T3 3 + T4 1 = 6 s.
-	if w.Workflows != 1 || w.MeanResponseS != 27 || w.CriticalPathS != 6 || w.MeanSlowdown != 27.0/6 {
+	if w.Workflows != 1 || w.MeanResponseS != 27 || w.CriticalPathS != 6 || w.MeanSLR != 27.0/6 {
 		t.Errorf("workflow figures %+v, want 1 workflow, response 27 s, critical path 6 s, SLR 4.5", *w)
 	}
 	if res.Tasks.Completed != 6 || res.Tasks.Dropped != 2 {
