@@ -99,6 +99,10 @@
 // real (mapping, optional): how to run the scenario on live containerd
 // daemons instead of the model. Below, under Real clusters.
 //
+// workflows (mapping, optional): DAGs of dependent tasks as the workload,
+// in place of workload (and with no stop required), under queueing:
+// central. Below, under Workflows.
+//
 // # cluster
 //
 // queueing (string, optional): "node" (default): each node queues its own
@@ -474,6 +478,35 @@
 //   - interval (duration > 0, default 5s)
 //   - threshold (integer in [1, 1000], default 3)
 //   - rise (integer in [1, 1000], default 1)
+//
+// # Workflows
+//
+// The workflows section makes the workload a stream of DAGs: a task starts
+// once its parents have finished and their data has reached its node
+// (latency + bytes / bandwidth between distinct nodes; free on the same
+// node). Its fields:
+//
+//   - generate (mapping): random DAGs: shape (layered or fork-join, required),
+//     tasks (default 20) and layers (4) and edge_prob (0.3) for layered,
+//     width (4) and stages (2) for fork-join, mean_work (duration > 0,
+//     default 1s; each task uniform on [0.5, 1.5] x it), ccr (>= 0, the
+//     communication-to-computation ratio at transfer.bandwidth), count
+//     (workflows, default 1), interarrival (mean gap, exponential; default 0)
+//   - instances (list of paths): WfCommons WfFormat files (1.4, 1.5), each a
+//     workflow; instance k arrives at k x every (duration, default 0).
+//     Exactly one of generate and instances.
+//   - transfer (mapping): latency (duration >= 0) and bandwidth (bytes per
+//     second, size suffixes allowed; 0 or absent: unlimited)
+//   - runtimes (mapping, optional): task class -> {node group: runtime}; an
+//     entry replaces the task's work at the node's speed (the HEFT paper's
+//     computation-cost table)
+//
+// The workflow strategies (heft, cpop, critical-path, ready-fifo, min-min,
+// max-min) are placement strategies; docs/workflows.md has the model.
+//
+//	workflows:
+//	  generate: {shape: layered, tasks: 50, layers: 6, mean_work: 20s, ccr: 1, count: 40, interarrival: 120s}
+//	  transfer: {latency: 5ms, bandwidth: 100M}
 //
 // # Real clusters
 //
