@@ -118,6 +118,7 @@ type cslot struct {
 	measured bool
 	fits     uint8 // whether the task fits some empty node: 0 not known yet, fitsSome, fitsNone
 	gpus     []int
+	gang     []gangMember // a gang's nodes beyond node (gang.go)
 }
 
 const (
@@ -142,6 +143,7 @@ type Scheduler struct {
 	wfObs   WorkflowObserver
 	dag     *dagState
 	ready   []*Task
+	gang    []int32 // the nodes chooseGang picked
 	less    func(a, b *Task) bool
 	reorder bool
 
@@ -324,7 +326,10 @@ func (e *Scheduler) readNext() {
 	}
 	s := e.alloc()
 	if e.read(&e.slab[s].t) {
-		if e.err = checkDemand(&e.slab[s].t); e.err == nil {
+		if e.err = checkDemand(&e.slab[s].t); e.err == nil && e.slab[s].t.Nodes != 0 {
+			e.err = e.checkGang(&e.slab[s].t)
+		}
+		if e.err == nil {
 			e.nextSlot = s
 			return
 		}
@@ -595,6 +600,9 @@ func (e *Scheduler) firstFail() {
 // choose asks the strategy where t goes, filling e.pl.
 func (e *Scheduler) choose(t *Task) bool {
 	e.pl.Node, e.pl.GPUs = -1, e.pl.GPUs[:0]
+	if t.Nodes > 1 {
+		return e.chooseGang(t)
+	}
 	if e.placer != nil {
 		return e.placer.Place(e.view, t, &e.pl)
 	}
@@ -625,6 +633,12 @@ func (e *Scheduler) choose(t *Task) bool {
 // every cycle.
 func (e *Scheduler) neverFits(s int32) bool {
 	sl := &e.slab[s]
+	if sl.fits == 0 && sl.t.Nodes > 1 {
+		sl.fits = fitsSome
+		if e.gangNeverFits(&sl.t) {
+			sl.fits = fitsNone
+		}
+	}
 	if sl.fits == 0 {
 		sl.fits = fitsNone
 		t := &sl.t
@@ -663,6 +677,11 @@ func (e *Scheduler) startTask(s int32) {
 		d = e.withStartup(d, e.drawStartup(sl.t.ID), sl.t.ID)
 	}
 	sl.estEnd = e.now + e.estimated(i, &sl.t)
+	if sl.t.Nodes > 1 {
+		gd, ge := e.startGang(s)
+		d = max(d, gd)
+		sl.estEnd = max(sl.estEnd, e.now+ge)
+	}
 	if sl.t.Deps != nil {
 		stage := e.stageIn(s, i)
 		sl.start += stage
@@ -762,6 +781,9 @@ func (e *Scheduler) complete(i int32, s int32) {
 	e.view.Release(int(i), &sl.t, sl.gpus)
 	e.account(int(i), &sl.t, -1)
 	e.view.load[i].Active--
+	if len(sl.gang) > 0 {
+		e.endGang(s)
+	}
 	e.running--
 	for _, o := range e.obs {
 		o.Finished(e.view, &sl.t, int(i), e.now-sl.t.Arrival)

@@ -469,7 +469,9 @@ func (e *Scheduler) selectCycle() {
 			break
 		}
 		s := e.pending[k]
-		if t := &e.slab[s].t; len(e.pl.GPUs) == 0 && t.GPURequest() > 0 {
+		if t := &e.slab[s].t; t.Nodes > 1 && !e.chooseGang(t) {
+			break // a gang goes first-fit; it waits for k nodes
+		} else if len(e.pl.GPUs) == 0 && t.GPURequest() > 0 {
 			e.pl.GPUs = e.view.PickGPUs(e.pl.Node, t, e.pl.GPUs)
 		}
 		e.pending = append(e.pending[:k], e.pending[k+1:]...)

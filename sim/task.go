@@ -42,6 +42,11 @@ type Task struct {
 	Deps        *Deps
 	OutputBytes int64
 
+	// Nodes, when > 1, makes the task a gang: it runs on that many
+	// distinct nodes at once, each holding its CPU, Memory and GPUs, all
+	// starting and ending together (gang.go). 0 or 1: one node.
+	Nodes int32
+
 	Tenant string // owner, for fairness policies
 	Region string // origin region, for geographic routing
 	Class  string // free-form class label, kept in records
