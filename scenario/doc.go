@@ -356,6 +356,13 @@
 //	    prompt: {mean: 2048, cv: 0.9}
 //	    output: {mean: 28, cv: 2.5}
 //
+// procs_per_node (integer in [1, 1048576], optional; queueing central):
+// tasks become gangs. A task asking for c cores runs on ceil(c / N) nodes at
+// once, each holding min(c, N) cores, all starting and ending together: an
+// SWF job of 64 processors on a cluster of one-processor nodes is a gang of
+// 64 nodes. Gangs are placed first-fit on the lowest-indexed nodes they fit;
+// EASY backfilling reserves their nodes (docs/workflows.md).
+//
 // inflation (mapping, optional; needs queueing central and a cluster with
 // GPUs): {until_gpu_share: X}, X > 0. The tasks of the trace (in a seeded
 // random order, then drawn from it with replacement) or drawn from shapes

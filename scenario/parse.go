@@ -30,7 +30,7 @@ var (
 	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies", "network", "faults", "client", "health", "real", "workflows"}
 	clusterFields  = []string{"queueing", "nodes", "nodes_from", "startup", "queue", "backfill", "pending_timeout", "sample_every", "inference"}
 	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour", "background", "power", "autoscale"}
-	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens"}
+	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens", "procs_per_node"}
 	shapeFields    = []string{"cpu", "gpus", "gpu_milli", "gpu_spec", "weight"}
 	limitFields    = []string{"tasks", "time"}
 	startupFields  = []string{"mean", "cv"}
@@ -265,6 +265,7 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 		r.warmupBeforeStop(m, s.Warmup, s.Stop)
 	}
 	r.central(m, s)
+	r.gangsCheck(m, s)
 	r.dynamics(m, s)
 	r.realNodes(m, s)
 	return s

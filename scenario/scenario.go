@@ -170,6 +170,10 @@ type Workload struct {
 	// (stream (seed, "workload/tokens")); their work at speed 1 follows
 	// traces.DefaultTokenModel.
 	Tokens *Tokens
+	// ProcsPerNode, when > 0, turns tasks into gangs of nodes with that
+	// many cores (traces.Gangs): an SWF job of p processors runs on
+	// ceil(p / ProcsPerNode) nodes at once. Central queueing only.
+	ProcsPerNode int
 }
 
 // Inflation: tasks (from the trace or the shapes) arrive, never to leave,

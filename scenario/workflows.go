@@ -222,3 +222,11 @@ func (r *reader) workflowsOnly(top *mapping, s *Scenario) {
 		r.failf(top.keyNode("workflows"), "workflows", "expected cluster.queueing: central with workflows (a scheduler releases tasks as their parents finish)")
 	}
 }
+
+// gangsCheck refuses workload.procs_per_node under node queueing: gangs
+// are placed by the central scheduler.
+func (r *reader) gangsCheck(top *mapping, s *Scenario) {
+	if r.err == nil && s.Workload.ProcsPerNode > 0 && s.Cluster.Queueing != QueueingCentral {
+		r.failf(top.get("workload"), "workload.procs_per_node", "expected cluster.queueing: central with procs_per_node (gangs are placed by the central scheduler)")
+	}
+}

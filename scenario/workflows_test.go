@@ -48,6 +48,8 @@ func TestWorkflowsSection(t *testing.T) {
 		{wfHead + "workflows:\n  generate: {shape: layered, ccr: 1}\n", "workflows.generate.ccr: expected workflows.transfer.bandwidth with ccr > 0"},
 		{wfHead + "workload: {trace: {path: x.csv}}\nworkflows:\n  generate: {shape: layered}\n", "workload: expected no workload with workflows"},
 		{strings.Replace(wfHead, "central", "node", 1) + "workflows:\n  generate: {shape: layered}\n", "workflows: expected cluster.queueing: central with workflows"},
+		{strings.Replace(strings.Replace(wfHead, "central", "node", 1), "[heft]", "[random]", 1) + "workload: {trace: {path: x.swf}, procs_per_node: 1}\n", "workload.procs_per_node: expected cluster.queueing: central with procs_per_node"},
+		{wfHead + "workload: {trace: {path: x.swf}, procs_per_node: 0}\n", "workload.procs_per_node: expected an integer in [1, 1048576], got 0"},
 	} {
 		_, err := Parse("t.yaml", []byte(bad.doc), "")
 		if err == nil || !strings.Contains(err.Error(), bad.want) {

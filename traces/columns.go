@@ -32,6 +32,7 @@ const (
 	colWorkflow
 	colParents
 	colOutputBytes
+	colNodes // a gang's node count (sim.Task.Nodes), read but not written
 	numColumns
 
 	numWritten = colWorkflow // the columns every writer emits
@@ -56,6 +57,7 @@ var columnNames = [numColumns]string{
 	colWorkflow:     "workflow",
 	colParents:      "parents",
 	colOutputBytes:  "output_bytes",
+	colNodes:        "nodes",
 }
 
 // Columns returns the names of the native format's columns (JSONL keys), in
@@ -112,6 +114,8 @@ func lookupColumn(name string) (column, bool) {
 		return colParents, true
 	case "output_bytes":
 		return colOutputBytes, true
+	case "nodes":
+		return colNodes, true
 	}
 	return 0, false
 }
@@ -131,6 +135,8 @@ func (c column) expected() string {
 		return "a non-negative number of bytes, optionally with a suffix K, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (powers of 1024)"
 	case colGPUs:
 		return "a non-negative whole number of GPUs"
+	case colNodes:
+		return "a non-negative whole number of nodes (a gang runs on that many at once)"
 	case colGPUMilli:
 		return "an integer from 0 to 1000 (thousandths of one GPU)"
 	case colPriority:
@@ -152,7 +158,7 @@ func (c column) limit() string {
 		return "at most 9223372036854775.807 cores"
 	case colMemory, colOutputBytes:
 		return "at most 9223372036854775807 bytes"
-	case colGPUs, colPromptTokens, colOutputTokens:
+	case colGPUs, colPromptTokens, colOutputTokens, colNodes:
 		return "at most 2147483647"
 	case colGPUMilli:
 		return "from 0 to 1000"
@@ -237,6 +243,9 @@ func setText(t *sim.Task, c column, raw string, in *interner) numErr {
 	case colOutputBytes:
 		v, e = parseSize(s)
 		t.OutputBytes = v
+	case colNodes:
+		v, e = parseInt(s, 0, math.MaxInt32)
+		t.Nodes = int32(v)
 	case colGPUs:
 		v, e = parseInt(s, 0, math.MaxInt32)
 		t.GPUs = int32(v)

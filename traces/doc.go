@@ -66,6 +66,8 @@
 //	                     followed by ':bytes', the data that edge carries (1:50;2)
 //	output_bytes  optional  bytes the task hands each child (size suffixes as
 //	                     memory), unless the child's edge names its own
+//	nodes      optional  a gang's node count: the task runs on that many nodes
+//	                     at once, each holding its cpu, memory and GPUs (0, 1: one)
 //
 // An empty cell of an optional column is its zero value (for id, the
 // position). Unknown and duplicate columns are errors, as are negative,

@@ -41,13 +41,13 @@ func describe(ts []sim.Task) string {
 // separated by ';', an edge's own bytes after ':' (-1: the parent's
 // output_bytes), output_bytes with a size suffix.
 func TestWorkflowColumns(t *testing.T) {
-	csv := "id,arrival,duration,workflow,parents,output_bytes\n" +
-		"1,0,4,w1,,1Ki\n2,0,2,w1,1,10\n3,0,6,w1,1:50,30\n4,0,2,w1,2;3,0\n5,3,1,,,\n"
+	csv := "id,arrival,duration,workflow,parents,output_bytes,nodes\n" +
+		"1,0,4,w1,,1Ki,\n2,0,2,w1,1,10,\n3,0,6,w1,1:50,30,\n4,0,2,w1,2;3,0,\n5,3,1,,,,4\n"
 	jsonl := `{"id":1,"arrival":0,"duration":4,"workflow":"w1","output_bytes":"1Ki"}
 {"id":2,"arrival":0,"duration":2,"workflow":"w1","parents":"1","output_bytes":10}
 {"id":3,"arrival":0,"duration":6,"workflow":"w1","parents":"1:50","output_bytes":30}
 {"id":4,"arrival":0,"duration":2,"workflow":"w1","parents":"2; 3"}
-{"id":5,"arrival":3,"duration":1}
+{"id":5,"arrival":3,"duration":1,"nodes":4}
 `
 	want := "1@w1<>+1024 2@w1<1(-1)>+10 3@w1<1(50)>+30 4@w1<2(-1)3(-1)>+0 5@<>+0 "
 	cr, err := traces.NewCSVReader(strings.NewReader(csv), "wf.csv")
@@ -62,6 +62,9 @@ func TestWorkflowColumns(t *testing.T) {
 		ts, err := readAll(src)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if ts[4].Nodes != 4 {
+			t.Errorf("task 5: nodes %d, want 4", ts[4].Nodes)
 		}
 		if got := describe(ts); got != want {
 			t.Errorf("got  %s\nwant %s", got, want)
