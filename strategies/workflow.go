@@ -46,16 +46,27 @@ func init() {
 // nodeKind is a set of nodes with the same group and speed: they run every
 // task for the same expected time, so ranks are computed once per kind.
 type nodeKind struct {
-	rep   int // a node of the kind
-	count int
+	rep, rep2 int // two nodes of the kind (rep2 -1 when it has one)
+	count     int
+}
+
+// kindKey is what makes nodes interchangeable for planning: the same
+// runtimes (group, speed), transfers (link) and capacity.
+type kindKey struct {
+	group       string
+	speed, link float64
+	cpu, mem    int64
+	gpus        int
+	model       string
 }
 
 // wfBase is what every workflow strategy shares: node kinds and upward
 // ranks of the tasks of workflows in flight.
 type wfBase struct {
-	kinds []nodeKind
-	n     int
-	rank  map[int64]float64 // upward rank x number of nodes, in ns
+	kinds  []nodeKind
+	kindOf []int // node -> kind
+	n      int
+	rank   map[int64]float64 // upward rank x number of nodes, in ns
 
 	// scratch for Submitted
 	idx   map[int64]int
@@ -67,16 +78,22 @@ type wfBase struct {
 func (b *wfBase) Init(v *sim.View) error {
 	b.n = v.Len()
 	b.kinds = b.kinds[:0]
-	seen := map[[2]any]int{}
+	b.kindOf = make([]int, v.Len())
+	seen := map[kindKey]int{}
 	for i := 0; i < v.Len(); i++ {
 		s := v.Spec(i)
-		key := [2]any{s.Group, s.Speed}
+		key := kindKey{s.Group, s.Speed, s.Link, s.CPU, s.Memory, s.GPUs, s.GPUModel}
 		if k, ok := seen[key]; ok {
 			b.kinds[k].count++
+			b.kindOf[i] = k
+			if b.kinds[k].rep2 < 0 {
+				b.kinds[k].rep2 = i
+			}
 			continue
 		}
 		seen[key] = len(b.kinds)
-		b.kinds = append(b.kinds, nodeKind{rep: i, count: 1})
+		b.kindOf[i] = len(b.kinds)
+		b.kinds = append(b.kinds, nodeKind{rep: i, rep2: -1, count: 1})
 	}
 	b.rank = map[int64]float64{}
 	return nil
@@ -271,11 +288,12 @@ type interval struct{ start, end sim.Time }
 
 // proc is one processor of the plan: a core of a node.
 type proc struct {
-	node  int
-	busy  []interval // sorted by start
-	queue []int64    // planned tasks not yet started, in planned start order
-	start []sim.Time // their planned starts
-	head  int
+	node    int
+	lastEnd sim.Time   // end of its last planned busy period
+	busy    []interval // sorted by start
+	queue   []int64    // planned tasks not yet started, in planned start order
+	start   []sim.Time // their planned starts
+	head    int
 }
 
 type planned struct {
@@ -292,8 +310,13 @@ type planner struct {
 	cpop  bool
 	procs []proc
 	plan  map[int64]planned
-	aft   []sim.Time // scratch: planned finish of each task of a workflow
-	where []int      // scratch: planned node of each task
+
+	nodeProcs [][]int    // node -> its processors
+	kindProcs [][]int    // kind -> its processors
+	idle      []procHeap // kind -> its processors by lastEnd (lazy: stale entries skipped)
+	par       []parInfo  // scratch: the parents of the task being assigned
+	aft       []sim.Time // scratch: planned finish of each task of a workflow
+	where     []int      // scratch: planned node of each task
 }
 
 func newHEFT(Args, *sim.Rand) (sim.Strategy, error) { return &planner{name: "heft"}, nil }
@@ -309,9 +332,17 @@ func (s *planner) Init(v *sim.View) error {
 		return err
 	}
 	s.procs = s.procs[:0]
+	s.nodeProcs = make([][]int, v.Len())
+	s.kindProcs = make([][]int, len(s.kinds))
+	s.idle = make([]procHeap, len(s.kinds))
 	for i := 0; i < v.Len(); i++ {
 		for c := int64(0); c < max(1, v.Spec(i).CPU/1000); c++ {
+			q := len(s.procs)
 			s.procs = append(s.procs, proc{node: i})
+			s.nodeProcs[i] = append(s.nodeProcs[i], q)
+			kd := s.kindOf[i]
+			s.kindProcs[kd] = append(s.kindProcs[kd], q)
+			s.idle[kd] = append(s.idle[kd], procEnt{0, q}) // sorted: a heap
 		}
 	}
 	s.plan = map[int64]planned{}
@@ -489,39 +520,156 @@ func near(a, b float64) bool {
 	return d < 1e-6*max(1, a, b) && -d < 1e-6*max(1, a, b)
 }
 
+// parInfo is a parent's planned node, finish and data for the child.
+type parInfo struct {
+	node  int
+	aft   sim.Time
+	bytes int64
+}
+
+// procEnt is a processor and its lastEnd when the entry was pushed.
+type procEnt struct {
+	end  sim.Time
+	proc int
+}
+
+// procHeap is a min-heap of processors by lastEnd, then index.
+type procHeap []procEnt
+
+func (h procHeap) less(a, b int) bool {
+	return h[a].end < h[b].end || h[a].end == h[b].end && h[a].proc < h[b].proc
+}
+
+func (h *procHeap) push(e procEnt) {
+	*h = append(*h, e)
+	for i := len(*h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		(*h)[i], (*h)[p] = (*h)[p], (*h)[i]
+		i = p
+	}
+}
+
+func (h *procHeap) pop() {
+	n := len(*h) - 1
+	(*h)[0] = (*h)[n]
+	*h = (*h)[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if l+1 < n && h.less(l+1, m) {
+			m = l + 1
+		}
+		if m == i {
+			break
+		}
+		(*h)[i], (*h)[m] = (*h)[m], (*h)[i]
+		i = m
+	}
+}
+
+// top is the processor of kind kd whose planned work ends first.
+func (s *planner) top(kd int) (int, bool) {
+	h := &s.idle[kd]
+	for len(*h) > 0 {
+		e := (*h)[0]
+		if s.procs[e.proc].lastEnd == e.end {
+			return e.proc, true
+		}
+		h.pop() // stale
+	}
+	return -1, false
+}
+
 // assign plans task k on the processor with the earliest insertion-based
-// finish time, among the processors of node only when only >= 0.
+// finish time (the lowest index among equals), among the processors of
+// node only when only >= 0. Processors are evaluated exactly on nodes
+// holding a parent's data and, per node kind, the others all see one
+// data-ready time r: when the kind's processor whose plan ends first is
+// free by r, no other of the kind can start earlier, so it alone is
+// evaluated; otherwise every processor of the kind is.
 func (s *planner) assign(v *sim.View, ts []*sim.Task, k, only int) {
 	t := ts[k]
-	bq, bs, be := -1, sim.Time(0), sim.MaxTime
-	for q := range s.procs {
-		i := s.procs[q].node
-		if only >= 0 && i != only || !fitsEmpty(v, t, i) {
-			continue
+	s.par = s.par[:0]
+	for _, e := range t.ParentEdges() {
+		if p, ok := s.idx[e.Parent]; ok && s.where[p] >= 0 {
+			s.par = append(s.par, parInfo{node: s.where[p], aft: s.aft[p], bytes: v.EdgeBytes(e)})
 		}
+	}
+	bq, bs, be := -1, sim.Time(0), sim.MaxTime
+	try := func(q int) {
+		i := s.procs[q].node
 		r := v.Now()
-		for _, e := range t.ParentEdges() {
-			p, ok := s.idx[e.Parent]
-			if !ok {
-				continue
-			}
-			at := s.aft[p]
-			if s.where[p] != i {
-				at += v.TransferTime(s.where[p], i, v.EdgeBytes(e))
+		for _, pi := range s.par {
+			at := pi.aft
+			if pi.node != i {
+				at += v.TransferTime(pi.node, i, pi.bytes)
 			}
 			r = max(r, at)
 		}
 		d := v.Runtime(t, i)
 		st := s.procs[q].earliest(r, d)
-		if st+d < be {
+		if st+d < be || st+d == be && q < bq {
 			bq, bs, be = q, st, st+d
+		}
+	}
+	switch {
+	case only >= 0:
+		if fitsEmpty(v, t, only) {
+			for _, q := range s.nodeProcs[only] {
+				try(q)
+			}
+		}
+	default:
+		for _, pi := range s.par {
+			if fitsEmpty(v, t, pi.node) {
+				for _, q := range s.nodeProcs[pi.node] {
+					try(q)
+				}
+			}
+		}
+		for kd, kn := range s.kinds {
+			if !fitsEmpty(v, t, kn.rep) {
+				continue
+			}
+			r, ok := v.Now(), true
+			for _, pi := range s.par {
+				to := kn.rep
+				if to == pi.node {
+					to = kn.rep2
+				}
+				if to < 0 {
+					ok = false // the kind's only node holds the data: done above
+					break
+				}
+				r = max(r, pi.aft+v.TransferTime(pi.node, to, pi.bytes))
+			}
+			if !ok {
+				continue
+			}
+			if q, found := s.top(kd); found && s.procs[q].lastEnd <= r {
+				try(q)
+				continue
+			}
+			for _, q := range s.kindProcs[kd] {
+				try(q)
+			}
 		}
 	}
 	if bq < 0 {
 		return // fits no node: left to the engine, which drops it
 	}
 	s.aft[k], s.where[k] = be, s.procs[bq].node
-	s.procs[bq].insert(t.ID, bs, be)
+	q := &s.procs[bq]
+	q.insert(t.ID, bs, be)
+	if be > q.lastEnd {
+		q.lastEnd = be
+		s.idle[s.kindOf[q.node]].push(procEnt{be, bq})
+	}
 	s.plan[t.ID] = planned{proc: bq, start: bs, end: be}
 }
 
