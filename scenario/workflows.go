@@ -220,6 +220,10 @@ func (r *reader) workflowsOnly(top *mapping, s *Scenario) {
 	}
 	if s.Cluster.Queueing != QueueingCentral {
 		r.failf(top.keyNode("workflows"), "workflows", "expected cluster.queueing: central with workflows (a scheduler releases tasks as their parents finish)")
+		return
+	}
+	if s.Real != nil {
+		r.failf(top.keyNode("real"), "real", "expected no real section with workflows: real execution does not run dependent tasks yet")
 	}
 }
 
@@ -228,5 +232,8 @@ func (r *reader) workflowsOnly(top *mapping, s *Scenario) {
 func (r *reader) gangsCheck(top *mapping, s *Scenario) {
 	if r.err == nil && s.Workload.ProcsPerNode > 0 && s.Cluster.Queueing != QueueingCentral {
 		r.failf(top.get("workload"), "workload.procs_per_node", "expected cluster.queueing: central with procs_per_node (gangs are placed by the central scheduler)")
+	}
+	if r.err == nil && s.Workload.ProcsPerNode > 0 && s.Real != nil {
+		r.failf(top.keyNode("real"), "real", "expected no real section with workload.procs_per_node: real execution does not run gangs yet")
 	}
 }

@@ -122,3 +122,34 @@ func TestWfFormatErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWfFormat checks that no input makes the reader panic, and that what
+// it accepts is a DAG in topological order.
+func FuzzWfFormat(f *testing.F) {
+	for _, name := range []string{"seismology-chameleon-100p-001.json"} {
+		if b, err := os.ReadFile(filepath.Join(wfDir, name)); err == nil && len(b) < 1<<20 {
+			f.Add(string(b))
+		}
+	}
+	f.Add(`{"name": "tiny", "schemaVersion": "1.4", "workflow": {"makespanInSeconds": 9, "machines": [{"nodeName": "m1", "cpu": {"count": 4}}], "tasks": [{"name": "a", "parents": [], "children": ["b"], "runtimeInSeconds": 3, "files": [{"link": "output", "name": "x", "sizeInBytes": 1}]}, {"name": "b", "parents": ["a"], "children": [], "runtimeInSeconds": 2, "files": [{"link": "input", "name": "x", "sizeInBytes": 1}]}]}}`)
+	f.Add(`{"name": "w", "schemaVersion": "1.5", "workflow": {"specification": {"tasks": [{"name": "a", "id": "a", "parents": [], "children": []}], "files": []}, "execution": {"makespanInSeconds": 1, "tasks": [{"id": "a", "runtimeInSeconds": 1, "coreCount": 2}], "machines": [{"nodeName": "m"}]}}}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		inst, err := traces.ReadWfFormat(strings.NewReader(doc), "f.json")
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error is not one line: %q", err)
+			}
+			return
+		}
+		for k, task := range inst.Tasks {
+			if task.ID != int64(k) || task.Work < 0 || task.CPU <= 0 {
+				t.Fatalf("task %d: %+v", k, task)
+			}
+			for _, e := range task.ParentEdges() {
+				if e.Parent >= task.ID || e.Bytes < 0 {
+					t.Fatalf("task %d: edge %+v", k, e)
+				}
+			}
+		}
+	})
+}
