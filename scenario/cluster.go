@@ -105,6 +105,8 @@ func (r *reader) group(n *yaml.Node, path string) Group {
 			g.GPUs = int(r.int(v, field, 0, maxInt))
 		case "gpu_model":
 			g.GPUModel = r.string(v, field, "a GPU model name")
+		case "rack":
+			g.Rack = r.string(v, field, "a rack (or zone) name")
 		case "cost_per_hour":
 			g.CostPerHour = r.float(v, field, nonNegative)
 		case "background":

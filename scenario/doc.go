@@ -12,7 +12,7 @@
 // and what was found:
 //
 //	web.yaml:12:14: cluster.nodes[0].slots: expected an integer >= 1, got -1
-//	web.yaml:14:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale)
+//	web.yaml:14:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale, rack)
 //
 // Loading stops at the first error. No input makes it panic.
 //
@@ -134,6 +134,9 @@
 //   - memory (size >= 0, default 0): bytes.
 //   - gpus (integer >= 0, default 0): whole GPUs per node.
 //   - gpu_model (string, optional): e.g. V100 or A100; empty when unknown.
+//   - rack (string, optional): the rack (or zone) of the group's nodes, for
+//     topology-aware gang placement (strategy topology-fit) and the gang
+//     slowdown model (rack_slowdown).
 //   - cost_per_hour (number >= 0, default 0): money per node-hour, for cost
 //     reports.
 //   - background (number in [0, 1), default 0): the share of each node's
@@ -243,6 +246,11 @@
 // sample_every (duration > 0, optional): sample each resource's allocated
 // share, the GPU fragmentation and the pending and running counts every
 // this much simulated time (placement.series in run --json).
+//
+// rack_slowdown (number >= 0, optional, default 0): a gang (a task on
+// several nodes, workload.procs_per_node or the native nodes column) runs
+// 1 + rack_slowdown x (racks - 1) times longer when its nodes span several
+// racks: the cost of cross-rack communication in distributed training.
 //
 // # workload
 //

@@ -28,8 +28,8 @@ const (
 // print them as they are.
 var (
 	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies", "network", "faults", "client", "health", "real", "workflows"}
-	clusterFields  = []string{"queueing", "nodes", "nodes_from", "startup", "queue", "backfill", "pending_timeout", "sample_every", "inference"}
-	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour", "background", "power", "autoscale"}
+	clusterFields  = []string{"queueing", "nodes", "nodes_from", "startup", "queue", "backfill", "pending_timeout", "sample_every", "inference", "rack_slowdown"}
+	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour", "background", "power", "autoscale", "rack"}
 	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens", "procs_per_node"}
 	shapeFields    = []string{"cpu", "gpus", "gpu_milli", "gpu_spec", "weight"}
 	limitFields    = []string{"tasks", "time"}

@@ -109,6 +109,9 @@ type Cluster struct {
 	// Inference gives per-token times by GPU model: nodes of a group with
 	// that gpu_model are inference replicas (slots is the batch size).
 	Inference map[string]TokenTimes
+	// RackSlowdown (central queueing) stretches a gang's run by this
+	// share for every rack beyond its first.
+	RackSlowdown float64
 	// Startup is each task's start-up delay (a container starting), paid
 	// at the start of its service before its work (sim.Config.Startup);
 	// the zero Delay is none.
@@ -127,6 +130,8 @@ type Group struct {
 	GPUs        int
 	GPUModel    string
 	CostPerHour float64
+	// Rack labels the group's nodes for topology-aware gang placement.
+	Rack string
 	// Background is the share of capacity other work takes, in [0, 1).
 	Background float64
 	// PowerIdle and PowerPeak are watts (0, 0: not counted).
@@ -313,6 +318,7 @@ func (s *Scenario) Nodes() []sim.NodeSpec {
 				GPUs:        g.GPUs,
 				GPUModel:    g.GPUModel,
 				CostPerHour: g.CostPerHour,
+				Rack:        g.Rack,
 				Background:  g.Background,
 				PowerIdle:   g.PowerIdle, PowerPeak: g.PowerPeak,
 				PrefillPerToken: tok.Prefill, DecodePerToken: tok.Decode,

@@ -39,6 +39,13 @@ type Central struct {
 	// entry (the HEFT paper's computation costs).
 	Transfer Transfer
 	Runtimes map[string]map[string]Time
+
+	// Gangs (gang.go): TopologyGangs places a gang on the fewest racks
+	// instead of first-fit; RackSlowdown stretches a gang's run by
+	// RackSlowdown for every rack beyond its first (distributed training
+	// slowed by cross-rack communication).
+	TopologyGangs bool
+	RackSlowdown  float64
 }
 
 // Backfill is the rule for tasks queued behind a head that does not fit.
@@ -232,6 +239,9 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)
 	e.sel, _ = s.(Selector)
+	if g, ok := s.(GangTopology); ok && g.TopologyGangs() {
+		e.cfg.Central.TopologyGangs = true
+	}
 	e.wfObs, _ = s.(WorkflowObserver)
 	if e.placer == nil && e.scorer == nil && e.sel == nil {
 		return nil, fmt.Errorf("sim: strategy %s implements neither Placer nor Scorer, so it cannot place jobs from a central queue", s.Name())
@@ -681,6 +691,10 @@ func (e *Scheduler) startTask(s int32) {
 		gd, ge := e.startGang(s)
 		d = max(d, gd)
 		sl.estEnd = max(sl.estEnd, e.now+ge)
+		if f := e.rackFactor(i, sl.gang); f != 1 {
+			d = Time(float64(d)*f + 0.5)
+			sl.estEnd = e.now + Time(float64(sl.estEnd-e.now)*f+0.5)
+		}
 	}
 	if sl.t.Deps != nil {
 		stage := e.stageIn(s, i)

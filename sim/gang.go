@@ -1,6 +1,9 @@
 package sim
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Gangs: a task with Nodes = k > 1 runs on k distinct nodes at once, each
 // holding the task's CPU, Memory and GPUs; all start together and all free
@@ -13,6 +16,13 @@ import "fmt"
 // gang at the head, and a task behind it may start early only if it runs
 // on none of them, ends (by its estimate) before the reservation, or fits
 // beside the head on those it shares.
+
+// GangTopology is implemented by placement strategies that want gangs on
+// the fewest racks (Central.TopologyGangs) rather than first-fit.
+type GangTopology interface {
+	Strategy
+	TopologyGangs() bool
+}
 
 // gangSize is how many nodes t runs on.
 func (t *Task) gangSize() int {
@@ -41,13 +51,16 @@ func (e *Scheduler) chooseGang(t *Task) bool {
 	for i := range e.cfg.Nodes {
 		if e.view.Fits(i, t) && (e.filter == nil || e.filter.Filter(e.view, t, i)) {
 			e.gang = append(e.gang, int32(i))
-			if len(e.gang) == k {
+			if len(e.gang) == k && !e.cfg.Central.TopologyGangs {
 				break
 			}
 		}
 	}
 	if len(e.gang) < k {
 		return false
+	}
+	if e.cfg.Central.TopologyGangs {
+		e.fewestRacks(t, k)
 	}
 	e.pl.Node = int(e.gang[0])
 	e.pl.GPUs = e.view.PickGPUs(e.pl.Node, t, e.pl.GPUs[:0])
@@ -136,4 +149,77 @@ func (e *Scheduler) reserveGang(head *Task) []int32 {
 		}
 	}
 	return nodes
+}
+
+// fewestRacks narrows e.gang (every node gang t fits on now, in index
+// order) to k nodes on the fewest racks: the rack with the fewest fitting
+// nodes that still holds the whole gang (best fit, to keep big racks for
+// big gangs), else racks by decreasing fitting nodes; nodes in index order
+// within a rack, racks by first appearance among equals.
+func (e *Scheduler) fewestRacks(t *Task, k int) {
+	type rack struct {
+		name  string
+		nodes []int32
+	}
+	var racks []rack
+	for _, j := range e.gang {
+		name := e.cfg.Nodes[j].Rack
+		r := -1
+		for x := range racks {
+			if racks[x].name == name {
+				r = x
+				break
+			}
+		}
+		if r < 0 {
+			racks = append(racks, rack{name: name})
+			r = len(racks) - 1
+		}
+		racks[r].nodes = append(racks[r].nodes, j)
+	}
+	best := -1
+	for x := range racks {
+		if len(racks[x].nodes) >= k && (best < 0 || len(racks[x].nodes) < len(racks[best].nodes)) {
+			best = x
+		}
+	}
+	if best >= 0 {
+		e.gang = append(e.gang[:0], racks[best].nodes[:k]...)
+		return
+	}
+	order := make([]int, len(racks))
+	for x := range order {
+		order[x] = x
+	}
+	// Stable: larger racks first, first appearance among equals.
+	for a := 1; a < len(order); a++ {
+		for b := a; b > 0 && len(racks[order[b]].nodes) > len(racks[order[b-1]].nodes); b-- {
+			order[b], order[b-1] = order[b-1], order[b]
+		}
+	}
+	e.gang = e.gang[:0]
+	for _, x := range order {
+		for _, j := range racks[x].nodes {
+			if len(e.gang) == k {
+				break
+			}
+			e.gang = append(e.gang, j)
+		}
+	}
+	slices.Sort(e.gang)
+}
+
+// rackFactor is the slowdown of a gang on first node i and the others in
+// members: 1 + RackSlowdown x (racks - 1).
+func (e *Scheduler) rackFactor(i int, members []gangMember) float64 {
+	if e.cfg.Central.RackSlowdown <= 0 {
+		return 1
+	}
+	racks := []string{e.cfg.Nodes[i].Rack}
+	for _, m := range members {
+		if r := e.cfg.Nodes[m.node].Rack; !slices.Contains(racks, r) {
+			racks = append(racks, r)
+		}
+	}
+	return 1 + e.cfg.Central.RackSlowdown*float64(len(racks)-1)
 }

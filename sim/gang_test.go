@@ -67,3 +67,39 @@ func TestGangLargerThanCluster(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestGangTopology checks topology-aware gang placement and the rack
+// slowdown model (1 + 0.5 per extra rack) against schedules worked by
+// hand. Racks: A = nodes 0-3, B = nodes 4-5, one CPU each. J1 (gang 2,
+// 10 s) and J2 (gang 4, 10 s) arrive together:
+//
+//	first-fit: J1 on nodes 0-1 (rack A) 0-10; J2 on nodes 2-5, two racks:
+//	           10 x 1.5 = 15 s, 0-15
+//	topology:  J1 on the smallest rack that holds it, B (nodes 4-5) 0-10;
+//	           J2 on rack A 0-10
+//
+// Then J3 (gang 5, 10 s) at 20, all nodes free: no rack holds it, so
+// topology takes the biggest rack (A) and one node of B, as first-fit
+// does (nodes 0-4): two racks, 20-35 in both.
+func TestGangTopology(t *testing.T) {
+	nodes := make([]sim.NodeSpec, 6)
+	for i := range nodes {
+		nodes[i] = sim.NodeSpec{Name: "n" + string(rune('0'+i)), Slots: 1, Speed: 1, CPU: 1000, Rack: "A"}
+		if i >= 4 {
+			nodes[i].Rack = "B"
+		}
+	}
+	tasks := gangJobs([]int32{2, 4, 5}, job{0, 1, 10, 10}, job{0, 1, 10, 10}, job{20, 1, 10, 10})
+	for _, c := range []struct {
+		topology bool
+		want     string
+	}{
+		{false, "1:0-10 2:0-15 3:20-35"},
+		{true, "1:0-10 2:0-10 3:20-35"},
+	} {
+		cfg := sim.Config{Nodes: nodes, Central: sim.Central{Backfill: sim.Greedy, TopologyGangs: c.topology, RackSlowdown: 0.5}}
+		if got := schedule(t, cfg, tasks, firstFit()); got != c.want {
+			t.Errorf("topology %v: got %s, want %s", c.topology, got, c.want)
+		}
+	}
+}

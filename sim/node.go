@@ -20,6 +20,10 @@ type NodeSpec struct {
 	// second (0: not limited beyond Central.Transfer's bandwidth).
 	Link float64
 
+	// Rack is the node's rack (or zone) for topology-aware gang placement
+	// and the gang slowdown model (gang.go); "" is a rack of its own kind.
+	Rack string
+
 	// Background is the share of the node's capacity taken by work outside
 	// the simulation, in [0, 1): it serves at Speed × (1 − Background), and
 	// a metrics scrape reports it as used.
