@@ -148,6 +148,7 @@ type Scheduler struct {
 	obs     []Observer
 	sel     Selector
 	wfObs   WorkflowObserver
+	loss    gangLoss
 	dag     *dagState
 	ready   []*Task
 	gang    []int32 // the nodes chooseGang picked
@@ -259,6 +260,7 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	n := len(cfg.Nodes)
 	e.view = NewView(cfg.Nodes)
 	e.view.shapes = cfg.Central.Shapes
+	e.loss.idle = n
 	e.dag = newDagState(&e.cfg)
 	e.view.dag = e.dag
 	e.invSpeed = make([]float64, n)
@@ -437,6 +439,9 @@ func (e *Scheduler) arrive() {
 		e.changeInSys(1)
 	}
 	e.arrivedGPU += sl.t.GPURequest()
+	if sl.t.Nodes > 1 && !e.loss.on {
+		e.loss.on, e.loss.t = true, e.now
+	}
 	if e.dagArrive(s) {
 		e.enqueue(s)
 	}
@@ -523,6 +528,7 @@ func (e *Scheduler) gpuFragRatio() float64 {
 // cycle places pending tasks from the head, in queue order.
 func (e *Scheduler) cycle() {
 	if len(e.pending) == 0 {
+		e.setBlocked(false)
 		return
 	}
 	if e.sel != nil {
@@ -599,6 +605,7 @@ func (e *Scheduler) pass() (restart bool) {
 		restart = e.reorder
 	}
 	e.pending = keep
+	e.setBlocked(blocked)
 	return restart
 }
 
@@ -681,7 +688,7 @@ func (e *Scheduler) startTask(s int32) {
 	sl.state = stRunning
 	sl.start = e.now
 	e.running++
-	e.view.load[i].Active++
+	e.activeAdd(i, 1)
 	d := e.duration(i, &sl.t, sl.t.Work)
 	if e.su.on {
 		d = e.withStartup(d, e.drawStartup(sl.t.ID), sl.t.ID)
@@ -794,7 +801,7 @@ func (e *Scheduler) complete(i int32, s int32) {
 	}
 	e.view.Release(int(i), &sl.t, sl.gpus)
 	e.account(int(i), &sl.t, -1)
-	e.view.load[i].Active--
+	e.activeAdd(int(i), -1)
 	if len(sl.gang) > 0 {
 		e.endGang(s)
 	}

@@ -83,7 +83,7 @@ func (e *Scheduler) startGang(s int32) (d, est Time) {
 			return 0, 0
 		}
 		e.account(i, &sl.t, 1)
-		e.view.load[i].Active++
+		e.activeAdd(i, 1)
 		sl.gang = append(sl.gang, gangMember{node: j, gpus: gpus})
 		d = max(d, e.duration(i, &sl.t, sl.t.Work))
 		est = max(est, e.estimated(i, &sl.t))
@@ -107,7 +107,7 @@ func (e *Scheduler) endGang(s int32) {
 		}
 		e.view.Release(i, &sl.t, m.gpus)
 		e.account(i, &sl.t, -1)
-		e.view.load[i].Active--
+		e.activeAdd(i, -1)
 	}
 	sl.gang = sl.gang[:0]
 }
@@ -222,4 +222,43 @@ func (e *Scheduler) rackFactor(i int, members []gangMember) float64 {
 		}
 	}
 	return 1 + e.cfg.Central.RackSlowdown*float64(len(racks)-1)
+}
+
+// gangLoss integrates idle nodes over the time the queue's head waits.
+type gangLoss struct {
+	on      bool // a gang has arrived: the measure is reported
+	blocked bool // the head could not start at the last cycle
+	idle    int  // nodes with nothing running
+	area    float64
+	t       Time
+}
+
+// lossTouch brings the integral up to now.
+func (e *Scheduler) lossTouch() {
+	l := &e.loss
+	if l.on && l.blocked && e.warm {
+		l.area += float64(l.idle) * float64(e.now-l.t)
+	}
+	l.t = e.now
+}
+
+// activeAdd changes node i's running count by d, keeping the idle count.
+func (e *Scheduler) activeAdd(i int, d int32) {
+	e.lossTouch()
+	a := &e.view.load[i].Active
+	if *a == 0 && d > 0 {
+		e.loss.idle--
+	}
+	*a += d
+	if *a == 0 && d < 0 {
+		e.loss.idle++
+	}
+}
+
+// setBlocked records whether the head waits after a scheduling cycle.
+func (e *Scheduler) setBlocked(b bool) {
+	if b != e.loss.blocked {
+		e.lossTouch()
+		e.loss.blocked = b
+	}
 }

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -48,8 +49,15 @@ func TestGangBackfill(t *testing.T) {
 		{sim.Greedy, "1:0-10 2:22-27 3:2-22 4:10-14"},
 	} {
 		cfg := sim.Config{Nodes: nodes, Central: sim.Central{Backfill: c.backfill}}
-		if got := schedule(t, cfg, tasks, firstFit()); got != c.want {
+		var res sim.Result
+		if got := scheduleWith(t, cfg, tasks, firstFit(), &res); got != c.want {
 			t.Errorf("%v: got %s, want %s", c.backfill, got, c.want)
+		}
+		// Under EASY, idle nodes while the head waits: 3 nodes over 1-3,
+		// 1 over 3-7 (J4 runs), 3 over 7-10, then J3 at the head with node
+		// 4 idle over 10-15: 6 + 4 + 9 + 5 = 24 node-s of 5 nodes x 35 s.
+		if got := res.Placement.IdleWhileHeadWaits; c.backfill == sim.EASY && math.Abs(got-24.0/175) > 1e-12 {
+			t.Errorf("idle while the head waits %v, want 24/175", got)
 		}
 	}
 }
