@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -359,11 +360,45 @@ func groupSeeds(g *runGroup) []uint64 {
 // seeds. Each metric of each baseline group is then judged by its
 // direction and tolerance (the defaults of MetricDirection and
 // MetricTolerance, overridden by opt.Tolerances). It is an error when the
-// baseline is empty or an option names no metric of the baseline.
+// baseline is empty, an option names no metric of the baseline, or a
+// metric of the baseline is missing from the current results (the files
+// are then not results of the same kind: an input error, not a
+// regression).
 func Check(baseline, current []sim.Result, opt CheckOptions) (*CheckReport, error) {
 	if len(baseline) == 0 {
 		return nil, fmt.Errorf("the baseline has no results")
 	}
+	base, _ := groupRuns(baseline, true)
+	cur, _ := groupRuns(current, true)
+	return checkGroups(base, cur, opt)
+}
+
+// CheckInputs is Check on two results files as ReadCheckInput reads them,
+// runs or per-strategy aggregates on either side. Where a side holds
+// aggregates, strategies are matched by name alone (aggregates name no
+// scenario), and a note says that seeds could not be compared.
+func CheckInputs(baseline, current *CheckInput, opt CheckOptions) (*CheckReport, error) {
+	if len(baseline.Results) == 0 && len(baseline.Aggregates) == 0 {
+		return nil, fmt.Errorf("the baseline has no results")
+	}
+	byScenario := baseline.Aggregates == nil && current.Aggregates == nil
+	base, cur := baseline.groups(byScenario), current.groups(byScenario)
+	rep, err := checkGroups(base, cur, opt)
+	if err != nil {
+		return nil, err
+	}
+	for _, side := range []struct {
+		name string
+		in   *CheckInput
+	}{{"baseline", baseline}, {"current results", current}} {
+		if side.in.Aggregates != nil {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: aggregates (means over seeds) record no scenario or seeds; strategies, runs and tasks arrived were compared, not seeds", side.name))
+		}
+	}
+	return rep, nil
+}
+
+func checkGroups(base, cur []*runGroup, opt CheckOptions) (*CheckReport, error) {
 	var overrides []metricRule
 	for p, t := range opt.Tolerances {
 		if err := checkMetricPattern(p); err != nil {
@@ -377,21 +412,27 @@ func Check(baseline, current []sim.Result, opt CheckOptions) (*CheckReport, erro
 			return nil, fmt.Errorf("metric: %v", err)
 		}
 	}
-	base, baseByKey := groupRuns(baseline, true)
-	cur, curByKey := groupRuns(current, true)
+	baseByKey, curByKey := map[groupKey]*runGroup{}, map[groupKey]*runGroup{}
+	for _, g := range base {
+		baseByKey[groupKey{g.scenario, g.strategy}] = g
+	}
+	for _, g := range cur {
+		curByKey[groupKey{g.scenario, g.strategy}] = g
+	}
 	if err := checkPatternsUsed(base, overrides, opt.Metrics); err != nil {
 		return nil, err
 	}
 
 	rep := &CheckReport{}
+	var missing []string
 	for _, b := range base {
 		c, ok := curByKey[groupKey{b.scenario, b.strategy}]
 		if !ok {
-			rep.Missing = append(rep.Missing, fmt.Sprintf("%s: in the baseline (%s), not in the current results", groupLabel(b), checkRuns(len(b.runs))))
+			rep.Missing = append(rep.Missing, fmt.Sprintf("%s: in the baseline (%s), not in the current results", groupLabel(b), checkRuns(b.count())))
 			rep.Regressions++
 			continue
 		}
-		if bs, cs := groupSeeds(b), groupSeeds(c); !slices.Equal(checkSortedSeeds(bs), checkSortedSeeds(cs)) {
+		if bs, cs := groupSeeds(b), groupSeeds(c); len(b.runs) > 0 && len(c.runs) > 0 && !slices.Equal(checkSortedSeeds(bs), checkSortedSeeds(cs)) {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: the baseline ran seeds %s, the current results seeds %s", groupLabel(b), checkSeedList(bs), checkSeedList(cs)))
 		}
 		for _, name := range b.names {
@@ -400,36 +441,143 @@ func Check(baseline, current []sim.Result, opt CheckOptions) (*CheckReport, erro
 			}
 			row := CheckRow{
 				Scenario: b.scenario, Strategy: b.strategy, Metric: name,
-				Baseline:  Stat(name, b.values[name]).Mean,
-				BaselineN: len(b.values[name]),
+				Baseline:  b.mean(name),
+				BaselineN: b.count(),
 				Direction: MetricDirection(name),
 				Tolerance: MetricTolerance(name),
 			}
 			if r, ok := matchRule(overrides, name); ok {
 				row.Tolerance = r.tol
 			}
-			if xs, ok := c.values[name]; ok {
-				row.Current, row.CurrentN = Stat(name, xs).Mean, len(xs)
-				row.Delta = row.Current - row.Baseline
-				if row.Baseline != 0 {
-					row.RelChange = row.Delta / math.Abs(row.Baseline)
-				}
-				row.Verdict = checkVerdict(row.Baseline, row.Current, row.Tolerance, row.Direction)
-			} else {
-				row.Verdict = VerdictMissing
+			if _, ok := c.values[name]; !ok {
+				missing = append(missing, fmt.Sprintf("%s: %s", groupLabel(b), name))
+				continue
 			}
-			if row.Verdict == VerdictRegression || row.Verdict == VerdictMissing {
+			row.Current, row.CurrentN = c.mean(name), c.count()
+			row.Delta = row.Current - row.Baseline
+			if row.Baseline != 0 {
+				row.RelChange = row.Delta / math.Abs(row.Baseline)
+			}
+			row.Verdict = checkVerdict(row.Baseline, row.Current, row.Tolerance, row.Direction)
+			if row.Verdict == VerdictRegression {
 				rep.Regressions++
 			}
 			rep.Rows = append(rep.Rows, row)
 		}
 	}
+	if len(missing) > 0 {
+		more := ""
+		if len(missing) > 3 {
+			more = fmt.Sprintf(" and %d more", len(missing)-3)
+			missing = missing[:3]
+		}
+		return nil, fmt.Errorf("metrics of the baseline missing from the current results (%s%s): the files are not results of the same kind of run", strings.Join(missing, "; "), more)
+	}
 	for _, c := range cur {
 		if baseByKey[groupKey{c.scenario, c.strategy}] == nil {
-			rep.Extra = append(rep.Extra, fmt.Sprintf("%s: in the current results (%s), not in the baseline", groupLabel(c), checkRuns(len(c.runs))))
+			rep.Extra = append(rep.Extra, fmt.Sprintf("%s: in the current results (%s), not in the baseline", groupLabel(c), checkRuns(c.count())))
 		}
 	}
 	return rep, nil
+}
+
+// CheckInput is one side of a check: a results file's runs (with its
+// summary, for summary.json), or the per-strategy aggregates that
+// compare --seeds N --format json prints.
+type CheckInput struct {
+	Results    []sim.Result
+	Summary    *Summary
+	Aggregates []Aggregate
+}
+
+// ReadCheckInput reads a results file of any form fleetsim writes:
+// summary.json, run --json, compare --format json (runs, or aggregates
+// with --seeds).
+func ReadCheckInput(path string) (*CheckInput, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if aggs, ok, err := parseAggregates(path, data); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return &CheckInput{Aggregates: aggs}, nil
+	}
+	rs, sum, err := ParseResults(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return &CheckInput{Results: rs, Summary: sum}, nil
+}
+
+// groups is the input's runs grouped as Check groups them, or one group
+// per aggregate.
+func (in *CheckInput) groups(byScenario bool) []*runGroup {
+	if in.Aggregates == nil {
+		g, _ := groupRuns(in.Results, byScenario)
+		return g
+	}
+	var out []*runGroup
+	for _, a := range in.Aggregates {
+		g := &runGroup{strategy: a.Strategy, values: map[string][]float64{}, n: a.N}
+		for _, m := range a.Metrics {
+			if _, ok := g.values[m.Name]; !ok {
+				g.names = append(g.names, m.Name)
+			}
+			g.values[m.Name] = []float64{m.Mean}
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// Comparable says why two check inputs are not results of the same runs,
+// or nil: a different scenario, stop condition, or number of tasks arrived
+// (by more than 10 %, for a strategy both have). Comparing them would
+// report the difference in load as regressions.
+func Comparable(baseline, current *CheckInput) error {
+	scen := func(in *CheckInput) []string {
+		var names []string
+		for _, r := range in.Results {
+			if r.Scenario != "" && !slices.Contains(names, r.Scenario) {
+				names = append(names, r.Scenario)
+			}
+		}
+		slices.Sort(names)
+		return names
+	}
+	if b, c := scen(baseline), scen(current); len(b) > 0 && len(c) > 0 && !slices.Equal(b, c) {
+		return fmt.Errorf("the baseline is of scenario %s, the current results of %s", strings.Join(b, ", "), strings.Join(c, ", "))
+	}
+	if baseline.Summary != nil && current.Summary != nil {
+		if b, c := baseline.Summary.Scenario.Stop, current.Summary.Scenario.Stop; b != "" && c != "" && b != c {
+			return fmt.Errorf("the baseline stopped at %s, the current results at %s", b, c)
+		}
+	}
+	return ComparableArrivals(baseline, current)
+}
+
+// ComparableArrivals is the tasks-arrived part of Comparable.
+func ComparableArrivals(baseline, current *CheckInput) error {
+	arrived := func(in *CheckInput) map[string]float64 {
+		out := map[string]float64{}
+		for _, g := range in.groups(false) {
+			if _, ok := g.values["tasks.arrived"]; ok {
+				out[g.strategy] = g.mean("tasks.arrived")
+			}
+		}
+		return out
+	}
+	b, c := arrived(baseline), arrived(current)
+	for _, g := range baseline.groups(false) {
+		bv, ok1 := b[g.strategy]
+		cv, ok2 := c[g.strategy]
+		if ok1 && ok2 && bv > 0 && math.Abs(cv-bv) > 0.1*bv {
+			return fmt.Errorf("strategy %s: %s tasks arrived in the baseline, %s in the current results", g.strategy, checkNum(bv), checkNum(cv))
+		}
+	}
+	return nil
 }
 
 // checkPatternsUsed rejects an override or metric filter that names no
@@ -577,22 +725,22 @@ func WriteCheckTable(w io.Writer, r *CheckReport, all bool) error {
 			head = append([]string{"scenario"}, head...)
 			align = append([]tw.Align{tw.AlignLeft}, align...)
 		}
-		t := tablewriter.NewTable(w,
-			tablewriter.WithHeaderAutoFormat(tw.Off),
-			tablewriter.WithHeaderAlignment(tw.AlignLeft),
-			tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignRight, PerColumn: align}),
-		)
-		t.Header(head)
+		var cells [][]string
 		for _, row := range rows {
-			cells := []string{row.Strategy, row.Metric, checkNum(row.Baseline), checkCurrentCell(row), checkChange(row), row.Tolerance.String(), checkVerdictCell(row.Verdict)}
+			c := []string{row.Strategy, row.Metric, checkNum(row.Baseline), checkCurrentCell(row), checkChange(row), row.Tolerance.String(), checkVerdictCell(row.Verdict)}
 			if scenarios {
-				cells = append([]string{row.Scenario}, cells...)
+				c = append([]string{row.Scenario}, c...)
 			}
-			if err := t.Append(cells); err != nil {
-				return err
-			}
+			cells = append(cells, c)
 		}
-		if err := t.Render(); err != nil {
+		err := renderFitted(w, head, cells, func(w io.Writer, cols []int) *tablewriter.Table {
+			return tablewriter.NewTable(w,
+				tablewriter.WithHeaderAutoFormat(tw.Off),
+				tablewriter.WithHeaderAlignment(tw.AlignLeft),
+				tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignRight, PerColumn: pick(align, cols)}),
+			)
+		})
+		if err != nil {
 			return err
 		}
 	}

@@ -246,11 +246,85 @@ func TestCheckSeeds(t *testing.T) {
 	}
 }
 
+// TestCheckMissingMetric: a metric of the baseline that the current
+// results lack (here the placement block) means the files are not results
+// of the same kind of run: an input error naming the strategy and metric,
+// not a regression (issue 16).
 func TestCheckMissingMetric(t *testing.T) {
 	base := edit(checkBaseline(), "p2c", func(r *sim.Result) { r.Placement = &sim.PlacementResult{GPUAllocRatio: 0.9} })
-	rep := mustCheck(t, base, checkBaseline(), CheckOptions{})
-	if r := rowOf(t, rep, "p2c", "placement.gpu_alloc_ratio"); r.Verdict != VerdictMissing || !rep.Failed() {
-		t.Errorf("a metric gone from the current results: %+v, Failed() = %v", r, rep.Failed())
+	rep, err := Check(base, checkBaseline(), CheckOptions{})
+	if err == nil || !strings.Contains(err.Error(), "strategy p2c of scenario default: placement.gpu_alloc_ratio") {
+		t.Errorf("a metric gone from the current results: report %+v, error %v; want an input error naming it", rep, err)
+	}
+}
+
+// TestCheckAggregates: the aggregates of compare --seeds N --format json
+// are read as a results file, and a check of aggregates against the runs
+// they were made from finds every metric equal, with N runs a side.
+func TestCheckAggregates(t *testing.T) {
+	runs := checkBaseline()
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(Aggregates(runs)); err != nil {
+		t.Fatal(err)
+	}
+	aggs, ok, err := parseAggregates("agg.json", b.Bytes())
+	if err != nil || !ok || len(aggs) != 2 {
+		t.Fatalf("aggregates read as %d, ok %v, %v; want 2", len(aggs), ok, err)
+	}
+	if _, _, err := ParseResults("agg.json", b.Bytes()); err == nil || !strings.Contains(err.Error(), "aggregates") {
+		t.Errorf("ParseResults on aggregates: %v, want an error saying they are aggregates", err)
+	}
+	rep, err := CheckInputs(&CheckInput{Aggregates: aggs}, &CheckInput{Results: runs}, CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rows) != 2*metricsPerResult || rep.Failed() || len(rep.Missing) > 0 {
+		t.Errorf("%d rows (want %d), %d regressions, missing %q", len(rep.Rows), 2*metricsPerResult, rep.Regressions, rep.Missing)
+	}
+	if r := rowOf(t, rep, "random", "latency_s.p99"); r.Baseline != 13 || r.Current != 13 || r.BaselineN != 2 || r.CurrentN != 2 {
+		t.Errorf("random p99: %+v, want 13 against 13 over 2 runs a side", r)
+	}
+	if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "aggregates") {
+		t.Errorf("notes %q, want one saying the baseline's seeds are unknown", rep.Notes)
+	}
+}
+
+// TestComparable: results of another scenario, another stop condition or
+// another number of arrived tasks are refused, each with a reason that
+// names both sides; the same runs are comparable.
+func TestComparable(t *testing.T) {
+	in := func(rs []sim.Result, stop string) *CheckInput {
+		c := &CheckInput{Results: rs}
+		if stop != "" {
+			c.Summary = &Summary{Scenario: ScenarioInfo{Stop: stop}}
+		}
+		return c
+	}
+	base := checkBaseline()
+	if err := Comparable(in(base, "1000 tasks"), in(checkBaseline(), "1000 tasks")); err != nil {
+		t.Errorf("the same runs: %v", err)
+	}
+	other := edit(checkBaseline(), "p2c", func(r *sim.Result) { r.Scenario = "homogeneous" })
+	other = edit(other, "random", func(r *sim.Result) { r.Scenario = "homogeneous" })
+	for _, tc := range []struct {
+		name     string
+		cur      *CheckInput
+		baseStop string
+		want     string
+	}{
+		{"scenario", in(other, ""), "", "the baseline is of scenario default, the current results of homogeneous"},
+		{"stop", in(checkBaseline(), "500000 tasks"), "1000 tasks", "the baseline stopped at 1000 tasks, the current results at 500000 tasks"},
+		// --tasks 100000 against 500000: five times the arrivals.
+		{"arrivals", in(edit(checkBaseline(), "p2c", func(r *sim.Result) { r.Tasks.Arrived = 5000 }), ""), "", "strategy p2c: 1000 tasks arrived in the baseline, 5000 in the current results"},
+	} {
+		err := Comparable(in(base, tc.baseStop), tc.cur)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	// 5 % more arrivals (another seed of a time-stopped run) pass.
+	if err := Comparable(in(base, ""), in(edit(checkBaseline(), "p2c", func(r *sim.Result) { r.Tasks.Arrived = 1050 }), "")); err != nil {
+		t.Errorf("5 %% more arrivals: %v", err)
 	}
 }
 

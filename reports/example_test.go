@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strings"
 
@@ -73,4 +74,34 @@ func ExampleStat() {
 	m := reports.Stat("latency_s.p99", []float64{9.8, 10.1, 10.4, 9.9, 10.3})
 	fmt.Printf("%.2f ± %.2f\n", m.Mean, m.CI95)
 	// Output: 10.10 ± 0.32
+}
+
+// ExampleNewStyles keys colours to strategies: built from a report's
+// strategies in order, it gives p2c the same colour (Okabe–Ito orange, the
+// second) in every plot, whatever order the plot meets it in.
+func ExampleNewStyles() {
+	st := reports.NewStyles("random", "p2c", "jsq")
+	line, _ := st.Of("p2c")
+	fmt.Println(line.Color == reports.Palette[1])
+	ch, err := reports.BarCIPlot("p99 latency", "s", []reports.BarCI{
+		{Label: "jsq", Mean: 0.9},
+		{Label: "p2c", Mean: 1.4},
+		{Label: "random", Mean: 23}, // more than a decade above jsq: log axis
+	}, "p99 latency", reports.WithStyles(st), reports.Domain(0, math.Inf(1)))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(ch.Plot.Y.Label.Text)
+	// Output:
+	// true
+	// p99 latency (s), log scale
+}
+
+// ExampleComparable refuses to compare a baseline of 1,000 tasks with
+// results of 5,000: the load differs, so every metric would move.
+func ExampleComparable() {
+	base := &reports.CheckInput{Results: []sim.Result{{Scenario: "s", Strategy: "p2c", Tasks: sim.TaskCounts{Arrived: 1000}}}}
+	cur := &reports.CheckInput{Results: []sim.Result{{Scenario: "s", Strategy: "p2c", Tasks: sim.TaskCounts{Arrived: 5000}}}}
+	fmt.Println(reports.Comparable(base, cur))
+	// Output: strategy p2c: 1000 tasks arrived in the baseline, 5000 in the current results
 }

@@ -93,8 +93,9 @@ func UtilizationHeatmap(rows []SeriesRow, strategy string, seed uint64, title st
 	hm := plotter.NewHeatMap(g, newViridis().Palette(256))
 	hm.Min, hm.Max = 0, 1
 	m := plot.New()
+	styleText(m)
 	m.Title.Text = title
-	m.X.Label.Text = "simulated time (s)"
+	setTimeAxis(&m.X, "simulated time", times[len(times)-1])
 	m.X.Padding, m.Y.Padding = 0, 0
 	m.Add(heatRaster{hm})
 	ticks := &nodeTicks{names: nodes}
@@ -109,6 +110,7 @@ func UtilizationHeatmap(rows []SeriesRow, strategy string, seed uint64, title st
 	m.Y.Tick.Marker = ticks
 
 	bar := plot.New()
+	styleText(bar)
 	bar.HideX()
 	bar.X.Padding, bar.Y.Padding = 0, 0
 	bar.Y.Label.Text = "utilization (%)"
@@ -118,7 +120,7 @@ func UtilizationHeatmap(rows []SeriesRow, strategy string, seed uint64, title st
 	cm.SetMax(100)
 	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true, Colors: 256})
 
-	return &HeatmapFigure{Map: m, Bar: bar, BarWidth: 2 * vg.Centimeter, nodes: ticks}, nil
+	return &HeatmapFigure{Map: m, Bar: bar, BarWidth: 2.6 * vg.Centimeter, nodes: ticks}, nil
 }
 
 // Draw draws Map, then Bar beside it, level with Map's data area.
@@ -136,6 +138,7 @@ func (f *HeatmapFigure) Draw(c draw.Canvas) {
 	const gap = 6 // points between Map and Bar's tick labels
 	strip := c
 	strip.Min.X = left.Max.X + gap
+	strip.Max.X -= gap // a margin right of the bar
 	strip.Min.Y, strip.Max.Y = dc.Min.Y, dc.Max.Y
 	bd := f.Bar.DataCanvas(strip)
 	strip.Min.Y -= bd.Min.Y - dc.Min.Y

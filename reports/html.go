@@ -52,7 +52,8 @@ func svgElement(svg []byte) ([]byte, error) {
 // the command that made it, the scenario, tables, then figures.
 type HTMLReport struct {
 	Title     string
-	Command   string // the command line that produced the report
+	Command   string // the command line that wrote the report
+	Produced  string // the command line that produced the results, shown first
 	Version   string // fleetsim's version
 	Generated string // when, as the caller formats it
 
@@ -93,6 +94,7 @@ func WriteHTML(w io.Writer, r *HTMLReport) error {
 	v := htmlView{
 		Title:        r.Title,
 		Command:      r.Command,
+		Produced:     r.Produced,
 		Version:      r.Version,
 		Generated:    r.Generated,
 		Scenario:     r.Scenario,
@@ -121,16 +123,17 @@ func WriteHTML(w io.Writer, r *HTMLReport) error {
 }
 
 type htmlView struct {
-	Title, Command, Version, Generated string
-	Scenario                           []KV
-	ScenarioYAML                       string
-	Tables                             []htmlTableView
-	Figures                            []htmlFigureView
+	Title, Command, Produced, Version, Generated string
+	Scenario                                     []KV
+	ScenarioYAML                                 string
+	Tables                                       []htmlTableView
+	Figures                                      []htmlFigureView
 }
 
 type htmlTableView struct {
 	ID, Caption, Note string
 	N                 int
+	Wide              bool // more than 10 columns: set smaller
 	Header            []htmlCell
 	Rows              [][]htmlCell
 }
@@ -168,7 +171,7 @@ func tableView(n int, t *HTMLTable) htmlTableView {
 		}
 		num[c] = num[c] && seen
 	}
-	v := htmlTableView{ID: fmt.Sprintf("table-%d", n), N: n, Caption: t.Caption, Note: t.Note}
+	v := htmlTableView{ID: fmt.Sprintf("table-%d", n), N: n, Caption: t.Caption, Note: t.Note, Wide: cols > 10}
 	for c, h := range t.Header {
 		v.Header = append(v.Header, htmlCell{h, num[c]})
 	}
@@ -210,35 +213,52 @@ var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{with .Version}}<meta name="generator" content="fleetsim {{.}}" />
 {{end}}<title>{{.Title}}</title>
 <style>
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif; line-height: 1.45; color: #1b1b1b; background: #fff; max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif; line-height: 1.45; color: #1b1b1b; background: #fff; max-width: 96rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
 h1 { font-size: 1.6rem; margin: 0.5rem 0 0.8rem; }
 h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.9em; }
 pre { background: #f5f5f5; padding: 0.6rem 0.8rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; margin: 0; }
 dl.meta dt { font-weight: 600; }
-dl.meta dd { margin: 0; }
+dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 nav ol { padding-left: 1.5rem; margin: 0.3rem 0; }
 .table-wrap { overflow-x: auto; margin: 1.2rem 0; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+table.results { width: 100%; font-size: 0.9rem; }
+table.wide { font-size: 0.8rem; }
 caption { text-align: left; font-weight: 600; padding-bottom: 0.4rem; }
-th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
-thead th { border-bottom: 2px solid #999; }
+th, td { padding: 0.25rem 0.5rem; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
+thead th { border-bottom: 2px solid #999; vertical-align: bottom; white-space: normal; overflow-wrap: normal; hyphens: auto; }
 tbody tr:nth-child(even) { background: #fafafa; }
-th.num, td.num { text-align: right; white-space: nowrap; }
+th.num, td.num { text-align: right; }
+td.num { white-space: nowrap; }
 table.kv th { font-weight: 600; }
 p.note { font-size: 0.9em; color: #555; margin: 0.4rem 0 0; }
 figure { margin: 1.5rem 0; }
-figure svg { display: block; max-width: 100%; height: auto; }
+figure svg { display: block; width: 100%; height: auto; }
 figcaption { font-size: 0.95em; margin-top: 0.4rem; }
-@media print { nav { display: none; } figure, .table-wrap { break-inside: avoid; } }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  nav { display: none; }
+  details > pre { display: none; }
+  .table-wrap { overflow: visible; }
+  table.results { width: 100%; table-layout: auto; font-size: 7.5pt; }
+  th, td { padding: 0.1rem 0.25rem; }
+  td.num { white-space: normal; }
+  figure { break-inside: avoid; page-break-inside: avoid; margin: 0 0 4mm; }
+  figure svg { width: auto; max-width: 100%; height: 82mm; margin: 0 auto; }
+  .table-wrap { break-inside: avoid; }
+  tr { break-inside: avoid; }
+}
 </style>
 </head>
 <body>
 <header>
 <h1>{{.Title}}</h1>
 <dl class="meta">
-{{with .Command}}<dt>Command</dt><dd><code>{{.}}</code></dd>
+{{with .Produced}}<dt>Results from</dt><dd><code>{{.}}</code></dd>
+{{end}}{{with .Command}}<dt>Report by</dt><dd><code>{{.}}</code></dd>
 {{end}}{{with .Version}}<dt>Version</dt><dd>fleetsim {{.}}</dd>
 {{end}}{{with .Generated}}<dt>Generated</dt><dd>{{.}}</dd>
 {{end}}</dl>
@@ -267,7 +287,7 @@ figcaption { font-size: 0.95em; margin-top: 0.4rem; }
 {{end}}{{if .Tables}}<section id="tables">
 <h2>Results</h2>
 {{range .Tables}}<div class="table-wrap" id="{{.ID}}">
-<table>
+<table class="results{{if .Wide}} wide{{end}}">
 <caption>Table {{.N}}. {{.Caption}}</caption>
 {{with .Header}}<thead>
 <tr>{{range .}}<th scope="col"{{if .Num}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr>

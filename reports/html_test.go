@@ -2,13 +2,17 @@ package reports_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fleetsim/fleetsim/reports"
 )
@@ -65,8 +69,13 @@ func TestInlineSVG(t *testing.T) {
 		if bytes.Contains(f.SVG, []byte(" id=")) {
 			t.Errorf("%s: inline SVG has id attributes", f.Caption)
 		}
-		if !bytes.Contains(f.SVG, []byte("font-family:'Liberation Serif','Times New Roman',Times,serif;")) {
-			t.Errorf("%s: inline SVG names no fallback for Liberation Serif", f.Caption)
+		// Plot text is sans-serif (Liberation Sans, with its fallbacks);
+		// no serif face is left.
+		if !bytes.Contains(f.SVG, []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")) {
+			t.Errorf("%s: inline SVG names no fallback for Liberation Sans", f.Caption)
+		}
+		if bytes.Contains(f.SVG, []byte("Liberation Serif")) {
+			t.Errorf("%s: inline SVG sets text in a serif face", f.Caption)
 		}
 	}
 }
@@ -215,5 +224,88 @@ func TestWriteHTMLErrors(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "<title>fleetsim report</title>") {
 		t.Error("empty report has no default title")
+	}
+}
+
+// wideReport is a report with the default scenario's results table: 13
+// columns, each header unique, each row ending in a cell that names it.
+func wideReport() (*reports.HTMLReport, []string, []string) {
+	head := []string{"strategy", "decision (ns)", "state (B/node)", "p50 (s)", "p99 (s)", "throughput (/s)", "failed", "failed in fault", "p99 in fault (s)", "retries", "cost ($)", "node-hours", "energy (kWh)"}
+	var rows [][]string
+	var last []string
+	for i, s := range []string{"round-robin", "weighted-round-robin", "least-connections", "consistent-hash"} {
+		row := []string{s}
+		for c := 1; c < len(head)-1; c++ {
+			row = append(row, fmt.Sprintf("%d.%04d ± 0.0%d", 100*c+i, 1234+i, c))
+		}
+		l := fmt.Sprintf("%d.5%d", 90+i, i)
+		row = append(row, l)
+		last = append(last, l)
+		rows = append(rows, row)
+	}
+	return &reports.HTMLReport{
+		Title: "wide", Produced: "fleetsim compare --seeds 5 --out results", Command: "fleetsim report results",
+		Tables: []reports.HTMLTable{{Caption: "Results per strategy", Header: head, Rows: rows}},
+	}, head, last
+}
+
+// TestHTMLPrintKeepsColumns: the print stylesheet lets a wide table wrap
+// within the page instead of scrolling (which a PDF cuts off), sets the
+// page landscape, and shows the producing command before the report's.
+// Where Debian's chromium and poppler's pdftotext are installed, the
+// report is printed to PDF and every header and every last-column cell
+// must be in the PDF's text; where not, that part is skipped, saying so.
+func TestHTMLPrintKeepsColumns(t *testing.T) {
+	r, head, last := wideReport()
+	var b bytes.Buffer
+	if err := reports.WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{"@page { size: A4 landscape;", ".table-wrap { overflow: visible; }", "table.results { width: 100%; table-layout: auto;", `<table class="results wide">`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page has no %q", want)
+		}
+	}
+	if p, c := strings.Index(page, "fleetsim compare --seeds 5"), strings.Index(page, "fleetsim report results"); p < 0 || c < 0 || p > c {
+		t.Errorf("the producing command (at %d) must come before the report's (at %d)", p, c)
+	}
+
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium not installed (apt-get install chromium): the PDF print check did not run")
+	}
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext not installed (apt-get install poppler-utils): the PDF print check did not run")
+	}
+	dir := t.TempDir()
+	html, pdf := filepath.Join(dir, "report.html"), filepath.Join(dir, "report.pdf")
+	if err := os.WriteFile(html, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf="+pdf, "file://"+html)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	text, err := exec.CommandContext(ctx, pdftotext, "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	flat := strings.Join(strings.Fields(string(text)), " ")
+	for _, h := range head {
+		for _, word := range strings.Fields(h) { // headers may wrap between words
+			if !strings.Contains(flat, word) {
+				t.Errorf("printed PDF lacks header word %q of %q", word, h)
+			}
+		}
+	}
+	for _, c := range last {
+		if !strings.Contains(flat, c) {
+			t.Errorf("printed PDF lacks last-column cell %q: the table is cut", c)
+		}
 	}
 }

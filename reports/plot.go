@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
@@ -41,15 +40,11 @@ func PlotFormat(path string) (string, error) {
 // GPU request (both as % of GPU capacity) of runs with no departures, one
 // line per strategy: the FGD paper's Fig. 9(a). Results without a curve
 // are left out; it is an error if none has one.
-func AllocationCurvePlot(results []sim.Result, title string) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = "arrived GPU request (% of GPU capacity)"
-	p.Y.Label.Text = "GPU allocation ratio (%)"
-	p.Legend.Top = false
-	p.Legend.Left = false
-	p.Legend.YOffs = vg.Points(30)
-	p.Add(plotter.NewGrid())
+func AllocationCurvePlot(results []sim.Result, title string, opts ...PlotOption) (*Chart, error) {
+	o := makeOptions(opts)
+	ch := newChart(title, "arrived GPU request (% of GPU capacity)", "GPU allocation ratio (%)")
+	p := ch.Plot
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 	n := 0
 	for i := range results {
 		pl := results[i].Placement
@@ -64,30 +59,26 @@ func AllocationCurvePlot(results []sim.Result, title string) (*plot.Plot, error)
 		if err != nil {
 			return nil, err
 		}
-		line.Color = Palette[n%len(Palette)]
-		line.Width = vg.Points(1.5)
-		line.Dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}}[n/len(Palette)%3]
+		line.LineStyle, _ = o.styles.Of(results[i].Strategy)
 		p.Add(line)
-		p.Legend.Add(fmt.Sprintf("%s (%.2f%%)", results[i].Strategy, 100*pl.GPUAllocRatio), line)
+		ch.Legend.Add(fmt.Sprintf("%s (%.2f%%)", results[i].Strategy, 100*pl.GPUAllocRatio), line)
 		n++
 	}
 	if n == 0 {
 		return nil, fmt.Errorf("no result has an allocation curve (runs need workload.inflation)")
 	}
-	return p, nil
+	p.X.Min, p.Y.Min, p.Y.Max = 0, 0, 100
+	return ch, nil
 }
 
-// WritePlot renders p as SVG or PNG ("svg", "png") of the given size.
-func WritePlot(w io.Writer, p *plot.Plot, format string, width, height vg.Length) error {
-	wt, err := p.WriterTo(width, height, format)
-	if err != nil {
-		return err
-	}
-	_, err = wt.WriteTo(w)
-	return err
+// WritePlot renders a figure as SVG or PNG ("svg", "png") of the given
+// size: WriteFigure.
+func WritePlot(w io.Writer, fig Figure, format string, width, height vg.Length) error {
+	return WriteFigure(w, fig, format, width, height)
 }
 
-// A plot's default size: 16 x 10 cm.
+// A plot's default size: 16 x 10 cm, a page's text width; see PNGDPI and
+// the text sizes in style.go.
 var (
 	PlotWidth  = 16 * vg.Centimeter
 	PlotHeight = 10 * vg.Centimeter

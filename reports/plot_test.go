@@ -11,8 +11,8 @@ import (
 )
 
 // TestAllocationCurvePlot renders two curves to PNG and SVG and checks the
-// files decode, at the size asked for (16 x 10 cm at gonum/plot's 96 dpi
-// for PNG: 605 x 378 pixels).
+// files decode, at the size asked for (16 x 10 cm at 300 dpi for PNG:
+// 1890 x 1181 pixels).
 func TestAllocationCurvePlot(t *testing.T) {
 	curve := func(top float64) []sim.CurvePoint {
 		var c []sim.CurvePoint
@@ -39,8 +39,8 @@ func TestAllocationCurvePlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := img.Bounds().Size(); got.X != 605 || got.Y != 378 {
-		t.Errorf("PNG is %v, want 605x378", got)
+	if got := img.Bounds().Size(); got.X != 1890 || got.Y != 1181 {
+		t.Errorf("PNG is %v, want 1890x1181 (16 x 10 cm at 300 dpi)", got)
 	}
 	b.Reset()
 	if err := reports.WritePlot(&b, p, "svg", reports.PlotWidth, reports.PlotHeight); err != nil {

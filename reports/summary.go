@@ -132,7 +132,21 @@ type runGroup struct {
 	runs               []*sim.Result
 	names              []string // metric names in order of first appearance
 	values             map[string][]float64
+	// n, for a group read from an Aggregate, is the number of runs its
+	// one value per metric (the mean) stands for.
+	n int
 }
+
+// count is the number of runs in the group.
+func (g *runGroup) count() int {
+	if g.n > 0 {
+		return g.n
+	}
+	return len(g.runs)
+}
+
+// mean is the group's mean of a metric.
+func (g *runGroup) mean(name string) float64 { return Stat(name, g.values[name]).Mean }
 
 type groupKey struct{ scenario, strategy string }
 
@@ -236,6 +250,12 @@ func ParseResults(name string, data []byte) ([]sim.Result, *Summary, error) {
 	if len(trimmed) == 0 {
 		return nil, nil, fmt.Errorf("%s: expected fleetsim results (summary.json, run --json or compare --format json), got an empty file", name)
 	}
+	if _, ok, err := parseAggregates(name, trimmed); ok || err != nil {
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("%s: expected runs (summary.json, run --json or compare --format json with one seed), got per-strategy aggregates (compare --seeds N --format json); check reads those, for the rest write runs with --out DIR", name)
+	}
 	switch trimmed[0] {
 	case '[':
 		var rs []sim.Result
@@ -296,4 +316,32 @@ func firstLine(b []byte) string {
 		s = s[:40] + "…"
 	}
 	return s
+}
+
+// parseAggregates reads the per-strategy aggregates of compare --seeds N
+// --format json: a JSON array of objects with "strategy", "n" and
+// "metrics". ok is false for anything else.
+func parseAggregates(name string, data []byte) (aggs []Aggregate, ok bool, err error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '[' {
+		return nil, false, nil
+	}
+	var probe []map[string]json.RawMessage
+	if json.Unmarshal(trimmed, &probe) != nil || len(probe) == 0 {
+		return nil, false, nil
+	}
+	_, hasN := probe[0]["n"]
+	_, hasMetrics := probe[0]["metrics"]
+	if !hasN || !hasMetrics {
+		return nil, false, nil
+	}
+	if err := json.Unmarshal(trimmed, &aggs); err != nil {
+		return nil, true, jsonError(name, trimmed, err)
+	}
+	for i, a := range aggs {
+		if a.Strategy == "" || a.N < 1 {
+			return nil, true, fmt.Errorf("%s: aggregate %d: expected a strategy and n >= 1, got strategy %q, n %d", name, i+1, a.Strategy, a.N)
+		}
+	}
+	return aggs, true, nil
 }

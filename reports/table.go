@@ -293,14 +293,17 @@ func writeRows(w io.Writer, head []string, rows [][]string, format string) error
 		if format == FormatMarkdown {
 			opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 		}
-		t := tablewriter.NewTable(w, opts...)
-		t.Header(head)
-		for _, r := range rows {
-			if err := t.Append(r); err != nil {
-				return err
+		if format == FormatMarkdown {
+			t := tablewriter.NewTable(w, opts...)
+			t.Header(head)
+			for _, r := range rows {
+				if err := t.Append(r); err != nil {
+					return err
+				}
 			}
+			return t.Render()
 		}
-		return t.Render()
+		return renderFitted(w, head, rows, func(w io.Writer, _ []int) *tablewriter.Table { return tablewriter.NewTable(w, opts...) })
 	}
 	return fmt.Errorf("unknown format %q (allowed: %s)", format, strings.Join(Formats, ", "))
 }

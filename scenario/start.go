@@ -71,6 +71,13 @@ func (l labeled) Result() sim.Result {
 	return r
 }
 
+// WorkloadSource opens the scenario's workload as a run sees it, with
+// every attribute the scenario generates (shapes, origins, sessions,
+// tokens; an inflation workload's tasks): what fleetsim trace gen writes.
+func (s *Scenario) WorkloadSource(seed uint64) (sim.Source, io.Closer, error) {
+	return s.source(seed, s.Nodes())
+}
+
 // source opens the workload for one run on the given nodes.
 func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Closer, error) {
 	w := s.Workload

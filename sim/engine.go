@@ -336,9 +336,11 @@ func (e *Engine) arrive() {
 		if l.Active < e.slots[i] {
 			e.touch(i)
 			l.Active++
+			e.view.changed(i)
 			e.start(int32(i), s)
 		} else {
 			l.Queued++
+			e.view.changed(i)
 			e.queue[i].push(e.slab, s)
 		}
 	}
@@ -412,10 +414,12 @@ func (e *Engine) complete(i int32, s int32) {
 	e.view.memUsed[i] -= sl.t.Memory
 	e.touch(int(i))
 	l.Active--
+	e.view.changed(int(i))
 	e.end(s, int(i), Completed)
 	if h := e.queue[i].pop(e.slab); h >= 0 {
 		l.Queued--
 		l.Active++
+		e.view.changed(int(i))
 		e.start(i, h)
 	}
 }

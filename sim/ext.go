@@ -232,6 +232,7 @@ func newExt(e *Engine) (*ext, error) {
 			if j >= a.Initial {
 				x.state[i] = nsOff
 				e.view.load[i].Out = true
+				e.view.changed(i)
 			}
 		}
 		x.scalers = append(x.scalers, sc)
@@ -285,6 +286,7 @@ func (x *ext) mark(e *Engine, i int) {
 
 func (x *ext) refreshOut(e *Engine, i int) {
 	e.view.load[i].Out = x.state[i] != nsMember || x.drain[i] > 0
+	e.view.changed(i)
 }
 
 // rtt is the round trip between origin region o and node i now.
@@ -403,10 +405,12 @@ func (e *Engine) reach(i int, s int32) {
 	if l.Active < e.slots[i] {
 		e.touch(i)
 		l.Active++
+		e.view.changed(i)
 		e.startX(int32(i), s)
 		return
 	}
 	l.Queued++
+	e.view.changed(i)
 	e.queue[i].push(e.slab, s)
 	if !x.proj && !sl.abandoned && !sl.armed && sl.deadline < MaxTime {
 		sl.armed = true
@@ -513,6 +517,7 @@ func (e *Engine) completeX(i int32, ref int64) {
 	if sl.abandoned {
 		e.touch(int(i))
 		l.Active--
+		e.view.changed(int(i))
 		e.releaseX(s)
 	} else {
 		finish := e.now + sl.back
@@ -529,6 +534,7 @@ func (e *Engine) completeX(i int32, ref int64) {
 		}
 		e.touch(int(i))
 		l.Active--
+		e.view.changed(int(i))
 		e.endAt(s, int(i), Completed, finish)
 	}
 	e.next(int(i))
@@ -542,6 +548,7 @@ func (e *Engine) next(i int) {
 	if h := e.queue[i].pop(e.slab); h >= 0 {
 		l.Queued--
 		l.Active++
+		e.view.changed(i)
 		e.startX(int32(i), h)
 		return
 	}
@@ -591,6 +598,7 @@ func (e *Engine) startOn(i int, s int32) {
 	sl.back = e.x.rtt(sl.origin, i, e.now)
 	e.touch(i)
 	e.view.load[i].Active++
+	e.view.changed(i)
 	e.startX(int32(i), s)
 }
 
@@ -733,6 +741,7 @@ func (e *Engine) fail(i int, random bool) {
 	e.touch(i)
 	l := &e.view.load[i]
 	l.Active, l.Queued = 0, 0
+	e.view.changed(i)
 	x.hgen[i]++
 	if x.health != nil {
 		e.push(x.seen(i, e.now, x.health.Threshold), evSeen, int32(i), int64(x.hgen[i])<<1)
@@ -925,6 +934,7 @@ func (e *Engine) stepX(ev uint32, node int32, ref int64) {
 	case evSeen:
 		if uint32(ref>>1) == x.hgen[node] {
 			e.view.load[node].Down = ref&1 == 0
+			e.view.changed(int(node))
 		}
 	case evTick:
 		x.ticker.Tick(e.view)

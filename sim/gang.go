@@ -253,6 +253,7 @@ func (e *Scheduler) activeAdd(i int, d int32) {
 	if *a == 0 && d < 0 {
 		e.loss.idle++
 	}
+	e.view.changed(i)
 }
 
 // setBlocked records whether the head waits after a scheduling cycle.

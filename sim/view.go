@@ -28,6 +28,10 @@ type View struct {
 	origin     int32
 
 	dag *dagState // workflows in flight (central queueing)
+
+	// Load indexes strategies asked for (TrackLoad), kept current by
+	// changed.
+	indexes []*LoadIndex
 }
 
 // NodeLoad is the observable state of one node.
@@ -91,4 +95,4 @@ func (v *View) Load(i int) NodeLoad { return v.load[i] }
 func (v *View) SetNow(t Time) { v.now = t }
 
 // SetLoad records node i's state. It is for executors (the engine, realexec).
-func (v *View) SetLoad(i int, l NodeLoad) { v.load[i] = l }
+func (v *View) SetLoad(i int, l NodeLoad) { v.load[i] = l; v.changed(i) }

@@ -12,19 +12,49 @@ import "github.com/fleetsim/fleetsim/sim"
 //
 // It considers only healthy nodes (sim.View.Healthy), as nginx skips peers
 // marked down, and drops a task only when no node is healthy.
+//
+// A decision costs O(log n): Init asks the View for a load index
+// (sim.View.TrackLoad), a segment tree the engine updates as loads change,
+// and Pick finds the first least loaded node after the last choice in it.
+// With scan: true it scans every node instead, the O(n) original kept as
+// the oracle the index is tested against; both make the same choices.
 type LeastConnections struct {
 	weighted bool
+	scan     bool
 	last     int // last choice; the scan for the next one starts after it
+	idx      *sim.LoadIndex
+	view     *sim.View // the View idx tracks
 }
 
-var _ sim.Picker = (*LeastConnections)(nil)
+var (
+	_ sim.Picker      = (*LeastConnections)(nil)
+	_ sim.Initializer = (*LeastConnections)(nil)
+)
 
 func newLeastConnections(a Args, _ *sim.Rand) (sim.Strategy, error) {
 	w, err := a.Bool("least-connections", "weighted", false)
 	if err != nil {
 		return nil, err
 	}
-	return &LeastConnections{weighted: w, last: -1}, nil
+	scan, err := a.Bool("least-connections", "scan", false)
+	if err != nil {
+		return nil, err
+	}
+	return &LeastConnections{weighted: w, scan: scan, last: -1}, nil
+}
+
+// Init implements sim.Initializer: it sets up the load index.
+func (l *LeastConnections) Init(v *sim.View) error {
+	l.idx, l.view, l.last = nil, nil, -1
+	if l.scan {
+		return nil
+	}
+	var weight func(i int) float64
+	if l.weighted {
+		weight = func(i int) float64 { s := v.Spec(i); return s.Speed * float64(s.Slots) }
+	}
+	l.idx, l.view = v.TrackLoad(weight), v
+	return nil
 }
 
 // Name implements sim.Strategy.
@@ -40,6 +70,13 @@ func (l *LeastConnections) Pick(v *sim.View, _ *sim.Task) int {
 	n := v.Len()
 	if n == 0 {
 		return sim.Drop
+	}
+	if l.idx != nil && v == l.view {
+		best := l.idx.BestFrom(l.last + 1)
+		if best >= 0 {
+			l.last = best
+		}
+		return best
 	}
 	best := -1
 	var bc, bw float64

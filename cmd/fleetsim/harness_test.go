@@ -160,6 +160,62 @@ func TestCheckPlantedRegression(t *testing.T) {
 	}
 }
 
+// TestCheckRefusesOtherRuns: check exits 2 with one line saying why when
+// the two sides are not the same runs (issue 16): a baseline of 3,000
+// tasks against the scenario's own 500,000 (refused before running), or
+// another scenario, or another number of arrived tasks; and it reads the
+// aggregates of compare --seeds 2 --format json, which it checks against a
+// rerun as equal.
+func TestCheckRefusesOtherRuns(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, args ...string) string {
+		t.Helper()
+		code, out, errs := fleetsim(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(out), 0o644)
+		return path
+	}
+	code, _, errs := fleetsim(t, "compare", "homogeneous", "--tasks", "3000", "--strategies", "p2c,random", "--out", filepath.Join(dir, "base"), "--no-plots")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	summary := filepath.Join(dir, "base", summaryFile)
+	runs3k := write("3k.json", "compare", "homogeneous", "--tasks", "3000", "--strategies", "p2c,random", "--format", "json")
+	runs5k := write("5k.json", "compare", "homogeneous", "--tasks", "5000", "--strategies", "p2c,random", "--format", "json")
+	speeds := write("speeds.json", "compare", "speeds", "--tasks", "3000", "--strategies", "p2c,random", "--format", "json")
+	agg := write("agg.json", "compare", "homogeneous", "--tasks", "3000", "--strategies", "p2c,random", "--seeds", "2", "--format", "json")
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"stop", []string{"--baseline", summary, "--scenario", "homogeneous"}, "stops at"},
+		// run --json has no stop field: the arrivals tell, before running 500,000 tasks.
+		{"stop from arrivals", []string{"--baseline", runs3k, "--scenario", "homogeneous"}, "3000 tasks arrived in the baseline's p2c run"},
+		{"scenario", []string{"--baseline", runs3k, "--scenario", "speeds", "--tasks", "3000"}, "the baseline is of scenario homogeneous"},
+		{"scenario files", []string{"--baseline", runs3k, "--current", speeds}, "the baseline is of scenario homogeneous, the current results of speeds"},
+		{"arrivals", []string{"--baseline", runs3k, "--current", runs5k}, "tasks arrived in the baseline"},
+	} {
+		code, out, errs := fleetsim(t, append([]string{"check"}, tc.args...)...)
+		if code != exitBadInput || !strings.Contains(errs, tc.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+			t.Errorf("%s: exit %d, stderr %q, stdout %q; want exit 2 and one line with %q", tc.name, code, errs, out, tc.want)
+		}
+	}
+
+	code, out, errs := fleetsim(t, "check", "--baseline", agg, "--current", agg)
+	if code != 0 || strings.Contains(out, "MISSING") || !strings.Contains(out, "aggregates") {
+		t.Errorf("aggregates against themselves: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = fleetsim(t, "check", "--baseline", agg, "--scenario", "homogeneous", "--tasks", "3000")
+	if code != 0 {
+		t.Errorf("aggregates against a rerun: exit %d\n%s%s", code, out, errs)
+	}
+}
+
 func mustRead(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)

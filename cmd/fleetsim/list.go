@@ -6,10 +6,9 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
+	"github.com/fleetsim/fleetsim/reports"
 	"github.com/fleetsim/fleetsim/scenario"
 	"github.com/fleetsim/fleetsim/strategies"
 )
@@ -23,8 +22,7 @@ func newStrategiesCmd() *cobra.Command {
 		Short: "List the registered strategies and their parameters",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			t := tablewriter.NewTable(cmd.OutOrStdout(), tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeaderAlignment(tw.AlignLeft))
-			t.Header([]string{"strategy", "kind", "description", "parameters"})
+			var rows [][]string
 			for _, name := range strategies.Names() {
 				info, _ := strategies.Lookup(name)
 				var ps []string
@@ -34,23 +32,20 @@ func newStrategiesCmd() *cobra.Command {
 				if len(ps) == 0 {
 					ps = []string{"-"}
 				}
-				if err := t.Append([]string{name, info.Of().String(), info.Description, strings.Join(ps, "\n")}); err != nil {
-					return err
-				}
+				rows = append(rows, []string{name, info.Of().String(), info.Description, strings.Join(ps, "\n")})
 			}
-			return t.Render()
+			return reports.WriteTextTable(cmd.OutOrStdout(), []string{"strategy", "kind", "description", "parameters"}, rows)
 		},
 	}
 }
 
 func newScenariosCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the scenarios embedded in the binary",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			t := tablewriter.NewTable(cmd.OutOrStdout(), tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeaderAlignment(tw.AlignLeft))
-			t.Header([]string{"scenario", "nodes", "stop", "strategies", "description"})
+			var rows [][]string
 			for _, name := range scenario.Embedded() {
 				sc, err := scenario.LoadEmbedded(name)
 				if err != nil {
@@ -60,13 +55,30 @@ func newScenariosCmd() *cobra.Command {
 				for i, s := range sc.Strategies {
 					names[i] = s.String()
 				}
-				if err := t.Append([]string{name, fmt.Sprint(sc.NodeCount()), sc.Stop.String(), strings.Join(names, ", "), sc.Description}); err != nil {
-					return err
-				}
+				rows = append(rows, []string{name, fmt.Sprint(sc.NodeCount()), sc.Stop.String(), strings.Join(names, ", "), sc.Description})
 			}
-			return t.Render()
+			return reports.WriteTextTable(cmd.OutOrStdout(), []string{"scenario", "nodes", "stop", "strategies", "description"}, rows)
 		},
 	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show NAME|FILE",
+		Short: "Print a scenario's YAML with line numbers (as errors cite them: embedded:NAME:LINE:COL)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := scenario.Resolve(args[0])
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "# %s\n", sc.File)
+			text := strings.TrimSuffix(string(sc.YAML), "\n")
+			for i, line := range strings.Split(text, "\n") {
+				fmt.Fprintf(w, "%4d  %s\n", i+1, line)
+			}
+			return nil
+		},
+	})
+	return cmd
 }
 
 func newVersionCmd() *cobra.Command {
@@ -80,8 +92,10 @@ func newVersionCmd() *cobra.Command {
 	}
 }
 
-// fullVersion is the version set at build time, else the module version,
-// with the VCS revision when the build recorded one.
+// fullVersion is the version set at build time (make build sets it from
+// git describe), else the module version, with the VCS revision, a +dirty
+// mark and the commit time when the build recorded them (go build in a
+// git checkout does, unless -buildvcs=false).
 func fullVersion() string {
 	v := version
 	bi, ok := debug.ReadBuildInfo()
@@ -91,11 +105,13 @@ func fullVersion() string {
 	if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		v = bi.Main.Version
 	}
-	var rev, dirty string
+	var rev, dirty, date string
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
 			rev = s.Value
+		case "vcs.time":
+			date = s.Value
 		case "vcs.modified":
 			if s.Value == "true" {
 				dirty = "+dirty"
@@ -105,7 +121,10 @@ func fullVersion() string {
 	if len(rev) > 12 {
 		rev = rev[:12]
 	}
-	if rev != "" {
+	switch {
+	case rev != "" && date != "":
+		v += " (" + rev + dirty + ", " + date + ")"
+	case rev != "":
 		v += " (" + rev + dirty + ")"
 	}
 	return v

@@ -9,9 +9,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/fleetsim/fleetsim/reports"
 )
 
 // Exit codes.
@@ -64,6 +68,31 @@ latency, throughput, utilization and balance.
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	root.Version = fullVersion()
+	root.SetVersionTemplate("fleetsim {{.Version}}\n")
+	var wide bool
+	root.PersistentFlags().BoolVar(&wide, "wide", false, "print tables at full width (default: fit the terminal, or $COLUMNS)")
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		reports.TableWidth = 0
+		if !wide {
+			reports.TableWidth = terminalWidth(stdout)
+		}
+	}
 	root.AddCommand(newRunCmd(), newCompareCmd(), newSweepCmd(), newMergeCmd(), newReportCmd(), newCheckCmd(), newTraceCmd(), newStrategiesCmd(), newScenariosCmd(), newVersionCmd(), newRealCmd(), newValidateCmd())
 	return root
+}
+
+// terminalWidth is how wide tables may print: $COLUMNS when set, else the
+// width of the terminal stdout is, else 0 (no limit: output to a file or a
+// pipe keeps whole lines).
+func terminalWidth(stdout io.Writer) int {
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return max(n, 40)
+	}
+	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return max(w, 40)
+		}
+	}
+	return 0
 }

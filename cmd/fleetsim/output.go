@@ -43,7 +43,7 @@ func (f *outputFlags) add(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.seeds, "seeds", 1, "run each strategy with N seeds (the scenario's seed, +1, …) in parallel and report mean ± 95% CI")
 	cmd.Flags().StringVar(&f.out, "out", "", "write summary.json, series.csv and plots/ to this folder (created if missing)")
 	cmd.Flags().BoolVar(&f.records, "out-records", false, "with --out, also write every task's record to records.csv")
-	cmd.Flags().StringVar(&f.sampleEvery, "sample-every", "auto", "with --out, the time series interval (a duration), or auto: a power-of-two multiple of a round interval, at most ~1000 samples")
+	cmd.Flags().StringVar(&f.sampleEvery, "sample-every", "auto", "with --out, the time series interval (a duration), or auto: a round interval doubled as needed so a run keeps at most 2 × max samples, max = 50000/(nodes+1) clamped to 25..200 (docs/output.md)")
 	cmd.Flags().BoolVar(&f.noPlots, "no-plots", false, "with --out, skip plots/")
 }
 

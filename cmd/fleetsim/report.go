@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"gonum.org/v1/plot/vg"
@@ -136,8 +138,15 @@ func figures(o *output) ([]figure, error) {
 	if len(firsts) < len(results) {
 		seedNote = " (each strategy's first seed)"
 	}
-	p, err := reports.LatencyCDFPlot(firsts, sc+": latency distribution")
-	add("latency-cdf", "Latency CDF per strategy"+seedNote+", log scale.", p, err)
+	var names []string
+	for _, r := range firsts {
+		names = append(names, r.Strategy)
+	}
+	st := reports.WithStyles(reports.NewStyles(names...))
+	p, err := reports.LatencyCDFPlot(firsts, sc+": latency distribution", st)
+	add("latency-cdf", "Latency CDF per strategy"+seedNote+", log latency axis from the fastest 0.1 % of tasks.", p, err)
+	p, err = reports.LatencyCCDFPlot(firsts, sc+": latency tail", st)
+	add("latency-ccdf", "Latency tail per strategy"+seedNote+": the fraction of tasks slower than x, from the median on, log-log.", p, err)
 	bars := nodeBars
 	if len(results) > 0 && results[0].Placement != nil {
 		bars = placementBars
@@ -150,16 +159,20 @@ func figures(o *output) ([]figure, error) {
 				bs = append(bs, reports.BarCI{Label: a.Strategy, Mean: m.Mean, CI95: m.CI95})
 			}
 		}
-		if b.name == "placement.gpu_alloc_ratio" && allZero(bs) {
-			continue // a cluster without GPUs
+		if constant(bs) {
+			continue // the same for every strategy (a cluster without GPUs, no slowdown): nothing to compare
 		}
 		caption := fmt.Sprintf("%s (%s) per strategy", b.label, b.name)
 		if len(o.sum.Scenario.Seeds) > 1 {
-			caption += fmt.Sprintf(": mean over %d seeds, whiskers the 95 %% confidence interval (Student t).", len(o.sum.Scenario.Seeds))
+			caption += fmt.Sprintf(": mean over %d seeds, whiskers the 95 %% confidence interval (Student t), clipped to the metric's range.", len(o.sum.Scenario.Seeds))
 		} else {
 			caption += ": one seed, so no confidence interval."
 		}
-		p, err := reports.BarCIPlot(b.label, b.unit, bs, sc+": "+b.label)
+		opts := []reports.PlotOption{st, reports.Domain(0, math.Inf(1))}
+		if b.unit == "share" {
+			opts = []reports.PlotOption{st, reports.Domain(0, 1), reports.Percent(), reports.Zoom()}
+		}
+		p, err := reports.BarCIPlot(b.label, b.unit, bs, sc+": "+b.label, opts...)
 		add("bar-"+strings.ReplaceAll(b.name, ".", "-"), caption, p, err)
 	}
 	if len(o.series) > 0 {
@@ -169,7 +182,7 @@ func figures(o *output) ([]figure, error) {
 				cluster = append(cluster, r)
 			}
 		}
-		p, err := reports.QueueLengthPlot(cluster, sc+": tasks waiting")
+		p, err := reports.QueueLengthPlot(cluster, sc+": tasks waiting", st)
 		add("queue-length", "Tasks queued across the cluster over simulated time"+seedNote+".", p, err)
 		for i, r := range firsts {
 			h, err := reports.UtilizationHeatmap(o.series, r.Strategy, r.Seed, fmt.Sprintf("%s: %s, utilization per node", sc, r.Strategy))
@@ -181,7 +194,7 @@ func figures(o *output) ([]figure, error) {
 		}
 	}
 	if hasCurve(results) {
-		p, err := reports.AllocationCurvePlot(firsts, sc)
+		p, err := reports.AllocationCurvePlot(firsts, sc, st)
 		add("allocation-curve", "GPU allocation ratio against arrived GPU request (the FGD paper's Fig. 9a)"+seedNote+".", p, err)
 	}
 	if len(figs) == 0 {
@@ -190,9 +203,12 @@ func figures(o *output) ([]figure, error) {
 	return figs, nil
 }
 
-func allZero(bs []reports.BarCI) bool {
+// constant reports whether every bar has the same mean: a metric that
+// does not tell the strategies apart (bounded slowdown in runs without
+// departures, the GPU allocation of a cluster without GPUs) gets no plot.
+func constant(bs []reports.BarCI) bool {
 	for _, b := range bs {
-		if b.Mean != 0 {
+		if b.Mean != bs[0].Mean {
 			return false
 		}
 	}
@@ -245,11 +261,13 @@ func sweepColumns(o *output) (col map[string]int, metrics []barMetric) {
 
 // sweepFigures draws each metric against the first parameter: one curve
 // per strategy and value of the other parameters, mean over seeds with
-// 95 % confidence whiskers.
+// 95 % confidence whiskers (clipped at zero). A strategy keeps its colour
+// across the curves; the value of the second parameter sets the dash.
 func sweepFigures(o *output) ([]figure, error) {
 	m := o.sweep
 	col, metrics := sweepColumns(o)
-	x := m.Params[0].Path
+	xAxis := describeParam(m.Params[0])
+	st := reports.WithStyles(reports.NewStyles(m.Strategies...))
 	var figs []figure
 	for _, mt := range metrics {
 		mc, ok := col[mt.name]
@@ -257,18 +275,32 @@ func sweepFigures(o *output) ([]figure, error) {
 			continue
 		}
 		type key struct{ label, x string }
+		type curveKey struct {
+			strategy string
+			variant  int
+		}
 		var labels []string
+		keyOf := map[string]curveKey{}
 		vals := map[key][]float64{}
 		xsOf := map[string][]string{}
 		for _, r := range o.sweepRow {
-			label := r[col["strategy"]]
+			strategy := r[col["strategy"]]
+			label := strategy
+			variant, stride := 0, 1
+			for k := len(m.Params) - 1; k >= 1; k-- {
+				p := m.Params[k]
+				v := r[col[p.Path]]
+				variant += stride * max(slices.Index(p.Values, v), 0)
+				stride *= len(p.Values)
+			}
 			for _, p := range m.Params[1:] {
-				label += fmt.Sprintf(" %s=%s", p.Path, r[col[p.Path]])
+				label += fmt.Sprintf(", %s = %s", describeParam(p).short, r[col[p.Path]])
 			}
 			if _, ok := xsOf[label]; !ok {
 				labels = append(labels, label)
+				keyOf[label] = curveKey{strategy, variant}
 			}
-			xv := r[col[x]]
+			xv := r[col[m.Params[0].Path]]
 			k := key{label, xv}
 			if _, ok := vals[k]; !ok {
 				xsOf[label] = append(xsOf[label], xv)
@@ -279,22 +311,12 @@ func sweepFigures(o *output) ([]figure, error) {
 			}
 			vals[k] = append(vals[k], v)
 		}
-		nominal := false
-		for _, xv := range m.Params[0].Values {
-			if _, err := strconv.ParseFloat(xv, 64); err != nil {
-				nominal = true // values such as none, easy: placed at 0, 1, …
-			}
-		}
 		var curves []reports.LoadCurve
 		for _, l := range labels {
-			c := reports.LoadCurve{Label: l}
+			c := reports.LoadCurve{Label: l, Strategy: keyOf[l].strategy, Variant: keyOf[l].variant}
 			for _, xv := range xsOf[l] {
-				xf, _ := strconv.ParseFloat(xv, 64)
-				if nominal {
-					xf = float64(slices.Index(m.Params[0].Values, xv))
-				}
-				st := reports.Stat(mt.name, vals[key{l, xv}])
-				c.Points = append(c.Points, reports.LoadPoint{X: xf, Mean: st.Mean, CI95: st.CI95})
+				s := reports.Stat(mt.name, vals[key{l, xv}])
+				c.Points = append(c.Points, reports.LoadPoint{X: xAxis.x(xv), Mean: s.Mean, CI95: s.CI95})
 			}
 			curves = append(curves, c)
 		}
@@ -302,16 +324,19 @@ func sweepFigures(o *output) ([]figure, error) {
 		if mt.unit != "" {
 			yl += " (" + mt.unit + ")"
 		}
-		p, err := reports.LoadLatencyPlot(x, yl, curves, fmt.Sprintf("%s against %s", mt.label, x))
+		opts := []reports.PlotOption{st, reports.Domain(0, math.Inf(1))}
+		if xAxis.nominal {
+			opts = append(opts, reports.NominalX(m.Params[0].Values...))
+		} else {
+			opts = append(opts, reports.XTicks(xAxis.xs...))
+		}
+		p, err := reports.LoadLatencyPlot(xAxis.label, yl, curves, fmt.Sprintf("%s: %s against %s", scenarioName(m.Scenario), mt.label, xAxis.short), opts...)
 		if err != nil {
 			continue
 		}
-		if nominal {
-			p.NominalX(m.Params[0].Values...)
-		}
-		caption := fmt.Sprintf("%s (%s) against %s", mt.label, mt.name, x)
+		caption := fmt.Sprintf("%s (%s) against %s (--set %s)", mt.label, mt.name, xAxis.short, m.Params[0].Path)
 		if len(m.Seeds) > 1 {
-			caption += fmt.Sprintf(": mean over %d seeds with 95 %% confidence whiskers (Student t).", len(m.Seeds))
+			caption += fmt.Sprintf(": mean over %d seeds with 95 %% confidence whiskers (Student t, clipped at 0).", len(m.Seeds))
 		} else {
 			caption += ": one seed per point."
 		}
@@ -321,6 +346,97 @@ func sweepFigures(o *output) ([]figure, error) {
 		return nil, errors.New("nothing to plot in the sweep")
 	}
 	return figs, nil
+}
+
+// scenarioName is a scenario's short name for titles: "homogeneous" for
+// embedded:homogeneous or scenarios/homogeneous.yaml.
+func scenarioName(file string) string {
+	name := strings.TrimPrefix(file, "embedded:")
+	name = filepath.Base(name)
+	return strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".yml")
+}
+
+// paramAxis is a swept parameter as a plot axis.
+type paramAxis struct {
+	label   string    // axis label with unit: "arrival rate (tasks/s)"
+	short   string    // without unit: "arrival rate"
+	nominal bool      // values are names, placed at 0, 1, …
+	xs      []float64 // the values as numbers (seconds for durations)
+	index   map[string]float64
+}
+
+func (a paramAxis) x(v string) float64 { return a.index[v] }
+
+// paramNames are readable names and units of scenario paths a sweep
+// commonly sets; the index of a node group is kept ("group 0").
+var paramNames = []struct{ pattern, name, unit string }{
+	{"workload.arrivals.rate", "arrival rate", "tasks/s"},
+	{"workload.service.mean", "mean service time", "s"},
+	{"workload.service.cv", "service time CoV", ""},
+	{"stop.tasks", "tasks", ""},
+	{"stop.time", "simulated time", "s"},
+	{"warmup.tasks", "warm-up tasks", ""},
+	{"warmup.time", "warm-up time", "s"},
+	{"cluster.nodes[].count", "nodes in group %s", ""},
+	{"cluster.nodes[].gpus", "GPUs per node, group %s", ""},
+	{"cluster.nodes[].slots", "slots per node, group %s", ""},
+	{"cluster.nodes[].speed", "node speed, group %s", "× base"},
+	{"cluster.nodes[].cpu", "CPUs per node, group %s", ""},
+	{"seed", "seed", ""},
+}
+
+// describeParam names a swept parameter: a known path by what it is, with
+// its unit; another by its path's words. Values that are all durations
+// ("250ms", "1h") are drawn in seconds.
+func describeParam(p sweepParam) paramAxis {
+	name, unit := "", ""
+	generic, group := p.Path, ""
+	if i := strings.Index(generic, "["); i >= 0 {
+		if j := strings.Index(generic[i:], "]"); j > 0 {
+			group = generic[i+1 : i+j]
+			generic = generic[:i+1] + generic[i+j:]
+		}
+	}
+	for _, n := range paramNames {
+		if n.pattern == generic {
+			name, unit = n.name, n.unit
+			if strings.Contains(name, "%s") {
+				name = fmt.Sprintf(name, group)
+			}
+		}
+	}
+	if name == "" {
+		name = strings.NewReplacer(".", " ", "_", " ", "[", " ", "]", "").Replace(p.Path)
+	}
+	a := paramAxis{short: name, index: map[string]float64{}}
+	numbers, durations := true, true
+	for _, v := range p.Values {
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			numbers = false
+		}
+		if _, err := time.ParseDuration(v); err != nil {
+			durations = false
+		}
+	}
+	for i, v := range p.Values {
+		var x float64
+		switch {
+		case numbers:
+			x, _ = strconv.ParseFloat(v, 64)
+		case durations:
+			d, _ := time.ParseDuration(v)
+			x, unit = d.Seconds(), "s"
+		default:
+			a.nominal, x = true, float64(i)
+		}
+		a.xs = append(a.xs, x)
+		a.index[v] = x
+	}
+	a.label = name
+	if unit != "" && !a.nominal {
+		a.label += " (" + unit + ")"
+	}
+	return a
 }
 
 // loadFigures reads an output folder and draws its figures.
@@ -363,9 +479,16 @@ func writeReport(dir, file string) error {
 		return err
 	}
 	r := &reports.HTMLReport{Version: fullVersion(), Command: commandLine()}
+	// Version is the one that produced the results, where they say.
 	if o.sweep != nil {
 		m := o.sweep
 		r.Title = "fleetsim sweep: " + m.Scenario
+		if m.Fleetsim != "" {
+			r.Version = m.Fleetsim
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, sweepCommand)); err == nil {
+			r.Produced = strings.TrimSpace(string(b))
+		}
 		r.Scenario = []reports.KV{{Key: "scenario", Value: m.Scenario}, {Key: "points", Value: strconv.Itoa(m.Points)},
 			{Key: "strategies", Value: strings.Join(m.Strategies, ", ")}, {Key: "seeds", Value: seedsText(m.Seeds)},
 			{Key: "runs", Value: strconv.Itoa(m.Runs)}, {Key: "written by", Value: "fleetsim " + m.Fleetsim}}
@@ -376,6 +499,10 @@ func writeReport(dir, file string) error {
 	} else {
 		s := o.sum
 		r.Title = "fleetsim: " + s.Scenario.Name
+		r.Produced = s.Command
+		if s.Fleetsim != "" {
+			r.Version = s.Fleetsim
+		}
 		r.Scenario = []reports.KV{{Key: "scenario", Value: s.Scenario.Name}, {Key: "file", Value: s.Scenario.File},
 			{Key: "description", Value: s.Scenario.Description}, {Key: "nodes", Value: strconv.Itoa(s.Scenario.Nodes)},
 			{Key: "stop", Value: s.Scenario.Stop}, {Key: "warm-up", Value: s.Scenario.Warmup},

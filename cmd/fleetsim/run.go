@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -68,7 +69,7 @@ func pickStrategies(sc *scenario.Scenario, list []string) ([]scenario.StrategySp
 		return sc.Strategies, nil
 	}
 	var out []scenario.StrategySpec
-	for _, name := range list {
+	for _, name := range joinBraces(list) {
 		name = strings.TrimSpace(name)
 		found := false
 		for _, s := range sc.Strategies {
@@ -81,12 +82,42 @@ func pickStrategies(sc *scenario.Scenario, list []string) ([]scenario.StrategySp
 		if found {
 			continue
 		}
-		if _, ok := strategies.Lookup(name); !ok {
-			return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(strategies.Names(), ", "))
+		// A name, or a label with parameters as results print it:
+		// power-of-d{d=3}.
+		var spec scenario.StrategySpec
+		if strings.Contains(name, "{") {
+			var err error
+			if spec, err = scenario.ParseStrategy(name); err != nil {
+				return nil, err
+			}
+		} else {
+			if _, ok := strategies.Lookup(name); !ok {
+				return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(strategies.Names(), ", "))
+			}
+			spec = scenario.StrategySpec{Name: name}
 		}
-		out = append(out, scenario.StrategySpec{Name: name})
+		if err := sc.CheckKind(spec); err != nil {
+			return nil, err
+		}
+		out = append(out, spec)
 	}
 	return out, nil
+}
+
+// joinBraces rejoins the pieces a comma-separated flag split inside
+// braces or brackets: "power-of-d{d=3", "x=1}" is one strategy.
+func joinBraces(list []string) []string {
+	var out []string
+	depth := 0
+	for _, s := range list {
+		if depth > 0 {
+			out[len(out)-1] += "," + s
+		} else {
+			out = append(out, s)
+		}
+		depth += strings.Count(s, "{") + strings.Count(s, "[") - strings.Count(s, "}") - strings.Count(s, "]")
+	}
+	return out
 }
 
 func newRunCmd() *cobra.Command {
@@ -143,6 +174,10 @@ func newRunCmd() *cobra.Command {
 				if err := out.Commit(); err != nil {
 					return fmt.Errorf("--records %s: %w", records, err)
 				}
+				wrote(cmd, records)
+			}
+			if of.out != "" {
+				wroteFolder(cmd, of.out)
 			}
 			if !perNode {
 				for i := range results {
@@ -223,15 +258,20 @@ func newCompareCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if report == "" && of.out != "" {
+				wroteFolder(cmd, of.out)
+			}
 			if plotFile != "" {
 				if err := writeCurvePlot(plotFile, sc, results); err != nil {
 					return err
 				}
+				wrote(cmd, plotFile)
 			}
 			if report != "" {
 				if err := writeReport(of.out, report); err != nil {
 					return err
 				}
+				wrote(cmd, report)
 			}
 			w := cmd.OutOrStdout()
 			if format == reports.FormatTable || format == reports.FormatMarkdown {
@@ -309,11 +349,14 @@ func printHeader(w io.Writer, sc *scenario.Scenario, seeds int) {
 	} else {
 		fmt.Fprintf(w, "scenario %s: %d nodes, stop %s, warm-up %s, seed %d\n", sc.Name, sc.NodeCount(), sc.Stop, sc.Warmup, sc.Seed)
 	}
+	if load := offeredLoad(sc); load != "" {
+		fmt.Fprintf(w, "%s\n", reports.WrapLine(load, reports.TableWidth))
+	}
 	if sc.Description != "" {
-		fmt.Fprintf(w, "%s\n", sc.Description)
+		fmt.Fprintf(w, "%s\n", reports.WrapLine(sc.Description, reports.TableWidth))
 	}
 	if sum := sc.Summary(); sum != "" {
-		fmt.Fprintf(w, "%s\n", sum)
+		fmt.Fprintf(w, "%s\n", reports.WrapLine(sum, reports.TableWidth))
 	}
 }
 
@@ -366,4 +409,61 @@ func writeCurvePlot(path string, sc *scenario.Scenario, results []sim.Result) er
 		return fmt.Errorf("--plot: %w", err)
 	}
 	return f.Commit()
+}
+
+// wrote says on stderr that a file was written (stdout stays the table or
+// JSON, for pipes).
+func wrote(cmd *cobra.Command, path string) {
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", path)
+}
+
+// wroteFolder says which files an output folder got: its top-level files,
+// and the number of plots.
+func wroteFolder(cmd *cobra.Command, dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			files = append(files, e.Name())
+		}
+	}
+	line := fmt.Sprintf("wrote %s: %s", dir, strings.Join(files, ", "))
+	if plots, err := os.ReadDir(filepath.Join(dir, plotsDir)); err == nil && len(plots) > 0 {
+		line += fmt.Sprintf(", %s/ (%d files)", plotsDir, len(plots))
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), line)
+}
+
+// offeredLoad says how much work arrives against how much the cluster can
+// serve, for a synthetic load-balancing workload whose mean rate and mean
+// work per task the scenario gives: λ·E[S] against Σ slots × speed (less
+// background load). It is empty where they are not known up front (a
+// trace, token-derived service, central queueing).
+func offeredLoad(sc *scenario.Scenario) string {
+	w := sc.Workload
+	if sc.Cluster.Queueing == scenario.QueueingCentral || w.Trace != nil || w.Arrivals == nil || w.Service == nil || w.Tokens != nil || w.Service.Mean <= 0 {
+		return ""
+	}
+	a := w.Arrivals
+	rate := a.Rate
+	if a.Process == scenario.ArrivalsBursty {
+		h0, h1 := a.Hold[0].Seconds(), a.Hold[1].Seconds()
+		if h0+h1 <= 0 {
+			return ""
+		}
+		rate = (a.Rates[0]*h0 + a.Rates[1]*h1) / (h0 + h1)
+	}
+	capacity := 0.0
+	for _, n := range sc.Nodes() {
+		capacity += float64(n.Slots) * n.Speed * (1 - n.Background)
+	}
+	if rate <= 0 || capacity <= 0 {
+		return ""
+	}
+	work := rate * w.Service.Mean.Seconds()
+	return fmt.Sprintf("offered load %.3g tasks/s × %s mean work = %.3g s of work per s; capacity %.3g (slots × speed of all %d nodes); ρ = %.2f",
+		rate, w.Service.Mean, work, capacity, len(sc.Nodes()), work/capacity)
 }

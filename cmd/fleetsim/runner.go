@@ -109,6 +109,40 @@ func progressTotal(sc *scenario.Scenario) int64 {
 // on GOMAXPROCS. A progress bar is drawn on stderr when it is a terminal and
 // the runs last over a second.
 func runJobs(ctx context.Context, jobs []job, stderr io.Writer) ([]sim.Result, error) {
+	results, done, whats, err := runJobsPartial(ctx, jobs, stderr)
+	if err != errInterrupted {
+		return results, err
+	}
+	finished := 0
+	for _, d := range done {
+		if d {
+			finished++
+		}
+	}
+	if len(jobs) > maxListedRuns {
+		fmt.Fprintf(stderr, "fleetsim: interrupted after %d of %d runs finished; no results written\n", finished, len(jobs))
+		return nil, errInterrupted
+	}
+	fmt.Fprintln(stderr, "fleetsim: interrupted; no results written. Where each run stood:")
+	for i := range jobs {
+		if done[i] {
+			fmt.Fprintf(stderr, "  %s finished\n", jobs[i].spec)
+		} else {
+			fmt.Fprintf(stderr, "  %s\n", whats[i])
+		}
+	}
+	return nil, errInterrupted
+}
+
+// maxListedRuns is the most runs an interruption lists one by one; more
+// (a sweep's) get one summary line.
+const maxListedRuns = 12
+
+// runJobsPartial is runJobs keeping what an interruption leaves: on
+// errInterrupted, done marks the runs that finished (their results are
+// whole) and whats says where each other run stood. Nothing is printed
+// about the interruption.
+func runJobsPartial(ctx context.Context, jobs []job, stderr io.Writer) (results []sim.Result, done []bool, whats []string, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := &progress{}
@@ -116,9 +150,9 @@ func runJobs(ctx context.Context, jobs []job, stderr io.Writer) ([]sim.Result, e
 		p.total += progressTotal(j.sc)
 	}
 	stopBar := startBar(p, stderr)
-	results := make([]sim.Result, len(jobs))
+	results = make([]sim.Result, len(jobs))
 	errs := make([]error, len(jobs))
-	whats := make([]string, len(jobs))
+	whats = make([]string, len(jobs))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for i := range jobs {
@@ -142,25 +176,19 @@ func runJobs(ctx context.Context, jobs []job, stderr io.Writer) ([]sim.Result, e
 	stopBar()
 	for _, err := range errs {
 		if err != nil && err != errInterrupted {
-			return nil, err
+			return nil, nil, nil, err
 		}
 	}
+	done = make([]bool, len(jobs))
 	interrupted := false
-	for _, err := range errs {
+	for i, err := range errs {
+		done[i] = err == nil
 		interrupted = interrupted || err == errInterrupted
 	}
 	if !interrupted {
-		return results, nil
+		return results, done, whats, nil
 	}
-	fmt.Fprintln(stderr, "fleetsim: interrupted; no results written. Where each run stood:")
-	for i, err := range errs {
-		if err == errInterrupted {
-			fmt.Fprintf(stderr, "  %s\n", whats[i])
-		} else {
-			fmt.Fprintf(stderr, "  %s finished\n", jobs[i].spec)
-		}
-	}
-	return nil, errInterrupted
+	return results, done, whats, errInterrupted
 }
 
 // startBar draws progress on stderr after the first second, when stderr is

@@ -24,7 +24,60 @@ import (
 const (
 	sweepFile     = "sweep.csv"
 	sweepManifest = "sweep.json"
+	// sweepCommand holds the command line that wrote the folder (a sweep,
+	// a shard, or the merge of shards), for reports. It is not part of
+	// sweep.json, which a merge must reproduce byte for byte.
+	sweepCommand = "command.txt"
 )
+
+// sweepPartialFile holds the finished runs of an interrupted sweep.
+const sweepPartialFile = "sweep.partial.csv"
+
+// savePartialSweep keeps what an interrupted sweep finished: the rows of
+// the finished runs go to OUT/sweep.partial.csv (sweep.csv's columns, in
+// run order), not sweep.csv, which merge and report take for a whole
+// sweep; one line says how many ran.
+func savePartialSweep(cmd *cobra.Command, out string, pl *sweepPlan, runs []sweepRun, results []sim.Result, done []bool) error {
+	var rows [][]string
+	for k := range runs {
+		if !done[k] {
+			continue
+		}
+		row, err := pl.row(runs[k], &results[k])
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
+	}
+	stderr := cmd.ErrOrStderr()
+	if len(rows) == 0 {
+		fmt.Fprintf(stderr, "fleetsim: interrupted before any of %d runs finished; nothing written\n", len(runs))
+		return errInterrupted
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	path := filepath.Join(out, sweepPartialFile)
+	err := writeAtomic(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write(pl.header())
+		cw.WriteAll(rows)
+		return cw.Error()
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "fleetsim: interrupted after %d of %d runs finished; wrote them to %s\n", len(rows), len(runs), path)
+	return errInterrupted
+}
+
+// writeSweepCommand records the command line in DIR/command.txt.
+func writeSweepCommand(dir string) error {
+	return writeAtomic(filepath.Join(dir, sweepCommand), func(w io.Writer) error {
+		_, err := fmt.Fprintln(w, commandLine())
+		return err
+	})
+}
 
 // sweepParam is one --set: a scenario path and the values it takes.
 type sweepParam struct {
@@ -265,7 +318,10 @@ joins their folders into exactly the file one machine would have written.`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "; shard %s runs %d of them", sh, len(runs))
 			}
 			fmt.Fprintln(cmd.ErrOrStderr())
-			results, err := runJobs(cmd.Context(), jobs, cmd.ErrOrStderr())
+			results, done, _, err := runJobsPartial(cmd.Context(), jobs, cmd.ErrOrStderr())
+			if err == errInterrupted {
+				return savePartialSweep(cmd, out, pl, runs, results, done)
+			}
 			if err != nil {
 				return err
 			}
@@ -278,6 +334,9 @@ joins their folders into exactly the file one machine would have written.`,
 			m := pl.m
 			m.Shard = sh.String()
 			if err := writeSweep(out, m, pl.header(), rows); err != nil {
+				return err
+			}
+			if err := writeSweepCommand(out); err != nil {
 				return err
 			}
 			if sh.n == 1 && !noPlots {
@@ -362,6 +421,9 @@ func newMergeCmd() *cobra.Command {
 				return err
 			}
 			if err := writeSweep(out, m, header, rows); err != nil {
+				return err
+			}
+			if err := writeSweepCommand(out); err != nil {
 				return err
 			}
 			if !noPlots {

@@ -45,7 +45,9 @@ func newTraceGenCmd() *cobra.Command {
 		Short: "Write a native trace drawn from a scenario's synthetic workload",
 		Long: `gen draws tasks from the workload of a scenario (file or embedded name;
 default: ` + defaultScenario + `) with the scenario's seed (or --seed) and writes them as
-a native trace (csv or jsonl) to --output, or to standard output.`,
+a native trace (csv or jsonl) to --output, or to standard output: every
+attribute the workload generates (shapes, origins, sessions, tokens), as a
+run would see the tasks.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if n < 1 {
@@ -58,7 +60,7 @@ a native trace (csv or jsonl) to --output, or to standard output.`,
 			if sc.Workload.Trace != nil {
 				return fmt.Errorf("%s: the workload is a trace, not a generator; use fleetsim trace stats to read it", sc.File)
 			}
-			src, closer, err := sc.Source(sc.Seed)
+			src, closer, err := sc.WorkloadSource(sc.Seed)
 			if err != nil {
 				return err
 			}
@@ -95,6 +97,9 @@ a native trace (csv or jsonl) to --output, or to standard output.`,
 					return errInterrupted
 				}
 				if err := src.Next(&t); err != nil {
+					if errors.Is(err, io.EOF) { // an inflation workload ends
+						break
+					}
 					return err
 				}
 				if err := w.Write(&t); err != nil {
@@ -170,7 +175,7 @@ SWF log the jobs skipped (processors, run time or submit time unknown) are count
 				{"duration CV", f(st.DurationCV)},
 				{"total work (s)", f(st.DurationTotal)},
 				{"cpu total (cores)", f(float64(st.CPUTotal) / 1000)},
-				{"memory total (bytes)", strconv.FormatInt(st.MemoryTotal, 10)},
+				{"memory total", humanBytes(st.MemoryTotal)},
 				{"gpus total", strconv.FormatInt(st.GPUsTotal, 10)},
 				{"gpu share total (GPUs)", f(float64(st.GPUMilliTotal) / 1000)},
 				{"gpu tasks", strconv.FormatInt(st.GPUTasks, 10)},
@@ -408,4 +413,19 @@ func convertTasks(cmd *cobra.Command, src sim.Source, w taskWriter) (int64, erro
 		}
 		prev, prevLine = t.Arrival, line
 	}
+}
+
+// humanBytes writes a byte count in IEC units a person reads at a glance,
+// the exact count after it: "289.5 TiB (318291271745536 bytes)".
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " bytes"
+	}
+	v, i := float64(n), -1
+	for v >= unit && i < 5 {
+		v /= unit
+		i++
+	}
+	return fmt.Sprintf("%.1f %ciB (%d bytes)", v, "KMGTPE"[i], n)
 }

@@ -1,0 +1,148 @@
+package sim
+
+// LoadIndex keeps the healthy nodes of a View ordered by tasks in system
+// (or by tasks in system per unit of weight) so that a balancer finds the
+// least loaded node in O(log n) instead of scanning every node: a segment
+// tree whose every node holds the best leaf of its range. The View updates
+// it on every change of a node's load or health (View.changed), so it
+// costs nothing to strategies that do not ask for one.
+//
+// Order: node a is better than b when InSystem(a)·w(b) < InSystem(b)·w(a),
+// the comparison least-connections makes (w = 1 unweighted), with ties to
+// the lower index; nodes that are not Healthy are never chosen.
+type LoadIndex struct {
+	v      *View
+	w      []float64 // weights (nil: all 1)
+	c      []float64 // tasks in system of every node (as float64, exact)
+	off    []bool    // not healthy
+	size   int       // leaves: the next power of two ≥ n
+	best   []int32   // best leaf of each tree node (-1: none)
+	n      int
+	weight func(i int) float64
+}
+
+// TrackLoad returns the View's load index, ordering nodes by tasks in
+// system divided by weight(i) (nil: unweighted), creating it on the first
+// call. Strategies call it once, in Init; the View keeps it current.
+func (v *View) TrackLoad(weight func(i int) float64) *LoadIndex {
+	n := len(v.specs)
+	size := 1
+	for size < n {
+		size <<= 1
+	}
+	x := &LoadIndex{v: v, c: make([]float64, n), off: make([]bool, n), size: size, best: make([]int32, 2*size), n: n, weight: weight}
+	if weight != nil {
+		x.w = make([]float64, n)
+		for i := range x.w {
+			x.w[i] = weight(i)
+		}
+	}
+	for i := range x.best {
+		x.best[i] = -1
+	}
+	for i := 0; i < n; i++ {
+		x.c[i] = float64(v.InSystem(i))
+		x.off[i] = !v.Healthy(i)
+		if !x.off[i] {
+			x.best[size+i] = int32(i)
+		}
+	}
+	for p := size - 1; p >= 1; p-- {
+		x.best[p] = x.better(x.best[2*p], x.best[2*p+1])
+	}
+	v.indexes = append(v.indexes, x)
+	return x
+}
+
+// changed tells the View's load indexes that node i's load or health
+// changed. The engine calls it after every such change.
+func (v *View) changed(i int) {
+	for _, x := range v.indexes {
+		x.update(i)
+	}
+}
+
+func (x *LoadIndex) wt(i int32) float64 {
+	if x.w == nil {
+		return 1
+	}
+	return x.w[i]
+}
+
+// less reports whether node a is strictly less loaded than node b.
+func (x *LoadIndex) less(a, b int32) bool {
+	return x.c[a]*x.wt(b) < x.c[b]*x.wt(a)
+}
+
+// better is the better of two candidates (-1: none), the lower index on a tie.
+func (x *LoadIndex) better(a, b int32) int32 {
+	switch {
+	case a < 0:
+		return b
+	case b < 0:
+		return a
+	case x.less(b, a):
+		return b
+	}
+	return a
+}
+
+func (x *LoadIndex) update(i int) {
+	x.c[i] = float64(x.v.InSystem(i))
+	x.off[i] = !x.v.Healthy(i)
+	p := x.size + i
+	if x.off[i] {
+		x.best[p] = -1
+	} else {
+		x.best[p] = int32(i)
+	}
+	for p >>= 1; p >= 1; p >>= 1 {
+		x.best[p] = x.better(x.best[2*p], x.best[2*p+1])
+	}
+}
+
+// Best is the least loaded healthy node, the lowest index among equals;
+// Drop when no node is healthy.
+func (x *LoadIndex) Best() int {
+	if b := x.best[1]; b >= 0 {
+		return int(b)
+	}
+	return Drop
+}
+
+// BestFrom is the first least loaded healthy node at or after from in
+// cyclic order (from, from+1, …, n-1, 0, …): the choice of a scan that
+// starts at from and keeps the first strictly better node. Drop when no
+// node is healthy.
+func (x *LoadIndex) BestFrom(from int) int {
+	m := x.best[1]
+	if m < 0 {
+		return Drop
+	}
+	if from <= 0 || from >= x.n {
+		return int(m)
+	}
+	if i := x.firstEqual(1, 0, x.size, from, m); i >= 0 {
+		return int(i)
+	}
+	return int(m) // the lowest index holds the minimum too
+}
+
+// firstEqual is the lowest leaf ≥ from in tree node p (covering [lo, hi))
+// as good as m (the global best), or -1. It descends only into ranges that
+// hold such a leaf, so it costs O(log² n) at most.
+func (x *LoadIndex) firstEqual(p, lo, hi, from int, m int32) int32 {
+	if hi <= from {
+		return -1
+	}
+	if b := x.best[p]; b < 0 || x.less(m, b) {
+		return -1 // nothing in this range is as good as m
+	} else if hi-lo == 1 {
+		return b
+	}
+	mid := (lo + hi) / 2
+	if i := x.firstEqual(2*p, lo, mid, from, m); i >= 0 {
+		return i
+	}
+	return x.firstEqual(2*p+1, mid, hi, from, m)
+}
