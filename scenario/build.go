@@ -29,6 +29,9 @@ func (s *Scenario) Config() sim.Config {
 // generator drawing from streams derived from seed, or the trace file. The
 // closer releases the file (it is a no-op for generators).
 func (s *Scenario) Source(seed uint64) (sim.Source, io.Closer, error) {
+	if s.Workflows != nil {
+		return s.workflowSource(seed)
+	}
 	w := s.Workload
 	if w.Trace != nil {
 		src, c, err := traces.Open(w.Trace.Path, w.Trace.Format)

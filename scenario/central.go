@@ -23,7 +23,7 @@ var backfills = func() []string {
 // centralCluster reads the cluster fields of central queueing.
 func (r *reader) centralCluster(m *mapping, c *Cluster) {
 	c.Queue, c.Backfill = "fifo", "none"
-	for _, k := range []string{"queue", "backfill", "pending_timeout", "sample_every"} {
+	for _, k := range []string{"queue", "backfill", "pending_timeout", "sample_every", "rack_slowdown"} {
 		if r.err == nil && m.has(k) && c.Queueing != QueueingCentral {
 			r.failf(m.keyNode(k), m.field(k), "expected no %s with queueing %s (it applies to queueing: central)", k, c.Queueing)
 		}
@@ -33,6 +33,9 @@ func (r *reader) centralCluster(m *mapping, c *Cluster) {
 	}
 	if v := m.get("backfill"); v != nil && r.err == nil {
 		c.Backfill = r.oneOf(v, m.field("backfill"), backfills...)
+	}
+	if v := m.get("rack_slowdown"); v != nil && r.err == nil {
+		c.RackSlowdown = r.float(v, m.field("rack_slowdown"), nonNegative)
 	}
 	if v := m.get("sample_every"); v != nil && r.err == nil {
 		c.SampleEvery = r.duration(v, m.field("sample_every"), positive)
@@ -192,6 +195,10 @@ func (s *Scenario) central(spec StrategySpec, seed uint64, shapes []sim.TaskShap
 		c.Queue = qs
 	}
 	c.Backfill, _ = sim.ParseBackfill(backfill)
+	if w := s.Workflows; w != nil {
+		c.Transfer, c.Runtimes = w.Transfer, w.Runtimes
+	}
+	c.RackSlowdown = s.Cluster.RackSlowdown
 	c.Timeout = s.Cluster.Timeout
 	c.SampleEvery = s.Cluster.SampleEvery
 	c.DropUnplaceable = (s.Cluster.HasTimeout && s.Cluster.Timeout == 0) || c.Hold

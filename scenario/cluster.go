@@ -121,6 +121,8 @@ func (r *reader) group(n *yaml.Node, path string) Group {
 			}
 		case "gpu_model":
 			g.GPUModel = r.string(v, field, "a GPU model name")
+		case "rack":
+			g.Rack = r.string(v, field, "a rack (or zone) name")
 		case "cost_per_hour":
 			g.CostPerHour = r.float(v, field, nonNegative)
 		case "background":

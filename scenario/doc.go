@@ -12,7 +12,7 @@
 // and what was found:
 //
 //	web.yaml:12:14: cluster.nodes[0].slots: expected an integer >= 1, got -1
-//	web.yaml:14:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale)
+//	web.yaml:14:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale, rack)
 //
 // Loading stops at the first error. No input makes it panic.
 //
@@ -99,6 +99,10 @@
 // real (mapping, optional): how to run the scenario on live containerd
 // daemons instead of the model. Below, under Real clusters.
 //
+// workflows (mapping, optional): DAGs of dependent tasks as the workload,
+// in place of workload (and with no stop required), under queueing:
+// central. Below, under Workflows.
+//
 // # cluster
 //
 // queueing (string, optional): "node" (default): each node queues its own
@@ -130,6 +134,9 @@
 //   - memory (size >= 0, default 0): bytes.
 //   - gpus (integer >= 0, default 0): whole GPUs per node.
 //   - gpu_model (string, optional): e.g. V100 or A100; empty when unknown.
+//   - rack (string, optional): the rack (or zone) of the group's nodes, for
+//     topology-aware gang placement (strategy topology-fit) and the gang
+//     slowdown model (rack_slowdown).
 //   - cost_per_hour (number >= 0, default 0): money per node-hour, for cost
 //     reports.
 //   - background (number in [0, 1), default 0): the share of each node's
@@ -239,6 +246,11 @@
 // sample_every (duration > 0, optional): sample each resource's allocated
 // share, the GPU fragmentation and the pending and running counts every
 // this much simulated time (placement.series in run --json).
+//
+// rack_slowdown (number >= 0, optional, default 0): a gang (a task on
+// several nodes, workload.procs_per_node or the native nodes column) runs
+// 1 + rack_slowdown x (racks - 1) times longer when its nodes span several
+// racks: the cost of cross-rack communication in distributed training.
 //
 // # workload
 //
@@ -351,6 +363,13 @@
 //	  tokens:
 //	    prompt: {mean: 2048, cv: 0.9}
 //	    output: {mean: 28, cv: 2.5}
+//
+// procs_per_node (integer in [1, 1048576], optional; queueing central):
+// tasks become gangs. A task asking for c cores runs on ceil(c / N) nodes at
+// once, each holding min(c, N) cores, all starting and ending together: an
+// SWF job of 64 processors on a cluster of one-processor nodes is a gang of
+// 64 nodes. Gangs are placed first-fit on the lowest-indexed nodes they fit;
+// EASY backfilling reserves their nodes (docs/workflows.md).
 //
 // inflation (mapping, optional; needs queueing central and a cluster with
 // GPUs): {until_gpu_share: X}, X > 0. The tasks of the trace (in a seeded
@@ -488,6 +507,35 @@
 //   - interval (duration > 0, default 5s)
 //   - threshold (integer in [1, 1000], default 3)
 //   - rise (integer in [1, 1000], default 1)
+//
+// # Workflows
+//
+// The workflows section makes the workload a stream of DAGs: a task starts
+// once its parents have finished and their data has reached its node
+// (latency + bytes / bandwidth between distinct nodes; free on the same
+// node). Its fields:
+//
+//   - generate (mapping): random DAGs: shape (layered or fork-join, required),
+//     tasks (default 20) and layers (4) and edge_prob (0.3) for layered,
+//     width (4) and stages (2) for fork-join, mean_work (duration > 0,
+//     default 1s; each task uniform on [0.5, 1.5] x it), ccr (>= 0, the
+//     communication-to-computation ratio at transfer.bandwidth), count
+//     (workflows, default 1), interarrival (mean gap, exponential; default 0)
+//   - instances (list of paths): WfCommons WfFormat files (1.4, 1.5), each a
+//     workflow; instance k arrives at k x every (duration, default 0).
+//     Exactly one of generate and instances.
+//   - transfer (mapping): latency (duration >= 0) and bandwidth (bytes per
+//     second, size suffixes allowed; 0 or absent: unlimited)
+//   - runtimes (mapping, optional): task class -> {node group: runtime}; an
+//     entry replaces the task's work at the node's speed (the HEFT paper's
+//     computation-cost table)
+//
+// The workflow strategies (heft, cpop, critical-path, ready-fifo, min-min,
+// max-min) are placement strategies; docs/workflows.md has the model.
+//
+//	workflows:
+//	  generate: {shape: layered, tasks: 50, layers: 6, mean_work: 20s, ccr: 1, count: 40, interarrival: 120s}
+//	  transfer: {latency: 5ms, bandwidth: 100M}
 //
 // # Real clusters
 //

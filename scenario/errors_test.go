@@ -43,8 +43,8 @@ var errorCases = []struct {
 	{"syntax: invalid UTF-8", "name: \xff\n", "t.yaml: invalid YAML: invalid leading UTF-8 octet"},
 	{"syntax: mapping in a scalar", "stop: a: b\n", "t.yaml:1: invalid YAML: mapping values are not allowed in this context"},
 	{"syntax: tab indent", "cluster:\n\tnodes: []\n", "t.yaml:2: invalid YAML: found character that cannot start any token"},
-	{"not a mapping", "- a\n- b\n", "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real), got a list"},
-	{"null document", "~\n", "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real), got ~"},
+	{"not a mapping", "- a\n- b\n", "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real, workflows), got a list"},
+	{"null document", "~\n", "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real, workflows), got ~"},
 	{"two documents", valid + "---\nname: x\n", "t.yaml:9:1: expected one YAML document, got a second one here"},
 	{"too large", "# " + strings.Repeat("x", MaxFileSize) + "\n", "t.yaml: expected a file of at most 1048576 bytes, got 1048579 bytes"},
 	{"anchor", lines("stop: &s {tasks: 10}", okCluster, okWorkload, okStrats), "t.yaml:1:7: anchors (&s) are not supported; write the value out"},
@@ -54,12 +54,12 @@ var errorCases = []struct {
 
 	// Keys.
 	{"unknown top field", lines(okStop, "stpo: {tasks: 10}"),
-		"t.yaml:2:1: stpo: unknown field (allowed: name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real)"},
+		"t.yaml:2:1: stpo: unknown field (allowed: name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real, workflows)"},
 	{"duplicate field", lines(okStop, okCluster, okWorkload, okStrats, "stop: {tasks: 20}"),
 		"t.yaml:9:1: stop: duplicate field (first set on line 1)"},
 	{"non-scalar key", "? [a, b]\n: 1\n", "t.yaml:1:3: expected a field name, got a list"},
 	{"unknown group field", lines(okStop, "cluster:", "  nodes:", "    - group: web", "    - group: db", "      sped: 2"),
-		"t.yaml:6:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale)"},
+		"t.yaml:6:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale, rack)"},
 
 	// Required fields, reported at the parent mapping.
 	{"missing cluster", lines(okStop, okWorkload, okStrats), "t.yaml:1:1: cluster: required field missing; expected a mapping with nodes"},

@@ -38,9 +38,9 @@ func TestHostileInput(t *testing.T) {
 		{"deep nesting", "strategies: " + strings.Repeat("[", 20000), "t.yaml:1: invalid YAML: exceeded max depth of 10000"},
 		{"deep indentation", strings.Repeat("- ", 20000), "t.yaml:1: invalid YAML: exceeded max depth of 10000"},
 		{"merge key", lines(okStop, okCluster, okWorkload, okStrats, "<<: {seed: 2}"),
-			"t.yaml:9:1: <<: unknown field (allowed: name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real)"},
+			"t.yaml:9:1: <<: unknown field (allowed: name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real, workflows)"},
 		{"line break in a key", lines(okStop, okCluster, okWorkload, okStrats, `"se\ned": 2`),
-			`t.yaml:9:1: se\ned: unknown field (allowed: name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real)`},
+			`t.yaml:9:1: se\ned: unknown field (allowed: name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real, workflows)`},
 		{"explicit tag", lines("seed: !!int abc"), `t.yaml:1:7: seed: expected an integer in [0, 18446744073709551615], got abc`},
 		{"custom tag", lines("seed: !mine 3"), `t.yaml:1:7: seed: expected an integer in [0, 18446744073709551615], got 3`},
 		{"binary", lines("name: !!binary aGVsbG8="), ""},
@@ -124,14 +124,21 @@ func checkInvariants(t *testing.T, s *Scenario) {
 		}
 	}
 	w := s.Workload
+	if s.Workflows != nil {
+		// The workflows are the workload (workflows.go): no workload
+		// section, no stop needed, central queueing.
+		if w.Trace != nil || w.Arrivals != nil || w.Inflation != nil || s.Cluster.Queueing != QueueingCentral {
+			t.Errorf("workflows beside a workload %+v or with queueing %s", w, s.Cluster.Queueing)
+		}
+	}
 	inflatedShapes := w.Inflation != nil && w.Trace == nil && w.Shapes != nil && w.Arrivals == nil && w.Service == nil
-	if !inflatedShapes && ((w.Trace != nil) == (w.Arrivals != nil || w.Service != nil) || (w.Arrivals == nil) != (w.Service == nil)) {
+	if s.Workflows == nil && !inflatedShapes && ((w.Trace != nil) == (w.Arrivals != nil || w.Service != nil) || (w.Arrivals == nil) != (w.Service == nil)) {
 		t.Errorf("workload is neither a trace, nor synthetic, nor inflated shapes: %+v", w)
 	}
 	if w.Inflation != nil && (s.Cluster.Queueing != QueueingCentral || !s.Stop.IsZero()) {
 		t.Errorf("inflation with queueing %s and stop %v", s.Cluster.Queueing, s.Stop)
 	}
-	if w.Trace == nil && w.Inflation == nil && s.Stop.IsZero() {
+	if s.Workflows == nil && w.Trace == nil && w.Inflation == nil && s.Stop.IsZero() {
 		t.Error("synthetic workload without stop")
 	}
 	if a := w.Arrivals; a != nil {

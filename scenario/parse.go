@@ -27,10 +27,10 @@ const (
 // Field lists, in the order the documentation gives them; error messages
 // print them as they are.
 var (
-	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies", "network", "faults", "client", "health", "real"}
-	clusterFields  = []string{"queueing", "nodes", "nodes_from", "startup", "queue", "backfill", "pending_timeout", "sample_every", "inference"}
-	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour", "background", "power", "autoscale"}
-	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens"}
+	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies", "network", "faults", "client", "health", "real", "workflows"}
+	clusterFields  = []string{"queueing", "nodes", "nodes_from", "startup", "queue", "backfill", "pending_timeout", "sample_every", "inference", "rack_slowdown"}
+	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour", "background", "power", "autoscale", "rack"}
+	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens", "procs_per_node"}
 	shapeFields    = []string{"cpu", "gpus", "gpu_milli", "gpu_spec", "weight"}
 	limitFields    = []string{"tasks", "time"}
 	startupFields  = []string{"mean", "cv"}
@@ -242,6 +242,8 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 			s.Health = r.health(v)
 		case "real":
 			s.Real = r.real(v, m.keyNode(k).Line)
+		case "workflows":
+			s.Workflows = r.workflows(v)
 		default:
 			m.unknown(k, topFields)
 		}
@@ -250,8 +252,12 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 		}
 	}
 	m.require("cluster", "a mapping with nodes")
-	m.require("workload", "a mapping with arrivals and service, or a trace")
-	if s.Workload.Trace == nil && s.Workload.Inflation == nil {
+	if s.Workflows != nil {
+		r.workflowsOnly(m, s)
+	} else {
+		m.require("workload", "a mapping with arrivals and service, or a trace")
+	}
+	if s.Workload.Trace == nil && s.Workload.Inflation == nil && s.Workflows == nil {
 		m.require("stop", "a limit like {tasks: 100000} or {time: 1h} (required unless the workload is a trace)")
 	}
 	m.require("strategies", "a list of strategies, like [random, p2c]")
@@ -259,6 +265,7 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 		r.warmupBeforeStop(m, s.Warmup, s.Stop)
 	}
 	r.central(m, s)
+	r.gangsCheck(m, s)
 	r.dynamics(m, s)
 	r.realNodes(m, s)
 	return s

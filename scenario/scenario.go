@@ -40,6 +40,10 @@ type Scenario struct {
 	// (real.go); nil when the file has no real section.
 	Real *Real
 
+	// Workflows, when set, is the workload: DAGs under central queueing
+	// (workflows.go).
+	Workflows *Workflows
+
 	// YAML is the file's text as read, before Sets (for reports).
 	YAML []byte
 	// Sets are the overrides applied to YAML (ParseWith), in order;
@@ -105,6 +109,9 @@ type Cluster struct {
 	// Inference gives per-token times by GPU model: nodes of a group with
 	// that gpu_model are inference replicas (slots is the batch size).
 	Inference map[string]TokenTimes
+	// RackSlowdown (central queueing) stretches a gang's run by this
+	// share for every rack beyond its first.
+	RackSlowdown float64
 	// Startup is each task's start-up delay (a container starting), paid
 	// at the start of its service before its work (sim.Config.Startup);
 	// the zero Delay is none.
@@ -123,6 +130,8 @@ type Group struct {
 	GPUs        int
 	GPUModel    string
 	CostPerHour float64
+	// Rack labels the group's nodes for topology-aware gang placement.
+	Rack string
 	// Background is the share of capacity other work takes, in [0, 1).
 	Background float64
 	// PowerIdle and PowerPeak are watts (0, 0: not counted).
@@ -166,6 +175,10 @@ type Workload struct {
 	// (stream (seed, "workload/tokens")); their work at speed 1 follows
 	// traces.DefaultTokenModel.
 	Tokens *Tokens
+	// ProcsPerNode, when > 0, turns tasks into gangs of nodes with that
+	// many cores (traces.Gangs): an SWF job of p processors runs on
+	// ceil(p / ProcsPerNode) nodes at once. Central queueing only.
+	ProcsPerNode int
 }
 
 // Inflation: tasks (from the trace or the shapes) arrive, never to leave,
@@ -308,6 +321,7 @@ func (s *Scenario) Nodes() []sim.NodeSpec {
 				GPUs:        g.GPUs,
 				GPUModel:    g.GPUModel,
 				CostPerHour: g.CostPerHour,
+				Rack:        g.Rack,
 				Background:  g.Background,
 				PowerIdle:   g.PowerIdle, PowerPeak: g.PowerPeak,
 				PrefillPerToken: tok.Prefill, DecodePerToken: tok.Decode,

@@ -125,7 +125,7 @@ func TestParseWithSetErrors(t *testing.T) {
 // error, not the set's.
 func TestParseWithNotAMapping(t *testing.T) {
 	_, err := ParseWith("t.yaml", []byte("- a\n"), "", []Set{{"seed", "1"}})
-	want := "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real), got a list"
+	want := "t.yaml:1:1: expected a mapping of scenario fields (name, description, seed, stop, warmup, cluster, workload, strategies, network, faults, client, health, real, workflows), got a list"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}

@@ -122,6 +122,9 @@ func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Clo
 			return nil, nil, fmt.Errorf("%s: workload.shapes: %w", s.File, err)
 		}
 	}
+	if w.ProcsPerNode > 0 {
+		src = traces.Gangs(src, w.ProcsPerNode)
+	}
 	if len(w.Origins) > 0 || w.Sessions > 0 || w.Tokens != nil {
 		o := newAttrSource(src, w.Origins, sim.NewRand(seed, "workload/origins"))
 		if w.Sessions > 0 {

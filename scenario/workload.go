@@ -31,6 +31,9 @@ func (r *reader) workload(n *yaml.Node) Workload {
 	if m.has("inflation") {
 		w.Inflation = r.inflation(m.get("inflation"), "workload.inflation")
 	}
+	if m.has("procs_per_node") {
+		w.ProcsPerNode = int(r.int(m.get("procs_per_node"), "workload.procs_per_node", 1, 1<<20))
+	}
 	if m.has("trace") {
 		for _, k := range []string{"arrivals", "service", "shapes"} {
 			if m.has(k) {

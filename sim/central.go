@@ -32,6 +32,20 @@ type Central struct {
 	// the GPU fragmentation every SampleEvery of simulated time, from the
 	// first arrival to the end (PlacementResult.Series).
 	SampleEvery Time
+
+	// Workflows (dag.go): the network model of data moved between a
+	// task's parents and it, and a runtime table (task class → node group
+	// → runtime) that overrides work at the node's speed where it has an
+	// entry (the HEFT paper's computation costs).
+	Transfer Transfer
+	Runtimes map[string]map[string]Time
+
+	// Gangs (gang.go): TopologyGangs places a gang on the fewest racks
+	// instead of first-fit; RackSlowdown stretches a gang's run by
+	// RackSlowdown for every rack beyond its first (distributed training
+	// slowed by cross-rack communication).
+	TopologyGangs bool
+	RackSlowdown  float64
 }
 
 // Backfill is the rule for tasks queued behind a head that does not fit.
@@ -97,6 +111,7 @@ const (
 	stFree uint8 = iota
 	stPending
 	stRunning
+	stWaiting // a workflow task whose parents have not all completed
 )
 
 type cslot struct {
@@ -110,6 +125,7 @@ type cslot struct {
 	measured bool
 	fits     uint8 // whether the task fits some empty node: 0 not known yet, fitsSome, fitsNone
 	gpus     []int
+	gang     []gangMember // a gang's nodes beyond node (gang.go)
 }
 
 const (
@@ -130,6 +146,12 @@ type Scheduler struct {
 	filter  Filter
 	scorer  Scorer
 	obs     []Observer
+	sel     Selector
+	wfObs   WorkflowObserver
+	loss    gangLoss
+	dag     *dagState
+	ready   []*Task
+	gang    []int32 // the nodes chooseGang picked
 	less    func(a, b *Task) bool
 	reorder bool
 
@@ -220,7 +242,12 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	e.placer, _ = s.(Placer)
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)
-	if e.placer == nil && e.scorer == nil {
+	e.sel, _ = s.(Selector)
+	if g, ok := s.(GangTopology); ok && g.TopologyGangs() {
+		e.cfg.Central.TopologyGangs = true
+	}
+	e.wfObs, _ = s.(WorkflowObserver)
+	if e.placer == nil && e.scorer == nil && e.sel == nil {
 		return nil, fmt.Errorf("sim: strategy %s implements neither Placer nor Scorer, so it cannot place jobs from a central queue", s.Name())
 	}
 	if o, ok := s.(Observer); ok {
@@ -236,6 +263,9 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	n := len(cfg.Nodes)
 	e.view = NewView(cfg.Nodes)
 	e.view.shapes = cfg.Central.Shapes
+	e.loss.idle = n
+	e.dag = newDagState(&e.cfg)
+	e.view.dag = e.dag
 	e.invSpeed = make([]float64, n)
 	e.work = make([]int64, n)
 	e.served = make([]int64, n)
@@ -311,7 +341,10 @@ func (e *Scheduler) readNext() {
 	}
 	s := e.alloc()
 	if e.read(&e.slab[s].t) {
-		if e.err = checkDemand(&e.slab[s].t); e.err == nil {
+		if e.err = checkDemand(&e.slab[s].t); e.err == nil && e.slab[s].t.Nodes != 0 {
+			e.err = e.checkGang(&e.slab[s].t)
+		}
+		if e.err == nil {
 			e.nextSlot = s
 			return
 		}
@@ -409,11 +442,17 @@ func (e *Scheduler) arrive() {
 		e.changeInSys(1)
 	}
 	e.arrivedGPU += sl.t.GPURequest()
-	e.enqueue(s)
+	if sl.t.Nodes > 1 && !e.loss.on {
+		e.loss.on, e.loss.t = true, e.now
+	}
+	if e.dagArrive(s) {
+		e.enqueue(s)
+	}
 	if to := e.cfg.Central.Timeout; to > 0 && !e.cfg.Central.DropUnplaceable {
 		e.push(e.now+min(to, MaxTime-e.now), evTimeout, -1, int64(s)|int64(sl.gen)<<32)
 	}
 	e.readNext()
+	e.dagAfterRead()
 	if e.nextSlot >= 0 {
 		e.push(e.slab[e.nextSlot].t.Arrival, evArrival, -1, 0)
 	}
@@ -492,6 +531,11 @@ func (e *Scheduler) gpuFragRatio() float64 {
 // cycle places pending tasks from the head, in queue order.
 func (e *Scheduler) cycle() {
 	if len(e.pending) == 0 {
+		e.setBlocked(false)
+		return
+	}
+	if e.sel != nil {
+		e.selectCycle()
 		return
 	}
 	if e.reorder {
@@ -564,6 +608,7 @@ func (e *Scheduler) pass() (restart bool) {
 		restart = e.reorder
 	}
 	e.pending = keep
+	e.setBlocked(blocked)
 	return restart
 }
 
@@ -575,6 +620,9 @@ func (e *Scheduler) firstFail() {
 // choose asks the strategy where t goes, filling e.pl.
 func (e *Scheduler) choose(t *Task) bool {
 	e.pl.Node, e.pl.GPUs = -1, e.pl.GPUs[:0]
+	if t.Nodes > 1 {
+		return e.chooseGang(t)
+	}
 	if e.placer != nil {
 		return e.placer.Place(e.view, t, &e.pl)
 	}
@@ -605,6 +653,12 @@ func (e *Scheduler) choose(t *Task) bool {
 // every cycle.
 func (e *Scheduler) neverFits(s int32) bool {
 	sl := &e.slab[s]
+	if sl.fits == 0 && sl.t.Nodes > 1 {
+		sl.fits = fitsSome
+		if e.gangNeverFits(&sl.t) {
+			sl.fits = fitsNone
+		}
+	}
 	if sl.fits == 0 {
 		sl.fits = fitsNone
 		t := &sl.t
@@ -637,13 +691,27 @@ func (e *Scheduler) startTask(s int32) {
 	sl.state = stRunning
 	sl.start = e.now
 	e.running++
-	e.view.load[i].Active++
-	e.view.changed(i)
+	e.activeAdd(i, 1)
 	d := e.duration(i, &sl.t, sl.t.Work)
 	if e.su.on {
 		d = e.withStartup(d, e.drawStartup(sl.t.ID), sl.t.ID)
 	}
 	sl.estEnd = e.now + e.estimated(i, &sl.t)
+	if sl.t.Nodes > 1 {
+		gd, ge := e.startGang(s)
+		d = max(d, gd)
+		sl.estEnd = max(sl.estEnd, e.now+ge)
+		if f := e.rackFactor(i, sl.gang); f != 1 {
+			d = Time(float64(d)*f + 0.5)
+			sl.estEnd = e.now + Time(float64(sl.estEnd-e.now)*f+0.5)
+		}
+	}
+	if sl.t.Deps != nil {
+		stage := e.stageIn(s, i)
+		sl.start += stage
+		sl.estEnd += stage
+		d += stage
+	}
 	if e.err != nil {
 		return
 	}
@@ -655,8 +723,14 @@ func (e *Scheduler) startTask(s int32) {
 	}
 }
 
-// duration is how long work w takes on node i.
+// duration is how long work w takes on node i: the runtime table's entry
+// for t where there is one.
 func (e *Scheduler) duration(i int, t *Task, w Time) Time {
+	if e.cfg.Central.Runtimes != nil {
+		if d, ok := e.dag.table(t, i); ok {
+			return e.scaled(d, 1, t.ID, e.cfg.Nodes[i].Name)
+		}
+	}
 	return e.scaled(w, e.invSpeed[i], t.ID, e.cfg.Nodes[i].Name)
 }
 
@@ -730,8 +804,10 @@ func (e *Scheduler) complete(i int32, s int32) {
 	}
 	e.view.Release(int(i), &sl.t, sl.gpus)
 	e.account(int(i), &sl.t, -1)
-	e.view.load[i].Active--
-	e.view.changed(int(i))
+	e.activeAdd(int(i), -1)
+	if len(sl.gang) > 0 {
+		e.endGang(s)
+	}
 	e.running--
 	for _, o := range e.obs {
 		o.Finished(e.view, &sl.t, int(i), e.now-sl.t.Arrival)
@@ -783,6 +859,7 @@ func (e *Scheduler) end(s int32, node int, st Status) {
 		}
 		e.cfg.OnRecord(&e.rec)
 	}
+	e.dagEnd(s, node, st)
 	e.release(s)
 }
 

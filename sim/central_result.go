@@ -32,6 +32,11 @@ type PlacementResult struct {
 	// Series samples allocation and fragmentation over time, every
 	// Central.SampleEvery (cluster.sample_every in a scenario).
 	Series []SamplePoint `json:"series,omitempty"`
+
+	// IdleWhileHeadWaits is the share of node-time over the window that
+	// nodes sat entirely idle while the task at the head of the queue could
+	// not start: capacity lost to fragmentation (runs with gangs only).
+	IdleWhileHeadWaits float64 `json:"idle_while_head_waits,omitempty"`
 }
 
 // Resources is a figure per resource.
@@ -91,7 +96,12 @@ func (e *Scheduler) Result() Result {
 	if e.cap[2] > 0 {
 		r.Utilization = p.Utilization.GPU
 	}
+	if e.loss.on && win > 0 && len(e.cfg.Nodes) > 0 {
+		e.lossTouch()
+		p.IdleWhileHeadWaits = e.loss.area / (float64(win) * float64(len(e.cfg.Nodes)))
+	}
 	r.Placement = p
+	r.Workflow = e.dag.result()
 	return r
 }
 

@@ -16,6 +16,14 @@ type NodeSpec struct {
 	GPUModel    string  // e.g. "V100M16"; empty when unknown
 	CostPerHour float64 // money per node-hour
 
+	// Link is the node's network link for workflow data, bytes per
+	// second (0: not limited beyond Central.Transfer's bandwidth).
+	Link float64
+
+	// Rack is the node's rack (or zone) for topology-aware gang placement
+	// and the gang slowdown model (gang.go); "" is a rack of its own kind.
+	Rack string
+
 	// Background is the share of the node's capacity taken by work outside
 	// the simulation, in [0, 1): it serves at Speed × (1 − Background), and
 	// a metrics scrape reports it as used.

@@ -46,6 +46,8 @@ type Result struct {
 
 	// Placement holds job-placement figures (central queueing only).
 	Placement *PlacementResult `json:"placement,omitempty"`
+	// Workflow holds workflow figures (central queueing with DAGs only).
+	Workflow *WorkflowResult `json:"workflow,omitempty"`
 
 	// Series is the sampled time series when Config.Series asked for one
 	// (written to series.csv, not to JSON).

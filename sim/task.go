@@ -30,6 +30,23 @@ type Task struct {
 	PromptTokens int32
 	OutputTokens int32
 
+	// Workflow names the DAG the task belongs to ("" for an independent
+	// task). A workflow arrives whole: its tasks share one arrival time
+	// and come one after another in the stream, parents before children.
+	// Deps.Parents are the tasks (by ID, in the same workflow) that must
+	// finish, and whose output must reach the task's node, before it may
+	// start (nil Deps: none; a pointer keeps Task comparable);
+	// OutputBytes is the data the task hands each child unless the
+	// child's Edge names its own amount (see dag.go).
+	Workflow    string
+	Deps        *Deps
+	OutputBytes int64
+
+	// Nodes, when > 1, makes the task a gang: it runs on that many
+	// distinct nodes at once, each holding its CPU, Memory and GPUs, all
+	// starting and ending together (gang.go). 0 or 1: one node.
+	Nodes int32
+
 	Tenant string // owner, for fairness policies
 	Region string // origin region, for geographic routing
 	Class  string // free-form class label, kept in records

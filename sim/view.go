@@ -27,6 +27,8 @@ type View struct {
 	rtt        []Time
 	origin     int32
 
+	dag *dagState // workflows in flight (central queueing)
+
 	// Load indexes strategies asked for (TrackLoad), kept current by
 	// changed.
 	indexes []*LoadIndex

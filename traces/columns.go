@@ -27,7 +27,15 @@ const (
 	colEstimate
 	colPromptTokens
 	colOutputTokens
+	// Workflow columns (workflow.go), read but not written by the native
+	// writers unless asked (WriteWorkflow), so their output stays as it was.
+	colWorkflow
+	colParents
+	colOutputBytes
+	colNodes // a gang's node count (sim.Task.Nodes), read but not written
 	numColumns
+
+	numWritten = colWorkflow // the columns every writer emits
 )
 
 var columnNames = [numColumns]string{
@@ -46,11 +54,15 @@ var columnNames = [numColumns]string{
 	colEstimate:     "estimate",
 	colPromptTokens: "prompt_tokens",
 	colOutputTokens: "output_tokens",
+	colWorkflow:     "workflow",
+	colParents:      "parents",
+	colOutputBytes:  "output_bytes",
+	colNodes:        "nodes",
 }
 
 // Columns returns the names of the native format's columns (JSONL keys), in
 // the order the writers emit them.
-func Columns() []string { return append([]string(nil), columnNames[:]...) }
+func Columns() []string { return append([]string(nil), columnNames[:numWritten]...) }
 
 var allowedColumns = strings.Join(columnNames[:], ", ")
 
@@ -58,7 +70,7 @@ func (c column) String() string { return columnNames[c] }
 
 // isString reports whether the column holds free text rather than a number.
 func (c column) isString() bool {
-	return c == colTenant || c == colRegion || c == colClass || c == colGPUSpec
+	return c == colTenant || c == colRegion || c == colClass || c == colGPUSpec || c == colWorkflow || c == colParents
 }
 
 // required reports whether every row must give the column a value.
@@ -96,6 +108,14 @@ func lookupColumn(name string) (column, bool) {
 		return colPromptTokens, true
 	case "output_tokens":
 		return colOutputTokens, true
+	case "workflow":
+		return colWorkflow, true
+	case "parents":
+		return colParents, true
+	case "output_bytes":
+		return colOutputBytes, true
+	case "nodes":
+		return colNodes, true
 	}
 	return 0, false
 }
@@ -109,10 +129,14 @@ func (c column) expected() string {
 		return "a non-negative number of seconds"
 	case colCPU:
 		return "a non-negative number of cores"
-	case colMemory:
+	case colParents:
+		return "task ids separated by ';', each optionally followed by ':bytes' (the data that edge carries)"
+	case colMemory, colOutputBytes:
 		return "a non-negative number of bytes, optionally with a suffix K, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (powers of 1024)"
 	case colGPUs:
 		return "a non-negative whole number of GPUs"
+	case colNodes:
+		return "a non-negative whole number of nodes (a gang runs on that many at once)"
 	case colGPUMilli:
 		return "an integer from 0 to 1000 (thousandths of one GPU)"
 	case colPriority:
@@ -132,9 +156,9 @@ func (c column) limit() string {
 		return "at most 9223372036.854775807 seconds"
 	case colCPU:
 		return "at most 9223372036854775.807 cores"
-	case colMemory:
+	case colMemory, colOutputBytes:
 		return "at most 9223372036854775807 bytes"
-	case colGPUs, colPromptTokens, colOutputTokens:
+	case colGPUs, colPromptTokens, colOutputTokens, colNodes:
 		return "at most 2147483647"
 	case colGPUMilli:
 		return "from 0 to 1000"
@@ -158,7 +182,7 @@ func (c column) message(e numErr, raw string) string {
 		}
 		return fmt.Sprintf("value %s is out of range (%s)", quote(raw), c.limit())
 	case numFraction:
-		if c == colMemory {
+		if c == colMemory || c == colOutputBytes {
 			return fmt.Sprintf("value %s is not a whole number of bytes", quote(raw))
 		}
 	}
@@ -169,9 +193,14 @@ func (c column) message(e numErr, raw string) string {
 // value (the caller has already set the id to the sequence number); for a
 // required column it is an error.
 func setText(t *sim.Task, c column, raw string, in *interner) numErr {
+	if c == colParents {
+		return parseParents(t, raw)
+	}
 	if c.isString() {
 		s := in.intern(raw)
 		switch c {
+		case colWorkflow:
+			t.Workflow = s
 		case colTenant:
 			t.Tenant = s
 		case colRegion:
@@ -211,6 +240,12 @@ func setText(t *sim.Task, c column, raw string, in *interner) numErr {
 	case colMemory:
 		v, e = parseSize(s)
 		t.Memory = v
+	case colOutputBytes:
+		v, e = parseSize(s)
+		t.OutputBytes = v
+	case colNodes:
+		v, e = parseInt(s, 0, math.MaxInt32)
+		t.Nodes = int32(v)
 	case colGPUs:
 		v, e = parseInt(s, 0, math.MaxInt32)
 		t.GPUs = int32(v)

@@ -22,6 +22,7 @@ type CSVReader struct {
 	prevLine int
 	err      error // sticky: io.EOF or the first *Error
 	in       interner
+	dag      dagCheck // workflow rows: parents before children
 }
 
 var _ sim.Source = (*CSVReader)(nil)
@@ -157,6 +158,10 @@ func (rd *CSVReader) Next(t *sim.Task) error {
 		rd.err = &Error{File: rd.file, Line: fl, Column: colArrival.String(), Msg: orderMessage(t.Arrival, rd.prev, rd.prevLine)}
 		return rd.err
 	}
+	if col, msg := rd.dag.check(t); msg != "" {
+		rd.err = &Error{File: rd.file, Line: line, Column: col, Msg: msg}
+		return rd.err
+	}
 	rd.prev = t.Arrival
 	rd.prevLine = line
 	rd.seq++
@@ -173,7 +178,7 @@ type CSVWriter struct {
 }
 
 // csvHeader is the header row the writers emit.
-var csvHeader = strings.Join(columnNames[:], ",") + "\n"
+var csvHeader = strings.Join(columnNames[:numWritten], ",") + "\n"
 
 // NewCSVWriter returns a writer to w. Call Flush when done: the header is
 // written even when no task is.

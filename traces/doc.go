@@ -59,6 +59,15 @@
 //	                     (context) and output (generated) tokens, whole numbers
 //	                     from 0 to 2147483647; on a node with per-token times
 //	                     they, not duration, set the service time
+//	workflow   optional  the DAG the task belongs to (free text); a workflow's rows
+//	                     follow one another and share one arrival time
+//	parents    optional  ids of the task's parents in its workflow, separated by
+//	                     ';', each before its child in the file; an id may be
+//	                     followed by ':bytes', the data that edge carries (1:50;2)
+//	output_bytes  optional  bytes the task hands each child (size suffixes as
+//	                     memory), unless the child's edge names its own
+//	nodes      optional  a gang's node count: the task runs on that many nodes
+//	                     at once, each holding its cpu, memory and GPUs (0, 1: one)
 //
 // An empty cell of an optional column is its zero value (for id, the
 // position). Unknown and duplicate columns are errors, as are negative,
@@ -87,8 +96,20 @@
 // empty file.
 //
 // The CSV writer emits every column, in the order above (gpu_spec,
-// estimate, prompt_tokens and output_tokens last); the JSONL writer leaves
+// estimate, prompt_tokens and output_tokens last) except the workflow
+// columns, which the writers do not write yet; the JSONL writer leaves
 // out keys whose value is zero or empty, except id, arrival and duration.
+//
+// # Workflows
+//
+// ReadWfFormat reads a WfCommons WfFormat instance (schema 1.4 or 1.5):
+// one DAG whose tasks carry their recorded runtimes, cores, memory and
+// machines, in topological order, with the data on each edge (the files
+// the parent writes and the child reads). A bad instance is an *Error
+// naming the file and the line (bad JSON) or the JSON path (bad content:
+// an unsupported schema version, a cycle, a parent that is not a task).
+// DAGGen generates random layered or fork-join workflows with a
+// communication-to-computation ratio (docs/workflows.md).
 //
 // # Other formats
 //

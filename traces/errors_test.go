@@ -41,7 +41,7 @@ func readJSONL(in, file string) ([]sim.Task, error) {
 	return readAll(r)
 }
 
-const allowed = "id, arrival, duration, cpu, memory, gpus, gpu_milli, priority, tenant, region, class, gpu_spec, estimate, prompt_tokens, output_tokens"
+const allowed = "id, arrival, duration, cpu, memory, gpus, gpu_milli, priority, tenant, region, class, gpu_spec, estimate, prompt_tokens, output_tokens, workflow, parents, output_bytes, nodes"
 
 // TestErrorMessages lists every kind of error the native readers report,
 // with the full text: file, line, column and what was expected.

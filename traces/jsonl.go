@@ -26,6 +26,7 @@ type JSONLReader struct {
 	prevLine int
 	err      error
 	in       interner
+	dag      dagCheck // workflow rows: parents before children
 }
 
 var _ sim.Source = (*JSONLReader)(nil)
@@ -338,6 +339,9 @@ func (rd *JSONLReader) parse(t *sim.Task, b string) error {
 	if t.Arrival < rd.prev {
 		return rd.fail(colArrival.String(), orderMessage(t.Arrival, rd.prev, rd.prevLine))
 	}
+	if col, msg := rd.dag.check(t); msg != "" {
+		return rd.fail(col, msg)
+	}
 	rd.prev = t.Arrival
 	rd.prevLine = rd.line
 	rd.seq++
@@ -353,7 +357,7 @@ func (rd *JSONLReader) set(t *sim.Task, c column, kind jsonKind, raw string, dec
 	switch {
 	case c.isString():
 		want = "a string"
-	case c == colMemory:
+	case c == colMemory || c == colOutputBytes:
 		want = "a number or a size string"
 	}
 	switch kind {
@@ -363,7 +367,7 @@ func (rd *JSONLReader) set(t *sim.Task, c column, kind jsonKind, raw string, dec
 		}
 		return nil
 	case jsonString:
-		if !c.isString() && c != colMemory {
+		if !c.isString() && c != colMemory && c != colOutputBytes {
 			v := raw
 			if dec {
 				v, _ = decodeString(raw)

@@ -23,7 +23,7 @@ func newTraceCmd() *cobra.Command {
 		Use:   "trace",
 		Short: "Generate and summarise workload traces",
 	}
-	cmd.AddCommand(newTraceGenCmd(), newTraceStatsCmd(), newTraceShapesCmd(), newTraceNodesCmd(), newTraceConvertCmd())
+	cmd.AddCommand(newTraceGenCmd(), newTraceStatsCmd(), newTraceShapesCmd(), newTraceNodesCmd(), newTraceConvertCmd(), newTraceWorkflowsCmd())
 	return cmd
 }
 

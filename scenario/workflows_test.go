@@ -1,0 +1,59 @@
+package scenario
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+const wfHead = "cluster:\n  queueing: central\n  nodes: [{group: a, count: 2, cpu: 2, memory: 1Gi}]\nstrategies: [heft]\n"
+
+// TestWorkflowsSection checks the workflows section: a generated stream
+// with its transfer model reaches the source and the central config, and
+// bad sections are refused with file, line and field.
+func TestWorkflowsSection(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(wfHead+"workflows:\n  generate: {shape: fork-join, width: 3, stages: 2, mean_work: 2s, ccr: 0.5, count: 4, interarrival: 10s}\n  transfer: {latency: 1ms, bandwidth: 1Mi}\n  runtimes: {fork-join: {a: 3s}}\n"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _, err := s.Source(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		var task sim.Task
+		if err := src.Next(&task); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 4*2*5 {
+		t.Errorf("%d tasks, want 4 workflows x 2 stages x (3+2)", n)
+	}
+	c, err := s.central(s.Strategies[0], 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Transfer.Latency != sim.Millisecond || c.Transfer.Bandwidth != 1<<20 || c.Runtimes["fork-join"]["a"] != 3*sim.Second {
+		t.Errorf("central config %+v", c)
+	}
+	for _, bad := range []struct{ doc, want string }{
+		{wfHead + "workflows: {transfer: {latency: 1s}}\n", "t.yaml:5:12: workflows: expected either generate (random DAGs) or instances (WfFormat files), not neither"},
+		{wfHead + "workflows:\n  generate: {shape: ring}\n", "t.yaml:6:21: workflows.generate.shape: expected one of layered, fork-join"},
+		{wfHead + "workflows:\n  generate: {shape: layered, ccr: 1}\n", "workflows.generate.ccr: expected workflows.transfer.bandwidth with ccr > 0"},
+		{wfHead + "workload: {trace: {path: x.csv}}\nworkflows:\n  generate: {shape: layered}\n", "workload: expected no workload with workflows"},
+		{strings.Replace(wfHead, "central", "node", 1) + "workflows:\n  generate: {shape: layered}\n", "workflows: expected cluster.queueing: central with workflows"},
+		{strings.Replace(strings.Replace(wfHead, "central", "node", 1), "[heft]", "[random]", 1) + "workload: {trace: {path: x.swf}, procs_per_node: 1}\n", "workload.procs_per_node: expected cluster.queueing: central with procs_per_node"},
+		{wfHead + "workload: {trace: {path: x.swf}, procs_per_node: 0}\n", "workload.procs_per_node: expected an integer in [1, 1048576], got 0"},
+	} {
+		_, err := Parse("t.yaml", []byte(bad.doc), "")
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("error %v, want one with %q", err, bad.want)
+		}
+	}
+}

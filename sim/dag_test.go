@@ -1,0 +1,152 @@
+package sim_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// dagTask is a workflow task of the hand-worked schedules: id, workflow,
+// arrival, work (s), CPUs, output bytes and parents (id, or id:bytes as an
+// Edge with its own amount).
+func dagTask(id int64, wf string, at, work, cpus float64, out int64, parents ...sim.Edge) sim.Task {
+	return sim.Task{ID: id, Workflow: wf, Arrival: sim.FromSeconds(at), Work: sim.FromSeconds(work),
+		CPU: int64(cpus * 1000), OutputBytes: out, Deps: deps(parents)}
+}
+
+func p(id int64) sim.Edge               { return sim.Edge{Parent: id, Bytes: -1} }
+func pb(id int64, bytes int64) sim.Edge { return sim.Edge{Parent: id, Bytes: bytes} }
+
+// dagCluster is node A (1 CPU, speed 1) and node B (1 CPU, speed 2, a
+// 5 B/s link); transfers take 1 s plus bytes over 10 B/s, or over B's
+// 5 B/s when B is an end.
+func dagCluster() sim.Config {
+	return sim.Config{
+		Nodes: []sim.NodeSpec{
+			{Name: "A", Group: "a", Slots: 1, Speed: 1, CPU: 1000},
+			{Name: "B", Group: "b", Slots: 1, Speed: 2, CPU: 1000, Link: 5},
+		},
+		Central: sim.Central{Backfill: sim.Greedy, Transfer: sim.Transfer{Latency: sim.Second, Bandwidth: 10}},
+	}
+}
+
+// TestDAGTransferSchedule checks every start and finish of two workflows
+// under first-fit against the schedule worked by hand (dag.go's model):
+//
+//	w1 at 0: T1 (work 4, out 20) → T2 (work 2, out 10), T1 → T3 (50 bytes on the edge, work 6, out 30);
+//	         T2, T3 → T4 (work 2)
+//	w2 at 5: U1 (work 1, out 100) → U2 (work 1); U3 (99 CPUs: fits nowhere) → U4
+//
+//	T1  A  0-4    the only task ready
+//	T2  A  4-6    ready at 4 with T3; first-fit: A, same node as T1, no transfer
+//	T3  B  15-18  placed on B at 4; 50 B from A: 1 + 50/5 (B's link) = 11 s → work from 15, 6/2 = 3 s
+//	U1  A  6-7    arrives at 5: A runs T2, B is held by T3's staging; A frees at 6
+//	U2  A  7-8    same node as U1: no transfer although U1 outputs 100 B
+//	U3  dropped   fits no node; U4 dropped with it
+//	T4  A  25-27  ready at 18; first-fit A; T2's data is local, T3's 30 B from B: 1 + 30/5 = 7 → 25
+//
+// Data moved: 50 + 30 = 80 bytes in 2 transfers; w1 responds in 27 s.
+func TestDAGTransferSchedule(t *testing.T) {
+	tasks := []sim.Task{
+		dagTask(1, "w1", 0, 4, 1, 20),
+		dagTask(2, "w1", 0, 2, 1, 10, p(1)),
+		dagTask(3, "w1", 0, 6, 1, 30, pb(1, 50)),
+		dagTask(4, "w1", 0, 2, 1, 0, p(2), p(3)),
+		dagTask(5, "w2", 5, 1, 1, 100),
+		dagTask(6, "w2", 5, 1, 1, 0, p(5)),
+		dagTask(7, "w2", 5, 1, 99, 0),
+		dagTask(8, "w2", 5, 1, 1, 0, p(7)),
+	}
+	cfg := dagCluster()
+	var res sim.Result
+	got := scheduleWith(t, cfg, tasks, firstFit(), &res)
+	want := "1:0-4 2:4-6 3:15-18 4:25-27 5:6-7 6:7-8 7:dropped 8:dropped"
+	if got != want {
+		t.Errorf("schedule\n got %s\nwant %s", got, want)
+	}
+	w := res.Workflow
+	if w == nil {
+		t.Fatal("no workflow figures")
+	}
+	if w.DataMovedBytes != 80 || w.Transfers != 2 {
+		t.Errorf("data moved %d bytes in %d transfers, want 80 in 2", w.DataMovedBytes, w.Transfers)
+	}
+	// w2 lost tasks, so only w1 counts: response 27 s; its critical path
+	// at the shortest runtimes (B, speed 2) is T1 2 + T3 3 + T4 1 = 6 s.
+	if w.Workflows != 1 || w.MeanResponseS != 27 || w.CriticalPathS != 6 || w.MeanSLR != 27.0/6 {
+		t.Errorf("workflow figures %+v, want 1 workflow, response 27 s, critical path 6 s, SLR 4.5", *w)
+	}
+	if res.Tasks.Completed != 6 || res.Tasks.Dropped != 2 {
+		t.Errorf("tasks %+v, want 6 completed and 2 dropped", res.Tasks)
+	}
+}
+
+// scheduleWith is schedule that also returns the Result.
+func scheduleWith(t *testing.T, cfg sim.Config, tasks []sim.Task, s sim.Strategy, res *sim.Result) string {
+	t.Helper()
+	out := make([]string, len(tasks))
+	cfg.OnRecord = func(r *sim.Record) {
+		if r.Status == sim.Dropped {
+			out[r.Task.ID-1] = fmt.Sprintf("%d:dropped", r.Task.ID)
+			return
+		}
+		out[r.Task.ID-1] = fmt.Sprintf("%d:%g-%g", r.Task.ID, r.Start.Seconds(), r.Finish.Seconds())
+	}
+	e, err := sim.NewScheduler(cfg, &sliceSource{tasks: tasks}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	*res = e.Result()
+	return strings.Join(out, " ")
+}
+
+// TestDAGRuntimeTable checks that a runtime table entry replaces work at
+// the node's speed, on the node's group: class x runs 7 s on group a and
+// 3 s on group b, whatever its work.
+func TestDAGRuntimeTable(t *testing.T) {
+	cfg := dagCluster()
+	cfg.Central.Runtimes = map[string]map[string]sim.Time{"x": {"a": 7 * sim.Second, "b": 3 * sim.Second}}
+	a := dagTask(1, "w", 0, 100, 1, 0)
+	a.Class = "x"
+	b := dagTask(2, "w", 0, 100, 1, 0)
+	b.Class = "x"
+	var res sim.Result
+	if got, want := scheduleWith(t, cfg, []sim.Task{a, b}, firstFit(), &res), "1:0-7 2:0-3"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// TestDAGBadWorkflows checks the engine's refusals: a parent that is not
+// an earlier task of the workflow, a workflow split by another, a
+// workflow whose tasks arrive at different times.
+func TestDAGBadWorkflows(t *testing.T) {
+	for _, c := range []struct {
+		tasks []sim.Task
+		want  string
+	}{
+		{[]sim.Task{dagTask(1, "w", 0, 1, 1, 0, p(9))}, "names parent 9, which is not an earlier task"},
+		{[]sim.Task{dagTask(1, "w", 0, 1, 1, 0), dagTask(2, "v", 0, 1, 1, 0), dagTask(3, "w", 0, 1, 1, 0)}, "must follow one another"},
+		{[]sim.Task{dagTask(1, "w", 0, 1, 1, 0), dagTask(2, "w", 1, 1, 1, 0, p(1))}, "arrives whole"},
+		{[]sim.Task{dagTask(1, "", 0, 1, 1, 0, p(1))}, "names parents but no workflow"},
+	} {
+		e, err := sim.NewScheduler(dagCluster(), &sliceSource{tasks: c.tasks}, firstFit())
+		if err == nil {
+			err = e.Run()
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want one saying %q", err, c.want)
+		}
+	}
+}
+
+func deps(ps []sim.Edge) *sim.Deps {
+	if len(ps) == 0 {
+		return nil
+	}
+	return &sim.Deps{Parents: ps}
+}
