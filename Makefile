@@ -111,6 +111,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzOpenbNodes$$' -fuzztime $(FUZZTIME) ./traces/
 	$(GO) test -run '^$$' -fuzz '^FuzzSWF$$' -fuzztime $(FUZZTIME) ./traces/
 	$(GO) test -run '^$$' -fuzz '^FuzzAzureLLM$$' -fuzztime $(FUZZTIME) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzWfFormat$$' -fuzztime $(FUZZTIME) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzRealSection$$' -fuzztime $(FUZZTIME) ./realexec/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./scenario/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseResults$$' -fuzztime $(FUZZTIME) ./reports/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadSeries$$' -fuzztime $(FUZZTIME) ./reports/
