@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/fleetsim/fleetsim/reports"
 	"github.com/fleetsim/fleetsim/scenario"
@@ -41,7 +42,7 @@ type outputFlags struct {
 
 func (f *outputFlags) add(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.seeds, "seeds", 1, "run each strategy with N seeds (the scenario's seed, +1, …) in parallel and report mean ± 95% CI")
-	cmd.Flags().StringVar(&f.out, "out", "", "write summary.json, series.csv and plots/ to this folder (created if missing)")
+	cmd.Flags().StringVarP(&f.out, "out", "o", "", "write summary.json, series.csv and plots/ to this folder (created if missing)")
 	cmd.Flags().BoolVar(&f.records, "out-records", false, "with --out, also write every task's record to records.csv")
 	cmd.Flags().StringVar(&f.sampleEvery, "sample-every", "auto", "with --out, the time series interval (a duration), or auto: a round interval doubled as needed so a run keeps at most 2 × max samples, max = 50000/(nodes+1) clamped to 25..200 (docs/output.md)")
 	cmd.Flags().BoolVar(&f.noPlots, "no-plots", false, "with --out, skip plots/")
@@ -314,4 +315,16 @@ func commandLine() string {
 		args[i] = a
 	}
 	return strings.Join(args, " ")
+}
+
+// aliasFlags makes each old flag spelling name its new flag on cmd (old
+// spellings keep working; help shows the new one): every verb spells its
+// output -o/--out and its stdout format -f/--format.
+func aliasFlags(cmd *cobra.Command, oldToNew map[string]string) {
+	cmd.Flags().SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if n, ok := oldToNew[name]; ok {
+			name = n
+		}
+		return pflag.NormalizedName(name)
+	})
 }

@@ -492,8 +492,16 @@ records-real.csv, calibrated.yaml and cdf.svg (the sojourn CDFs).`,
 				return realErr(err)
 			}
 			w := cmd.OutOrStdout()
-			if asJSON {
-				return reports.WriteJSON(w, v)
+			if asJSON || format == reports.FormatJSON {
+				if err := reports.WriteJSON(w, v); err != nil {
+					return err
+				}
+				if out != "" {
+					if err := writeValidationDir(out, v, recs.String()); err != nil {
+						return err
+					}
+				}
+				return checkMaxError(cmd.ErrOrStderr(), v, maxErr)
 			}
 			if v.Calibration != nil {
 				printCalibration(w, v.Calibration, nodes)
@@ -513,8 +521,8 @@ records-real.csv, calibrated.yaml and cdf.svg (the sojourn CDFs).`,
 	c.Flags().StringVarP(&out, "out", "o", "", "folder for validation.json, records-real.csv, calibrated.yaml and cdf.svg")
 	c.Flags().Int64Var(&probe, "probe-tasks", 60, "tasks in the calibration probe (0: no calibration)")
 	c.Flags().Float64Var(&maxErr, "max-error", 0, "exit 1 when a calibrated model's mean sojourn error exceeds this fraction (0: no check; make validate uses 0.10)")
-	c.Flags().BoolVar(&asJSON, "json", false, "print the validation as JSON instead of tables")
-	c.Flags().StringVar(&format, "format", reports.FormatTable, "table format: "+strings.Join(reports.Formats, ", "))
+	c.Flags().BoolVar(&asJSON, "json", false, "the same as --format json")
+	c.Flags().StringVarP(&format, "format", "f", reports.FormatTable, "output format: "+strings.Join(reports.Formats, ", ")+" (json: the whole validation as one object)")
 	return c
 }
 

@@ -608,6 +608,7 @@ func newReportCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "output", "o", "", "the HTML file (default: DIR/report.html)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "the HTML file (default: DIR/report.html)")
+	aliasFlags(cmd, map[string]string{"output": "out"})
 	return cmd
 }

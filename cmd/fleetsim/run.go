@@ -133,6 +133,7 @@ func newRunCmd() *cobra.Command {
 		of       outputFlags
 		strategy string
 		asJSON   bool
+		format   string
 		perNode  bool
 		records  string
 	)
@@ -143,6 +144,12 @@ func newRunCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := of.check(); err != nil {
 				return err
+			}
+			if asJSON {
+				format = reports.FormatJSON
+			}
+			if !slices.Contains(reports.Formats, format) {
+				return fmt.Errorf("--format: unknown format %q (allowed: %s)", format, strings.Join(reports.Formats, ", "))
 			}
 			if records != "" && (of.seeds > 1 || of.records) {
 				return fmt.Errorf("--records takes one run's records; with --seeds or --out-records use --out DIR --out-records alone")
@@ -193,22 +200,25 @@ func newRunCmd() *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			switch {
-			case asJSON && len(results) == 1:
+			case format == reports.FormatJSON && len(results) == 1:
 				return reports.WriteJSON(w, results[0])
-			case asJSON:
+			case format == reports.FormatJSON:
 				return reports.WriteSummary(w, summaryOf(sc, seedList(sc.Seed, of.seeds), results))
 			}
-			printHeader(w, sc, of.seeds)
-			if of.seeds > 1 {
-				return reports.WriteReplicated(w, results, reports.FormatTable)
+			if format == reports.FormatTable || format == reports.FormatMarkdown {
+				printHeader(w, sc, of.seeds)
 			}
-			return reports.WriteComparison(w, results, reports.FormatTable)
+			if of.seeds > 1 {
+				return reports.WriteReplicated(w, results, format)
+			}
+			return reports.WriteComparison(w, results, format)
 		},
 	}
 	sf.add(cmd)
 	of.add(cmd)
 	cmd.Flags().StringVarP(&strategy, "strategy", "s", "", "strategy to run (default: the scenario's first)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object (with --seeds: the summary)")
+	cmd.Flags().StringVarP(&format, "format", "f", reports.FormatTable, "output format: "+strings.Join(reports.Formats, ", ")+" (json: one JSON object; with --seeds, the summary)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "the same as --format json")
 	cmd.Flags().BoolVar(&perNode, "per-node", false, "include per-node figures in the JSON")
 	cmd.Flags().StringVar(&records, "records", "", "stream per-task records to this CSV file")
 	return cmd

@@ -131,8 +131,9 @@ run would see the tasks.`,
 	}
 	sf.add(cmd)
 	cmd.Flags().Int64VarP(&n, "n", "n", 1000, "number of tasks")
-	cmd.Flags().StringVarP(&output, "output", "o", "", "output file (default: standard output)")
-	cmd.Flags().StringVar(&format, "format", "", "csv or jsonl (default: from the output's extension, else csv)")
+	cmd.Flags().StringVarP(&output, "out", "o", "", "output file (default: standard output)")
+	aliasFlags(cmd, map[string]string{"output": "out"})
+	cmd.Flags().StringVarP(&format, "format", "f", "", "csv or jsonl (default: from the output's extension, else csv)")
 	return cmd
 }
 
