@@ -46,9 +46,14 @@ func count(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
-func rate(v float64) string  { return strconv.FormatFloat(v, 'f', 2, 64) }
-func whole(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
-func gpus(v float64) string  { return strconv.FormatFloat(v, 'f', 1, 64) }
+func rate(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+func whole(v float64) string {
+	if math.IsNaN(v) {
+		return "–" // not measured
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+func gpus(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 var columns = []column{
 	{"completed", func(r *sim.Result) float64 { return float64(r.Tasks.Completed) }, count},
@@ -69,8 +74,8 @@ var columns = []column{
 // what the nodes cost. They replace columns when every result has fault
 // figures (a scenario with faults, retries or health checks).
 var dynamicColumns = []column{
-	{"decision (ns)", func(r *sim.Result) float64 { return r.Engine.DecisionNs }, whole},
-	{"state (B/node)", func(r *sim.Result) float64 { return r.Engine.StateBytesPerNode }, whole},
+	{"decision (ns)", func(r *sim.Result) float64 { return measured(r.Engine.DecisionNs) }, whole},
+	{"state (B/node)", func(r *sim.Result) float64 { return measured(r.Engine.StateBytesPerNode) }, whole},
 	{"p50 (s)", func(r *sim.Result) float64 { return r.Latency.P50 }, sec},
 	{"p99 (s)", func(r *sim.Result) float64 { return r.Latency.P99 }, sec},
 	{"throughput (/s)", func(r *sim.Result) float64 { return r.ThroughputPerS }, rate},
@@ -254,6 +259,13 @@ func ReplicatedTable(results []sim.Result, split bool) (head []string, rows [][]
 				xs[k] = c.value(res)
 			}
 			m := Stat(c.head, xs)
+			if math.IsNaN(m.Mean) { // not measured
+				r = append(r, "–")
+				if split {
+					r = append(r, "–")
+				}
+				continue
+			}
 			half := c.fmt(m.CI95)
 			if strings.HasSuffix(half, "%") {
 				half = pctPoints(m.CI95) + " pp"
@@ -373,4 +385,13 @@ func WritePerNode(w io.Writer, results []sim.Result, format string) error {
 // are written: for commands whose rows are their own (fleetsim validate).
 func WriteTable(w io.Writer, head []string, rows [][]string, format string) error {
 	return writeRows(w, head, rows, format)
+}
+
+// measured is a figure measured apart from the run, NaN when it was not
+// (tables print NaN as "–").
+func measured(v *float64) float64 {
+	if v == nil {
+		return math.NaN()
+	}
+	return *v
 }

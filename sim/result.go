@@ -95,10 +95,10 @@ type EngineStats struct {
 	// DecisionNs and StateBytesPerNode are the strategy's own cost,
 	// measured apart from the run by callers that ask for it
 	// (strategies.MeasureDecision): wall time per decision on this
-	// machine, and the bytes its state takes per node. 0 when not
-	// measured.
-	DecisionNs        float64 `json:"decision_ns"`
-	StateBytesPerNode float64 `json:"state_bytes_per_node"`
+	// machine, and the bytes its state takes per node. nil (JSON null)
+	// when not measured: a 0 would read as a free decision.
+	DecisionNs        *float64 `json:"decision_ns"`
+	StateBytesPerNode *float64 `json:"state_bytes_per_node"`
 }
 
 // NodeResult is one node's share of the run.

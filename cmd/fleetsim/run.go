@@ -420,7 +420,7 @@ func measureDecisions(sc *scenario.Scenario, jobs []job, results []sim.Result) e
 			c = cost{ns, b}
 			done[key] = c
 		}
-		results[i].Engine.DecisionNs, results[i].Engine.StateBytesPerNode = c.ns, c.bytes
+		results[i].Engine.DecisionNs, results[i].Engine.StateBytesPerNode = &c.ns, &c.bytes
 	}
 	return nil
 }
