@@ -22,7 +22,13 @@ func untoleratedReason(t *Taint) string {
 	return fmt.Sprintf("node(s) had untolerated taint {%s: %s}", t.Key, t.Value)
 }
 
-func insufficient(res string) string { return "Insufficient " + res }
+// Insufficient-resource reasons.
+var (
+	reasonNoCPU      = "Insufficient " + ResourceCPU
+	reasonNoMemory   = "Insufficient " + ResourceMemory
+	reasonNoGPU      = "Insufficient " + ResourceGPU
+	reasonNoGPUShare = "Insufficient " + GPUShareResource
+)
 
 // status is one node's filter outcome: reasons (more than one only for
 // NodeResourcesFit) and whether removing pods could help (preemption
@@ -187,31 +193,31 @@ func (c *Cluster) filter(cs *cycleState, i int, st *status) bool {
 		return st.fail(ReasonNodeName, true)
 	}
 	// TaintToleration: NoSchedule and NoExecute taints.
-	if t := untolerated(n.Taints, p.Tolerations, NoSchedule, NoExecute); t != nil {
-		return st.fail(untoleratedReason(t), true)
+	if len(n.Taints) > 0 {
+		if t := untolerated(n.Taints, p.Tolerations, NoSchedule, NoExecute); t != nil {
+			return st.fail(untoleratedReason(t), true)
+		}
 	}
 	// NodeAffinity: nodeSelector and required node affinity.
-	if !requiredNodeMatch(p, n) {
+	if (len(p.NodeSelector) > 0 || p.Affinity != nil) && !requiredNodeMatch(p, n) {
 		return st.fail(ReasonNodeAffinity, true)
 	}
 	// NodeResourcesFit.
-	free := n.Allocatable
-	free.Sub(ni.requested)
-	r := &p.Requests
-	if free.Pods < 1 {
+	a, used, r := &n.Allocatable, &ni.requested, &p.Requests
+	if used.Pods+1 > a.Pods {
 		st.reasons = append(st.reasons, ReasonTooManyPods)
 	}
-	if r.MilliCPU > 0 && r.MilliCPU > free.MilliCPU {
-		st.reasons = append(st.reasons, insufficient(ResourceCPU))
+	if r.MilliCPU > 0 && used.MilliCPU+r.MilliCPU > a.MilliCPU {
+		st.reasons = append(st.reasons, reasonNoCPU)
 	}
-	if r.Memory > 0 && r.Memory > free.Memory {
-		st.reasons = append(st.reasons, insufficient(ResourceMemory))
+	if r.Memory > 0 && used.Memory+r.Memory > a.Memory {
+		st.reasons = append(st.reasons, reasonNoMemory)
 	}
-	if r.GPU > 0 && r.GPU > free.GPU {
-		st.reasons = append(st.reasons, insufficient(ResourceGPU))
+	if r.GPU > 0 && used.GPU+r.GPU > a.GPU {
+		st.reasons = append(st.reasons, reasonNoGPU)
 	}
-	if r.GPUMilli > 0 && r.GPUMilli > free.GPUMilli {
-		st.reasons = append(st.reasons, insufficient(GPUShareResource))
+	if r.GPUMilli > 0 && used.GPUMilli+r.GPUMilli > a.GPUMilli {
+		st.reasons = append(st.reasons, reasonNoGPUShare)
 	}
 	if len(st.reasons) > 0 {
 		return false
