@@ -105,6 +105,7 @@ func (s *Scheduler) Preempt(p *Pod, fe *FitError, pdbs []*PDB) *Preemption {
 		}
 	}
 	base := s.pdbAllowed(pdbs)
+	simple := s.cs.resourcesOnly() // before victimsOn overwrites s.cs
 	var best *Preemption
 	var bestKey candKey
 	want := numCandidates(len(potential))
@@ -118,7 +119,7 @@ func (s *Scheduler) Preempt(p *Pod, fe *FitError, pdbs []*PDB) *Preemption {
 			break
 		}
 		i := potential[(offset+k)%len(potential)]
-		pr, key, ok := s.victimsOn(p, i, pdbs, base)
+		pr, key, ok := s.victimsOn(p, i, pdbs, base, simple)
 		if !ok {
 			noVictims++
 			continue
@@ -188,7 +189,7 @@ func moreImportant(a, b *Pod) int {
 
 // victimsOn is SelectVictimsOnNode for node i; the cluster is restored
 // before it returns.
-func (s *Scheduler) victimsOn(p *Pod, i int, pdbs []*PDB, base []int32) (*Preemption, candKey, bool) {
+func (s *Scheduler) victimsOn(p *Pod, i int, pdbs []*PDB, base []int32, simple bool) (*Preemption, candKey, bool) {
 	c := s.c
 	// Resources alone: if p does not fit with every lower-priority pod
 	// gone, nothing else can make it fit.
@@ -212,7 +213,7 @@ func (s *Scheduler) victimsOn(p *Pod, i int, pdbs []*PDB, base []int32) (*Preemp
 	}
 	pr := &Preemption{Node: i}
 	var reprieve func(q *Pod) bool
-	if s.cs.resourcesOnly() {
+	if simple {
 		// Only NodeResourcesFit can have failed (the other filters do not
 		// depend on the pods a node runs): reprieve by arithmetic.
 		reprieve = func(q *Pod) bool {
