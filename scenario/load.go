@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-//go:embed scenarios/*.yaml
+//go:embed scenarios/*.yaml scenarios/kubernetes/*.yaml
 var embedded embed.FS
 
 // embeddedPrefix starts the File of an embedded scenario: "embedded:default".

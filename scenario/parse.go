@@ -30,7 +30,7 @@ var (
 	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies", "network", "faults", "client", "health", "real"}
 	clusterFields  = []string{"queueing", "nodes", "nodes_from", "startup", "queue", "backfill", "pending_timeout", "sample_every", "inference"}
 	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour", "background", "power", "autoscale"}
-	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens"}
+	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens", "kubernetes"}
 	shapeFields    = []string{"cpu", "gpus", "gpu_milli", "gpu_spec", "weight"}
 	limitFields    = []string{"tasks", "time"}
 	startupFields  = []string{"mean", "cv"}
@@ -261,6 +261,7 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 	r.central(m, s)
 	r.dynamics(m, s)
 	r.realNodes(m, s)
+	r.kubernetes(m, s)
 	return s
 }
 

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fleetsim/fleetsim/scenario/manifest"
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/kube"
 	"github.com/fleetsim/fleetsim/strategies"
 	"github.com/fleetsim/fleetsim/traces"
 )
@@ -90,6 +92,11 @@ type Cluster struct {
 	// is loaded into FileNodes; its nodes follow the groups'.
 	NodesFrom *Trace
 	FileNodes []sim.NodeSpec
+	// KubeNodes are the Node objects of nodes_from with format kubernetes
+	// (one per FileNodes entry), and KubeBound the pods of that snapshot
+	// running on them.
+	KubeNodes []*kube.Node
+	KubeBound []*manifest.PodItem
 
 	// Central queueing only: the default queue policy (a strategy of kind
 	// queue policy, "fifo" unless set), backfilling rule ("none", "easy",
@@ -166,6 +173,9 @@ type Workload struct {
 	// (stream (seed, "workload/tokens")); their work at speed 1 follows
 	// traces.DefaultTokenModel.
 	Tokens *Tokens
+	// Kubernetes, when set, is the whole workload: Kubernetes objects
+	// placed by the kube-default profile (kubernetes.go).
+	Kubernetes *Kubernetes
 }
 
 // Inflation: tasks (from the trace or the shapes) arrive, never to leave,

@@ -31,6 +31,15 @@ func (r *reader) workload(n *yaml.Node) Workload {
 	if m.has("inflation") {
 		w.Inflation = r.inflation(m.get("inflation"), "workload.inflation")
 	}
+	if m.has("kubernetes") {
+		for _, k := range []string{"arrivals", "service", "shapes", "trace", "inflation", "origins", "sessions", "tokens"} {
+			if m.has(k) {
+				r.failf(m.keyNode(k), m.field(k), "expected nothing beside kubernetes: the manifests are the whole workload")
+			}
+		}
+		w.Kubernetes = r.kubernetesWorkload(m.get("kubernetes"), "workload.kubernetes")
+		return w
+	}
 	if m.has("trace") {
 		for _, k := range []string{"arrivals", "service", "shapes"} {
 			if m.has(k) {

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 
+	"github.com/fleetsim/fleetsim/sim/kube"
 	"github.com/fleetsim/fleetsim/sim/metrics"
 )
 
@@ -46,6 +47,9 @@ type Result struct {
 
 	// Placement holds job-placement figures (central queueing only).
 	Placement *PlacementResult `json:"placement,omitempty"`
+	// Kubernetes is set for Kubernetes workloads (pods, scheduling latency,
+	// unschedulable reasons, spread).
+	Kubernetes *kube.Summary `json:"kubernetes,omitempty"`
 
 	// Series is the sampled time series when Config.Series asked for one
 	// (written to series.csv, not to JSON).

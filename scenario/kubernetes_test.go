@@ -1,0 +1,113 @@
+package scenario
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// runKube runs one strategy entry of a Kubernetes scenario and returns its
+// result and pod records.
+func runKube(t *testing.T, s *Scenario, k int) (sim.Result, []*PodRecord) {
+	t.Helper()
+	var pods []*PodRecord
+	run, closer, err := s.Start(s.Strategies[k], s.Seed, RunOptions{OnPod: func(p *PodRecord) { c := *p; pods = append(pods, &c) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	for done := false; !done; {
+		if done, err = run.Step(1 << 16); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return run.Result(), pods
+}
+
+// The embedded kubernetes scenario, worked by hand:
+//   - web: 6 replicas, required anti-affinity per hostname and zone skew
+//     <= 1 over three zones of three CPU nodes: two per zone, one per node;
+//   - train-resnet: 8 pods, 4 at a time, each 2 GPUs on the tainted A100
+//     nodes it tolerates (3 nodes × 4 GPUs = 6 pods fit; parallelism 4);
+//   - nightly-etl: 60 pods of 2 cpu, 30 at a time: 6 web cpus + 60 = 66 of
+//     the 72 CPU-node cores, 15 min each (GPU nodes are tainted);
+//   - api at 10 min: 6 × 3 cpu with 6 cores free: preemption of
+//     nightly-etl pods (priority 100 < 1000), never of web (the same
+//     priority), each victim recreated by its Job.
+func TestKubernetesEmbedded(t *testing.T) {
+	s, err := LoadEmbedded("kubernetes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range s.Strategies {
+		res, pods := runKube(t, s, k)
+		ks := res.Kubernetes
+		if ks == nil || ks.PendingAtEnd != 0 || ks.Preempted == 0 || ks.Bound != ks.Pods || ks.Completed != 68 {
+			t.Fatalf("%s: kubernetes block %+v", res.Strategy, ks)
+		}
+		web := map[string]int{}
+		nodes := map[string]bool{}
+		preempted := 0
+		for _, p := range pods {
+			switch {
+			case p.Owner == "Deployment/web":
+				web[p.Zone]++
+				if nodes[p.Node] || p.Reason != "running" {
+					t.Fatalf("%s: web pod %+v shares a node or is not running", res.Strategy, p)
+				}
+				nodes[p.Node] = true
+			case p.Owner == "Job/train-resnet":
+				if !strings.HasPrefix(p.Node, "gpu-") {
+					t.Fatalf("training pod on %s", p.Node)
+				}
+			case strings.HasPrefix(p.Reason, "preempted by "):
+				preempted++
+				if p.Owner != "Job/nightly-etl" || !strings.HasPrefix(p.Reason, "preempted by api-") {
+					t.Fatalf("%s: unexpected preemption %+v", res.Strategy, p)
+				}
+			case p.Owner == "Job/nightly-etl":
+				if !strings.HasPrefix(p.Node, "cpu-") || p.Reason != "completed" {
+					t.Fatalf("%s: etl pod %+v", res.Strategy, p)
+				}
+			}
+		}
+		if web["eu-west-1a"] != 2 || web["eu-west-1b"] != 2 || web["eu-west-1c"] != 2 {
+			t.Fatalf("%s: web per zone %v, want 2 each", res.Strategy, web)
+		}
+		if preempted != ks.Preempted {
+			t.Fatalf("%s: %d preempted rows, summary says %d", res.Strategy, preempted, ks.Preempted)
+		}
+		if sp := ks.Spread["Deployment/api"]; len(sp.Nodes) == 0 {
+			t.Fatalf("%s: api spread %+v", res.Strategy, ks.Spread)
+		}
+	}
+}
+
+// A scenario with a bad manifest fails to load with one line naming the
+// manifest file, line, object and field.
+func TestKubernetesBadManifest(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("nodes.yaml", "apiVersion: v1\nkind: Node\nmetadata: {name: n0}\nstatus: {allocatable: {cpu: '4', memory: 8Gi}}\n")
+	write("pods.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  priorityClassName: gold\n  containers: [{name: c}]\n")
+	sc := write("s.yaml", "stop: {time: 1h}\ncluster:\n  queueing: central\n  nodes_from: {path: nodes.yaml, format: kubernetes}\nworkload:\n  kubernetes: {path: pods.yaml}\nstrategies: [least-allocated]\n")
+	_, err := Load(sc)
+	want := filepath.Join(dir, "pods.yaml") + `:5: Pod default/p: spec.priorityClassName: no PriorityClass "gold"`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got  %v\nwant %s...", err, want)
+	}
+	write("pods.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n")
+	write("s.yaml", "stop: {time: 1h}\ncluster:\n  queueing: central\n  nodes_from: {path: nodes.yaml, format: kubernetes}\nworkload:\n  kubernetes: {path: pods.yaml}\nstrategies: [fgd]\n")
+	if _, err := Load(sc); err == nil || !strings.Contains(err.Error(), "strategies[0]: expected the kube-default profile's resource scorer") {
+		t.Fatalf("fgd: %v", err)
+	}
+}
