@@ -297,7 +297,7 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		}
 	}
 	horizon := s.Stop.Time
-	add := func(p *kube.Pod, sched string, arrival, dur time.Duration, job *kubeJob) {
+	add := func(p *kube.Pod, sched string, arrival, dur, grace time.Duration, job *kubeJob) {
 		a := sim.Time(arrival)
 		if a >= horizon {
 			return // created after arrivals stop
@@ -307,11 +307,14 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 			w = horizon - a
 		}
 		kp := &kubePod{pod: p, job: job, sched: sched, created: a, bound: -1, grace: k.Grace, work: w, nominate: -1}
+		if grace >= 0 {
+			kp.grace = sim.Time(grace)
+		}
 		kr.pods = append(kr.pods, kp)
 	}
 	for _, it := range k.Set.Pods {
 		p := *it.Pod
-		add(&p, it.SchedulerName, it.Arrival, it.Duration, nil)
+		add(&p, it.SchedulerName, it.Arrival, it.Duration, it.Grace, nil)
 	}
 	for _, j := range k.Set.Jobs {
 		kj := &kubeJob{j: j, start: sim.Time(j.Arrival)}
@@ -322,7 +325,7 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		for i := range j.Completions {
 			p := *j.Template
 			p.Name = fmt.Sprintf("%s-%d", j.Name, i)
-			add(&p, j.SchedulerName, j.Arrival, d, kj)
+			add(&p, j.SchedulerName, j.Arrival, d, j.Grace, kj)
 			kj.gated = append(kj.gated, kr.pods[len(kr.pods)-1])
 		}
 	}

@@ -77,6 +77,8 @@ type PodItem struct {
 	SchedulerName string
 	Arrival       time.Duration
 	Duration      time.Duration // 0: runs to the end
+	// Grace is terminationGracePeriodSeconds; -1 when unset.
+	Grace time.Duration
 	// BoundTo is the node of a pod found running in a cluster snapshot
 	// (it starts there); "" for pods to schedule.
 	BoundTo string
@@ -96,6 +98,7 @@ type Job struct {
 	ActiveDeadline  time.Duration // 0: none
 	Arrival         time.Duration
 	Duration        time.Duration // per pod; 0: the scenario's default
+	Grace           time.Duration // terminationGracePeriodSeconds; -1 when unset
 	Source
 }
 
@@ -318,7 +321,7 @@ func (r *reader) object(file string, tr *tree, v any, prefix string) error {
 		if err != nil {
 			return err
 		}
-		item := &PodItem{Pod: kp, SchedulerName: p.Spec.SchedulerName, Arrival: arrival, Duration: duration, Source: src}
+		item := &PodItem{Pod: kp, SchedulerName: p.Spec.SchedulerName, Arrival: arrival, Duration: duration, Grace: grace(&p.Spec), Source: src}
 		switch p.Status.Phase {
 		case corev1.PodSucceeded, corev1.PodFailed:
 			return nil // finished pods in a snapshot hold nothing
@@ -377,7 +380,7 @@ func (r *reader) object(file string, tr *tree, v any, prefix string) error {
 		for i := range n {
 			q := *kp
 			q.Name = fmt.Sprintf("%s-%d", name, i)
-			r.set.Pods = append(r.set.Pods, &PodItem{Pod: &q, SchedulerName: tmpl.Spec.SchedulerName, Arrival: arrival, Duration: duration, Source: src, tmpl: kp})
+			r.set.Pods = append(r.set.Pods, &PodItem{Pod: &q, SchedulerName: tmpl.Spec.SchedulerName, Arrival: arrival, Duration: duration, Grace: grace(&tmpl.Spec), Source: src, tmpl: kp})
 		}
 	case "Job":
 		var j batchv1.Job
@@ -393,7 +396,7 @@ func (r *reader) object(file string, tr *tree, v any, prefix string) error {
 		if j.Spec.CompletionMode != nil && *j.Spec.CompletionMode == batchv1.IndexedCompletion && j.Spec.BackoffLimitPerIndex != nil {
 			return fail("spec.backoffLimitPerIndex", "not modelled")
 		}
-		job := &Job{Name: name, Namespace: ns, SchedulerName: j.Spec.Template.Spec.SchedulerName, Parallelism: 1, BackoffLimit: 6, Arrival: arrival, Duration: duration, Source: src}
+		job := &Job{Name: name, Namespace: ns, SchedulerName: j.Spec.Template.Spec.SchedulerName, Parallelism: 1, BackoffLimit: 6, Arrival: arrival, Duration: duration, Grace: grace(&j.Spec.Template.Spec), Source: src}
 		if j.Spec.Parallelism != nil {
 			job.Parallelism = *j.Spec.Parallelism
 		}
@@ -498,6 +501,14 @@ func (r *reader) object(file string, tr *tree, v any, prefix string) error {
 		r.set.Nodes = append(r.set.Nodes, kn)
 	}
 	return nil
+}
+
+// grace is a pod spec's terminationGracePeriodSeconds, -1 when unset.
+func grace(ps *corev1.PodSpec) time.Duration {
+	if ps.TerminationGracePeriodSeconds == nil || *ps.TerminationGracePeriodSeconds < 0 {
+		return -1
+	}
+	return time.Duration(*ps.TerminationGracePeriodSeconds) * time.Second
 }
 
 func anyMap(m map[string]string) map[string]any {
