@@ -178,12 +178,6 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 			return
 		}
 	}
-	for _, g := range s.Cluster.Groups {
-		if g.Slots < 110 {
-			// Pods, not slots, bound a node: kube's pod count.
-			continue
-		}
-	}
 }
 
 // kubeNodes is the cluster as the kube model sees it: the node groups'

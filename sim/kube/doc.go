@@ -5,7 +5,7 @@
 // # Model
 //
 // Node and Pod are plain values (package sim imports nothing outside the
-// standard library; scenario/kube converts the official k8s.io/api objects
+// standard library; scenario/manifest converts the official k8s.io/api objects
 // into them). A Cluster holds the nodes and the pods bound to them, with
 // indexes that Bind and Unbind keep current: per topology key the domain of
 // each node, per label selector the matching pods per domain, per affinity

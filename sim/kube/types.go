@@ -2,7 +2,7 @@ package kube
 
 // The object model: the parts of Kubernetes' Node and Pod that decide where
 // a pod can go, as plain Go values (package sim imports only the standard
-// library; scenario/kube converts the official k8s.io/api types into these).
+// library; scenario/manifest converts the official k8s.io/api types into these).
 // Field names follow the API's, so a reader can find each in the
 // Kubernetes reference.
 
