@@ -388,8 +388,9 @@
 // Job pods without one for job_duration (default 10m), other pods until the
 // stop time. fleetsim.io/arrival delays an object's creation. The
 // strategies are the profile's NodeResourcesFit scorer: least-allocated
-// (kube-scheduler's default) or most-allocated; results are labelled
-// kube-default(NAME). The node groups' nodes join the cluster with a
+// (kube-scheduler's default), most-allocated, or a placement strategy that
+// scores single nodes (fgd), its scores normalised min-max over the
+// feasible nodes; results are labelled kube-default(NAME). The node groups' nodes join the cluster with a
 // hostname label and their region as zone label.
 //
 //	stop: {time: 1h}
@@ -398,7 +399,7 @@
 //	  nodes_from: {path: cluster.yaml, format: kubernetes}
 //	workload:
 //	  kubernetes: {path: manifests/}
-//	strategies: [least-allocated, most-allocated]
+//	strategies: [least-allocated, most-allocated, fgd]
 //
 // # strategies
 //

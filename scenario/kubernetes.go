@@ -15,6 +15,7 @@ import (
 	"github.com/fleetsim/fleetsim/scenario/manifest"
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/kube"
+	"github.com/fleetsim/fleetsim/strategies"
 )
 
 // Kubernetes is workload.kubernetes: manifests placed by the kube-default
@@ -173,10 +174,19 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 	}
 	list := top.get("strategies")
 	for i, sp := range s.Strategies {
-		if _, ok := kubeResourceScorers[sp.Name]; !ok || len(sp.Args) > 0 {
-			r.failf(list.Content[i], index("strategies", i), "expected the kube-default profile's resource scorer, least-allocated or most-allocated (without parameters), got %q", sp.String())
-			return
+		_, kubeOne := kubeResourceScorers[sp.Name]
+		if kubeOne && len(sp.Args) == 0 {
+			continue
 		}
+		if !kubeOne {
+			if st, err := strategies.New(sp.Name, sp.Args, sim.NewRand(0, "check")); err == nil {
+				if _, ok := st.(strategies.NodeScorer); ok {
+					continue
+				}
+			}
+		}
+		r.failf(list.Content[i], index("strategies", i), "expected the kube-default profile's resource scorer: least-allocated or most-allocated (without parameters), or a strategy that scores single nodes (fgd), got %q", sp.String())
+		return
 	}
 }
 
@@ -244,7 +254,12 @@ type kubeJob struct {
 // manifests, in arrival order) and the strategy (the kube-default profile
 // as a sim.Preemptor with outcome hooks).
 type kubeRun struct {
-	name   string
+	name string
+	// a placement strategy as the resource scorer (nil: a kube one), with
+	// the view and task of the decision in progress
+	ns     strategies.NodeScorer
+	curV   *sim.View
+	curT   *sim.Task
 	c      *kube.Cluster
 	s      *kube.Scheduler
 	pdbs   []*kube.PDB
@@ -274,12 +289,26 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 	}
 	prof := kube.DefaultProfile()
 	prof.Resource = kubeResourceScorers[spec.Name]
+	var ns strategies.NodeScorer
+	if prof.Resource == nil {
+		st, err := s.Strategy(spec, seed)
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if ns, ok = st.(strategies.NodeScorer); !ok {
+			return nil, fmt.Errorf("%s:%d: strategies: %s cannot score single nodes", s.File, spec.Line, spec.Name)
+		}
+	}
 	rng := rand.New(sim.NewRand(seed, "strategy/"+spec.String()))
 	ks, err := kube.NewScheduler(c, prof, rng)
 	if err != nil {
 		return nil, err
 	}
-	kr := &kubeRun{name: "kube-default(" + spec.String() + ")", c: c, s: ks, pdbs: k.Set.PDBs, byPod: map[*kube.Pod]int64{}, onPod: onPod}
+	kr := &kubeRun{name: "kube-default(" + spec.String() + ")", c: c, s: ks, pdbs: k.Set.PDBs, byPod: map[*kube.Pod]int64{}, onPod: onPod, ns: ns}
+	if ns != nil {
+		ks.SetRawResource(func(_ *kube.Pod, i int) float64 { return kr.ns.NodeScore(kr.curV, kr.curT, i) })
+	}
 	for i := range kn {
 		kr.zone = append(kr.zone, kn[i].Labels[kube.LabelZone])
 	}
@@ -389,6 +418,10 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 	case kp.sched != "" && kp.sched != "default-scheduler":
 		kp.reason = fmt.Sprintf("schedulerName %s: no such scheduler runs", kp.sched)
 		return false
+	}
+	if kr.ns != nil {
+		kr.curV, kr.curT = v, t
+		kr.ns.Prepare(v)
 	}
 	i, err := kr.s.Schedule(kp.pod, kp.nominate)
 	if err != nil {
@@ -583,6 +616,11 @@ func (s *Scenario) startKube(spec StrategySpec, seed uint64, opt RunOptions, cfg
 	if err != nil {
 		return nil, nil, err
 	}
+	var sc sim.ShapeCounter
+	for i := range kr.tasks {
+		sc.Add(&kr.tasks[i])
+	}
+	cfg.Central.Shapes = sc.Shapes(shapeCoverage) // FGD's target workload
 	cfg.Central.Queue = kubeQueue{}
 	cfg.Central.Backfill = sim.Greedy
 	cfg.Central.Timeout, cfg.Central.DropUnplaceable = 0, false

@@ -106,8 +106,8 @@ func TestKubernetesBadManifest(t *testing.T) {
 		t.Fatalf("got  %v\nwant %s...", err, want)
 	}
 	write("pods.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n")
-	write("s.yaml", "stop: {time: 1h}\ncluster:\n  queueing: central\n  nodes_from: {path: nodes.yaml, format: kubernetes}\nworkload:\n  kubernetes: {path: pods.yaml}\nstrategies: [fgd]\n")
+	write("s.yaml", "stop: {time: 1h}\ncluster:\n  queueing: central\n  nodes_from: {path: nodes.yaml, format: kubernetes}\nworkload:\n  kubernetes: {path: pods.yaml}\nstrategies: [best-fit]\n")
 	if _, err := Load(sc); err == nil || !strings.Contains(err.Error(), "strategies[0]: expected the kube-default profile's resource scorer") {
-		t.Fatalf("fgd: %v", err)
+		t.Fatalf("best-fit: %v", err)
 	}
 }

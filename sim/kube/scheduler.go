@@ -38,7 +38,12 @@ type Profile struct {
 	// Resource is NodeResourcesFit's scoring strategy; nil is
 	// LeastAllocated.
 	Resource ResourceScorer
-	Weights  Weights
+	// RawResource, when set, replaces Resource with a score on any scale
+	// (higher is better), normalised over the feasible nodes to
+	// [0, MaxNodeScore] by min-max: how a placement strategy of another
+	// family (FGD) takes NodeResourcesFit's place.
+	RawResource func(p *Pod, i int) float64
+	Weights     Weights
 	// PercentageOfNodesToScore as in KubeSchedulerConfiguration; 0 is the
 	// adaptive default (NumFeasibleNodesToFind).
 	PercentageOfNodesToScore int32
@@ -111,6 +116,7 @@ type Scheduler struct {
 	feasible []int
 	total    []int64
 	raw      []int64
+	rawF     []float64
 	soft     []TopologySpreadConstraint
 }
 
@@ -222,7 +228,24 @@ func (s *Scheduler) score(p *Pod) []int64 {
 		add(w.NodeAffinity)
 	}
 	// NodeResourcesFit.
-	if w.NodeResourcesFit != 0 {
+	switch {
+	case w.NodeResourcesFit != 0 && s.prof.RawResource != nil:
+		fl := s.rawF[:0]
+		mn, mx := math.Inf(1), math.Inf(-1)
+		for _, i := range fs {
+			v := s.prof.RawResource(p, i)
+			fl = append(fl, v)
+			mn, mx = math.Min(mn, v), math.Max(mx, v)
+		}
+		s.rawF = fl
+		for k, v := range fl {
+			raw[k] = 0
+			if mx > mn {
+				raw[k] = int64(float64(MaxNodeScore) * (v - mn) / (mx - mn))
+			}
+		}
+		add(w.NodeResourcesFit)
+	case w.NodeResourcesFit != 0:
 		for k, i := range fs {
 			raw[k] = s.prof.Resource(c, p, i)
 		}
@@ -412,3 +435,7 @@ func (s *Scheduler) interPodScore(p *Pod, raw []int64) bool {
 	}
 	return true
 }
+
+// SetRawResource sets Profile.RawResource after the scheduler is made (the
+// function may need the scheduler's caller).
+func (s *Scheduler) SetRawResource(f func(p *Pod, i int) float64) { s.prof.RawResource = f }

@@ -125,3 +125,14 @@ func TestInterPodScoreHandWorked(t *testing.T) {
 		t.Fatal("a pod no term concerns must skip InterPodAffinity")
 	}
 }
+
+// A placement strategy of another family in NodeResourcesFit's place:
+// its raw scores 10, 20, 30 are normalised min-max to 0, 50, 100.
+func TestRawResourceNormalised(t *testing.T) {
+	s := newTestScheduler(t, mkNode("n1"), mkNode("n2"), mkNode("n3"))
+	s.prof.Weights = Weights{NodeResourcesFit: 1}
+	s.SetRawResource(func(_ *Pod, i int) float64 { return float64(10 * (i + 1)) })
+	if got := scoresOf(s, mkPod("p").req(100, gi).Pod); !slices.Equal(got, []int64{0, 50, 100}) {
+		t.Fatalf("scores %v, want [0 50 100]", got)
+	}
+}
