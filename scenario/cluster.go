@@ -118,6 +118,16 @@ func (r *reader) group(n *yaml.Node, path string) Group {
 			r.power(v, field, &g)
 		case "autoscale":
 			// (read after count, below)
+		case "labels":
+			if g.Kube == nil {
+				g.Kube = &GroupKube{}
+			}
+			g.Kube.Labels = r.kubeLabels(v, field)
+		case "taints":
+			if g.Kube == nil {
+				g.Kube = &GroupKube{}
+			}
+			g.Kube.Taints = r.kubeTaints(v, field)
 		default:
 			m.unknown(k, groupFields)
 		}

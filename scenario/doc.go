@@ -12,7 +12,7 @@
 // and what was found:
 //
 //	web.yaml:12:14: cluster.nodes[0].slots: expected an integer >= 1, got -1
-//	web.yaml:14:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale)
+//	web.yaml:14:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale, labels, taints)
 //
 // Loading stops at the first error. No input makes it panic.
 //
@@ -142,6 +142,12 @@
 //     cost. Default: energy not counted. Used under queueing: node.
 //   - autoscale (mapping, optional; queueing: node only): a target-tracking
 //     autoscaler for the group, below.
+//   - labels (mapping of strings, optional; Kubernetes workloads only): the
+//     nodes' labels, besides kubernetes.io/hostname (the node's name) and
+//     topology.kubernetes.io/zone (the group's region, when set).
+//   - taints (list of strings, optional; Kubernetes workloads only): the
+//     nodes' taints, each "key=value:Effect" or "key:Effect", Effect
+//     NoSchedule, PreferNoSchedule or NoExecute.
 //
 // autoscale: every interval the autoscaler sets the group's size to
 // ceil(n × u / target), n the nodes in the pool and u their mean

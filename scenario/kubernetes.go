@@ -162,6 +162,12 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 		if len(s.Cluster.KubeNodes) > 0 {
 			r.failf(top.get("cluster"), "cluster.nodes_from", "expected workload.kubernetes with nodes_from format kubernetes")
 		}
+		for i, g := range s.Cluster.Groups {
+			if g.Kube != nil {
+				r.failf(top.get("cluster"), index("cluster.nodes", i), "labels and taints apply to Kubernetes workloads only (workload.kubernetes)")
+				return
+			}
+		}
 		return
 	}
 	if s.Cluster.Queueing != QueueingCentral {
@@ -196,12 +202,22 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 func (s *Scenario) kubeNodes(specs []sim.NodeSpec) []*kube.Node {
 	out := make([]*kube.Node, 0, len(specs))
 	groups := len(specs) - len(s.Cluster.KubeNodes)
+	byGroup := map[string]*Group{}
+	for i := range s.Cluster.Groups {
+		byGroup[s.Cluster.Groups[i].Name] = &s.Cluster.Groups[i]
+	}
 	for i := 0; i < groups; i++ {
 		sp := &specs[i]
 		kn := &kube.Node{Name: sp.Name, Labels: map[string]string{kube.LabelHostname: sp.Name},
 			Allocatable: kube.Resources{MilliCPU: sp.CPU, Memory: sp.Memory, GPU: int64(sp.GPUs), GPUMilli: int64(sp.GPUs) * 1000, Pods: 110}}
 		if sp.Region != "" {
 			kn.Labels[kube.LabelZone] = sp.Region
+		}
+		if g := byGroup[sp.Group]; g != nil && g.Kube != nil {
+			for k, v := range g.Kube.Labels {
+				kn.Labels[k] = v
+			}
+			kn.Taints = g.Kube.Taints
 		}
 		out = append(out, kn)
 	}
@@ -649,4 +665,51 @@ func (k *kubeRunner) Result() sim.Result {
 	r.Strategy = k.kr.name
 	r.Kubernetes = k.kr.summary()
 	return r
+}
+
+// kubeLabels reads a node group's labels: a mapping of label keys to
+// values.
+func (r *reader) kubeLabels(n *yaml.Node, path string) map[string]string {
+	if n.Kind != yaml.MappingNode {
+		r.failf(n, path, "expected a mapping of labels like {topology.kubernetes.io/zone: a, disk: ssd}, got %s", describe(n))
+		return nil
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Value == "" || v.Kind != yaml.ScalarNode {
+			r.failf(k, path, "expected label keys and values as strings, got %s: %s", describe(k), describe(v))
+			return nil
+		}
+		out[k.Value] = v.Value
+	}
+	return out
+}
+
+// kubeTaints reads a node group's taints: a list of "key=value:Effect" or
+// "key:Effect".
+func (r *reader) kubeTaints(n *yaml.Node, path string) []kube.Taint {
+	if n.Kind != yaml.SequenceNode {
+		r.failf(n, path, "expected a list of taints like [\"nvidia.com/gpu=true:NoSchedule\"], got %s", describe(n))
+		return nil
+	}
+	out := []kube.Taint{}
+	for i, e := range n.Content {
+		p := index(path, i)
+		s := r.string(e, p, "a taint like nvidia.com/gpu=true:NoSchedule")
+		if r.err != nil {
+			return nil
+		}
+		kv, effect, ok := strings.Cut(s, ":")
+		k, v, _ := strings.Cut(kv, "=")
+		t := kube.Taint{Key: k, Value: v, Effect: kube.TaintEffect(effect)}
+		switch {
+		case !ok || k == "":
+			r.failf(e, p, "expected key=value:Effect or key:Effect, got %q", truncate(s, maxShown))
+		case t.Effect != kube.NoSchedule && t.Effect != kube.PreferNoSchedule && t.Effect != kube.NoExecute:
+			r.failf(e, p, "expected the effect NoSchedule, PreferNoSchedule or NoExecute, got %q", truncate(effect, maxShown))
+		}
+		out = append(out, t)
+	}
+	return out
 }

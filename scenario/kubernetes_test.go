@@ -111,3 +111,57 @@ func TestKubernetesBadManifest(t *testing.T) {
 		t.Fatalf("best-fit: %v", err)
 	}
 }
+
+// Node groups with labels and taints make a synthetic Kubernetes cluster:
+// the GPU group's taint keeps a pod without the toleration off it, its
+// label draws a pod with a nodeSelector to it; a bad taint is refused.
+func TestKubernetesGroupLabelsTaints(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("pods.yaml", `apiVersion: v1
+kind: Pod
+metadata: {name: plain}
+spec: {containers: [{name: c, resources: {requests: {cpu: "1"}}}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: trainer}
+spec:
+  nodeSelector: {accelerator: a100}
+  tolerations: [{key: gpu, operator: Exists}]
+  containers: [{name: c, resources: {requests: {cpu: "1"}}}]
+`)
+	scen := func(taint string) string {
+		return write("s.yaml", `stop: {time: 1h}
+cluster:
+  queueing: central
+  nodes:
+    - {group: gpu, count: 2, cpu: 8, memory: 32Gi, region: z1, labels: {accelerator: a100}, taints: ["`+taint+`"]}
+    - {group: cpu, count: 1, cpu: 8, memory: 32Gi, region: z2}
+workload:
+  kubernetes: {path: pods.yaml}
+strategies: [least-allocated]
+`)
+	}
+	s, err := Load(scen("gpu=true:NoSchedule"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pods := runKube(t, s, 0)
+	where := map[string]string{}
+	for _, p := range pods {
+		where[p.Pod] = p.Node + "/" + p.Zone
+	}
+	if where["plain"] != "cpu-0/z2" || !strings.HasPrefix(where["trainer"], "gpu-") || !strings.HasSuffix(where["trainer"], "/z1") {
+		t.Fatalf("placements %v", where)
+	}
+	if _, err := Load(scen("gpu=true:Sometimes")); err == nil || !strings.Contains(err.Error(), `cluster.nodes[0].taints[0]: expected the effect NoSchedule, PreferNoSchedule or NoExecute, got "Sometimes"`) {
+		t.Fatalf("bad taint: %v", err)
+	}
+}

@@ -138,6 +138,15 @@ type Group struct {
 	// autoscaler move it within [Min, Max]; the group has Max nodes, those
 	// past the current size out of the pool.
 	Autoscale *Autoscale
+	// Kube holds the group's nodes' Kubernetes labels and taints
+	// (Kubernetes workloads only); nil when it has none.
+	Kube *GroupKube
+}
+
+// GroupKube are a node group's Kubernetes labels and taints.
+type GroupKube struct {
+	Labels map[string]string
+	Taints []kube.Taint
 }
 
 // size is how many nodes the group has: Max when autoscaled.
