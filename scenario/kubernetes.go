@@ -253,8 +253,15 @@ type kubePod struct {
 	victims  []*kubePod
 	reason   string
 	lastErr  *kube.FitError
-	attempt  int
-	preempt  string // the preemptor that evicted it
+	// The cluster's change counters when the pod last failed (tried):
+	// unless something it depends on changed since, it fails again, so it
+	// is not retried (kube-scheduler's unschedulable queue and queueing
+	// hints); skip says this attempt was such a repeat.
+	tried                    bool
+	triedUnbinds, triedBinds int
+	skip                     bool
+	attempt                  int
+	preempt                  string // the preemptor that evicted it
 }
 
 type kubeJob struct {
@@ -273,21 +280,25 @@ type kubeRun struct {
 	name string
 	// a placement strategy as the resource scorer (nil: a kube one), with
 	// the view and task of the decision in progress
-	ns     strategies.NodeScorer
-	curV   *sim.View
-	curT   *sim.Task
-	c      *kube.Cluster
-	s      *kube.Scheduler
-	pdbs   []*kube.PDB
-	pods   []*kubePod
-	tasks  []sim.Task
-	next   int
-	byPod  map[*kube.Pod]int64
-	onPod  func(*PodRecord)
-	zone   []string
-	now    sim.Time
-	sum    kube.Summary
-	bindNs []float64 // scheduling latencies, seconds
+	ns    strategies.NodeScorer
+	curV  *sim.View
+	curT  *sim.Task
+	c     *kube.Cluster
+	s     *kube.Scheduler
+	pdbs  []*kube.PDB
+	pods  []*kubePod
+	tasks []sim.Task
+	next  int
+	byPod map[*kube.Pod]int64
+	onPod func(*PodRecord)
+	zone  []string
+	now   sim.Time
+	sum   kube.Summary
+	// change counters: pods unbound, and the priority of each pod bound
+	unbinds  int
+	bindPrio []int32
+	horizon  sim.Time // the stop time: nothing binds from then on
+	bindNs   []float64 // scheduling latencies, seconds
 }
 
 var (
@@ -336,6 +347,7 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		}
 	}
 	horizon := s.Stop.Time
+	kr.horizon = horizon
 	add := func(p *kube.Pod, sched string, arrival, dur, grace time.Duration, job *kubeJob) {
 		a := sim.Time(arrival)
 		if a >= horizon {
@@ -431,6 +443,9 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 	case kp.job != nil && kp.job.j.ActiveDeadline > 0 && kr.now >= kp.job.start+sim.Time(kp.job.j.ActiveDeadline):
 		kp.reason = "Job failed: activeDeadlineSeconds exceeded"
 		return false
+	case kr.now >= kr.horizon:
+		kp.reason = "not bound before the stop time"
+		return false
 	case kp.sched != "" && kp.sched != "default-scheduler":
 		kp.reason = fmt.Sprintf("schedulerName %s: no such scheduler runs", kp.sched)
 		return false
@@ -439,6 +454,11 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 		kr.curV, kr.curT = v, t
 		kr.ns.Prepare(v)
 	}
+	if kp.tried && kr.unchanged(kp) {
+		kp.skip = true
+		return false
+	}
+	kp.skip = false
 	i, err := kr.s.Schedule(kp.pod, kp.nominate)
 	if err != nil {
 		var fe *kube.FitError
@@ -446,6 +466,7 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 			kp.lastErr = fe
 		}
 		kp.reason = err.Error()
+		kp.tried, kp.triedUnbinds, kp.triedBinds = true, kr.unbinds, len(kr.bindPrio)
 		return false
 	}
 	pl.Node = i
@@ -456,7 +477,7 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 // Preempt implements sim.Preemptor (DefaultPreemption).
 func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
 	kp := kr.pods[t.ID]
-	if kp.lastErr == nil {
+	if kp.lastErr == nil || kp.skip {
 		return nil
 	}
 	// Not eligible while its victims on the nominated node terminate.
@@ -471,6 +492,7 @@ func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
 		return nil
 	}
 	kp.nominate = pr.Node
+	kr.c.Nominate(kp.pod, pr.Node)
 	kp.victims = kp.victims[:0]
 	var out []sim.Eviction
 	for _, vp := range pr.Victims {
@@ -486,6 +508,7 @@ func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
 	for _, vp := range pr.Victims {
 		if _, ok := kr.byPod[vp]; !ok {
 			_ = kr.c.Unbind(vp)
+			kr.unbinds++
 		}
 	}
 	return out
@@ -496,6 +519,8 @@ func (kr *kubeRun) Started(v *sim.View, t *sim.Task, i int) {
 	kp := kr.pods[t.ID]
 	kp.pod.Start = int64(v.Now())
 	_ = kr.c.Bind(kp.pod, i)
+	kr.bindPrio = append(kr.bindPrio, kp.pod.Priority)
+	kp.tried = false
 	kp.bound = v.Now()
 	kp.nominate = -1
 	kp.victims = kp.victims[:0]
@@ -510,6 +535,7 @@ func (kr *kubeRun) Started(v *sim.View, t *sim.Task, i int) {
 func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, _ sim.Time) {
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
+	kr.unbinds++
 	if kp.job != nil {
 		kp.job.running--
 		kp.job.succeeded++
@@ -521,6 +547,7 @@ func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, _ sim.Time) {
 func (kr *kubeRun) Failed(v *sim.View, t *sim.Task, i int) {
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
+	kr.unbinds++
 	kr.sum.Preempted++
 	kr.emit(kp, i, v.Now(), "preempted by "+kp.preempt)
 	if kp.job != nil {
@@ -712,4 +739,31 @@ func (r *reader) kubeTaints(n *yaml.Node, path string) []kube.Taint {
 		out = append(out, t)
 	}
 	return out
+}
+
+// unchanged reports whether nothing kp's last failure depended on has
+// changed: no pod ended or was evicted; no pod bound since, if kp has
+// spread or pod-affinity constraints (a bind can raise a domain's minimum
+// or satisfy an affinity); and no pod of lower priority bound since, if kp
+// may preempt (it could be a victim).
+func (kr *kubeRun) unchanged(kp *kubePod) bool {
+	if kr.unbinds != kp.triedUnbinds || kp.created < 0 {
+		return false
+	}
+	since := kr.bindPrio[kp.triedBinds:]
+	if len(since) == 0 {
+		return true
+	}
+	p := kp.pod
+	if len(p.TopologySpread) > 0 || p.Affinity != nil && (p.Affinity.PodAffinity != nil || p.Affinity.PodAntiAffinity != nil) {
+		return false
+	}
+	if p.PreemptionPolicy != kube.PreemptNever {
+		for _, q := range since {
+			if q < p.Priority {
+				return false
+			}
+		}
+	}
+	return true
 }

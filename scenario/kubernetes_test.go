@@ -165,3 +165,63 @@ strategies: [least-allocated]
 		t.Fatalf("bad taint: %v", err)
 	}
 }
+
+// kube-scheduler's scheduler_perf cases as scenario files
+// (testdata/scenarios/scheduler-perf, 500 nodes; 5000 without -short):
+// every measured pod binds, as upstream binds them all, and the cases'
+// invariants hold at the end: blue pods' zone skew <= 5, at most one
+// green pod per node, every high-priority pod running (the low pods it
+// preempted are recreated and stay pending: no room is left).
+func TestSchedulerPerfScenarioFiles(t *testing.T) {
+	sizes := []string{"500"}
+	if !testing.Short() {
+		sizes = append(sizes, "5000")
+	}
+	measured := map[string]string{"scheduling-basic": "ReplicaSet/measured", "topology-spreading": "ReplicaSet/spreading",
+		"pod-anti-affinity": "ReplicaSet/measured", "preemption-basic": "ReplicaSet/high"}
+	for _, n := range sizes {
+		for c, owner := range measured {
+			t.Run(c+"-"+n, func(t *testing.T) {
+				s, err := Load(filepath.Join("..", "testdata", "scenarios", "scheduler-perf", c+"-"+n+".yaml"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, pods := runKube(t, s, 0)
+				zones := map[string]int{}
+				perNode := map[string]int{}
+				meas := 0
+				for _, p := range pods {
+					if p.Owner == owner {
+						meas++
+						if p.Reason != "running" {
+							t.Fatalf("measured pod %+v not running at the end", p)
+						}
+						zones[p.Zone]++
+					}
+					if c == "pod-anti-affinity" && p.Reason == "running" {
+						perNode[p.Node]++
+						if perNode[p.Node] > 1 {
+							t.Fatalf("two green pods on %s", p.Node)
+						}
+					}
+					if c == "preemption-basic" && p.Owner == "ReplicaSet/low" && p.Reason != "running" &&
+						!strings.HasPrefix(p.Reason, "preempted by high-") && p.Reason != "not bound before the stop time" {
+						t.Fatalf("low pod %+v", p)
+					}
+				}
+				if c == "topology-spreading" {
+					mn, mx := meas, 0
+					for _, z := range []string{"moon-1", "moon-2", "moon-3"} {
+						mn, mx = min(mn, zones[z]), max(mx, zones[z])
+					}
+					if mx-mn > 5 {
+						t.Fatalf("blue pods per zone %v: skew %d > 5", zones, mx-mn)
+					}
+				}
+				if meas == 0 || res.Kubernetes.Bound < meas {
+					t.Fatalf("%d measured pods, %d bound", meas, res.Kubernetes.Bound)
+				}
+			})
+		}
+	}
+}

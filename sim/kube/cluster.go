@@ -23,6 +23,10 @@ type Cluster struct {
 	termSeq []*termEntry // in creation order, for deterministic walks
 	// taintedNS: number of nodes with a NoSchedule or NoExecute taint
 	taintedNS int
+	// nominated pods per node (preemptors waiting for their victims to
+	// go), and each nominated pod's node
+	nominated [][]*Pod
+	nomOf     map[*Pod]int
 }
 
 type nodeInfo struct {
@@ -100,6 +104,49 @@ func NewCluster(nodes []*Node) (*Cluster, error) {
 	return c, nil
 }
 
+// Nominate records that p waits for node i (it preempted there): until it
+// binds or the nomination is cleared, its requests count against node i
+// for pods of no higher priority (kube-scheduler's addNominatedPods, for
+// resources).
+func (c *Cluster) Nominate(p *Pod, i int) {
+	c.ClearNomination(p)
+	if c.nominated == nil {
+		c.nominated = make([][]*Pod, len(c.nodes))
+		c.nomOf = map[*Pod]int{}
+	}
+	c.nominated[i] = append(c.nominated[i], p)
+	c.nomOf[p] = i
+}
+
+// ClearNomination forgets p's nomination, if any.
+func (c *Cluster) ClearNomination(p *Pod) {
+	i, ok := c.nomOf[p]
+	if !ok {
+		return
+	}
+	delete(c.nomOf, p)
+	l := c.nominated[i]
+	for k, q := range l {
+		if q == p {
+			c.nominated[i] = append(l[:k], l[k+1:]...)
+			break
+		}
+	}
+}
+
+// nominatedReq adds to used the requests of the pods nominated to node i
+// that p must make room for: priority >= p's, other than p.
+func (c *Cluster) nominatedReq(i int, p *Pod, used *Resources) {
+	if c.nominated == nil {
+		return
+	}
+	for _, q := range c.nominated[i] {
+		if q != p && q.Priority >= p.Priority {
+			used.Add(q.Requests)
+		}
+	}
+}
+
 // Len is the number of nodes.
 func (c *Cluster) Len() int { return len(c.nodes) }
 
@@ -139,6 +186,7 @@ func (c *Cluster) Bind(p *Pod, i int) error {
 		return fmt.Errorf("kube: pod %s is already bound", p.Name)
 	}
 	c.where[p] = int32(i)
+	c.ClearNomination(p)
 	ni := &c.nodes[i]
 	ni.pods = append(ni.pods, p)
 	ni.requested.Add(p.Requests)

@@ -55,9 +55,9 @@
 // Filtering is sequential, so which nodes a cycle examines depends only on
 // the cluster and the previous cycle (kube-scheduler filters in parallel and
 // may examine a few more). Nodes are examined in the order given, not
-// interleaved by zone. Nominated pods' requests are not reserved for them
-// on their nominated node while other pods are scheduled. Preemption
-// examines every candidate node rather than a random sample.
+// interleaved by zone. A nominated pod's requests are reserved on its node
+// (Cluster.Nominate) against NodeResourcesFit only, not for inter-pod
+// affinity or topology spreading.
 // namespaceSelector, matchLabelKeys and mismatchLabelKeys are not modelled
 // (the manifest reader refuses them).
 package kube

@@ -204,6 +204,11 @@ func (c *Cluster) filter(cs *cycleState, i int, st *status) bool {
 	}
 	// NodeResourcesFit.
 	a, used, r := &n.Allocatable, &ni.requested, &p.Requests
+	if c.nominated != nil && len(c.nominated[i]) > 0 {
+		u := *used
+		c.nominatedReq(i, p, &u)
+		used = &u
+	}
 	if used.Pods+1 > a.Pods {
 		st.reasons = append(st.reasons, ReasonTooManyPods)
 	}

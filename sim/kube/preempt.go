@@ -195,6 +195,9 @@ func (s *Scheduler) victimsOn(p *Pod, i int, pdbs []*PDB, base []int32, simple b
 	// gone, nothing else can make it fit.
 	free := c.nodes[i].node.Allocatable
 	free.Sub(c.nodes[i].requested)
+	var nom Resources
+	c.nominatedReq(i, p, &nom)
+	free.Sub(nom)
 	nLower := 0
 	for _, q := range c.nodes[i].pods {
 		if q.Priority < p.Priority {
