@@ -297,7 +297,7 @@ type kubeRun struct {
 	// change counters: pods unbound, and the priority of each pod bound
 	unbinds  int
 	bindPrio []int32
-	horizon  sim.Time // the stop time: nothing binds from then on
+	horizon  sim.Time  // the stop time: nothing binds from then on
 	bindNs   []float64 // scheduling latencies, seconds
 }
 
