@@ -179,22 +179,31 @@ func (s *Scheduler) Schedule(p *Pod, nominated int) (int, error) {
 }
 
 // selectHost picks the node of highest total score, ties uniformly at
-// random by reservoir sampling (kube-scheduler's selectHost).
+// random (kube-scheduler's selectHost samples its reservoir one tie at a
+// time; one draw among the ties gives the same distribution).
 func (s *Scheduler) selectHost(total []int64) int {
-	best, cnt := -1, 0
-	var top int64
-	for k, sc := range total {
+	top, cnt := total[0], 0
+	for _, sc := range total {
 		switch {
-		case best < 0 || sc > top:
-			best, top, cnt = s.feasible[k], sc, 1
+		case sc > top:
+			top, cnt = sc, 1
 		case sc == top:
 			cnt++
-			if s.rng.IntN(cnt) == 0 {
-				best = s.feasible[k]
-			}
 		}
 	}
-	return best
+	k := 0
+	if cnt > 1 {
+		k = s.rng.IntN(cnt)
+	}
+	for j, sc := range total {
+		if sc == top {
+			if k == 0 {
+				return s.feasible[j]
+			}
+			k--
+		}
+	}
+	return -1
 }
 
 // score returns the weighted sum of the normalised plugin scores of each

@@ -23,12 +23,26 @@ type ResourceScorer func(c *Cluster, p *Pod, i int) int64
 // 0 when requested exceeds allocatable; the weighted mean over the
 // resources the node has, in integer arithmetic.
 func LeastAllocated(c *Cluster, p *Pod, i int) int64 {
-	return allocatedScore(c, p, i, func(req, alloc int64) int64 {
+	ni := &c.nodes[i]
+	least := func(req, alloc int64) int64 {
 		if req > alloc {
 			return 0
 		}
 		return (alloc - req) * MaxNodeScore / alloc
-	})
+	}
+	var sum, w int64
+	if a := ni.node.Allocatable.MilliCPU; a > 0 {
+		sum += least(ni.nonZero.MilliCPU+p.NonZero.MilliCPU, a)
+		w++
+	}
+	if a := ni.node.Allocatable.Memory; a > 0 {
+		sum += least(ni.nonZero.Memory+p.NonZero.Memory, a)
+		w++
+	}
+	if w == 0 {
+		return 0
+	}
+	return sum / w
 }
 
 // MostAllocated is the MostAllocated scoring strategy: requested * 100 /
@@ -65,11 +79,11 @@ func balancedAllocation(c *Cluster, p *Pod, i int) int64 {
 	var fr [2]float64
 	n := 0
 	if a := ni.node.Allocatable.MilliCPU; a > 0 {
-		fr[n] = min(float64(ni.requested.MilliCPU+p.Requests.MilliCPU)/float64(a), 1)
+		fr[n] = capOne(float64(ni.requested.MilliCPU+p.Requests.MilliCPU) / float64(a))
 		n++
 	}
 	if a := ni.node.Allocatable.Memory; a > 0 {
-		fr[n] = min(float64(ni.requested.Memory+p.Requests.Memory)/float64(a), 1)
+		fr[n] = capOne(float64(ni.requested.Memory+p.Requests.Memory) / float64(a))
 		n++
 	}
 	std := 0.0
@@ -77,6 +91,13 @@ func balancedAllocation(c *Cluster, p *Pod, i int) int64 {
 		std = math.Abs((fr[0] - fr[1]) / 2)
 	}
 	return int64((1 - std) * float64(MaxNodeScore))
+}
+
+func capOne(f float64) float64 {
+	if f > 1 {
+		return 1
+	}
+	return f
 }
 
 // defaultNormalize is the framework's DefaultNormalizeScore: scores scaled
