@@ -27,7 +27,9 @@ func (r *reader) cluster(n *yaml.Node) Cluster {
 	if v := m.get("inference"); v != nil {
 		c.Inference = r.inference(v)
 	}
-	if m.has("nodes_from") {
+	if m.has("nodes_from") && r.kubeNodesFrom(m.get("nodes_from"), &c) {
+		// format kubernetes (kubernetes.go)
+	} else if m.has("nodes_from") {
 		c.NodesFrom = r.trace(m.get("nodes_from"), "cluster.nodes_from")
 		if r.err == nil && c.NodesFrom.Format != "openb" {
 			r.failf(m.get("nodes_from"), "cluster.nodes_from.format", "expected a node list format (openb), got %q", c.NodesFrom.Format)
@@ -134,6 +136,16 @@ func (r *reader) group(n *yaml.Node, path string) Group {
 			r.power(v, field, &g)
 		case "autoscale":
 			// (read after count, below)
+		case "labels":
+			if g.Kube == nil {
+				g.Kube = &GroupKube{}
+			}
+			g.Kube.Labels = r.kubeLabels(v, field)
+		case "taints":
+			if g.Kube == nil {
+				g.Kube = &GroupKube{}
+			}
+			g.Kube.Taints = r.kubeTaints(v, field)
 		default:
 			m.unknown(k, groupFields)
 		}

@@ -12,7 +12,7 @@
 // and what was found:
 //
 //	web.yaml:12:14: cluster.nodes[0].slots: expected an integer >= 1, got -1
-//	web.yaml:14:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale, rack)
+//	web.yaml:14:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale, rack, labels, taints)
 //
 // Loading stops at the first error. No input makes it panic.
 //
@@ -149,6 +149,12 @@
 //     cost. Default: energy not counted. Used under queueing: node.
 //   - autoscale (mapping, optional; queueing: node only): a target-tracking
 //     autoscaler for the group, below.
+//   - labels (mapping of strings, optional; Kubernetes workloads only): the
+//     nodes' labels, besides kubernetes.io/hostname (the node's name) and
+//     topology.kubernetes.io/zone (the group's region, when set).
+//   - taints (list of strings, optional; Kubernetes workloads only): the
+//     nodes' taints, each "key=value:Effect" or "key:Effect", Effect
+//     NoSchedule, PreferNoSchedule or NoExecute.
 //
 // autoscale: every interval the autoscaler sets the group's size to
 // ceil(n × u / target), n the nodes in the pool and u their mean
@@ -199,6 +205,13 @@
 // (sn,cpu_milli,memory_mib,gpu,model); each row is a node named sn. The file
 // is read when the scenario is loaded; its errors name the file and line.
 // `fleetsim trace nodes FILE` prints the same cluster as groups.
+// With format kubernetes, {path: P, format: kubernetes} reads Node objects
+// (a file of them, a List, or `kubectl get nodes,pods -A -o yaml`):
+// allocatable cpu, memory, nvidia.com/gpu and pods (capacity when
+// allocatable is absent), labels (kubernetes.io/hostname defaults to the
+// name; topology.kubernetes.io/zone gives zones), taints and
+// unschedulable. Pods of the file that are Running on a node start the
+// run there. It needs workload.kubernetes.
 //
 // inference (mapping, optional): LLM inference replicas, a mapping of GPU
 // models to per-token times, {MODEL: {prefill_per_token: D,
@@ -386,6 +399,32 @@
 //	  trace: {path: openb_pod_list_default.csv, format: openb}
 //	  inflation: {until_gpu_share: 1.3}
 //	strategies: [random, dot-product, gpu-clustering, gpu-packing, best-fit, fgd]
+//
+// kubernetes (mapping; the whole workload, needs queueing central and a
+// stop {time: D}): {path: P, job_duration: D, grace: G}. P is a manifest
+// file or a folder of .yaml/.yml files (package scenario/manifest lists
+// the kinds and fields read, refused and ignored). Every pod of the
+// manifests is placed by kube-scheduler's default profile (package
+// sim/kube): the queue orders pods by priority then creation (backfill
+// greedy, whatever the cluster says), a pod that fits nowhere may preempt,
+// evictions take the victim's terminationGracePeriodSeconds (default G,
+// 30s), and a preempted pod of a Deployment, ReplicaSet or Job is
+// recreated. Pods run for their object's fleetsim.io/duration annotation;
+// Job pods without one for job_duration (default 10m), other pods until the
+// stop time. fleetsim.io/arrival delays an object's creation. The
+// strategies are the profile's NodeResourcesFit scorer: least-allocated
+// (kube-scheduler's default), most-allocated, or a placement strategy that
+// scores single nodes (fgd), its scores normalised min-max over the
+// feasible nodes; results are labelled kube-default(NAME). The node groups' nodes join the cluster with a
+// hostname label and their region as zone label.
+//
+//	stop: {time: 1h}
+//	cluster:
+//	  queueing: central
+//	  nodes_from: {path: cluster.yaml, format: kubernetes}
+//	workload:
+//	  kubernetes: {path: manifests/}
+//	strategies: [least-allocated, most-allocated, fgd]
 //
 // # strategies
 //

@@ -59,7 +59,7 @@ var errorCases = []struct {
 		"t.yaml:9:1: stop: duplicate field (first set on line 1)"},
 	{"non-scalar key", "? [a, b]\n: 1\n", "t.yaml:1:3: expected a field name, got a list"},
 	{"unknown group field", lines(okStop, "cluster:", "  nodes:", "    - group: web", "    - group: db", "      sped: 2"),
-		"t.yaml:6:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale, rack)"},
+		"t.yaml:6:7: cluster.nodes[1].sped: unknown field (allowed: group, count, region, slots, speed, cpu, memory, gpus, gpu_model, cost_per_hour, background, power, autoscale, rack, labels, taints)"},
 
 	// Required fields, reported at the parent mapping.
 	{"missing cluster", lines(okStop, okWorkload, okStrats), "t.yaml:1:1: cluster: required field missing; expected a mapping with nodes"},

@@ -14,7 +14,7 @@ import (
 	"github.com/fleetsim/fleetsim/traces"
 )
 
-//go:embed scenarios/*.yaml
+//go:embed scenarios/*.yaml scenarios/kubernetes/*.yaml
 var embedded embed.FS
 
 // embeddedPrefix starts the File of an embedded scenario: "embedded:default".

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fleetsim/fleetsim/scenario/manifest"
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/kube"
 	"github.com/fleetsim/fleetsim/strategies"
 	"github.com/fleetsim/fleetsim/traces"
 )
@@ -94,6 +96,11 @@ type Cluster struct {
 	// is loaded into FileNodes; its nodes follow the groups'.
 	NodesFrom *Trace
 	FileNodes []sim.NodeSpec
+	// KubeNodes are the Node objects of nodes_from with format kubernetes
+	// (one per FileNodes entry), and KubeBound the pods of that snapshot
+	// running on them.
+	KubeNodes []*kube.Node
+	KubeBound []*manifest.PodItem
 
 	// Central queueing only: the default queue policy (a strategy of kind
 	// queue policy, "fifo" unless set), backfilling rule ("none", "easy",
@@ -140,6 +147,15 @@ type Group struct {
 	// autoscaler move it within [Min, Max]; the group has Max nodes, those
 	// past the current size out of the pool.
 	Autoscale *Autoscale
+	// Kube holds the group's nodes' Kubernetes labels and taints
+	// (Kubernetes workloads only); nil when it has none.
+	Kube *GroupKube
+}
+
+// GroupKube are a node group's Kubernetes labels and taints.
+type GroupKube struct {
+	Labels map[string]string
+	Taints []kube.Taint
 }
 
 // size is how many nodes the group has: Max when autoscaled.
@@ -179,6 +195,9 @@ type Workload struct {
 	// many cores (traces.Gangs): an SWF job of p processors runs on
 	// ceil(p / ProcsPerNode) nodes at once. Central queueing only.
 	ProcsPerNode int
+	// Kubernetes, when set, is the whole workload: Kubernetes objects
+	// placed by the kube-default profile (kubernetes.go).
+	Kubernetes *Kubernetes
 }
 
 // Inflation: tasks (from the trace or the shapes) arrive, never to leave,

@@ -20,6 +20,9 @@ type RunOptions struct {
 	OnRecord func(*sim.Record)
 	// Series asks for a time series (sim.Config.Series).
 	Series sim.Sampling
+	// OnPod, when set, receives every pod's record in a Kubernetes run
+	// (pods.csv).
+	OnPod func(*PodRecord)
 }
 
 // Start prepares one run of a strategy entry with a seed: it opens the
@@ -32,6 +35,9 @@ func (s *Scenario) Start(spec StrategySpec, seed uint64, opt RunOptions) (sim.Ru
 	cfg.OnRecord = opt.OnRecord
 	cfg.Series = opt.Series
 	central := s.Cluster.Queueing == QueueingCentral
+	if s.Workload.Kubernetes != nil {
+		return s.startKube(spec, seed, opt, cfg)
+	}
 	if spec.Name == ExternalName {
 		return s.startWithExternal(cfg, spec, seed, central)
 	}

@@ -34,6 +34,15 @@ func (r *reader) workload(n *yaml.Node) Workload {
 	if m.has("procs_per_node") {
 		w.ProcsPerNode = int(r.int(m.get("procs_per_node"), "workload.procs_per_node", 1, 1<<20))
 	}
+	if m.has("kubernetes") {
+		for _, k := range []string{"arrivals", "service", "shapes", "trace", "inflation", "origins", "sessions", "tokens", "procs_per_node"} {
+			if m.has(k) {
+				r.failf(m.keyNode(k), m.field(k), "expected nothing beside kubernetes: the manifests are the whole workload")
+			}
+		}
+		w.Kubernetes = r.kubernetesWorkload(m.get("kubernetes"), "workload.kubernetes")
+		return w
+	}
 	if m.has("trace") {
 		for _, k := range []string{"arrivals", "service", "shapes"} {
 			if m.has(k) {

@@ -141,19 +141,24 @@ const (
 // backfills behind it). Every placement is checked against the model.
 type Scheduler struct {
 	core
-	strat   Strategy
-	placer  Placer
-	filter  Filter
-	scorer  Scorer
-	obs     []Observer
-	sel     Selector
-	wfObs   WorkflowObserver
-	loss    gangLoss
-	dag     *dagState
-	ready   []*Task
-	gang    []int32 // the nodes chooseGang picked
-	less    func(a, b *Task) bool
-	reorder bool
+	strat  Strategy
+	placer Placer
+	// preemption (nil without a Preemptor): running slots by task ID,
+	// and the slots whose eviction requeues them
+	preemptor Preemptor
+	byID      map[int64]int32
+	requeue   map[int32]bool
+	filter    Filter
+	scorer    Scorer
+	obs       []Observer
+	sel       Selector
+	wfObs     WorkflowObserver
+	loss      gangLoss
+	dag       *dagState
+	ready     []*Task
+	gang      []int32 // the nodes chooseGang picked
+	less      func(a, b *Task) bool
+	reorder   bool
 
 	view *View
 
@@ -240,6 +245,9 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	}
 	e := &Scheduler{core: core{cfg: cfg, src: src, su: newDelays(cfg.Startup, cfg.Seed, "startup")}, strat: s, free: -1, nextSlot: -1}
 	e.placer, _ = s.(Placer)
+	if e.preemptor, _ = s.(Preemptor); e.preemptor != nil {
+		e.byID, e.requeue = map[int64]int32{}, map[int32]bool{}
+	}
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)
 	e.sel, _ = s.(Selector)
@@ -381,8 +389,12 @@ func (e *Scheduler) Step(max int) (done bool, err error) {
 		case evArrival:
 			e.arrive()
 		case evComplete:
-			e.complete(ev.Node, int32(ev.Ref))
+			if s := int32(ev.Ref); e.slab[s].gen == uint32(ev.Ref>>32) {
+				e.complete(ev.Node, s)
+			}
 			e.dirty = true
+		case evEvict:
+			e.evict(int32(ev.Ref), uint32(ev.Ref>>32))
 		case evWarmupEnd:
 			e.startWindow()
 		case evTimeout:
@@ -586,6 +598,9 @@ func (e *Scheduler) pass() (restart bool) {
 				keep = append(keep, s)
 				continue
 			}
+			if e.preemptor != nil {
+				e.preemptFor(t)
+			}
 			if !e.firstFailSet && e.cap[2] > 0 {
 				e.firstFail()
 			}
@@ -690,6 +705,9 @@ func (e *Scheduler) startTask(s int32) {
 	sl.node = int32(i)
 	sl.state = stRunning
 	sl.start = e.now
+	if e.byID != nil {
+		e.byID[sl.t.ID] = s
+	}
 	e.running++
 	e.activeAdd(i, 1)
 	d := e.duration(i, &sl.t, sl.t.Work)
@@ -716,7 +734,7 @@ func (e *Scheduler) startTask(s int32) {
 		return
 	}
 	if !e.cfg.Central.Hold {
-		e.push(e.now+d, evComplete, int32(i), int64(s))
+		e.push(e.now+d, evComplete, int32(i), int64(s)|int64(sl.gen)<<32)
 	}
 	for _, o := range e.obs {
 		o.Started(e.view, &sl.t, i)
@@ -809,6 +827,9 @@ func (e *Scheduler) complete(i int32, s int32) {
 		e.endGang(s)
 	}
 	e.running--
+	if e.byID != nil {
+		delete(e.byID, sl.t.ID)
+	}
 	for _, o := range e.obs {
 		o.Finished(e.view, &sl.t, int(i), e.now-sl.t.Arrival)
 	}

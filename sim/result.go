@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 
+	"github.com/fleetsim/fleetsim/sim/kube"
 	"github.com/fleetsim/fleetsim/sim/metrics"
 )
 
@@ -48,6 +49,9 @@ type Result struct {
 	Placement *PlacementResult `json:"placement,omitempty"`
 	// Workflow holds workflow figures (central queueing with DAGs only).
 	Workflow *WorkflowResult `json:"workflow,omitempty"`
+	// Kubernetes is set for Kubernetes workloads (pods, scheduling latency,
+	// unschedulable reasons, spread).
+	Kubernetes *kube.Summary `json:"kubernetes,omitempty"`
 
 	// Series is the sampled time series when Config.Series asked for one
 	// (written to series.csv, not to JSON).

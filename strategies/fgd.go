@@ -303,3 +303,27 @@ func (f *FGD) frag(i int, cpuFree int64, gpus []int32) float64 {
 	}
 	return sum
 }
+
+// NodeScorer is a placement strategy that can score single nodes, so that
+// another scheduler's scoring can compose it (the kube-default profile
+// uses one as its NodeResourcesFit scorer). Prepare is called once per
+// decision, before NodeScore is asked for some of the nodes; higher is
+// better, on the strategy's own scale (the caller normalises).
+type NodeScorer interface {
+	sim.Strategy
+	Prepare(v *sim.View)
+	NodeScore(v *sim.View, t *sim.Task, i int) float64
+}
+
+var _ NodeScorer = (*FGD)(nil)
+
+// Prepare implements NodeScorer: it brings FGD's per-node state up to date.
+func (f *FGD) Prepare(v *sim.View) { f.sync(v) }
+
+// NodeScore implements NodeScorer: the score Place ranks node i by for t
+// (the negated growth of expected fragmentation, as Place uses it).
+func (f *FGD) NodeScore(v *sim.View, t *sim.Task, i int) float64 {
+	k, milli := t.GPUDemand()
+	s, _ := f.eval(v, i, t.CPU, k, milli)
+	return s
+}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,6 +24,7 @@ const (
 	summaryFile = "summary.json"
 	seriesFile  = "series.csv"
 	recordsFile = "records.csv"
+	podsFile    = "pods.csv"
 	plotsDir    = "plots"
 	reportFile  = "report.html"
 )
@@ -129,6 +132,7 @@ type bundle struct {
 	dir     string     // od's staging folder, where everything is written
 	records []*os.File // per job; nil entries when not asked
 	series  []*os.File
+	pods    []*os.File // per job of a Kubernetes workload
 }
 
 // newBundle creates dir and a part file per job for what is asked, and
@@ -138,7 +142,7 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
-	b := &bundle{od: od, dir: od.Path(), records: make([]*os.File, len(jobs)), series: make([]*os.File, len(jobs))}
+	b := &bundle{od: od, dir: od.Path(), records: make([]*os.File, len(jobs)), series: make([]*os.File, len(jobs)), pods: make([]*os.File, len(jobs))}
 	for i := range jobs {
 		j := &jobs[i]
 		j.cdf = true
@@ -163,8 +167,25 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 			rw = reports.NewLabeledRecordWriter(rf, j.sc.Nodes(), j.spec.String(), j.seed)
 			j.opt.OnRecord = func(r *sim.Record) { rw.Write(r) }
 		}
+		var pw *csv.Writer
+		if j.sc.Workload.Kubernetes != nil {
+			pf, err := os.CreateTemp(b.dir, ".pods-*.part")
+			if err != nil {
+				b.abort()
+				return nil, fmt.Errorf("--out: %w", err)
+			}
+			b.pods[i] = pf
+			pw = csv.NewWriter(pf)
+			label, seed := j.spec.String(), strconv.FormatUint(j.seed, 10)
+			j.opt.OnPod = func(p *scenario.PodRecord) { _ = pw.Write(podRow(label, seed, p)) }
+		}
 		nodes := j.sc.Nodes()
 		j.done = func(res *sim.Result) error {
+			if pw != nil {
+				if pw.Flush(); pw.Error() != nil {
+					return fmt.Errorf("--out %s: %w", dir, pw.Error())
+				}
+			}
 			if rw != nil {
 				if err := rw.Flush(); err != nil {
 					return fmt.Errorf("--out %s: %w", dir, err)
@@ -240,6 +261,11 @@ func (b *bundle) commit(sum *reports.Summary) error {
 			return fmt.Errorf("--out: %w", err)
 		}
 	}
+	if b.pods[0] != nil {
+		if err := b.join(podsFile, podsHeader, b.pods); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
 	return writeAtomic(filepath.Join(b.dir, summaryFile), func(w io.Writer) error { return reports.WriteSummary(w, sum) })
 }
 
@@ -260,7 +286,7 @@ func (b *bundle) abort() {
 
 // closeParts closes and removes the part files.
 func (b *bundle) closeParts() {
-	for _, list := range [][]*os.File{b.records, b.series} {
+	for _, list := range [][]*os.File{b.records, b.series, b.pods} {
 		for i, f := range list {
 			if f != nil {
 				f.Close()
@@ -327,4 +353,16 @@ func aliasFlags(cmd *cobra.Command, oldToNew map[string]string) {
 		}
 		return pflag.NormalizedName(name)
 	})
+}
+
+// podsHeader heads pods.csv: one row per pod of a Kubernetes run (a
+// preempted pod and its replacement are two rows; the replacement's name
+// gets .1, .2, ...). Times are simulated seconds, -1 when it did not
+// happen.
+const podsHeader = "strategy,seed,pod,owner,priority,node,zone,created_s,bound_s,started_s,ended_s,reason\n"
+
+func podRow(label, seed string, p *scenario.PodRecord) []string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	return []string{label, seed, p.Pod, p.Owner, strconv.Itoa(int(p.Priority)), p.Node, p.Zone,
+		f(p.Created), f(p.Bound), f(p.Started), f(p.Ended), p.Reason}
 }

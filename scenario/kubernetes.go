@@ -1,0 +1,769 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/fleetsim/fleetsim/scenario/manifest"
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/kube"
+	"github.com/fleetsim/fleetsim/strategies"
+)
+
+// Kubernetes is workload.kubernetes: manifests placed by the kube-default
+// profile under central queueing.
+type Kubernetes struct {
+	Path string
+	Line int
+	// JobDuration is how long a Job's pod runs when neither the Job nor
+	// its template has a fleetsim.io/duration annotation.
+	JobDuration sim.Time
+	// Grace is the termination grace period of a preempted pod without
+	// terminationGracePeriodSeconds (Kubernetes' default: 30 s).
+	Grace sim.Time
+	Set   *manifest.Set
+}
+
+// kubeResourceScorers are the strategies a Kubernetes workload accepts: the
+// kube-default profile's resource scorer.
+var kubeResourceScorers = map[string]kube.ResourceScorer{
+	"least-allocated": kube.LeastAllocated,
+	"most-allocated":  kube.MostAllocated,
+}
+
+// readManifests reads a manifest path: from the embedded scenarios'
+// folder for an embedded scenario, else from disk.
+func (r *reader) readManifests(path string) (*manifest.Set, error) {
+	if strings.HasPrefix(r.file, embeddedPrefix) && r.dir == "" {
+		data, err := embedded.ReadFile("scenarios/" + filepath.ToSlash(path))
+		if err != nil {
+			return nil, err
+		}
+		return manifest.ReadBytes(path, data)
+	}
+	if r.dir != "" && !filepath.IsAbs(path) {
+		path = filepath.Join(r.dir, path)
+	}
+	return manifest.Read(path)
+}
+
+// manifestErr turns a manifest error into the scenario's *Error.
+func (r *reader) manifestErr(n *yaml.Node, field string, err error) {
+	var me *manifest.Error
+	if errors.As(err, &me) {
+		if r.err == nil {
+			obj := me.Object
+			if me.Field != "" {
+				obj = strings.TrimPrefix(obj+": "+me.Field, ": ")
+			}
+			r.err = &Error{File: me.File, Line: me.Line, Field: obj, Msg: me.Msg}
+		}
+		return
+	}
+	r.failf(n, field, "%v", err)
+}
+
+func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
+	k := &Kubernetes{JobDuration: 10 * sim.Minute, Grace: 30 * sim.Second}
+	m := r.mapping(n, path, "a mapping like {path: manifests/}")
+	m.allow("path", "job_duration", "grace")
+	pn := m.require("path", "a manifest file or a folder of .yaml files")
+	k.Path = r.string(pn, m.field("path"), "a file path")
+	if pn != nil {
+		k.Line = pn.Line
+	}
+	if v := m.get("job_duration"); v != nil {
+		k.JobDuration = r.duration(v, m.field("job_duration"), positive)
+	}
+	if v := m.get("grace"); v != nil {
+		k.Grace = r.duration(v, m.field("grace"), nonNegative)
+	}
+	if r.err != nil {
+		return k
+	}
+	set, err := r.readManifests(k.Path)
+	if err != nil {
+		r.manifestErr(pn, m.field("path"), err)
+		return k
+	}
+	if len(set.Nodes) > 0 {
+		r.failf(pn, m.field("path"), "expected no Node objects in the workload (they go in cluster.nodes_from with format kubernetes)")
+		return k
+	}
+	k.Set = set
+	return k
+}
+
+// kubeNodesFrom reads cluster.nodes_from with format kubernetes; false
+// when the format is another.
+func (r *reader) kubeNodesFrom(n *yaml.Node, c *Cluster) bool {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return false
+	}
+	m := r.mapping(n, "cluster.nodes_from", "")
+	if f := m.get("format"); f == nil || f.Value != "kubernetes" {
+		return false
+	}
+	m.allow("path", "format")
+	pn := m.require("path", "a file of Node objects, or kubectl get nodes,pods -A -o yaml")
+	path := r.string(pn, m.field("path"), "a file path")
+	if r.err != nil {
+		return true
+	}
+	c.NodesFrom = &Trace{Path: path, Format: "kubernetes", Line: pn.Line}
+	set, err := r.readManifests(path)
+	if err != nil {
+		r.manifestErr(pn, m.field("path"), err)
+		return true
+	}
+	if len(set.Nodes) == 0 {
+		r.failf(pn, m.field("path"), "expected Node objects, found none")
+		return true
+	}
+	if len(set.Nodes) > MaxNodes {
+		r.failf(pn, m.field("path"), "expected at most %d nodes, the file has %d", MaxNodes, len(set.Nodes))
+		return true
+	}
+	names := map[string]bool{}
+	for _, kn := range set.Nodes {
+		names[kn.Name] = true
+		c.KubeNodes = append(c.KubeNodes, kn)
+		c.FileNodes = append(c.FileNodes, sim.NodeSpec{Name: kn.Name, Group: "kubernetes", Region: kn.Labels[kube.LabelZone],
+			Slots: 1 << 20, Speed: 1, CPU: kn.Allocatable.MilliCPU, Memory: kn.Allocatable.Memory, GPUs: int(kn.Allocatable.GPU)})
+	}
+	for _, it := range set.Pods {
+		if it.BoundTo == "" {
+			continue
+		}
+		if !names[it.BoundTo] {
+			r.err = &Error{File: it.File, Line: it.Line, Field: it.Object + ": spec.nodeName", Msg: fmt.Sprintf("no Node %q in the snapshot", it.BoundTo)}
+			return true
+		}
+		c.KubeBound = append(c.KubeBound, it)
+	}
+	return true
+}
+
+// kubernetes checks the scenario around a Kubernetes workload.
+func (r *reader) kubernetes(top *mapping, s *Scenario) {
+	k := s.Workload.Kubernetes
+	if r.err != nil {
+		return
+	}
+	if k == nil {
+		if len(s.Cluster.KubeNodes) > 0 {
+			r.failf(top.get("cluster"), "cluster.nodes_from", "expected workload.kubernetes with nodes_from format kubernetes")
+		}
+		for i, g := range s.Cluster.Groups {
+			if g.Kube != nil {
+				r.failf(top.get("cluster"), index("cluster.nodes", i), "labels and taints apply to Kubernetes workloads only (workload.kubernetes)")
+				return
+			}
+		}
+		return
+	}
+	if s.Cluster.Queueing != QueueingCentral {
+		r.failf(top.get("workload"), "workload.kubernetes", "expected cluster.queueing: central (the scheduler places the pods)")
+		return
+	}
+	if s.Stop.Time == 0 {
+		r.failf(top.get("stop"), "stop", "expected {time: D} with a Kubernetes workload: pods that do not finish run until then")
+		return
+	}
+	list := top.get("strategies")
+	for i, sp := range s.Strategies {
+		_, kubeOne := kubeResourceScorers[sp.Name]
+		if kubeOne && len(sp.Args) == 0 {
+			continue
+		}
+		if !kubeOne {
+			if st, err := strategies.New(sp.Name, sp.Args, sim.NewRand(0, "check")); err == nil {
+				if _, ok := st.(strategies.NodeScorer); ok {
+					continue
+				}
+			}
+		}
+		r.failf(list.Content[i], index("strategies", i), "expected the kube-default profile's resource scorer: least-allocated or most-allocated (without parameters), or a strategy that scores single nodes (fgd), got %q", sp.String())
+		return
+	}
+}
+
+// kubeNodes is the cluster as the kube model sees it: the node groups'
+// nodes (hostname label; a group's region as its zone label; 110 pods)
+// then the nodes_from Node objects.
+func (s *Scenario) kubeNodes(specs []sim.NodeSpec) []*kube.Node {
+	out := make([]*kube.Node, 0, len(specs))
+	groups := len(specs) - len(s.Cluster.KubeNodes)
+	byGroup := map[string]*Group{}
+	for i := range s.Cluster.Groups {
+		byGroup[s.Cluster.Groups[i].Name] = &s.Cluster.Groups[i]
+	}
+	for i := 0; i < groups; i++ {
+		sp := &specs[i]
+		kn := &kube.Node{Name: sp.Name, Labels: map[string]string{kube.LabelHostname: sp.Name},
+			Allocatable: kube.Resources{MilliCPU: sp.CPU, Memory: sp.Memory, GPU: int64(sp.GPUs), GPUMilli: int64(sp.GPUs) * 1000, Pods: 110}}
+		if sp.Region != "" {
+			kn.Labels[kube.LabelZone] = sp.Region
+		}
+		if g := byGroup[sp.Group]; g != nil && g.Kube != nil {
+			for k, v := range g.Kube.Labels {
+				kn.Labels[k] = v
+			}
+			kn.Taints = g.Kube.Taints
+		}
+		out = append(out, kn)
+	}
+	return append(out, s.Cluster.KubeNodes...)
+}
+
+// PodRecord is one pod's life in a Kubernetes run: a row of pods.csv.
+// Times are simulated seconds; -1 when it did not happen.
+type PodRecord struct {
+	Pod, Owner string
+	Priority   int32
+	Node, Zone string
+	Created    float64
+	Bound      float64
+	Started    float64
+	Ended      float64
+	// Reason: completed, running (at the end of the run), preempted (with
+	// its preemptor), job failed, or why it stayed pending (the
+	// scheduler's FitError).
+	Reason string
+}
+
+// kubePod is the state of one task of a Kubernetes run.
+type kubePod struct {
+	pod      *kube.Pod
+	job      *kubeJob
+	sched    string
+	created  sim.Time // when it may first be scheduled (-1: not yet)
+	bound    sim.Time
+	grace    sim.Time
+	work     sim.Time
+	nominate int // nominated node (-1)
+	victims  []*kubePod
+	reason   string
+	lastErr  *kube.FitError
+	// The cluster's change counters when the pod last failed (tried):
+	// unless something it depends on changed since, it fails again, so it
+	// is not retried (kube-scheduler's unschedulable queue and queueing
+	// hints); skip says this attempt was such a repeat.
+	tried                    bool
+	triedUnbinds, triedBinds int
+	skip                     bool
+	attempt                  int
+	preempt                  string // the preemptor that evicted it
+}
+
+type kubeJob struct {
+	j         *manifest.Job
+	start     sim.Time
+	running   int32
+	succeeded int32
+	failed    int32
+	gated     []*kubePod // created in order as parallelism allows
+}
+
+// kubeRun is a Kubernetes run: the task source (every pod of the
+// manifests, in arrival order) and the strategy (the kube-default profile
+// as a sim.Preemptor with outcome hooks).
+type kubeRun struct {
+	name string
+	// a placement strategy as the resource scorer (nil: a kube one), with
+	// the view and task of the decision in progress
+	ns    strategies.NodeScorer
+	curV  *sim.View
+	curT  *sim.Task
+	c     *kube.Cluster
+	s     *kube.Scheduler
+	pdbs  []*kube.PDB
+	pods  []*kubePod
+	tasks []sim.Task
+	next  int
+	byPod map[*kube.Pod]int64
+	onPod func(*PodRecord)
+	zone  []string
+	now   sim.Time
+	sum   kube.Summary
+	// change counters: pods unbound, and the priority of each pod bound
+	unbinds  int
+	bindPrio []int32
+	horizon  sim.Time  // the stop time: nothing binds from then on
+	bindNs   []float64 // scheduling latencies, seconds
+}
+
+var (
+	_ sim.Preemptor = (*kubeRun)(nil)
+	_ sim.Observer  = (*kubeRun)(nil)
+	_ sim.Source    = (*kubeRun)(nil)
+)
+
+func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSpec, onPod func(*PodRecord)) (*kubeRun, error) {
+	k := s.Workload.Kubernetes
+	kn := s.kubeNodes(nodes)
+	c, err := kube.NewCluster(kn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.File, err)
+	}
+	prof := kube.DefaultProfile()
+	prof.Resource = kubeResourceScorers[spec.Name]
+	var ns strategies.NodeScorer
+	if prof.Resource == nil {
+		st, err := s.Strategy(spec, seed)
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if ns, ok = st.(strategies.NodeScorer); !ok {
+			return nil, fmt.Errorf("%s:%d: strategies: %s cannot score single nodes", s.File, spec.Line, spec.Name)
+		}
+	}
+	rng := rand.New(sim.NewRand(seed, "strategy/"+spec.String()))
+	ks, err := kube.NewScheduler(c, prof, rng)
+	if err != nil {
+		return nil, err
+	}
+	kr := &kubeRun{name: "kube-default(" + spec.String() + ")", c: c, s: ks, pdbs: k.Set.PDBs, byPod: map[*kube.Pod]int64{}, onPod: onPod, ns: ns}
+	if ns != nil {
+		ks.SetRawResource(func(_ *kube.Pod, i int) float64 { return kr.ns.NodeScore(kr.curV, kr.curT, i) })
+	}
+	for i := range kn {
+		kr.zone = append(kr.zone, kn[i].Labels[kube.LabelZone])
+	}
+	// Snapshot pods start in place.
+	for _, it := range s.Cluster.KubeBound {
+		p := *it.Pod
+		if err := c.Bind(&p, c.NodeIndex(it.BoundTo)); err != nil {
+			return nil, err
+		}
+	}
+	horizon := s.Stop.Time
+	kr.horizon = horizon
+	add := func(p *kube.Pod, sched string, arrival, dur, grace time.Duration, job *kubeJob) {
+		a := sim.Time(arrival)
+		if a >= horizon {
+			return // created after arrivals stop
+		}
+		w := sim.Time(dur)
+		if w == 0 || a+w > horizon {
+			w = horizon - a
+		}
+		kp := &kubePod{pod: p, job: job, sched: sched, created: a, bound: -1, grace: k.Grace, work: w, nominate: -1}
+		if grace >= 0 {
+			kp.grace = sim.Time(grace)
+		}
+		kr.pods = append(kr.pods, kp)
+	}
+	for _, it := range k.Set.Pods {
+		p := *it.Pod
+		add(&p, it.SchedulerName, it.Arrival, it.Duration, it.Grace, nil)
+	}
+	for _, j := range k.Set.Jobs {
+		kj := &kubeJob{j: j, start: sim.Time(j.Arrival)}
+		d := j.Duration
+		if d == 0 {
+			d = time.Duration(k.JobDuration)
+		}
+		for i := range j.Completions {
+			p := *j.Template
+			p.Name = fmt.Sprintf("%s-%d", j.Name, i)
+			add(&p, j.SchedulerName, j.Arrival, d, j.Grace, kj)
+			kj.gated = append(kj.gated, kr.pods[len(kr.pods)-1])
+		}
+	}
+	// Tasks in arrival order (stable: file order within an instant).
+	order := make([]int, len(kr.pods))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return int(kr.pods[a].created - kr.pods[b].created) })
+	pods := make([]*kubePod, len(order))
+	for i, o := range order {
+		pods[i] = kr.pods[o]
+	}
+	kr.pods = pods
+	for i, kp := range kr.pods {
+		kr.byPod[kp.pod] = int64(i)
+		p := kp.pod
+		kr.tasks = append(kr.tasks, sim.Task{ID: int64(i), Arrival: kp.created, Work: kp.work, CPU: p.Requests.MilliCPU,
+			Memory: p.Requests.Memory, GPUs: int32(p.Requests.GPU), Priority: p.Priority, Class: p.Owner, Tenant: p.Namespace})
+		if kp.job != nil && kp.job.gatedIndex(kp) >= int(kp.job.j.Parallelism) {
+			kp.created = -1 // waits for a free parallelism slot
+		}
+	}
+	kr.sum.Pods = len(kr.pods)
+	kr.sum.Unschedulable = map[string]int{}
+	kr.sum.Spread = map[string]kube.Spread{}
+	return kr, nil
+}
+
+func (j *kubeJob) gatedIndex(kp *kubePod) int { return slices.Index(j.gated, kp) }
+
+// Next implements sim.Source.
+func (kr *kubeRun) Next(t *sim.Task) error {
+	if kr.next >= len(kr.tasks) {
+		return io.EOF
+	}
+	*t = kr.tasks[kr.next]
+	kr.next++
+	return nil
+}
+
+// Name implements sim.Strategy.
+func (kr *kubeRun) Name() string { return kr.name }
+
+// kubeQueue orders the pending queue as PrioritySort: higher priority
+// first, then arrival (the engine keeps arrival order among equals).
+type kubeQueue struct{}
+
+func (kubeQueue) Name() string             { return "priority-sort" }
+func (kubeQueue) Less(a, b *sim.Task) bool { return a.Priority > b.Priority }
+
+// Place implements sim.Placer: one scheduling cycle of the pod.
+func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
+	kp := kr.pods[t.ID]
+	kr.now = v.Now()
+	kp.lastErr = nil
+	switch {
+	case kp.created < 0:
+		kp.reason = "waiting for the Job's parallelism"
+		return false
+	case kp.job != nil && kp.job.failed > kp.job.j.BackoffLimit:
+		kp.reason = "Job failed: backoffLimit exceeded"
+		return false
+	case kp.job != nil && kp.job.j.ActiveDeadline > 0 && kr.now >= kp.job.start+sim.Time(kp.job.j.ActiveDeadline):
+		kp.reason = "Job failed: activeDeadlineSeconds exceeded"
+		return false
+	case kr.now >= kr.horizon:
+		kp.reason = "not bound before the stop time"
+		return false
+	case kp.sched != "" && kp.sched != "default-scheduler":
+		kp.reason = fmt.Sprintf("schedulerName %s: no such scheduler runs", kp.sched)
+		return false
+	}
+	if kr.ns != nil {
+		kr.curV, kr.curT = v, t
+		kr.ns.Prepare(v)
+	}
+	if kp.tried && kr.unchanged(kp) {
+		kp.skip = true
+		return false
+	}
+	kp.skip = false
+	i, err := kr.s.Schedule(kp.pod, kp.nominate)
+	if err != nil {
+		var fe *kube.FitError
+		if errors.As(err, &fe) {
+			kp.lastErr = fe
+		}
+		kp.reason = err.Error()
+		kp.tried, kp.triedUnbinds, kp.triedBinds = true, kr.unbinds, len(kr.bindPrio)
+		return false
+	}
+	pl.Node = i
+	pl.GPUs = v.PickGPUs(i, t, pl.GPUs[:0])
+	return true
+}
+
+// Preempt implements sim.Preemptor (DefaultPreemption).
+func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
+	kp := kr.pods[t.ID]
+	if kp.lastErr == nil || kp.skip {
+		return nil
+	}
+	// Not eligible while its victims on the nominated node terminate.
+	for _, vp := range kp.victims {
+		if kr.c.NodeOf(vp.pod) >= 0 {
+			return nil
+		}
+	}
+	pr := kr.s.Preempt(kp.pod, kp.lastErr, kr.pdbs)
+	kp.reason = kp.lastErr.Error()
+	if pr == nil {
+		return nil
+	}
+	kp.nominate = pr.Node
+	kr.c.Nominate(kp.pod, pr.Node)
+	kp.victims = kp.victims[:0]
+	var out []sim.Eviction
+	for _, vp := range pr.Victims {
+		id, ok := kr.byPod[vp]
+		if !ok {
+			continue // a snapshot pod: evicted at once, not recreated
+		}
+		victim := kr.pods[id]
+		victim.preempt = kp.pod.Name
+		kp.victims = append(kp.victims, victim)
+		out = append(out, sim.Eviction{ID: id, After: victim.grace, Requeue: victim.pod.Owner != ""})
+	}
+	for _, vp := range pr.Victims {
+		if _, ok := kr.byPod[vp]; !ok {
+			_ = kr.c.Unbind(vp)
+			kr.unbinds++
+		}
+	}
+	return out
+}
+
+// Started implements sim.Observer: the bind.
+func (kr *kubeRun) Started(v *sim.View, t *sim.Task, i int) {
+	kp := kr.pods[t.ID]
+	kp.pod.Start = int64(v.Now())
+	_ = kr.c.Bind(kp.pod, i)
+	kr.bindPrio = append(kr.bindPrio, kp.pod.Priority)
+	kp.tried = false
+	kp.bound = v.Now()
+	kp.nominate = -1
+	kp.victims = kp.victims[:0]
+	kr.sum.Bound++
+	kr.bindNs = append(kr.bindNs, (kp.bound - kp.created).Seconds())
+	if kp.job != nil {
+		kp.job.running++
+	}
+}
+
+// Finished implements sim.Observer.
+func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, _ sim.Time) {
+	kp := kr.pods[t.ID]
+	_ = kr.c.Unbind(kp.pod)
+	kr.unbinds++
+	if kp.job != nil {
+		kp.job.running--
+		kp.job.succeeded++
+		kr.openGate(kp.job, v.Now())
+	}
+}
+
+// Failed implements sim.Observer: the pod was preempted.
+func (kr *kubeRun) Failed(v *sim.View, t *sim.Task, i int) {
+	kp := kr.pods[t.ID]
+	_ = kr.c.Unbind(kp.pod)
+	kr.unbinds++
+	kr.sum.Preempted++
+	kr.emit(kp, i, v.Now(), "preempted by "+kp.preempt)
+	if kp.job != nil {
+		kp.job.running--
+		kp.job.failed++
+	}
+	if kp.pod.Owner != "" {
+		// Recreated by its controller: a new pod, created now.
+		kp.attempt++
+		kp.created, kp.bound = v.Now(), -1
+		kr.sum.Pods++
+	}
+}
+
+// openGate creates the next gated pods of a Job as parallelism allows.
+func (kr *kubeRun) openGate(j *kubeJob, now sim.Time) {
+	for _, g := range j.gated {
+		if g.created >= 0 || g.bound >= 0 {
+			continue
+		}
+		if j.running+countCreatedWaiting(j) >= j.j.Parallelism {
+			return
+		}
+		g.created = now
+	}
+}
+
+func countCreatedWaiting(j *kubeJob) int32 {
+	var n int32
+	for _, g := range j.gated {
+		if g.created >= 0 && g.bound < 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// record sees every task's end (sim.Config.OnRecord).
+func (kr *kubeRun) record(r *sim.Record) {
+	kp := kr.pods[r.Task.ID]
+	switch r.Status {
+	case sim.Completed:
+		reason := "completed"
+		if kp.job == nil {
+			reason = "running"
+		} else {
+			kr.sum.Completed++
+		}
+		kr.emit(kp, r.Node, r.Finish, reason)
+	case sim.Dropped:
+		kr.sum.PendingAtEnd++
+		if kp.lastErr != nil {
+			for reason := range kp.lastErr.Reasons {
+				kr.sum.Unschedulable[reason]++
+			}
+		} else {
+			kr.sum.Unschedulable[kp.reason]++
+		}
+		kr.emit(kp, -1, r.Finish, kp.reason)
+	}
+}
+
+func (kr *kubeRun) emit(kp *kubePod, node int, end sim.Time, reason string) {
+	if kp.pod.Owner != "" && node >= 0 && reason == "running" {
+		sp := kr.sum.Spread[kp.pod.Owner]
+		if sp.Zones == nil {
+			sp = kube.Spread{Zones: map[string]int{}, Nodes: map[string]int{}}
+		}
+		sp.Zones[kr.zone[node]]++
+		sp.Nodes[kr.c.Node(node).Name]++
+		kr.sum.Spread[kp.pod.Owner] = sp
+	}
+	if kr.onPod == nil {
+		return
+	}
+	rec := &PodRecord{Pod: kp.pod.Name, Owner: kp.pod.Owner, Priority: kp.pod.Priority, Created: secs(kp.created),
+		Bound: secs(kp.bound), Started: secs(kp.bound), Ended: end.Seconds(), Reason: reason}
+	if kp.attempt > 0 {
+		rec.Pod = fmt.Sprintf("%s.%d", kp.pod.Name, kp.attempt)
+	}
+	if node >= 0 {
+		rec.Node, rec.Zone = kr.c.Node(node).Name, kr.zone[node]
+	}
+	kr.onPod(rec)
+}
+
+func secs(t sim.Time) float64 {
+	if t < 0 {
+		return -1
+	}
+	return t.Seconds()
+}
+
+// summary finishes the kubernetes block.
+func (kr *kubeRun) summary() *kube.Summary {
+	s := kr.sum
+	if n := len(kr.bindNs); n > 0 {
+		l := slices.Clone(kr.bindNs)
+		slices.Sort(l)
+		q := func(p float64) float64 { return l[min(n-1, int(p*float64(n)))] }
+		s.LatencyS = kube.Latency{P50: q(0.5), P90: q(0.9), P99: q(0.99), Max: l[n-1]}
+	}
+	return &s
+}
+
+// startKube prepares one run of a Kubernetes workload.
+func (s *Scenario) startKube(spec StrategySpec, seed uint64, opt RunOptions, cfg sim.Config) (sim.Runner, io.Closer, error) {
+	kr, err := s.newKubeRun(spec, seed, cfg.Nodes, opt.OnPod)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sc sim.ShapeCounter
+	for i := range kr.tasks {
+		sc.Add(&kr.tasks[i])
+	}
+	cfg.Central.Shapes = sc.Shapes(shapeCoverage) // FGD's target workload
+	cfg.Central.Queue = kubeQueue{}
+	cfg.Central.Backfill = sim.Greedy
+	cfg.Central.Timeout, cfg.Central.DropUnplaceable = 0, false
+	on := opt.OnRecord
+	cfg.OnRecord = func(r *sim.Record) {
+		kr.record(r)
+		if on != nil {
+			on(r)
+		}
+	}
+	run, err := sim.Start(cfg, kr, kr, true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
+	}
+	return &kubeRunner{Runner: run, kr: kr}, io.NopCloser(nil), nil
+}
+
+// kubeRunner adds the kubernetes block to the result.
+type kubeRunner struct {
+	sim.Runner
+	kr *kubeRun
+}
+
+func (k *kubeRunner) Result() sim.Result {
+	r := k.Runner.Result()
+	r.Strategy = k.kr.name
+	r.Kubernetes = k.kr.summary()
+	return r
+}
+
+// kubeLabels reads a node group's labels: a mapping of label keys to
+// values.
+func (r *reader) kubeLabels(n *yaml.Node, path string) map[string]string {
+	if n.Kind != yaml.MappingNode {
+		r.failf(n, path, "expected a mapping of labels like {topology.kubernetes.io/zone: a, disk: ssd}, got %s", describe(n))
+		return nil
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Value == "" || v.Kind != yaml.ScalarNode {
+			r.failf(k, path, "expected label keys and values as strings, got %s: %s", describe(k), describe(v))
+			return nil
+		}
+		out[k.Value] = v.Value
+	}
+	return out
+}
+
+// kubeTaints reads a node group's taints: a list of "key=value:Effect" or
+// "key:Effect".
+func (r *reader) kubeTaints(n *yaml.Node, path string) []kube.Taint {
+	if n.Kind != yaml.SequenceNode {
+		r.failf(n, path, "expected a list of taints like [\"nvidia.com/gpu=true:NoSchedule\"], got %s", describe(n))
+		return nil
+	}
+	out := []kube.Taint{}
+	for i, e := range n.Content {
+		p := index(path, i)
+		s := r.string(e, p, "a taint like nvidia.com/gpu=true:NoSchedule")
+		if r.err != nil {
+			return nil
+		}
+		kv, effect, ok := strings.Cut(s, ":")
+		k, v, _ := strings.Cut(kv, "=")
+		t := kube.Taint{Key: k, Value: v, Effect: kube.TaintEffect(effect)}
+		switch {
+		case !ok || k == "":
+			r.failf(e, p, "expected key=value:Effect or key:Effect, got %q", truncate(s, maxShown))
+		case t.Effect != kube.NoSchedule && t.Effect != kube.PreferNoSchedule && t.Effect != kube.NoExecute:
+			r.failf(e, p, "expected the effect NoSchedule, PreferNoSchedule or NoExecute, got %q", truncate(effect, maxShown))
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// unchanged reports whether nothing kp's last failure depended on has
+// changed: no pod ended or was evicted; no pod bound since, if kp has
+// spread or pod-affinity constraints (a bind can raise a domain's minimum
+// or satisfy an affinity); and no pod of lower priority bound since, if kp
+// may preempt (it could be a victim).
+func (kr *kubeRun) unchanged(kp *kubePod) bool {
+	if kr.unbinds != kp.triedUnbinds || kp.created < 0 {
+		return false
+	}
+	since := kr.bindPrio[kp.triedBinds:]
+	if len(since) == 0 {
+		return true
+	}
+	p := kp.pod
+	if len(p.TopologySpread) > 0 || p.Affinity != nil && (p.Affinity.PodAffinity != nil || p.Affinity.PodAntiAffinity != nil) {
+		return false
+	}
+	if p.PreemptionPolicy != kube.PreemptNever {
+		for _, q := range since {
+			if q < p.Priority {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,227 @@
+package scenario
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// runKube runs one strategy entry of a Kubernetes scenario and returns its
+// result and pod records.
+func runKube(t *testing.T, s *Scenario, k int) (sim.Result, []*PodRecord) {
+	t.Helper()
+	var pods []*PodRecord
+	run, closer, err := s.Start(s.Strategies[k], s.Seed, RunOptions{OnPod: func(p *PodRecord) { c := *p; pods = append(pods, &c) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	for done := false; !done; {
+		if done, err = run.Step(1 << 16); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return run.Result(), pods
+}
+
+// The embedded kubernetes scenario, worked by hand:
+//   - web: 6 replicas, required anti-affinity per hostname and zone skew
+//     <= 1 over three zones of three CPU nodes: two per zone, one per node;
+//   - train-resnet: 8 pods, 4 at a time, each 2 GPUs on the tainted A100
+//     nodes it tolerates (3 nodes × 4 GPUs = 6 pods fit; parallelism 4);
+//   - nightly-etl: 60 pods of 2 cpu, 30 at a time: 6 web cpus + 60 = 66 of
+//     the 72 CPU-node cores, 15 min each (GPU nodes are tainted);
+//   - api at 10 min: 6 × 3 cpu with 6 cores free: preemption of
+//     nightly-etl pods (priority 100 < 1000), never of web (the same
+//     priority), each victim recreated by its Job.
+func TestKubernetesEmbedded(t *testing.T) {
+	s, err := LoadEmbedded("kubernetes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range s.Strategies {
+		res, pods := runKube(t, s, k)
+		ks := res.Kubernetes
+		if ks == nil || ks.PendingAtEnd != 0 || ks.Preempted == 0 || ks.Bound != ks.Pods || ks.Completed != 68 {
+			t.Fatalf("%s: kubernetes block %+v", res.Strategy, ks)
+		}
+		web := map[string]int{}
+		nodes := map[string]bool{}
+		preempted := 0
+		for _, p := range pods {
+			switch {
+			case p.Owner == "Deployment/web":
+				web[p.Zone]++
+				if nodes[p.Node] || p.Reason != "running" {
+					t.Fatalf("%s: web pod %+v shares a node or is not running", res.Strategy, p)
+				}
+				nodes[p.Node] = true
+			case p.Owner == "Job/train-resnet":
+				if !strings.HasPrefix(p.Node, "gpu-") {
+					t.Fatalf("training pod on %s", p.Node)
+				}
+			case strings.HasPrefix(p.Reason, "preempted by "):
+				preempted++
+				if p.Owner != "Job/nightly-etl" || !strings.HasPrefix(p.Reason, "preempted by api-") {
+					t.Fatalf("%s: unexpected preemption %+v", res.Strategy, p)
+				}
+			case p.Owner == "Job/nightly-etl":
+				if !strings.HasPrefix(p.Node, "cpu-") || p.Reason != "completed" {
+					t.Fatalf("%s: etl pod %+v", res.Strategy, p)
+				}
+			}
+		}
+		if web["eu-west-1a"] != 2 || web["eu-west-1b"] != 2 || web["eu-west-1c"] != 2 {
+			t.Fatalf("%s: web per zone %v, want 2 each", res.Strategy, web)
+		}
+		if preempted != ks.Preempted {
+			t.Fatalf("%s: %d preempted rows, summary says %d", res.Strategy, preempted, ks.Preempted)
+		}
+		if sp := ks.Spread["Deployment/api"]; len(sp.Nodes) == 0 {
+			t.Fatalf("%s: api spread %+v", res.Strategy, ks.Spread)
+		}
+	}
+}
+
+// A scenario with a bad manifest fails to load with one line naming the
+// manifest file, line, object and field.
+func TestKubernetesBadManifest(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("nodes.yaml", "apiVersion: v1\nkind: Node\nmetadata: {name: n0}\nstatus: {allocatable: {cpu: '4', memory: 8Gi}}\n")
+	write("pods.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  priorityClassName: gold\n  containers: [{name: c}]\n")
+	sc := write("s.yaml", "stop: {time: 1h}\ncluster:\n  queueing: central\n  nodes_from: {path: nodes.yaml, format: kubernetes}\nworkload:\n  kubernetes: {path: pods.yaml}\nstrategies: [least-allocated]\n")
+	_, err := Load(sc)
+	want := filepath.Join(dir, "pods.yaml") + `:5: Pod default/p: spec.priorityClassName: no PriorityClass "gold"`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got  %v\nwant %s...", err, want)
+	}
+	write("pods.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n")
+	write("s.yaml", "stop: {time: 1h}\ncluster:\n  queueing: central\n  nodes_from: {path: nodes.yaml, format: kubernetes}\nworkload:\n  kubernetes: {path: pods.yaml}\nstrategies: [best-fit]\n")
+	if _, err := Load(sc); err == nil || !strings.Contains(err.Error(), "strategies[0]: expected the kube-default profile's resource scorer") {
+		t.Fatalf("best-fit: %v", err)
+	}
+}
+
+// Node groups with labels and taints make a synthetic Kubernetes cluster:
+// the GPU group's taint keeps a pod without the toleration off it, its
+// label draws a pod with a nodeSelector to it; a bad taint is refused.
+func TestKubernetesGroupLabelsTaints(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("pods.yaml", `apiVersion: v1
+kind: Pod
+metadata: {name: plain}
+spec: {containers: [{name: c, resources: {requests: {cpu: "1"}}}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: trainer}
+spec:
+  nodeSelector: {accelerator: a100}
+  tolerations: [{key: gpu, operator: Exists}]
+  containers: [{name: c, resources: {requests: {cpu: "1"}}}]
+`)
+	scen := func(taint string) string {
+		return write("s.yaml", `stop: {time: 1h}
+cluster:
+  queueing: central
+  nodes:
+    - {group: gpu, count: 2, cpu: 8, memory: 32Gi, region: z1, labels: {accelerator: a100}, taints: ["`+taint+`"]}
+    - {group: cpu, count: 1, cpu: 8, memory: 32Gi, region: z2}
+workload:
+  kubernetes: {path: pods.yaml}
+strategies: [least-allocated]
+`)
+	}
+	s, err := Load(scen("gpu=true:NoSchedule"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pods := runKube(t, s, 0)
+	where := map[string]string{}
+	for _, p := range pods {
+		where[p.Pod] = p.Node + "/" + p.Zone
+	}
+	if where["plain"] != "cpu-0/z2" || !strings.HasPrefix(where["trainer"], "gpu-") || !strings.HasSuffix(where["trainer"], "/z1") {
+		t.Fatalf("placements %v", where)
+	}
+	if _, err := Load(scen("gpu=true:Sometimes")); err == nil || !strings.Contains(err.Error(), `cluster.nodes[0].taints[0]: expected the effect NoSchedule, PreferNoSchedule or NoExecute, got "Sometimes"`) {
+		t.Fatalf("bad taint: %v", err)
+	}
+}
+
+// kube-scheduler's scheduler_perf cases as scenario files
+// (testdata/scenarios/scheduler-perf, 500 nodes; 5000 without -short):
+// every measured pod binds, as upstream binds them all, and the cases'
+// invariants hold at the end: blue pods' zone skew <= 5, at most one
+// green pod per node, every high-priority pod running (the low pods it
+// preempted are recreated and stay pending: no room is left).
+func TestSchedulerPerfScenarioFiles(t *testing.T) {
+	sizes := []string{"500"}
+	if !testing.Short() {
+		sizes = append(sizes, "5000")
+	}
+	measured := map[string]string{"scheduling-basic": "ReplicaSet/measured", "topology-spreading": "ReplicaSet/spreading",
+		"pod-anti-affinity": "ReplicaSet/measured", "preemption-basic": "ReplicaSet/high"}
+	for _, n := range sizes {
+		for c, owner := range measured {
+			t.Run(c+"-"+n, func(t *testing.T) {
+				s, err := Load(filepath.Join("..", "testdata", "scenarios", "scheduler-perf", c+"-"+n+".yaml"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, pods := runKube(t, s, 0)
+				zones := map[string]int{}
+				perNode := map[string]int{}
+				meas := 0
+				for _, p := range pods {
+					if p.Owner == owner {
+						meas++
+						if p.Reason != "running" {
+							t.Fatalf("measured pod %+v not running at the end", p)
+						}
+						zones[p.Zone]++
+					}
+					if c == "pod-anti-affinity" && p.Reason == "running" {
+						perNode[p.Node]++
+						if perNode[p.Node] > 1 {
+							t.Fatalf("two green pods on %s", p.Node)
+						}
+					}
+					if c == "preemption-basic" && p.Owner == "ReplicaSet/low" && p.Reason != "running" &&
+						!strings.HasPrefix(p.Reason, "preempted by high-") && p.Reason != "not bound before the stop time" {
+						t.Fatalf("low pod %+v", p)
+					}
+				}
+				if c == "topology-spreading" {
+					mn, mx := meas, 0
+					for _, z := range []string{"moon-1", "moon-2", "moon-3"} {
+						mn, mx = min(mn, zones[z]), max(mx, zones[z])
+					}
+					if mx-mn > 5 {
+						t.Fatalf("blue pods per zone %v: skew %d > 5", zones, mx-mn)
+					}
+				}
+				if meas == 0 || res.Kubernetes.Bound < meas {
+					t.Fatalf("%d measured pods, %d bound", meas, res.Kubernetes.Bound)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,63 @@
+// Package kube models Kubernetes scheduling: nodes and pods with the fields
+// that decide placement, and kube-scheduler's default profile run stage by
+// stage (PreFilter, Filter, Score, NormalizeScore, selectHost, PostFilter).
+//
+// # Model
+//
+// Node and Pod are plain values (package sim imports nothing outside the
+// standard library; scenario/manifest converts the official k8s.io/api objects
+// into them). A Cluster holds the nodes and the pods bound to them, with
+// indexes that Bind and Unbind keep current: per topology key the domain of
+// each node, per label selector the matching pods per domain, per affinity
+// term of a bound pod the domains holding such pods. A scheduling cycle
+// then costs what its pod's own terms need rather than a walk over every
+// bound pod.
+//
+// # Filters, in kube-scheduler's order
+//
+// NodeUnschedulable, NodeName, TaintToleration (NoSchedule and NoExecute),
+// NodeAffinity (nodeSelector and required node affinity), NodeResourcesFit
+// (cpu, memory, nvidia.com/gpu, the GPU-share resource fleetsim.io/gpu-milli
+// and the pod count), PodTopologySpread (DoNotSchedule constraints: skew =
+// matching pods in the node's domain + 1 if the pod matches itself - the
+// minimum over domains, 0 while fewer than minDomains domains exist; nodes
+// counted per nodeAffinityPolicy and nodeTaintsPolicy), InterPodAffinity
+// (existing pods' required anti-affinity, the pod's required anti-affinity
+// and affinity with any topologyKey, and the first-pod-of-a-group rule).
+// A node's first failing filter gives its reason (all of them for
+// NodeResourcesFit), counted into a FitError worded as kube-scheduler's
+// "0/N nodes are available: ...".
+//
+// # Scores, with the default weights
+//
+// TaintToleration 3 (PreferNoSchedule taints, reversed), NodeAffinity 2
+// (preferred terms), NodeResourcesFit 1 (LeastAllocated by default; any
+// ResourceScorer may replace it), NodeResourcesBalancedAllocation 1,
+// PodTopologySpread 2 (ScheduleAnyway constraints, or the system defaults
+// for pods of a controller), InterPodAffinity 2 (preferred terms both ways,
+// existing pods' required affinity with hardPodAffinityWeight 1). Each is
+// normalised as its plugin does; ties go uniformly at random.
+// ImageLocality is omitted: images are not modelled, and a score equal on
+// every node does not change the choice.
+//
+// The scheduler stops filtering once it has found NumFeasibleNodesToFind
+// feasible nodes (percentageOfNodesToScore, adaptive by default), starting
+// each cycle where the last one stopped.
+//
+// # Priority and preemption
+//
+// Scheduler.Preempt is DefaultPreemption's PostFilter: candidate nodes,
+// minimal victim sets reprieved most important first (PDB-violating pods
+// first), and the node order of pickOneNodeForPreemption.
+//
+// # Departures from kube-scheduler
+//
+// Filtering is sequential, so which nodes a cycle examines depends only on
+// the cluster and the previous cycle (kube-scheduler filters in parallel and
+// may examine a few more). Nodes are examined in the order given, not
+// interleaved by zone. A nominated pod's requests are reserved on its node
+// (Cluster.Nominate) against NodeResourcesFit only, not for inter-pod
+// affinity or topology spreading.
+// namespaceSelector, matchLabelKeys and mismatchLabelKeys are not modelled
+// (the manifest reader refuses them).
+package kube

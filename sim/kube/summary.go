@@ -1,0 +1,33 @@
+package kube
+
+// Summary is the kubernetes block of a run's JSON result.
+type Summary struct {
+	// Pods counts the pods created, recreated ones included.
+	Pods         int `json:"pods"`
+	Bound        int `json:"bound"`
+	PendingAtEnd int `json:"pending_at_end"`
+	Preempted    int `json:"preempted"`
+	// Completed counts Job pods that ran to completion.
+	Completed int     `json:"completed"`
+	LatencyS  Latency `json:"scheduling_latency_s"`
+	// Unschedulable counts, per filter reason, the pods pending at the end
+	// whose last scheduling attempt a node rejected for it.
+	Unschedulable map[string]int `json:"unschedulable_reasons"`
+	// Spread is, per owner (Kind/name), its pods running at the end per
+	// zone and per node.
+	Spread map[string]Spread `json:"spread"`
+}
+
+// Latency are percentiles of pod creation-to-bind times, in seconds.
+type Latency struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+// Spread counts a workload's running pods per zone and per node.
+type Spread struct {
+	Zones map[string]int `json:"zones"`
+	Nodes map[string]int `json:"nodes"`
+}

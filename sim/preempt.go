@@ -1,0 +1,77 @@
+package sim
+
+// Preemptor is a Placer that may evict running tasks for a task that fits
+// nowhere: the Kubernetes scheduler's PostFilter (DefaultPreemption).
+// Under central queueing, when the Placer cannot place t, the scheduler
+// calls Preempt; each Eviction names a running task (by ID) that ends
+// After its grace period. The preemptor then stays pending and is tried
+// again in the cycles that follow, as any pending task; a Preemptor keeps
+// track of its nominations itself.
+//
+// An evicted task's Observer.Failed hook is called. With Requeue, its
+// controller recreates it: the task returns to the pending queue, arriving
+// anew at the eviction (one record, when it finally ends); without, it ends
+// with status Failed.
+type Preemptor interface {
+	Placer
+	Preempt(v *View, t *Task) []Eviction
+}
+
+// Eviction is one victim of a preemption.
+type Eviction struct {
+	ID      int64
+	After   Time
+	Requeue bool
+}
+
+// evEvict ends a preempted task (central queueing).
+const evEvict uint32 = 8
+
+// preemptFor runs the Preemptor for t, which could not be placed.
+func (e *Scheduler) preemptFor(t *Task) {
+	for _, ev := range e.preemptor.Preempt(e.view, t) {
+		s, ok := e.byID[ev.ID]
+		if !ok || e.slab[s].state != stRunning || ev.After < 0 {
+			continue // not running: nothing to evict
+		}
+		if ev.Requeue {
+			e.requeue[s] = true
+		} else {
+			delete(e.requeue, s)
+		}
+		e.push(e.now+ev.After, evEvict, e.slab[s].node, int64(s)|int64(e.slab[s].gen)<<32)
+	}
+}
+
+// evict ends running slot s (generation gen) for a preemption.
+func (e *Scheduler) evict(s int32, gen uint32) {
+	sl := &e.slab[s]
+	if sl.gen != gen || sl.state != stRunning {
+		return
+	}
+	i := int(sl.node)
+	if e.smp != nil {
+		e.touchDom(i)
+	}
+	e.view.Release(i, &sl.t, sl.gpus)
+	e.account(i, &sl.t, -1)
+	e.view.load[i].Active--
+	e.view.changed(i)
+	e.running--
+	delete(e.byID, sl.t.ID)
+	for _, o := range e.obs {
+		o.Failed(e.view, &sl.t, i)
+	}
+	e.dirty = true
+	if e.requeue[s] {
+		delete(e.requeue, s)
+		sl.gen++ // its completion event is void
+		sl.state = stPending
+		sl.node = -1
+		sl.fits = 0
+		sl.t.Arrival = e.now
+		e.enqueue(s)
+		return
+	}
+	e.end(s, i, Failed)
+}
