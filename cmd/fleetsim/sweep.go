@@ -460,7 +460,9 @@ func mergeShards(dirs []string) (manifest, []string, [][]string, error) {
 	sorted := make([][]string, whole.Runs)
 	for k, r := range rows {
 		i, err := strconv.Atoi(r[0])
-		if err != nil || i < 0 || i >= whole.Runs {
+		// Written as a sweep writes it: "01" or "+1" would be run 1 but
+		// not the bytes of a sweep, which merge reproduces exactly.
+		if err != nil || i < 0 || i >= whole.Runs || strconv.Itoa(i) != r[0] {
 			return whole, nil, nil, fmt.Errorf("sweep row %d: run %q is not a run number in 0..%d", k+1, r[0], whole.Runs-1)
 		}
 		if sorted[i] != nil {
