@@ -1,4 +1,5 @@
 # fleetsim — see README.md.
+SHELL    := /bin/bash
 GO       ?= go
 PKGS     := ./...
 BENCHTIME ?= 1x
@@ -59,9 +60,10 @@ test: real-deps slurm-deps
 VALIDATE_OUT ?= validate-out
 validate: build real-deps
 	@mkdir -p $(VALIDATE_OUT)
-	bin/fleetsim validate --max-error 0.10 -o $(VALIDATE_OUT)/validation | tee $(VALIDATE_OUT)/validation.txt
-	@for f in testdata/validation/*.yaml; do n=$$(basename $$f .yaml); \
+	@set -o pipefail; for f in testdata/validation/*.yaml; do n=$$(basename $$f .yaml); \
 		echo "== $$f"; bin/fleetsim validate $$f -o $(VALIDATE_OUT)/$$n | tee $(VALIDATE_OUT)/$$n.txt || exit 1; done
+	@echo "== the embedded validation scenario"
+	@set -o pipefail; bin/fleetsim validate --max-error 0.10 -o $(VALIDATE_OUT)/validation | tee $(VALIDATE_OUT)/validation.txt
 
 # The GPU path on a machine with an NVIDIA driver, as root: GPU tests and a
 # two-task GPU validation on private containerd daemons, one summary.
