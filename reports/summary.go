@@ -275,6 +275,10 @@ func requireFields(name string, data []byte) error {
 			list = append(list, top)
 		}
 	}
+	if len(list) == 0 {
+		// An empty list (or summary) would check nothing and pass.
+		return fmt.Errorf("%s: expected at least one result, got none", name)
+	}
 	for i, r := range list {
 		for _, f := range requiredResultFields {
 			if _, ok := r[f]; !ok {
