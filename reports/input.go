@@ -6,7 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"syscall"
+
+	"github.com/fleetsim/fleetsim/traces"
 )
 
 // Limits on what this package reads: a results file (summary.json, run
@@ -21,7 +22,7 @@ const (
 // openInput opens path for reading without blocking on a named pipe (one
 // with no writer reads as empty) and refuses a folder.
 func openInput(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := traces.OpenInput(path)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +41,7 @@ func readInput(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := readCapped(f, max)
+	data, err := traces.ReadCapped(f, max)
 	if err != nil {
 		return nil, err
 	}
@@ -76,23 +77,4 @@ func (c *capLines) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
-}
-
-// readCapped reads f to its end or to max+1 bytes: a regular file into a
-// buffer of its size (one allocation), anything else (a pipe, a device)
-// through a growing one.
-func readCapped(f *os.File, max int64) ([]byte, error) {
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= max {
-		buf := make([]byte, fi.Size()+1)
-		n, err := io.ReadFull(f, buf)
-		if err == io.ErrUnexpectedEOF || err == io.EOF {
-			err = nil
-		}
-		if n == len(buf) { // it grew since: read the rest up to the cap
-			rest, err := io.ReadAll(io.LimitReader(f, max+1-int64(n)))
-			return append(buf, rest...), err
-		}
-		return buf[:n], err
-	}
-	return io.ReadAll(io.LimitReader(f, max+1))
 }

@@ -122,7 +122,7 @@ func ReadAllInput(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := readCapped(f, max)
+	data, err := ReadCapped(f, max)
 	if err != nil {
 		return nil, err
 	}
@@ -132,10 +132,11 @@ func ReadAllInput(path string, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// readCapped reads f to its end or to max+1 bytes: a regular file into a
+// ReadCapped reads f to its end or to max+1 bytes: a regular file into a
 // buffer of its size (one allocation), anything else (a pipe, a device)
-// through a growing one.
-func readCapped(f *os.File, max int64) ([]byte, error) {
+// through a growing one. A result longer than max tells the caller the
+// input is over its limit, without having read past it.
+func ReadCapped(f *os.File, max int64) ([]byte, error) {
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= max {
 		buf := make([]byte, fi.Size()+1)
 		n, err := io.ReadFull(f, buf)

@@ -493,20 +493,14 @@ records-real.csv, calibrated.yaml and cdf.svg (the sojourn CDFs).`,
 			}
 			w := cmd.OutOrStdout()
 			if asJSON || format == reports.FormatJSON {
-				if err := reports.WriteJSON(w, v); err != nil {
-					return err
+				err = reports.WriteJSON(w, v)
+			} else {
+				if v.Calibration != nil {
+					printCalibration(w, v.Calibration, nodes)
 				}
-				if out != "" {
-					if err := writeValidationDir(out, v, recs.String()); err != nil {
-						return err
-					}
-				}
-				return checkMaxError(cmd.ErrOrStderr(), v, maxErr)
+				err = writeValidation(w, v, format)
 			}
-			if v.Calibration != nil {
-				printCalibration(w, v.Calibration, nodes)
-			}
-			if err := writeValidation(w, v, format); err != nil {
+			if err != nil {
 				return err
 			}
 			if out != "" {
