@@ -106,24 +106,26 @@ bench-scale:
 
 # Long fuzzing of every parser (FUZZTIME per target).
 FUZZTIME ?= 60s
+FUZZFLAGS ?=
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzCSVReader$$' -fuzztime $(FUZZTIME) ./traces/
-	$(GO) test -run '^$$' -fuzz '^FuzzJSONLReader$$' -fuzztime $(FUZZTIME) ./traces/
-	$(GO) test -run '^$$' -fuzz '^FuzzOpenb$$' -fuzztime $(FUZZTIME) ./traces/
-	$(GO) test -run '^$$' -fuzz '^FuzzOpenbNodes$$' -fuzztime $(FUZZTIME) ./traces/
-	$(GO) test -run '^$$' -fuzz '^FuzzSWF$$' -fuzztime $(FUZZTIME) ./traces/
-	$(GO) test -run '^$$' -fuzz '^FuzzAzureLLM$$' -fuzztime $(FUZZTIME) ./traces/
-	$(GO) test -run '^$$' -fuzz '^FuzzWfFormat$$' -fuzztime $(FUZZTIME) ./traces/
-	$(GO) test -run '^$$' -fuzz '^FuzzRealSection$$' -fuzztime $(FUZZTIME) ./realexec/
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./scenario/
-	$(GO) test -run '^$$' -fuzz '^FuzzParseResults$$' -fuzztime $(FUZZTIME) ./reports/
-	$(GO) test -run '^$$' -fuzz '^FuzzReadSeries$$' -fuzztime $(FUZZTIME) ./reports/
-	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./reports/
-	$(GO) test -run '^$$' -fuzz '^FuzzStart$$' -fuzztime $(FUZZTIME) ./scenario/
-	$(GO) test -run '^$$' -fuzz '^FuzzSet$$' -fuzztime $(FUZZTIME) ./scenario/
-	$(GO) test -run '^$$' -fuzz '^FuzzShard$$' -fuzztime $(FUZZTIME) ./cmd/fleetsim/
-	$(GO) test -run '^$$' -fuzz '^FuzzNumericFlags$$' -fuzztime $(FUZZTIME) ./cmd/fleetsim/
-	$(GO) test -run '^$$' -fuzz '^FuzzMerge$$' -fuzztime $(FUZZTIME) ./cmd/fleetsim/
+	$(GO) test -run '^$$' -fuzz '^FuzzCSVReader$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzJSONLReader$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzOpenb$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzOpenbNodes$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzSWF$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzAzureLLM$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzWfFormat$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzRealSection$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./realexec/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./scenario/
+	$(GO) test -run '^$$' -fuzz '^FuzzReadBytes$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./scenario/manifest/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseResults$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./reports/
+	$(GO) test -run '^$$' -fuzz '^FuzzReadSeries$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./reports/
+	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./reports/
+	$(GO) test -run '^$$' -fuzz '^FuzzStart$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./scenario/
+	$(GO) test -run '^$$' -fuzz '^FuzzSet$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./scenario/
+	$(GO) test -run '^$$' -fuzz '^FuzzShard$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./cmd/fleetsim/
+	$(GO) test -run '^$$' -fuzz '^FuzzNumericFlags$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./cmd/fleetsim/
+	$(GO) test -run '^$$' -fuzz '^FuzzMerge$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./cmd/fleetsim/
 
 # kill -9 at 20 random moments of compare --out D --out-records and of
 # sweep -o D (make test tries 3 of each): D must hold the previous complete
