@@ -36,6 +36,63 @@ type HeatmapFigure struct {
 	BarWidth vg.Length  // width of the strip that holds Bar
 
 	nodes *nodeTicks // Map's y ticks, thinned to fit at draw time
+	// states are the node states other than up that some cell shows, in
+	// key order: Draw keys them under the colour bar.
+	states []cellState
+}
+
+// cellState is how a heatmap cell shows a node that is not up (series.csv's
+// state column): it replaces the utilization colour, as a node that is not
+// in service has none worth showing. Patterns rather than colours alone keep
+// the states apart in greyscale and with colour-vision deficiency.
+type cellState uint8
+
+const (
+	stateUp      cellState = iota
+	stateDown              // failed: light grey with vermillion stripes rising
+	stateOff               // not provisioned (or scaled in): flat light grey
+	stateDrained           // out for maintenance: light grey with dark stripes falling
+)
+
+// stateKey names each marked state in the figure's key.
+var stateKey = [...]string{stateDown: "down", stateOff: "off", stateDrained: "drained"}
+
+// stateOf maps series.csv's state column to a cellState ("" and "up" are up).
+func stateOf(s string) cellState {
+	switch s {
+	case "down":
+		return stateDown
+	case "off":
+		return stateOff
+	case "drained":
+		return stateDrained
+	}
+	return stateUp
+}
+
+var (
+	stateGrey       = color.NRGBA{0xd9, 0xd9, 0xd9, 0xff}
+	stateVermillion = color.NRGBA{0xd5, 0x5e, 0x00, 0xff} // Okabe-Ito
+	stateDark       = color.NRGBA{0x59, 0x59, 0x59, 0xff}
+)
+
+// stripePeriod is the period in image pixels of the stripes of down and
+// drained cells, a third of it striped.
+const stripePeriod = 18
+
+// at is the colour of a cell of state s at image pixel (px, py).
+func (s cellState) at(px, py int) color.NRGBA {
+	switch s {
+	case stateDown:
+		if (px+py)%stripePeriod < stripePeriod/3 {
+			return stateVermillion
+		}
+	case stateDrained:
+		if (px-py+stripePeriod*1<<20)%stripePeriod < stripePeriod/3 {
+			return stateDark
+		}
+	}
+	return stateGrey
 }
 
 // UtilizationHeatmap draws each node's utilization over simulated time
@@ -43,7 +100,10 @@ type HeatmapFigure struct {
 // they first appear in rows (named when there are at most 40, numbered
 // from 0 otherwise), and colour shows utilization on a fixed 0–100 %
 // viridis scale, explained by a colour bar. Each cell covers the sampling
-// interval that ends at its row's T; white cells have no sample. Rows of
+// interval that ends at its row's T; white cells have no sample. A node
+// that is not up at T (series.csv's state) shows that state instead: down
+// as grey with vermillion stripes, off as flat grey, drained as grey with
+// dark stripes, keyed under the colour bar. Rows of
 // other strategies or seeds and cluster-wide rows are ignored; it is an
 // error if no row is left.
 func UtilizationHeatmap(rows []SeriesRow, strategy string, seed uint64, title string) (*HeatmapFigure, error) {
@@ -78,6 +138,8 @@ func UtilizationHeatmap(rows []SeriesRow, strategy string, seed uint64, title st
 		}
 	}
 	g.z = make([]float64, g.cols*g.rows)
+	g.st = make([]cellState, g.cols*g.rows)
+	var seen [len(stateKey)]bool
 	for i := range g.z {
 		g.z[i] = math.NaN()
 	}
@@ -88,6 +150,15 @@ func UtilizationHeatmap(rows []SeriesRow, strategy string, seed uint64, title st
 		}
 		c, _ := slices.BinarySearch(times, r.T)
 		g.z[nodeIdx[r.Node]*g.cols+c] = min(max(r.Utilization, 0), 1)
+		st := stateOf(r.State)
+		g.st[nodeIdx[r.Node]*g.cols+c] = st
+		seen[st] = true
+	}
+	var states []cellState
+	for st := stateDown; int(st) < len(seen); st++ {
+		if seen[st] {
+			states = append(states, st)
+		}
 	}
 
 	hm := plotter.NewHeatMap(g, newViridis().Palette(256))
@@ -97,7 +168,7 @@ func UtilizationHeatmap(rows []SeriesRow, strategy string, seed uint64, title st
 	m.Title.Text = title
 	setTimeAxis(&m.X, "simulated time", times[len(times)-1])
 	m.X.Padding, m.Y.Padding = 0, 0
-	m.Add(heatRaster{hm})
+	m.Add(heatRaster{HeatMap: hm, st: g.st})
 	ticks := &nodeTicks{names: nodes}
 	m.Y.Label.Text = "node"
 	if len(nodes) > maxNamedNodes {
@@ -120,7 +191,7 @@ func UtilizationHeatmap(rows []SeriesRow, strategy string, seed uint64, title st
 	cm.SetMax(100)
 	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true, Colors: 256})
 
-	return &HeatmapFigure{Map: m, Bar: bar, BarWidth: 2.6 * vg.Centimeter, nodes: ticks}, nil
+	return &HeatmapFigure{Map: m, Bar: bar, BarWidth: 2.6 * vg.Centimeter, nodes: ticks, states: states}, nil
 }
 
 // Draw draws Map, then Bar beside it, level with Map's data area.
@@ -139,11 +210,41 @@ func (f *HeatmapFigure) Draw(c draw.Canvas) {
 	strip := c
 	strip.Min.X = left.Max.X + gap
 	strip.Max.X -= gap // a margin right of the bar
-	strip.Min.Y, strip.Max.Y = dc.Min.Y, dc.Max.Y
+	lo := dc.Min.Y     // where the colour scale starts
+	if len(f.states) > 0 {
+		lo = f.drawKey(c, strip, dc.Min.Y)
+	}
+	strip.Min.Y, strip.Max.Y = lo, dc.Max.Y
 	bd := f.Bar.DataCanvas(strip)
-	strip.Min.Y -= bd.Min.Y - dc.Min.Y
+	strip.Min.Y -= bd.Min.Y - lo
 	strip.Max.Y += dc.Max.Y - bd.Max.Y
 	f.Bar.Draw(strip)
+}
+
+// drawKey draws a swatch and name per marked state at the bottom of the
+// strip, level with the data area's bottom, and returns the height above
+// the key where the colour bar may start.
+func (f *HeatmapFigure) drawKey(c draw.Canvas, strip draw.Canvas, bottom vg.Length) vg.Length {
+	fnt := f.Bar.Y.Tick.Label.Font
+	sty := draw.TextStyle{Color: color.Black, Font: fnt, Handler: f.Bar.Y.Tick.Label.Handler, YAlign: draw.YCenter}
+	sw := fnt.Size * 1.2
+	row := fnt.Size * 1.8
+	x := strip.Min.X + f.Bar.Y.Label.TextStyle.Font.Size*1.6
+	for k := range f.states {
+		st := f.states[len(f.states)-1-k]
+		y := bottom + vg.Length(k)*row
+		img := image.NewNRGBA(image.Rect(0, 0, 2*stripePeriod, 2*stripePeriod))
+		for py := range 2 * stripePeriod {
+			for px := range 2 * stripePeriod {
+				img.SetNRGBA(px, py, st.at(px, py))
+			}
+		}
+		r := vg.Rectangle{Min: vg.Point{X: x, Y: y}, Max: vg.Point{X: x + sw, Y: y + sw}}
+		c.DrawImage(r, img)
+		c.StrokeLines(draw.LineStyle{Color: color.Black, Width: 0.4}, []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}, r.Min})
+		c.FillText(sty, vg.Point{X: x + sw + fnt.Size*0.4, Y: y + sw/2}, stateKey[st])
+	}
+	return bottom + vg.Length(len(f.states))*row + fnt.Size
 }
 
 // nodeTicks marks every node on the y axis and labels every step-th.
@@ -198,7 +299,10 @@ func (t *nodeTicks) Ticks(lo, hi float64) []plot.Tick {
 // background through, and its raster drawing, one pixel a cell, is blurred
 // when scaled up; a fine image has neither fault, and keeps an SVG to one
 // <image> element however many cells there are.
-type heatRaster struct{ *plotter.HeatMap }
+type heatRaster struct {
+	*plotter.HeatMap
+	st []cellState // per cell, row-major by node as utilGrid.z; nil: all up
+}
 
 // Plot implements plot.Plotter.
 func (h heatRaster) Plot(c draw.Canvas, plt *plot.Plot) {
@@ -250,6 +354,9 @@ func (h heatRaster) Plot(c draw.Canvas, plt *plot.Plot) {
 		line := img.Pix[py*img.Stride:]
 		for px, col := range colOf {
 			cc := cell[r*cols+col]
+			if h.st != nil && h.st[r*cols+col] != stateUp {
+				cc = h.st[r*cols+col].at(px, py)
+			}
 			line[4*px], line[4*px+1], line[4*px+2], line[4*px+3] = cc.R, cc.G, cc.B, cc.A
 		}
 	}
@@ -262,10 +369,12 @@ func (h heatRaster) Plot(c draw.Canvas, plt *plot.Plot) {
 func (heatRaster) GlyphBoxes(*plot.Plot) []plot.GlyphBox { return nil }
 
 // utilGrid is a heatmap's cells: x holds column centres (seconds), y is
-// the node index, z is row-major by node, NaN where there is no sample.
+// the node index, z is row-major by node, NaN where there is no sample, and
+// st the node's state in each cell.
 type utilGrid struct {
 	x          []float64
 	z          []float64
+	st         []cellState
 	cols, rows int
 }
 

@@ -328,3 +328,112 @@ func TestLoadLatencyPlot(t *testing.T) {
 	_, err = reports.LoadLatencyPlot("x", "y", []reports.LoadCurve{{Label: "empty"}}, "none")
 	plotWantErr(t, err, "no load curve")
 }
+
+// TestHeatmapNodeStates: cells of a node that is not up show its state
+// (series.csv's state column) instead of its utilization, and a key under
+// the colour bar names each state present. Four nodes over 60 samples:
+// node 1 down for t in [10, 30), node 2 off before 40, node 3 drained in
+// [20, 25). The PNG holds the stripes' vermillion and the off grey only
+// then (the same rows without states hold neither), and the SVG embeds a
+// swatch per state (decoding as its declared PNG) beside the map and bar.
+func TestHeatmapNodeStates(t *testing.T) {
+	var rows []reports.SeriesRow
+	for s := 1; s <= 60; s++ {
+		for i := range 4 {
+			st := "up"
+			switch {
+			case i == 1 && s >= 10 && s < 30:
+				st = "down"
+			case i == 2 && s < 40:
+				st = "off"
+			case i == 3 && s >= 20 && s < 25:
+				st = "drained"
+			}
+			rows = append(rows, reports.SeriesRow{Strategy: "rr", Seed: 1, T: float64(s), Node: fmt.Sprintf("n%d", i), Utilization: 0.5, State: st})
+		}
+	}
+	plain := make([]reports.SeriesRow, len(rows))
+	copy(plain, rows)
+	for i := range plain {
+		plain[i].State = "up"
+	}
+	vermillion, grey := color.RGBA{0xd5, 0x5e, 0x00, 0xff}, color.RGBA{0xd9, 0xd9, 0xd9, 0xff}
+	for _, c := range []struct {
+		rows   []reports.SeriesRow
+		marked bool
+	}{{rows, true}, {plain, false}} {
+		f, err := reports.UtilizationHeatmap(c.rows, "rr", 1, "states")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := reports.WriteFigure(&b, f, "png", reports.PlotWidth, reports.PlotHeight); err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(&b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The map's data area is about 1,300 x 900 pixels at 300 dpi
+		// (1.2 M). Node 2 off for 39 of 60 samples is a quarter of its
+		// height by 0.65 of its width, about 190,000 grey pixels; node 1
+		// down for 20 samples is a quarter by a third, a third of it
+		// vermillion stripes: about 32,000. Ask for half of each.
+		v, g := plotCountColor(img, vermillion), plotCountColor(img, grey)
+		if c.marked && (v < 16000 || g < 95000) {
+			t.Errorf("marked: %d vermillion and %d grey pixels, want the down stripes and the off cells", v, g)
+		}
+		// Anti-aliased text and axes make a few light grey pixels anyway
+		// (about 1,100 here), far fewer than one off row.
+		if !c.marked && (v != 0 || g > 5000) {
+			t.Errorf("all up: %d vermillion and %d grey pixels, want none and only the axes' anti-aliasing", v, g)
+		}
+		b.Reset()
+		if err := reports.WriteFigure(&b, f, "svg", reports.PlotWidth, reports.PlotHeight); err != nil {
+			t.Fatal(err)
+		}
+		want := 2
+		if c.marked {
+			want = 5
+		}
+		ims := svgImages(t, b.Bytes())
+		if len(ims) != want {
+			t.Errorf("%d images in the SVG, want %d", len(ims), want)
+		}
+		for _, im := range ims {
+			if _, err := png.Decode(bytes.NewReader(im.data)); err != nil || im.mime != "image/png" {
+				t.Errorf("an image declared %q does not decode as PNG: %v", im.mime, err)
+			}
+		}
+		for _, s := range []string{">down<", ">off<", ">drained<"} {
+			if got := bytes.Contains(b.Bytes(), []byte(s)); got != c.marked {
+				t.Errorf("key %s in the SVG: %v, want %v", s, got, c.marked)
+			}
+		}
+	}
+}
+
+// TestReadSeriesStates: the state column is read back, a folder written
+// before it existed (seven columns) still reads with no state, and a state
+// that is not one of NodeStates, or one on the cluster's row, is refused
+// naming line and field.
+func TestReadSeriesStates(t *testing.T) {
+	rows, err := reports.ReadSeries(strings.NewReader(reports.SeriesHeader+"rr,1,2,*,0.5,1,0,\nrr,1,2,n0,0.5,1,0,down\n"), "s.csv", nil)
+	if err != nil || len(rows) != 2 || rows[0].State != "" || rows[1].State != "down" {
+		t.Fatalf("rows %+v, err %v", rows, err)
+	}
+	rows, err = reports.ReadSeries(strings.NewReader("strategy,seed,t_s,node,utilization,active,queued\nrr,1,2,n0,0.5,1,0\n"), "old.csv", nil)
+	if err != nil || len(rows) != 1 || rows[0].State != "" {
+		t.Fatalf("seven columns: rows %+v, err %v", rows, err)
+	}
+	for _, c := range []struct{ body, want string }{
+		{"rr,1,2,n0,0.5,1,0,broken\n", `s.csv: line 2: field state: expected one of up, down, off, drained, got "broken"`},
+		{"rr,1,2,*,0.5,1,0,up\n", `s.csv: line 2: field state: expected nothing on the cluster's row, got "up"`},
+		{"rr,1,2,n0,0.5,1,0\n", "s.csv: line 2: expected 8 fields as in the header, got 7"},
+	} {
+		_, err := reports.ReadSeries(strings.NewReader(reports.SeriesHeader+c.body), "s.csv", nil)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q: got %v, want %s", c.body, err, c.want)
+		}
+	}
+}

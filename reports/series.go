@@ -5,11 +5,22 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 )
 
 // SeriesHeader is the first line of series.csv.
-const SeriesHeader = "strategy,seed,t_s,node,utilization,active,queued\n"
+const SeriesHeader = "strategy,seed,t_s,node,utilization,active,queued,state\n"
+
+// seriesColumns are series.csv's columns. Files written before the state
+// column existed have the first seven and read with State "".
+var seriesColumns = []string{"strategy", "seed", "t_s", "node", "utilization", "active", "queued", "state"}
+
+// NodeStates are the values of series.csv's state column for a node row
+// (a cluster row's is empty): up, down (failed), off (not provisioned,
+// provisioning, or scaled in), drained (out of the pool for maintenance,
+// or scaled in and finishing its tasks).
+var NodeStates = []string{"up", "down", "off", "drained"}
 
 // ClusterNode is the node column of series.csv's cluster-wide rows.
 const ClusterNode = "*"
@@ -20,7 +31,8 @@ const ClusterNode = "*"
 // averaged over the sampling interval ending at T (of its slots under node
 // queueing; of its dominant resource under central queueing); Active and
 // Queued are the tasks running on it and waiting for it at T (the
-// cluster-wide Queued counts a central scheduler's pending queue).
+// cluster-wide Queued counts a central scheduler's pending queue). State
+// is the node's state at T, one of NodeStates ("" for the cluster).
 type SeriesRow struct {
 	Strategy    string
 	Seed        uint64
@@ -29,6 +41,7 @@ type SeriesRow struct {
 	Utilization float64
 	Active      int64
 	Queued      int64
+	State       string
 }
 
 // SeriesWriter streams series.csv.
@@ -70,6 +83,8 @@ func (sw *SeriesWriter) Write(r *SeriesRow) error {
 	b = strconv.AppendInt(b, r.Active, 10)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, r.Queued, 10)
+	b = append(b, ',')
+	b = append(b, r.State...)
 	b = append(b, '\n')
 	sw.buf = b
 	_, sw.err = sw.w.Write(b)
@@ -106,7 +121,7 @@ func appendCSVField(b []byte, s string) []byte {
 // stream, so a large series can be filtered without holding it all).
 func ReadSeries(r io.Reader, name string, keep func(*SeriesRow) bool) ([]SeriesRow, error) {
 	cr := csv.NewReader(bufio.NewReader(&capLines{r: r, name: name, max: MaxSeriesLine}))
-	cr.FieldsPerRecord = 7
+	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err == io.EOF {
@@ -115,7 +130,13 @@ func ReadSeries(r io.Reader, name string, keep func(*SeriesRow) bool) ([]SeriesR
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	want := []string{"strategy", "seed", "t_s", "node", "utilization", "active", "queued"}
+	want := seriesColumns
+	if len(head) == len(want)-1 {
+		want = want[:len(want)-1] // written before the state column
+	}
+	if len(head) != len(want) {
+		return nil, fmt.Errorf("%s: line 1: expected the header %q, got %d columns", name, SeriesHeader[:len(SeriesHeader)-1], len(head))
+	}
 	for i := range want {
 		if head[i] != want[i] {
 			return nil, fmt.Errorf("%s: line 1: column %d: expected %q, got %q", name, i+1, want[i], head[i])
@@ -131,6 +152,9 @@ func ReadSeries(r io.Reader, name string, keep func(*SeriesRow) bool) ([]SeriesR
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0)
+		if len(rec) != len(want) {
+			return nil, fmt.Errorf("%s: line %d: expected %d fields as in the header, got %d", name, line, len(want), len(rec))
+		}
 		row := SeriesRow{Strategy: rec[0], Node: rec[3]}
 		bad := func(col int, what string) error {
 			return fmt.Errorf("%s: line %d: field %s: expected %s, got %q", name, line, want[col], what, rec[col])
@@ -149,6 +173,17 @@ func ReadSeries(r io.Reader, name string, keep func(*SeriesRow) bool) ([]SeriesR
 		}
 		if row.Queued, err = strconv.ParseInt(rec[6], 10, 64); err != nil {
 			return nil, bad(6, "an integer")
+		}
+		if len(rec) > 7 {
+			switch st := rec[7]; {
+			case row.Node == ClusterNode && st == "":
+			case row.Node != ClusterNode && slices.Contains(NodeStates, st):
+				row.State = NodeStates[slices.Index(NodeStates, st)]
+			case row.Node == ClusterNode:
+				return nil, bad(7, "nothing on the cluster's row")
+			default:
+				return nil, bad(7, "one of up, down, off, drained")
+			}
 		}
 		if keep == nil || keep(&row) {
 			if len(rows) == MaxSeriesRows {

@@ -797,7 +797,7 @@ func (e *Scheduler) touchDom(i int) {
 }
 
 // snapshot is the Scheduler's snapshotFunc.
-func (e *Scheduler) snapshot(t Time, busy []float64, active, queued []int32) {
+func (e *Scheduler) snapshot(t Time, busy []float64, active, queued []int32, _ []NodeState) {
 	for i := range e.domArea {
 		busy[i+1] = (e.domArea[i] + e.dom(i)*float64(t-e.domT[i])) / float64(Second)
 		active[i+1], queued[i+1] = e.view.load[i].Active, 0

@@ -480,7 +480,7 @@ func (e *Engine) release(s int32) {
 }
 
 // snapshot is the Engine's snapshotFunc: busy slot time per slot.
-func (e *Engine) snapshot(t Time, busy []float64, active, queued []int32) {
+func (e *Engine) snapshot(t Time, busy []float64, active, queued []int32, state []NodeState) {
 	var sum float64
 	var slots int64
 	var ca, cq int32
@@ -496,6 +496,11 @@ func (e *Engine) snapshot(t Time, busy []float64, active, queued []int32) {
 	}
 	busy[0] = sum / float64(max(slots, 1))
 	active[0], queued[0] = ca, cq
+	if e.x != nil {
+		for i := range e.slots {
+			state[i+1] = e.x.nodeState(i)
+		}
+	}
 }
 
 // View is the engine's live view (read-only for callers).

@@ -270,6 +270,19 @@ func (x *ext) inService(i int) bool {
 	return x.state[i] == nsMember && x.drain[i] == 0 && x.depth[i] == 0
 }
 
+// nodeState is node i's state as a Series records it.
+func (x *ext) nodeState(i int) NodeState {
+	switch {
+	case x.depth[i] > 0:
+		return NodeDown
+	case x.state[i] == nsOff || x.state[i] == nsPending:
+		return NodeOff
+	case x.state[i] == nsRemoving || x.drain[i] > 0:
+		return NodeDrained
+	}
+	return NodeUp
+}
+
 // mark brings node i's billing and in-service clocks up to now; call it
 // before anything that changes either.
 func (x *ext) mark(e *Engine, i int) {

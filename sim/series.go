@@ -1,5 +1,7 @@
 package sim
 
+import "strconv"
+
 // Sampling configures the time series of a run (Config.Series): every node's
 // utilization, active and queued tasks, and the cluster's, sampled on a
 // fixed simulated interval.
@@ -24,7 +26,8 @@ type Sampling struct {
 // over each interval from it. Active and Queued are the counts at T[k]
 // once every event of that instant has run: tasks running, and tasks
 // waiting (in the node's queue, or the central pending queue for the
-// cluster entry; a node's Queued is 0 under central queueing).
+// cluster entry; a node's Queued is 0 under central queueing). State is
+// each node's NodeState at T[k] (the cluster entry's is NodeUp).
 type Series struct {
 	Every  Time
 	Nodes  int
@@ -32,6 +35,38 @@ type Series struct {
 	Busy   []float64
 	Active []int32
 	Queued []int32
+	State  []NodeState
+}
+
+// NodeState is a node's state in a Series sample.
+type NodeState uint8
+
+// A node is up, or one of: down (failed, by a scheduled or random fault,
+// whatever health checks report), off (not in the pool because an
+// autoscaler has not provisioned it, is still provisioning it, or removed
+// it), drained (out of the pool for maintenance, or removed by an
+// autoscaler and finishing its tasks). A failed node is down whatever else
+// holds; an off node is off even while a maintenance window covers it.
+const (
+	NodeUp NodeState = iota
+	NodeDown
+	NodeOff
+	NodeDrained
+)
+
+// String returns the state's name as series.csv writes it.
+func (s NodeState) String() string {
+	switch s {
+	case NodeUp:
+		return "up"
+	case NodeDown:
+		return "down"
+	case NodeOff:
+		return "off"
+	case NodeDrained:
+		return "drained"
+	}
+	return "NodeState(" + strconv.Itoa(int(s)) + ")"
 }
 
 // Len is the number of samples.
@@ -50,10 +85,13 @@ func (s *Series) At(k, i int) (utilization float64, active, queued int) {
 	return b / s.Every.Seconds(), int(s.Active[j]), int(s.Queued[j])
 }
 
+// StateAt returns node i's state at T[k] (NodeUp for the cluster, i = -1).
+func (s *Series) StateAt(k, i int) NodeState { return s.State[k*(s.Nodes+1)+i+1] }
+
 // snapshotFunc fills, at time t, each entry's busy time so far (seconds
 // at full utilization; index 0 the cluster, 1+i node i) and its active and
-// queued counts.
-type snapshotFunc func(t Time, busy []float64, active, queued []int32)
+// queued counts, and each node's state (entry 0 stays NodeUp).
+type snapshotFunc func(t Time, busy []float64, active, queued []int32, state []NodeState)
 
 // sampler takes a Series for a core.
 type sampler struct {
@@ -64,6 +102,7 @@ type sampler struct {
 	busy    []float64
 	act     []int32
 	que     []int32
+	state   []NodeState
 	snap    snapshotFunc
 	s       Series
 }
@@ -76,7 +115,8 @@ func newSampler(cfg Sampling, nodes int, snap snapshotFunc) *sampler {
 		cfg: cfg, every: cfg.Every, snap: snap,
 		busy: make([]float64, nodes+1),
 		act:  make([]int32, nodes+1), que: make([]int32, nodes+1),
-		s: Series{Every: cfg.Every, Nodes: nodes},
+		state: make([]NodeState, nodes+1),
+		s:     Series{Every: cfg.Every, Nodes: nodes},
 	}
 }
 
@@ -97,12 +137,13 @@ func (p *sampler) to(at Time) {
 
 // take records the sample at t and schedules the next.
 func (p *sampler) take(t Time) {
-	p.snap(t, p.busy, p.act, p.que)
+	p.snap(t, p.busy, p.act, p.que, p.state)
 	s := &p.s
 	s.T = append(s.T, t)
 	s.Busy = append(s.Busy, p.busy...)
 	s.Active = append(s.Active, p.act...)
 	s.Queued = append(s.Queued, p.que...)
+	s.State = append(s.State, p.state...)
 	if p.cfg.Max > 0 && len(s.T) >= 2*p.cfg.Max {
 		p.halve()
 	}
@@ -126,12 +167,14 @@ func (p *sampler) halve() {
 		copy(s.Busy[n*w:(n+1)*w], s.Busy[k*w:(k+1)*w])
 		copy(s.Active[n*w:(n+1)*w], s.Active[k*w:(k+1)*w])
 		copy(s.Queued[n*w:(n+1)*w], s.Queued[k*w:(k+1)*w])
+		copy(s.State[n*w:(n+1)*w], s.State[k*w:(k+1)*w])
 		n++
 	}
 	s.T = s.T[:n]
 	s.Busy = s.Busy[:n*w]
 	s.Active = s.Active[:n*w]
 	s.Queued = s.Queued[:n*w]
+	s.State = s.State[:n*w]
 }
 
 // series returns the samples taken so far (nil when not sampling).

@@ -178,3 +178,57 @@ func TestSeriesHalvingAverages(t *testing.T) {
 		}
 	}
 }
+
+// TestSeriesNodeStates checks each node's state sample by sample against
+// the schedule the configuration sets (every sample sees every event of
+// its instant): n0 fails at 2 s for 3 s (down at 2, 3 and 4, up from 5);
+// n1 is drained for maintenance at 1 s for 2 s (drained at 1 and 2); the
+// group w starts with w-0 alone, its autoscaler asks for w-1 at its first
+// round (10 s, w-0 fully busy: ceil(1 × 1 / 0.5) = 2 nodes) and w-1 joins
+// the pool after its 30 s provisioning, so it is off up to 39 and up from
+// 40. The cluster entry is always up.
+func TestSeriesNodeStates(t *testing.T) {
+	nodes := []sim.NodeSpec{{Name: "n0", Slots: 1, Speed: 1}, {Name: "n1", Slots: 1, Speed: 1},
+		{Name: "w-0", Slots: 1, Speed: 1}, {Name: "w-1", Slots: 1, Speed: 1}}
+	var tasks []sim.Task
+	for a := sim.Time(0); a < 50*sim.Second; a += 250 * ms {
+		tasks = append(tasks, sim.Task{ID: int64(len(tasks)), Arrival: a, Work: 900 * ms})
+	}
+	cfg := sim.Config{Nodes: nodes, Series: sim.Sampling{Every: sim.Second},
+		Faults: []sim.Fault{{Node: 0, At: 2 * sim.Second, For: 3 * sim.Second}, {Node: 1, At: sim.Second, For: 2 * sim.Second, Drain: true}},
+		Autoscale: []sim.Autoscaler{{Group: "w", Nodes: []int{2, 3}, Initial: 1, Min: 1, Max: 2,
+			Target: 0.5, Interval: 10 * sim.Second, Cooldown: sim.Hour, Provision: 30 * sim.Second}}}
+	rr, _ := strategies.New("round-robin", nil, nil)
+	e, err := sim.NewEngine(cfg, &sliceSource{tasks: tasks}, rr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	s := e.Result().Series
+	want := func(i int, t sim.Time) sim.NodeState {
+		switch {
+		case i == 0 && t >= 2*sim.Second && t < 5*sim.Second:
+			return sim.NodeDown
+		case i == 1 && t >= sim.Second && t < 3*sim.Second:
+			return sim.NodeDrained
+		case i == 3 && t < 40*sim.Second:
+			return sim.NodeOff
+		}
+		return sim.NodeUp
+	}
+	if s.Len() < 45 {
+		t.Fatalf("%d samples, want at least 45 (to 45 s)", s.Len())
+	}
+	for k := 0; k < s.Len(); k++ {
+		if got := s.StateAt(k, -1); got != sim.NodeUp {
+			t.Errorf("cluster at %v: %v", s.T[k], got)
+		}
+		for i := range nodes {
+			if got, w := s.StateAt(k, i), want(i, s.T[k]); got != w {
+				t.Errorf("%s at %v: %v, want %v", nodes[i].Name, s.T[k], got, w)
+			}
+		}
+	}
+}

@@ -233,7 +233,7 @@ func TestWorstInputsBinary(t *testing.T) {
 }
 
 // SeriesHeaderForTest is series.csv's header line.
-func SeriesHeaderForTest() string { return "strategy,seed,t_s,node,utilization,active,queued\n" }
+func SeriesHeaderForTest() string { return "strategy,seed,t_s,node,utilization,active,queued,state\n" }
 
 // seq is "1,2,…,n".
 func seq(n int) string {

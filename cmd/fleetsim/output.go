@@ -213,9 +213,9 @@ func writeSeriesPart(w io.Writer, res *sim.Result, nodes []sim.NodeSpec) error {
 	for k := 0; k < s.Len(); k++ {
 		row.T = s.T[k].Seconds()
 		for i := -1; i < s.Nodes; i++ {
-			row.Node = reports.ClusterNode
+			row.Node, row.State = reports.ClusterNode, ""
 			if i >= 0 {
-				row.Node = nodes[i].Name
+				row.Node, row.State = nodes[i].Name, s.StateAt(k, i).String()
 			}
 			u, a, q := s.At(k, i)
 			row.Utilization, row.Active, row.Queued = u, int64(a), int64(q)
