@@ -19,7 +19,7 @@ all: build test
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 build:
-	$(GO) build -ldflags='-X main.version=$(VERSION)' -o bin/fleetsim ./cmd/fleetsim
+	$(GO) build -buildvcs=true -ldflags='-X main.version=$(VERSION)' -o bin/fleetsim ./cmd/fleetsim
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w -buildid=' -o bin/fleetsim-work ./cmd/fleetsim-work
 
 # containerd and runc for the real-execution tests: installed with apt-get
