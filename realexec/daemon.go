@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -258,9 +259,15 @@ func Down(ctx context.Context, dir, ns string) error {
 	}
 	var errs []error
 	for _, d := range ds {
+		// The containers this daemon ran, by their task bundles (there
+		// whether or not the daemon still answers) and by the daemon.
+		ids := bundleIDs(d.Dir, ns)
 		if d.PID > 0 {
 			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			if n, err := Connect(cctx, NodeConfig{Address: d.Address, Namespace: ns}, ""); err == nil {
+				if cs, err := n.Containers(cctx); err == nil {
+					ids = append(ids, cs...)
+				}
 				if err := n.Clean(cctx); err != nil {
 					errs = append(errs, fmt.Errorf("node-%d: cleaning namespace %s: %w", d.Index, ns, err))
 				}
@@ -270,6 +277,12 @@ func Down(ctx context.Context, dir, ns string) error {
 			stop(d.PID)
 		}
 		killShims(Socket(d.Dir))
+		// A task whose deletion did not finish (its command killed
+		// mid-way, its shim killed just now) leaves its cgroups, and may
+		// leave its process running without a shim.
+		if err := removeCgroups(ns, ids); err != nil {
+			errs = append(errs, fmt.Errorf("node-%d: %w", d.Index, err))
+		}
 		unmountUnder(d.Dir)
 		if err := os.RemoveAll(d.Dir); err != nil {
 			errs = append(errs, err)
@@ -323,6 +336,79 @@ func killShims(sock string) {
 			}
 		}
 	}
+}
+
+// bundleIDs lists the IDs of fleetsim's containers (named fleetsim-…) that
+// have a task bundle in node folder d's state, namespace ns.
+func bundleIDs(d, ns string) []string {
+	m, _ := filepath.Glob(filepath.Join(d, "state", "io.containerd.runtime.v2.task", ns, "fleetsim-*"))
+	ids := make([]string, 0, len(m))
+	for _, p := range m {
+		ids = append(ids, filepath.Base(p))
+	}
+	return ids
+}
+
+// cgroupRoots lists the mount points of the cgroup (v1, one per
+// controller hierarchy) and cgroup2 file systems.
+func cgroupRoots() []string {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil
+	}
+	var roots []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		// ... mount-point(4) ... optional fields, "-", fstype, source, options
+		for i := 6; i+1 < len(f); i++ {
+			if f[i] == "-" {
+				if f[i+1] == "cgroup" || f[i+1] == "cgroup2" {
+					roots = append(roots, f[4])
+				}
+				break
+			}
+		}
+	}
+	return roots
+}
+
+// removeCgroups removes the cgroups of fleetsim's containers ids in
+// namespace ns (NS/ID below each cgroup root, where runc puts them), first
+// killing any process still in one. Only names fleetsim gives its
+// containers are touched. The namespace's own cgroup goes too once empty.
+func removeCgroups(ns string, ids []string) error {
+	var errs []error
+	roots := cgroupRoots()
+	for _, id := range ids {
+		if !strings.HasPrefix(id, "fleetsim-") || strings.ContainsAny(id, "/\x00") || ns == "" || strings.ContainsAny(ns, "/\x00") || ns == "." || ns == ".." {
+			continue
+		}
+		for _, r := range roots {
+			p := filepath.Join(r, ns, id)
+			var err error
+			for try := 0; try < 100; try++ {
+				if err = os.Remove(p); err == nil || errors.Is(err, fs.ErrNotExist) {
+					err = nil
+					break
+				}
+				if b, rerr := os.ReadFile(filepath.Join(p, "cgroup.procs")); rerr == nil {
+					for _, f := range strings.Fields(string(b)) {
+						if pid, perr := strconv.Atoi(f); perr == nil && pid > 1 {
+							_ = syscall.Kill(pid, syscall.SIGKILL)
+						}
+					}
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("removing cgroup %s: %w", p, err))
+			}
+		}
+	}
+	for _, r := range roots {
+		_ = os.Remove(filepath.Join(r, ns)) // only when empty
+	}
+	return errors.Join(errs...)
 }
 
 // unmountUnder detaches every mount point below d, deepest first.

@@ -136,7 +136,9 @@ func (n *Node) Snapshotter() string { return n.snapshotter }
 
 // Clean deletes every container fleetsim made in the node's namespace (those
 // labelled LabelOwner) with its task and snapshot: what an interrupted or
-// crashed run left. Containers without the label are left alone.
+// crashed run left. Their cgroups go too, with any process still in them,
+// should a task's deletion have been cut short. Containers without the
+// label are left alone.
 func (n *Node) Clean(ctx context.Context) error {
 	ctx = namespaces.WithNamespace(ctx, n.cfg.Namespace)
 	cs, err := n.client.Containers(ctx, "labels."+strconv.Quote(LabelOwner))
@@ -144,11 +146,15 @@ func (n *Node) Clean(ctx context.Context) error {
 		return err
 	}
 	var errs []error
+	ids := make([]string, 0, len(cs))
 	for _, c := range cs {
+		ids = append(ids, c.ID())
 		if err := remove(ctx, c); err != nil {
 			errs = append(errs, err)
 		}
 	}
+	// What a deleted task leaves when its deletion was cut short.
+	errs = append(errs, removeCgroups(n.cfg.Namespace, ids))
 	return errors.Join(errs...)
 }
 
