@@ -127,11 +127,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNumericFlags$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./cmd/fleetsim/
 	$(GO) test -run '^$$' -fuzz '^FuzzMerge$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./cmd/fleetsim/
 
-# kill -9 at 20 random moments of compare --out D --out-records and of
-# sweep -o D (make test tries 3 of each): D must hold the previous complete
-# result or the new one, never a mix, and no leftovers after the next run.
+# kill -9 at 20 random moments of compare --out D --out-records, of
+# sweep -o D and (as root, on private containerd daemons) of real run -o D
+# (make test tries 3 of each): D must hold the previous complete result or
+# the new one, never a mix, and no leftovers after the next run; a real run
+# leaves no daemon, container, mount, cgroup or folder.
 test-kill:
-	FLEETSIM_KILLS=20 $(GO) test -count=1 -run '^TestKill' -v ./cmd/fleetsim/
+	FLEETSIM_KILLS=20 FLEETSIM_REAL=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 -p 1 -timeout 60m -run '^TestKill' -v ./cmd/fleetsim/
 
 # The main job on the embedded default scenario.
 run:

@@ -26,7 +26,7 @@ const OutManifest = ".fleetsim-out.json"
 
 // outFiles are the names fleetsim writes into an output folder, so a
 // folder written before manifests existed is still recognised as its own.
-var outFiles = []string{"summary.json", "series.csv", "records.csv", "report.html", "sweep.csv", "sweep.json", "plots", OutManifest}
+var outFiles = []string{"summary.json", "series.csv", "records.csv", "report.html", "sweep.csv", "sweep.json", "plots", "real.csv", "gpu.csv", OutManifest}
 
 // OutDir is an output folder written as one unit. Everything is written
 // into a staging folder beside it (Path); Commit then puts the staging

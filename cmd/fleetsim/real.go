@@ -180,7 +180,10 @@ func (f *realFlags) setup(cmd *cobra.Command, args []string) (*realSetup, error)
 			}
 			fmt.Fprintf(stderr, "starting %d temporary containerd daemons under %s\n", sc.NodeCount(), tmp)
 			tempDir = tmp
-			// The guard first: kill -9 during Up must not leave daemons.
+			// Registered at once (a kill -9 before the guard starts leaves
+			// a registered folder the next start removes), then the guard:
+			// kill -9 during Up must not leave daemons.
+			registerTemporary(tmp, ns, nil)
 			g := startGuard(stderr, tmp, true, ns, nil)
 			registerTemporary(tmp, ns, g)
 			s.down = func() {
@@ -255,14 +258,21 @@ real.csv (decision, create, start, exit, exit code, CPU time, peak memory
 per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The folder is checked (and its staging folder made) before
+			// any daemon starts, and written as one unit: a killed run
+			// leaves the previous result whole, and its records so far in
+			// the staging folder beside it until the next run there.
+			od, err := reports.CreateOutDir(out)
+			if err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
+			defer od.Abort() // a no-op once committed
 			s, err := rf.setup(cmd, args)
 			if err != nil {
 				return err
 			}
 			defer s.down()
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return err
-			}
+			stage := od.Path()
 			files := map[string]*bufio.Writer{}
 			var opened []*os.File
 			defer func() {
@@ -276,7 +286,7 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 				var errs []error
 				for _, name := range []string{"records.csv", "real.csv", "gpu.csv"} {
 					if err := files[name].Flush(); err != nil {
-						errs = append(errs, fmt.Errorf("%s: %w", filepath.Join(out, name), err))
+						errs = append(errs, fmt.Errorf("%s: %w", filepath.Join(stage, name), err))
 					}
 				}
 				for _, f := range opened {
@@ -288,7 +298,7 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 				return errors.Join(errs...)
 			}
 			for _, name := range []string{"records.csv", "real.csv", "gpu.csv"} {
-				f, err := os.Create(filepath.Join(out, name))
+				f, err := os.Create(filepath.Join(stage, name))
 				if err != nil {
 					return err
 				}
@@ -338,10 +348,17 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 				if werr != nil {
 					return fmt.Errorf("writing the records in %s: %w (run stopped, containers removed)", out, werr)
 				}
-				if errors.Is(err, realexec.ErrInterrupted) {
-					fmt.Fprintf(cmd.ErrOrStderr(), "interrupted: containers removed; records so far are in %s\n", out)
-				}
 				if err != nil {
+					// What ended is kept (Ctrl-C, a node lost): the folder
+					// is committed as it is.
+					if cerr := errors.Join(closeAll(), od.Commit()); cerr != nil {
+						return errors.Join(realErr(err), fmt.Errorf("keeping the records so far: %w", cerr))
+					}
+					if errors.Is(err, realexec.ErrInterrupted) {
+						fmt.Fprintf(cmd.ErrOrStderr(), "interrupted: containers removed; records so far are in %s\n", out)
+					} else {
+						fmt.Fprintf(cmd.ErrOrStderr(), "records so far are in %s\n", out)
+					}
 					return realErr(err)
 				}
 				if werr != nil {
@@ -356,6 +373,9 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 			}
 			if err := closeAll(); err != nil {
 				return err
+			}
+			if err := od.Commit(); err != nil {
+				return fmt.Errorf("--out: %w", err)
 			}
 			if err := reports.WriteTable(w, head, rows, reports.FormatTable); err != nil {
 				return err

@@ -143,7 +143,12 @@ func registerTemporary(dir, ns string, g *guard) {
 	if g != nil {
 		gp = g.pid
 	}
-	_ = os.WriteFile(filepath.Join(dir, temporaryFile), []byte(fmt.Sprintf("%d %d %s\n", os.Getpid(), gp, ns)), 0o600)
+	// Written aside and renamed: a kill -9 mid-write leaves the previous
+	// registration whole, never a truncated one that reads as nobody's.
+	tmp := filepath.Join(dir, temporaryFile+".tmp")
+	if os.WriteFile(tmp, []byte(fmt.Sprintf("%d %d %s\n", os.Getpid(), gp, ns)), 0o600) == nil {
+		_ = os.Rename(tmp, filepath.Join(dir, temporaryFile))
+	}
 }
 
 // fleetsimAlive reports whether pid is a live fleetsim process (its
@@ -184,6 +189,7 @@ func reapTemporaries(ctx context.Context, stderr io.Writer) {
 // unregisterTemporary removes dir's registration and dir itself once empty
 // (after Down).
 func unregisterTemporary(dir string) {
+	_ = os.Remove(filepath.Join(dir, temporaryFile+".tmp"))
 	_ = os.Remove(filepath.Join(dir, temporaryFile))
 	_ = os.Remove(dir)
 }
