@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"bytes"
 	"fmt"
 	"syscall"
 	"testing"
@@ -107,5 +108,76 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 		}); n != 0 {
 			t.Errorf("%s: %v allocations per 50,000 events in steady state, want 0", s, n)
 		}
+	}
+}
+
+// BenchmarkReplay compares a trace replay with the same workload
+// generated (issue 22: replay at least 0.8× the generated speed): 2 M
+// Poisson requests through p2c on 1,000 single-slot nodes at 90 % load,
+// once from the generator and once read back from the native CSV (and
+// JSONL) the generator's tasks were written to, held in memory so that the
+// disk does not count. One op is one whole run; req/s is requests per wall
+// second. Run with GOMAXPROCS=1.
+func BenchmarkReplay(b *testing.B) {
+	const n, tasks = 1000, 2_000_000
+	for _, format := range []string{"generated", "csv", "jsonl"} {
+		var data []byte
+		if format != "generated" {
+			var buf bytes.Buffer
+			var w interface {
+				Write(*sim.Task) error
+				Flush() error
+			}
+			if format == "csv" {
+				w = traces.NewCSVWriter(&buf)
+			} else {
+				w = traces.NewJSONLWriter(&buf)
+			}
+			gen := traces.NewGenerator(traces.Poisson{Rate: 0.9 * n}, traces.Exponential{Mean: sim.Second}, 1)
+			var t sim.Task
+			for range tasks {
+				gen.Next(&t)
+				if err := w.Write(&t); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := w.Flush(); err != nil {
+				b.Fatal(err)
+			}
+			data = buf.Bytes()
+		}
+		b.Run(format, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				nodes := make([]sim.NodeSpec, n)
+				for i := range nodes {
+					nodes[i] = sim.NodeSpec{Name: fmt.Sprintf("n-%d", i), Slots: 1, Speed: 1}
+				}
+				st, err := strategies.New("p2c", nil, sim.NewRand(1, "strategy/p2c"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				var src sim.Source
+				switch format {
+				case "generated":
+					src = traces.NewGenerator(traces.Poisson{Rate: 0.9 * n}, traces.Exponential{Mean: sim.Second}, 1)
+				case "csv":
+					src, err = traces.NewCSVReader(bytes.NewReader(data), "replay.csv")
+				default:
+					src, err = traces.NewJSONLReader(bytes.NewReader(data), "replay.jsonl")
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				e, err := sim.NewEngine(sim.Config{Nodes: nodes, StopTasks: tasks, WarmupTasks: tasks / 10}, src, st)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := e.Run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(tasks)*float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
 	}
 }

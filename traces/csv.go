@@ -15,7 +15,7 @@ import (
 // documentation). It implements sim.Source.
 type CSVReader struct {
 	file     string
-	cr       *csv.Reader
+	rows     *csvRows
 	cols     []column // column of each header field
 	seq      int64    // tasks returned so far: the id of a task without one
 	prev     sim.Time // arrival of the previous task
@@ -30,18 +30,14 @@ var _ sim.Source = (*CSVReader)(nil)
 // NewCSVReader reads the header row of a native CSV trace from r and
 // returns a reader for its rows. file names the input in errors.
 func NewCSVReader(r io.Reader, file string) (*CSVReader, error) {
-	cr := csv.NewReader(newLineReader(r, file, MaxLine))
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1 // counted here, for a precise message
-	rd := &CSVReader{file: file, cr: cr}
-	header, err := cr.Read()
+	rd := &CSVReader{file: file, rows: newCSVRows(r, file, MaxLine)}
+	header, line, err := rd.rows.read()
 	if err == io.EOF {
 		return nil, &Error{File: file, Line: 1, Msg: "empty file: expected a header row naming at least the columns arrival and duration"}
 	}
 	if err != nil {
-		return nil, rd.readError(err)
+		return nil, err
 	}
-	line, _ := cr.FieldPos(0)
 	if err := rd.parseHeader(header, line); err != nil {
 		return nil, err
 	}
@@ -92,9 +88,6 @@ func looksLikeData(header []string) bool {
 	return true
 }
 
-// readError turns an error of the csv package into an *Error.
-func (rd *CSVReader) readError(err error) error { return csvReadError(err, rd.file, rd.prevLine) }
-
 // csvReadError turns an error of the csv package reading file into an
 // *Error; prevLine is the line of the last row read well, 0 for none.
 func csvReadError(err error, file string, prevLine int) error {
@@ -139,23 +132,26 @@ func (rd *CSVReader) Next(t *sim.Task) error {
 	if rd.err != nil {
 		return rd.err
 	}
-	rec, line, err := readRecord(rd.cr, rd.file, rd.prevLine, len(rd.cols))
+	rec, line, err := rd.rows.read()
 	if err != nil {
 		rd.err = err
 		return err
+	}
+	if len(rec) != len(rd.cols) {
+		rd.err = &Error{File: rd.file, Line: line,
+			Msg: fmt.Sprintf("expected %d fields, as in the header, got %d", len(rd.cols), len(rec))}
+		return rd.err
 	}
 	*t = sim.Task{ID: rd.seq}
 	for i, raw := range rec {
 		c := rd.cols[i]
 		if e := setText(t, c, raw, &rd.in); e != numOK {
-			fl, _ := rd.cr.FieldPos(i)
-			rd.err = &Error{File: rd.file, Line: fl, Column: c.String(), Msg: c.message(e, raw)}
+			rd.err = &Error{File: rd.file, Line: rd.rows.lines[i], Column: c.String(), Msg: c.message(e, raw)}
 			return rd.err
 		}
 	}
 	if t.Arrival < rd.prev {
-		fl, _ := rd.cr.FieldPos(0)
-		rd.err = &Error{File: rd.file, Line: fl, Column: colArrival.String(), Msg: orderMessage(t.Arrival, rd.prev, rd.prevLine)}
+		rd.err = &Error{File: rd.file, Line: line, Column: colArrival.String(), Msg: orderMessage(t.Arrival, rd.prev, rd.prevLine)}
 		return rd.err
 	}
 	if col, msg := rd.dag.check(t); msg != "" {

@@ -181,7 +181,45 @@ func (d *decimal) fracDigits() int {
 	return max(0, last+1-(len(d.ip)+d.exp))
 }
 
-func trimSpace(s string) string { return strings.Trim(s, " \t") }
+func trimSpace(s string) string {
+	if s == "" || s[0] != ' ' && s[0] != '\t' && s[len(s)-1] != ' ' && s[len(s)-1] != '\t' {
+		return s // the common case, without strings.Trim's general cut set
+	}
+	return strings.Trim(s, " \t")
+}
+
+// pow10 are the powers of ten an int64 holds.
+var pow10 = [...]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+// plainFixed is parseFixed's fast path for what traces mostly hold: digits,
+// optionally a point and at most scale more, at most 18 digits in all with
+// the scale (so nothing can overflow). ok is false for anything else, which
+// the general path then reads, with the same result where both apply.
+func plainFixed(s string, scale int) (v int64, ok bool) {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		v = v*10 + int64(s[i]-'0')
+		i++
+	}
+	if i == 0 || i+scale > 18 {
+		return 0, false
+	}
+	if i == len(s) {
+		return v * pow10[scale], true
+	}
+	if s[i] != '.' || len(s)-i-1 > scale || i+1 == len(s) {
+		return 0, false
+	}
+	f := 0
+	for j := i + 1; j < len(s); j++ {
+		if !isDigit(s[j]) {
+			return 0, false
+		}
+		v = v*10 + int64(s[j]-'0')
+		f++
+	}
+	return v * pow10[scale-f], true
+}
 
 // notFinite reports whether s spells NaN or an infinity the way
 // strconv.ParseFloat would accept it.
@@ -195,6 +233,14 @@ func notFinite(s string) bool {
 // parseFixed parses a non-negative decimal scaled by 10^scale, rounded
 // half to even: parseFixed("1.5", 9) is 1500000000.
 func parseFixed(s string, scale int) (int64, numErr) {
+	if v, ok := plainFixed(s, scale); ok {
+		return v, numOK
+	}
+	return parseFixedSlow(s, scale)
+}
+
+// parseFixedSlow is parseFixed without its fast path.
+func parseFixedSlow(s string, scale int) (int64, numErr) {
 	d, e := readDecimal(s)
 	if e != numOK {
 		return 0, e
@@ -230,6 +276,14 @@ func (d *decimal) fixed(scale int) (int64, numErr) {
 // parseInt parses an integer in [lo, hi]. Besides plain integers it takes
 // decimals that are whole ("2.0", "1e3"), as JSON writers often produce.
 func parseInt(s string, lo, hi int64) (int64, numErr) {
+	if v, ok := plainFixed(s, 0); ok && v >= lo && v <= hi {
+		return v, numOK
+	}
+	return parseIntSlow(s, lo, hi)
+}
+
+// parseIntSlow is parseInt without its fast path.
+func parseIntSlow(s string, lo, hi int64) (int64, numErr) {
 	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
 		if v < lo || v > hi {
 			if v < 0 && lo == 0 {
@@ -278,6 +332,14 @@ var sizeUnits = [...]struct {
 // parseSize parses a byte count with an optional suffix: "512", "1.5Gi",
 // "2G", "1e9". The result must be a whole number of bytes.
 func parseSize(s string) (int64, numErr) {
+	if v, ok := plainFixed(s, 0); ok {
+		return v, numOK // a plain number of bytes
+	}
+	return parseSizeSlow(s)
+}
+
+// parseSizeSlow is parseSize without its fast path.
+func parseSizeSlow(s string) (int64, numErr) {
 	mult := uint64(1)
 	num := s
 	for _, u := range sizeUnits {

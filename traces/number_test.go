@@ -157,3 +157,44 @@ func TestSecondsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberFastPaths: parseFixed, parseInt and parseSize give the same
+// value and error with their fast path as without it (the general decimal
+// reader, the oracle), on hand-picked edges (18 and 19 digits, a point
+// with nothing after it, more fraction digits than the scale, signs) and
+// on 200,000 random strings over digits, points, signs, exponents, units
+// and blanks.
+func TestNumberFastPaths(t *testing.T) {
+	cases := []string{"0", "7", "007", "1.5", "1.", ".5", "1.123456789", "1.1234567891", "999999999", "9999999999",
+		"123456789012345678", "1234567890123456789", "99999999999999999999", "+1", "-1", "1e3", "1.0", "5 ", " 5", "", ".", "1..2", "2Gi", "12K"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "0123456789012345678901234567890123456789..+-eEKMGTi \t"
+	for range 200_000 {
+		b := make([]byte, rng.IntN(22))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		for _, scale := range []int{0, 3, 9} {
+			v, e := parseFixed(s, scale)
+			w, f := parseFixedSlow(s, scale)
+			if v != w || e != f {
+				t.Fatalf("parseFixed(%q, %d) = %d, %v; without the fast path %d, %v", s, scale, v, e, w, f)
+			}
+		}
+		for _, r := range [][2]int64{{0, 1000}, {0, math.MaxInt32}, {math.MinInt64, math.MaxInt64}} {
+			v, e := parseInt(s, r[0], r[1])
+			w, f := parseIntSlow(s, r[0], r[1])
+			if v != w || e != f {
+				t.Fatalf("parseInt(%q, %d, %d) = %d, %v; without the fast path %d, %v", s, r[0], r[1], v, e, w, f)
+			}
+		}
+		v, e := parseSize(s)
+		w, f := parseSizeSlow(s)
+		if v != w || e != f {
+			t.Fatalf("parseSize(%q) = %d, %v; without the fast path %d, %v", s, v, e, w, f)
+		}
+	}
+}

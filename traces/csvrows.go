@@ -1,0 +1,174 @@
+package traces
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"unsafe"
+)
+
+// csvRows reads the records of a CSV file as encoding/csv reads them
+// (FieldsPerRecord -1, no lazy quotes, blank lines skipped, line ends
+// already LF from the lineReader below it), without allocating for a
+// record that holds no quote: its fields are views of the line in the
+// buffer, valid until the next call to read. A record with a quote is
+// handed to an encoding/csv Reader fed one line at a time, so quoting,
+// fields over several lines and every parse error are exactly the
+// package's, with line numbers of the file.
+type csvRows struct {
+	file   string
+	br     *bufio.Reader
+	line   int      // line number of the next line to read
+	big    []byte   // a line longer than br's buffer, assembled
+	fields []string // the last record's fields
+	lines  []int    // line of each field of the last record
+	last   int      // line of the last record read well (for errors)
+	nl     bool     // the last line read ended with LF
+	err    error    // sticky
+}
+
+func newCSVRows(r io.Reader, file string, max int) *csvRows {
+	return &csvRows{file: file, br: bufio.NewReaderSize(newLineReader(r, file, max), 64<<10), line: 1}
+}
+
+// readLine returns the next line without its LF (nil and io.EOF at the
+// end). The bytes are valid until the next readLine.
+func (c *csvRows) readLine() ([]byte, error) {
+	b, err := c.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		c.big = append(c.big[:0], b...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			b, err = c.br.ReadSlice('\n')
+			c.big = append(c.big, b...)
+		}
+		b = c.big
+	}
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if len(b) == 0 && err == io.EOF {
+		return nil, io.EOF
+	}
+	c.nl = false
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b, c.nl = b[:n-1], true
+	}
+	return b, nil
+}
+
+// read returns the next record's fields and the line it starts on,
+// io.EOF after the last, or an *Error.
+func (c *csvRows) read() ([]string, int, error) {
+	if c.err != nil {
+		return nil, 0, c.err
+	}
+	for {
+		b, err := c.readLine()
+		if err != nil {
+			if err != io.EOF {
+				err = csvReadError(err, c.file, c.last)
+			}
+			c.err = err
+			return nil, 0, err
+		}
+		ln := c.line
+		c.line++
+		if len(b) == 0 {
+			continue // a blank line, which encoding/csv skips
+		}
+		if bytes.IndexByte(b, '"') >= 0 {
+			return c.quoted(b, ln)
+		}
+		c.fields, c.lines = c.fields[:0], c.lines[:0]
+		start := 0
+		for i, ch := range b { // (fields are short: a loop beats IndexByte's calls)
+			if ch == ',' {
+				c.fields = append(c.fields, view(b[start:i]))
+				c.lines = append(c.lines, ln)
+				start = i + 1
+			}
+		}
+		c.fields = append(c.fields, view(b[start:]))
+		c.lines = append(c.lines, ln)
+		c.last = ln
+		return c.fields, ln, nil
+	}
+}
+
+// view is b as a string without copying: valid while b's bytes are.
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// quoted reads the record that starts with line first (line ln) through
+// encoding/csv.
+func (c *csvRows) quoted(first []byte, ln int) ([]string, int, error) {
+	pending := append([]byte(nil), first...)
+	if c.nl {
+		pending = append(pending, '\n')
+	}
+	feed := &lineFeed{c: c, pending: pending}
+	cr := csv.NewReader(feed)
+	cr.FieldsPerRecord = -1
+	rec, err := cr.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			pe.StartLine += ln - 1
+			pe.Line += ln - 1
+		}
+		c.err = csvReadError(err, c.file, c.last)
+		return nil, 0, c.err
+	}
+	c.fields, c.lines = append(c.fields[:0], rec...), c.lines[:0]
+	for i := range rec {
+		l, _ := cr.FieldPos(i)
+		c.lines = append(c.lines, l+ln-1)
+	}
+	c.last = ln
+	return c.fields, ln, nil
+}
+
+// lineFeed gives encoding/csv the record's first line, then the file's
+// following lines one per Read, so that it never reads past the record:
+// its buffer asks for more only while it has no line end.
+type lineFeed struct {
+	c       *csvRows
+	pending []byte
+	more    int // lines read after the first
+	eof     bool
+}
+
+func (f *lineFeed) Read(p []byte) (int, error) {
+	if len(f.pending) == 0 {
+		if f.eof {
+			return 0, io.EOF
+		}
+		b, err := f.c.br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			err = nil // the rest of the line comes with the next Read
+		} else if err == nil || len(b) > 0 && b[len(b)-1] == '\n' {
+			f.more++
+			f.c.line++
+		}
+		if err == io.EOF {
+			f.eof = true
+			if len(b) == 0 {
+				return 0, io.EOF
+			}
+			err = nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		f.pending = b
+	}
+	n := copy(p, f.pending)
+	f.pending = f.pending[n:]
+	return n, nil
+}
