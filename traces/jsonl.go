@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/fleetsim/fleetsim/sim"
@@ -56,9 +57,11 @@ func (rd *JSONLReader) Next(t *sim.Task) error {
 		if len(skipWS(b, 0)) == 0 {
 			continue
 		}
-		// One string per line: numbers and strings are then substrings,
-		// with no further allocation.
-		if err := rd.parse(t, string(b)); err != nil {
+		// The line as a string without a copy: numbers and strings are
+		// substrings of it, stored only through setText's interner (which
+		// copies) or copied into an error, so nothing outlives the
+		// scanner's buffer.
+		if err := rd.parse(t, view(b)); err != nil {
 			rd.err = err
 			return err
 		}
@@ -261,7 +264,7 @@ func decodeString(raw string) (string, bool) {
 }
 
 func (rd *JSONLReader) fail(col, msg string) error {
-	return &Error{File: rd.file, Line: rd.line, Column: col, Msg: msg}
+	return &Error{File: rd.file, Line: rd.line, Column: strings.Clone(col), Msg: strings.Clone(msg)}
 }
 
 // parse fills t from one line.
