@@ -1,0 +1,259 @@
+package strategies_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/strategies"
+	"github.com/fleetsim/fleetsim/traces"
+)
+
+// oracleConfig is a random cluster of 1–200 nodes (1–3 slots, speeds 0.5
+// to 2) for seed, with the engine's dynamics that change loads and health
+// behind a strategy's back: scheduled failures and drains, lagged health
+// checks, random failures (even seeds) and an autoscaled group (seeds 1
+// mod 4), at 50 %, 95 % or 130 % of capacity (by seed mod 3). It returns
+// the configuration and its arrival rate.
+func oracleConfig(seed uint64, tasks int64) (sim.Config, float64) {
+	r := sim.NewRand(seed, "index-test")
+	n := 1 + r.IntN(200)
+	var nodes []sim.NodeSpec
+	speeds := []float64{0.5, 1, 1, 2}
+	capacity := 0.0
+	for i := 0; i < n; i++ {
+		s := sim.NodeSpec{Name: fmt.Sprintf("n-%d", i), Group: "g", Slots: 1 + r.IntN(3), Speed: speeds[r.IntN(len(speeds))]}
+		capacity += s.Speed * float64(s.Slots)
+		nodes = append(nodes, s)
+	}
+	load := []float64{0.5, 0.95, 1.3}[seed%3]
+	cfg := sim.Config{Nodes: nodes, StopTasks: tasks, Seed: seed,
+		Health: &sim.Health{Interval: sim.Second, Threshold: 2, Rise: 1}}
+	for k := 0; k < 1+n/20; k++ {
+		cfg.Faults = append(cfg.Faults, sim.Fault{Node: r.IntN(n), At: sim.Time(1+r.IntN(60)) * sim.Second, For: sim.Time(1+r.IntN(30)) * sim.Second, Drain: r.IntN(3) == 0})
+	}
+	if seed%2 == 0 {
+		cfg.RandomFaults = []sim.RandomFaults{{Nodes: []int{0, n / 2}, MTBF: 20 * sim.Second, MTTR: 5 * sim.Second}}
+	}
+	if seed%4 == 1 && n >= 4 {
+		var group []int
+		for i := n - n/4; i < n; i++ {
+			group = append(group, i)
+		}
+		cfg.Autoscale = []sim.Autoscaler{{Nodes: group, Initial: 1, Min: 1, Max: len(group), Target: 0.6, Interval: 5 * sim.Second, Cooldown: 10 * sim.Second, Provision: 2 * sim.Second}}
+	}
+	return cfg, load * capacity
+}
+
+// lockstep runs a strategy and its oracle side by side in one run: at
+// every arrival both pick from the same View, with their random streams
+// in the same state (the oracle's is set to the strategy's before each
+// pick), and the run goes on with the strategy's choice; both see every
+// outcome. differ decides whether a disagreement is allowed (nil: never).
+type lockstep struct {
+	fast, oracle       sim.Picker
+	fastRng, oracleRng *sim.Rand
+	differ             func(v *sim.View, fast, oracle int) error
+	picks, differed    int
+	err                error
+}
+
+func (l *lockstep) Name() string { return l.fast.Name() }
+
+func (l *lockstep) Init(v *sim.View) error {
+	for _, s := range []sim.Picker{l.fast, l.oracle} {
+		if in, ok := s.(sim.Initializer); ok {
+			if err := in.Init(v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (l *lockstep) Pick(v *sim.View, t *sim.Task) int {
+	*l.oracleRng = *l.fastRng
+	want := l.oracle.Pick(v, t)
+	got := l.fast.Pick(v, t)
+	l.picks++
+	if got != want {
+		l.differed++
+	}
+	if got != want && l.err == nil {
+		if l.differ == nil {
+			l.err = fmt.Errorf("pick %d at %v: index chose %d, oracle %d", l.picks, v.Now(), got, want)
+		} else if err := l.differ(v, got, want); err != nil {
+			l.err = fmt.Errorf("pick %d at %v: %v", l.picks, v.Now(), err)
+		}
+	}
+	return got
+}
+
+func (l *lockstep) Started(v *sim.View, t *sim.Task, i int) {
+	for _, s := range []sim.Picker{l.fast, l.oracle} {
+		if o, ok := s.(sim.Observer); ok {
+			o.Started(v, t, i)
+		}
+	}
+}
+
+func (l *lockstep) Finished(v *sim.View, t *sim.Task, i int, lat sim.Time) {
+	for _, s := range []sim.Picker{l.fast, l.oracle} {
+		if o, ok := s.(sim.Observer); ok {
+			o.Finished(v, t, i, lat)
+		}
+	}
+}
+
+func (l *lockstep) Failed(v *sim.View, t *sim.Task, i int) {
+	for _, s := range []sim.Picker{l.fast, l.oracle} {
+		if o, ok := s.(sim.Observer); ok {
+			o.Failed(v, t, i)
+		}
+	}
+}
+
+// runLockstep runs name with args (the strategy) and with args plus
+// oracle (its oracle) in lockstep on the random clusters of seeds 1..seeds
+// and returns the picks and the picks where they differed (allowed by
+// differ).
+func runLockstep(t *testing.T, name string, args, oracle strategies.Args, seeds uint64, tasks int64,
+	differ func(v *sim.View, fast, oracle int) error) (picks, differed int) {
+	t.Helper()
+	for seed := uint64(1); seed <= seeds; seed++ {
+		cfg, rate := oracleConfig(seed, tasks)
+		oa := strategies.Args{}
+		for k, v := range args {
+			oa[k] = v
+		}
+		for k, v := range oracle {
+			oa[k] = v
+		}
+		l := &lockstep{fastRng: sim.NewRand(seed, "strategy/"+name), oracleRng: sim.NewRand(seed, "strategy/"+name), differ: differ}
+		var err error
+		st, err := strategies.New(name, args, l.fastRng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.fast = st.(sim.Picker)
+		if st, err = strategies.New(name, oa, l.oracleRng); err != nil {
+			t.Fatal(err)
+		}
+		l.oracle = st.(sim.Picker)
+		src := traces.NewGenerator(traces.Poisson{Rate: rate}, traces.Exponential{Mean: sim.Second}, seed)
+		e, err := sim.NewEngine(cfg, src, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if l.err != nil {
+			t.Fatalf("%s %v, seed %d (%d nodes): %v", name, args, seed, len(cfg.Nodes), l.err)
+		}
+		if l.picks == 0 {
+			t.Fatalf("%s seed %d: no picks", name, seed)
+		}
+		picks += l.picks
+		differed += l.differed
+	}
+	return picks, differed
+}
+
+// ties is the healthy nodes of the fewest tasks in system, by a scan.
+func ties(v *sim.View) []int {
+	var tied []int
+	best := -1
+	for i := 0; i < v.Len(); i++ {
+		if !v.Healthy(i) {
+			continue
+		}
+		switch q := v.InSystem(i); {
+		case best < 0 || q < best:
+			best, tied = q, append(tied[:0], i)
+		case q == best:
+			tied = append(tied, i)
+		}
+	}
+	return tied
+}
+
+// TestJSQIndexMatchesScan: jsq on the load index against its O(n) scan
+// (scan: true, the oracle with the reservoir tie rule), decision by
+// decision on random clusters through failures, drains, lagged health and
+// autoscaling, their random streams in the same state before every pick.
+// With one node of the fewest tasks both must choose it; with ties they
+// may differ (the rules draw differently), but both must choose among the
+// tied nodes (their distribution is TestJSQTieDistribution's).
+func TestJSQIndexMatchesScan(t *testing.T) {
+	wide := 0
+	picks, differed := runLockstep(t, "jsq", nil, strategies.Args{"scan": true}, 12, 20000,
+		func(v *sim.View, fast, oracle int) error {
+			tied := ties(v)
+			if len(tied) < 2 {
+				return fmt.Errorf("%d tied nodes %v, yet the index chose %d and the scan %d", len(tied), tied, fast, oracle)
+			}
+			in := func(x int) bool {
+				for _, i := range tied {
+					if i == x {
+						return true
+					}
+				}
+				return false
+			}
+			if !in(fast) || !in(oracle) {
+				return fmt.Errorf("tied nodes %v, the index chose %d and the scan %d", tied, fast, oracle)
+			}
+			wide++
+			return nil
+		})
+	t.Logf("%d picks, %d differed (on ties)", picks, differed)
+	if wide == 0 {
+		t.Fatal("no decision differed on ties: the test did not exercise the tie rule")
+	}
+	if differed == picks {
+		t.Fatal("every pick differed")
+	}
+}
+
+// TestJSQTieDistribution: with k = 5 healthy nodes tied for the fewest
+// tasks (among 12: others busier, one tied node unhealthy), both tie rules
+// choose each tied node with probability 1/k. 50,000 picks per rule on a
+// View that does not change; Pearson's χ² against the uniform counts must
+// stay below 18.47, the 0.999 quantile of χ² with k−1 = 4 degrees of
+// freedom (fixed seeds: the test is deterministic).
+func TestJSQTieDistribution(t *testing.T) {
+	specs := make([]sim.NodeSpec, 12)
+	for i := range specs {
+		specs[i] = sim.NodeSpec{Name: fmt.Sprintf("n-%d", i), Slots: 1, Speed: 1}
+	}
+	v := sim.NewView(specs)
+	loads := []int32{3, 1, 4, 1, 5, 1, 2, 1, 6, 1, 1, 7}
+	for i, q := range loads {
+		v.SetLoad(i, sim.NodeLoad{Active: 1, Queued: q - 1, Down: i == 10})
+	}
+	want := []int{1, 3, 5, 7, 9}
+	for _, scan := range []bool{false, true} {
+		p := ready(t, "jsq", strategies.Args{"scan": scan}, 7, v)
+		count := map[int]int{}
+		const picks = 50000
+		for k := 0; k < picks; k++ {
+			count[p.Pick(v, &sim.Task{})]++
+		}
+		chi := 0.0
+		exp := float64(picks) / float64(len(want))
+		total := 0
+		for _, i := range want {
+			d := float64(count[i]) - exp
+			chi += d * d / exp
+			total += count[i]
+		}
+		if total != picks {
+			t.Fatalf("scan %v: %d of %d picks outside the tied nodes %v: %v", scan, picks-total, picks, want, count)
+		}
+		t.Logf("scan %v: counts %v, χ² %.2f", scan, count, chi)
+		if chi > 18.47 {
+			t.Errorf("scan %v: χ² %.2f above 18.47 (4 degrees of freedom, p = 0.001): %v", scan, chi, count)
+		}
+	}
+}
