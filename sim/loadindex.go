@@ -61,6 +61,17 @@ func (v *View) changed(i int) {
 	for _, x := range v.indexes {
 		x.update(i)
 	}
+	for _, f := range v.watchers {
+		f(i)
+	}
+}
+
+// Watch asks the View to call f(i) after every change of node i's load
+// (Active, Queued) or health (Down, Out): what a strategy needs to keep an
+// index of its own current, as TrackLoad's is. Strategies call it once, in
+// Init; f must not modify the View.
+func (v *View) Watch(f func(i int)) {
+	v.watchers = append(v.watchers, f)
 }
 
 func (x *LoadIndex) wt(i int32) float64 {

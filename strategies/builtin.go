@@ -39,8 +39,9 @@ var builtin = []Info{
 				Doc: "latency assumed for a node with no sample yet (0: Finagle's rule, free when idle and prohibitive while its first tasks are in flight)"},
 			penaltyParam}},
 	{Name: "least-request", New: newLeastRequest,
-		Description: "full scan for least (outstanding+1) x EWMA latency, as Envoy least request with NGINX Plus least_time",
-		Params:      []Param{decayParam, penaltyParam}},
+		Description: "least (outstanding+1) x EWMA latency over every node, as Envoy least request with NGINX Plus least_time",
+		Params: []Param{decayParam, penaltyParam,
+			{Name: "scan", Type: "bool", Default: "false", Doc: "scan every node per decision (O(n), the oracle) instead of the O(log n) index; same choices"}}},
 	{Name: "consistent-hash", New: newConsistentHash,
 		Description: "session affinity: tasks with the same key go to the same node (Maglev or ring hash)",
 		Params: []Param{

@@ -55,6 +55,7 @@ type lockstep struct {
 	fastRng, oracleRng *sim.Rand
 	differ             func(v *sim.View, fast, oracle int) error
 	picks, differed    int
+	failures           int // Failed calls
 	err                error
 }
 
@@ -106,6 +107,7 @@ func (l *lockstep) Finished(v *sim.View, t *sim.Task, i int, lat sim.Time) {
 }
 
 func (l *lockstep) Failed(v *sim.View, t *sim.Task, i int) {
+	l.failures++
 	for _, s := range []sim.Picker{l.fast, l.oracle} {
 		if o, ok := s.(sim.Observer); ok {
 			o.Failed(v, t, i)
@@ -118,7 +120,7 @@ func (l *lockstep) Failed(v *sim.View, t *sim.Task, i int) {
 // and returns the picks and the picks where they differed (allowed by
 // differ).
 func runLockstep(t *testing.T, name string, args, oracle strategies.Args, seeds uint64, tasks int64,
-	differ func(v *sim.View, fast, oracle int) error) (picks, differed int) {
+	differ func(v *sim.View, fast, oracle int) error) (picks, differed, failures int) {
 	t.Helper()
 	for seed := uint64(1); seed <= seeds; seed++ {
 		cfg, rate := oracleConfig(seed, tasks)
@@ -156,8 +158,9 @@ func runLockstep(t *testing.T, name string, args, oracle strategies.Args, seeds 
 		}
 		picks += l.picks
 		differed += l.differed
+		failures += l.failures
 	}
-	return picks, differed
+	return picks, differed, failures
 }
 
 // ties is the healthy nodes of the fewest tasks in system, by a scan.
@@ -187,7 +190,7 @@ func ties(v *sim.View) []int {
 // tied nodes (their distribution is TestJSQTieDistribution's).
 func TestJSQIndexMatchesScan(t *testing.T) {
 	wide := 0
-	picks, differed := runLockstep(t, "jsq", nil, strategies.Args{"scan": true}, 12, 20000,
+	picks, differed, _ := runLockstep(t, "jsq", nil, strategies.Args{"scan": true}, 12, 20000,
 		func(v *sim.View, fast, oracle int) error {
 			tied := ties(v)
 			if len(tied) < 2 {
@@ -254,6 +257,23 @@ func TestJSQTieDistribution(t *testing.T) {
 		t.Logf("scan %v: counts %v, χ² %.2f", scan, count, chi)
 		if chi > 18.47 {
 			t.Errorf("scan %v: χ² %.2f above 18.47 (4 degrees of freedom, p = 0.001): %v", scan, chi, count)
+		}
+	}
+}
+
+// TestLeastRequestIndexMatchesScan: least-request on its index against
+// its O(n) scan (scan: true, the oracle), decision by decision on random
+// clusters through failures (tasks lost on failing nodes charge the
+// penalty), drains, lagged health and autoscaling, with the default decay
+// and penalty and with a short decay and long penalty (penalties that
+// outlast the estimates and expire during the run). Every choice must be
+// the same.
+func TestLeastRequestIndexMatchesScan(t *testing.T) {
+	for _, args := range []strategies.Args{nil, {"decay": 0.5, "penalty": 20.0}, {"penalty": 0.0}} {
+		picks, _, failures := runLockstep(t, "least-request", args, strategies.Args{"scan": true}, 12, 20000, nil)
+		t.Logf("%v: %d picks, all the same; %d failed tasks", args, picks, failures)
+		if failures == 0 {
+			t.Fatal("no task failed: the penalty path was not exercised")
 		}
 	}
 }
