@@ -118,9 +118,10 @@ func (l *lockstep) Failed(v *sim.View, t *sim.Task, i int) {
 // runLockstep runs name with args (the strategy) and with args plus
 // oracle (its oracle) in lockstep on the random clusters of seeds 1..seeds
 // and returns the picks and the picks where they differed (allowed by
-// differ).
+// differ). prep, when not nil, may change each run's configuration and
+// source.
 func runLockstep(t *testing.T, name string, args, oracle strategies.Args, seeds uint64, tasks int64,
-	differ func(v *sim.View, fast, oracle int) error) (picks, differed, failures int) {
+	differ func(v *sim.View, fast, oracle int) error, prep func(seed uint64, cfg *sim.Config, src sim.Source) sim.Source) (picks, differed, failures int) {
 	t.Helper()
 	for seed := uint64(1); seed <= seeds; seed++ {
 		cfg, rate := oracleConfig(seed, tasks)
@@ -142,7 +143,10 @@ func runLockstep(t *testing.T, name string, args, oracle strategies.Args, seeds 
 			t.Fatal(err)
 		}
 		l.oracle = st.(sim.Picker)
-		src := traces.NewGenerator(traces.Poisson{Rate: rate}, traces.Exponential{Mean: sim.Second}, seed)
+		var src sim.Source = traces.NewGenerator(traces.Poisson{Rate: rate}, traces.Exponential{Mean: sim.Second}, seed)
+		if prep != nil {
+			src = prep(seed, &cfg, src)
+		}
 		e, err := sim.NewEngine(cfg, src, l)
 		if err != nil {
 			t.Fatal(err)
@@ -209,7 +213,7 @@ func TestJSQIndexMatchesScan(t *testing.T) {
 			}
 			wide++
 			return nil
-		})
+		}, nil)
 	t.Logf("%d picks, %d differed (on ties)", picks, differed)
 	if wide == 0 {
 		t.Fatal("no decision differed on ties: the test did not exercise the tie rule")
@@ -270,10 +274,45 @@ func TestJSQTieDistribution(t *testing.T) {
 // the same.
 func TestLeastRequestIndexMatchesScan(t *testing.T) {
 	for _, args := range []strategies.Args{nil, {"decay": 0.5, "penalty": 20.0}, {"penalty": 0.0}} {
-		picks, _, failures := runLockstep(t, "least-request", args, strategies.Args{"scan": true}, 12, 20000, nil)
+		picks, _, failures := runLockstep(t, "least-request", args, strategies.Args{"scan": true}, 12, 20000, nil, nil)
 		t.Logf("%v: %d picks, all the same; %d failed tasks", args, picks, failures)
 		if failures == 0 {
 			t.Fatal("no task failed: the penalty path was not exercised")
 		}
 	}
+}
+
+// TestGeoIndexMatchesScan: geo on its per-region indexes against its scan
+// (scan: true, the oracle), decision by decision on the random clusters
+// spread over four regions (one of them without nodes on odd seeds) with
+// random RTTs, tasks from every region and, one in five, from none (the
+// least-connections fallback), at thresholds 0.8 and 0.3. Every choice
+// must be the same.
+func TestGeoIndexMatchesScan(t *testing.T) {
+	regions := []string{"eu", "us", "ap", "sa"}
+	prep := func(seed uint64, cfg *sim.Config, src sim.Source) sim.Source {
+		r := sim.NewRand(seed, "geo-test")
+		nodes := append([]sim.NodeSpec(nil), cfg.Nodes...)
+		use := len(regions) - int(seed%2)
+		for i := range nodes {
+			nodes[i].Region = regions[r.IntN(use)]
+		}
+		cfg.Nodes = nodes
+		rtt := make([]sim.Time, len(regions)*len(regions))
+		for a := range regions {
+			for b := 0; b < a; b++ {
+				d := sim.Time(r.IntN(4)) * 20 * sim.Millisecond // ties between regions too
+				rtt[a*len(regions)+b], rtt[b*len(regions)+a] = d, d
+			}
+		}
+		cfg.Network = &sim.Network{Regions: regions, RTT: rtt}
+		return regionSource{src, append(append([]string(nil), regions...), "")}
+	}
+	for _, args := range []strategies.Args{nil, {"threshold": 0.3}} {
+		picks, _, _ := runLockstep(t, "geo", args, strategies.Args{"scan": true}, 12, 20000, nil, prep)
+		t.Logf("%v: %d picks, all the same", args, picks)
+	}
+	// Without a network geo is least-connections, on its load index.
+	picks, _, _ := runLockstep(t, "geo", nil, strategies.Args{"scan": true}, 6, 20000, nil, nil)
+	t.Logf("no network: %d picks, all the same", picks)
 }
