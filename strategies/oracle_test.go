@@ -123,8 +123,17 @@ func (l *lockstep) Failed(v *sim.View, t *sim.Task, i int) {
 func runLockstep(t *testing.T, name string, args, oracle strategies.Args, seeds uint64, tasks int64,
 	differ func(v *sim.View, fast, oracle int) error, prep func(seed uint64, cfg *sim.Config, src sim.Source) sim.Source) (picks, differed, failures int) {
 	t.Helper()
+	return runLockstepArgs(t, name, func(uint64, int) strategies.Args { return args }, oracle, seeds, tasks, differ, prep)
+}
+
+// runLockstepArgs is runLockstep with the strategy's arguments chosen per
+// seed and cluster size.
+func runLockstepArgs(t *testing.T, name string, argsFor func(seed uint64, nodes int) strategies.Args, oracle strategies.Args, seeds uint64, tasks int64,
+	differ func(v *sim.View, fast, oracle int) error, prep func(seed uint64, cfg *sim.Config, src sim.Source) sim.Source) (picks, differed, failures int) {
+	t.Helper()
 	for seed := uint64(1); seed <= seeds; seed++ {
 		cfg, rate := oracleConfig(seed, tasks)
+		args := argsFor(seed, len(cfg.Nodes))
 		oa := strategies.Args{}
 		for k, v := range args {
 			oa[k] = v
@@ -315,4 +324,33 @@ func TestGeoIndexMatchesScan(t *testing.T) {
 	// Without a network geo is least-connections, on its load index.
 	picks, _, _ := runLockstep(t, "geo", nil, strategies.Args{"scan": true}, 6, 20000, nil, nil)
 	t.Logf("no network: %d picks, all the same", picks)
+}
+
+// TestWeightedRoundRobinIndexMatchesScan: weighted-round-robin on its
+// kinetic tree against nginx's scan (scan: true, the oracle), decision by
+// decision on the random clusters (weights speed × slots: 0.5 to 6, so
+// halves), with and without health, with explicit integer weights 0–9
+// (zeros never chosen), and with weights of 0.1 (no common power of two:
+// the scan from the start). Nodes leave and rejoin through failures,
+// drains and autoscaling. Every choice must be the same.
+func TestWeightedRoundRobinIndexMatchesScan(t *testing.T) {
+	for _, args := range []strategies.Args{nil, {"health": true}} {
+		picks, _, _ := runLockstep(t, "weighted-round-robin", args, strategies.Args{"scan": true}, 12, 20000, nil, nil)
+		t.Logf("%v: %d picks, all the same", args, picks)
+	}
+	for _, tenth := range []bool{false, true} {
+		picks, _, _ := runLockstepArgs(t, "weighted-round-robin", func(seed uint64, n int) strategies.Args {
+			r := sim.NewRand(seed, "wrr-weights")
+			ws := make([]any, n)
+			for i := range ws {
+				ws[i] = float64(r.IntN(10))
+				if tenth {
+					ws[i] = ws[i].(float64) / 10
+				}
+			}
+			ws[0] = 1.0
+			return strategies.Args{"weights": ws}
+		}, strategies.Args{"scan": true}, 12, 20000, nil, nil)
+		t.Logf("explicit weights (tenths %v): %d picks, all the same", tenth, picks)
+	}
 }
