@@ -19,7 +19,7 @@ var builtin = []Info{
 			{Name: "scan", Type: "bool", Default: "false", Doc: "scan every node per decision (O(n), the oracle) instead of the O(log n) load index; same choices"}}},
 	{Name: "jsq", New: newJSQ,
 		Description: "join the shortest queue (fewest in system), ties at random",
-		Params:      []Param{{Name: "scan", Type: "bool", Default: "false", Doc: "scan every node per decision (O(n), the oracle) with its reservoir tie rule instead of the O(log n) load index; differs only where 3 or more nodes tie"}}},
+		Params:      []Param{{Name: "scan", Type: "bool", Default: "false", Doc: "scan every node per decision (O(n), the oracle) with its reservoir tie rule instead of the O(log n) load index; same distribution, other draws where nodes tie"}}},
 	{Name: "power-of-d", New: newPowerOfD,
 		Description: "shortest of d random nodes (Mitzenmacher's supermarket model)",
 		Params:      []Param{{Name: "d", Type: "int", Default: "2", Doc: "nodes sampled per task, 1..65536"}}},
