@@ -67,8 +67,9 @@ func (v *View) changed(i int) {
 }
 
 // Watch asks the View to call f(i) after every change of node i's load
-// (Active, Queued) or health (Down, Out): what a strategy needs to keep an
-// index of its own current, as TrackLoad's is. Strategies call it once, in
+// (Active, Queued), health (Down, Out) or allocation (Allocate, Release,
+// SetUsed): what a strategy needs to keep an index of its own current, as
+// TrackLoad's is. Strategies call it once, in
 // Init; f must not modify the View.
 func (v *View) Watch(f func(i int)) {
 	v.watchers = append(v.watchers, f)

@@ -56,7 +56,8 @@ var builtin = []Info{
 
 	// Job placement (cluster.queueing: central); docs/placement.md.
 	{Name: "first-fit", New: newFirstFit, Kind: Placement,
-		Description: "lowest-indexed node the task fits on (Johnson et al. 1974)"},
+		Description: "lowest-indexed node the task fits on (Johnson et al. 1974)",
+		Params:      []Param{{Name: "scan", Type: "bool", Default: "false", Doc: "scan the nodes in order (O(n), the oracle) instead of the tree of largest free resources; same placements"}}},
 	{Name: "best-fit", New: newBestFit, Kind: Placement,
 		Description: "least normalised CPU+GPU left over (FGD artifact's BestFit)",
 		Params:      []Param{tiesParam(tieOrder)}},

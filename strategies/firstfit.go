@@ -12,19 +12,144 @@ import "github.com/fleetsim/fleetsim/sim"
 // case performance bounds for simple one-dimensional packing algorithms",
 // SIAM J. Comput. 3(4), 1974). The FGD artifact's FirstFitScore plugin
 // gives every node the same score and so relies on the node list order;
-// here the order is the node index. A decision costs O(nodes) in the worst
-// case and stops at the first fit.
-type FirstFit struct{}
+// here the order is the node index.
+//
+// The registered strategy keeps a segment tree over the nodes holding, for
+// every range, the largest free CPU, free memory, free share of one GPU and
+// count of entirely free GPUs of its nodes, updated as allocations change
+// (sim.View.Watch); a decision descends to the lowest-indexed node whose
+// range could hold the task and checks it with View.Fits, skipping every
+// range that cannot, so it costs O(log n) where the free capacity is
+// spread and never more than the scan's O(n). With scan: true (and the
+// zero FirstFit) it scans the nodes in order, the original kept as the
+// oracle; both make the same placements.
+type FirstFit struct {
+	idx *fitIndex // nil: scan
+}
 
-var _ sim.Placer = FirstFit{}
+var (
+	_ sim.Placer      = FirstFit{}
+	_ sim.Initializer = FirstFit{}
+)
 
-func newFirstFit(Args, *sim.Rand) (sim.Strategy, error) { return FirstFit{}, nil }
+// Init implements sim.Initializer: the index follows v.
+func (f FirstFit) Init(v *sim.View) error {
+	if f.idx != nil && f.idx.view != v {
+		f.idx.build(v)
+	}
+	return nil
+}
+
+func newFirstFit(a Args, _ *sim.Rand) (sim.Strategy, error) {
+	scan, err := a.Bool("first-fit", "scan", false)
+	if err != nil {
+		return nil, err
+	}
+	if scan {
+		return FirstFit{}, nil
+	}
+	return FirstFit{idx: &fitIndex{}}, nil
+}
+
+// fitIndex is first-fit's segment tree of the largest free resources.
+type fitIndex struct {
+	view         *sim.View
+	size, n      int
+	cpu, mem     []int64 // largest free CPU and memory in the range
+	share, whole []int32 // largest free share of a GPU; most entirely free GPUs
+}
+
+func (x *fitIndex) build(v *sim.View) {
+	n := v.Len()
+	size := 1
+	for size < n {
+		size <<= 1
+	}
+	*x = fitIndex{view: v, size: size, n: n, cpu: make([]int64, 2*size), mem: make([]int64, 2*size),
+		share: make([]int32, 2*size), whole: make([]int32, 2*size)}
+	for p := range x.cpu {
+		x.cpu[p], x.mem[p], x.share[p], x.whole[p] = -1, -1, -1, -1
+	}
+	for i := 0; i < n; i++ {
+		x.leaf(i)
+	}
+	for p := size - 1; p >= 1; p-- {
+		x.pull(p)
+	}
+	v.Watch(x.update)
+}
+
+func (x *fitIndex) leaf(i int) {
+	v, p := x.view, x.size+i
+	x.cpu[p], x.mem[p] = v.FreeCPU(i), v.FreeMemory(i)
+	var share, whole int32
+	for _, f := range v.GPUFree(i) {
+		share = max(share, f)
+		if f == sim.GPUMilliPerGPU {
+			whole++
+		}
+	}
+	x.share[p], x.whole[p] = share, whole
+}
+
+func (x *fitIndex) pull(p int) {
+	x.cpu[p] = max(x.cpu[2*p], x.cpu[2*p+1])
+	x.mem[p] = max(x.mem[2*p], x.mem[2*p+1])
+	x.share[p] = max(x.share[2*p], x.share[2*p+1])
+	x.whole[p] = max(x.whole[2*p], x.whole[2*p+1])
+}
+
+// update is the View's change notification: node i's allocation may have
+// changed.
+func (x *fitIndex) update(i int) {
+	x.leaf(i)
+	for p := (x.size + i) >> 1; p >= 1; p >>= 1 {
+		x.pull(p)
+	}
+}
+
+// first is the lowest-indexed node t fits on, -1 when none.
+func (x *fitIndex) first(t *sim.Task) int {
+	k, milli := t.GPUDemand()
+	return x.descend(1, t, int32(k), milli)
+}
+
+func (x *fitIndex) descend(p int, t *sim.Task, k, milli int32) int {
+	if x.cpu[p] < t.CPU || x.mem[p] < t.Memory {
+		return -1
+	}
+	if k > 0 && (x.share[p] < milli || (milli == sim.GPUMilliPerGPU && x.whole[p] < k)) {
+		return -1
+	}
+	if p >= x.size {
+		if i := p - x.size; i < x.n && x.view.Fits(i, t) {
+			return i
+		}
+		return -1
+	}
+	if i := x.descend(2*p, t, k, milli); i >= 0 {
+		return i
+	}
+	return x.descend(2*p+1, t, k, milli)
+}
 
 // Name implements sim.Strategy.
 func (FirstFit) Name() string { return "first-fit" }
 
 // Place implements sim.Placer.
-func (FirstFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+func (f FirstFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+	if f.idx != nil && f.idx.view == nil {
+		f.idx.build(v) // Init was not called: the first View
+	}
+	if f.idx != nil && f.idx.view == v && f.idx.n == v.Len() {
+		i := f.idx.first(t)
+		if i < 0 {
+			return false
+		}
+		p.Node = i
+		p.GPUs = v.PickGPUs(i, t, p.GPUs[:0])
+		return true
+	}
 	for i := 0; i < v.Len(); i++ {
 		if v.Fits(i, t) {
 			p.Node = i

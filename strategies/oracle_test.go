@@ -2,6 +2,7 @@ package strategies_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/fleetsim/fleetsim/sim"
@@ -352,5 +353,90 @@ func TestWeightedRoundRobinIndexMatchesScan(t *testing.T) {
 			return strategies.Args{"weights": ws}
 		}, strategies.Args{"scan": true}, 12, 20000, nil, nil)
 		t.Logf("explicit weights (tenths %v): %d picks, all the same", tenth, picks)
+	}
+}
+
+// placerLockstep drives a placement strategy and its oracle on one View
+// of a random GPU cluster of 1 to 400 nodes (randomCluster's node kinds,
+// more of them) through steps random arrivals and departures: before each
+// placement both decide, and the decisions (node and GPUs) must be the
+// same; the strategy's is applied. It returns the placements made.
+func placerLockstep(t *testing.T, name string, args, oracle strategies.Args, seed uint64, steps int) int {
+	t.Helper()
+	r := sim.NewRand(seed, "placer-lockstep")
+	var nodes []sim.NodeSpec
+	for len(nodes) < 1+r.IntN(400) {
+		more, _ := randomCluster(r)
+		nodes = append(nodes, more...)
+	}
+	for i := range nodes {
+		nodes[i].Name = fmt.Sprintf("n%d", i)
+	}
+	v := sim.NewView(nodes)
+	oa := strategies.Args{}
+	for k, x := range args {
+		oa[k] = x
+	}
+	for k, x := range oracle {
+		oa[k] = x
+	}
+	mk := func(a strategies.Args) sim.Placer {
+		st, err := strategies.New(name, a, sim.NewRand(seed, "strategy/"+name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in, ok := st.(sim.Initializer); ok {
+			if err := in.Init(v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return st.(sim.Placer)
+	}
+	fast, slow := mk(args), mk(oa)
+	var run []running
+	placed := 0
+	var p, q sim.Placement
+	for k := 0; k < steps; k++ {
+		if len(run) > 0 && r.IntN(10) < 4 {
+			j := r.IntN(len(run))
+			d := run[j]
+			v.Release(d.node, &d.task, d.gpus)
+			run[j] = run[len(run)-1]
+			run = run[:len(run)-1]
+			continue
+		}
+		task := randomTask(r, int64(k))
+		p.Node, p.GPUs = -1, p.GPUs[:0]
+		q.Node, q.GPUs = -1, q.GPUs[:0]
+		okS := slow.Place(v, &task, &q)
+		okF := fast.Place(v, &task, &p)
+		if okF != okS || (okF && (p.Node != q.Node || !slices.Equal(p.GPUs, q.GPUs))) {
+			t.Fatalf("%s seed %d step %d (%d nodes), task %+v: index %v %d %v, scan %v %d %v", name, seed, k, len(nodes), task, okF, p.Node, p.GPUs, okS, q.Node, q.GPUs)
+		}
+		if !okF {
+			continue
+		}
+		if err := v.Allocate(p.Node, &task, p.GPUs); err != nil {
+			t.Fatalf("%s seed %d step %d: %v", name, seed, k, err)
+		}
+		placed++
+		run = append(run, running{p.Node, task, slices.Clone(p.GPUs)})
+	}
+	return placed
+}
+
+// TestFirstFitIndexMatchesScan: first-fit on its tree of largest free
+// resources places every task where the scan (scan: true, the oracle)
+// does, node and GPUs, on 30 random GPU clusters through 5,000 random
+// arrivals and departures each (tasks of CPU only, GPU shares, whole GPUs,
+// GPU model restrictions).
+func TestFirstFitIndexMatchesScan(t *testing.T) {
+	placed := 0
+	for seed := uint64(1); seed <= 30; seed++ {
+		placed += placerLockstep(t, "first-fit", nil, strategies.Args{"scan": true}, seed, 5000)
+	}
+	t.Logf("%d placements, all the same", placed)
+	if placed == 0 {
+		t.Fatal("nothing placed")
 	}
 }
