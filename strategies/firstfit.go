@@ -1,6 +1,10 @@
 package strategies
 
-import "github.com/fleetsim/fleetsim/sim"
+import (
+	"math"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
 
 // FirstFit places a task on the lowest-indexed node it fits on
 // (sim.View.Fits: free CPU, memory, an allowed GPU model and enough free
@@ -51,24 +55,49 @@ func newFirstFit(a Args, _ *sim.Rand) (sim.Strategy, error) {
 	return FirstFit{idx: &fitIndex{}}, nil
 }
 
-// fitIndex is first-fit's segment tree of the largest free resources.
+// fitIndex is a segment tree over the nodes holding, for every range, the
+// largest free resources of its nodes (to skip ranges where a task cannot
+// fit) and, with bounds, the smallest free CPU and GPU (for best-fit's
+// bound on the score). Leaves are in node index order, or in the order
+// pos gives (best-fit's tie order).
 type fitIndex struct {
 	view         *sim.View
 	size, n      int
 	cpu, mem     []int64 // largest free CPU and memory in the range
 	share, whole []int32 // largest free share of a GPU; most entirely free GPUs
+	pos, node    []int32 // leaf of each node and node of each leaf (nil: identity)
+	bounds       bool
+	minCPU       []int64 // with bounds: smallest free CPU in the range
+	minGPU       []int64 // with bounds: smallest free GPU thousandths
 }
 
-func (x *fitIndex) build(v *sim.View) {
+func (x *fitIndex) build(v *sim.View) { x.buildOrdered(v, nil, false) }
+
+// buildOrdered builds the tree with node i at leaf pos[i] (nil: i), with
+// the smallest free CPU and GPU when bounds, and asks v to keep it current.
+func (x *fitIndex) buildOrdered(v *sim.View, pos []int32, bounds bool) {
 	n := v.Len()
 	size := 1
 	for size < n {
 		size <<= 1
 	}
 	*x = fitIndex{view: v, size: size, n: n, cpu: make([]int64, 2*size), mem: make([]int64, 2*size),
-		share: make([]int32, 2*size), whole: make([]int32, 2*size)}
+		share: make([]int32, 2*size), whole: make([]int32, 2*size), bounds: bounds}
 	for p := range x.cpu {
 		x.cpu[p], x.mem[p], x.share[p], x.whole[p] = -1, -1, -1, -1
+	}
+	if pos != nil {
+		x.pos = append([]int32(nil), pos...)
+		x.node = make([]int32, n)
+		for i, p := range pos {
+			x.node[p] = int32(i)
+		}
+	}
+	if bounds {
+		x.minCPU, x.minGPU = make([]int64, 2*size), make([]int64, 2*size)
+		for p := range x.minCPU {
+			x.minCPU[p], x.minGPU[p] = math.MaxInt64, math.MaxInt64
+		}
 	}
 	for i := 0; i < n; i++ {
 		x.leaf(i)
@@ -79,9 +108,27 @@ func (x *fitIndex) build(v *sim.View) {
 	v.Watch(x.update)
 }
 
+// at is the node of leaf position p (relative to the leaves).
+func (x *fitIndex) at(p int) int {
+	if x.node == nil {
+		return p
+	}
+	return int(x.node[p])
+}
+
+func (x *fitIndex) leafOf(i int) int {
+	if x.pos == nil {
+		return x.size + i
+	}
+	return x.size + int(x.pos[i])
+}
+
 func (x *fitIndex) leaf(i int) {
-	v, p := x.view, x.size+i
+	v, p := x.view, x.leafOf(i)
 	x.cpu[p], x.mem[p] = v.FreeCPU(i), v.FreeMemory(i)
+	if x.bounds {
+		x.minCPU[p], x.minGPU[p] = v.FreeCPU(i), v.FreeGPUMilli(i)
+	}
 	var share, whole int32
 	for _, f := range v.GPUFree(i) {
 		share = max(share, f)
@@ -97,13 +144,17 @@ func (x *fitIndex) pull(p int) {
 	x.mem[p] = max(x.mem[2*p], x.mem[2*p+1])
 	x.share[p] = max(x.share[2*p], x.share[2*p+1])
 	x.whole[p] = max(x.whole[2*p], x.whole[2*p+1])
+	if x.bounds {
+		x.minCPU[p] = min(x.minCPU[2*p], x.minCPU[2*p+1])
+		x.minGPU[p] = min(x.minGPU[2*p], x.minGPU[2*p+1])
+	}
 }
 
 // update is the View's change notification: node i's allocation may have
 // changed.
 func (x *fitIndex) update(i int) {
 	x.leaf(i)
-	for p := (x.size + i) >> 1; p >= 1; p >>= 1 {
+	for p := x.leafOf(i) >> 1; p >= 1; p >>= 1 {
 		x.pull(p)
 	}
 }
@@ -114,16 +165,19 @@ func (x *fitIndex) first(t *sim.Task) int {
 	return x.descend(1, t, int32(k), milli)
 }
 
+// cannot reports whether no node of tree node p's range can hold t.
+func (x *fitIndex) cannot(p int, t *sim.Task, k, milli int32) bool {
+	return x.cpu[p] < t.CPU || x.mem[p] < t.Memory ||
+		k > 0 && (x.share[p] < milli || (milli == sim.GPUMilliPerGPU && x.whole[p] < k))
+}
+
 func (x *fitIndex) descend(p int, t *sim.Task, k, milli int32) int {
-	if x.cpu[p] < t.CPU || x.mem[p] < t.Memory {
-		return -1
-	}
-	if k > 0 && (x.share[p] < milli || (milli == sim.GPUMilliPerGPU && x.whole[p] < k)) {
+	if x.cannot(p, t, k, milli) {
 		return -1
 	}
 	if p >= x.size {
-		if i := p - x.size; i < x.n && x.view.Fits(i, t) {
-			return i
+		if i := p - x.size; i < x.n && x.view.Fits(x.at(i), t) {
+			return x.at(i)
 		}
 		return -1
 	}

@@ -440,3 +440,20 @@ func TestFirstFitIndexMatchesScan(t *testing.T) {
 		t.Fatal("nothing placed")
 	}
 }
+
+// TestBestFitIndexMatchesScan: best-fit's branch and bound places every
+// task where its scan (scan: true, the oracle) does, node and GPUs, with
+// the seeded tie order (the default) and lowest-index ties, on 30 random
+// GPU clusters through 5,000 random arrivals and departures each.
+func TestBestFitIndexMatchesScan(t *testing.T) {
+	for _, ties := range []string{"order", "index"} {
+		placed := 0
+		for seed := uint64(1); seed <= 30; seed++ {
+			placed += placerLockstep(t, "best-fit", strategies.Args{"ties": ties}, strategies.Args{"scan": true}, seed, 5000)
+		}
+		t.Logf("ties %s: %d placements, all the same", ties, placed)
+		if placed == 0 {
+			t.Fatal("nothing placed")
+		}
+	}
+}
