@@ -71,10 +71,14 @@ func (b *BestFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
 			b.idx.buildOrdered(v, pos, true)
 		}
 		if b.idx.view == v && b.idx.n == v.Len() {
+			if b.idx.hopeless(t) {
+				return false
+			}
 			k, milli := t.GPUDemand()
 			s := bestFitSearch{x: b.idx, t: t, k: int32(k), milli: milli, gpu: gpu, m: m, best: -1}
 			s.search(1)
 			if s.best < 0 {
+				b.idx.failed(t)
 				return false
 			}
 			p.Node = s.best

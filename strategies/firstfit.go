@@ -69,6 +69,41 @@ type fitIndex struct {
 	bounds       bool
 	minCPU       []int64 // with bounds: smallest free CPU in the range
 	minGPU       []int64 // with bounds: smallest free GPU thousandths
+
+	// Failed searches: a task that fitted nowhere fits nowhere as long as
+	// no node's free capacity grew (Allocate only takes, Release only
+	// gives back, so a change that raises a node's free CPU, memory or
+	// GPU sum is the only way a node can start to fit). grown counts such
+	// changes; nofit remembers, per demand, the count when it failed.
+	freeCPU, freeMem, freeGPU []int64 // each node's free resources as last seen
+	grown                     uint64
+	nofit                     map[fitKey]uint64
+}
+
+// fitKey is everything of a task that View.Fits reads.
+type fitKey struct {
+	cpu, mem int64
+	k, milli int32
+	spec     string
+}
+
+func keyOf(t *sim.Task) fitKey {
+	k, milli := t.GPUDemand()
+	return fitKey{t.CPU, t.Memory, int32(k), milli, t.GPUSpec}
+}
+
+// hopeless reports whether t is known to fit on no node.
+func (x *fitIndex) hopeless(t *sim.Task) bool {
+	g, ok := x.nofit[keyOf(t)]
+	return ok && g == x.grown
+}
+
+// failed records that t fitted on no node.
+func (x *fitIndex) failed(t *sim.Task) {
+	if len(x.nofit) >= 1<<16 {
+		clear(x.nofit)
+	}
+	x.nofit[keyOf(t)] = x.grown
 }
 
 func (x *fitIndex) build(v *sim.View) { x.buildOrdered(v, nil, false) }
@@ -82,7 +117,8 @@ func (x *fitIndex) buildOrdered(v *sim.View, pos []int32, bounds bool) {
 		size <<= 1
 	}
 	*x = fitIndex{view: v, size: size, n: n, cpu: make([]int64, 2*size), mem: make([]int64, 2*size),
-		share: make([]int32, 2*size), whole: make([]int32, 2*size), bounds: bounds}
+		share: make([]int32, 2*size), whole: make([]int32, 2*size), bounds: bounds,
+		freeCPU: make([]int64, n), freeMem: make([]int64, n), freeGPU: make([]int64, n), nofit: map[fitKey]uint64{}}
 	for p := range x.cpu {
 		x.cpu[p], x.mem[p], x.share[p], x.whole[p] = -1, -1, -1, -1
 	}
@@ -125,6 +161,11 @@ func (x *fitIndex) leafOf(i int) int {
 
 func (x *fitIndex) leaf(i int) {
 	v, p := x.view, x.leafOf(i)
+	c, m, g := v.FreeCPU(i), v.FreeMemory(i), v.FreeGPUMilli(i)
+	if c > x.freeCPU[i] || m > x.freeMem[i] || g > x.freeGPU[i] {
+		x.grown++
+	}
+	x.freeCPU[i], x.freeMem[i], x.freeGPU[i] = c, m, g
 	x.cpu[p], x.mem[p] = v.FreeCPU(i), v.FreeMemory(i)
 	if x.bounds {
 		x.minCPU[p], x.minGPU[p] = v.FreeCPU(i), v.FreeGPUMilli(i)
@@ -161,8 +202,15 @@ func (x *fitIndex) update(i int) {
 
 // first is the lowest-indexed node t fits on, -1 when none.
 func (x *fitIndex) first(t *sim.Task) int {
+	if x.hopeless(t) {
+		return -1
+	}
 	k, milli := t.GPUDemand()
-	return x.descend(1, t, int32(k), milli)
+	i := x.descend(1, t, int32(k), milli)
+	if i < 0 {
+		x.failed(t)
+	}
+	return i
 }
 
 // cannot reports whether no node of tree node p's range can hold t.
