@@ -131,7 +131,10 @@ func (s *bestFitSearch) search(p int) {
 	if x.cannot(p, s.t, s.k, s.milli) {
 		return
 	}
-	if s.best >= 0 && bestFitScore(x.minCPU[p], x.minGPU[p], s.t.CPU, s.gpu, s.m) <= s.bestScore {
+	// A node the task fits on has at least its demand free, so the
+	// smallest free CPU and GPU of the range, raised to the demand,
+	// bound the score of every such node.
+	if s.best >= 0 && bestFitScore(max(x.minCPU[p], s.t.CPU), max(x.minGPU[p], s.gpu), s.t.CPU, s.gpu, s.m) <= s.bestScore {
 		return
 	}
 	if p >= x.size {
