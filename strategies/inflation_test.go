@@ -336,10 +336,10 @@ func (o *openb) replicated(r int) *openb {
 }
 
 // BenchmarkPlacementScale times the inflation experiment (seed 42) on the
-// openb node list replicated 1×, 10× and 50×: first-fit on its index and
-// with its scan (the oracle), best-fit and fgd, which still scan every
-// node per decision (only to 10×; 50× of them takes many minutes; set
-// FLEETSIM_BENCH_50X=1 to run them). make bench-scale.
+// openb node list replicated 1×, 10× and 50×: first-fit and best-fit on
+// their indexes and with their scans (the oracles), and fgd, whose argmax
+// still visits every node (all but indexed first-fit only to 10×: 50× of
+// them takes many minutes; set FLEETSIM_BENCH_50X=1 to run them).
 func BenchmarkPlacementScale(b *testing.B) {
 	base := loadOpenb(b)
 	for _, r := range []int{1, 10, 50} {
@@ -348,7 +348,7 @@ func BenchmarkPlacementScale(b *testing.B) {
 		for _, c := range []struct {
 			name string
 			args strategies.Args
-		}{{"first-fit", nil}, {"first-fit", strategies.Args{"scan": true}}, {"best-fit", nil}, {"fgd", nil}} {
+		}{{"first-fit", nil}, {"first-fit", strategies.Args{"scan": true}}, {"best-fit", nil}, {"best-fit", strategies.Args{"scan": true}}, {"fgd", nil}} {
 			label := c.name
 			if c.args != nil {
 				label += "{scan=true}"
