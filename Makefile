@@ -99,10 +99,14 @@ bench-sweep:
 	$(GO) test -run '^$$' -bench 'Sweep100' -benchtime 1x -count 3 -cpu 1 ./cmd/fleetsim/
 	$(GO) test -run '^$$' -bench 'Sweep100' -benchtime 1x -count 3 -cpu 2 ./cmd/fleetsim/
 
-# Balancers as the cluster grows: least-connections with its load index
-# and with the O(n) scan it replaced, 10^3 to 10^5 nodes (issue 22).
-bench-scale:
-	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'LeastConnectionsScale' -benchmem -benchtime 1x -count 3 ./strategies/
+# Balancers as the cluster grows (issue 22): the indexed balancers against
+# their O(n) oracles (scan: true) as Go benchmarks, 10^3 to 10^5 nodes;
+# then every balancer through the CLI, one process per run, with its peak
+# RSS (scripts/bench-scale.sh; SIZES="1000 10000 100000 1000000" adds
+# 10^6 nodes, TASKS sets the requests per run).
+bench-scale: build
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'BalancerScale' -benchmem -benchtime 1x -count 3 ./strategies/
+	scripts/bench-scale.sh
 
 # Long fuzzing of every parser (FUZZTIME per target).
 FUZZTIME ?= 60s

@@ -61,3 +61,24 @@ func ExampleConfig_faults() {
 	// Output:
 	// failures 1, lost attempts 25, retries 25, failed tasks 0, down 60s
 }
+
+// A load index with tie counts, as jsq uses it: the least loaded healthy
+// nodes, how many tie, and the r-th of them, each in O(log n); the View
+// keeps the index current as loads change, and calls the functions
+// strategies registered with Watch.
+func ExampleLoadIndex_NthBest() {
+	nodes := make([]sim.NodeSpec, 6)
+	for i := range nodes {
+		nodes[i] = sim.NodeSpec{Name: fmt.Sprintf("n-%d", i), Slots: 1, Speed: 1}
+	}
+	v := sim.NewView(nodes)
+	x := v.TrackLoad(nil)
+	x.CountTies()
+	changes := 0
+	v.Watch(func(i int) { changes++ })
+	for i, q := range []int32{2, 1, 3, 1, 1, 4} {
+		v.SetLoad(i, sim.NodeLoad{Active: 1, Queued: q - 1, Down: i == 4})
+	}
+	fmt.Println("best:", x.Best(), "ties:", x.Ties(), "second of them:", x.NthBest(1), "changes seen:", changes)
+	// Output: best: 1 ties: 2 second of them: 3 changes seen: 6
+}

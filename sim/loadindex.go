@@ -19,6 +19,7 @@ type LoadIndex struct {
 	best   []int32   // best leaf of each tree node (-1: none)
 	n      int
 	weight func(i int) float64
+	cnt    []int32 // with CountTies: leaves of each tree node as good as its best
 }
 
 // TrackLoad returns the View's load index, ordering nodes by tasks in
@@ -60,6 +61,18 @@ func (v *View) changed(i int) {
 	for _, x := range v.indexes {
 		x.update(i)
 	}
+	for _, f := range v.watchers {
+		f(i)
+	}
+}
+
+// Watch asks the View to call f(i) after every change of node i's load
+// (Active, Queued), health (Down, Out) or allocation (Allocate, Release,
+// SetUsed): what a strategy needs to keep an index of its own current, as
+// TrackLoad's is. Strategies call it once, in
+// Init; f must not modify the View.
+func (v *View) Watch(f func(i int)) {
+	v.watchers = append(v.watchers, f)
 }
 
 func (x *LoadIndex) wt(i int32) float64 {
@@ -96,9 +109,85 @@ func (x *LoadIndex) update(i int) {
 	} else {
 		x.best[p] = int32(i)
 	}
+	if x.cnt != nil {
+		x.cnt[p] = 0
+		if !x.off[i] {
+			x.cnt[p] = 1
+		}
+		for p >>= 1; p >= 1; p >>= 1 {
+			x.pull(p)
+		}
+		return
+	}
 	for p >>= 1; p >= 1; p >>= 1 {
 		x.best[p] = x.better(x.best[2*p], x.best[2*p+1])
 	}
+}
+
+// pull recomputes tree node p's best leaf and tie count from its children.
+func (x *LoadIndex) pull(p int) {
+	a, b := x.best[2*p], x.best[2*p+1]
+	switch {
+	case a < 0:
+		x.best[p], x.cnt[p] = b, x.cnt[2*p+1]
+	case b < 0 || x.less(a, b):
+		x.best[p], x.cnt[p] = a, x.cnt[2*p]
+	case x.less(b, a):
+		x.best[p], x.cnt[p] = b, x.cnt[2*p+1]
+	default:
+		x.best[p], x.cnt[p] = a, x.cnt[2*p]+x.cnt[2*p+1]
+	}
+}
+
+// CountTies makes the index count, from now on, how many healthy nodes
+// are as good as the best one (Ties) and find the r-th of them in index
+// order (NthBest), each in O(log n). It slows updates a little, so only
+// strategies that break ties among all the best nodes ask for it.
+func (x *LoadIndex) CountTies() {
+	if x.cnt != nil {
+		return
+	}
+	x.cnt = make([]int32, 2*x.size)
+	for i := 0; i < x.n; i++ {
+		if !x.off[i] {
+			x.cnt[x.size+i] = 1
+		}
+	}
+	for p := x.size - 1; p >= 1; p-- {
+		x.pull(p)
+	}
+}
+
+// Ties is the number of healthy nodes as good as Best (0 when none is
+// healthy). It needs CountTies.
+func (x *LoadIndex) Ties() int {
+	if x.best[1] < 0 {
+		return 0
+	}
+	return int(x.cnt[1])
+}
+
+// NthBest is the r-th (from 0, in index order) of the Ties() nodes as good
+// as Best, r in [0, Ties()); Drop when no node is healthy. It needs
+// CountTies.
+func (x *LoadIndex) NthBest(r int) int {
+	m := x.best[1]
+	if m < 0 {
+		return Drop
+	}
+	p := 1
+	for p < x.size {
+		if l := x.best[2*p]; l >= 0 && !x.less(m, l) {
+			if c := int(x.cnt[2*p]); r < c {
+				p = 2 * p
+				continue
+			} else {
+				r -= c
+			}
+		}
+		p = 2*p + 1
+	}
+	return int(x.best[p])
 }
 
 // Best is the least loaded healthy node, the lowest index among equals;

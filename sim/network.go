@@ -46,4 +46,7 @@ func (v *View) CPUUsed(i int) int64 { return v.cpuUsed[i] }
 func (v *View) MemoryUsed(i int) int64 { return v.memUsed[i] }
 
 // SetUsed records what node i's running tasks hold. It is for executors.
-func (v *View) SetUsed(i int, cpu, memory int64) { v.cpuUsed[i], v.memUsed[i] = cpu, memory }
+func (v *View) SetUsed(i int, cpu, memory int64) {
+	v.cpuUsed[i], v.memUsed[i] = cpu, memory
+	v.changed(i)
+}

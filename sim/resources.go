@@ -230,6 +230,7 @@ func (v *View) Allocate(i int, t *Task, gpus []int) error {
 	for _, g := range gpus {
 		v.gpuFree[int(v.gpuOff[i])+g] -= milli
 	}
+	v.changed(i)
 	return nil
 }
 
@@ -242,4 +243,5 @@ func (v *View) Release(i int, t *Task, gpus []int) {
 	for _, g := range gpus {
 		v.gpuFree[int(v.gpuOff[i])+g] += milli
 	}
+	v.changed(i)
 }

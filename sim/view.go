@@ -32,6 +32,8 @@ type View struct {
 	// Load indexes strategies asked for (TrackLoad), kept current by
 	// changed.
 	indexes []*LoadIndex
+	// Functions strategies asked to be called on every change (Watch).
+	watchers []func(i int)
 }
 
 // NodeLoad is the observable state of one node.

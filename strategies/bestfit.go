@@ -22,10 +22,21 @@ import "github.com/fleetsim/fleetsim/sim"
 // over the nodes, which keeps their order and ties, so it is left out.
 // GPUs: best fit (the least free share that fits; lowest-indexed free GPUs
 // for whole GPUs), the artifact's default GPU selection.
+//
+// The registered strategy keeps the nodes in a segment tree in tie order
+// (fitIndex: largest free resources and smallest free CPU and GPU per
+// range, updated as allocations change) and finds the scan's choice by
+// branch and bound, skipping ranges where the task fits nowhere or whose
+// score bound cannot beat the best found; a decision costs what the bound
+// cannot exclude, not every node. With scan: true (and always with ties:
+// random, whose reservoir draws need every tied node) it scores every
+// node, the original kept as the oracle; both make the same placements.
 type BestFit struct {
 	name string
 	a    argmax
 	max  maxSpec
+	scan bool
+	idx  *fitIndex
 }
 
 var _ sim.Placer = (*BestFit)(nil)
@@ -35,7 +46,11 @@ func newBestFit(a Args, rng *sim.Rand) (sim.Strategy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &BestFit{name: tieName("best-fit", ties, tieOrder), a: newArgmax(ties, rng)}, nil
+	scan, err := a.Bool("best-fit", "scan", false)
+	if err != nil {
+		return nil, err
+	}
+	return &BestFit{name: tieName("best-fit", ties, tieOrder), a: newArgmax(ties, rng), scan: scan || ties == tieRandom}, nil
 }
 
 // Name implements sim.Strategy.
@@ -45,15 +60,95 @@ func (b *BestFit) Name() string { return b.name }
 func (b *BestFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
 	m := b.max.of(v)
 	_, _, gpu := gpuUse(t)
+	if !b.scan {
+		b.a.reset(v) // the tie order, drawn as the scan draws it
+		if b.idx == nil {
+			b.idx = &fitIndex{}
+			var pos []int32
+			if b.a.rule == tieOrder {
+				pos = b.a.rank
+			}
+			b.idx.buildOrdered(v, pos, true)
+		}
+		if b.idx.view == v && b.idx.n == v.Len() {
+			if b.idx.hopeless(t) {
+				return false
+			}
+			k, milli := t.GPUDemand()
+			s := bestFitSearch{x: b.idx, t: t, k: int32(k), milli: milli, gpu: gpu, m: m, best: -1}
+			s.search(1)
+			if s.best < 0 {
+				b.idx.failed(t)
+				return false
+			}
+			p.Node = s.best
+			p.GPUs = v.PickGPUs(s.best, t, p.GPUs[:0])
+			return true
+		}
+	}
 	return place(v, t, p, &b.a, func(i int) float64 {
-		return float64(int64((1 - leftover(v, i, t.CPU, gpu, m)) * float64(sim.MaxScore)))
+		return bestFitScore(v.FreeCPU(i), v.FreeGPUMilli(i), t.CPU, gpu, m)
 	}, nil)
 }
 
 // leftover is L above, in the artifact's order of operations (so its
 // integer truncation is reproduced).
 func leftover(v *sim.View, i int, cpu, gpu int64, m *maxSpec) float64 {
-	return float64(v.FreeCPU(i)-cpu)/m.cpu*0.5 + float64(v.FreeGPUMilli(i)-gpu)/m.gpu*0.5
+	return leftoverOf(v.FreeCPU(i), v.FreeGPUMilli(i), cpu, gpu, m)
+}
+
+// leftoverOf is the normalised leftover of a node with free CPU c and free
+// GPU thousandths g; it does not decrease as c or g grow (every step is
+// a correctly rounded, monotone operation), which best-fit's bound uses.
+func leftoverOf(c, g, cpu, gpu int64, m *maxSpec) float64 {
+	return float64(c-cpu)/m.cpu*0.5 + float64(g-gpu)/m.gpu*0.5
+}
+
+// bestFitScore is best-fit's integer score of a node with free CPU c and
+// free GPU thousandths g.
+func bestFitScore(c, g, cpu, gpu int64, m *maxSpec) float64 {
+	return float64(int64((1 - leftoverOf(c, g, cpu, gpu, m)) * float64(sim.MaxScore)))
+}
+
+// bestFitSearch is best-fit on its index: a branch and bound over the tree
+// in tie order, left to right, that skips a range when the task fits on
+// none of its nodes or when its score bound (the score of its smallest
+// free CPU and GPU) is not above the best score found so far (a node to
+// the right with an equal score loses the tie). The result is the scan's:
+// the highest score, the first in tie order among equals.
+type bestFitSearch struct {
+	x         *fitIndex
+	t         *sim.Task
+	k, milli  int32
+	gpu       int64
+	m         *maxSpec
+	best      int
+	bestScore float64
+}
+
+func (s *bestFitSearch) search(p int) {
+	x := s.x
+	if x.cannot(p, s.t, s.k, s.milli) {
+		return
+	}
+	// A node the task fits on has at least its demand free, so the
+	// smallest free CPU and GPU of the range, raised to the demand,
+	// bound the score of every such node.
+	if s.best >= 0 && bestFitScore(max(x.minCPU[p], s.t.CPU), max(x.minGPU[p], s.gpu), s.t.CPU, s.gpu, s.m) <= s.bestScore {
+		return
+	}
+	if p >= x.size {
+		if l := p - x.size; l < x.n {
+			if i := x.at(l); x.view.Fits(i, s.t) {
+				if sc := bestFitScore(x.view.FreeCPU(i), x.view.FreeGPUMilli(i), s.t.CPU, s.gpu, s.m); s.best < 0 || sc > s.bestScore {
+					s.best, s.bestScore = i, sc
+				}
+			}
+		}
+		return
+	}
+	s.search(2 * p)
+	s.search(2*p + 1)
 }
 
 // WorstFit places a task where it leaves the most CPU and GPU free

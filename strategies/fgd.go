@@ -46,11 +46,13 @@ import (
 // Cost. A node's F_n(M) and the score of each task shape (CPU, GPU count,
 // share) on it change only when the node's allocation changes, so both are
 // kept per node and recomputed only after the node's free CPU or GPU
-// shares differ from what the strategy last saw (compared at every
-// decision, so departures and any executor are handled; no hook needed).
-// GPUs of equal free share are evaluated once. A decision is O(nodes) plus
-// O(shapes × GPUs) for each node that changed since that task shape was last
-// scored.
+// shares differ from what the strategy last saw. The nodes to compare are
+// those the View reported changed since the last decision (sim.View.Watch:
+// every Allocate, Release and SetUsed), not every node; on a View it does
+// not watch it compares every node. GPUs of equal free share are evaluated
+// once. A decision is O(nodes) for the feasibility test and the argmax,
+// plus O(shapes × GPUs) for each node that changed since that task shape
+// was last scored.
 type FGD struct {
 	name  string
 	exact bool
@@ -70,6 +72,13 @@ type FGD struct {
 	allowed []bool  // allowed[model*len(shapes)+s]: shape s may use that model
 	memo    map[fgdKey]*fgdMemo
 	buf     []int32
+
+	// The nodes whose allocation changed since the last decision, as the
+	// View reports them (sim.View.Watch), so that a decision re-reads only
+	// those instead of every node; watching is the View that reports.
+	watching *sim.View
+	dirty    []int32
+	isDirty  []bool
 }
 
 // fgdKey is what a task's score on a node depends on.
@@ -148,25 +157,47 @@ func (f *FGD) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
 	return true
 }
 
-// sync brings the per-node versions up to date with v.
+// sync brings the per-node versions up to date with v: the nodes the View
+// reported changed (every node when v is not the View watched).
 func (f *FGD) sync(v *sim.View) {
 	if v != f.v || v.Len() != f.n || !slices.Equal(v.Shapes(), f.shapes) {
 		f.reset(v)
 		return
 	}
+	if v == f.watching {
+		for _, i := range f.dirty {
+			f.isDirty[i] = false
+			f.resync(v, int(i))
+		}
+		f.dirty = f.dirty[:0]
+		return
+	}
 	for i := 0; i < f.n; i++ {
-		changed := v.FreeCPU(i) != f.cpu[i]
-		seen := f.gpu[f.off[i]:f.off[i+1]]
-		for j, g := range v.GPUFree(i) {
-			if g != seen[j] {
-				seen[j] = g
-				changed = true
-			}
+		f.resync(v, i)
+	}
+}
+
+// touched is the View's change notification for node i.
+func (f *FGD) touched(i int) {
+	if i < len(f.isDirty) && !f.isDirty[i] {
+		f.isDirty[i] = true
+		f.dirty = append(f.dirty, int32(i))
+	}
+}
+
+// resync bumps node i's version when its free CPU or GPUs changed.
+func (f *FGD) resync(v *sim.View, i int) {
+	changed := v.FreeCPU(i) != f.cpu[i]
+	seen := f.gpu[f.off[i]:f.off[i+1]]
+	for j, g := range v.GPUFree(i) {
+		if g != seen[j] {
+			seen[j] = g
+			changed = true
 		}
-		if changed {
-			f.cpu[i] = v.FreeCPU(i)
-			f.ver[i]++
-		}
+	}
+	if changed {
+		f.cpu[i] = v.FreeCPU(i)
+		f.ver[i]++
 	}
 }
 
@@ -205,6 +236,12 @@ func (f *FGD) reset(v *sim.View) {
 		}
 	}
 	f.memo = make(map[fgdKey]*fgdMemo)
+	if f.watching != v {
+		f.watching = v
+		v.Watch(f.touched)
+	}
+	f.isDirty = make([]bool, f.n)
+	f.dirty = f.dirty[:0]
 }
 
 // current is node i's F_n(M) now.

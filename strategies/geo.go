@@ -30,11 +30,27 @@ import (
 // reached only that way).
 //
 // Init groups the node indexes by region and sorts, for every origin
-// region, the regions by RTT (ties by region index); a pick then costs
-// O(nodes of the regions it visits), usually one.
+// region, the regions by RTT (ties by region index). Each region keeps its
+// healthy nodes' outstanding tasks and slots as running sums and its
+// healthy nodes in a tournament tree by outstanding tasks, all updated as
+// loads and health change (sim.View.Watch), so a pick costs O(log n) per
+// region it visits (usually one); the fallback is least-connections on its
+// load index. With scan: true it scans the nodes of every region it visits
+// instead, the O(n) original kept as the oracle; both make the same
+// choices.
 type Geo struct {
 	threshold float64
 	name      string
+	scan      bool
+
+	// The index (nil with scan).
+	view   *sim.View
+	pos    []int32    // node's position in its region's list (-1: none)
+	tree   []*tourney // per region, healthy nodes by outstanding tasks
+	rOut   []int64    // per region, healthy nodes' outstanding tasks
+	rSlots []int64    // per region, healthy nodes' slots
+	inOut  []int32    // node's contribution to rOut (0 when unhealthy)
+	inSl   []int32    // node's contribution to rSlots
 
 	n        int     // nodes the tables were built for
 	regions  int     // regions the tables were built for
@@ -54,11 +70,15 @@ func newGeo(a Args, _ *sim.Rand) (sim.Strategy, error) {
 	if err != nil {
 		return nil, err
 	}
+	scan, err := a.Bool("geo", "scan", false)
+	if err != nil {
+		return nil, err
+	}
 	name := "geo"
 	if th != 0.8 {
 		name = fmt.Sprintf("geo(threshold=%g)", th)
 	}
-	return &Geo{threshold: th, name: name, lc: LeastConnections{last: -1}}, nil
+	return &Geo{threshold: th, name: name, scan: scan, lc: LeastConnections{last: -1, scan: scan}}, nil
 }
 
 // Name implements sim.Strategy.
@@ -70,6 +90,9 @@ func (g *Geo) Init(v *sim.View) error {
 	g.n, g.regions = v.Len(), len(v.Regions())
 	g.byRegion, g.order, g.last = nil, nil, nil
 	if g.regions == 0 {
+		if !g.scan {
+			return g.lc.Init(v)
+		}
 		return nil
 	}
 	g.byRegion = make([][]int, g.regions)
@@ -102,7 +125,63 @@ func (g *Geo) Init(v *sim.View) error {
 		})
 		g.order[o] = rs
 	}
+	if !g.scan && g.view != v {
+		g.index(v)
+	}
 	return nil
+}
+
+// index builds the per-region sums and trees and asks the View to keep
+// them current.
+func (g *Geo) index(v *sim.View) {
+	if err := g.lc.Init(v); err != nil {
+		return
+	}
+	g.view = v
+	g.pos = make([]int32, g.n)
+	g.inOut = make([]int32, g.n)
+	g.inSl = make([]int32, g.n)
+	g.rOut = make([]int64, g.regions)
+	g.rSlots = make([]int64, g.regions)
+	g.tree = make([]*tourney, g.regions)
+	for i := range g.pos {
+		g.pos[i] = -1
+	}
+	for r, nodes := range g.byRegion {
+		for p, i := range nodes {
+			g.pos[i] = int32(p)
+		}
+		g.tree[r] = newTourney(len(nodes), func(a, b int32) bool {
+			return v.InSystem(nodes[a]) < v.InSystem(nodes[b])
+		})
+		for _, i := range nodes {
+			g.account(i)
+			g.tree[r].leaf(int(g.pos[i]), v.Healthy(i))
+		}
+		g.tree[r].rebuild()
+	}
+	v.Watch(g.update)
+}
+
+// account brings node i's share of its region's sums up to date.
+func (g *Geo) account(i int) {
+	r := g.view.NodeRegion(i)
+	var out, sl int32
+	if g.view.Healthy(i) {
+		out, sl = int32(g.view.InSystem(i)), int32(g.view.Spec(i).Slots)
+	}
+	g.rOut[r] += int64(out - g.inOut[i])
+	g.rSlots[r] += int64(sl - g.inSl[i])
+	g.inOut[i], g.inSl[i] = out, sl
+}
+
+// update is the View's change notification for node i.
+func (g *Geo) update(i int) {
+	if g.pos[i] < 0 {
+		return
+	}
+	g.account(i)
+	g.tree[g.view.NodeRegion(i)].set(int(g.pos[i]), g.view.Healthy(i))
 }
 
 // Pick implements sim.Picker.
@@ -142,6 +221,13 @@ func (g *Geo) Pick(v *sim.View, t *sim.Task) int {
 // node of r is healthy.
 func (g *Geo) least(v *sim.View, r int) (pos, out, slots int) {
 	nodes := g.byRegion[r]
+	if g.view == v && g.tree != nil {
+		from := g.last[r] + 1
+		if from >= len(nodes) {
+			from = 0
+		}
+		return g.tree[r].bestFrom(from), int(g.rOut[r]), int(g.rSlots[r])
+	}
 	pos, best := -1, 0
 	for k := 1; k <= len(nodes); k++ {
 		p := g.last[r] + k

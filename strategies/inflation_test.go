@@ -12,10 +12,12 @@ package strategies_test
 
 import (
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
@@ -317,4 +319,52 @@ func placementNames() []string {
 		}
 	}
 	return out
+}
+
+// replicated is the openb cluster with its node list repeated r times
+// (names suffixed), the same pods and target shapes: the inflation
+// workload then draws pods until 1.3 × the r-fold capacity.
+func (o *openb) replicated(r int) *openb {
+	c := &openb{pods: o.pods, shapes: o.shapes, gpuCap: o.gpuCap * int64(r)}
+	for k := 0; k < r; k++ {
+		for _, n := range o.nodes {
+			n.Name = n.Name + "-" + strconv.Itoa(k)
+			c.nodes = append(c.nodes, n)
+		}
+	}
+	return c
+}
+
+// BenchmarkPlacementScale times the inflation experiment (seed 42) on the
+// openb node list replicated 1×, 10× and 50×: first-fit and best-fit on
+// their indexes and with their scans (the oracles), and fgd, whose argmax
+// still visits every node (all but indexed first-fit only to 10×: 50× of
+// them takes many minutes; set FLEETSIM_BENCH_50X=1 to run them).
+func BenchmarkPlacementScale(b *testing.B) {
+	base := loadOpenb(b)
+	for _, r := range []int{1, 10, 50} {
+		o := base.replicated(r)
+		w := o.workload(42)
+		for _, c := range []struct {
+			name string
+			args strategies.Args
+		}{{"first-fit", nil}, {"first-fit", strategies.Args{"scan": true}}, {"best-fit", nil}, {"best-fit", strategies.Args{"scan": true}}, {"fgd", nil}} {
+			label := c.name
+			if c.args != nil {
+				label += "{scan=true}"
+			}
+			if r == 50 && label != "first-fit" && os.Getenv("FLEETSIM_BENCH_50X") == "" {
+				continue
+			}
+			b.Run(fmt.Sprintf("%s/x%d", label, r), func(b *testing.B) {
+				var res inflationResult
+				for b.Loop() {
+					res = inflate(b, o, newStrategy(b, c.name, c.args, 42), w)
+				}
+				b.ReportMetric(res.at130, "alloc130%")
+				b.ReportMetric(float64(len(o.nodes)), "nodes")
+				b.ReportMetric(float64(len(w))*float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+			})
+		}
+	}
 }

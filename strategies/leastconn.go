@@ -114,22 +114,67 @@ func (l *LeastConnections) Pick(v *sim.View, _ *sim.Task) int {
 //
 // It considers only healthy nodes (sim.View.Healthy) and drops a task only
 // when no node is healthy.
+//
+// A decision costs O(log n): the View's load index (sim.View.TrackLoad)
+// counts the k healthy nodes of the fewest tasks and, when k > 1, one draw
+// r = IntN(k) picks the r-th of them in index order. With scan: true it
+// scans every node instead and keeps the rule it had before the index (the
+// oracle): reservoir sampling, one draw IntN(t) at every node that ties the
+// best count seen so far (the t-th such), the node kept when the draw is
+// 0. Both rules choose uniformly among the same tied nodes, but the scan
+// draws once per tie it meets (also ties of a count a later node beats),
+// so the two consume the random stream differently and runs with ties
+// differ in their details, not in distribution; those draws are what made
+// the old rule O(n).
 type JSQ struct {
-	rng *sim.Rand
+	rng  *sim.Rand
+	scan bool
+	idx  *sim.LoadIndex
+	view *sim.View // the View idx tracks
 }
 
-var _ sim.Picker = (*JSQ)(nil)
+var (
+	_ sim.Picker      = (*JSQ)(nil)
+	_ sim.Initializer = (*JSQ)(nil)
+)
 
-func newJSQ(_ Args, rng *sim.Rand) (sim.Strategy, error) { return &JSQ{rng: rng}, nil }
+func newJSQ(a Args, rng *sim.Rand) (sim.Strategy, error) {
+	scan, err := a.Bool("jsq", "scan", false)
+	if err != nil {
+		return nil, err
+	}
+	return &JSQ{rng: rng, scan: scan}, nil
+}
 
 // Name implements sim.Strategy.
 func (*JSQ) Name() string { return "jsq" }
+
+// Init implements sim.Initializer: it sets up the load index.
+func (j *JSQ) Init(v *sim.View) error {
+	j.idx, j.view = nil, nil
+	if j.scan {
+		return nil
+	}
+	j.idx, j.view = v.TrackLoad(nil), v
+	j.idx.CountTies()
+	return nil
+}
 
 // Pick implements sim.Picker.
 func (j *JSQ) Pick(v *sim.View, _ *sim.Task) int {
 	n := v.Len()
 	if n == 0 {
 		return sim.Drop
+	}
+	if j.idx != nil && v == j.view {
+		k := j.idx.Ties()
+		switch k {
+		case 0:
+			return sim.Drop
+		case 1:
+			return j.idx.Best()
+		}
+		return j.idx.NthBest(j.rng.IntN(k))
 	}
 	best, bestLen, ties := sim.Drop, 0, 0
 	for i := 0; i < n; i++ {

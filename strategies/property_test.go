@@ -163,7 +163,7 @@ func TestPlacementParamErrors(t *testing.T) {
 		{"least-allocated", strategies.Args{"cpu_weight": 101}, "strategy least-allocated: parameter cpu_weight: expected an integer in [0, 100], got 101"},
 		{"most-allocated", strategies.Args{"cpu_weight": 0, "memory_weight": 0}, "strategy most-allocated: parameter cpu_weight: at least one of cpu_weight, memory_weight and gpu_weight must be > 0"},
 		{"balanced-allocation", strategies.Args{"gpu": 1}, "strategy balanced-allocation: parameter gpu: expected true or false, got 1"},
-		{"first-fit", strategies.Args{"ties": "index"}, "strategy first-fit: parameter ties: unknown parameter (allowed: none)"},
+		{"first-fit", strategies.Args{"ties": "index"}, "strategy first-fit: parameter ties: unknown parameter (allowed: scan)"},
 	} {
 		_, err := strategies.New(c.name, c.args, nil)
 		if err == nil || err.Error() != c.want {
