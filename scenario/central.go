@@ -196,7 +196,7 @@ func (s *Scenario) central(spec StrategySpec, seed uint64, shapes []sim.TaskShap
 	}
 	c.Backfill, _ = sim.ParseBackfill(backfill)
 	if w := s.Workflows; w != nil {
-		c.Transfer, c.Runtimes = w.Transfer, w.Runtimes
+		c.Transfer, c.Runtimes, c.Dispatch = w.Transfer, w.Runtimes, w.Dispatch
 	}
 	c.RackSlowdown = s.Cluster.RackSlowdown
 	c.Timeout = s.Cluster.Timeout

@@ -568,6 +568,11 @@
 //   - runtimes (mapping, optional): task class -> {node group: runtime}; an
 //     entry replaces the task's work at the node's speed (the HEFT paper's
 //     computation-cost table)
+//   - dispatch (duration >= 0, optional): the per-machine dispatch model of
+//     a workflow system's overhead: a node starts one task at a time, each
+//     start taking this long, and a task placed there waits, holding its
+//     share, for the starts before its own (`fleetsim trace workflows
+//     --fit` fits it from WfCommons instances)
 //
 // The workflow strategies (heft, cpop, critical-path, ready-fifo, min-min,
 // max-min) are placement strategies; docs/workflows.md has the model.

@@ -25,17 +25,19 @@ import (
 //	  transfer: {latency: 1ms, bandwidth: 125Mi}   # bytes per second
 //	  runtimes:        # optional: task class -> node group -> runtime
 //	    mProject: {fast: 2s, slow: 5s}
+//	  dispatch: 11s    # optional: each start on a node takes 11 s, one at a time
 type Workflows struct {
 	Gen       *traces.DAGGen
 	Instances []string
 	Every     sim.Time
 	Transfer  sim.Transfer
 	Runtimes  map[string]map[string]sim.Time
+	Dispatch  sim.Time
 	Line      int
 }
 
 var (
-	workflowsFields = []string{"generate", "instances", "every", "transfer", "runtimes"}
+	workflowsFields = []string{"generate", "instances", "every", "transfer", "runtimes", "dispatch"}
 	dagGenFields    = []string{"shape", "tasks", "layers", "edge_prob", "width", "stages", "mean_work", "ccr", "count", "interarrival"}
 	transferFields  = []string{"latency", "bandwidth"}
 )
@@ -61,6 +63,9 @@ func (r *reader) workflows(n *yaml.Node) *Workflows {
 		if x := tm.get("bandwidth"); x != nil {
 			w.Transfer.Bandwidth = float64(r.quantity(x, tm.field("bandwidth"), "a size per second", SizeUnits, "bytes per second, or a number with a suffix "+sizeSuffixes))
 		}
+	}
+	if v := m.get("dispatch"); v != nil && r.err == nil {
+		w.Dispatch = r.duration(v, m.field("dispatch"), nonNegative)
 	}
 	if v := m.get("runtimes"); v != nil && r.err == nil {
 		w.Runtimes = r.runtimeTable(v)

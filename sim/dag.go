@@ -126,6 +126,8 @@ type dagState struct {
 	specs    []NodeSpec
 	runtimes map[string]map[string]Time
 	maxSpeed float64
+	dispatch Time
+	dispFree []Time // per node: when its last start ends
 
 	res                     WorkflowResult
 	respSum, slrSum, spdSum float64
@@ -134,7 +136,10 @@ type dagState struct {
 }
 
 func newDagState(cfg *Config) *dagState {
-	d := &dagState{tr: cfg.Central.Transfer, specs: cfg.Nodes, runtimes: cfg.Central.Runtimes}
+	d := &dagState{tr: cfg.Central.Transfer, specs: cfg.Nodes, runtimes: cfg.Central.Runtimes, dispatch: cfg.Central.Dispatch}
+	if d.dispatch > 0 {
+		d.dispFree = make([]Time, len(cfg.Nodes))
+	}
 	for _, n := range cfg.Nodes {
 		d.maxSpeed = max(d.maxSpeed, n.Speed)
 	}
@@ -208,9 +213,14 @@ func (v *View) ParentDone(id int64) (node int, finish Time, ok bool) {
 
 // DataReady is when every completed parent's output would be on node i:
 // the earliest time t's work could start there (now, for a task without
-// parents).
+// parents). Under the dispatch model (Central.Dispatch) it is also no
+// earlier than the end of t's own start on node i, after the starts
+// already queued there.
 func (v *View) DataReady(t *Task, i int) Time {
 	r := v.now
+	if v.dag != nil && v.dag.dispatch > 0 {
+		r = max(r, v.dag.dispFree[i]) + v.dag.dispatch
+	}
 	for _, e := range t.ParentEdges() {
 		if n, f, ok := v.ParentDone(e.Parent); ok {
 			r = max(r, f+v.TransferTime(n, i, v.EdgeBytes(e)))
@@ -359,10 +369,13 @@ func (e *Scheduler) dagClose() {
 // parents' data; it counts the data moved.
 func (e *Scheduler) stageIn(s int32, i int) Time {
 	t := &e.slab[s].t
-	if len(t.ParentEdges()) == 0 {
+	if len(t.ParentEdges()) == 0 && e.dag.dispatch == 0 {
 		return 0
 	}
 	ready := e.view.DataReady(t, i)
+	if e.dag.dispatch > 0 {
+		e.dag.dispFree[i] = max(e.now, e.dag.dispFree[i]) + e.dag.dispatch
+	}
 	for _, ed := range t.ParentEdges() {
 		if n, _, ok := e.view.ParentDone(ed.Parent); ok && n != i {
 			e.dag.res.DataMovedBytes += e.view.EdgeBytes(ed)

@@ -121,6 +121,39 @@ func TestDAGRuntimeTable(t *testing.T) {
 	}
 }
 
+// TestDAGDispatchSchedule checks the dispatch model (Central.Dispatch,
+// dag.go) against a schedule worked by hand: node A has 4 CPUs, each start
+// takes 2 s and A starts one task at a time; first-fit.
+//
+//	w at 0: T1, T2, T3 (work 5 each, no parents); T4 (work 1) child of T1
+//	U at 1: a task outside any workflow (work 1)
+//
+//	T1  placed 0, its start 0-2   runs 2-7
+//	T2  placed 0, start 2-4       runs 4-9
+//	T3  placed 0, start 4-6       runs 6-11
+//	U   placed 1, start 6-8       runs 8-9   (waits for T3's start)
+//	T4  ready 7, start 8-10       runs 10-11 (waits for U's start)
+func TestDAGDispatchSchedule(t *testing.T) {
+	cfg := sim.Config{
+		Nodes:   []sim.NodeSpec{{Name: "A", Group: "a", Slots: 1, Speed: 1, CPU: 4000}},
+		Central: sim.Central{Backfill: sim.Greedy, Dispatch: 2 * sim.Second},
+	}
+	tasks := []sim.Task{
+		dagTask(1, "w", 0, 5, 1, 0),
+		dagTask(2, "w", 0, 5, 1, 0),
+		dagTask(3, "w", 0, 5, 1, 0),
+		dagTask(4, "w", 0, 1, 1, 0, p(1)),
+		dagTask(5, "", 1, 1, 1, 0),
+	}
+	var res sim.Result
+	if got, want := scheduleWith(t, cfg, tasks, firstFit(), &res), "1:2-7 2:4-9 3:6-11 4:10-11 5:8-9"; got != want {
+		t.Errorf("schedule\n got %s\nwant %s", got, want)
+	}
+	if w := res.Workflow; w == nil || w.Workflows != 1 || w.MaxResponseS != 11 {
+		t.Errorf("workflow figures %+v, want 1 workflow responding in 11 s", w)
+	}
+}
+
 // TestDAGBadWorkflows checks the engine's refusals: a parent that is not
 // an earlier task of the workflow, a workflow split by another, a
 // workflow whose tasks arrive at different times.

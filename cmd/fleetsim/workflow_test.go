@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,20 +30,63 @@ func TestReplayWfCommons(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := replay(inst, "heft", tr, 0)
+		r, err := replay(inst, "heft", tr, overheads{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.makespan < r.cp || r.makespan > r.cp+0.01 || r.makespan >= inst.MakespanS {
 			t.Errorf("%s: simulated %.3f s, critical path %.3f s, recorded %.1f s", filepath.Base(f), r.makespan, r.cp, inst.MakespanS)
 		}
-		o, err := replay(inst, "heft", tr, 10)
+		o, err := replay(inst, "heft", tr, overheads{task: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if o.makespan <= r.makespan+10 {
 			t.Errorf("%s: 10 s per task moved the makespan from %.1f to %.1f s only", filepath.Base(f), r.makespan, o.makespan)
 		}
+	}
+}
+
+// TestReplayDispatch checks the dispatch model on the instances recorded on
+// one machine: that machine starts one task at a time, each start taking
+// 10 s, so the makespan is at least n x 10 s plus the shortest runtime
+// (the last start, then its work), and at most n x 10 s plus the sum of
+// runtimes (at every moment a start is under way or a task runs: a
+// ready task is placed at once while cores are free, and cores held by
+// waiting tasks mean a start is under way).
+func TestReplayDispatch(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(wfDir, "*.json"))
+	if len(files) != 4 {
+		t.Skipf("the four shared instances are not in %s", wfDir)
+	}
+	checked := 0
+	for _, f := range files {
+		inst, err := scenario.ReadInstance(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(inst.Machines) != 1 {
+			continue
+		}
+		minRun, sumRun := math.Inf(1), 0.0
+		for _, tk := range inst.Tasks {
+			minRun = min(minRun, tk.Work.Seconds())
+			sumRun += tk.Work.Seconds()
+		}
+		n := float64(len(inst.Tasks))
+		for _, s := range []string{"heft", "ready-fifo"} {
+			r, err := replay(inst, s, sim.Transfer{Bandwidth: 1.25e9}, overheads{dispatch: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lo, hi := n*10+minRun, n*10+sumRun; r.makespan < lo-1e-6 || r.makespan > hi+1e-6 {
+				t.Errorf("%s under %s: makespan %.3f s with dispatch 10 s, want within [%.3f, %.3f]", filepath.Base(f), s, r.makespan, lo, hi)
+			}
+		}
+		checked++
+	}
+	if checked != 3 {
+		t.Errorf("%d one-machine instances, want 3", checked)
 	}
 }
 
