@@ -14,7 +14,7 @@ import (
 // the names of sim's backfilling rules.
 var backfills = func() []string {
 	var names []string
-	for b := sim.NoBackfill; b <= sim.Greedy; b++ {
+	for b := sim.NoBackfill; b <= sim.Conservative; b++ {
 		names = append(names, b.String())
 	}
 	return names

@@ -247,6 +247,9 @@
 // requested run time (SWF field 9, native column estimate); a task without
 // one is taken at its true duration. "greedy": every task that fits starts,
 // in queue order, with no reservation (what the Kubernetes scheduler does).
+// "conservative": conservative backfilling: every queued task gets a
+// reservation in queue order, and a task starts now only if it fits beside
+// the reservations of all the tasks ahead of it (docs/workflows.md).
 // A strategy entry may override it.
 //
 // pending_timeout (duration >= 0, optional): how long a task may wait in the

@@ -70,9 +70,13 @@ const (
 	// reservation (the Kubernetes scheduler's behaviour); large tasks can
 	// starve.
 	Greedy
+	// Conservative backfilling (Mu'alem and Feitelson 2001): every queued
+	// task gets a reservation in queue order; a task starts now only if it
+	// delays none of the reservations ahead of it (conservative.go).
+	Conservative
 )
 
-var backfillNames = [...]string{NoBackfill: "none", EASY: "easy", Greedy: "greedy"}
+var backfillNames = [...]string{NoBackfill: "none", EASY: "easy", Greedy: "greedy", Conservative: "conservative"}
 
 func (b Backfill) String() string {
 	if int(b) < len(backfillNames) {
@@ -161,7 +165,9 @@ type Scheduler struct {
 	loss      gangLoss
 	dag       *dagState
 	ready     []*Task
-	gang      []int32 // the nodes chooseGang picked
+	gang      []int32  // the nodes chooseGang picked
+	one       []int32  // scratch: a single-node placement as a node list
+	prof      *profile // conservative backfilling's plan (conservative.go)
 	less      func(a, b *Task) bool
 	reorder   bool
 
@@ -560,6 +566,12 @@ func (e *Scheduler) cycle() {
 	}
 	if e.reorder {
 		e.sortPending()
+	}
+	if e.cfg.Central.Backfill == Conservative {
+		for e.conservativePass() && e.reorder {
+			e.sortPending()
+		}
+		return
 	}
 	for e.pass() && e.reorder {
 		// A start changed the order (DRF shares): sort and go again.
