@@ -109,3 +109,41 @@ func TestTraceWorkflowsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestGanttOutput: run --out on a workflow writes gantt.csv with the
+// tasks of the first workflow to finish a task, as worked by hand, and a
+// Gantt chart among the plots; report puts it in the HTML. Two one-CPU
+// nodes, first-fit, no transfer cost: w's task 1 runs on n-0 over 0-2;
+// its children 2 (3 s) and 3 (1 s) become ready at 2, first-fit puts 2 on
+// n-0 (2-5) and 3 on n-1 (2-3). Workflow v arrives later and is left out.
+// Rows come in order of finish.
+func TestGanttOutput(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "w.csv"), []byte("id,arrival,duration,workflow,parents,class,cpu\n1,0,2,w,,a,1\n2,0,3,w,1,b,1\n3,0,1,w,1,b,1\n4,10,1,v,,a,1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "s.yaml"), []byte("name: g\ncluster:\n  queueing: central\n  nodes:\n    - {group: n, count: 2, cpu: 1, memory: 1Gi}\nworkload:\n  trace: {path: w.csv}\nstrategies: [first-fit]\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	if code, _, errs := fleetsim(t, "run", filepath.Join(dir, "s.yaml"), "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "gantt.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "strategy,seed,workflow,arrival_s,task,class,node_index,node,start_s,finish_s\n" +
+		"first-fit,1,w,0,1,a,0,n-0,0,2\n" +
+		"first-fit,1,w,0,3,b,1,n-1,2,3\n" +
+		"first-fit,1,w,0,2,b,0,n-0,2,5\n"
+	if string(b) != want {
+		t.Errorf("gantt.csv\n%s\nwant\n%s", b, want)
+	}
+	if _, err := os.Stat(filepath.Join(out, "plots", "gantt-0-first-fit.svg")); err != nil {
+		t.Errorf("no Gantt chart: %v", err)
+	}
+	html := filepath.Join(dir, "r.html")
+	if code, _, errs := fleetsim(t, "report", out, "-o", html); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errs)
+	}
+	if h, _ := os.ReadFile(html); !strings.Contains(string(h), "Schedule of the first workflow to finish a task (w) under first-fit") {
+		t.Error("the report has no Gantt chart")
+	}
+}
