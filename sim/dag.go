@@ -219,7 +219,7 @@ func (v *View) ParentDone(id int64) (node int, finish Time, ok bool) {
 func (v *View) DataReady(t *Task, i int) Time {
 	r := v.now
 	if v.dag != nil && v.dag.dispatch > 0 {
-		r = max(r, v.dag.dispFree[i]) + v.dag.dispatch
+		r = satAdd(max(r, v.dag.dispFree[i]), v.dag.dispatch)
 	}
 	for _, e := range t.ParentEdges() {
 		if n, f, ok := v.ParentDone(e.Parent); ok {
@@ -365,6 +365,16 @@ func (e *Scheduler) dagClose() {
 	e.dagRetire(f)
 }
 
+// satAdd is a + b (both >= 0), at most MaxTime/4: past any run, and far
+// enough below MaxTime that adding a runtime cannot wrap (the engine then
+// refuses a finish past the end of representable time).
+func satAdd(a, b Time) Time {
+	if a >= MaxTime/4-b {
+		return MaxTime / 4
+	}
+	return a + b
+}
+
 // stageIn is how long slot s's task, placed on node i now, waits for its
 // parents' data; it counts the data moved.
 func (e *Scheduler) stageIn(s int32, i int) Time {
@@ -374,7 +384,11 @@ func (e *Scheduler) stageIn(s int32, i int) Time {
 	}
 	ready := e.view.DataReady(t, i)
 	if e.dag.dispatch > 0 {
-		e.dag.dispFree[i] = max(e.now, e.dag.dispFree[i]) + e.dag.dispatch
+		e.dag.dispFree[i] = satAdd(max(e.now, e.dag.dispFree[i]), e.dag.dispatch)
+		if e.dag.dispFree[i] == MaxTime/4 {
+			e.err = fmt.Errorf("sim: task %d would start after the end of representable time (dispatch %v per start)", t.ID, e.dag.dispatch)
+			return 0
+		}
 	}
 	for _, ed := range t.ParentEdges() {
 		if n, _, ok := e.view.ParentDone(ed.Parent); ok && n != i {

@@ -152,6 +152,16 @@ func TestDAGDispatchSchedule(t *testing.T) {
 	if w := res.Workflow; w == nil || w.Workflows != 1 || w.MaxResponseS != 11 {
 		t.Errorf("workflow figures %+v, want 1 workflow responding in 11 s", w)
 	}
+	// Starts so long that three of them pass the end of representable
+	// time stop the run with an error, not a wrapped clock.
+	cfg.Central.Dispatch = sim.MaxTime / 8
+	e, err := sim.NewScheduler(cfg, &sliceSource{tasks: tasks}, firstFit())
+	if err == nil {
+		err = e.Run()
+	}
+	if err == nil || !strings.Contains(err.Error(), "would start after the end of representable time") {
+		t.Errorf("dispatch of MaxTime/8: error %v", err)
+	}
 }
 
 // TestDAGBadWorkflows checks the engine's refusals: a parent that is not
