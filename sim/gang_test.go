@@ -107,6 +107,40 @@ func TestGangConservative(t *testing.T) {
 	}
 }
 
+// TestConservativeOneNode checks conservative backfilling against EASY on
+// one node of 4 CPUs, estimates exact, worked by hand. Jobs (arrival,
+// CPUs, run):
+//
+//	J1  0  2 10   runs 0-10
+//	J2  1  3  5   the head: 2 CPUs free; reserved 10-15
+//	J3  2  4 10
+//	J4  3  1 20   fits now
+//	J5  4  1  5   fits now, ends at 9
+//
+// EASY: J4 fits beside the head (3 + 1 CPUs from 10), so it starts at 3
+// and runs to 23; J3 needs the whole node and waits for it: 23-33. J5
+// ends before the head's reservation: 4-9.
+//
+// Conservative: J3 is reserved 15-25 behind J2; J4 from 3 would hold a
+// CPU at 15 beside J3's four, so it is reserved after J3, 25-45; J5 fits
+// beside every reservation: 4-9.
+func TestConservativeOneNode(t *testing.T) {
+	nodes := []sim.NodeSpec{{Name: "n", Slots: 1, Speed: 1, CPU: 4000}}
+	tasks := jobs(job{0, 2, 10, 10}, job{1, 3, 5, 5}, job{2, 4, 10, 10}, job{3, 1, 20, 20}, job{4, 1, 5, 5})
+	for _, c := range []struct {
+		backfill sim.Backfill
+		want     string
+	}{
+		{sim.EASY, "1:0-10 2:10-15 3:23-33 4:3-23 5:4-9"},
+		{sim.Conservative, "1:0-10 2:10-15 3:15-25 4:25-45 5:4-9"},
+	} {
+		cfg := sim.Config{Nodes: nodes, Central: sim.Central{Backfill: c.backfill}}
+		if got := schedule(t, cfg, tasks, firstFit()); got != c.want {
+			t.Errorf("%v: got %s, want %s", c.backfill, got, c.want)
+		}
+	}
+}
+
 // TestGangLargerThanCluster checks that a gang asking for more nodes than
 // the cluster has stops the run with an error naming the task.
 func TestGangLargerThanCluster(t *testing.T) {
