@@ -567,7 +567,9 @@
 //     workflow; instance k arrives at k x every (duration, default 0).
 //     Exactly one of generate and instances.
 //   - transfer (mapping): latency (duration >= 0) and bandwidth (bytes per
-//     second, size suffixes allowed; 0 or absent: unlimited)
+//     second, size suffixes allowed; 0 or absent: unlimited); serial (bool,
+//     default false): links contend, each node's link carrying one
+//     transfer at a time in the order children are placed
 //   - runtimes (mapping, optional): task class -> {node group: runtime}; an
 //     entry replaces the task's work at the node's speed (the HEFT paper's
 //     computation-cost table)

@@ -22,7 +22,7 @@ import (
 //	  # or
 //	  instances: [montage.json, seismology.json]   # WfFormat 1.4/1.5
 //	  every: 10m       # instance k arrives at k x every (default 0)
-//	  transfer: {latency: 1ms, bandwidth: 125Mi}   # bytes per second
+//	  transfer: {latency: 1ms, bandwidth: 125Mi}   # bytes per second; serial: true makes links contend
 //	  runtimes:        # optional: task class -> node group -> runtime
 //	    mProject: {fast: 2s, slow: 5s}
 //	  dispatch: 11s    # optional: each start on a node takes 11 s, one at a time
@@ -39,7 +39,7 @@ type Workflows struct {
 var (
 	workflowsFields = []string{"generate", "instances", "every", "transfer", "runtimes", "dispatch"}
 	dagGenFields    = []string{"shape", "tasks", "layers", "edge_prob", "width", "stages", "mean_work", "ccr", "count", "interarrival"}
-	transferFields  = []string{"latency", "bandwidth"}
+	transferFields  = []string{"latency", "bandwidth", "serial"}
 )
 
 // workflows reads the workflows section.
@@ -59,6 +59,9 @@ func (r *reader) workflows(n *yaml.Node) *Workflows {
 		tm.allow(transferFields...)
 		if x := tm.get("latency"); x != nil {
 			w.Transfer.Latency = r.duration(x, tm.field("latency"), nonNegative)
+		}
+		if x := tm.get("serial"); x != nil {
+			w.Transfer.Serial = r.bool(x, tm.field("serial"))
 		}
 		if x := tm.get("bandwidth"); x != nil {
 			w.Transfer.Bandwidth = float64(r.quantity(x, tm.field("bandwidth"), "a size per second", SizeUnits, "bytes per second, or a number with a suffix "+sizeSuffixes))

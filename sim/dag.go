@@ -49,6 +49,13 @@ type Edge struct {
 type Transfer struct {
 	Latency   Time
 	Bandwidth float64
+	// Serial makes links contend: a node's link carries one transfer at a
+	// time, in and out alike, so a transfer between a and b starts when
+	// its parent has finished and both a's and b's links are free, in the
+	// order the children are placed (each link is booked after the
+	// transfers booked on it before). Strategies plan (View.DataReady)
+	// without the queueing.
+	Serial bool
 }
 
 // Selector is implemented by workflow (list-scheduling) strategies: they
@@ -128,6 +135,7 @@ type dagState struct {
 	maxSpeed float64
 	dispatch Time
 	dispFree []Time // per node: when its last start ends
+	linkFree []Time // per node, under Transfer.Serial: when its last transfer ends
 
 	res                     WorkflowResult
 	respSum, slrSum, spdSum float64
@@ -139,6 +147,9 @@ func newDagState(cfg *Config) *dagState {
 	d := &dagState{tr: cfg.Central.Transfer, specs: cfg.Nodes, runtimes: cfg.Central.Runtimes, dispatch: cfg.Central.Dispatch}
 	if d.dispatch > 0 {
 		d.dispFree = make([]Time, len(cfg.Nodes))
+	}
+	if d.tr.Serial {
+		d.linkFree = make([]Time, len(cfg.Nodes))
 	}
 	for _, n := range cfg.Nodes {
 		d.maxSpeed = max(d.maxSpeed, n.Speed)
@@ -391,9 +402,16 @@ func (e *Scheduler) stageIn(s int32, i int) Time {
 		}
 	}
 	for _, ed := range t.ParentEdges() {
-		if n, _, ok := e.view.ParentDone(ed.Parent); ok && n != i {
-			e.dag.res.DataMovedBytes += e.view.EdgeBytes(ed)
+		if n, f, ok := e.view.ParentDone(ed.Parent); ok && n != i {
+			bytes := e.view.EdgeBytes(ed)
+			e.dag.res.DataMovedBytes += bytes
 			e.dag.res.Transfers++
+			if lf := e.dag.linkFree; lf != nil {
+				start := max(f, lf[n], lf[i])
+				end := satAdd(start, e.view.TransferTime(n, i, bytes))
+				lf[n], lf[i] = end, end
+				ready = max(ready, end)
+			}
 		}
 	}
 	return ready - e.now

@@ -164,6 +164,44 @@ func TestDAGDispatchSchedule(t *testing.T) {
 	}
 }
 
+// TestDAGSerialLinks checks contention (Transfer.Serial) against a
+// schedule worked by hand: node A (1 CPU, speed 1), node B (4 CPUs, speed
+// 2, a 5 B/s link); transfers take 1 s plus bytes over B's 5 B/s. T1 (1
+// CPU, work 4) runs on A 0-4; its children T2 (work 2) and T3 (work 6),
+// 2 CPUs each, fit only on B and each needs 20 B from A: 1 + 20/5 = 5 s.
+//
+//	without contention both transfers run 4-9: T2 9-10, T3 9-12
+//	serial links: T2's transfer 4-9, T3's waits for it, 9-14: T3 14-17
+func TestDAGSerialLinks(t *testing.T) {
+	tasks := []sim.Task{
+		dagTask(1, "w", 0, 4, 1, 20),
+		dagTask(2, "w", 0, 2, 2, 0, p(1)),
+		dagTask(3, "w", 0, 6, 2, 0, p(1)),
+	}
+	for _, c := range []struct {
+		serial bool
+		want   string
+	}{
+		{false, "1:0-4 2:9-10 3:9-12"},
+		{true, "1:0-4 2:9-10 3:14-17"},
+	} {
+		cfg := sim.Config{
+			Nodes: []sim.NodeSpec{
+				{Name: "A", Group: "a", Slots: 1, Speed: 1, CPU: 1000},
+				{Name: "B", Group: "b", Slots: 1, Speed: 2, CPU: 4000, Link: 5},
+			},
+			Central: sim.Central{Backfill: sim.Greedy, Transfer: sim.Transfer{Latency: sim.Second, Bandwidth: 10, Serial: c.serial}},
+		}
+		var res sim.Result
+		if got := scheduleWith(t, cfg, tasks, firstFit(), &res); got != c.want {
+			t.Errorf("serial %v: got %s, want %s", c.serial, got, c.want)
+		}
+		if w := res.Workflow; w == nil || w.DataMovedBytes != 40 || w.Transfers != 2 {
+			t.Errorf("serial %v: workflow figures %+v, want 40 bytes in 2 transfers", c.serial, w)
+		}
+	}
+}
+
 // TestDAGBadWorkflows checks the engine's refusals: a parent that is not
 // an earlier task of the workflow, a workflow split by another, a
 // workflow whose tasks arrive at different times.
