@@ -125,6 +125,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadBytes$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./scenario/manifest/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseResults$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./reports/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadSeries$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./reports/
+	$(GO) test -run '^$$' -fuzz '^FuzzReadGantt$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./reports/
 	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./reports/
 	$(GO) test -run '^$$' -fuzz '^FuzzStart$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./scenario/
 	$(GO) test -run '^$$' -fuzz '^FuzzSet$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./scenario/

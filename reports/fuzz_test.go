@@ -48,3 +48,27 @@ func FuzzReadSeries(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadGantt: no input panics the gantt.csv reader, every error names
+// the file, and what it accepts draws (one chart per run, as report does).
+func FuzzReadGantt(f *testing.F) {
+	f.Add([]byte(GanttHeader + "heft,1,w,0,1,a,0,n-0,0,2\nheft,1,w,0,3,\"b,c\",1,n-1,2,3\n"))
+	f.Add([]byte(GanttHeader + "heft,1,w,0,1,a,0,n-0,3,2\n"))
+	f.Add([]byte(GanttHeader + "heft,1,w,1e308,1,a,2147483647,n,0,1e308\n"))
+	f.Add([]byte("strategy,seed\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rows, err := ReadGantt(strings.NewReader(string(data)), "g.csv")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "g.csv") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if len(rows) > 0 {
+			if _, err := GanttPlot(rows, "t"); err != nil {
+				t.Fatalf("accepted rows do not draw: %v", err)
+			}
+		}
+	})
+}

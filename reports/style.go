@@ -190,6 +190,7 @@ type Chart struct {
 	Plot *plot.Plot
 	// Legend holds the entries; its Top and Left are ignored.
 	Legend plot.Legend
+	bars   *ganttBars // a Gantt chart's bars (for tests)
 }
 
 var _ Figure = (*Chart)(nil)

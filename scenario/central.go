@@ -14,7 +14,7 @@ import (
 // the names of sim's backfilling rules.
 var backfills = func() []string {
 	var names []string
-	for b := sim.NoBackfill; b <= sim.Greedy; b++ {
+	for b := sim.NoBackfill; b <= sim.Conservative; b++ {
 		names = append(names, b.String())
 	}
 	return names
@@ -196,7 +196,7 @@ func (s *Scenario) central(spec StrategySpec, seed uint64, shapes []sim.TaskShap
 	}
 	c.Backfill, _ = sim.ParseBackfill(backfill)
 	if w := s.Workflows; w != nil {
-		c.Transfer, c.Runtimes = w.Transfer, w.Runtimes
+		c.Transfer, c.Runtimes, c.Dispatch = w.Transfer, w.Runtimes, w.Dispatch
 	}
 	c.RackSlowdown = s.Cluster.RackSlowdown
 	c.Timeout = s.Cluster.Timeout

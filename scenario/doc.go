@@ -247,6 +247,9 @@
 // requested run time (SWF field 9, native column estimate); a task without
 // one is taken at its true duration. "greedy": every task that fits starts,
 // in queue order, with no reservation (what the Kubernetes scheduler does).
+// "conservative": conservative backfilling: every queued task gets a
+// reservation in queue order, and a task starts now only if it fits beside
+// the reservations of all the tasks ahead of it (docs/workflows.md).
 // A strategy entry may override it.
 //
 // pending_timeout (duration >= 0, optional): how long a task may wait in the
@@ -564,10 +567,17 @@
 //     workflow; instance k arrives at k x every (duration, default 0).
 //     Exactly one of generate and instances.
 //   - transfer (mapping): latency (duration >= 0) and bandwidth (bytes per
-//     second, size suffixes allowed; 0 or absent: unlimited)
+//     second, size suffixes allowed; 0 or absent: unlimited); serial (bool,
+//     default false): links contend, each node's link carrying one
+//     transfer at a time in the order children are placed
 //   - runtimes (mapping, optional): task class -> {node group: runtime}; an
 //     entry replaces the task's work at the node's speed (the HEFT paper's
 //     computation-cost table)
+//   - dispatch (duration >= 0, optional): the per-machine dispatch model of
+//     a workflow system's overhead: a node starts one task at a time, each
+//     start taking this long, and a task placed there waits, holding its
+//     share, for the starts before its own (`fleetsim trace workflows
+//     --fit` fits it from WfCommons instances)
 //
 // The workflow strategies (heft, cpop, critical-path, ready-fifo, min-min,
 // max-min) are placement strategies; docs/workflows.md has the model.

@@ -104,7 +104,7 @@ type Cluster struct {
 
 	// Central queueing only: the default queue policy (a strategy of kind
 	// queue policy, "fifo" unless set), backfilling rule ("none", "easy",
-	// "greedy") and how long a task may wait before it is given up as
+	// "greedy", "conservative") and how long a task may wait before it is given up as
 	// unschedulable (HasTimeout false: forever; Timeout 0: one try).
 	Queue      string
 	Backfill   string

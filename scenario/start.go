@@ -142,21 +142,30 @@ func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Clo
 		src = o
 	}
 	if s.Cluster.Queueing == QueueingCentral {
-		src = &modelCheck{src: src, models: models}
+		src = &modelCheck{src: src, models: models, nodes: len(nodes)}
 	}
 	return src, c, nil
 }
 
-// modelCheck refuses a task that asks for GPU models no node has, naming
-// the trace line when the reader knows it.
+// modelCheck refuses a task that asks for GPU models no node has, or for
+// a gang of more nodes than the cluster has, naming the trace line when
+// the reader knows it.
 type modelCheck struct {
 	src    sim.Source
 	models []string
+	nodes  int
 }
 
 func (m *modelCheck) Next(t *sim.Task) error {
 	if err := m.src.Next(t); err != nil {
 		return err
+	}
+	if int(t.Nodes) > m.nodes {
+		e := &traces.Error{Column: "nodes", Msg: fmt.Sprintf("task %d asks for a gang of %d nodes; the cluster has %d", t.ID, t.Nodes, m.nodes)}
+		e.File, e.Line = position(m.src)
+		if e.File != "" {
+			return e
+		}
 	}
 	return checkModels(m.src, t, m.models)
 }

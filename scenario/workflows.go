@@ -22,22 +22,24 @@ import (
 //	  # or
 //	  instances: [montage.json, seismology.json]   # WfFormat 1.4/1.5
 //	  every: 10m       # instance k arrives at k x every (default 0)
-//	  transfer: {latency: 1ms, bandwidth: 125Mi}   # bytes per second
+//	  transfer: {latency: 1ms, bandwidth: 125Mi}   # bytes per second; serial: true makes links contend
 //	  runtimes:        # optional: task class -> node group -> runtime
 //	    mProject: {fast: 2s, slow: 5s}
+//	  dispatch: 11s    # optional: each start on a node takes 11 s, one at a time
 type Workflows struct {
 	Gen       *traces.DAGGen
 	Instances []string
 	Every     sim.Time
 	Transfer  sim.Transfer
 	Runtimes  map[string]map[string]sim.Time
+	Dispatch  sim.Time
 	Line      int
 }
 
 var (
-	workflowsFields = []string{"generate", "instances", "every", "transfer", "runtimes"}
+	workflowsFields = []string{"generate", "instances", "every", "transfer", "runtimes", "dispatch"}
 	dagGenFields    = []string{"shape", "tasks", "layers", "edge_prob", "width", "stages", "mean_work", "ccr", "count", "interarrival"}
-	transferFields  = []string{"latency", "bandwidth"}
+	transferFields  = []string{"latency", "bandwidth", "serial"}
 )
 
 // workflows reads the workflows section.
@@ -58,9 +60,15 @@ func (r *reader) workflows(n *yaml.Node) *Workflows {
 		if x := tm.get("latency"); x != nil {
 			w.Transfer.Latency = r.duration(x, tm.field("latency"), nonNegative)
 		}
+		if x := tm.get("serial"); x != nil {
+			w.Transfer.Serial = r.bool(x, tm.field("serial"))
+		}
 		if x := tm.get("bandwidth"); x != nil {
 			w.Transfer.Bandwidth = float64(r.quantity(x, tm.field("bandwidth"), "a size per second", SizeUnits, "bytes per second, or a number with a suffix "+sizeSuffixes))
 		}
+	}
+	if v := m.get("dispatch"); v != nil && r.err == nil {
+		w.Dispatch = r.duration(v, m.field("dispatch"), nonNegative)
 	}
 	if v := m.get("runtimes"); v != nil && r.err == nil {
 		w.Runtimes = r.runtimeTable(v)

@@ -14,7 +14,7 @@ const wfHead = "cluster:\n  queueing: central\n  nodes: [{group: a, count: 2, cp
 // with its transfer model reaches the source and the central config, and
 // bad sections are refused with file, line and field.
 func TestWorkflowsSection(t *testing.T) {
-	s, err := Parse("t.yaml", []byte(wfHead+"workflows:\n  generate: {shape: fork-join, width: 3, stages: 2, mean_work: 2s, ccr: 0.5, count: 4, interarrival: 10s}\n  transfer: {latency: 1ms, bandwidth: 1Mi}\n  runtimes: {fork-join: {a: 3s}}\n"), "")
+	s, err := Parse("t.yaml", []byte(wfHead+"workflows:\n  generate: {shape: fork-join, width: 3, stages: 2, mean_work: 2s, ccr: 0.5, count: 4, interarrival: 10s}\n  transfer: {latency: 1ms, bandwidth: 1Mi, serial: true}\n  runtimes: {fork-join: {a: 3s}}\n  dispatch: 1.5s\n"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,11 +39,12 @@ func TestWorkflowsSection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Transfer.Latency != sim.Millisecond || c.Transfer.Bandwidth != 1<<20 || c.Runtimes["fork-join"]["a"] != 3*sim.Second {
+	if c.Transfer.Latency != sim.Millisecond || c.Transfer.Bandwidth != 1<<20 || !c.Transfer.Serial || c.Runtimes["fork-join"]["a"] != 3*sim.Second || c.Dispatch != 1500*sim.Millisecond {
 		t.Errorf("central config %+v", c)
 	}
 	for _, bad := range []struct{ doc, want string }{
 		{wfHead + "workflows: {transfer: {latency: 1s}}\n", "t.yaml:5:12: workflows: expected either generate (random DAGs) or instances (WfFormat files), not neither"},
+		{wfHead + "workflows:\n  generate: {shape: layered}\n  dispatch: -1s\n", "t.yaml:7:13: workflows.dispatch: expected a duration >= 0"},
 		{wfHead + "workflows:\n  generate: {shape: ring}\n", "t.yaml:6:21: workflows.generate.shape: expected one of layered, fork-join"},
 		{wfHead + "workflows:\n  generate: {shape: layered, ccr: 1}\n", "workflows.generate.ccr: expected workflows.transfer.bandwidth with ccr > 0"},
 		{wfHead + "workload: {trace: {path: x.csv}}\nworkflows:\n  generate: {shape: layered}\n", "workload: expected no workload with workflows"},

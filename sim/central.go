@@ -39,6 +39,11 @@ type Central struct {
 	// entry (the HEFT paper's computation costs).
 	Transfer Transfer
 	Runtimes map[string]map[string]Time
+	// Dispatch is the per-node dispatch model of a workflow system's
+	// overhead (dag.go): a node starts one task at a time, each start
+	// taking Dispatch, and a task placed on it waits, holding what it was
+	// given, for the starts before its own (0: none).
+	Dispatch Time
 
 	// Gangs (gang.go): TopologyGangs places a gang on the fewest racks
 	// instead of first-fit; RackSlowdown stretches a gang's run by
@@ -65,9 +70,13 @@ const (
 	// reservation (the Kubernetes scheduler's behaviour); large tasks can
 	// starve.
 	Greedy
+	// Conservative backfilling (Mu'alem and Feitelson 2001): every queued
+	// task gets a reservation in queue order; a task starts now only if it
+	// delays none of the reservations ahead of it (conservative.go).
+	Conservative
 )
 
-var backfillNames = [...]string{NoBackfill: "none", EASY: "easy", Greedy: "greedy"}
+var backfillNames = [...]string{NoBackfill: "none", EASY: "easy", Greedy: "greedy", Conservative: "conservative"}
 
 func (b Backfill) String() string {
 	if int(b) < len(backfillNames) {
@@ -156,7 +165,9 @@ type Scheduler struct {
 	loss      gangLoss
 	dag       *dagState
 	ready     []*Task
-	gang      []int32 // the nodes chooseGang picked
+	gang      []int32  // the nodes chooseGang picked
+	one       []int32  // scratch: a single-node placement as a node list
+	prof      *profile // conservative backfilling's plan (conservative.go)
 	less      func(a, b *Task) bool
 	reorder   bool
 
@@ -236,6 +247,9 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	}
 	if cfg.StopTasks < 0 || cfg.StopTime < 0 || cfg.WarmupTasks < 0 || cfg.WarmupTime < 0 || cfg.Central.Timeout < 0 {
 		return nil, errors.New("sim: stop, warm-up and timeout limits must be >= 0")
+	}
+	if cfg.Central.Dispatch < 0 {
+		return nil, fmt.Errorf("sim: dispatch must be >= 0, got %v", cfg.Central.Dispatch)
 	}
 	if err := cfg.Startup.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: startup: %w", err)
@@ -553,6 +567,12 @@ func (e *Scheduler) cycle() {
 	if e.reorder {
 		e.sortPending()
 	}
+	if e.cfg.Central.Backfill == Conservative {
+		for e.conservativePass() && e.reorder {
+			e.sortPending()
+		}
+		return
+	}
 	for e.pass() && e.reorder {
 		// A start changed the order (DRF shares): sort and go again.
 		e.sortPending()
@@ -724,7 +744,7 @@ func (e *Scheduler) startTask(s int32) {
 			sl.estEnd = e.now + Time(float64(sl.estEnd-e.now)*f+0.5)
 		}
 	}
-	if sl.t.Deps != nil {
+	if sl.t.Deps != nil || e.dag.dispatch > 0 {
 		stage := e.stageIn(s, i)
 		sl.start += stage
 		sl.estEnd += stage

@@ -49,6 +49,13 @@ type Edge struct {
 type Transfer struct {
 	Latency   Time
 	Bandwidth float64
+	// Serial makes links contend: a node's link carries one transfer at a
+	// time, in and out alike, so a transfer between a and b starts when
+	// its parent has finished and both a's and b's links are free, in the
+	// order the children are placed (each link is booked after the
+	// transfers booked on it before). Strategies plan (View.DataReady)
+	// without the queueing.
+	Serial bool
 }
 
 // Selector is implemented by workflow (list-scheduling) strategies: they
@@ -126,6 +133,9 @@ type dagState struct {
 	specs    []NodeSpec
 	runtimes map[string]map[string]Time
 	maxSpeed float64
+	dispatch Time
+	dispFree []Time // per node: when its last start ends
+	linkFree []Time // per node, under Transfer.Serial: when its last transfer ends
 
 	res                     WorkflowResult
 	respSum, slrSum, spdSum float64
@@ -134,7 +144,13 @@ type dagState struct {
 }
 
 func newDagState(cfg *Config) *dagState {
-	d := &dagState{tr: cfg.Central.Transfer, specs: cfg.Nodes, runtimes: cfg.Central.Runtimes}
+	d := &dagState{tr: cfg.Central.Transfer, specs: cfg.Nodes, runtimes: cfg.Central.Runtimes, dispatch: cfg.Central.Dispatch}
+	if d.dispatch > 0 {
+		d.dispFree = make([]Time, len(cfg.Nodes))
+	}
+	if d.tr.Serial {
+		d.linkFree = make([]Time, len(cfg.Nodes))
+	}
 	for _, n := range cfg.Nodes {
 		d.maxSpeed = max(d.maxSpeed, n.Speed)
 	}
@@ -208,9 +224,14 @@ func (v *View) ParentDone(id int64) (node int, finish Time, ok bool) {
 
 // DataReady is when every completed parent's output would be on node i:
 // the earliest time t's work could start there (now, for a task without
-// parents).
+// parents). Under the dispatch model (Central.Dispatch) it is also no
+// earlier than the end of t's own start on node i, after the starts
+// already queued there.
 func (v *View) DataReady(t *Task, i int) Time {
 	r := v.now
+	if v.dag != nil && v.dag.dispatch > 0 {
+		r = satAdd(max(r, v.dag.dispFree[i]), v.dag.dispatch)
+	}
 	for _, e := range t.ParentEdges() {
 		if n, f, ok := v.ParentDone(e.Parent); ok {
 			r = max(r, f+v.TransferTime(n, i, v.EdgeBytes(e)))
@@ -355,18 +376,42 @@ func (e *Scheduler) dagClose() {
 	e.dagRetire(f)
 }
 
+// satAdd is a + b (both >= 0), at most MaxTime/4: past any run, and far
+// enough below MaxTime that adding a runtime cannot wrap (the engine then
+// refuses a finish past the end of representable time).
+func satAdd(a, b Time) Time {
+	if a >= MaxTime/4-b {
+		return MaxTime / 4
+	}
+	return a + b
+}
+
 // stageIn is how long slot s's task, placed on node i now, waits for its
 // parents' data; it counts the data moved.
 func (e *Scheduler) stageIn(s int32, i int) Time {
 	t := &e.slab[s].t
-	if len(t.ParentEdges()) == 0 {
+	if len(t.ParentEdges()) == 0 && e.dag.dispatch == 0 {
 		return 0
 	}
 	ready := e.view.DataReady(t, i)
+	if e.dag.dispatch > 0 {
+		e.dag.dispFree[i] = satAdd(max(e.now, e.dag.dispFree[i]), e.dag.dispatch)
+		if e.dag.dispFree[i] == MaxTime/4 {
+			e.err = fmt.Errorf("sim: task %d would start after the end of representable time (dispatch %v per start)", t.ID, e.dag.dispatch)
+			return 0
+		}
+	}
 	for _, ed := range t.ParentEdges() {
-		if n, _, ok := e.view.ParentDone(ed.Parent); ok && n != i {
-			e.dag.res.DataMovedBytes += e.view.EdgeBytes(ed)
+		if n, f, ok := e.view.ParentDone(ed.Parent); ok && n != i {
+			bytes := e.view.EdgeBytes(ed)
+			e.dag.res.DataMovedBytes += bytes
 			e.dag.res.Transfers++
+			if lf := e.dag.linkFree; lf != nil {
+				start := max(f, lf[n], lf[i])
+				end := satAdd(start, e.view.TransferTime(n, i, bytes))
+				lf[n], lf[i] = end, end
+				ready = max(ready, end)
+			}
 		}
 	}
 	return ready - e.now

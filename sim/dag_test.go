@@ -121,6 +121,87 @@ func TestDAGRuntimeTable(t *testing.T) {
 	}
 }
 
+// TestDAGDispatchSchedule checks the dispatch model (Central.Dispatch,
+// dag.go) against a schedule worked by hand: node A has 4 CPUs, each start
+// takes 2 s and A starts one task at a time; first-fit.
+//
+//	w at 0: T1, T2, T3 (work 5 each, no parents); T4 (work 1) child of T1
+//	U at 1: a task outside any workflow (work 1)
+//
+//	T1  placed 0, its start 0-2   runs 2-7
+//	T2  placed 0, start 2-4       runs 4-9
+//	T3  placed 0, start 4-6       runs 6-11
+//	U   placed 1, start 6-8       runs 8-9   (waits for T3's start)
+//	T4  ready 7, start 8-10       runs 10-11 (waits for U's start)
+func TestDAGDispatchSchedule(t *testing.T) {
+	cfg := sim.Config{
+		Nodes:   []sim.NodeSpec{{Name: "A", Group: "a", Slots: 1, Speed: 1, CPU: 4000}},
+		Central: sim.Central{Backfill: sim.Greedy, Dispatch: 2 * sim.Second},
+	}
+	tasks := []sim.Task{
+		dagTask(1, "w", 0, 5, 1, 0),
+		dagTask(2, "w", 0, 5, 1, 0),
+		dagTask(3, "w", 0, 5, 1, 0),
+		dagTask(4, "w", 0, 1, 1, 0, p(1)),
+		dagTask(5, "", 1, 1, 1, 0),
+	}
+	var res sim.Result
+	if got, want := scheduleWith(t, cfg, tasks, firstFit(), &res), "1:2-7 2:4-9 3:6-11 4:10-11 5:8-9"; got != want {
+		t.Errorf("schedule\n got %s\nwant %s", got, want)
+	}
+	if w := res.Workflow; w == nil || w.Workflows != 1 || w.MaxResponseS != 11 {
+		t.Errorf("workflow figures %+v, want 1 workflow responding in 11 s", w)
+	}
+	// Starts so long that three of them pass the end of representable
+	// time stop the run with an error, not a wrapped clock.
+	cfg.Central.Dispatch = sim.MaxTime / 8
+	e, err := sim.NewScheduler(cfg, &sliceSource{tasks: tasks}, firstFit())
+	if err == nil {
+		err = e.Run()
+	}
+	if err == nil || !strings.Contains(err.Error(), "would start after the end of representable time") {
+		t.Errorf("dispatch of MaxTime/8: error %v", err)
+	}
+}
+
+// TestDAGSerialLinks checks contention (Transfer.Serial) against a
+// schedule worked by hand: node A (1 CPU, speed 1), node B (4 CPUs, speed
+// 2, a 5 B/s link); transfers take 1 s plus bytes over B's 5 B/s. T1 (1
+// CPU, work 4) runs on A 0-4; its children T2 (work 2) and T3 (work 6),
+// 2 CPUs each, fit only on B and each needs 20 B from A: 1 + 20/5 = 5 s.
+//
+//	without contention both transfers run 4-9: T2 9-10, T3 9-12
+//	serial links: T2's transfer 4-9, T3's waits for it, 9-14: T3 14-17
+func TestDAGSerialLinks(t *testing.T) {
+	tasks := []sim.Task{
+		dagTask(1, "w", 0, 4, 1, 20),
+		dagTask(2, "w", 0, 2, 2, 0, p(1)),
+		dagTask(3, "w", 0, 6, 2, 0, p(1)),
+	}
+	for _, c := range []struct {
+		serial bool
+		want   string
+	}{
+		{false, "1:0-4 2:9-10 3:9-12"},
+		{true, "1:0-4 2:9-10 3:14-17"},
+	} {
+		cfg := sim.Config{
+			Nodes: []sim.NodeSpec{
+				{Name: "A", Group: "a", Slots: 1, Speed: 1, CPU: 1000},
+				{Name: "B", Group: "b", Slots: 1, Speed: 2, CPU: 4000, Link: 5},
+			},
+			Central: sim.Central{Backfill: sim.Greedy, Transfer: sim.Transfer{Latency: sim.Second, Bandwidth: 10, Serial: c.serial}},
+		}
+		var res sim.Result
+		if got := scheduleWith(t, cfg, tasks, firstFit(), &res); got != c.want {
+			t.Errorf("serial %v: got %s, want %s", c.serial, got, c.want)
+		}
+		if w := res.Workflow; w == nil || w.DataMovedBytes != 40 || w.Transfers != 2 {
+			t.Errorf("serial %v: workflow figures %+v, want 40 bytes in 2 transfers", c.serial, w)
+		}
+	}
+}
+
 // TestDAGBadWorkflows checks the engine's refusals: a parent that is not
 // an earlier task of the workflow, a workflow split by another, a
 // workflow whose tasks arrive at different times.

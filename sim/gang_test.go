@@ -44,6 +44,11 @@ func TestGangBackfill(t *testing.T) {
 		want     string
 	}{
 		{sim.EASY, "1:0-10 2:10-15 3:15-35 4:3-7"},
+		// Conservative: J2 reserved 10-15 on nodes 0-3; J3 may not start
+		// on 2-3 (it would overlap J2's reservation) and is reserved at 15
+		// on nodes 0-1; J4 fits before J2's reservation on 2-3: the same
+		// schedule as EASY.
+		{sim.Conservative, "1:0-10 2:10-15 3:15-35 4:3-7"},
 		// Greedy: J4 at 10 (nodes 0-1 free when J1 ends), 10-14; J2 needs
 		// four: at 14 nodes 0,1,4 free, at 22 all: 22-27.
 		{sim.Greedy, "1:0-10 2:22-27 3:2-22 4:10-14"},
@@ -58,6 +63,80 @@ func TestGangBackfill(t *testing.T) {
 		// 4 idle over 10-15: 6 + 4 + 9 + 5 = 24 node-s of 5 nodes x 35 s.
 		if got := res.Placement.IdleWhileHeadWaits; c.backfill == sim.EASY && math.Abs(got-24.0/175) > 1e-12 {
 			t.Errorf("idle while the head waits %v, want 24/175", got)
+		}
+	}
+}
+
+// TestGangConservative checks conservative backfilling against EASY on
+// four one-CPU nodes, first-fit, estimates exact, worked by hand. Jobs
+// (arrival, CPUs per node, run, estimate) and gang sizes:
+//
+//	A  0  1 10 10  gang 3: nodes 0-2, 0-10
+//	B  1  1  5  5  gang 3: only node 3 free; reserved 10-15 on nodes 0-2
+//	C  2  1 10 10  gang 4
+//	D  3  1 20 20  one node: node 3 is free now
+//	E  4  1  5  5  one node
+//
+// EASY protects the head alone: D starts on node 3 at 3 (B's reservation
+// is on nodes 0-2), so C, needing all four nodes, waits for D: 23-33. E
+// finds no free node until B ends at 15; C, now the head, is reserved at
+// 23 and E ends by then: 15-20.
+//
+// Conservative reserves for every task in queue order: B 10-15 on nodes
+// 0-2, C 15-25 on all four. D on node 3 from 3 would run into C's
+// reservation at 15, so it waits, reserved at 25 (25-45). E on node 3
+// from 4 ends at 9, before C's reservation: it backfills, 4-9.
+func TestGangConservative(t *testing.T) {
+	nodes := make([]sim.NodeSpec, 4)
+	for i := range nodes {
+		nodes[i] = sim.NodeSpec{Name: "n" + string(rune('0'+i)), Slots: 1, Speed: 1, CPU: 1000}
+	}
+	tasks := gangJobs([]int32{3, 3, 4, 1, 1}, job{0, 1, 10, 10}, job{1, 1, 5, 5}, job{2, 1, 10, 10}, job{3, 1, 20, 20}, job{4, 1, 5, 5})
+	for _, c := range []struct {
+		backfill sim.Backfill
+		want     string
+	}{
+		{sim.EASY, "1:0-10 2:10-15 3:23-33 4:3-23 5:15-20"},
+		{sim.Conservative, "1:0-10 2:10-15 3:15-25 4:25-45 5:4-9"},
+	} {
+		cfg := sim.Config{Nodes: nodes, Central: sim.Central{Backfill: c.backfill}}
+		var res sim.Result
+		if got := scheduleWith(t, cfg, tasks, firstFit(), &res); got != c.want {
+			t.Errorf("%v: got %s, want %s", c.backfill, got, c.want)
+		}
+	}
+}
+
+// TestConservativeOneNode checks conservative backfilling against EASY on
+// one node of 4 CPUs, estimates exact, worked by hand. Jobs (arrival,
+// CPUs, run):
+//
+//	J1  0  2 10   runs 0-10
+//	J2  1  3  5   the head: 2 CPUs free; reserved 10-15
+//	J3  2  4 10
+//	J4  3  1 20   fits now
+//	J5  4  1  5   fits now, ends at 9
+//
+// EASY: J4 fits beside the head (3 + 1 CPUs from 10), so it starts at 3
+// and runs to 23; J3 needs the whole node and waits for it: 23-33. J5
+// ends before the head's reservation: 4-9.
+//
+// Conservative: J3 is reserved 15-25 behind J2; J4 from 3 would hold a
+// CPU at 15 beside J3's four, so it is reserved after J3, 25-45; J5 fits
+// beside every reservation: 4-9.
+func TestConservativeOneNode(t *testing.T) {
+	nodes := []sim.NodeSpec{{Name: "n", Slots: 1, Speed: 1, CPU: 4000}}
+	tasks := jobs(job{0, 2, 10, 10}, job{1, 3, 5, 5}, job{2, 4, 10, 10}, job{3, 1, 20, 20}, job{4, 1, 5, 5})
+	for _, c := range []struct {
+		backfill sim.Backfill
+		want     string
+	}{
+		{sim.EASY, "1:0-10 2:10-15 3:23-33 4:3-23 5:4-9"},
+		{sim.Conservative, "1:0-10 2:10-15 3:15-25 4:25-45 5:4-9"},
+	} {
+		cfg := sim.Config{Nodes: nodes, Central: sim.Central{Backfill: c.backfill}}
+		if got := schedule(t, cfg, tasks, firstFit()); got != c.want {
+			t.Errorf("%v: got %s, want %s", c.backfill, got, c.want)
 		}
 	}
 }

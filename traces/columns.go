@@ -27,12 +27,12 @@ const (
 	colEstimate
 	colPromptTokens
 	colOutputTokens
-	// Workflow columns (workflow.go), read but not written by the native
-	// writers unless asked (WriteWorkflow), so their output stays as it was.
+	// Workflow columns (workflow.go), written by CSVWriter only when asked
+	// (CSVWriter.Workflows), so its output stays as it was.
 	colWorkflow
 	colParents
 	colOutputBytes
-	colNodes // a gang's node count (sim.Task.Nodes), read but not written
+	colNodes // a gang's node count (sim.Task.Nodes)
 	numColumns
 
 	numWritten = colWorkflow // the columns every writer emits

@@ -171,10 +171,42 @@ type CSVWriter struct {
 	buf    []byte
 	header bool
 	check  writeCheck
+	// Workflows adds the workflow and gang columns (workflow, parents,
+	// output_bytes, nodes) after the others; set it before the first
+	// Write.
+	Workflows bool
 }
 
-// csvHeader is the header row the writers emit.
-var csvHeader = strings.Join(columnNames[:numWritten], ",") + "\n"
+// csvHeader is the header row the writers emit; csvWorkflowHeader with
+// the workflow and gang columns.
+var (
+	csvHeader         = strings.Join(columnNames[:numWritten], ",") + "\n"
+	csvWorkflowHeader = strings.Join(columnNames[:], ",") + "\n"
+)
+
+// appendParents appends t's parents as the parents column writes them:
+// ids separated by ';', each with ':bytes' when the edge carries its own
+// amount.
+func appendParents(b []byte, t *sim.Task) []byte {
+	for k, e := range t.ParentEdges() {
+		if k > 0 {
+			b = append(b, ';')
+		}
+		b = appendInt(b, e.Parent)
+		if e.Bytes >= 0 {
+			b = append(b, ':')
+			b = appendInt(b, e.Bytes)
+		}
+	}
+	return b
+}
+
+func (w *CSVWriter) headerRow() string {
+	if w.Workflows {
+		return csvWorkflowHeader
+	}
+	return csvHeader
+}
 
 // NewCSVWriter returns a writer to w. Call Flush when done: the header is
 // written even when no task is.
@@ -192,7 +224,7 @@ func (w *CSVWriter) Write(t *sim.Task) error {
 	}
 	b := w.buf[:0]
 	if !w.header {
-		b = append(b, csvHeader...)
+		b = append(b, w.headerRow()...)
 		w.header = true
 	}
 	b = appendNumbers(b, t, ',')
@@ -210,6 +242,16 @@ func (w *CSVWriter) Write(t *sim.Task) error {
 	b = appendInt(b, int64(t.PromptTokens))
 	b = append(b, ',')
 	b = appendInt(b, int64(t.OutputTokens))
+	if w.Workflows {
+		b = append(b, ',')
+		b = appendCSVField(b, t.Workflow)
+		b = append(b, ',')
+		b = appendParents(b, t)
+		b = append(b, ',')
+		b = appendInt(b, t.OutputBytes)
+		b = append(b, ',')
+		b = appendInt(b, int64(t.Nodes))
+	}
 	b = append(b, '\n')
 	w.buf = b
 	_, err := w.w.Write(b)
@@ -220,7 +262,7 @@ func (w *CSVWriter) Write(t *sim.Task) error {
 func (w *CSVWriter) Flush() error {
 	if !w.header {
 		w.header = true
-		if _, err := w.w.WriteString(csvHeader); err != nil {
+		if _, err := w.w.WriteString(w.headerRow()); err != nil {
 			return err
 		}
 	}

@@ -96,9 +96,12 @@
 // empty file.
 //
 // The CSV writer emits every column, in the order above (gpu_spec,
-// estimate, prompt_tokens and output_tokens last) except the workflow
-// columns, which the writers do not write yet; the JSONL writer leaves
-// out keys whose value is zero or empty, except id, arrival and duration.
+// estimate, prompt_tokens and output_tokens last) except the workflow and
+// gang columns (workflow, parents, output_bytes, nodes), which it adds
+// after them when asked (CSVWriter.Workflows; trace convert and trace gen
+// --workflows, and trace gen of a scenario with a workflows section); the
+// JSONL writer leaves out keys whose value is zero or empty, except id,
+// arrival and duration.
 //
 // # Workflows
 //

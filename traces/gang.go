@@ -31,3 +31,12 @@ func (g *gangSource) Next(t *sim.Task) error {
 	}
 	return nil
 }
+
+// Position passes on the wrapped source's, when it knows it (see
+// Positioner).
+func (g *gangSource) Position() (file string, line int) {
+	if p, ok := g.src.(Positioner); ok {
+		return p.Position()
+	}
+	return "", 0
+}

@@ -406,7 +406,8 @@ func (rd *JSONLReader) set(t *sim.Task, c column, kind jsonKind, raw string, dec
 }
 
 // JSONLWriter writes tasks in the native JSONL format. Keys with zero
-// values are left out, except id, arrival and duration. Its output reads
+// values are left out, except id, arrival and duration; the workflow and
+// gang keys (workflow, parents, output_bytes, nodes) come last. Its output reads
 // back to the same tasks (strings that are not valid UTF-8 get U+FFFD in
 // place of bad bytes, as JSON requires).
 type JSONLWriter struct {
@@ -479,6 +480,23 @@ func (w *JSONLWriter) Write(t *sim.Task) error {
 	if t.OutputTokens != 0 {
 		b = append(b, `,"output_tokens":`...)
 		b = appendInt(b, int64(t.OutputTokens))
+	}
+	if t.Workflow != "" {
+		b = append(b, `,"workflow":`...)
+		b = appendJSONString(b, t.Workflow)
+	}
+	if len(t.ParentEdges()) > 0 {
+		b = append(b, `,"parents":"`...)
+		b = appendParents(b, t)
+		b = append(b, '"')
+	}
+	if t.OutputBytes != 0 {
+		b = append(b, `,"output_bytes":`...)
+		b = appendInt(b, t.OutputBytes)
+	}
+	if t.Nodes != 0 {
+		b = append(b, `,"nodes":`...)
+		b = appendInt(b, int64(t.Nodes))
 	}
 	b = append(b, "}\n"...)
 	w.buf = b

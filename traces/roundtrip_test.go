@@ -114,3 +114,82 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundTripWorkflows is read∘write = identity for workflow and gang
+// tasks: CSV with CSVWriter.Workflows and JSONL keep the workflow name
+// (awkward strings too), parents with and without their own bytes,
+// output_bytes and nodes. Each workflow's tasks arrive together and name
+// earlier tasks of it as parents, as the readers require.
+func TestRoundTripWorkflows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, format := range []string{"csv", "jsonl"} {
+		for trial := 0; trial < 100; trial++ {
+			var tasks []sim.Task
+			var now sim.Time
+			id := int64(0)
+			for w := rng.IntN(4); w >= 0; w-- {
+				now += sim.Time(rng.Int64N(1e12))
+				name := stringPool[1+rng.IntN(len(stringPool)-1)] + "-" + string(rune('a'+w))
+				first := id
+				for k := rng.IntN(6); k >= 0; k-- {
+					tk := randomTask(rng, id)
+					tk.ID, tk.Arrival, tk.Workflow = id, now, name
+					tk.OutputBytes = rng.Int64() >> rng.IntN(64)
+					tk.Nodes = int32(rng.IntN(3))
+					for p := first; p < id; p++ {
+						if rng.IntN(2) == 0 {
+							if tk.Deps == nil {
+								tk.Deps = &sim.Deps{}
+							}
+							e := sim.Edge{Parent: p, Bytes: -1}
+							if rng.IntN(2) == 0 {
+								e.Bytes = rng.Int64() >> rng.IntN(64)
+							}
+							tk.Deps.Parents = append(tk.Deps.Parents, e)
+						}
+					}
+					tasks = append(tasks, tk)
+					id++
+				}
+			}
+			var b bytes.Buffer
+			var w interface {
+				Write(*sim.Task) error
+				Flush() error
+			}
+			if format == "csv" {
+				cw := NewCSVWriter(&b)
+				cw.Workflows = true
+				w = cw
+			} else {
+				w = NewJSONLWriter(&b)
+			}
+			for i := range tasks {
+				if err := w.Write(&tasks[i]); err != nil {
+					t.Fatalf("write %+v: %v", tasks[i], err)
+				}
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			var got []sim.Task
+			var err error
+			if format == "csv" {
+				got, err = readCSV(b.String(), "rt.csv")
+			} else {
+				got, err = readJSONL(b.String(), "rt.jsonl")
+			}
+			if err != nil {
+				t.Fatalf("%s: read back: %v\n%s", format, err, b.String())
+			}
+			if !reflect.DeepEqual(got, tasks) {
+				for i := range tasks {
+					if i >= len(got) || !reflect.DeepEqual(got[i], tasks[i]) {
+						t.Fatalf("%s: task %d\n got %+v %+v\nwant %+v %+v", format, i, got[i], got[i].Deps, tasks[i], tasks[i].Deps)
+					}
+				}
+				t.Fatalf("%s: got %d tasks, want %d", format, len(got), len(tasks))
+			}
+		}
+	}
+}

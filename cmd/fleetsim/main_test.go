@@ -150,6 +150,14 @@ func TestBadInputOneLineExit2(t *testing.T) {
 			`openb-negative.csv:3:7: column cpu_milli: expected a non-negative whole number of milli-cores, got "-4000"`},
 		{"openb missing column", []string{"run", "../../testdata/cli/openb-missing-column.yaml"},
 			`openb-missing-column.csv:1: column num_gpu: missing required column`},
+		{"a cycle in a workflow", []string{"run", "../../testdata/cli/wf-cycle.yaml"},
+			`wf-cycle.csv:3: column parents: task 2 names parent 3, which is not an earlier task of workflow "w"`},
+		{"a parent that never appears", []string{"run", "../../testdata/cli/wf-missing-parent.yaml"},
+			`wf-missing-parent.csv:4: column parents: task 3 names parent 7, which is not an earlier task`},
+		{"a gang larger than the cluster", []string{"run", "../../testdata/cli/gang-too-big.yaml"},
+			`gang-too-big.swf:3: column nodes: task 2 asks for a gang of 64 nodes; the cluster has 16`},
+		{"an unsupported WfFormat schema version", []string{"run", "../../testdata/cli/wf-old-schema.yaml"},
+			`wf-old-schema.json: column schemaVersion: unsupported WfFormat schema version "1.3"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

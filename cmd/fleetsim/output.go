@@ -25,6 +25,7 @@ const (
 	seriesFile  = "series.csv"
 	recordsFile = "records.csv"
 	podsFile    = "pods.csv"
+	ganttFile   = "gantt.csv"
 	plotsDir    = "plots"
 	reportFile  = "report.html"
 )
@@ -133,6 +134,8 @@ type bundle struct {
 	records []*os.File // per job; nil entries when not asked
 	series  []*os.File
 	pods    []*os.File // per job of a Kubernetes workload
+	gantt   []*os.File // per job of central queueing: one workflow's schedule
+	ganttN  []int      // rows in each gantt part
 }
 
 // newBundle creates dir and a part file per job for what is asked, and
@@ -142,7 +145,8 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
-	b := &bundle{od: od, dir: od.Path(), records: make([]*os.File, len(jobs)), series: make([]*os.File, len(jobs)), pods: make([]*os.File, len(jobs))}
+	b := &bundle{od: od, dir: od.Path(), records: make([]*os.File, len(jobs)), series: make([]*os.File, len(jobs)), pods: make([]*os.File, len(jobs)),
+		gantt: make([]*os.File, len(jobs)), ganttN: make([]int, len(jobs))}
 	for i := range jobs {
 		j := &jobs[i]
 		j.cdf = true
@@ -180,7 +184,23 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 			j.opt.OnPod = func(p *scenario.PodRecord) { _ = pw.Write(podRow(label, seed, p)) }
 		}
 		nodes := j.sc.Nodes()
+		var gw *reports.GanttWriter
+		if j.sc.Cluster.Queueing == scenario.QueueingCentral {
+			gf, err := os.CreateTemp(b.dir, ".gantt-*.part")
+			if err != nil {
+				b.abort()
+				return nil, fmt.Errorf("--out: %w", err)
+			}
+			b.gantt[i] = gf
+			gw = reports.NewGanttPartWriter(gf)
+			j.opt.OnRecord = ganttRecorder(gw, &b.ganttN[i], nodes, j.spec.String(), j.seed, j.opt.OnRecord)
+		}
 		j.done = func(res *sim.Result) error {
+			if gw != nil {
+				if err := gw.Flush(); err != nil {
+					return fmt.Errorf("--out %s: %w", dir, err)
+				}
+			}
 			if pw != nil {
 				if pw.Flush(); pw.Error() != nil {
 					return fmt.Errorf("--out %s: %w", dir, pw.Error())
@@ -200,6 +220,29 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 		}
 	}
 	return b, nil
+}
+
+// ganttRecorder passes each record on to next (when set) and writes the
+// tasks of the run's first workflow to end (the workflow of the first
+// record that has one) that ran, as gantt.csv rows, counting them in n.
+func ganttRecorder(gw *reports.GanttWriter, n *int, nodes []sim.NodeSpec, strategy string, seed uint64, next func(*sim.Record)) func(*sim.Record) {
+	var wf string
+	row := reports.GanttRow{Strategy: strategy, Seed: seed}
+	return func(r *sim.Record) {
+		if next != nil {
+			next(r)
+		}
+		t := r.Task
+		if t.Workflow == "" || (wf != "" && t.Workflow != wf) || r.Status != sim.Completed || r.Node < 0 || r.Node >= len(nodes) {
+			return
+		}
+		wf = t.Workflow
+		row.Workflow, row.Arrival, row.Task, row.Class = wf, t.Arrival.Seconds(), t.ID, t.Class
+		row.NodeIndex, row.Node = r.Node, nodes[r.Node].Name
+		row.Start, row.Finish = r.Start.Seconds(), r.Finish.Seconds()
+		gw.Write(&row)
+		*n++
+	}
 }
 
 // writeSeriesPart writes a run's samples as series.csv rows, no header.
@@ -266,6 +309,15 @@ func (b *bundle) commit(sum *reports.Summary) error {
 			return fmt.Errorf("--out: %w", err)
 		}
 	}
+	rows := 0
+	for _, n := range b.ganttN {
+		rows += n
+	}
+	if rows > 0 {
+		if err := b.join(ganttFile, reports.GanttHeader, b.gantt); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
 	return writeAtomic(filepath.Join(b.dir, summaryFile), func(w io.Writer) error { return reports.WriteSummary(w, sum) })
 }
 
@@ -286,7 +338,7 @@ func (b *bundle) abort() {
 
 // closeParts closes and removes the part files.
 func (b *bundle) closeParts() {
-	for _, list := range [][]*os.File{b.records, b.series, b.pods} {
+	for _, list := range [][]*os.File{b.records, b.series, b.pods, b.gantt} {
 		for i, f := range list {
 			if f != nil {
 				f.Close()

@@ -32,6 +32,7 @@ type figure struct {
 type output struct {
 	sum    *reports.Summary
 	series []reports.SeriesRow
+	gantt  []reports.GanttRow
 	// first is each strategy's lowest seed: the run whose series the
 	// per-run plots draw.
 	first map[string]uint64
@@ -70,6 +71,9 @@ func readOutput(dir string) (*output, error) {
 	for _, r := range firstSeeds(sum.Results) {
 		o.first[r.Strategy] = r.Seed
 	}
+	if err := o.readGantt(dir); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, seriesFile)
 	f, err := reports.OpenInput(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -83,6 +87,21 @@ func readOutput(dir string) (*output, error) {
 		return r.Node == reports.ClusterNode || o.isFirst(r)
 	})
 	return o, err
+}
+
+// readGantt reads the folder's gantt.csv, when it has one.
+func (o *output) readGantt(dir string) error {
+	path := filepath.Join(dir, ganttFile)
+	f, err := reports.OpenInput(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	o.gantt, err = reports.ReadGantt(f, path)
+	return err
 }
 
 // firstSeeds is each strategy's result with the lowest seed, in order.
@@ -191,6 +210,23 @@ func figures(o *output) ([]figure, error) {
 					fmt.Sprintf("Per-node utilization over simulated time under %s (seed %d), averaged over each sampling interval.", r.Strategy, r.Seed),
 					h, reports.PlotWidth, reports.PlotHeight})
 			}
+		}
+	}
+	for i, r := range firsts {
+		var rows []reports.GanttRow
+		for _, g := range o.gantt {
+			if g.Strategy == r.Strategy && g.Seed == r.Seed {
+				rows = append(rows, g)
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		g, err := reports.GanttPlot(rows, fmt.Sprintf("%s: %s, workflow %s", sc, r.Strategy, rows[0].Workflow))
+		if err == nil {
+			figs = append(figs, figure{fmt.Sprintf("gantt-%d-%s", i, fileSafe(r.Strategy)),
+				fmt.Sprintf("Schedule of the first workflow to finish a task (%s) under %s (seed %d): a row per node it used (in lanes where its tasks overlap), each task a bar from the start of its work (its parents' data there) to its finish, coloured by task class; time from the workflow's arrival.", rows[0].Workflow, r.Strategy, r.Seed),
+				g, reports.PlotWidth, reports.PlotHeight})
 		}
 	}
 	if hasCurve(results) {

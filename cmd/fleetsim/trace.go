@@ -39,6 +39,7 @@ func newTraceGenCmd() *cobra.Command {
 		n      int64
 		output string
 		format string
+		wfCols bool
 	)
 	cmd := &cobra.Command{
 		Use:   "gen [SCENARIO]",
@@ -93,7 +94,9 @@ run would see the tasks.`,
 			var w taskWriter
 			switch format {
 			case "csv":
-				w = traces.NewCSVWriter(out)
+				cw := traces.NewCSVWriter(out)
+				cw.Workflows = wfCols || sc.Workflows != nil
+				w = cw
 			case "jsonl":
 				w = traces.NewJSONLWriter(out)
 			default:
@@ -134,6 +137,7 @@ run would see the tasks.`,
 	cmd.Flags().StringVarP(&output, "out", "o", "", "output file (default: standard output)")
 	aliasFlags(cmd, map[string]string{"output": "out"})
 	cmd.Flags().StringVarP(&format, "format", "f", "", "csv or jsonl (default: from the output's extension, else csv)")
+	cmd.Flags().BoolVar(&wfCols, "workflows", false, "csv: also write the workflow and gang columns (workflow, parents, output_bytes, nodes; always with a workflows section; jsonl writes them where set)")
 	return cmd
 }
 
@@ -269,7 +273,10 @@ func skippedOf(src sim.Source) (int64, bool) {
 }
 
 func newTraceConvertCmd() *cobra.Command {
-	var from, to string
+	var (
+		from, to string
+		wfCols   bool
+	)
 	cmd := &cobra.Command{
 		Use:   "convert IN OUT",
 		Short: "Convert a trace of any format to a native CSV or JSONL trace",
@@ -313,7 +320,9 @@ skipped, and counted on standard error.`,
 					w = zw
 				}
 			}
-			tw := taskWriter(traces.NewCSVWriter(w))
+			cw := traces.NewCSVWriter(w)
+			cw.Workflows = wfCols
+			tw := taskWriter(cw)
 			if format == "jsonl" {
 				tw = traces.NewJSONLWriter(w)
 			}
@@ -356,6 +365,7 @@ skipped, and counted on standard error.`,
 	}
 	cmd.Flags().StringVar(&from, "from", "", "input format: "+strings.Join(traces.Formats(), ", ")+" (default: from the extension)")
 	cmd.Flags().StringVar(&to, "to", "", "output format: csv or jsonl (default: from OUT's extension)")
+	cmd.Flags().BoolVar(&wfCols, "workflows", false, "csv: also write the workflow and gang columns (workflow, parents, output_bytes, nodes; jsonl writes them where set)")
 	return cmd
 }
 

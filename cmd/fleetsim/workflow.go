@@ -25,6 +25,7 @@ func newTraceWorkflowsCmd() *cobra.Command {
 		bandwidth float64
 		latency   string
 		overhead  float64
+		dispatch  float64
 		fit       bool
 	)
 	cmd := &cobra.Command{
@@ -37,10 +38,16 @@ and prints the recorded makespan, the critical path of recorded runtimes,
 and the simulated makespan with its error.
 
 The recorded makespan includes the workflow system's per-task delays
-(submission, staging, scheduling). --overhead adds a fixed delay to every
-task (holding its core); --fit finds it by leave-one-out: for each
-instance, the overhead that best fits the others (least squared relative
-error), tested on that instance.`,
+(submission, staging, scheduling). Two models of them:
+
+  --overhead S   a fixed delay added to every task (holding its core)
+  --dispatch S   per-machine dispatch: a machine starts one task at a
+                 time, each start taking S seconds (scenario:
+                 workflows.dispatch)
+
+--fit fits each model by leave-one-out: for each instance, the parameter
+that best fits the others (least squared relative makespan error), tested
+on that instance; then the dispatch fitted on all instances.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lat, err := scenario.ParseDuration(latency)
@@ -52,6 +59,9 @@ error), tested on that instance.`,
 			}
 			if !(overhead >= 0) || overhead > 1e6 {
 				return fmt.Errorf("--overhead: expected seconds in [0, 1e6], got %v", overhead)
+			}
+			if !(dispatch >= 0) || dispatch > 1e6 {
+				return fmt.Errorf("--dispatch: expected seconds in [0, 1e6], got %v", dispatch)
 			}
 			if info, ok := strategies.Lookup(strategy); !ok || info.Of()&strategies.Placement == 0 {
 				return fmt.Errorf("--strategy: expected a placement strategy (heft, cpop, critical-path, ready-fifo, min-min, max-min, ...), got %q", strategy)
@@ -68,14 +78,15 @@ error), tested on that instance.`,
 				insts = append(insts, inst)
 			}
 			tr := sim.Transfer{Latency: lat, Bandwidth: bandwidth}
-			return replayWorkflows(cmd.OutOrStdout(), args, insts, strategy, tr, overhead, fit)
+			return replayWorkflows(cmd.OutOrStdout(), args, insts, strategy, tr, overheads{task: overhead, dispatch: dispatch}, fit)
 		},
 	}
 	cmd.Flags().StringVar(&strategy, "strategy", "heft", "workflow strategy")
 	cmd.Flags().Float64Var(&bandwidth, "bandwidth", 1.25e9, "bytes per second between machines")
 	cmd.Flags().StringVar(&latency, "latency", "0", "latency of each transfer between machines (a duration)")
 	cmd.Flags().Float64Var(&overhead, "overhead", 0, "seconds added to every task (the workflow system's per-task delay)")
-	cmd.Flags().BoolVar(&fit, "fit", false, "fit the per-task overhead leave-one-out and print the error before and after")
+	cmd.Flags().Float64Var(&dispatch, "dispatch", 0, "seconds each start takes on a machine, one start at a time (the dispatch model)")
+	cmd.Flags().BoolVar(&fit, "fit", false, "fit the overhead models leave-one-out and print the error before and after")
 	return cmd
 }
 
@@ -84,15 +95,21 @@ type replayResult struct {
 	makespan, cp float64
 }
 
-// replay runs inst alone on its recorded machines with overhead seconds
-// added to each task.
-func replay(inst *traces.WfInstance, strategy string, tr sim.Transfer, overhead float64) (replayResult, error) {
+// overheads are the two models of a workflow system's delays, in
+// seconds: task is added to every task's work, dispatch is the
+// per-machine dispatch model (sim.Central.Dispatch).
+type overheads struct {
+	task, dispatch float64
+}
+
+// replay runs inst alone on its recorded machines with the overheads o.
+func replay(inst *traces.WfInstance, strategy string, tr sim.Transfer, o overheads) (replayResult, error) {
 	s, err := strategies.New(strategy, nil, sim.NewRand(1, "strategy/"+strategy))
 	if err != nil {
 		return replayResult{}, err
 	}
-	cfg := sim.Config{Nodes: scenario.InstanceNodes(inst), Central: sim.Central{Backfill: sim.Greedy, Transfer: tr}}
-	src := &overheadSource{src: inst.WfSource(0, 0, ""), add: sim.FromSeconds(overhead)}
+	cfg := sim.Config{Nodes: scenario.InstanceNodes(inst), Central: sim.Central{Backfill: sim.Greedy, Transfer: tr, Dispatch: sim.FromSeconds(o.dispatch)}}
+	src := &overheadSource{src: inst.WfSource(0, 0, ""), add: sim.FromSeconds(o.task)}
 	e, err := sim.NewScheduler(cfg, src, s)
 	if err != nil {
 		return replayResult{}, err
@@ -121,15 +138,16 @@ func (o *overheadSource) Next(t *sim.Task) error {
 	return nil
 }
 
-// fitOverhead is the per-task overhead (seconds, to 0.01 s) minimising the
-// squared relative makespan error over insts, by golden-section search on
-// [0, 1000] s (the error is unimodal: makespan grows with the overhead).
-func fitOverhead(insts []*traces.WfInstance, strategy string, tr sim.Transfer) (float64, error) {
+// fitOverhead is the parameter of one overhead model (seconds, to
+// 0.01 s; model sets it in an overheads) minimising the squared relative
+// makespan error over insts, by golden-section search on [0, 1000] s
+// (the error is unimodal: makespan grows with the parameter).
+func fitOverhead(insts []*traces.WfInstance, strategy string, tr sim.Transfer, model func(float64) overheads) (float64, error) {
 	var ferr error
 	cost := func(o float64) float64 {
 		var c float64
 		for _, inst := range insts {
-			r, err := replay(inst, strategy, tr, o)
+			r, err := replay(inst, strategy, tr, model(o))
 			if err != nil {
 				ferr = err
 				return 0
@@ -157,15 +175,27 @@ func fitOverhead(insts []*traces.WfInstance, strategy string, tr sim.Transfer) (
 	return math.Round((lo+hi)/2*100) / 100, ferr
 }
 
-func replayWorkflows(w io.Writer, files []string, insts []*traces.WfInstance, strategy string, tr sim.Transfer, overhead float64, fit bool) error {
+func replayWorkflows(w io.Writer, files []string, insts []*traces.WfInstance, strategy string, tr sim.Transfer, o overheads, fit bool) error {
 	header := []string{"instance", "tasks", "machines", "recorded makespan (s)", "critical path (s)", "simulated (s)", "error"}
+	models := []struct {
+		name string
+		set  func(float64) overheads
+	}{
+		{"overhead", func(x float64) overheads { return overheads{task: x} }},
+		{"dispatch", func(x float64) overheads { return overheads{dispatch: x} }},
+	}
 	if fit {
-		header = append(header, "fitted overhead (s)", "simulated with it (s)", "error")
+		if len(insts) < 2 {
+			return fmt.Errorf("--fit needs at least two instances")
+		}
+		for _, m := range models {
+			header = append(header, m.name+" (s)", "simulated (s)", "error")
+		}
 	}
 	tab := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeaderAlignment(tw.AlignLeft))
 	tab.Header(header)
 	for k, inst := range insts {
-		r, err := replay(inst, strategy, tr, overhead)
+		r, err := replay(inst, strategy, tr, o)
 		if err != nil {
 			return err
 		}
@@ -177,18 +207,17 @@ func replayWorkflows(w io.Writer, files []string, insts []*traces.WfInstance, st
 			fmt.Sprintf("%.1f", inst.MakespanS), fmt.Sprintf("%.1f", r.cp), fmt.Sprintf("%.1f", r.makespan), relErr(r.makespan, inst.MakespanS)}
 		if fit {
 			others := append(append([]*traces.WfInstance(nil), insts[:k]...), insts[k+1:]...)
-			if len(others) == 0 {
-				return fmt.Errorf("--fit needs at least two instances")
+			for _, m := range models {
+				x, err := fitOverhead(others, strategy, tr, m.set)
+				if err != nil {
+					return err
+				}
+				f, err := replay(inst, strategy, tr, m.set(x))
+				if err != nil {
+					return err
+				}
+				row = append(row, fmt.Sprintf("%.2f", x), fmt.Sprintf("%.1f", f.makespan), relErr(f.makespan, inst.MakespanS))
 			}
-			o, err := fitOverhead(others, strategy, tr)
-			if err != nil {
-				return err
-			}
-			f, err := replay(inst, strategy, tr, o)
-			if err != nil {
-				return err
-			}
-			row = append(row, fmt.Sprintf("%.2f", o), fmt.Sprintf("%.1f", f.makespan), relErr(f.makespan, inst.MakespanS))
 		}
 		if err := tab.Append(row); err != nil {
 			return err
@@ -197,8 +226,24 @@ func replayWorkflows(w io.Writer, files []string, insts []*traces.WfInstance, st
 	if err := tab.Render(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "strategy %s; transfers %s + bytes / %s B/s between machines\n", strategy, tr.Latency, strings.TrimSuffix(fmt.Sprintf("%g", tr.Bandwidth), ".0"))
-	return err
+	if _, err := fmt.Fprintf(w, "strategy %s; transfers %s + bytes / %s B/s between machines", strategy, tr.Latency, strings.TrimSuffix(fmt.Sprintf("%g", tr.Bandwidth), ".0")); err != nil {
+		return err
+	}
+	if o.task > 0 || o.dispatch > 0 {
+		fmt.Fprintf(w, "; per-task overhead %g s, dispatch %g s", o.task, o.dispatch)
+	}
+	fmt.Fprintln(w)
+	if fit {
+		fmt.Fprintln(w, "overhead: a fixed delay per task; dispatch: each start on a machine takes that long, one at a time; each fitted on the other instances")
+		x, err := fitOverhead(insts, strategy, tr, models[1].set)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "dispatch fitted on all %d instances: %.2f s (scenario: workflows.dispatch: %.2fs)\n", len(insts), x, x); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func relErr(sim, rec float64) string {
