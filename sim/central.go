@@ -176,7 +176,7 @@ type Scheduler struct {
 	invSpeed []float64
 
 	unsched  int64
-	oomKills int64 // measured tasks killed over their memory limit
+	oomKills int64             // measured tasks killed over their memory limit
 	slowdown metrics.Histogram // bounded slowdown x 1e6
 
 	// Allocation totals and their time integrals over the window.
