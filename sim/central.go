@@ -887,7 +887,6 @@ func (e *Scheduler) oomKill(i int32, s int32) {
 	}
 	e.reason = ReasonOOM
 	e.end(s, int(i), Failed)
-	e.reason = ""
 }
 
 func (e *Scheduler) timeout(s int32, gen uint32) {
@@ -913,13 +912,15 @@ func (e *Scheduler) unschedulable(s int32) {
 // end closes task s's life: statistics, record, slot recycled.
 func (e *Scheduler) end(s int32, node int, st Status) {
 	sl := &e.slab[s]
+	reason := e.reason
+	e.reason = "" // not the reason of the tasks dagEnd may end
 	start := sl.start
-	if st != Completed && e.reason != ReasonOOM {
+	if st != Completed && reason != ReasonOOM {
 		start = e.now
 	}
 	e.count(sl.t.Arrival, start, e.now, st, sl.measured)
 	if e.cfg.OnRecord != nil {
-		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured, Reason: e.reason}
+		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured, Reason: reason}
 		if node >= 0 {
 			e.rec.GPUs = sl.gpus
 		}
