@@ -52,7 +52,9 @@ test: real-deps slurm-deps
 
 # Timing against reality, which no unit test can bound on every machine:
 # the full validation of the embedded scenario and of the four in
-# testdata/validation/ (as root, on private daemons), each printing the
+# testdata/validation/ (heavy-tailed, burst, node-failure and oom: central
+# placement with memory limits, where validate also compares the share of
+# tasks OOM-killed) (as root, on private daemons), each printing the
 # machine's CPUs, cgroup kind and load average beside its figures. Exit 1
 # when the embedded scenario's calibrated mean sojourn error exceeds 10 %
 # (the bound docs/real.md states for a quiet machine). Output goes to

@@ -15,6 +15,7 @@ import (
 
 	cgroup1 "github.com/containerd/cgroups/v3/cgroup1/stats"
 	cgroup2 "github.com/containerd/cgroups/v3/cgroup2/stats"
+	apievents "github.com/containerd/containerd/api/events"
 	"github.com/containerd/containerd/api/types/runc/options"
 	containerd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/contrib/seccomp"
@@ -382,6 +383,37 @@ func (r *Running) Delete(ctx context.Context) ([]byte, error) {
 	out := append([]byte(nil), r.out.Bytes()...)
 	r.mu.Unlock()
 	return out, errors.Join(errs...)
+}
+
+// WatchOOM subscribes to the daemon's task OOM events (topic /tasks/oom,
+// which the runc shim publishes when the kernel's OOM killer acts in a
+// container's memory cgroup, v1 or v2) in the node's namespace, and calls
+// oom with each event's container ID, on a goroutine of its own, until ctx
+// ends or the subscription fails.
+func (n *Node) WatchOOM(ctx context.Context, oom func(containerID string)) {
+	ctx = namespaces.WithNamespace(ctx, n.cfg.Namespace)
+	ch, errs := n.client.Subscribe(ctx, `topic=="/tasks/oom",namespace==`+strconv.Quote(n.cfg.Namespace))
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-errs:
+				return
+			case e, ok := <-ch:
+				if !ok {
+					return
+				}
+				if e == nil || e.Event == nil {
+					continue
+				}
+				var ev apievents.TaskOOM
+				if proto.Unmarshal(e.Event.GetValue(), &ev) == nil && ev.ContainerID != "" {
+					oom(ev.ContainerID)
+				}
+			}
+		}
+	}()
 }
 
 // Usage is a container's resource use as its cgroup reports it.

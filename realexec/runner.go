@@ -43,10 +43,14 @@ type Config struct {
 	Faults []sim.Fault
 	Health *sim.Health
 	// Touch is how many bytes a task's workload touches given its memory
-	// limit (nil: half the limit for a task that requests memory, none
-	// for one that does not: the simulator gives touching memory no time,
-	// and a default use would add a machine-dependent cost to every task
-	// that calibration could only fold into the start-up).
+	// limit (nil: the task's MemoryUse where the workload models it,
+	// written at its MemoryRate as the work goes on; else half the limit
+	// for a task that requests memory, none for one that does not: the
+	// simulator gives touching memory no time, and a default use would
+	// add a machine-dependent cost to every task that calibration could
+	// only fold into the start-up). A task that touches more than its
+	// limit is killed by the kernel's OOM killer; containerd's OOM event
+	// marks its record (Reason sim.ReasonOOM).
 	Touch func(t *sim.Task, limit int64) int64
 	// Scrape is how often cgroup metrics (and GPU telemetry) are read
 	// (0: 250 ms).
@@ -113,12 +117,15 @@ func (r *Record) Overhead() sim.Time {
 type Result struct {
 	Tasks                      int64
 	Completed, Failed, Dropped int64
-	Wall                       time.Duration
-	Snapshotter                string
-	Versions                   []string // each node's containerd version
-	Interrupted                bool
-	GPUs                       []GPU
-	GPUError                   string // why GPUs are unavailable, when they are
+	// OOMKilled counts the failed tasks that containerd reported
+	// OOM-killed.
+	OOMKilled   int64
+	Wall        time.Duration
+	Snapshotter string
+	Versions    []string // each node's containerd version
+	Interrupted bool
+	GPUs        []GPU
+	GPUError    string // why GPUs are unavailable, when they are
 }
 
 // ErrInterrupted is returned when the context was cancelled (Ctrl-C): the
@@ -136,6 +143,10 @@ type job struct {
 	exitSeen bool
 	// nodeFailed: killed because its node failed.
 	nodeFailed bool
+	// oom receives containerd's OOM event for the container; oomKilled
+	// is set (before evDone) when one came for its exit.
+	oom       chan struct{}
+	oomKilled bool
 }
 
 type evKind int
@@ -173,6 +184,8 @@ type runner struct {
 	live    map[*job]struct{}
 	liveMu  sync.Mutex
 	touch   func(t *sim.Task, limit int64) int64
+	ooms    map[string]chan struct{} // container ID -> its job's oom
+	oomMu   sync.Mutex
 	refused bool
 	// stopping: interrupted; nothing more is dispatched.
 	stopping bool
@@ -202,9 +215,12 @@ func Run(ctx context.Context, cfg Config, src sim.Source, strat sim.Strategy) (*
 		return nil, errors.New("real run: no workload image")
 	}
 	r := &runner{cfg: cfg, strat: strat, ctx: ctx, bg: context.WithoutCancel(ctx),
-		ev: make(chan event, 256), live: map[*job]struct{}{}, touch: cfg.Touch}
+		ev: make(chan event, 256), live: map[*job]struct{}{}, touch: cfg.Touch, ooms: map[string]chan struct{}{}}
 	if r.touch == nil {
 		r.touch = func(t *sim.Task, limit int64) int64 {
+			if t.MemoryUse > 0 {
+				return t.MemoryUse
+			}
 			if t.Memory <= 0 {
 				return 0
 			}
@@ -260,6 +276,11 @@ func Run(ctx context.Context, cfg Config, src sim.Source, strat sim.Strategy) (*
 		r.res.Versions = append(r.res.Versions, v)
 		r.res.Snapshotter = n.Snapshotter()
 		r.res.GPUs = append(r.res.GPUs, rc.GPUs...)
+	}
+	oomCtx, stopOOM := context.WithCancel(r.bg)
+	defer stopOOM()
+	for _, nd := range r.nodes {
+		nd.WatchOOM(oomCtx, r.oomEvent)
 	}
 	n := len(cfg.Nodes)
 	r.view = sim.NewView(cfg.Nodes)
@@ -608,7 +629,11 @@ func (r *runner) launch(j *job) {
 	}
 	t := &j.rec.Task
 	cpu, mem := r.limits(i, t)
-	args := []string{"-work", time.Duration(t.Work).String(), "-memory", strconv.FormatInt(max(r.touch(t, mem), 0), 10)}
+	use := max(r.touch(t, mem), 0)
+	args := []string{"-work", time.Duration(t.Work).String(), "-memory", strconv.FormatInt(use, 10)}
+	if use > 0 && t.MemoryRate > 0 {
+		args = append(args, "-memory-rate", strconv.FormatInt(t.MemoryRate, 10))
+	}
 	var gpus []GPU
 	for _, g := range j.gpus {
 		if g < len(r.cfg.Real[i].GPUs) {
@@ -619,6 +644,10 @@ func (r *runner) launch(j *job) {
 	r.liveMu.Lock()
 	r.live[j] = struct{}{}
 	r.liveMu.Unlock()
+	j.oom = make(chan struct{}, 1)
+	r.oomMu.Lock()
+	r.ooms[spec.ID] = j.oom
+	r.oomMu.Unlock()
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -638,6 +667,20 @@ func (r *runner) launch(j *job) {
 		run.Wait(clock, &j.tl)
 		r.ev <- event{evExited, j}
 		out, derr := run.Delete(r.bg)
+		if j.tl.ExitCode == 137 && !j.tl.Killed {
+			// Killed, not by fleetsim: by the OOM killer if containerd
+			// says so. Its event and the exit come by separate paths;
+			// the event is published before the process dies, so it is
+			// normally here by now.
+			select {
+			case <-j.oom:
+				j.oomKilled = true
+			case <-time.After(2 * time.Second):
+			}
+		}
+		r.oomMu.Lock()
+		delete(r.ooms, spec.ID)
+		r.oomMu.Unlock()
 		var rep struct {
 			WorkS   float64  `json:"work_s"`
 			MemoryS float64  `json:"memory_s"`
@@ -724,10 +767,28 @@ func (r *runner) handle(e event) {
 				msg = "killed: node failed"
 			case j.tl.Killed:
 				msg = "killed: run interrupted"
+			case j.oomKilled:
+				msg = "OOM-killed (exit 137): over its memory limit"
+				j.rec.Reason = sim.ReasonOOM
+				r.res.OOMKilled++
 			case j.rec.ExitCode == 137:
-				msg = "killed (exit 137): over its memory limit"
+				msg = "killed (exit 137), with no OOM event from containerd"
 			}
 			r.end(j, sim.Failed, j.rec.Exited, msg)
+		}
+	}
+}
+
+// oomEvent is a node's OOM event for container id (on the watcher's
+// goroutine): the job running it hears of it.
+func (r *runner) oomEvent(id string) {
+	r.oomMu.Lock()
+	ch := r.ooms[id]
+	r.oomMu.Unlock()
+	if ch != nil {
+		select {
+		case ch <- struct{}{}:
+		default:
 		}
 	}
 }

@@ -233,17 +233,68 @@ func TestMemoryLimitReal(t *testing.T) {
 		t.Logf("task %d: %v exit %d err %q memory max %d", r.Task.ID, r.Status, r.ExitCode, r.Err, r.MemoryMax)
 		switch r.Task.Class {
 		case "over":
-			if r.ExitCode != 137 || r.Status != sim.Failed || !strings.Contains(r.Err, "memory limit") {
-				t.Fatalf("over its limit: status %v exit %d err %q, want failed with 137", r.Status, r.ExitCode, r.Err)
+			if r.ExitCode != 137 || r.Status != sim.Failed || !strings.Contains(r.Err, "memory limit") || r.Reason != sim.ReasonOOM {
+				t.Fatalf("over its limit: status %v exit %d err %q reason %q, want failed with 137, OOM-killed", r.Status, r.ExitCode, r.Err, r.Reason)
 			}
 		case "under":
-			if r.ExitCode != 0 || r.Status != sim.Completed {
+			if r.ExitCode != 0 || r.Status != sim.Completed || r.Reason != "" {
 				t.Fatalf("under its limit: status %v exit %d err %q", r.Status, r.ExitCode, r.Err)
 			}
 		}
 	}
 	if len(recs) != 2 {
 		t.Fatalf("%d records", len(recs))
+	}
+}
+
+// TestOOMKillReal runs tasks whose memory use the workload models
+// (Task.MemoryUse, MemoryRate: the runner's own touching, no Config.Touch)
+// under central placement, each with a 32 MiB limit, using memory at
+// 256 MiB per second of work at speed 1, and checks each record against
+// sim.OOMKill, the simulator's rule:
+//
+//	1  use 64 Mi, work 300 ms: reaches 32 Mi after 125 ms of work: OOM-killed
+//	2  use 16 Mi, work 300 ms: within its limit: completes
+//	3  use 64 Mi, work 50 ms: the work ends at 12.8 Mi: completes
+//
+// An OOM-killed record is failed with exit 137 and reason "oom", which only
+// containerd's OOM event sets (a kill from elsewhere leaves it empty); the
+// others complete with no reason. The run's count agrees.
+func TestOOMKillReal(t *testing.T) {
+	needReal(t)
+	const mi = 1 << 20
+	ts := []sim.Task{
+		{ID: 1, Work: sim.Time(300 * time.Millisecond), CPU: 250, Memory: 32 * mi, MemoryUse: 64 * mi, MemoryRate: 256 * mi},
+		{ID: 2, Work: sim.Time(300 * time.Millisecond), CPU: 250, Memory: 32 * mi, MemoryUse: 16 * mi, MemoryRate: 256 * mi},
+		{ID: 3, Work: sim.Time(50 * time.Millisecond), CPU: 250, Memory: 32 * mi, MemoryUse: 64 * mi, MemoryRate: 256 * mi},
+	}
+	specs, rcs := testCluster(3)
+	cfg := Config{Nodes: specs, Real: rcs, Central: true}
+	recs, res, err := runReal(t, context.Background(), cfg, &tasks{ts: ts}, newStrategy(t, "first-fit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(ts) {
+		t.Fatalf("%d records, want %d", len(recs), len(ts))
+	}
+	killed := 0
+	for _, r := range recs {
+		t.Logf("task %d: %v exit %d reason %q err %q memory max %d", r.Task.ID, r.Status, r.ExitCode, r.Reason, r.Err, r.MemoryMax)
+		_, oom := sim.OOMKill(&r.Task, r.Task.Work)
+		if oom != (r.Task.ID == 1) {
+			t.Fatalf("task %d: sim.OOMKill says %v; the test's table is wrong", r.Task.ID, oom)
+		}
+		if oom {
+			killed++
+			if r.Status != sim.Failed || r.ExitCode != 137 || r.Reason != sim.ReasonOOM {
+				t.Errorf("task %d over its limit: status %v exit %d reason %q err %q; want failed, 137, oom", r.Task.ID, r.Status, r.ExitCode, r.Reason, r.Err)
+			}
+		} else if r.Status != sim.Completed || r.ExitCode != 0 || r.Reason != "" {
+			t.Errorf("task %d within its limit: status %v exit %d reason %q err %q; want completed", r.Task.ID, r.Status, r.ExitCode, r.Reason, r.Err)
+		}
+	}
+	if res.OOMKilled != int64(killed) || res.Failed != int64(killed) {
+		t.Errorf("result: %d OOM-killed, %d failed; want %d", res.OOMKilled, res.Failed, killed)
 	}
 }
 

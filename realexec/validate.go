@@ -18,11 +18,12 @@ type Outcome struct {
 	Arrival, Finish sim.Time
 	Node            int // -1: never placed
 	Status          sim.Status
+	OOM             bool // failed, killed over its memory limit (Record.Reason)
 }
 
 // OutcomeOf takes the comparison's part of a record.
 func OutcomeOf(r *sim.Record) Outcome {
-	return Outcome{ID: r.Task.ID, Arrival: r.Task.Arrival, Finish: r.Finish, Node: r.Node, Status: r.Status}
+	return Outcome{ID: r.Task.ID, Arrival: r.Task.Arrival, Finish: r.Finish, Node: r.Node, Status: r.Status, OOM: r.Reason == sim.ReasonOOM}
 }
 
 // Sojourn is finish minus arrival.
@@ -41,6 +42,8 @@ type Stats struct {
 	Mean       float64 `json:"sojourn_mean_s"`
 	Throughput float64 `json:"throughput_per_s"`
 	PerNode    []int64 `json:"per_node"`
+	// OOMKilled counts the failed tasks killed over their memory limit.
+	OOMKilled int64 `json:"oom_killed,omitempty"`
 }
 
 // Summarize computes Stats of outcomes on a cluster of n nodes.
@@ -62,6 +65,9 @@ func Summarize(outs []Outcome, n int) Stats {
 			last = max(last, o.Finish)
 		case sim.Failed:
 			st.Failed++
+			if o.OOM {
+				st.OOMKilled++
+			}
 		default:
 			st.Dropped++
 		}
@@ -99,6 +105,20 @@ type Comparison struct {
 	ThroughputErr float64  `json:"throughput_error"`
 	Matched       int      `json:"matched"`
 	Windows       []Window `json:"fault_windows,omitempty"`
+	// OOM compares the tasks killed over their memory limit, when either
+	// run had some.
+	OOM *OOMComparison `json:"oom,omitempty"`
+}
+
+// OOMComparison puts the share of tasks OOM-killed in the real run beside
+// the simulation's: each over all tasks of its run, ShareErr
+// |sim − real| / real, and Differ the tasks (matched by ID) killed in one
+// run but not in the other.
+type OOMComparison struct {
+	RealShare float64 `json:"real_share"`
+	SimShare  float64 `json:"sim_share"`
+	ShareErr  float64 `json:"share_error"`
+	Differ    int     `json:"tasks_differ"`
 }
 
 // Window compares the tasks that arrived while a scheduled fault was on:
@@ -141,6 +161,23 @@ func Compare(strategy, model string, real, simulated []Outcome, n int, faults []
 	if c.Matched > 0 {
 		c.TaskErr = sum / float64(c.Matched)
 	}
+	if c.Real.OOMKilled+c.Sim.OOMKilled > 0 {
+		o := &OOMComparison{RealShare: share(c.Real.OOMKilled, c.Real.Tasks), SimShare: share(c.Sim.OOMKilled, c.Sim.Tasks)}
+		o.ShareErr = relErr(o.SimShare, o.RealShare)
+		seen := map[int64]bool{}
+		for _, r := range real {
+			seen[r.ID] = true
+			if r.OOM != byID[r.ID].OOM {
+				o.Differ++
+			}
+		}
+		for _, s := range simulated {
+			if !seen[s.ID] && s.OOM {
+				o.Differ++
+			}
+		}
+		c.OOM = o
+	}
 	for _, f := range faults {
 		w := Window{Node: f.Node, FromS: f.At.Seconds(), ToS: (f.At + f.For).Seconds()}
 		w.RealCompleted, w.RealFailed, w.RealMean = window(real, f.At, f.At+f.For)
@@ -148,6 +185,13 @@ func Compare(strategy, model string, real, simulated []Outcome, n int, faults []
 		c.Windows = append(c.Windows, w)
 	}
 	return c
+}
+
+func share(k, n int64) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(k) / float64(n)
 }
 
 func window(outs []Outcome, from, to sim.Time) (completed, failed int64, mean float64) {
@@ -215,7 +259,9 @@ type Probe struct {
 // faults and limits are left out), and fits the Calibration. The first
 // task on each node is a warm-up (the first container a daemon makes
 // pays for cold caches) and is left out of the fit. Every probe must
-// complete. The probe's records go to cfg.OnRecord as in any run.
+// complete, but for those OOM-killed (a workload whose memory use exceeds
+// its limit on purpose), which are left out. The probe's records go to
+// cfg.OnRecord as in any run.
 func Calibrate(ctx context.Context, cfg Config, p Probe) (*Calibration, error) {
 	n := len(cfg.Nodes)
 	if n == 0 || p.Source == nil || p.Tasks < 3*int64(n) {
@@ -230,6 +276,9 @@ func Calibrate(ctx context.Context, cfg Config, p Probe) (*Calibration, error) {
 	cfg.OnRecord = func(r *Record) {
 		if on != nil {
 			on(r)
+		}
+		if r.Reason == sim.ReasonOOM {
+			return // the workload meant it to exceed its limit: no service to fit
 		}
 		if r.Status != sim.Completed || r.WorkTime <= 0 {
 			failed = append(failed, fmt.Sprintf("probe task %d: %v %s", r.Task.ID, r.Status, r.Err))

@@ -38,3 +38,36 @@ func TestCompareHandWorked(t *testing.T) {
 		t.Fatalf("window %+v", w)
 	}
 }
+
+// TestCompareOOM checks the OOM-killed shares on outcomes worked by hand:
+// four tasks, killed in the real run 1 and 2, in the simulation 2 and 3:
+// both shares 1/2, no share error, and two tasks (1 and 3) killed in one
+// run only. Without a kill on either side there is no OOM comparison.
+func TestCompareOOM(t *testing.T) {
+	mk := func(oom ...int64) []Outcome {
+		var outs []Outcome
+		for id := int64(1); id <= 4; id++ {
+			o := Outcome{ID: id, Arrival: 0, Finish: sim.Second, Status: sim.Completed}
+			for _, k := range oom {
+				if k == id {
+					o.Status, o.OOM = sim.Failed, true
+				}
+			}
+			outs = append(outs, o)
+		}
+		return outs
+	}
+	c := Compare("first-fit", "scenario", mk(1, 2), mk(2, 3), 1, nil)
+	if c.OOM == nil || c.Real.OOMKilled != 2 || c.Sim.OOMKilled != 2 {
+		t.Fatalf("OOM comparison %+v, real %d sim %d killed; want 2 and 2", c.OOM, c.Real.OOMKilled, c.Sim.OOMKilled)
+	}
+	if o := *c.OOM; o.RealShare != 0.5 || o.SimShare != 0.5 || o.ShareErr != 0 || o.Differ != 2 {
+		t.Fatalf("OOM comparison %+v; want shares 0.5 and 0.5, error 0, 2 differ", o)
+	}
+	if c := Compare("first-fit", "scenario", mk(), mk(), 1, nil); c.OOM != nil {
+		t.Fatalf("no kills, yet an OOM comparison %+v", *c.OOM)
+	}
+	if c := Compare("first-fit", "scenario", mk(), mk(4), 1, nil); c.OOM == nil || c.OOM.Differ != 1 || c.OOM.SimShare != 0.25 || !math.IsInf(c.OOM.ShareErr, 1) {
+		t.Fatalf("sim kills one, real none: %+v", c.OOM)
+	}
+}

@@ -224,7 +224,7 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 		if seed == 0 {
 			seed = sc.Seed + 1
 		}
-		src, closer, err := sc.Source(seed)
+		src, closer, err := sc.WorkloadSource(seed)
 		if err != nil {
 			return nil, err
 		}
@@ -261,7 +261,7 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 		if err != nil {
 			return nil, err
 		}
-		src, closer, err := sc.Source(sc.Seed)
+		src, closer, err := sc.WorkloadSource(sc.Seed)
 		if err != nil {
 			return nil, err
 		}

@@ -84,6 +84,9 @@ func (r *reader) shapes(n *yaml.Node, path string) []sim.TaskShape {
 		if v := m.get("cpu"); v != nil {
 			s.CPU = r.quantity(v, m.field("cpu"), "a number of cores", cpuUnits, "cores like 16 or 0.5, or milli-cores like 250m")
 		}
+		if v := m.get("memory"); v != nil {
+			s.Memory = r.quantity(v, m.field("memory"), "a size", SizeUnits, "bytes, or a number with a suffix "+sizeSuffixes)
+		}
 		if v := m.get("gpus"); v != nil {
 			s.GPUs = int32(r.int(v, m.field("gpus"), 0, 1<<16))
 		}
@@ -139,6 +142,19 @@ func (r *reader) central(top *mapping, s *Scenario) {
 		}
 		if !s.Stop.IsZero() {
 			r.failf(top.get("stop"), "stop", "expected no stop with inflation: it stops at until_gpu_share")
+			return
+		}
+	}
+	if s.Workload.MemoryUse != nil {
+		switch {
+		case !central:
+			r.failf(top.get("workload"), "workload.memory_use", "expected cluster.queueing: central with memory_use (the simulator kills a task over its memory limit under central queueing only)")
+			return
+		case s.Workload.Inflation != nil:
+			r.failf(top.get("workload"), "workload.memory_use", "expected no memory_use with inflation: inflated tasks never end")
+			return
+		case s.Workload.ProcsPerNode > 0:
+			r.failf(top.get("workload"), "workload.memory_use", "expected no memory_use with procs_per_node: a gang's memory use is not modelled")
 			return
 		}
 	}

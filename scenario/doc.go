@@ -340,6 +340,8 @@
 // arrivals and service, or with inflation); not with a trace. Each shape:
 //
 //   - cpu (cores or milli-cores as for nodes, default 0)
+//   - memory (size >= 0, default 0): the memory request, which is also the
+//     task's memory limit (see memory_use)
 //   - gpus (integer >= 0, default 0): whole GPUs, or 1 with gpu_milli
 //   - gpu_milli (integer in [1, 1000], optional): a share of one GPU, in
 //     thousandths; needs gpus: 1
@@ -379,6 +381,30 @@
 //	  tokens:
 //	    prompt: {mean: 2048, cv: 0.9}
 //	    output: {mean: 28, cv: 2.5}
+//
+// memory_use (mapping, optional; queueing central): what tasks really use
+// of memory, beside what they request. A task's memory request is its
+// memory limit (a real run gives its container that limit); a task without
+// one is not affected. Each task draws, from the stream (seed,
+// "workload/memory_use"), whether it is one of the share over (number in
+// [0, 1], required) that use factor (number > 1, default 2) times their
+// limit, or one of the others, which use under (number in (0, 1], default
+// 0.5) times it. The use grows from nothing as the task works, rate (size,
+// default 0) bytes per second of work at speed 1, until it reaches its
+// peak; rate 0 takes it all at once as the work starts. A task whose use
+// crosses its limit is OOM-killed at that instant: after
+// limit / rate seconds of its work (at its node's speed, after its
+// start-up), so a task whose work ends first is never killed. It ends
+// failed (reason oom; run --json counts tasks.oom_killed), its resources
+// are freed and it is not run again. A real run's workload touches the
+// same memory at the same pace, and the kernel's OOM killer does the rest.
+// Not with inflation or procs_per_node.
+//
+//	workload:
+//	  arrivals: {process: poisson, rate: 2}
+//	  service: {dist: lognormal, mean: 250ms, cv: 0.5}
+//	  shapes: [{cpu: 250m, memory: 64Mi, weight: 1}]
+//	  memory_use: {over: 0.2, factor: 2, rate: 512Mi}
 //
 // procs_per_node (integer in [1, 1048576], optional; queueing central):
 // tasks become gangs. A task asking for c cores runs on ceil(c / N) nodes at

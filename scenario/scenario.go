@@ -195,6 +195,10 @@ type Workload struct {
 	// many cores (traces.Gangs): an SWF job of p processors runs on
 	// ceil(p / ProcsPerNode) nodes at once. Central queueing only.
 	ProcsPerNode int
+	// MemoryUse, when set, gives tasks with a memory request a memory
+	// use (sim.Task.MemoryUse, MemoryRate) from the stream (seed,
+	// "workload/memory_use"): some above their limit, to be OOM-killed.
+	MemoryUse *MemoryUse
 	// Kubernetes, when set, is the whole workload: Kubernetes objects
 	// placed by the kube-default profile (kubernetes.go).
 	Kubernetes *Kubernetes

@@ -131,6 +131,9 @@ func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Clo
 	if w.ProcsPerNode > 0 {
 		src = traces.Gangs(src, w.ProcsPerNode)
 	}
+	if w.MemoryUse != nil {
+		src = &memUseSource{src: src, mu: *w.MemoryUse, rng: sim.NewRand(seed, "workload/memory_use")}
+	}
 	if len(w.Origins) > 0 || w.Sessions > 0 || w.Tokens != nil {
 		o := newAttrSource(src, w.Origins, sim.NewRand(seed, "workload/origins"))
 		if w.Sessions > 0 {

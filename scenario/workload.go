@@ -34,8 +34,11 @@ func (r *reader) workload(n *yaml.Node) Workload {
 	if m.has("procs_per_node") {
 		w.ProcsPerNode = int(r.int(m.get("procs_per_node"), "workload.procs_per_node", 1, 1<<20))
 	}
+	if m.has("memory_use") {
+		w.MemoryUse = r.memoryUse(m.get("memory_use"), "workload.memory_use")
+	}
 	if m.has("kubernetes") {
-		for _, k := range []string{"arrivals", "service", "shapes", "trace", "inflation", "origins", "sessions", "tokens", "procs_per_node"} {
+		for _, k := range []string{"arrivals", "service", "shapes", "trace", "inflation", "origins", "sessions", "tokens", "procs_per_node", "memory_use"} {
 			if m.has(k) {
 				r.failf(m.keyNode(k), m.field(k), "expected nothing beside kubernetes: the manifests are the whole workload")
 			}

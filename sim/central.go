@@ -132,6 +132,7 @@ type cslot struct {
 	gen      uint32
 	state    uint8
 	measured bool
+	oom      bool  // its end event is an OOM kill, not its completion
 	fits     uint8 // whether the task fits some empty node: 0 not known yet, fitsSome, fitsNone
 	gpus     []int
 	gang     []gangMember // a gang's nodes beyond node (gang.go)
@@ -186,6 +187,7 @@ type Scheduler struct {
 	invSpeed []float64
 
 	unsched  int64
+	oomKills int64             // measured tasks killed over their memory limit
 	slowdown metrics.Histogram // bounded slowdown x 1e6
 
 	// Allocation totals and their time integrals over the window.
@@ -209,6 +211,8 @@ type Scheduler struct {
 	sampling     bool
 
 	dirty bool // a cycle is due at the end of this instant
+
+	reason string // the Record.Reason of the task end() is closing
 
 	// Integrals of the most allocated resource's share over time, per
 	// node and for the cluster (kept only for Config.Series).
@@ -731,8 +735,17 @@ func (e *Scheduler) startTask(s int32) {
 	e.running++
 	e.activeAdd(i, 1)
 	d := e.duration(i, &sl.t, sl.t.Work)
+	sl.oom = false
+	var su Time
 	if e.su.on {
-		d = e.withStartup(d, e.drawStartup(sl.t.ID), sl.t.ID)
+		su = e.drawStartup(sl.t.ID)
+		dw := d
+		d = e.withStartup(d, su, sl.t.ID)
+		if k, ok := OOMKill(&sl.t, dw); ok && sl.t.Nodes <= 1 {
+			d, sl.oom = su+k, true
+		}
+	} else if k, ok := OOMKill(&sl.t, d); ok && sl.t.Nodes <= 1 {
+		d, sl.oom = k, true
 	}
 	sl.estEnd = e.now + e.estimated(i, &sl.t)
 	if sl.t.Nodes > 1 {
@@ -837,6 +850,10 @@ func (e *Scheduler) refrag(i int) {
 
 func (e *Scheduler) complete(i int32, s int32) {
 	sl := &e.slab[s]
+	if sl.oom {
+		e.oomKill(i, s)
+		return
+	}
 	if e.smp != nil {
 		e.touchDom(int(i))
 	}
@@ -865,6 +882,33 @@ func (e *Scheduler) complete(i int32, s int32) {
 	e.end(s, int(i), Completed)
 }
 
+// oomKill ends running slot s on node i, killed because its memory use
+// crossed its limit (Task.MemoryUse): its resources are freed, observers
+// hear that it failed, and it ends failed with reason ReasonOOM. Central
+// queueing has no retries, so the task is not run again.
+func (e *Scheduler) oomKill(i int32, s int32) {
+	sl := &e.slab[s]
+	if e.smp != nil {
+		e.touchDom(int(i))
+	}
+	e.view.Release(int(i), &sl.t, sl.gpus)
+	e.account(int(i), &sl.t, -1)
+	e.activeAdd(int(i), -1)
+	e.running--
+	if e.byID != nil {
+		delete(e.byID, sl.t.ID)
+		delete(e.requeue, s)
+	}
+	for _, o := range e.obs {
+		o.Failed(e.view, &sl.t, int(i))
+	}
+	if sl.measured {
+		e.oomKills++
+	}
+	e.reason = ReasonOOM
+	e.end(s, int(i), Failed)
+}
+
 func (e *Scheduler) timeout(s int32, gen uint32) {
 	sl := &e.slab[s]
 	if sl.gen != gen || sl.state != stPending {
@@ -888,13 +932,15 @@ func (e *Scheduler) unschedulable(s int32) {
 // end closes task s's life: statistics, record, slot recycled.
 func (e *Scheduler) end(s int32, node int, st Status) {
 	sl := &e.slab[s]
+	reason := e.reason
+	e.reason = "" // not the reason of the tasks dagEnd may end
 	start := sl.start
-	if st != Completed {
+	if st != Completed && reason != ReasonOOM {
 		start = e.now
 	}
 	e.count(sl.t.Arrival, start, e.now, st, sl.measured)
 	if e.cfg.OnRecord != nil {
-		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured}
+		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: e.now, Status: st, Warmup: !sl.measured, Reason: reason}
 		if node >= 0 {
 			e.rec.GPUs = sl.gpus
 		}

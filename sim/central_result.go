@@ -58,6 +58,7 @@ type Slowdown struct {
 // picture (as after Ctrl-C); the window then ends now.
 func (e *Scheduler) Result() Result {
 	r := e.result(e.strat.Name())
+	r.Tasks.OOMKilled = e.oomKills
 	win := e.window()
 	end := e.now
 	p := &PlacementResult{

@@ -10,6 +10,7 @@ import (
 // (Weng et al., "Beware of Fragmentation", USENIX ATC '23, Sec. 3).
 type TaskShape struct {
 	CPU      int64  // milli-cores
+	Memory   int64  // bytes (the memory limit); no part of the fragmentation measure
 	GPUs     int32  // GPUs asked for (1 for a share)
 	GPUMilli int32  // thousandths needed on each of them (1000: whole GPUs)
 	GPUSpec  string // allowed GPU models, as in Task

@@ -68,6 +68,9 @@ type TaskCounts struct {
 	Failed    int64 `json:"failed"`
 	Dropped   int64 `json:"dropped"`
 	Warmup    int64 `json:"warmup"` // tasks excluded as warm-up
+	// OOMKilled counts the failed tasks killed over their memory limit
+	// (Task.MemoryUse; omitted when none was).
+	OOMKilled int64 `json:"oom_killed,omitempty"`
 }
 
 // Quantiles summarises a latency distribution in seconds: exact mean and max,

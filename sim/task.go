@@ -11,7 +11,7 @@ type Task struct {
 	Work Time
 
 	CPU      int64 // milli-cores requested (0: not constrained)
-	Memory   int64 // bytes requested (0: not constrained)
+	Memory   int64 // bytes requested, also the task's memory limit (0: not constrained)
 	GPUs     int32 // whole GPUs requested
 	GPUMilli int32 // share of one GPU in thousandths (0 < GPUMilli < 1000), GPU sharing
 	Priority int32 // larger runs first under priority queue policies
@@ -46,6 +46,17 @@ type Task struct {
 	// distinct nodes at once, each holding its CPU, Memory and GPUs, all
 	// starting and ending together (gang.go). 0 or 1: one node.
 	Nodes int32
+
+	// MemoryUse is the memory the task really uses at its peak, in bytes
+	// (0: not modelled, the task never runs out of memory). It grows
+	// from nothing as the work goes on, MemoryRate bytes per second of
+	// work at speed 1, until it reaches MemoryUse (MemoryRate 0: all of
+	// it at once, as the work starts). Under central queueing a task
+	// whose use crosses its limit (Memory > 0) is OOM-killed at that
+	// instant: it ends failed with Record.Reason ReasonOOM and frees
+	// its resources (OOMKill).
+	MemoryUse  int64
+	MemoryRate int64
 
 	Tenant string // owner, for fairness policies
 	Region string // origin region, for geographic routing

@@ -130,7 +130,7 @@ func (d *shapeDraw) apply(t *sim.Task) {
 		i++
 	}
 	s := &d.shapes[i]
-	t.CPU, t.GPUSpec = s.CPU, s.GPUSpec
+	t.CPU, t.Memory, t.GPUSpec = s.CPU, s.Memory, s.GPUSpec
 	t.GPUs, t.GPUMilli = 0, 0
 	if s.GPUMilli >= sim.GPUMilliPerGPU {
 		t.GPUs = s.GPUs

@@ -12,6 +12,13 @@
 // before the work starts and held to the end, so a container whose memory
 // limit is below it is killed by the kernel (exit 137).
 //
+// With -memory-rate R (bytes per second of work at speed 1) the memory is
+// written as the work goes on instead, as the simulator's model of a task's
+// memory use (sim.Task.MemoryRate) has it: a chunk of 256 KiB each time the
+// work reaches the point where R × work covers it, until all of -memory is
+// written, then the rest of the work. A limit below -memory then kills the
+// process when the work reaches limit / R, at the node's speed.
+//
 // On exit it prints one JSON line to stdout: how long each phase took inside
 // the container and which GPU devices it could see, which the runner records.
 package main
@@ -55,6 +62,7 @@ func run(args []string) int {
 	fs := flag.NewFlagSet("fleetsim-work", flag.ContinueOnError)
 	work := fs.Duration("work", 0, "CPU work at speed 1")
 	mem := fs.String("memory", "0", "bytes of memory to allocate and touch (suffixes Ki, Mi, Gi)")
+	rateS := fs.String("memory-rate", "0", "touch the memory as the work goes on, this many bytes per second of work at speed 1 (0: all before the work)")
 	sleep := fs.Duration("sleep", 0, "sleep after the work (I/O-like wait)")
 	code := fs.Int("exit", 0, "exit code")
 	if err := fs.Parse(args); err != nil {
@@ -69,16 +77,26 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "fleetsim-work: -memory: %v\n", err)
 		return 2
 	}
+	rate, err := parseSize(*rateS)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fleetsim-work: -memory-rate: %v\n", err)
+		return 2
+	}
 	var r report
-	t0 := time.Now()
-	buf := touch(n)
-	r.Memory = n
-	r.MemoryS = time.Since(t0).Seconds()
-
-	t1 := time.Now()
+	var buf []byte
 	r.Units = UnitsFor(*work)
-	r.Check = Spin(r.Units)
-	r.WorkS = time.Since(t1).Seconds()
+	r.Memory = n
+	if rate > 0 && n > 0 {
+		buf = grow(n, rate, r.Units, &r)
+	} else {
+		t0 := time.Now()
+		buf = touch(n)
+		r.MemoryS = time.Since(t0).Seconds()
+
+		t1 := time.Now()
+		r.Check = Spin(r.Units)
+		r.WorkS = time.Since(t1).Seconds()
+	}
 
 	t2 := time.Now()
 	time.Sleep(*sleep)
@@ -101,6 +119,43 @@ func touch(n int64) []byte {
 	b := make([]byte, n)
 	for i := int64(0); i < n; i += 4096 {
 		b[i] = 1
+	}
+	return b
+}
+
+// chunk is how much memory grow writes at a time.
+const chunk = 256 << 10
+
+// grow does units of work while writing n bytes, rate bytes per second of
+// work at speed 1: each chunk of 256 KiB is written when the work reaches
+// the point where rate × work passes the chunk's start, so the memory in
+// use after w seconds of work is min(n, rate × w) rounded up to a chunk; a
+// chunk the work never reaches is not written. The time spent writing
+// memory and working are kept apart in r.
+func grow(n, rate int64, units uint64, r *report) []byte {
+	b := make([]byte, n)
+	done := uint64(0)
+	for off := int64(0); off < n; off += chunk {
+		due := float64(off) / float64(rate) * Units
+		if off > 0 && due >= float64(units) {
+			break // the work ends before the use reaches this chunk
+		}
+		if u := uint64(due); u > done {
+			t := time.Now()
+			r.Check ^= Spin(u - done)
+			r.WorkS += time.Since(t).Seconds()
+			done = u
+		}
+		t := time.Now()
+		for i := off; i < min(off+chunk, n); i += 4096 {
+			b[i] = 1
+		}
+		r.MemoryS += time.Since(t).Seconds()
+	}
+	if done < units {
+		t := time.Now()
+		r.Check ^= Spin(units - done)
+		r.WorkS += time.Since(t).Seconds()
 	}
 	return b
 }

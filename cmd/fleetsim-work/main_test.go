@@ -63,3 +63,30 @@ func TestTouchResident(t *testing.T) {
 		t.Fatal("touch(0) allocates")
 	}
 }
+
+// TestGrow checks the pace of -memory-rate by hand: 1 MiB at 1 MiB per
+// second of work is four chunks of 256 KiB, due at 0, 0.25, 0.5 and 0.75 s
+// of work. Half a second of work writes the first two (the use never
+// reaches 512 KiB); a second writes all four.
+func TestGrow(t *testing.T) {
+	const mi = 1 << 20
+	for _, tc := range []struct {
+		work    time.Duration
+		written []bool
+	}{
+		{500 * time.Millisecond, []bool{true, true, false, false}},
+		{time.Second, []bool{true, true, true, true}},
+	} {
+		// The pace depends on the units relative to the rate: a thousandth
+		// of the work at a thousand times the rate, not to spin for seconds.
+		var r report
+		b := grow(mi, mi*1000, UnitsFor(tc.work)/1000, &r)
+		for k, want := range tc.written {
+			for p := k * chunk; p < (k+1)*chunk; p += 4096 {
+				if (b[p] == 1) != want {
+					t.Fatalf("work %v: page at %d written %v, want %v", tc.work, p, b[p] == 1, want)
+				}
+			}
+		}
+	}
+}

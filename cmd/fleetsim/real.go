@@ -317,7 +317,7 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 				if err != nil {
 					return err
 				}
-				src, closer, err := s.sc.Source(s.sc.Seed)
+				src, closer, err := s.sc.WorkloadSource(s.sc.Seed)
 				if err != nil {
 					return err
 				}
@@ -414,7 +414,7 @@ scenario is written back with those figures, everything else kept, to
 			if seed == 0 {
 				seed = s.sc.Seed + 1
 			}
-			src, closer, err := s.sc.Source(seed)
+			src, closer, err := s.sc.WorkloadSource(seed)
 			if err != nil {
 				return err
 			}
@@ -574,6 +574,12 @@ func writeValidation(w io.Writer, v *realexec.Validation, format string) error {
 		for _, win := range c.Windows {
 			fmt.Fprintf(w, "%s %s, fault on node %d [%.1f s, %.1f s): real %d completed %d failed (mean %.4f s), sim %d completed %d failed (mean %.4f s)\n",
 				c.Strategy, c.Model, win.Node, win.FromS, win.ToS, win.RealCompleted, win.RealFailed, win.RealMean, win.SimCompleted, win.SimFailed, win.SimMean)
+		}
+	}
+	for _, c := range v.Comparisons {
+		if o := c.OOM; o != nil {
+			fmt.Fprintf(w, "%s %s, OOM-killed: real %d of %d (%.1f%%), sim %d of %d (%.1f%%), share error %s, %d tasks killed in one run only\n",
+				c.Strategy, c.Model, c.Real.OOMKilled, c.Real.Tasks, 100*o.RealShare, c.Sim.OOMKilled, c.Sim.Tasks, 100*o.SimShare, pct(o.ShareErr), o.Differ)
 		}
 	}
 	o := v.Overhead
