@@ -32,6 +32,7 @@ type View struct {
 	// Load indexes strategies asked for (TrackLoad), kept current by
 	// changed.
 	indexes []*LoadIndex
+	logs    []*ChangeLog // change logs (TrackChanges), kept by changed
 }
 
 // NodeLoad is the observable state of one node.

@@ -892,3 +892,41 @@ func truncate(s string) string {
 	}
 	return s
 }
+
+// keyed is a Strategy that also implements sim.QueueSorter.
+type keyed struct{ *Strategy }
+
+// Less implements sim.QueueSorter.
+func (k keyed) Less(a, b *sim.Task) bool { return k.key(a) < k.key(b) }
+
+// tickingKeyed is a Strategy that implements sim.Ticker and
+// sim.QueueSorter.
+type tickingKeyed struct{ *Strategy }
+
+// Every implements sim.Ticker.
+func (t tickingKeyed) Every() sim.Time { return t.every }
+
+// Tick implements sim.Ticker.
+func (t tickingKeyed) Tick(v *sim.View) { t.tick(v) }
+
+// Less implements sim.QueueSorter.
+func (t tickingKeyed) Less(a, b *sim.Task) bool { return t.key(a) < t.key(b) }
+
+// Composite returns the strategy as one value that implements every sim
+// interface it answers: sim.Picker, sim.Placer and sim.Observer, and
+// sim.Ticker when it asked for ticks and sim.QueueSorter when it orders
+// the queue (the key operation). It is for an executor that finds a
+// strategy's extension points by type assertion on one value, as real
+// execution does; the simulator takes the queue order through its
+// configuration instead (QueueOrder), which sees the outcomes once.
+func (s *Strategy) Composite() sim.Strategy {
+	switch {
+	case s.every > 0 && s.ops[OpKey]:
+		return tickingKeyed{s}
+	case s.every > 0:
+		return ticking{s}
+	case s.ops[OpKey]:
+		return keyed{s}
+	}
+	return s
+}
