@@ -89,8 +89,9 @@ func service(v *Service) (traces.Service, error) {
 // parameters, so two entries of one strategy draw independent streams.
 func (s *Scenario) Strategy(spec StrategySpec, seed uint64) (sim.Strategy, error) {
 	if spec.Name == ExternalName {
-		// Its process and errors are managed by Start (startWithExternal).
-		return nil, fmt.Errorf("%s:%d: strategies: external strategy %s runs in simulation (run, compare, sweep) only, not yet in real execution", s.File, spec.Line, spec)
+		// Its process and errors are managed by Start (startWithExternal)
+		// in simulation and by StartStrategy in real execution.
+		return nil, fmt.Errorf("%s:%d: strategies: external strategy %s is a process: start it with Start (simulation) or StartStrategy (real execution)", s.File, spec.Line, spec)
 	}
 	st, err := strategies.New(spec.Name, spec.Args, sim.NewRand(seed, "strategy/"+spec.String()))
 	if err != nil {
