@@ -453,7 +453,7 @@ func (r *runner) stratErr() error {
 		return nil
 	}
 	r.interrupt()
-	return fmt.Errorf("real run: strategy %s: %w", r.strat.Name(), err)
+	return fmt.Errorf("real run: %w", err) // it names the strategy
 }
 
 // inFlight counts the tasks not yet ended: queued, or with a container
