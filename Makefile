@@ -8,7 +8,7 @@ BENCHTIME ?= 1x
 CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 export CGO_CFLAGS
 
-.PHONY: all build real-deps slurm-deps gpu-check test test-kill validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep bench-scale fuzz run clean docs
+.PHONY: all build real-deps slurm-deps gpu-check test test-kill validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep bench-scale bench-external fuzz run clean docs
 
 all: build test
 
@@ -84,7 +84,7 @@ staticcheck:
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck $(PKGS)
 
 # Benchmarks (GOMAXPROCS=1, as the README's figures). Compare runs with benchstat.
-bench: bench-queue bench-e2e bench-sweep bench-scale
+bench: bench-queue bench-e2e bench-sweep bench-scale bench-external
 
 bench-queue:
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'Hold' -benchmem -count 3 -benchtime 1000000x ./sim/queue/
@@ -103,6 +103,14 @@ bench-sweep:
 # and with the O(n) scan it replaced, 10^3 to 10^5 nodes (issue 22).
 bench-scale:
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'LeastConnectionsScale' -benchmem -benchtime 1x -count 3 ./strategies/
+
+# External strategies (issue 21): decisions through the protocol on 1,000
+# nodes, one per message and batched, fleetsim on one core (wall time and
+# CPU time of each side), then the Python side alone on one core
+# (python/bench/decisions.py). docs/external.md quotes them.
+bench-external:
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'Decision/(go-helper|python-least_loaded.py)/nodes=1000|Batched' -benchmem -benchtime 50000x -count 3 ./strategies/external/
+	python3 python/bench/decisions.py
 
 # Long fuzzing of every parser (FUZZTIME per target).
 FUZZTIME ?= 60s
