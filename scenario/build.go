@@ -91,7 +91,9 @@ func (s *Scenario) Strategy(spec StrategySpec, seed uint64) (sim.Strategy, error
 	if spec.Name == ExternalName {
 		// Its process and errors are managed by Start (startWithExternal)
 		// in simulation and by StartStrategy in real execution.
-		return nil, fmt.Errorf("%s:%d: strategies: external strategy %s is a process: start it with Start (simulation) or StartStrategy (real execution)", s.File, spec.Line, spec)
+		// Here only a model that takes no external strategy (workload.kubernetes)
+		// asks for one.
+		return nil, fmt.Errorf("%s:%d: strategies: external strategy %s cannot serve this model (an external strategy picks under node queueing and places under central queueing, not as a Kubernetes scheduler profile)", s.File, spec.Line, spec)
 	}
 	st, err := strategies.New(spec.Name, spec.Args, sim.NewRand(seed, "strategy/"+spec.String()))
 	if err != nil {
