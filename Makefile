@@ -8,7 +8,7 @@ BENCHTIME ?= 1x
 CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 export CGO_CFLAGS
 
-.PHONY: all build real-deps slurm-deps gpu-check test test-kill validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep bench-scale fuzz run clean docs
+.PHONY: all build real-deps slurm-deps gpu-check test test-kill validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep bench-scale bench-external gym-episodes fuzz run clean docs
 
 all: build test
 
@@ -86,7 +86,7 @@ staticcheck:
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck $(PKGS)
 
 # Benchmarks (GOMAXPROCS=1, as the README's figures). Compare runs with benchstat.
-bench: bench-queue bench-e2e bench-sweep bench-scale
+bench: bench-queue bench-e2e bench-sweep bench-scale bench-external
 
 bench-queue:
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'Hold' -benchmem -count 3 -benchtime 1000000x ./sim/queue/
@@ -109,6 +109,19 @@ bench-sweep:
 bench-scale: build
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'BalancerScale' -benchmem -benchtime 1x -count 3 ./strategies/
 	scripts/bench-scale.sh
+
+# External strategies (issue 21): decisions through the protocol on 1,000
+# nodes, one per message and batched, fleetsim on one core (wall time and
+# CPU time of each side), then the Python side alone on one core
+# (python/bench/decisions.py). docs/external.md quotes them.
+bench-external:
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'Decision/(go-helper|python-least_loaded.py)/nodes=1000|Batched' -benchmem -benchtime 50000x -count 3 ./strategies/external/
+	python3 python/bench/decisions.py
+
+# The gym environment at the scale of issue 21's acceptance: 1,000
+# episodes (20 tasks of speeds each) of the example learning agent, timed.
+gym-episodes: build
+	time FLEETSIM=bin/fleetsim python3 python/examples/learn_speeds.py 1000 20 | tail -4
 
 # Long fuzzing of every parser (FUZZTIME per target).
 FUZZTIME ?= 60s

@@ -169,6 +169,7 @@ type runner struct {
 	strat sim.Strategy
 	pick  sim.Picker
 	obs   sim.Observer
+	errer interface{ Err() error } // a strategy that can fail on its own (an external process)
 	t0    time.Time
 	ctx   context.Context // cancelled on Ctrl-C
 	bg    context.Context // never cancelled: for clean-up
@@ -238,6 +239,7 @@ func Run(ctx context.Context, cfg Config, src sim.Source, strat sim.Strategy) (*
 		r.pick = p
 	}
 	r.obs, _ = strat.(sim.Observer)
+	r.errer, _ = strat.(interface{ Err() error })
 	defer func() {
 		for _, n := range r.nodes {
 			n.Close()
@@ -411,6 +413,9 @@ func (r *runner) loop(src sim.Source, usage <-chan []Usage) error {
 				d := ts[0].do
 				ts = ts[1:]
 				d()
+				if err := r.stratErr(); err != nil {
+					return err
+				}
 				continue
 			}
 			if arrival > now {
@@ -423,6 +428,9 @@ func (r *runner) loop(src sim.Source, usage <-chan []Usage) error {
 			arrived++
 			r.res.Tasks++
 			r.arrive(j)
+			if err := r.stratErr(); err != nil {
+				return err
+			}
 			if err := readNext(); err != nil {
 				return err
 			}
@@ -439,6 +447,9 @@ func (r *runner) loop(src sim.Source, usage <-chan []Usage) error {
 		case <-r.ctx.Done():
 		case e := <-r.ev:
 			r.handle(e)
+			if err := r.stratErr(); err != nil {
+				return err
+			}
 		case u := <-usage:
 			if !r.cfg.Central {
 				for i, x := range u {
@@ -448,6 +459,22 @@ func (r *runner) loop(src sim.Source, usage <-chan []Usage) error {
 		case <-timer.C:
 		}
 	}
+}
+
+// stratErr is the strategy's own failure (an external strategy's process
+// crashed, hung or answered nonsense), after which it answers nothing
+// useful: the run stops as when interrupted (containers killed and
+// removed, what is queued failed) and Run returns the failure.
+func (r *runner) stratErr() error {
+	if r.errer == nil {
+		return nil
+	}
+	err := r.errer.Err()
+	if err == nil {
+		return nil
+	}
+	r.interrupt()
+	return fmt.Errorf("real run: %w", err) // it names the strategy
 }
 
 // inFlight counts the tasks not yet ended: queued, or with a container

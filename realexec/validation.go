@@ -257,12 +257,13 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 	}
 	var all []*Record
 	for _, spec := range specs {
-		strat, err := sc.Strategy(spec, sc.Seed)
+		strat, stop, err := sc.StartStrategy(spec, sc.Seed)
 		if err != nil {
 			return nil, err
 		}
 		src, closer, err := sc.WorkloadSource(sc.Seed)
 		if err != nil {
+			stop.Close()
 			return nil, err
 		}
 		var real []Outcome
@@ -281,6 +282,7 @@ func Validate(ctx context.Context, vc ValidateConfig) (*Validation, error) {
 		vc.phase("real run "+spec.String(), cfg.StopTasks)
 		res, err := Run(ctx, rc, src, strat)
 		closer.Close()
+		stop.Close()
 		if res != nil {
 			v.Versions, v.Snapshotter = res.Versions, res.Snapshotter
 		}

@@ -89,8 +89,11 @@ func service(v *Service) (traces.Service, error) {
 // parameters, so two entries of one strategy draw independent streams.
 func (s *Scenario) Strategy(spec StrategySpec, seed uint64) (sim.Strategy, error) {
 	if spec.Name == ExternalName {
-		// Its process and errors are managed by Start (startWithExternal).
-		return nil, fmt.Errorf("%s:%d: strategies: external strategy %s runs in simulation (run, compare, sweep) only, not yet in real execution", s.File, spec.Line, spec)
+		// Its process and errors are managed by Start (startWithExternal)
+		// in simulation and by StartStrategy in real execution.
+		// Here only a model that takes no external strategy (workload.kubernetes)
+		// asks for one.
+		return nil, fmt.Errorf("%s:%d: strategies: external strategy %s cannot serve this model (an external strategy picks under node queueing and places under central queueing, not as a Kubernetes scheduler profile)", s.File, spec.Line, spec)
 	}
 	st, err := strategies.New(spec.Name, spec.Args, sim.NewRand(seed, "strategy/"+spec.String()))
 	if err != nil {

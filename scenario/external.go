@@ -172,3 +172,31 @@ func (s *Scenario) startWithExternal(cfg sim.Config, spec StrategySpec, seed uin
 	}
 	return labeled{externalRun{run, x}, spec.String()}, closers{x, closer}, nil
 }
+
+// StartStrategy builds spec for one run driven from outside the
+// simulator, as real execution does: a built-in strategy as Strategy
+// builds it, an external one by starting its process (in the scenario's
+// folder) and exchanging hellos. The closer stops the process; for a
+// built-in it does nothing. An external strategy cannot return a protocol
+// failure through the sim interfaces: it answers neutrally from then on
+// (drop, does not fit) and reports the failure through its Err() error
+// method, which the executor must check after each call (realexec.Run
+// does, for any strategy that has one).
+func (s *Scenario) StartStrategy(spec StrategySpec, seed uint64) (sim.Strategy, io.Closer, error) {
+	if spec.Name != ExternalName {
+		st, err := s.Strategy(spec, seed)
+		return st, nopCloser{}, err
+	}
+	_, x, err := s.startExternal(spec, seed, s.Cluster.Queueing == QueueingCentral)
+	if err != nil {
+		if spec.Line > 0 {
+			return nil, nil, fmt.Errorf("%s:%d: %w", s.File, spec.Line, err)
+		}
+		return nil, nil, err
+	}
+	return x.Composite(), x, nil
+}
+
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }

@@ -64,6 +64,9 @@ func (v *View) changed(i int) {
 	for _, f := range v.watchers {
 		f(i)
 	}
+	for _, c := range v.logs {
+		c.add(i)
+	}
 }
 
 // Watch asks the View to call f(i) after every change of node i's load
@@ -74,6 +77,51 @@ func (v *View) changed(i int) {
 func (v *View) Watch(f func(i int)) {
 	v.watchers = append(v.watchers, f)
 }
+
+// ChangeLog lists the nodes whose load or health changed since its last
+// Reset, as the View learns of them (View.changed), so that a strategy
+// that predicted the View can check the prediction in O(changes) instead
+// of comparing every node: an external strategy's batch of picks does.
+// Past a bound it stops listing and says so (Overflow); the caller then
+// compares every node.
+type ChangeLog struct {
+	nodes    []int32
+	overflow bool
+}
+
+// changeLogMax bounds a ChangeLog's list between resets.
+const changeLogMax = 256
+
+// TrackChanges returns a new ChangeLog of the View's load and health
+// changes. Like TrackLoad it is asked once, by a strategy that needs it;
+// the View keeps it current.
+func (v *View) TrackChanges() *ChangeLog {
+	c := &ChangeLog{}
+	v.logs = append(v.logs, c)
+	return c
+}
+
+func (c *ChangeLog) add(i int) {
+	if c.overflow {
+		return
+	}
+	if len(c.nodes) >= changeLogMax {
+		c.overflow, c.nodes = true, c.nodes[:0]
+		return
+	}
+	c.nodes = append(c.nodes, int32(i))
+}
+
+// Nodes are the nodes changed since the last Reset, in the order of the
+// changes, with repeats; meaningless when Overflow.
+func (c *ChangeLog) Nodes() []int32 { return c.nodes }
+
+// Overflow reports that more changes happened since the last Reset than
+// the log lists: any node may have changed.
+func (c *ChangeLog) Overflow() bool { return c.overflow }
+
+// Reset empties the log.
+func (c *ChangeLog) Reset() { c.nodes, c.overflow = c.nodes[:0], false }
 
 func (x *LoadIndex) wt(i int32) float64 {
 	if x.w == nil {

@@ -34,6 +34,7 @@ type View struct {
 	indexes []*LoadIndex
 	// Functions strategies asked to be called on every change (Watch).
 	watchers []func(i int)
+	logs     []*ChangeLog // change logs (TrackChanges), kept by changed
 }
 
 // NodeLoad is the observable state of one node.

@@ -313,12 +313,13 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 			var head = []string{"strategy", "tasks", "completed", "failed", "dropped", "p50 (s)", "p99 (s)", "mean (s)", "throughput (/s)", "per node", "wall (s)"}
 			var rows [][]string
 			for _, spec := range s.specs {
-				strat, err := s.sc.Strategy(spec, s.sc.Seed)
+				strat, stop, err := s.sc.StartStrategy(spec, s.sc.Seed)
 				if err != nil {
 					return err
 				}
 				src, closer, err := s.sc.WorkloadSource(s.sc.Seed)
 				if err != nil {
+					stop.Close()
 					return err
 				}
 				rw := reports.NewLabeledRecordWriter(files["records.csv"], cfg.Nodes, spec.String(), s.sc.Seed)
@@ -342,6 +343,7 @@ per task) and gpu.csv (GPU telemetry, when the nodes have GPUs).`,
 				res, err := realexec.Run(runCtx, cfg, src, strat)
 				stopRun()
 				closer.Close()
+				stop.Close()
 				if ferr := rw.Flush(); werr == nil {
 					werr = ferr
 				}

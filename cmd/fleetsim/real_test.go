@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -139,5 +141,89 @@ func TestRealRunFullDiskReal(t *testing.T) {
 	code, out, errs := fleetsim(t, "real", "run", "--tasks", "60", "-s", "round-robin", "--dir", filepath.Join(t.TempDir(), "none"), "-o", filepath.Join(mnt, "out"))
 	if code != 2 || !strings.Contains(errs, "no space left") {
 		t.Fatalf("real run onto a full disk: exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+}
+
+// TestExternalStrategyReal: an external strategy runs unchanged in real
+// execution (issue 21, item 4). The Python round robin on the real
+// scenario's three nodes sends 6 tasks two to each node, task i to node
+// i mod 3 as the built-in does; validate takes it too, real run and
+// simulation; and a strategy that answers nonsense stops real run with
+// one line naming it, exit 2, its process gone.
+func TestExternalStrategyReal(t *testing.T) {
+	needRealCLI(t)
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Fatal("python3 is not installed: the Python package's example is the strategy under test")
+	}
+	rr, _ := filepath.Abs(filepath.Join("..", "..", "python", "examples", "round_robin.py"))
+	dir := filepath.Join(t.TempDir(), "d")
+	if code, out, errs := fleetsim(t, "real", "up", "3", "--dir", dir); code != 0 {
+		t.Fatalf("real up: %d %s %s", code, out, errs)
+	}
+	defer fleetsim(t, "real", "down", "--dir", dir)
+
+	res := filepath.Join(t.TempDir(), "out")
+	code, out, errs := fleetsim(t, "real", "run", "--tasks", "6", "-s", "external:python3 "+rr, "--dir", dir, "-o", res)
+	if code != 0 || !strings.Contains(out, "round_robin") || !strings.Contains(out, "2/2/2") {
+		t.Fatalf("real run with the Python round robin: exit %d\n%s\n%s", code, out, errs)
+	}
+	recs, _ := os.ReadFile(filepath.Join(res, "records.csv"))
+	lines := strings.Split(strings.TrimSpace(string(recs)), "\n")
+	if len(lines) != 7 || strings.Count(string(recs), ",completed,") != 6 {
+		t.Fatalf("records.csv:\n%s", recs)
+	}
+	col := -1
+	for k, h := range strings.Split(lines[0], ",") {
+		if h == "node" {
+			col = k
+		}
+	}
+	idc := -1
+	for k, h := range strings.Split(lines[0], ",") {
+		if h == "id" {
+			idc = k
+		}
+	}
+	if col < 0 || idc < 0 {
+		t.Fatalf("records.csv has no id or node column: %s", lines[0])
+	}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		var id int
+		fmt.Sscan(f[idc], &id)
+		if want := fmt.Sprintf("node-%d", id%3); f[col] != want {
+			t.Errorf("task %d ran on %s, round robin sends it to node %d:\n%s", id, f[col], id%3, recs)
+		}
+	}
+
+	code, out, errs = fleetsim(t, "validate", "--tasks", "6", "--probe-tasks", "9", "-s", "external:python3 "+rr, "--dir", dir, "-o", filepath.Join(t.TempDir(), "v"))
+	if code != 0 || !strings.Contains(out, "round_robin │   scenario") || !strings.Contains(out, "round_robin │ calibrated") {
+		t.Fatalf("validate with the Python round robin: exit %d\n%s\n%s", code, out, errs)
+	}
+
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	liar := `echo $$ > ` + pidFile + `; read h; echo '{"type":"hello","protocol":1,"ops":["pick"]}'; while read l; do echo '{"seq":1,"node":7}'; done`
+	script := filepath.Join(t.TempDir(), "liar.sh")
+	os.WriteFile(script, []byte(liar), 0o755)
+	code, out, errs = fleetsim(t, "real", "run", "--tasks", "3", "-s", "external:sh "+script, "--dir", dir, "-o", filepath.Join(t.TempDir(), "bad"))
+	if code != exitBadInput || out != "" {
+		t.Fatalf("real run with a lying strategy: exit %d, stdout %q", code, out)
+	}
+	last := strings.TrimSpace(errs)
+	if i := strings.LastIndexByte(last, '\n'); i >= 0 {
+		last = last[i+1:]
+	}
+	for _, w := range []string{"real run: external strategy liar (sh ", "message 1 (pick, task 0", "node 7 is out of range: valid nodes are 0..2"} {
+		if !strings.Contains(last, w) {
+			t.Errorf("the error line lacks %q:\n%s", w, errs)
+		}
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+		t.Errorf("the strategy's process %d is still there (a zombie or alive)", pid)
 	}
 }

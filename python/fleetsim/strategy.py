@@ -129,6 +129,7 @@ class Session:
         self.done = False
         self._undo = []    # (node, active, queued) before a batch's picks
         self._states = []  # strategy state before each request of the last batch
+        self._slots = None
 
     def hello(self, msg):
         if msg.get("type") != "hello":
@@ -150,32 +151,46 @@ class Session:
 
     def _batch(self, tasks):
         s, v = self.strategy, self.view
-        act, que, tot, nodes = v.active, v.queued, v.load, v.nodes
+        act, que, tot = v.active, v.queued, v.load
+        slots = self._slots
+        if slots is None:
+            slots = self._slots = [nd.slots or 1 for nd in v.nodes]
+        idx = v._indexes  # the list itself: a pick may create an index
+        pick, state = s.pick, s.state
         undo, states, out = self._undo, [], []
         for d in tasks:
-            states.append(s.state())
-            i = int(s.pick(Task(d), v))
+            states.append(state())
+            i = pick(Task(d), v)
             out.append(i)
             if i >= 0:
-                undo.append((i, act[i], que[i]))
-                if act[i] < (nodes[i].slots or 1):
-                    act[i] += 1
+                a, q = act[i], que[i]
+                undo.append((i, a, q))
+                if a < slots[i]:
+                    act[i] = a + 1
                 else:
-                    que[i] += 1
-                tot[i] += 1
+                    que[i] = q + 1
+                tot[i] = a + q + 1
+                for x in idx:
+                    x.update(i)
         self._states = states
         return out
 
     def handle(self, msg):
         """Handle one message after the hello; return the answer or None."""
         s, v = self.strategy, self.view
+        dirty = None
         if self._undo:
             # The batch's picks were a prediction: fleetsim's changes are
-            # relative to the View it sent with the batch.
+            # relative to the View it sent with the batch. The load indexes
+            # are updated once, after the changes (most of them put back
+            # what the batch predicted).
+            act, que, tot = v.active, v.queued, v.load
+            dirty = []
             for i, a, q in reversed(self._undo):
-                v.active[i] = a
-                v.queued[i] = q
-                v.load[i] = a + q
+                act[i] = a
+                que[i] = q
+                tot[i] = a + q
+                dirty.append(i)
             self._undo = []
         k = msg.get("discarded")
         if k:
@@ -195,13 +210,18 @@ class Session:
                     s.failed(e[1], e[2], e[3])
         delta = msg.get("view")
         if delta:
-            v.apply(delta)
+            v.apply(delta, dirty if v._indexes else None)
+        if dirty and v._indexes:
+            for x in v._indexes:
+                up = x.update
+                for i in dirty:
+                    up(i)
         typ = msg["type"]
         if typ == "decide":
             seq = msg["seq"]
             op = msg["op"]
             if "tasks" in msg:
-                return {"seq": seq, "nodes": self._batch(msg["tasks"])}
+                return {"seq": seq, "nodes": [int(i) for i in self._batch(msg["tasks"])]}
             task = Task(msg["task"])
             if op == "pick":
                 return {"seq": seq, "node": int(s.pick(task, v))}

@@ -134,6 +134,10 @@ type batch struct {
 	expH    []bool
 	expM    []bool
 	pending int // events buffered when the batch was sent
+	last    int // the node of the last prediction (-1: none)
+
+	log     *sim.ChangeLog // the View's changes since the last check
+	logView *sim.View      // the View log tracks
 }
 
 // pickBatched is Pick for a strategy that batches.
@@ -191,6 +195,10 @@ func (s *Strategy) pickBatched(v *sim.View, t *sim.Task) int {
 		b.expM = append(b.expM, v.Member(i))
 	}
 	b.valid = true
+	if b.logView != v {
+		b.log, b.logView = v.TrackChanges(), v
+	}
+	b.log.Reset()
 	s.predict(v, b.nodes[0])
 	s.stats.Decisions++
 	return b.nodes[0]
@@ -199,10 +207,11 @@ func (s *Strategy) pickBatched(v *sim.View, t *sim.Task) int {
 // predict applies the effect the protocol assumes of sending a task to
 // node i: one more task, served when a slot is free, else queued.
 func (s *Strategy) predict(v *sim.View, i int) {
+	b := &s.bt
+	b.last = i
 	if i < 0 {
 		return
 	}
-	b := &s.bt
 	if int(b.expA[i]) < v.Spec(i).Slots {
 		b.expA[i]++
 		if s.events[0] {
@@ -213,18 +222,37 @@ func (s *Strategy) predict(v *sim.View, i int) {
 	}
 }
 
-// asPredicted reports whether the View is what the batch assumed.
+// asPredicted reports whether the View is what the batch assumed. The
+// nodes checked at the previous decision cannot have changed unless the
+// View's change log lists them, so it checks the logged nodes and the one
+// the last prediction changed: O(1) per decision, not O(nodes); all of
+// them when the log overflowed.
 func (s *Strategy) asPredicted(v *sim.View) bool {
 	b := &s.bt
 	if s.nPend != b.pending+b.starts {
 		return false
 	}
-	for i := range b.expA {
+	ok := func(i int) bool {
 		l := v.Load(i)
-		if l.Active != b.expA[i] || l.Queued != b.expQ[i] || v.Healthy(i) != b.expH[i] || v.Member(i) != b.expM[i] {
+		return l.Active == b.expA[i] && l.Queued == b.expQ[i] && v.Healthy(i) == b.expH[i] && v.Member(i) == b.expM[i]
+	}
+	if b.log.Overflow() {
+		for i := range b.expA {
+			if !ok(i) {
+				return false
+			}
+		}
+	} else {
+		for _, i := range b.log.Nodes() {
+			if !ok(int(i)) {
+				return false
+			}
+		}
+		if b.last >= 0 && !ok(b.last) {
 			return false
 		}
 	}
+	b.log.Reset()
 	return true
 }
 

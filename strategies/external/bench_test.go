@@ -5,6 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/fleetsim/fleetsim/sim"
@@ -30,6 +33,8 @@ func benchPick(b *testing.B, n int, command []string) {
 	var t sim.Task
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU(x.Pid())
+	defer cpu.report(b)
 	for k := 0; k < b.N; k++ {
 		t.ID, t.Arrival = int64(k), sim.Time(k)
 		v.SetNow(t.Arrival)
@@ -117,6 +122,7 @@ func benchBatched(b *testing.B, n, burst int, command []string) {
 	var t sim.Task
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU(x.Pid())
 	for k := 0; k < b.N; k++ {
 		look.Next(&t)
 		v.SetNow(t.Arrival)
@@ -133,6 +139,7 @@ func benchBatched(b *testing.B, n, burst int, command []string) {
 		v.SetLoad(i, l)
 	}
 	b.StopTimer()
+	cpu.report(b)
 	if err := x.Err(); err != nil {
 		b.Fatal(err)
 	}
@@ -155,4 +162,61 @@ func BenchmarkBatched(b *testing.B) {
 			benchBatched(b, 1000, burst, []string{py, filepath.Join(examples, "least_loaded.py")})
 		})
 	}
+}
+
+// cpuClock reads the CPU time (user plus system) of this process and of
+// the strategy's, so that a benchmark reports what a decision costs in
+// CPU on each side besides the wall time, which a loaded machine inflates
+// by the time both processes wait for a core.
+type cpuClock struct {
+	pid       int
+	self, ext float64 // seconds at the start
+}
+
+func startCPU(pid int) *cpuClock {
+	return &cpuClock{pid: pid, self: selfCPU(), ext: procCPU(pid)}
+}
+
+// report adds go-cpu-µs/op, ext-cpu-µs/op and their sum cpu-µs/op, and
+// decisions/cpu-s, the rate one core would sustain running both sides in
+// turn (the protocol is lock step, so they never run at once).
+func (c *cpuClock) report(b *testing.B) {
+	if c.pid == 0 || b.N == 0 {
+		return
+	}
+	g := (selfCPU() - c.self) / float64(b.N) * 1e6
+	e := (procCPU(c.pid) - c.ext) / float64(b.N) * 1e6
+	c.pid = 0
+	if e < 0 { // the process is gone: no figure
+		return
+	}
+	b.ReportMetric(g, "go-cpu-µs/op")
+	b.ReportMetric(e, "ext-cpu-µs/op")
+	b.ReportMetric(g+e, "cpu-µs/op")
+	if g+e > 0 {
+		b.ReportMetric(1e6/(g+e), "decisions/cpu-s")
+	}
+}
+
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// procCPU is the utime+stime of process pid from /proc (in clock ticks
+// of 1/100 s on Linux), or -1 when it cannot be read.
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return -1
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (u + st) / 100
 }

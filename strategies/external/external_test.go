@@ -14,6 +14,7 @@ import (
 
 	"github.com/fleetsim/fleetsim/scenario"
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/strategies/external"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden transcript")
@@ -459,5 +460,55 @@ func TestTicks(t *testing.T) {
 	}
 	if strings.Join(ticks, "\n") != strings.Join(wantTicks, "\n") {
 		t.Errorf("ticks:\n%s\nwant:\n%s", strings.Join(ticks, "\n"), strings.Join(wantTicks, "\n"))
+	}
+}
+
+// TestComposite: the one value real execution takes implements the
+// extension points the strategy's hello named and no others: a keyed
+// placer is a sim.Placer and a sim.QueueSorter whose order is the keys'
+// (the helper keys task i at -i: newest first); a ticking balancer is a
+// sim.Ticker with its period; neither is the other.
+func TestComposite(t *testing.T) {
+	exe, _ := os.Executable()
+	nodes := []sim.NodeSpec{{Name: "n-0", Slots: 1, Speed: 1, CPU: 4000, Memory: 1 << 30}}
+
+	t.Setenv("FLEETSIM_EXT_HELPER", "keyed")
+	_, x, err := external.Start(external.Config{Command: []string{exe, "-test.run=^$"}, Name: "keyed"}, external.Spec{Nodes: nodes, Central: true, Seed: 1, Stream: "strategy/keyed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := x.Composite()
+	q, ok := c.(sim.QueueSorter)
+	if _, placer := c.(sim.Placer); !ok || !placer {
+		t.Fatalf("keyed placer: QueueSorter %v, Placer %v", ok, placer)
+	}
+	if _, ok := c.(sim.Ticker); ok {
+		t.Error("keyed placer without ticks is a sim.Ticker")
+	}
+	a, b := &sim.Task{ID: 1}, &sim.Task{ID: 2}
+	if !q.Less(b, a) || q.Less(a, b) {
+		t.Errorf("Less: task 2 (key -2) should precede task 1 (key -1)")
+	}
+	if err := x.Err(); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+
+	t.Setenv("FLEETSIM_EXT_HELPER", "ticks")
+	_, x, err = external.Start(external.Config{Command: []string{exe, "-test.run=^$"}, Name: "ticks"}, external.Spec{Nodes: nodes, Seed: 1, Stream: "strategy/ticks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	c = x.Composite()
+	tk, ok := c.(sim.Ticker)
+	if !ok || tk.Every() != sim.Second {
+		t.Fatalf("ticking balancer: Ticker %v", ok)
+	}
+	if _, ok := c.(sim.QueueSorter); ok {
+		t.Error("a balancer without keys is a sim.QueueSorter")
+	}
+	if _, ok := c.(sim.Picker); !ok {
+		t.Error("a balancer is not a sim.Picker")
 	}
 }

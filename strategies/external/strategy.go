@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -75,7 +76,11 @@ type Strategy struct {
 	first bool
 	cand  []int
 	keys  map[int64]float64
-	reply reply
+
+	vlog     *sim.ChangeLog // load and health changes since the last message
+	vlogView *sim.View      // the View vlog tracks
+	scan     []int          // the nodes appendView compares
+	reply    reply
 
 	// Batching (batch.go).
 	batchMax   int
@@ -375,10 +380,14 @@ func (s *Strategy) appendView(b []byte, v *sim.View) []byte {
 	}
 	all := s.first
 	s.first = false
+	// Load and health: only the nodes the View's change log lists can
+	// differ from what was sent (every node the first time, or when the
+	// log overflowed), visited in index order as a scan of every node would.
+	scan := s.loadScan(v, all)
 	if s.parts[0] {
 		part(PartLoad)
 		k := 0
-		for i := range s.sent {
+		for _, i := range scan {
 			st := &s.sent[i]
 			a, q := int32(v.Active(i)), int32(v.Queued(i))
 			if all || st.active != a || st.queued != q {
@@ -398,7 +407,7 @@ func (s *Strategy) appendView(b []byte, v *sim.View) []byte {
 	if s.parts[1] {
 		part(PartHealth)
 		k := 0
-		for i := range s.sent {
+		for _, i := range scan {
 			st := &s.sent[i]
 			h, m := v.Healthy(i), v.Member(i)
 			if all || st.healthy != h || st.member != m {
@@ -455,6 +464,33 @@ func (s *Strategy) appendView(b []byte, v *sim.View) []byte {
 		b = append(b, ']')
 	}
 	return append(b, '}')
+}
+
+// loadScan returns the nodes whose load or health may differ from what
+// the strategy was last sent, in ascending order: those the View's change
+// log listed since the previous message, or every node (the first message,
+// a log that overflowed, another View). It resets the log.
+func (s *Strategy) loadScan(v *sim.View, all bool) []int {
+	if !s.parts[0] && !s.parts[1] {
+		return nil
+	}
+	if s.vlogView != v {
+		s.vlog, s.vlogView, all = v.TrackChanges(), v, true
+	}
+	s.scan = s.scan[:0]
+	if all || s.vlog.Overflow() {
+		for i := range s.sent {
+			s.scan = append(s.scan, i)
+		}
+	} else {
+		for _, i := range s.vlog.Nodes() {
+			s.scan = append(s.scan, int(i))
+		}
+		slices.Sort(s.scan)
+		s.scan = slices.Compact(s.scan)
+	}
+	s.vlog.Reset()
+	return s.scan
 }
 
 // appendTask appends t's fields; zero values are left out. Work (the
@@ -889,6 +925,44 @@ func quote(line []byte) string {
 func truncate(s string) string {
 	if len(s) > 120 {
 		return s[:120] + "…"
+	}
+	return s
+}
+
+// keyed is a Strategy that also implements sim.QueueSorter.
+type keyed struct{ *Strategy }
+
+// Less implements sim.QueueSorter.
+func (k keyed) Less(a, b *sim.Task) bool { return k.key(a) < k.key(b) }
+
+// tickingKeyed is a Strategy that implements sim.Ticker and
+// sim.QueueSorter.
+type tickingKeyed struct{ *Strategy }
+
+// Every implements sim.Ticker.
+func (t tickingKeyed) Every() sim.Time { return t.every }
+
+// Tick implements sim.Ticker.
+func (t tickingKeyed) Tick(v *sim.View) { t.tick(v) }
+
+// Less implements sim.QueueSorter.
+func (t tickingKeyed) Less(a, b *sim.Task) bool { return t.key(a) < t.key(b) }
+
+// Composite returns the strategy as one value that implements every sim
+// interface it answers: sim.Picker, sim.Placer and sim.Observer, and
+// sim.Ticker when it asked for ticks and sim.QueueSorter when it orders
+// the queue (the key operation). It is for an executor that finds a
+// strategy's extension points by type assertion on one value, as real
+// execution does; the simulator takes the queue order through its
+// configuration instead (QueueOrder), which sees the outcomes once.
+func (s *Strategy) Composite() sim.Strategy {
+	switch {
+	case s.every > 0 && s.ops[OpKey]:
+		return tickingKeyed{s}
+	case s.every > 0:
+		return ticking{s}
+	case s.ops[OpKey]:
+		return keyed{s}
 	}
 	return s
 }
