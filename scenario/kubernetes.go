@@ -32,8 +32,10 @@ type Kubernetes struct {
 	Set   *manifest.Set
 }
 
-// kubeResourceScorers are the strategies a Kubernetes workload accepts: the
-// kube-default profile's resource scorer.
+// kubeResourceScorers are the kube-default profile's own NodeResourcesFit
+// scoring strategies (sim/kube, on the plugin's 0..100 scale); any other
+// placement strategy that scores single nodes may take their place
+// (kubeScorerProblem).
 var kubeResourceScorers = map[string]kube.ResourceScorer{
 	"least-allocated": kube.LeastAllocated,
 	"most-allocated":  kube.MostAllocated,
@@ -180,20 +182,41 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 	}
 	list := top.get("strategies")
 	for i, sp := range s.Strategies {
-		_, kubeOne := kubeResourceScorers[sp.Name]
-		if kubeOne && len(sp.Args) == 0 {
-			continue
+		if msg := kubeScorerProblem(sp); msg != "" {
+			r.failf(list.Content[i], index("strategies", i), "%s", msg)
+			return
 		}
-		if !kubeOne {
-			if st, err := strategies.New(sp.Name, sp.Args, sim.NewRand(0, "check")); err == nil {
-				if _, ok := st.(strategies.NodeScorer); ok {
-					continue
-				}
-			}
-		}
-		r.failf(list.Content[i], index("strategies", i), "expected the kube-default profile's resource scorer: least-allocated or most-allocated (without parameters), or a strategy that scores single nodes (fgd), got %q", sp.String())
-		return
 	}
+}
+
+// kubeScorerProblem says why a strategy entry cannot be the kube-default
+// profile's NodeResourcesFit scorer, by its kind; "" when it can: the
+// profile's own least-allocated and most-allocated (without parameters),
+// or any placement strategy that scores single nodes
+// (strategies.NodeScorer), normalised min-max over the feasible nodes.
+func kubeScorerProblem(sp StrategySpec) string {
+	const want = "the kube-default profile's NodeResourcesFit scorer: least-allocated, most-allocated or a placement strategy that scores single nodes (best-fit, worst-fit, dot-product, gpu-packing, gpu-clustering, fgd, balanced-allocation, first-fit, random, ...)"
+	if _, kubeOne := kubeResourceScorers[sp.Name]; kubeOne && len(sp.Args) == 0 {
+		return ""
+	}
+	if sp.Name == ExternalName {
+		return "expected " + want + ", got an external strategy (it places whole tasks and cannot score single nodes)"
+	}
+	info, ok := strategies.Lookup(sp.Name)
+	if !ok {
+		return fmt.Sprintf("expected %s, got %q", want, sp.String())
+	}
+	if info.Of()&strategies.Placement == 0 {
+		return fmt.Sprintf("expected %s, got %s, a %s strategy", want, sp.String(), info.Of())
+	}
+	st, err := strategies.New(sp.Name, sp.Args, sim.NewRand(0, "check"))
+	if err != nil {
+		return fmt.Sprintf("expected %s, got %s: %v", want, sp.String(), err)
+	}
+	if _, ok := st.(strategies.NodeScorer); !ok {
+		return fmt.Sprintf("expected %s, got %s, a workflow list scheduler (it chooses by earliest finish time over a DAG, not by a score per node)", want, sp.String())
+	}
+	return ""
 }
 
 // kubeNodes is the cluster as the kube model sees it: the node groups'
@@ -281,6 +304,7 @@ type kubeRun struct {
 	// a placement strategy as the resource scorer (nil: a kube one), with
 	// the view and task of the decision in progress
 	ns    strategies.NodeScorer
+	obs   sim.Observer
 	curV  *sim.View
 	curT  *sim.Task
 	c     *kube.Cluster
@@ -315,7 +339,10 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		return nil, fmt.Errorf("%s: %w", s.File, err)
 	}
 	prof := kube.DefaultProfile()
-	prof.Resource = kubeResourceScorers[spec.Name]
+	prof.Resource = nil // a placement strategy's score (kubeScorerProblem) unless one of the profile's own
+	if len(spec.Args) == 0 {
+		prof.Resource = kubeResourceScorers[spec.Name]
+	}
 	var ns strategies.NodeScorer
 	if prof.Resource == nil {
 		st, err := s.Strategy(spec, seed)
@@ -333,6 +360,7 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		return nil, err
 	}
 	kr := &kubeRun{name: "kube-default(" + spec.String() + ")", c: c, s: ks, pdbs: k.Set.PDBs, byPod: map[*kube.Pod]int64{}, onPod: onPod, ns: ns}
+	kr.obs, _ = ns.(sim.Observer) // a scorer that learns from outcomes (gpu-clustering)
 	if ns != nil {
 		ks.SetRawResource(func(_ *kube.Pod, i int) float64 { return kr.ns.NodeScore(kr.curV, kr.curT, i) })
 	}
@@ -529,10 +557,16 @@ func (kr *kubeRun) Started(v *sim.View, t *sim.Task, i int) {
 	if kp.job != nil {
 		kp.job.running++
 	}
+	if kr.obs != nil {
+		kr.obs.Started(v, t, i)
+	}
 }
 
 // Finished implements sim.Observer.
-func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, _ sim.Time) {
+func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, lat sim.Time) {
+	if kr.obs != nil {
+		kr.obs.Finished(v, t, i, lat)
+	}
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
 	kr.unbinds++
@@ -545,6 +579,9 @@ func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, _ sim.Time) {
 
 // Failed implements sim.Observer: the pod was preempted.
 func (kr *kubeRun) Failed(v *sim.View, t *sim.Task, i int) {
+	if kr.obs != nil {
+		kr.obs.Failed(v, t, i)
+	}
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
 	kr.unbinds++

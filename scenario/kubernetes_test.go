@@ -106,9 +106,9 @@ func TestKubernetesBadManifest(t *testing.T) {
 		t.Fatalf("got  %v\nwant %s...", err, want)
 	}
 	write("pods.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n")
-	write("s.yaml", "stop: {time: 1h}\ncluster:\n  queueing: central\n  nodes_from: {path: nodes.yaml, format: kubernetes}\nworkload:\n  kubernetes: {path: pods.yaml}\nstrategies: [best-fit]\n")
-	if _, err := Load(sc); err == nil || !strings.Contains(err.Error(), "strategies[0]: expected the kube-default profile's resource scorer") {
-		t.Fatalf("best-fit: %v", err)
+	write("s.yaml", "stop: {time: 1h}\ncluster:\n  queueing: central\n  nodes_from: {path: nodes.yaml, format: kubernetes}\nworkload:\n  kubernetes: {path: pods.yaml}\nstrategies: [heft]\n")
+	if _, err := Load(sc); err == nil || !strings.Contains(err.Error(), "strategies[0]: expected the kube-default profile's NodeResourcesFit scorer") {
+		t.Fatalf("heft: %v", err)
 	}
 }
 
@@ -222,6 +222,82 @@ func TestSchedulerPerfScenarioFiles(t *testing.T) {
 					t.Fatalf("%d measured pods, %d bound", meas, res.Kubernetes.Bound)
 				}
 			})
+		}
+	}
+}
+
+// Any placement strategy that scores single nodes is the kube-default
+// profile's NodeResourcesFit scorer; others are refused by kind. Worked
+// by hand on two empty 8-core nodes: pod a (1 cpu) at 0 s, pod b (1 cpu)
+// at 1 s. Every other plugin is neutral but BalancedAllocation (cpu only
+// requested: 93 for the empty node, 87 for a's node after b), so the
+// scorer's min-max normalised 0/100 decides: best-fit (least left over)
+// puts b beside a, worst-fit on the other node, first-fit both on n-0
+// (a node's score is its negated index).
+func TestKubernetesAnyPlacementScorer(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("pods.yaml", `apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec: {containers: [{name: c, resources: {requests: {cpu: "1"}}}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, annotations: {fleetsim.io/arrival: 1s}}
+spec: {containers: [{name: c, resources: {requests: {cpu: "1"}}}]}
+`)
+	scen := func(strategies string) string {
+		return write("s.yaml", `stop: {time: 1h}
+cluster:
+  queueing: central
+  nodes: [{group: n, count: 2, cpu: 8, memory: 32Gi}]
+workload:
+  kubernetes: {path: pods.yaml}
+strategies: `+strategies+`
+`)
+	}
+	s, err := Load(scen("[best-fit, worst-fit, first-fit, topology-fit, random, dot-product, gpu-packing, gpu-clustering, balanced-allocation, {name: least-allocated, gpu_weight: 1}, {name: most-allocated, ties: index}]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, sp := range s.Strategies {
+		res, pods := runKube(t, s, k)
+		where := map[string]string{}
+		for _, p := range pods {
+			where[p.Pod] = p.Node
+		}
+		if res.Kubernetes.Bound != 2 || where["a"] == "" || where["b"] == "" {
+			t.Fatalf("%s: %+v, placements %v", sp, res.Kubernetes, where)
+		}
+		switch sp.Name {
+		case "best-fit", "most-allocated":
+			if where["a"] != where["b"] {
+				t.Fatalf("%s packs: got %v", sp, where)
+			}
+		case "worst-fit", "least-allocated":
+			if where["a"] == where["b"] {
+				t.Fatalf("%s spreads: got %v", sp, where)
+			}
+		case "first-fit", "topology-fit":
+			if where["a"] != "n-0" || where["b"] != "n-0" {
+				t.Fatalf("%s: lowest index first, got %v", sp, where)
+			}
+		}
+	}
+	for _, c := range []struct{ entry, want string }{
+		{"[p2c]", "got p2c, a balancer"},
+		{"[drf]", "got drf, a queue policy"},
+		{"[heft]", "got heft, a workflow list scheduler"},
+	} {
+		if _, err := Load(scen(c.entry)); err == nil || !strings.Contains(err.Error(), "strategies[0]: expected ") || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%s: %v", c.entry, err)
 		}
 	}
 }
