@@ -273,9 +273,12 @@ type kubePod struct {
 	grace    sim.Time
 	work     sim.Time
 	nominate int // nominated node (-1)
-	victims  []*kubePod
-	reason   string
-	lastErr  *kube.FitError
+	victims  []*kube.Pod
+	// kill is why the pod is being terminated other than by preemption
+	// (its Job's activeDeadlineSeconds), "" when it is not
+	kill    string
+	reason  string
+	lastErr *kube.FitError
 	// The cluster's change counters when the pod last failed (tried):
 	// unless something it depends on changed since, it fails again, so it
 	// is not retried (kube-scheduler's unschedulable queue and queueing
@@ -290,6 +293,8 @@ type kubePod struct {
 type kubeJob struct {
 	j         *manifest.Job
 	start     sim.Time
+	pods      []*kubePod // every pod of the Job
+	deadline  bool       // activeDeadlineSeconds passed: the Job failed
 	running   int32
 	succeeded int32
 	failed    int32
@@ -323,12 +328,34 @@ type kubeRun struct {
 	bindPrio []int32
 	horizon  sim.Time  // the stop time: nothing binds from then on
 	bindNs   []float64 // scheduling latencies, seconds
+	// the pods of a nodes_from snapshot, bound when the run starts
+	snap   []*snapPod
+	snapOf map[*kube.Pod]int
+	jobs   []*kubeJob
+	alarm  func(at sim.Time, ref int64)
 }
+
+// snapPod is a pod of a nodes_from snapshot: running where the snapshot
+// has it from the start, not a task of the run.
+type snapPod struct {
+	pod         *kube.Pod
+	grace       sim.Time
+	terminating bool
+	preemptor   string
+}
+
+// Wake references (sim.Waker): the kind in the high bits, an index below.
+const (
+	wakeSnapVictim int64 = 1 << 40 // a snapshot pod's grace period ended
+	wakeDeadline   int64 = 2 << 40 // a Job's activeDeadlineSeconds passed
+	wakeIndex      int64 = 1<<40 - 1
+)
 
 var (
 	_ sim.Preemptor = (*kubeRun)(nil)
 	_ sim.Observer  = (*kubeRun)(nil)
 	_ sim.Source    = (*kubeRun)(nil)
+	_ sim.Waker     = (*kubeRun)(nil)
 )
 
 func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSpec, onPod func(*PodRecord)) (*kubeRun, error) {
@@ -368,11 +395,18 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		kr.zone = append(kr.zone, kn[i].Labels[kube.LabelZone])
 	}
 	// Snapshot pods start in place.
+	kr.snapOf = map[*kube.Pod]int{}
 	for _, it := range s.Cluster.KubeBound {
 		p := *it.Pod
 		if err := c.Bind(&p, c.NodeIndex(it.BoundTo)); err != nil {
 			return nil, err
 		}
+		sp := &snapPod{pod: &p, grace: k.Grace}
+		if it.Grace >= 0 {
+			sp.grace = sim.Time(it.Grace)
+		}
+		kr.snapOf[&p] = len(kr.snap)
+		kr.snap = append(kr.snap, sp)
 	}
 	horizon := s.Stop.Time
 	kr.horizon = horizon
@@ -397,6 +431,7 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 	}
 	for _, j := range k.Set.Jobs {
 		kj := &kubeJob{j: j, start: sim.Time(j.Arrival)}
+		kr.jobs = append(kr.jobs, kj)
 		d := j.Duration
 		if d == 0 {
 			d = time.Duration(k.JobDuration)
@@ -405,7 +440,10 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 			p := *j.Template
 			p.Name = fmt.Sprintf("%s-%d", j.Name, i)
 			add(&p, j.SchedulerName, j.Arrival, d, j.Grace, kj)
-			kj.gated = append(kj.gated, kr.pods[len(kr.pods)-1])
+			if len(kr.pods) > 0 && kr.pods[len(kr.pods)-1].pod == &p {
+				kj.gated = append(kj.gated, kr.pods[len(kr.pods)-1])
+				kj.pods = append(kj.pods, kr.pods[len(kr.pods)-1])
+			}
 		}
 	}
 	// Tasks in arrival order (stable: file order within an instant).
@@ -468,7 +506,7 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 	case kp.job != nil && kp.job.failed > kp.job.j.BackoffLimit:
 		kp.reason = "Job failed: backoffLimit exceeded"
 		return false
-	case kp.job != nil && kp.job.j.ActiveDeadline > 0 && kr.now >= kp.job.start+sim.Time(kp.job.j.ActiveDeadline):
+	case kp.job != nil && (kp.job.deadline || kp.job.j.ActiveDeadline > 0 && kr.now >= kp.job.start+sim.Time(kp.job.j.ActiveDeadline)):
 		kp.reason = "Job failed: activeDeadlineSeconds exceeded"
 		return false
 	case kr.now >= kr.horizon:
@@ -510,7 +548,7 @@ func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
 	}
 	// Not eligible while its victims on the nominated node terminate.
 	for _, vp := range kp.victims {
-		if kr.c.NodeOf(vp.pod) >= 0 {
+		if kr.c.NodeOf(vp) >= 0 {
 			return nil
 		}
 	}
@@ -524,23 +562,79 @@ func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
 	kp.victims = kp.victims[:0]
 	var out []sim.Eviction
 	for _, vp := range pr.Victims {
+		kp.victims = append(kp.victims, vp)
 		id, ok := kr.byPod[vp]
 		if !ok {
-			continue // a snapshot pod: evicted at once, not recreated
+			// A snapshot pod: it ends after its grace period too (the
+			// engine calls Wake), and is not recreated (its controller
+			// is not part of the run).
+			if sp := kr.snap[kr.snapOf[vp]]; !sp.terminating {
+				sp.terminating, sp.preemptor = true, kp.pod.Name
+				kr.alarm(kr.now+sp.grace, wakeSnapVictim|int64(kr.snapOf[vp]))
+			}
+			continue
 		}
 		victim := kr.pods[id]
-		victim.preempt = kp.pod.Name
-		kp.victims = append(kp.victims, victim)
-		out = append(out, sim.Eviction{ID: id, After: victim.grace, Requeue: victim.pod.Owner != ""})
-	}
-	for _, vp := range pr.Victims {
-		if _, ok := kr.byPod[vp]; !ok {
-			_ = kr.c.Unbind(vp)
-			kr.unbinds++
+		if victim.kill != "" {
+			continue // already terminating for its Job's deadline
 		}
+		victim.preempt = kp.pod.Name
+		out = append(out, sim.Eviction{ID: id, After: victim.grace, Requeue: victim.pod.Owner != ""})
 	}
 	return out
 }
+
+// SetAlarm implements sim.Waker: the engine's clock, on which the Jobs'
+// deadlines are set.
+func (kr *kubeRun) SetAlarm(alarm func(at sim.Time, ref int64)) {
+	kr.alarm = alarm
+	for i, j := range kr.jobs {
+		if d := j.j.ActiveDeadline; d > 0 && j.start+sim.Time(d) < kr.horizon {
+			alarm(j.start+sim.Time(d), wakeDeadline|int64(i))
+		}
+	}
+}
+
+// Wake implements sim.Waker: a snapshot victim's grace period ended (it
+// leaves its node), or a Job's activeDeadlineSeconds passed: the Job
+// fails (DeadlineExceeded), its running pods are terminated after their
+// grace period, and it creates no more.
+func (kr *kubeRun) Wake(v *sim.View, ref int64) []sim.Eviction {
+	kr.now = v.Now()
+	switch ref &^ wakeIndex {
+	case wakeSnapVictim:
+		sp := kr.snap[ref&wakeIndex]
+		if kr.c.NodeOf(sp.pod) < 0 {
+			return nil
+		}
+		node := kr.c.NodeOf(sp.pod)
+		_ = kr.c.Unbind(sp.pod)
+		kr.unbinds++
+		kr.sum.Preempted++
+		if kr.onPod != nil {
+			kr.onPod(&PodRecord{Pod: sp.pod.Name, Owner: sp.pod.Owner, Priority: sp.pod.Priority, Node: kr.c.Node(node).Name,
+				Zone: kr.zone[node], Created: 0, Bound: 0, Started: 0, Ended: kr.now.Seconds(),
+				Reason: "preempted by " + sp.preemptor})
+		}
+	case wakeDeadline:
+		j := kr.jobs[ref&wakeIndex]
+		j.deadline = true
+		kr.sum.JobsFailed++
+		var out []sim.Eviction
+		for _, kp := range j.pods {
+			if kp.bound >= 0 && kr.c.NodeOf(kp.pod) >= 0 && kp.kill == "" {
+				kp.kill = reasonDeadline
+				out = append(out, sim.Eviction{ID: kr.byPod[kp.pod], After: kp.grace})
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// reasonDeadline is the pods.csv reason of a pod terminated because its
+// Job's activeDeadlineSeconds passed (the Job's condition reason).
+const reasonDeadline = "Job failed: DeadlineExceeded"
 
 // Started implements sim.Observer: the bind.
 func (kr *kubeRun) Started(v *sim.View, t *sim.Task, i int) {
@@ -585,6 +679,13 @@ func (kr *kubeRun) Failed(v *sim.View, t *sim.Task, i int) {
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
 	kr.unbinds++
+	if kp.kill != "" {
+		// Terminated with its failed Job: not recreated.
+		kr.sum.Killed++
+		kr.emit(kp, i, v.Now(), kp.kill)
+		kp.job.running--
+		return
+	}
 	kr.sum.Preempted++
 	kr.emit(kp, i, v.Now(), "preempted by "+kp.preempt)
 	if kp.job != nil {

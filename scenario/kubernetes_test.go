@@ -1,7 +1,9 @@
 package scenario
 
 import (
+	"fmt"
 	"os"
+	"reflect"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -299,5 +301,150 @@ strategies: `+strategies+`
 		if _, err := Load(scen(c.entry)); err == nil || !strings.Contains(err.Error(), "strategies[0]: expected ") || !strings.Contains(err.Error(), c.want) {
 			t.Fatalf("%s: %v", c.entry, err)
 		}
+	}
+}
+
+// kubeFiles writes files into a temporary folder and returns its path.
+func kubeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// Pods of a kubectl snapshot are preemption victims like any other: they
+// end after their terminationGracePeriodSeconds (default 30 s), and the
+// preemptor binds then. Worked by hand: two 4-core nodes, each running a
+// snapshot pod of 3 cpu at priority 0 (on n0 with a 20 s grace period, on
+// n1 without one); "hi" (2 cpu, priority 1000) arrives at 5 s and fits
+// nowhere; both nodes are candidates with one victim of priority 0, so
+// the tie goes to the latest start (equal: 0) and then the first
+// candidate examined; whichever node it is, its victim ends at 5 s + its
+// grace (25 s on n0, 35 s on n1), and hi binds at that instant.
+// "lo" (2 cpu, priority 0, arriving at 6 s) cannot preempt anything and
+// binds nowhere until then, and not after either: hi takes the room.
+func TestKubernetesSnapshotVictimGrace(t *testing.T) {
+	dir := kubeFiles(t, map[string]string{
+		"cluster.yaml": `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Node
+  metadata: {name: n0}
+  status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}}
+- apiVersion: v1
+  kind: Node
+  metadata: {name: n1}
+  status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: old0, namespace: default}
+  spec: {nodeName: n0, terminationGracePeriodSeconds: 20, containers: [{name: c, resources: {requests: {cpu: "3"}}}]}
+  status: {phase: Running}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: old1, namespace: default}
+  spec: {nodeName: n1, containers: [{name: c, resources: {requests: {cpu: "3"}}}]}
+  status: {phase: Running}
+`,
+		"pods.yaml": `apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: high}
+value: 1000
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hi, annotations: {fleetsim.io/arrival: 5s}}
+spec: {priorityClassName: high, containers: [{name: c, resources: {requests: {cpu: "2"}}}]}
+`,
+		"s.yaml": `stop: {time: 10m}
+cluster:
+  queueing: central
+  nodes_from: {path: cluster.yaml, format: kubernetes}
+workload:
+  kubernetes: {path: pods.yaml}
+strategies: [least-allocated]
+`})
+	s, err := Load(filepath.Join(dir, "s.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(1); seed <= 6; seed++ {
+		res, pods := runKube(t, s, 0)
+		s.Seed = seed + 1
+		rows := map[string]*PodRecord{}
+		for _, p := range pods {
+			rows[p.Pod] = p
+		}
+		hi := rows["hi"]
+		if hi == nil || hi.Reason != "running" {
+			t.Fatalf("hi: %+v", hi)
+		}
+		victim := map[string]string{"n0": "old0", "n1": "old1"}[hi.Node]
+		want := map[string]float64{"old0": 25, "old1": 35}[victim]
+		v := rows[victim]
+		if v == nil || v.Reason != "preempted by hi" || v.Ended != want || v.Node != hi.Node || hi.Bound != want {
+			t.Fatalf("seed %d: victim %+v, hi %+v: want the victim to end and hi to bind at %v s", seed, v, hi, want)
+		}
+		if res.Kubernetes.Preempted != 1 || len(pods) != 2 {
+			t.Fatalf("seed %d: %+v, %d rows", seed, res.Kubernetes, len(pods))
+		}
+	}
+}
+
+// A Job past its activeDeadlineSeconds fails: its running pods are
+// terminated after their grace period, it creates no more, and pods.csv
+// and the kubernetes block say so. Worked by hand: one 4-core node, a Job
+// of 4 completions, parallelism 2, 1 cpu each, pods running 60 s
+// (fleetsim.io/duration), activeDeadlineSeconds 100, grace 10 s. Pods 0
+// and 1 run 0-60 s and complete; 2 and 3 start at 60 s and are still
+// running at 100 s: terminated at 110 s with the reason
+// "Job failed: DeadlineExceeded". Nothing else is created.
+func TestKubernetesJobActiveDeadline(t *testing.T) {
+	dir := kubeFiles(t, map[string]string{
+		"pods.yaml": `apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, annotations: {fleetsim.io/duration: 60s}}
+spec:
+  completions: 4
+  parallelism: 2
+  activeDeadlineSeconds: 100
+  template:
+    spec:
+      terminationGracePeriodSeconds: 10
+      restartPolicy: Never
+      containers: [{name: c, resources: {requests: {cpu: "1"}}}]
+`,
+		"s.yaml": `stop: {time: 10m}
+cluster:
+  queueing: central
+  nodes: [{group: n, count: 1, cpu: 4, memory: 8Gi}]
+workload:
+  kubernetes: {path: pods.yaml}
+strategies: [least-allocated]
+`})
+	s, err := Load(filepath.Join(dir, "s.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, pods := runKube(t, s, 0)
+	got := map[string]string{}
+	for _, p := range pods {
+		got[p.Pod] = fmt.Sprintf("%v-%v %s", p.Started, p.Ended, p.Reason)
+	}
+	want := map[string]string{
+		"etl-0": "0-60 completed", "etl-1": "0-60 completed",
+		"etl-2": "60-110 Job failed: DeadlineExceeded", "etl-3": "60-110 Job failed: DeadlineExceeded",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("pods %v\nwant %v", got, want)
+	}
+	ks := res.Kubernetes
+	if ks.JobsFailed != 1 || ks.Killed != 2 || ks.Completed != 2 || ks.Preempted != 0 || ks.PendingAtEnd != 0 {
+		t.Fatalf("kubernetes block %+v", ks)
 	}
 }
