@@ -71,7 +71,11 @@ func NumFeasibleNodesToFind(n int, pct int32) int {
 }
 
 // FitError says why a pod fits no node, worded as kube-scheduler's
-// "0/N nodes are available: ..." event.
+// FitError.Error() (pkg/scheduler/framework/types.go): "0/N nodes are
+// available:", then " " + the reasons histogram + ".", then " " + the
+// PostFilter (preemption) message + "." — which is why a preemption
+// message, itself ending in a period, ends in two ("..."scheduling..), as
+// in kube-scheduler's events.
 type FitError struct {
 	Pod      string
 	NumNodes int
@@ -83,12 +87,12 @@ type FitError struct {
 
 func (e *FitError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "0/%d nodes are available", e.NumNodes)
+	fmt.Fprintf(&b, "0/%d nodes are available:", e.NumNodes)
 	if hs := histogram(e.Reasons); hs != "" {
-		b.WriteString(": " + hs + ".")
+		b.WriteString(" " + hs + ".")
 	}
 	if e.PostFilter != "" {
-		b.WriteString(" " + e.PostFilter)
+		b.WriteString(" " + e.PostFilter + ".")
 	}
 	return b.String()
 }
