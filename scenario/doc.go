@@ -408,14 +408,22 @@
 // sim/kube): the queue orders pods by priority then creation (backfill
 // greedy, whatever the cluster says), a pod that fits nowhere may preempt,
 // evictions take the victim's terminationGracePeriodSeconds (default G,
-// 30s), and a preempted pod of a Deployment, ReplicaSet or Job is
-// recreated. Pods run for their object's fleetsim.io/duration annotation;
-// Job pods without one for job_duration (default 10m), other pods until the
-// stop time. fleetsim.io/arrival delays an object's creation. The
-// strategies are the profile's NodeResourcesFit scorer: least-allocated
-// (kube-scheduler's default), most-allocated, or a placement strategy that
-// scores single nodes (fgd), its scores normalised min-max over the
-// feasible nodes; results are labelled kube-default(NAME). The node groups' nodes join the cluster with a
+// 30s; pods of a nodes_from snapshot too), and a preempted pod of a
+// Deployment, ReplicaSet or Job is recreated (a snapshot's pods are not:
+// their controllers are not part of the run). A Job past its
+// activeDeadlineSeconds fails: its running pods are terminated after their
+// grace period (pods.csv reason "Job failed: DeadlineExceeded") and it
+// creates no more. Pods run for their object's fleetsim.io/duration
+// annotation; Job pods without one for job_duration (default 10m), other
+// pods until the stop time. fleetsim.io/arrival delays an object's
+// creation. The strategies are the profile's NodeResourcesFit scorer:
+// least-allocated (kube-scheduler's default), most-allocated, or any
+// placement strategy that scores single nodes (best-fit, worst-fit,
+// dot-product, gpu-packing, gpu-clustering, fgd, balanced-allocation,
+// first-fit, topology-fit, random, and least-allocated or most-allocated
+// with parameters), its scores normalised min-max over the feasible nodes;
+// balancers, queue policies and the workflow list schedulers are refused,
+// by kind. Results are labelled kube-default(NAME). The node groups' nodes join the cluster with a
 // hostname label and their region as zone label.
 //
 //	stop: {time: 1h}
