@@ -93,7 +93,7 @@ func (s *Scheduler) Preempt(p *Pod, fe *FitError, pdbs []*PDB) *Preemption {
 	}
 	var potential []int
 	for i := 0; i < n; i++ {
-		if len(s.status[i].reasons) > 0 && !s.status[i].unresolved {
+		if len(s.status[i].reasons) > 0 && !s.status[i].unresolved && !c.nodes[i].gone {
 			potential = append(potential, i)
 		}
 	}
@@ -136,10 +136,10 @@ func (s *Scheduler) Preempt(p *Pod, fe *FitError, pdbs []*PDB) *Preemption {
 		}
 	}
 	if best == nil {
-		if examined < n {
-			why[ReasonPreemptionNotHelpful] += n - examined
+		if live := n - c.gone; examined < live {
+			why[ReasonPreemptionNotHelpful] += live - examined
 		}
-		fe.PostFilter = "preemption: " + (&FitError{NumNodes: n, Reasons: why}).Error()
+		fe.PostFilter = "preemption: " + (&FitError{NumNodes: n - c.gone, Reasons: why}).Error()
 	}
 	return best
 }

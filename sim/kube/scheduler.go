@@ -150,6 +150,9 @@ func (s *Scheduler) Cluster() *Cluster { return s.c }
 func (s *Scheduler) Schedule(p *Pod, nominated int) (int, error) {
 	c := s.c
 	n := c.Len()
+	if len(s.status) < n {
+		s.status = append(s.status, make([]status, n-len(s.status))...)
+	}
 	c.preFilter(p, &s.cs)
 	if nominated >= 0 && nominated < n && c.filter(&s.cs, nominated, &s.status[nominated]) {
 		return nominated, nil
@@ -160,6 +163,10 @@ func (s *Scheduler) Schedule(p *Pod, nominated int) (int, error) {
 	for k := 0; k < n && len(s.feasible) < want; k++ {
 		i := (s.next + k) % n
 		processed++
+		if c.gone > 0 && c.nodes[i].gone {
+			s.status[i] = status{}
+			continue
+		}
 		if c.filter(&s.cs, i, &s.status[i]) {
 			s.feasible = append(s.feasible, i)
 		}
@@ -169,7 +176,7 @@ func (s *Scheduler) Schedule(p *Pod, nominated int) (int, error) {
 	}
 	switch len(s.feasible) {
 	case 0:
-		fe := &FitError{Pod: p.Name, NumNodes: n, Reasons: map[string]int{}}
+		fe := &FitError{Pod: p.Name, NumNodes: n - c.gone, Reasons: map[string]int{}}
 		for i := 0; i < n; i++ {
 			for _, r := range s.status[i].reasons {
 				fe.Reasons[r]++
