@@ -186,10 +186,12 @@ func (cp *ControlPlane) nodeJoins(a *Autoscaler, g *NodeGroup, gn *groupNode) {
 	gn.index = i
 	cp.growNodes()
 	cp.event("Node/"+n.Name, "NodeReady", "Node %s status is now: NodeReady", n.Name)
+	// The scheduler reacts to the node's arrival at once, before the
+	// autoscaler's next scan can count its pods as pending again.
+	cp.schedulePass()
 	for _, ps := range gn.covers {
 		delete(a.covered, ps) // the next scan sees what is still pending
 	}
-	cp.queueSchedule()
 }
 
 func (cp *ControlPlane) scaleDown(a *Autoscaler) {

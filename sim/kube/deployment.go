@@ -84,7 +84,7 @@ func (cp *ControlPlane) AddDeployment(spec DeploymentSpec) (*Deployment, error) 
 		return nil, fmt.Errorf("kube: deployment %s: maxSurge and maxUnavailable cannot both be 0", spec.Name)
 	}
 	cp.deployments = append(cp.deployments, d)
-	d.newRS(cp, spec.Template, spec.Replicas)
+	d.newRS(cp, spec.Template, 0)
 	d.changed(cp)
 	return d, nil
 }
