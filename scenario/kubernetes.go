@@ -30,6 +30,25 @@ type Kubernetes struct {
 	// terminationGracePeriodSeconds (Kubernetes' default: 30 s).
 	Grace sim.Time
 	Set   *manifest.Set
+	// Controllers runs Deployments, HorizontalPodAutoscalers and the node
+	// lifecycle as control loops (sim/kube.ControlPlane) instead of
+	// placing the Deployments' pods once; Startup is each pod's image pull
+	// and start; Events are the scheduled faults and changes.
+	Controllers bool
+	Startup     sim.Time
+	Events      []KubeEvent
+}
+
+// KubeEvent is one scheduled entry of workload.kubernetes.events.
+type KubeEvent struct {
+	At sim.Time
+	// Kind: fail_node, recover_node, fail_zone, drain (Target a node or
+	// zone), rollout (Target a Deployment: a new template revision), scale
+	// (Target a Deployment, to Replicas).
+	Kind     string
+	Target   string
+	Replicas int32
+	Line     int
 }
 
 // kubeResourceScorers are the kube-default profile's own NodeResourcesFit
@@ -76,7 +95,7 @@ func (r *reader) manifestErr(n *yaml.Node, field string, err error) {
 func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 	k := &Kubernetes{JobDuration: 10 * sim.Minute, Grace: 30 * sim.Second}
 	m := r.mapping(n, path, "a mapping like {path: manifests/}")
-	m.allow("path", "job_duration", "grace")
+	m.allow("path", "job_duration", "grace", "controllers", "startup", "events")
 	pn := m.require("path", "a manifest file or a folder of .yaml files")
 	k.Path = r.string(pn, m.field("path"), "a file path")
 	if pn != nil {
@@ -88,7 +107,20 @@ func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 	if v := m.get("grace"); v != nil {
 		k.Grace = r.duration(v, m.field("grace"), nonNegative)
 	}
+	if v := m.get("controllers"); v != nil {
+		k.Controllers = r.bool(v, m.field("controllers"))
+	}
+	if v := m.get("startup"); v != nil {
+		k.Startup = r.duration(v, m.field("startup"), nonNegative)
+	}
+	if v := m.get("events"); v != nil {
+		r.kubeEvents(v, m.field("events"), k)
+	}
 	if r.err != nil {
+		return k
+	}
+	if len(k.Events) > 0 && !k.Controllers {
+		r.failf(m.get("events"), m.field("events"), "expected controllers: true with events (they act on the control loops)")
 		return k
 	}
 	set, err := r.readManifests(k.Path)
@@ -101,7 +133,71 @@ func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 		return k
 	}
 	k.Set = set
+	if !k.Controllers && len(set.HPAs) > 0 {
+		h := set.HPAs[0]
+		r.err = &Error{File: h.File, Line: h.Line, Field: h.Object, Msg: "a HorizontalPodAutoscaler needs workload.kubernetes.controllers: true"}
+		return k
+	}
+	for _, e := range k.Events {
+		if e.Kind != "rollout" && e.Kind != "scale" {
+			continue
+		}
+		found := false
+		for _, d := range set.Deployments {
+			found = found || d.Name == e.Target
+		}
+		if !found {
+			r.err = &Error{File: r.file, Line: e.Line, Field: m.field("events"), Msg: fmt.Sprintf("no Deployment %q in the manifests", e.Target)}
+			return k
+		}
+	}
 	return k
+}
+
+// kubeEvents reads workload.kubernetes.events: a list of {at: D, KIND:
+// TARGET}, KIND one of fail_node, recover_node, fail_zone, drain, rollout,
+// or {at: D, scale: DEPLOYMENT, replicas: N}.
+func (r *reader) kubeEvents(n *yaml.Node, path string, k *Kubernetes) {
+	if !r.nonEmptyList(n, path, "a list of events like [{at: 10m, fail_node: cpu-a0}]") {
+		return
+	}
+	kinds := []string{"fail_node", "recover_node", "fail_zone", "drain", "rollout", "scale"}
+	for i, item := range n.Content {
+		p := index(path, i)
+		m := r.mapping(item, p, "a mapping like {at: 10m, fail_node: cpu-a0}")
+		m.allow(append([]string{"at", "replicas"}, kinds...)...)
+		e := KubeEvent{Line: item.Line}
+		if v := m.require("at", "when, a duration from the start"); v != nil {
+			e.At = r.duration(v, m.field("at"), nonNegative)
+		}
+		for _, kd := range kinds {
+			if v := m.get(kd); v != nil {
+				if e.Kind != "" {
+					r.failf(v, m.field(kd), "expected one of %s per event, got %s and %s", strings.Join(kinds, ", "), e.Kind, kd)
+					return
+				}
+				e.Kind, e.Target = kd, r.string(v, m.field(kd), "a name")
+			}
+		}
+		if r.err != nil {
+			return
+		}
+		if e.Kind == "" {
+			r.failf(item, p, "expected one of %s", strings.Join(kinds, ", "))
+			return
+		}
+		if v := m.get("replicas"); v != nil {
+			if e.Kind != "scale" {
+				r.failf(v, m.field("replicas"), "replicas goes with scale only")
+				return
+			}
+			e.Replicas = int32(r.int(v, m.field("replicas"), 0, 100000))
+		} else if e.Kind == "scale" {
+			r.failf(item, p, "expected replicas with scale")
+			return
+		}
+		k.Events = append(k.Events, e)
+	}
 }
 
 // kubeNodesFrom reads cluster.nodes_from with format kubernetes; false
@@ -179,6 +275,22 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 	if s.Stop.Time == 0 {
 		r.failf(top.get("stop"), "stop", "expected {time: D} with a Kubernetes workload: pods that do not finish run until then")
 		return
+	}
+	if len(k.Events) > 0 {
+		nodes, zones := map[string]bool{}, map[string]bool{}
+		for _, n := range s.kubeNodes(s.Nodes()) {
+			nodes[n.Name], zones[n.Labels[kube.LabelZone]] = true, true
+		}
+		for _, e := range k.Events {
+			switch {
+			case (e.Kind == "fail_node" || e.Kind == "recover_node" || e.Kind == "drain") && !nodes[e.Target]:
+				r.err = &Error{File: r.file, Line: e.Line, Field: "workload.kubernetes.events." + e.Kind, Msg: fmt.Sprintf("no node %q in the cluster", e.Target)}
+				return
+			case e.Kind == "fail_zone" && (e.Target == "" || !zones[e.Target]):
+				r.err = &Error{File: r.file, Line: e.Line, Field: "workload.kubernetes.events.fail_zone", Msg: fmt.Sprintf("no node in zone %q", e.Target)}
+				return
+			}
+		}
 	}
 	list := top.get("strategies")
 	for i, sp := range s.Strategies {
@@ -333,6 +445,14 @@ type kubeRun struct {
 	snapOf map[*kube.Pod]int
 	jobs   []*kubeJob
 	alarm  func(at sim.Time, ref int64)
+	// the control loops, when workload.kubernetes.controllers is on, and
+	// the time of the engine's wake-up armed for them (-1: none)
+	cp      *kube.ControlPlane
+	cpArmed sim.Time
+	deps    map[string]*kube.Deployment
+	hpas    []*kube.HPA
+	done    bool // the control plane's summary is made
+	cpSum   *kube.ControlSummary
 }
 
 // snapPod is a pod of a nodes_from snapshot: running where the snapshot
@@ -348,6 +468,7 @@ type snapPod struct {
 const (
 	wakeSnapVictim int64 = 1 << 40 // a snapshot pod's grace period ended
 	wakeDeadline   int64 = 2 << 40 // a Job's activeDeadlineSeconds passed
+	wakeControl    int64 = 3 << 40 // the control plane's next timer
 	wakeIndex      int64 = 1<<40 - 1
 )
 
@@ -358,7 +479,8 @@ var (
 	_ sim.Waker     = (*kubeRun)(nil)
 )
 
-func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSpec, onPod func(*PodRecord)) (*kubeRun, error) {
+func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSpec, opt RunOptions) (*kubeRun, error) {
+	onPod := opt.OnPod
 	k := s.Workload.Kubernetes
 	kn := s.kubeNodes(nodes)
 	c, err := kube.NewCluster(kn)
@@ -426,8 +548,14 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		kr.pods = append(kr.pods, kp)
 	}
 	for _, it := range k.Set.Pods {
+		if k.Controllers && strings.HasPrefix(it.Pod.Owner, "Deployment/") {
+			continue // the Deployment controller makes these
+		}
 		p := *it.Pod
 		add(&p, it.SchedulerName, it.Arrival, it.Duration, it.Grace, nil)
+	}
+	if k.Controllers {
+		kr.startControllers(k, opt)
 	}
 	for _, j := range k.Set.Jobs {
 		kj := &kubeJob{j: j, start: sim.Time(j.Arrival)}
@@ -588,6 +716,7 @@ func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
 // deadlines are set.
 func (kr *kubeRun) SetAlarm(alarm func(at sim.Time, ref int64)) {
 	kr.alarm = alarm
+	kr.armControl()
 	for i, j := range kr.jobs {
 		if d := j.j.ActiveDeadline; d > 0 && j.start+sim.Time(d) < kr.horizon {
 			alarm(j.start+sim.Time(d), wakeDeadline|int64(i))
@@ -616,6 +745,12 @@ func (kr *kubeRun) Wake(v *sim.View, ref int64) []sim.Eviction {
 				Zone: kr.zone[node], Created: 0, Bound: 0, Started: 0, Ended: kr.now.Seconds(),
 				Reason: "preempted by " + sp.preemptor})
 		}
+	case wakeControl:
+		if kr.cpArmed == v.Now() {
+			kr.cpArmed = -1
+		}
+		kr.cp.Run(int64(v.Now()))
+		kr.armControl()
 	case wakeDeadline:
 		j := kr.jobs[ref&wakeIndex]
 		j.deadline = true
@@ -661,6 +796,7 @@ func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, lat sim.Time) {
 	if kr.obs != nil {
 		kr.obs.Finished(v, t, i, lat)
 	}
+	defer kr.kickControl(v.Now())
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
 	kr.unbinds++
@@ -676,6 +812,7 @@ func (kr *kubeRun) Failed(v *sim.View, t *sim.Task, i int) {
 	if kr.obs != nil {
 		kr.obs.Failed(v, t, i)
 	}
+	defer kr.kickControl(v.Now())
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
 	kr.unbinds++
@@ -788,12 +925,13 @@ func (kr *kubeRun) summary() *kube.Summary {
 		q := func(p float64) float64 { return l[min(n-1, int(p*float64(n)))] }
 		s.LatencyS = kube.Latency{P50: q(0.5), P90: q(0.9), P99: q(0.99), Max: l[n-1]}
 	}
+	s.Controllers = kr.controlSummary()
 	return &s
 }
 
 // startKube prepares one run of a Kubernetes workload.
 func (s *Scenario) startKube(spec StrategySpec, seed uint64, opt RunOptions, cfg sim.Config) (sim.Runner, io.Closer, error) {
-	kr, err := s.newKubeRun(spec, seed, cfg.Nodes, opt.OnPod)
+	kr, err := s.newKubeRun(spec, seed, cfg.Nodes, opt)
 	if err != nil {
 		return nil, nil, err
 	}

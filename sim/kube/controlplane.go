@@ -88,9 +88,13 @@ type PodState struct {
 	Started    int64
 	ReadySince int64
 	Restarts   int
-	crashes    int // since the backoff was last reset
-	rs         *ReplicaSet
-	gen        int // bumped on every change of phase, voiding older timers
+	// Ended is when the pod left (deleted and terminated), -1 while not;
+	// Reason why: Killing (scaled down or rolled), Evicted, ...
+	Ended   int64
+	Reason  string
+	crashes int // since the backoff was last reset
+	rs      *ReplicaSet
+	gen     int // bumped on every change of phase, voiding older timers
 }
 
 // Ready reports whether the pod passes readiness (it receives traffic).
@@ -154,7 +158,7 @@ func (cp *ControlPlane) event(object, reason, format string, args ...any) {
 // createPod adds a pod of rs (nil: a bare pod) and queues it for
 // scheduling.
 func (cp *ControlPlane) createPod(p *Pod, rs *ReplicaSet) *PodState {
-	ps := &PodState{Pod: p, Node: -1, Created: cp.Clock.Now(), Bound: -1, Started: -1, ReadySince: -1, rs: rs}
+	ps := &PodState{Pod: p, Node: -1, Created: cp.Clock.Now(), Bound: -1, Started: -1, ReadySince: -1, Ended: -1, rs: rs}
 	cp.pods = append(cp.pods, ps)
 	cp.pending = append(cp.pending, ps)
 	cp.queueSchedule()
@@ -218,12 +222,13 @@ func (cp *ControlPlane) deletePod(ps *PodState, reason string) {
 	}
 	wasReady := ps.Ready()
 	ps.ReadySince = -1
+	ps.Reason = reason
 	ps.gen++
 	if ps.rs != nil {
 		ps.rs.remove(ps)
 	}
 	if ps.Phase == PodPending {
-		ps.Phase = PodGone
+		ps.Phase, ps.Ended = PodGone, cp.Clock.Now()
 		return
 	}
 	ps.Phase = PodTerminating
@@ -255,7 +260,7 @@ func (cp *ControlPlane) podGone(ps *PodState) {
 	if ps.Node >= 0 && cp.c.NodeOf(ps.Pod) >= 0 {
 		_ = cp.c.Unbind(ps.Pod)
 	}
-	ps.Phase = PodGone
+	ps.Phase, ps.Ended = PodGone, cp.Clock.Now()
 	ps.gen++
 	cp.queueSchedule()
 	if ps.rs != nil {

@@ -61,6 +61,16 @@ type Deployment struct {
 	// RolloutStart and RolloutEnd are when the latest rollout began and
 	// completed (-1: not yet).
 	RolloutStart, RolloutEnd int64
+	// MinReadyInRollout is the fewest Ready pods seen during the latest
+	// rollout (-1 before one).
+	MinReadyInRollout int32
+	// Restarts counts container restarts of the deployment's pods.
+	Restarts int
+	// faultAt is when a fault took Ready pods below replicas (-1: none
+	// pending); Recoveries are the times from such faults to all replicas
+	// Ready again.
+	faultAt    int64
+	Recoveries []int64
 }
 
 // ReplicaSet is one revision's pods.
@@ -79,7 +89,7 @@ func (cp *ControlPlane) AddDeployment(spec DeploymentSpec) (*Deployment, error) 
 	if spec.Template == nil || spec.Name == "" || spec.Replicas < 0 {
 		return nil, fmt.Errorf("kube: deployment needs a name, a template and replicas >= 0")
 	}
-	d := &Deployment{Spec: spec, RolloutStart: -1, RolloutEnd: -1}
+	d := &Deployment{Spec: spec, RolloutStart: -1, RolloutEnd: -1, MinReadyInRollout: -1, faultAt: -1}
 	if _, u := d.bounds(); !spec.Recreate && d.surge() == 0 && u == 0 {
 		return nil, fmt.Errorf("kube: deployment %s: maxSurge and maxUnavailable cannot both be 0", spec.Name)
 	}
@@ -109,6 +119,14 @@ func (d *Deployment) newRS(cp *ControlPlane, tmpl *Pod, replicas int32) *Replica
 	rs := &ReplicaSet{d: d, Name: fmt.Sprintf("%s-%d", d.Spec.Name, len(d.rss)), template: tmpl, Replicas: replicas}
 	d.rss = append(d.rss, rs)
 	return rs
+}
+
+// Template returns a copy of the newest revision's pod template (for a
+// rollout that changes nothing but the revision, as kubectl rollout
+// restart does).
+func (d *Deployment) Template() *Pod {
+	t := *d.rss[len(d.rss)-1].template
+	return &t
 }
 
 // ReplicaSets lists the deployment's ReplicaSets, oldest first.
@@ -186,6 +204,7 @@ func (d *Deployment) changed(cp *ControlPlane) {
 func (cp *ControlPlane) UpdateTemplate(d *Deployment, tmpl *Pod) {
 	d.newRS(cp, tmpl, 0)
 	d.RolloutStart, d.RolloutEnd = cp.Clock.Now(), -1
+	d.MinReadyInRollout = cp.Counts(d).Ready
 	cp.event("Deployment/"+d.Spec.Name, "RolloutStarted", "revision %d", len(d.rss)-1)
 	d.changed(cp)
 }
@@ -217,7 +236,13 @@ func (cp *ControlPlane) syncDeployment(d *Deployment) {
 			break
 		}
 	}
+	ready := cp.Counts(d).Ready
+	if d.faultAt >= 0 && ready >= d.Spec.Replicas {
+		d.Recoveries = append(d.Recoveries, cp.Clock.Now()-d.faultAt)
+		d.faultAt = -1
+	}
 	if d.RolloutStart >= 0 && d.RolloutEnd < 0 {
+		d.MinReadyInRollout = min(d.MinReadyInRollout, ready)
 		nrs := d.rss[len(d.rss)-1]
 		done := nrs.Replicas == d.Spec.Replicas && nrs.availableCount(cp) == d.Spec.Replicas
 		for _, rs := range d.rss[:len(d.rss)-1] {

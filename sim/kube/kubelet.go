@@ -30,6 +30,9 @@ func (cp *ControlPlane) containerStarted(ps *PodState) {
 	now := cp.Clock.Now()
 	if ps.Started >= 0 {
 		ps.Restarts++
+		if ps.rs != nil {
+			ps.rs.d.Restarts++
+		}
 	}
 	ps.Phase, ps.Started = PodRunning, now
 	ps.gen++

@@ -48,10 +48,14 @@ func (cp *ControlPlane) FailNode(i int) {
 	ns.gen++
 	name := "Node/" + cp.c.Node(i).Name
 	cp.event(name, "NodeFailed", "machine failed")
-	// Containers on the dead machine stop: their kubelet timers are void.
+	// Containers on the dead machine stop: their kubelet timers are void;
+	// their Deployments count the time to all replicas Ready again.
 	for _, p := range cp.c.Pods(i) {
 		if ps := cp.stateOf(p); ps != nil && ps.Phase != PodTerminating {
 			ps.gen++
+			if ps.rs != nil && ps.rs.d.faultAt < 0 {
+				ps.rs.d.faultAt = now
+			}
 		}
 	}
 	// The last Lease renewal, when the controller saw it, and the first

@@ -20,6 +20,8 @@ type Summary struct {
 	// Spread is, per owner (Kind/name), its pods running at the end per
 	// zone and per node.
 	Spread map[string]Spread `json:"spread"`
+	// Controllers is present in runs with controllers.
+	Controllers *ControlSummary `json:"controllers,omitempty"`
 }
 
 // Latency are percentiles of pod creation-to-bind times, in seconds.
