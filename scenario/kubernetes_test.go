@@ -518,8 +518,10 @@ strategies: [least-allocated]
 		var events []string
 		var pods []*PodRecord
 		run, closer, err := s.Start(s.Strategies[0], s.Seed, RunOptions{
-			OnEvent: func(e *kube.Event) { events = append(events, fmt.Sprintf("%d %s %s", e.Time/kube.Second, e.Object, e.Reason)) },
-			OnPod:   func(p *PodRecord) { c := *p; pods = append(pods, &c) }})
+			OnEvent: func(e *kube.Event) {
+				events = append(events, fmt.Sprintf("%d %s %s", e.Time/kube.Second, e.Object, e.Reason))
+			},
+			OnPod: func(p *PodRecord) { c := *p; pods = append(pods, &c) }})
 		if err != nil {
 			t.Fatal(err)
 		}
