@@ -426,6 +426,19 @@
 // by kind. Results are labelled kube-default(NAME). The node groups' nodes join the cluster with a
 // hostname label and their region as zone label.
 //
+// With controllers: true (default false) the manifests' Deployments and
+// HorizontalPodAutoscalers run as control loops (package sim/kube,
+// ControlPlane) instead of placing each Deployment's pods once: pods start
+// startup (duration >= 0, default 0s) after they are bound, become Ready as
+// their readiness probe says, are replaced when evicted, rolled on a
+// template change, scaled by their HPA (cpu usage from the Deployment's
+// fleetsim.io/cpu-usage annotation, steps "0s=400m,10m=1200m"). events
+// (list, controllers only) schedules faults and changes, each {at: D,
+// KIND: TARGET}: fail_node, recover_node, drain (a node's name), fail_zone
+// (a zone label value), rollout (a Deployment: a new revision of its
+// template), or {at: D, scale: DEPLOYMENT, replicas: N}. An HPA without
+// controllers, a node, zone or Deployment that does not exist is an error.
+//
 //	stop: {time: 1h}
 //	cluster:
 //	  queueing: central

@@ -232,7 +232,7 @@ func (cp *ControlPlane) deletePod(ps *PodState, reason string) {
 		return
 	}
 	ps.Phase = PodTerminating
-	cp.event("Pod/"+ps.Pod.Name, reason, "Stopping container %s", ps.Pod.Name)
+	cp.event("Pod/"+ps.Pod.Name, reason, "Stopping container")
 	grace := cp.grace(ps)
 	if cp.nodes[ps.Node].failed {
 		grace = 0 // nothing runs there to wait for

@@ -36,7 +36,7 @@ func (cp *ControlPlane) containerStarted(ps *PodState) {
 	}
 	ps.Phase, ps.Started = PodRunning, now
 	ps.gen++
-	cp.event("Pod/"+ps.Pod.Name, "Started", "Started container %s", ps.Pod.Name)
+	cp.event("Pod/"+ps.Pod.Name, "Started", "Started container")
 	sp := cp.spec(ps)
 	period := sp.ReadinessPeriod
 	if period <= 0 {
@@ -92,7 +92,7 @@ func (cp *ControlPlane) crashed(ps *PodState) {
 	wasReady := ps.Ready()
 	ps.Phase, ps.ReadySince = PodBackOff, -1
 	ps.gen++
-	cp.event("Pod/"+ps.Pod.Name, "BackOff", "Back-off %ds restarting failed container %s", delay/Second, ps.Pod.Name)
+	cp.event("Pod/"+ps.Pod.Name, "BackOff", "Back-off %ds restarting failed container", delay/Second)
 	if wasReady && ps.rs != nil {
 		ps.rs.d.changed(cp)
 	}
