@@ -251,3 +251,57 @@ func TestPropertyRolloutBounds(t *testing.T) {
 		}
 	}
 }
+
+// A drain respects a PodDisruptionBudget (minAvailable 2 of web's 3
+// pods, one per node by anti-affinity), worked by hand: n0 and n1 are
+// drained at 100 s. n0's pod is evicted at once (3 healthy, 1 disruption
+// allowed); its replacement is bound to a spare node at 100, Ready at 108
+// (start-up 5 s, readiness 3 s). n1's eviction is refused at 100 and at
+// 105 (2 healthy, none allowed) and goes through at 110, the retry after
+// the replacement is Ready; its own replacement is Ready at 118.
+func TestGoldenDrainPDB(t *testing.T) {
+	cp := newCP(t, mkNode("n0"), mkNode("n1"), mkNode("n2"))
+	sel := &LabelSelector{MatchLabels: map[string]string{"app": "web"}}
+	two := int32(2)
+	cp.SetPDBs([]*PDB{{Name: "web", Namespace: "default", Selector: sel, MinAvailable: &two}})
+	d, err := cp.AddDeployment(DeploymentSpec{Name: "web", Replicas: 3, Template: mkPod("web").label("app", "web").antiReq(sel, LabelHostname).req(500, gi).Pod,
+		Startup: 5 * sec, ReadinessDelay: 3 * sec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp.Clock.At(50*sec, func() {
+		for _, n := range []string{"n3", "n4"} {
+			if _, err := cp.Cluster().AddNode(mkNode(n).Node); err != nil {
+				t.Error(err)
+			}
+		}
+		cp.growNodes()
+	})
+	var onN0, onN1 string
+	cp.Clock.At(100*sec, func() {
+		for _, ps := range cp.Pods() {
+			switch cp.Cluster().Node(ps.Node).Name {
+			case "n0":
+				onN0 = ps.Pod.Name
+			case "n1":
+				onN1 = ps.Pod.Name
+			}
+		}
+		cp.Drain(0)
+		cp.Drain(1)
+	})
+	cp.Run(300 * sec)
+	got := timeline(cp, "Evicted", "Drained")
+	want := fmt.Sprintf("100 Pod/%s Evicted\n100 Node/n0 Drained\n110 Pod/%s Evicted\n110 Node/n1 Drained", onN0, onN1)
+	checkTimeline(t, got, want)
+	if c := cp.Counts(d); c.Ready != 3 {
+		t.Fatalf("at the end %+v", c)
+	}
+	ready := map[string]int64{}
+	for _, ps := range cp.Pods()[3:] {
+		ready[cp.Cluster().Node(ps.Node).Name] = ps.ReadySince / sec
+	}
+	if len(ready) != 2 || ready["n3"]+ready["n4"] != 108+118 {
+		t.Fatalf("replacements Ready %v, want 108 and 118 on n3 and n4", ready)
+	}
+}
