@@ -112,6 +112,7 @@ type ControlPlane struct {
 	s     *Scheduler
 
 	pods        []*PodState
+	byPod       map[*Pod]*PodState
 	pending     []*PodState
 	deployments []*Deployment
 	nodes       []nodeState
@@ -127,7 +128,7 @@ type ControlPlane struct {
 
 // NewControlPlane makes a control plane over the scheduler's cluster.
 func NewControlPlane(s *Scheduler, cfg Config) *ControlPlane {
-	cp := &ControlPlane{cfg: cfg, Clock: &Clock{}, c: s.c, s: s}
+	cp := &ControlPlane{cfg: cfg, Clock: &Clock{}, c: s.c, s: s, byPod: map[*Pod]*PodState{}}
 	cp.nodes = make([]nodeState, s.c.Len())
 	return cp
 }
@@ -160,6 +161,7 @@ func (cp *ControlPlane) event(object, reason, format string, args ...any) {
 func (cp *ControlPlane) createPod(p *Pod, rs *ReplicaSet) *PodState {
 	ps := &PodState{Pod: p, Node: -1, Created: cp.Clock.Now(), Bound: -1, Started: -1, ReadySince: -1, Ended: -1, rs: rs}
 	cp.pods = append(cp.pods, ps)
+	cp.byPod[p] = ps
 	cp.pending = append(cp.pending, ps)
 	cp.queueSchedule()
 	return ps
@@ -232,6 +234,9 @@ func (cp *ControlPlane) deletePod(ps *PodState, reason string) {
 		return
 	}
 	ps.Phase = PodTerminating
+	if ps.rs != nil {
+		ps.rs.d.terminating++
+	}
 	cp.event("Pod/"+ps.Pod.Name, reason, "Stopping container")
 	grace := cp.grace(ps)
 	if cp.nodes[ps.Node].failed {
@@ -259,6 +264,9 @@ func (cp *ControlPlane) grace(ps *PodState) int64 {
 func (cp *ControlPlane) podGone(ps *PodState) {
 	if ps.Node >= 0 && cp.c.NodeOf(ps.Pod) >= 0 {
 		_ = cp.c.Unbind(ps.Pod)
+	}
+	if ps.rs != nil && ps.Phase == PodTerminating {
+		ps.rs.d.terminating--
 	}
 	ps.Phase, ps.Ended = PodGone, cp.Clock.Now()
 	ps.gen++

@@ -69,8 +69,9 @@ type Deployment struct {
 	// faultAt is when a fault took Ready pods below replicas (-1: none
 	// pending); Recoveries are the times from such faults to all replicas
 	// Ready again.
-	faultAt    int64
-	Recoveries []int64
+	faultAt     int64
+	Recoveries  []int64
+	terminating int32 // pods in their grace period
 }
 
 // ReplicaSet is one revision's pods.
@@ -159,11 +160,7 @@ func (cp *ControlPlane) Counts(d *Deployment) Counts {
 			}
 		}
 	}
-	for _, ps := range cp.pods {
-		if ps.Phase == PodTerminating && ps.rs != nil && ps.rs.d == d {
-			c.Terminating++
-		}
-	}
+	c.Terminating = d.terminating
 	return c
 }
 
@@ -335,10 +332,13 @@ func (cp *ControlPlane) recreate(d *Deployment) bool {
 	for _, rs := range d.rss[:len(d.rss)-1] {
 		changed = cp.scaleRS(rs, 0) || changed
 	}
-	for _, ps := range cp.pods {
-		if ps.rs != nil && ps.rs.d == d && ps.rs != nrs && ps.Phase != PodGone {
+	for _, rs := range d.rss[:len(d.rss)-1] {
+		if len(rs.pods) > 0 {
 			return changed
 		}
+	}
+	if d.terminating > 0 {
+		return changed // old pods still in their grace period
 	}
 	return cp.scaleRS(nrs, d.Spec.Replicas) || changed
 }

@@ -146,14 +146,7 @@ func (cp *ControlPlane) NodeReady(i int) bool {
 }
 
 // stateOf finds the PodState of a bound pod.
-func (cp *ControlPlane) stateOf(p *Pod) *PodState {
-	for _, ps := range cp.pods {
-		if ps.Pod == p {
-			return ps
-		}
-	}
-	return nil
-}
+func (cp *ControlPlane) stateOf(p *Pod) *PodState { return cp.byPod[p] }
 
 // Drain cordons node i and evicts its pods through the eviction API:
 // an eviction that would violate a PodDisruptionBudget is refused and
