@@ -438,6 +438,11 @@
 // (a zone label value), rollout (a Deployment: a new revision of its
 // template), or {at: D, scale: DEPLOYMENT, replicas: N}. An HPA without
 // controllers, a node, zone or Deployment that does not exist is an error.
+// autoscaler (controllers only) runs the cluster autoscaler:
+// {groups: [{group: G, min: N, max: N, provision: D}]}, G a group of
+// cluster.nodes whose count (its size at the start) lies in [min, max]
+// (min default 0), new nodes joining provision (default 0s) after they
+// are requested and costing the group's cost_per_hour from then on.
 //
 //	stop: {time: 1h}
 //	cluster:

@@ -53,6 +53,36 @@ func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions) {
 		e := e
 		cp.Clock.At(int64(e.At), func() { kr.controlEvent(e) })
 	}
+	if len(k.Autoscaler) > 0 {
+		a := &kube.Autoscaler{}
+		initial := map[*kube.NodeGroup][]int{}
+		for _, ag := range k.Autoscaler {
+			var first = -1
+			var idx []int
+			for i := 0; i < kr.c.Len(); i++ {
+				if kr.groupOf(i) == ag.Group {
+					idx = append(idx, i)
+					if first < 0 {
+						first = i
+					}
+				}
+			}
+			if first < 0 {
+				continue // checked when read
+			}
+			tmpl := *kr.c.Node(first)
+			tmpl.Labels = map[string]string{}
+			for key, v := range kr.c.Node(first).Labels {
+				if key != kube.LabelHostname {
+					tmpl.Labels[key] = v
+				}
+			}
+			g := &kube.NodeGroup{Name: ag.Group, Template: tmpl, Min: ag.Min, Max: ag.Max, ProvisionDelay: int64(ag.Provision), CostPerHour: kr.groupCost[ag.Group]}
+			a.Groups = append(a.Groups, g)
+			initial[g] = idx
+		}
+		cp.AddAutoscaler(a, initial)
+	}
 }
 
 // usageFunc is a step function of fleetsim.io/cpu-usage (0 before the
@@ -109,6 +139,14 @@ func (kr *kubeRun) armControl() {
 	kr.alarm(sim.Time(next), wakeControl)
 }
 
+// groupOf is node i's group ("" for a node the autoscaler added).
+func (kr *kubeRun) groupOf(i int) string {
+	if i < len(kr.group) {
+		return kr.group[i]
+	}
+	return ""
+}
+
 // kickControl lets the control plane's pending pods try the room a pod of
 // the run freed.
 func (kr *kubeRun) kickControl(now sim.Time) {
@@ -135,7 +173,7 @@ func (kr *kubeRun) controlSummary() *kube.ControlSummary {
 		rec := &PodRecord{Pod: ps.Pod.Name, Owner: ps.Pod.Owner, Priority: ps.Pod.Priority, Created: nsSecs(ps.Created),
 			Bound: nsSecs(ps.Bound), Started: nsSecs(ps.Started), Ended: nsSecs(ps.Ended), Reason: ps.Reason}
 		if ps.Node >= 0 {
-			rec.Node, rec.Zone = kr.c.Node(ps.Node).Name, kr.zone[ps.Node]
+			rec.Node, rec.Zone = kr.c.Node(ps.Node).Name, kr.c.Node(ps.Node).Labels[kube.LabelZone]
 		}
 		if ps.Ended < 0 {
 			rec.Ended = kr.horizon.Seconds()

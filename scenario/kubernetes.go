@@ -37,6 +37,19 @@ type Kubernetes struct {
 	Controllers bool
 	Startup     sim.Time
 	Events      []KubeEvent
+	// Autoscaler lists the node groups the cluster autoscaler may resize
+	// (controllers only).
+	Autoscaler []KubeNodeGroup
+}
+
+// KubeNodeGroup is one autoscaled node group: a group of cluster.nodes
+// (its count nodes exist at the start) between Min and Max nodes, a new
+// one joining Provision after it is requested.
+type KubeNodeGroup struct {
+	Group     string
+	Min, Max  int
+	Provision sim.Time
+	Line      int
 }
 
 // KubeEvent is one scheduled entry of workload.kubernetes.events.
@@ -95,7 +108,7 @@ func (r *reader) manifestErr(n *yaml.Node, field string, err error) {
 func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 	k := &Kubernetes{JobDuration: 10 * sim.Minute, Grace: 30 * sim.Second}
 	m := r.mapping(n, path, "a mapping like {path: manifests/}")
-	m.allow("path", "job_duration", "grace", "controllers", "startup", "events")
+	m.allow("path", "job_duration", "grace", "controllers", "startup", "events", "autoscaler")
 	pn := m.require("path", "a manifest file or a folder of .yaml files")
 	k.Path = r.string(pn, m.field("path"), "a file path")
 	if pn != nil {
@@ -115,6 +128,12 @@ func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 	}
 	if v := m.get("events"); v != nil {
 		r.kubeEvents(v, m.field("events"), k)
+	}
+	if v := m.get("autoscaler"); v != nil {
+		r.kubeAutoscaler(v, m.field("autoscaler"), k)
+		if r.err == nil && !k.Controllers {
+			r.failf(v, m.field("autoscaler"), "expected controllers: true with autoscaler")
+		}
 	}
 	if r.err != nil {
 		return k
@@ -152,6 +171,43 @@ func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 		}
 	}
 	return k
+}
+
+// kubeAutoscaler reads workload.kubernetes.autoscaler: {groups: [{group:
+// G, min: N, max: N, provision: D}]}.
+func (r *reader) kubeAutoscaler(n *yaml.Node, path string, k *Kubernetes) {
+	m := r.mapping(n, path, "a mapping like {groups: [{group: burst, max: 5, provision: 2m}]}")
+	m.allow("groups")
+	gn := m.require("groups", "a list of node groups")
+	if gn == nil || !r.nonEmptyList(gn, m.field("groups"), "a list of node groups like [{group: burst, max: 5, provision: 2m}]") {
+		return
+	}
+	for i, item := range gn.Content {
+		p := index(m.field("groups"), i)
+		gm := r.mapping(item, p, "a mapping like {group: burst, min: 0, max: 5, provision: 2m}")
+		gm.allow("group", "min", "max", "provision")
+		g := KubeNodeGroup{Line: item.Line}
+		if v := gm.require("group", "a node group of cluster.nodes"); v != nil {
+			g.Group = r.string(v, gm.field("group"), "a group name")
+		}
+		if v := gm.get("min"); v != nil {
+			g.Min = int(r.int(v, gm.field("min"), 0, MaxNodes))
+		}
+		if v := gm.require("max", "the most nodes the group may have"); v != nil {
+			g.Max = int(r.int(v, gm.field("max"), 1, MaxNodes))
+		}
+		if v := gm.get("provision"); v != nil {
+			g.Provision = r.duration(v, gm.field("provision"), nonNegative)
+		}
+		if r.err != nil {
+			return
+		}
+		if g.Min > g.Max {
+			r.failf(item, p, "expected min <= max, got %d and %d", g.Min, g.Max)
+			return
+		}
+		k.Autoscaler = append(k.Autoscaler, g)
+	}
 }
 
 // kubeEvents reads workload.kubernetes.events: a list of {at: D, KIND:
@@ -275,6 +331,25 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 	if s.Stop.Time == 0 {
 		r.failf(top.get("stop"), "stop", "expected {time: D} with a Kubernetes workload: pods that do not finish run until then")
 		return
+	}
+	for _, ag := range k.Autoscaler {
+		var g *Group
+		for i := range s.Cluster.Groups {
+			if s.Cluster.Groups[i].Name == ag.Group {
+				g = &s.Cluster.Groups[i]
+			}
+		}
+		switch {
+		case g == nil:
+			r.err = &Error{File: r.file, Line: ag.Line, Field: "workload.kubernetes.autoscaler.groups", Msg: fmt.Sprintf("no node group %q in cluster.nodes", ag.Group)}
+			return
+		case g.Autoscale != nil:
+			r.err = &Error{File: r.file, Line: ag.Line, Field: "workload.kubernetes.autoscaler.groups", Msg: fmt.Sprintf("group %q has its own autoscale (node queueing); give it a count instead", ag.Group)}
+			return
+		case g.Count < ag.Min || g.Count > ag.Max:
+			r.err = &Error{File: r.file, Line: ag.Line, Field: "workload.kubernetes.autoscaler.groups", Msg: fmt.Sprintf("group %q starts with %d nodes, outside min %d and max %d", ag.Group, g.Count, ag.Min, ag.Max)}
+			return
+		}
 	}
 	if len(k.Events) > 0 {
 		nodes, zones := map[string]bool{}, map[string]bool{}
@@ -453,6 +528,9 @@ type kubeRun struct {
 	hpas    []*kube.HPA
 	done    bool // the control plane's summary is made
 	cpSum   *kube.ControlSummary
+	// each node's group, and each group's cost per hour
+	group     []string
+	groupCost map[string]float64
 }
 
 // snapPod is a pod of a nodes_from snapshot: running where the snapshot
@@ -513,8 +591,11 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 	if ns != nil {
 		ks.SetRawResource(func(_ *kube.Pod, i int) float64 { return kr.ns.NodeScore(kr.curV, kr.curT, i) })
 	}
+	kr.groupCost = map[string]float64{}
 	for i := range kn {
 		kr.zone = append(kr.zone, kn[i].Labels[kube.LabelZone])
+		kr.group = append(kr.group, nodes[i].Group)
+		kr.groupCost[nodes[i].Group] = nodes[i].CostPerHour
 	}
 	// Snapshot pods start in place.
 	kr.snapOf = map[*kube.Pod]int{}
@@ -661,6 +742,12 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 		}
 		kp.reason = err.Error()
 		kp.tried, kp.triedUnbinds, kp.triedBinds = true, kr.unbinds, len(kr.bindPrio)
+		return false
+	}
+	if i >= v.Len() {
+		// A node the cluster autoscaler added: the engine's own nodes are
+		// cluster.nodes only, so Jobs and bare pods do not run there.
+		kp.reason = "only the nodes of cluster.nodes run Jobs and bare pods"
 		return false
 	}
 	pl.Node = i

@@ -501,6 +501,21 @@ workload:
     events: [{at: 103s, fail_node: NODE}, {at: 600s, rollout: web}]
 strategies: [least-allocated]
 `})
+	// An autoscaled group that does not exist, or autoscaler without
+	// controllers, is refused at load.
+	bad := map[string]string{
+		"autoscaler: {groups: [{group: nope, max: 3}]}": `no node group "nope" in cluster.nodes`,
+		"autoscaler: {groups: [{group: n, max: 2}]}":    `group "n" starts with 4 nodes, outside min 0 and max 2`,
+	}
+	for extra, want := range bad {
+		text := "stop: {time: 1h}\ncluster:\n  queueing: central\n  nodes: [{group: n, count: 4, cpu: 4, memory: 8Gi}]\nworkload:\n  kubernetes:\n    path: web.yaml\n    controllers: true\n    " + extra + "\nstrategies: [least-allocated]\n"
+		if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(filepath.Join(dir, "bad.yaml")); err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("%s: %v", extra, err)
+		}
+	}
 	// A node that does not exist is refused at load. Which node gets web's
 	// first pod is the scheduler's tie-break: fail each in turn, and check
 	// the timeline where it held web-0-0.

@@ -93,7 +93,7 @@ func TestKubernetesEventsCSV(t *testing.T) {
 		seen[r[4]]++
 	}
 	// a-0 at 5 min and zone-b's two nodes at 25 min fail.
-	if seen["NodeFailed"] != 3 || seen["RolloutComplete"] != 1 || seen["SuccessfulRescale"] == 0 {
+	if seen["NodeFailed"] != 3 || seen["RolloutComplete"] != 1 || seen["SuccessfulRescale"] == 0 || seen["ScaledUpGroup"] == 0 || seen["RemovingNode"] == 0 {
 		t.Fatalf("events by reason %v", seen)
 	}
 	out2 := filepath.Join(t.TempDir(), "out")

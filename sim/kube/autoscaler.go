@@ -39,6 +39,9 @@ type NodeGroup struct {
 
 	nodes []*groupNode
 	seq   int
+	// ScaleUps and ScaleDowns count the nodes requested and removed; Peak
+	// is the largest size.
+	ScaleUps, ScaleDowns, Peak int
 }
 
 type groupNode struct {
@@ -94,10 +97,11 @@ func (cp *ControlPlane) AddAutoscaler(a *Autoscaler, initial map[*NodeGroup][]in
 	}
 	a.lastUp = -1 << 62
 	a.unneeded, a.covered = map[int]int64{}, map[*PodState]bool{}
-	for g, idx := range initial {
-		for _, i := range idx {
+	for _, g := range a.Groups {
+		for _, i := range initial[g] {
 			g.nodes = append(g.nodes, &groupNode{name: cp.c.Node(i).Name, index: i, requested: cp.Clock.Now(), removed: -1})
 		}
+		g.seq = len(g.nodes) // new nodes are named after the initial ones
 	}
 	cp.ca = a
 	var tick func()
@@ -167,6 +171,8 @@ func (cp *ControlPlane) scaleUp(a *Autoscaler) {
 			cp.Clock.After(g.ProvisionDelay, func() { cp.nodeJoins(a, g, gn) })
 		}
 		a.lastUp = now
+		g.ScaleUps += len(bins)
+		g.Peak = max(g.Peak, g.Size())
 		cp.event("NodeGroup/"+g.Name, "ScaledUpGroup", "Scale-up: setting group %s size to %d (from %d)", g.Name, g.Size(), from)
 	}
 }
@@ -275,6 +281,7 @@ func (cp *ControlPlane) tryRemove(g *NodeGroup, gn *groupNode) {
 		return
 	}
 	gn.removed = cp.Clock.Now()
+	g.ScaleDowns++
 	_ = cp.c.RemoveNode(gn.index)
 	cp.event("Node/"+gn.name, "RemovingNode", "Removing node %s (group %s size %d)", gn.name, g.Name, g.Size())
 }

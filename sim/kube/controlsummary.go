@@ -6,8 +6,19 @@ type ControlSummary struct {
 	Deployments map[string]DeploymentSummary `json:"deployments"`
 	// HPAs by target Deployment.
 	HPAs map[string]HPASummary `json:"hpas,omitempty"`
+	// NodeGroups by name: the cluster autoscaler's groups.
+	NodeGroups map[string]NodeGroupSummary `json:"node_groups,omitempty"`
 	// Events counts the event log's entries by reason.
 	Events map[string]int `json:"events"`
+}
+
+// NodeGroupSummary is one autoscaled node group at the end of a run.
+type NodeGroupSummary struct {
+	Nodes      int     `json:"nodes"`
+	Peak       int     `json:"peak_nodes"`
+	ScaleUps   int     `json:"nodes_added"`
+	ScaleDowns int     `json:"nodes_removed"`
+	Cost       float64 `json:"cost"`
 }
 
 // DeploymentSummary is one Deployment at the end of a run.
@@ -60,6 +71,12 @@ func (cp *ControlPlane) Summary(hpas []*HPA) *ControlSummary {
 			s.HPAs = map[string]HPASummary{}
 		}
 		s.HPAs[h.Target.Spec.Name] = hs
+	}
+	if cp.ca != nil {
+		s.NodeGroups = map[string]NodeGroupSummary{}
+		for _, g := range cp.ca.Groups {
+			s.NodeGroups[g.Name] = NodeGroupSummary{Nodes: g.Size(), Peak: max(g.Peak, g.Size()), ScaleUps: g.ScaleUps, ScaleDowns: g.ScaleDowns, Cost: g.Cost(cp.Clock.Now())}
+		}
 	}
 	for _, e := range cp.events {
 		s.Events[e.Reason]++
