@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,6 +96,22 @@ func TestKubernetesEventsCSV(t *testing.T) {
 	// a-0 at 5 min and zone-b's two nodes at 25 min fail.
 	if seen["NodeFailed"] != 3 || seen["RolloutComplete"] != 1 || seen["SuccessfulRescale"] == 0 || seen["ScaledUpGroup"] == 0 || seen["RemovingNode"] == 0 {
 		t.Fatalf("events by reason %v", seen)
+	}
+	// Determinism with every controller on: the same bytes at another
+	// GOMAXPROCS.
+	prev := runtime.GOMAXPROCS(1)
+	again := filepath.Join(t.TempDir(), "again")
+	code, _, errs := fleetsim(t, "run", sc, "--out", again, "--no-plots")
+	runtime.GOMAXPROCS(prev)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, name := range []string{"events.csv", "pods.csv"} {
+		a, _ := os.ReadFile(filepath.Join(out, name))
+		b, _ := os.ReadFile(filepath.Join(again, name))
+		if len(a) == 0 || string(a) != string(b) {
+			t.Fatalf("%s differs between GOMAXPROCS %d and 1 (%d and %d bytes)", name, prev, len(a), len(b))
+		}
 	}
 	out2 := filepath.Join(t.TempDir(), "out")
 	if code, _, errs := fleetsim(t, "run", "kubernetes", "--out", out2, "--no-plots"); code != 0 {
