@@ -305,3 +305,24 @@ func TestGoldenDrainPDB(t *testing.T) {
 		t.Fatalf("replacements Ready %v, want 108 and 118 on n3 and n4", ready)
 	}
 }
+
+// A node back before its pods are evicted: its pods run again. The
+// machine fails at 103 s (NotReady at 155) and is back at 200: Ready at
+// the next check (200), the pod's container starts again after its 5 s
+// start-up and is Ready at 208 (3 s readiness delay); no eviction.
+func TestGoldenNodeRecovery(t *testing.T) {
+	cp := newCP(t, mkNode("n0"))
+	if _, err := cp.AddDeployment(DeploymentSpec{Name: "web", Replicas: 1, Template: mkPod("web").req(500, gi).Pod, Startup: 5 * sec, ReadinessDelay: 3 * sec}); err != nil {
+		t.Fatal(err)
+	}
+	cp.Clock.At(103*sec, func() { cp.FailNode(0) })
+	cp.Clock.At(200*sec, func() { cp.RecoverNode(0) })
+	cp.Run(1000 * sec)
+	checkTimeline(t, timeline(cp, "Started", "Ready", "NodeNotReady", "NodeReady", "Evicted"), `5 Pod/web-0-0 Started
+8 Pod/web-0-0 Ready
+155 Node/n0 NodeNotReady
+155 Pod/web-0-0 NodeNotReady
+200 Node/n0 NodeReady
+205 Pod/web-0-0 Started
+208 Pod/web-0-0 Ready`)
+}

@@ -136,6 +136,15 @@ func (cp *ControlPlane) RecoverNode(i int) {
 		}
 		cp.c.SetTaints(i, keep)
 		cp.event("Node/"+n.Name, "NodeReady", "Node %s status is now: NodeReady", n.Name)
+		// The machine came back: the kubelet starts the pods still bound
+		// to it again (those not yet evicted).
+		for _, p := range cp.c.Pods(i) {
+			if ps := cp.stateOf(p); ps != nil && ps.Phase != PodTerminating && ps.Phase != PodGone {
+				ps.Phase = PodStarting
+				ps.gen++
+				cp.kubeletStart(ps)
+			}
+		}
 		cp.queueSchedule()
 	})
 }
