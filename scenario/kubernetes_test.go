@@ -581,3 +581,40 @@ strategies: [least-allocated]
 	}
 	t.Fatal("no node ran web-0-0")
 }
+
+// fleetsim.io/crash-after through a scenario: a container crashing 5 s
+// after every start is restarted at 15, 40, 85, 170, 335, 640 and 945 s
+// (CrashLoopBackOff, as TestGoldenCrashLoopBackOff in sim/kube): 7
+// restarts before the 20-minute stop.
+func TestKubernetesControllersCrashLoop(t *testing.T) {
+	dir := kubeFiles(t, map[string]string{
+		"bad.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: bad, annotations: {fleetsim.io/crash-after: 5s}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: bad}}
+  template:
+    metadata: {labels: {app: bad}}
+    spec: {containers: [{name: app, resources: {requests: {cpu: 100m}}}]}
+`,
+		"s.yaml": `stop: {time: 20m}
+cluster:
+  queueing: central
+  nodes: [{group: n, count: 1, cpu: 4, memory: 8Gi}]
+workload:
+  kubernetes: {path: bad.yaml, controllers: true}
+strategies: [least-allocated]
+`})
+	s, err := Load(filepath.Join(dir, "s.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := runKube(t, s, 0)
+	if d := res.Kubernetes.Controllers.Deployments["bad"]; d.Restarts != 7 || d.Ready != 0 {
+		t.Fatalf("bad %+v", d)
+	}
+	if n := res.Kubernetes.Controllers.Events["BackOff"]; n != 8 {
+		t.Fatalf("%d BackOff events, want 8 (the last crash at 950 s waits past the stop)", n)
+	}
+}

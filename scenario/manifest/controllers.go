@@ -35,6 +35,8 @@ type Deployment struct {
 	// Usage is the fleetsim.io/cpu-usage annotation: total cpu usage of
 	// the Deployment's pods over time, millicores (nil: none given).
 	Usage []UsageStep
+	// CrashAfter is the fleetsim.io/crash-after annotation (0: none).
+	CrashAfter int64
 	Source
 }
 
@@ -49,6 +51,10 @@ type UsageStep struct {
 // its HorizontalPodAutoscaler, as steps "TIME=QUANTITY" separated by
 // commas: "0s=400m,10m=1200m,30m=300m".
 const AnnotationCPUUsage = "fleetsim.io/cpu-usage"
+
+// AnnotationCrashAfter makes every container of a Deployment crash that
+// long after it starts (a duration > 0), for runs with controllers.
+const AnnotationCrashAfter = "fleetsim.io/crash-after"
 
 // Service is a v1 Service: the pods its selector picks receive its
 // traffic.
@@ -111,6 +117,13 @@ func (r *reader) deployment(d *appsv1.Deployment, kp *kube.Pod, sel *kube.LabelS
 			return fail("metadata.annotations", "%s: %v", AnnotationCPUUsage, err)
 		}
 		dep.Usage = steps
+	}
+	if _, ok := d.Annotations[AnnotationCrashAfter]; ok {
+		c, err := annDuration(anyMap(d.Annotations), AnnotationCrashAfter)
+		if err != nil || c <= 0 {
+			return fail("metadata.annotations", "%s: expected a duration > 0 such as 5m, got %q", AnnotationCrashAfter, d.Annotations[AnnotationCrashAfter])
+		}
+		dep.CrashAfter = int64(c)
 	}
 	r.set.Deployments = append(r.set.Deployments, dep)
 	return nil

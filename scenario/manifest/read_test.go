@@ -144,6 +144,8 @@ spec:
 			`bad.yaml:16: HorizontalPodAutoscaler default/h: spec.scaleTargetRef.name: no Deployment "api" in namespace default`},
 		{"hpa memory metric", dep("") + "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 5\n  metrics: [{type: Resource, resource: {name: memory, target: {type: Utilization, averageUtilization: 60}}}]\n",
 			"bad.yaml:18: HorizontalPodAutoscaler default/h: spec.metrics[0]: expected a cpu Resource metric"},
+		{"crash-after annotation", strings.Replace(dep(""), "metadata: {name: web}", "metadata: {name: web, annotations: {fleetsim.io/crash-after: \"-5s\"}}", 1),
+			`bad.yaml:3: Deployment default/web: metadata.annotations: fleetsim.io/crash-after: expected a duration > 0 such as 5m, got "-5s"`},
 		{"cpu usage annotation", strings.Replace(dep(""), "metadata: {name: web}", "metadata: {name: web, annotations: {fleetsim.io/cpu-usage: \"0s=2 cpus\"}}", 1),
 			`bad.yaml:3: Deployment default/web: metadata.annotations: fleetsim.io/cpu-usage: expected a cpu quantity such as 400m or 2, got "2 cpus"`},
 		{"quantity", dep("        resources: {requests: {cpu: 2 cpus}}\n"),
@@ -183,7 +185,7 @@ spec:
 func TestReadControllers(t *testing.T) {
 	set, err := ReadBytes("c.yaml", []byte(`apiVersion: apps/v1
 kind: Deployment
-metadata: {name: web, annotations: {fleetsim.io/cpu-usage: "0s=400m,10m=1500m"}}
+metadata: {name: web, annotations: {fleetsim.io/cpu-usage: "0s=400m,10m=1500m", fleetsim.io/crash-after: 90s}}
 spec:
   replicas: 3
   minReadySeconds: 5
@@ -223,7 +225,7 @@ spec:
 	}
 	d := set.Deployments[0]
 	if d.Replicas != 3 || d.MinReadySeconds != 5 || d.MaxSurge == nil || d.MaxSurge.Value != 1 || d.MaxUnavailable.Value != 0 ||
-		d.ReadinessDelay != 3 || d.ReadinessPeriod != 5 || len(d.Usage) != 2 || d.Usage[1].At != int64(10*time.Minute) || d.Usage[1].MilliCPU != 1500 {
+		d.ReadinessDelay != 3 || d.ReadinessPeriod != 5 || d.CrashAfter != int64(90*time.Second) || len(d.Usage) != 2 || d.Usage[1].At != int64(10*time.Minute) || d.Usage[1].MilliCPU != 1500 {
 		t.Fatalf("deployment %+v", d)
 	}
 	h := set.HPAs[0]
