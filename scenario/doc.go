@@ -437,15 +437,41 @@
 // sim/kube): the queue orders pods by priority then creation (backfill
 // greedy, whatever the cluster says), a pod that fits nowhere may preempt,
 // evictions take the victim's terminationGracePeriodSeconds (default G,
-// 30s), and a preempted pod of a Deployment, ReplicaSet or Job is
-// recreated. Pods run for their object's fleetsim.io/duration annotation;
-// Job pods without one for job_duration (default 10m), other pods until the
-// stop time. fleetsim.io/arrival delays an object's creation. The
-// strategies are the profile's NodeResourcesFit scorer: least-allocated
-// (kube-scheduler's default), most-allocated, or a placement strategy that
-// scores single nodes (fgd), its scores normalised min-max over the
-// feasible nodes; results are labelled kube-default(NAME). The node groups' nodes join the cluster with a
+// 30s; pods of a nodes_from snapshot too), and a preempted pod of a
+// Deployment, ReplicaSet or Job is recreated (a snapshot's pods are not:
+// their controllers are not part of the run). A Job past its
+// activeDeadlineSeconds fails: its running pods are terminated after their
+// grace period (pods.csv reason "Job failed: DeadlineExceeded") and it
+// creates no more. Pods run for their object's fleetsim.io/duration
+// annotation; Job pods without one for job_duration (default 10m), other
+// pods until the stop time. fleetsim.io/arrival delays an object's
+// creation. The strategies are the profile's NodeResourcesFit scorer:
+// least-allocated (kube-scheduler's default), most-allocated, or any
+// placement strategy that scores single nodes (best-fit, worst-fit,
+// dot-product, gpu-packing, gpu-clustering, fgd, balanced-allocation,
+// first-fit, topology-fit, random, and least-allocated or most-allocated
+// with parameters), its scores normalised min-max over the feasible nodes;
+// balancers, queue policies and the workflow list schedulers are refused,
+// by kind. Results are labelled kube-default(NAME). The node groups' nodes join the cluster with a
 // hostname label and their region as zone label.
+//
+// With controllers: true (default false) the manifests' Deployments and
+// HorizontalPodAutoscalers run as control loops (package sim/kube,
+// ControlPlane) instead of placing each Deployment's pods once: pods start
+// startup (duration >= 0, default 0s) after they are bound, become Ready as
+// their readiness probe says, are replaced when evicted, rolled on a
+// template change, scaled by their HPA (cpu usage from the Deployment's
+// fleetsim.io/cpu-usage annotation, steps "0s=400m,10m=1200m"). events
+// (list, controllers only) schedules faults and changes, each {at: D,
+// KIND: TARGET}: fail_node, recover_node, drain (a node's name), fail_zone
+// (a zone label value), rollout (a Deployment: a new revision of its
+// template), or {at: D, scale: DEPLOYMENT, replicas: N}. An HPA without
+// controllers, a node, zone or Deployment that does not exist is an error.
+// autoscaler (controllers only) runs the cluster autoscaler:
+// {groups: [{group: G, min: N, max: N, provision: D}]}, G a group of
+// cluster.nodes whose count (its size at the start) lies in [min, max]
+// (min default 0), new nodes joining provision (default 0s) after they
+// are requested and costing the group's cost_per_hour from then on.
 //
 //	stop: {time: 1h}
 //	cluster:

@@ -30,10 +30,44 @@ type Kubernetes struct {
 	// terminationGracePeriodSeconds (Kubernetes' default: 30 s).
 	Grace sim.Time
 	Set   *manifest.Set
+	// Controllers runs Deployments, HorizontalPodAutoscalers and the node
+	// lifecycle as control loops (sim/kube.ControlPlane) instead of
+	// placing the Deployments' pods once; Startup is each pod's image pull
+	// and start; Events are the scheduled faults and changes.
+	Controllers bool
+	Startup     sim.Time
+	Events      []KubeEvent
+	// Autoscaler lists the node groups the cluster autoscaler may resize
+	// (controllers only).
+	Autoscaler []KubeNodeGroup
 }
 
-// kubeResourceScorers are the strategies a Kubernetes workload accepts: the
-// kube-default profile's resource scorer.
+// KubeNodeGroup is one autoscaled node group: a group of cluster.nodes
+// (its count nodes exist at the start) between Min and Max nodes, a new
+// one joining Provision after it is requested.
+type KubeNodeGroup struct {
+	Group     string
+	Min, Max  int
+	Provision sim.Time
+	Line      int
+}
+
+// KubeEvent is one scheduled entry of workload.kubernetes.events.
+type KubeEvent struct {
+	At sim.Time
+	// Kind: fail_node, recover_node, fail_zone, drain (Target a node or
+	// zone), rollout (Target a Deployment: a new template revision), scale
+	// (Target a Deployment, to Replicas).
+	Kind     string
+	Target   string
+	Replicas int32
+	Line     int
+}
+
+// kubeResourceScorers are the kube-default profile's own NodeResourcesFit
+// scoring strategies (sim/kube, on the plugin's 0..100 scale); any other
+// placement strategy that scores single nodes may take their place
+// (kubeScorerProblem).
 var kubeResourceScorers = map[string]kube.ResourceScorer{
 	"least-allocated": kube.LeastAllocated,
 	"most-allocated":  kube.MostAllocated,
@@ -74,7 +108,7 @@ func (r *reader) manifestErr(n *yaml.Node, field string, err error) {
 func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 	k := &Kubernetes{JobDuration: 10 * sim.Minute, Grace: 30 * sim.Second}
 	m := r.mapping(n, path, "a mapping like {path: manifests/}")
-	m.allow("path", "job_duration", "grace")
+	m.allow("path", "job_duration", "grace", "controllers", "startup", "events", "autoscaler")
 	pn := m.require("path", "a manifest file or a folder of .yaml files")
 	k.Path = r.string(pn, m.field("path"), "a file path")
 	if pn != nil {
@@ -86,7 +120,26 @@ func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 	if v := m.get("grace"); v != nil {
 		k.Grace = r.duration(v, m.field("grace"), nonNegative)
 	}
+	if v := m.get("controllers"); v != nil {
+		k.Controllers = r.bool(v, m.field("controllers"))
+	}
+	if v := m.get("startup"); v != nil {
+		k.Startup = r.duration(v, m.field("startup"), nonNegative)
+	}
+	if v := m.get("events"); v != nil {
+		r.kubeEvents(v, m.field("events"), k)
+	}
+	if v := m.get("autoscaler"); v != nil {
+		r.kubeAutoscaler(v, m.field("autoscaler"), k)
+		if r.err == nil && !k.Controllers {
+			r.failf(v, m.field("autoscaler"), "expected controllers: true with autoscaler")
+		}
+	}
 	if r.err != nil {
+		return k
+	}
+	if len(k.Events) > 0 && !k.Controllers {
+		r.failf(m.get("events"), m.field("events"), "expected controllers: true with events (they act on the control loops)")
 		return k
 	}
 	set, err := r.readManifests(k.Path)
@@ -99,7 +152,108 @@ func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 		return k
 	}
 	k.Set = set
+	if !k.Controllers && len(set.HPAs) > 0 {
+		h := set.HPAs[0]
+		r.err = &Error{File: h.File, Line: h.Line, Field: h.Object, Msg: "a HorizontalPodAutoscaler needs workload.kubernetes.controllers: true"}
+		return k
+	}
+	for _, e := range k.Events {
+		if e.Kind != "rollout" && e.Kind != "scale" {
+			continue
+		}
+		found := false
+		for _, d := range set.Deployments {
+			found = found || d.Name == e.Target
+		}
+		if !found {
+			r.err = &Error{File: r.file, Line: e.Line, Field: m.field("events"), Msg: fmt.Sprintf("no Deployment %q in the manifests", e.Target)}
+			return k
+		}
+	}
 	return k
+}
+
+// kubeAutoscaler reads workload.kubernetes.autoscaler: {groups: [{group:
+// G, min: N, max: N, provision: D}]}.
+func (r *reader) kubeAutoscaler(n *yaml.Node, path string, k *Kubernetes) {
+	m := r.mapping(n, path, "a mapping like {groups: [{group: burst, max: 5, provision: 2m}]}")
+	m.allow("groups")
+	gn := m.require("groups", "a list of node groups")
+	if gn == nil || !r.nonEmptyList(gn, m.field("groups"), "a list of node groups like [{group: burst, max: 5, provision: 2m}]") {
+		return
+	}
+	for i, item := range gn.Content {
+		p := index(m.field("groups"), i)
+		gm := r.mapping(item, p, "a mapping like {group: burst, min: 0, max: 5, provision: 2m}")
+		gm.allow("group", "min", "max", "provision")
+		g := KubeNodeGroup{Line: item.Line}
+		if v := gm.require("group", "a node group of cluster.nodes"); v != nil {
+			g.Group = r.string(v, gm.field("group"), "a group name")
+		}
+		if v := gm.get("min"); v != nil {
+			g.Min = int(r.int(v, gm.field("min"), 0, MaxNodes))
+		}
+		if v := gm.require("max", "the most nodes the group may have"); v != nil {
+			g.Max = int(r.int(v, gm.field("max"), 1, MaxNodes))
+		}
+		if v := gm.get("provision"); v != nil {
+			g.Provision = r.duration(v, gm.field("provision"), nonNegative)
+		}
+		if r.err != nil {
+			return
+		}
+		if g.Min > g.Max {
+			r.failf(item, p, "expected min <= max, got %d and %d", g.Min, g.Max)
+			return
+		}
+		k.Autoscaler = append(k.Autoscaler, g)
+	}
+}
+
+// kubeEvents reads workload.kubernetes.events: a list of {at: D, KIND:
+// TARGET}, KIND one of fail_node, recover_node, fail_zone, drain, rollout,
+// or {at: D, scale: DEPLOYMENT, replicas: N}.
+func (r *reader) kubeEvents(n *yaml.Node, path string, k *Kubernetes) {
+	if !r.nonEmptyList(n, path, "a list of events like [{at: 10m, fail_node: cpu-a0}]") {
+		return
+	}
+	kinds := []string{"fail_node", "recover_node", "fail_zone", "drain", "rollout", "scale"}
+	for i, item := range n.Content {
+		p := index(path, i)
+		m := r.mapping(item, p, "a mapping like {at: 10m, fail_node: cpu-a0}")
+		m.allow(append([]string{"at", "replicas"}, kinds...)...)
+		e := KubeEvent{Line: item.Line}
+		if v := m.require("at", "when, a duration from the start"); v != nil {
+			e.At = r.duration(v, m.field("at"), nonNegative)
+		}
+		for _, kd := range kinds {
+			if v := m.get(kd); v != nil {
+				if e.Kind != "" {
+					r.failf(v, m.field(kd), "expected one of %s per event, got %s and %s", strings.Join(kinds, ", "), e.Kind, kd)
+					return
+				}
+				e.Kind, e.Target = kd, r.string(v, m.field(kd), "a name")
+			}
+		}
+		if r.err != nil {
+			return
+		}
+		if e.Kind == "" {
+			r.failf(item, p, "expected one of %s", strings.Join(kinds, ", "))
+			return
+		}
+		if v := m.get("replicas"); v != nil {
+			if e.Kind != "scale" {
+				r.failf(v, m.field("replicas"), "replicas goes with scale only")
+				return
+			}
+			e.Replicas = int32(r.int(v, m.field("replicas"), 0, 100000))
+		} else if e.Kind == "scale" {
+			r.failf(item, p, "expected replicas with scale")
+			return
+		}
+		k.Events = append(k.Events, e)
+	}
 }
 
 // kubeNodesFrom reads cluster.nodes_from with format kubernetes; false
@@ -178,22 +332,78 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 		r.failf(top.get("stop"), "stop", "expected {time: D} with a Kubernetes workload: pods that do not finish run until then")
 		return
 	}
-	list := top.get("strategies")
-	for i, sp := range s.Strategies {
-		_, kubeOne := kubeResourceScorers[sp.Name]
-		if kubeOne && len(sp.Args) == 0 {
-			continue
-		}
-		if !kubeOne {
-			if st, err := strategies.New(sp.Name, sp.Args, sim.NewRand(0, "check")); err == nil {
-				if _, ok := st.(strategies.NodeScorer); ok {
-					continue
-				}
+	for _, ag := range k.Autoscaler {
+		var g *Group
+		for i := range s.Cluster.Groups {
+			if s.Cluster.Groups[i].Name == ag.Group {
+				g = &s.Cluster.Groups[i]
 			}
 		}
-		r.failf(list.Content[i], index("strategies", i), "expected the kube-default profile's resource scorer: least-allocated or most-allocated (without parameters), or a strategy that scores single nodes (fgd), got %q", sp.String())
-		return
+		switch {
+		case g == nil:
+			r.err = &Error{File: r.file, Line: ag.Line, Field: "workload.kubernetes.autoscaler.groups", Msg: fmt.Sprintf("no node group %q in cluster.nodes", ag.Group)}
+			return
+		case g.Autoscale != nil:
+			r.err = &Error{File: r.file, Line: ag.Line, Field: "workload.kubernetes.autoscaler.groups", Msg: fmt.Sprintf("group %q has its own autoscale (node queueing); give it a count instead", ag.Group)}
+			return
+		case g.Count < ag.Min || g.Count > ag.Max:
+			r.err = &Error{File: r.file, Line: ag.Line, Field: "workload.kubernetes.autoscaler.groups", Msg: fmt.Sprintf("group %q starts with %d nodes, outside min %d and max %d", ag.Group, g.Count, ag.Min, ag.Max)}
+			return
+		}
 	}
+	if len(k.Events) > 0 {
+		nodes, zones := map[string]bool{}, map[string]bool{}
+		for _, n := range s.kubeNodes(s.Nodes()) {
+			nodes[n.Name], zones[n.Labels[kube.LabelZone]] = true, true
+		}
+		for _, e := range k.Events {
+			switch {
+			case (e.Kind == "fail_node" || e.Kind == "recover_node" || e.Kind == "drain") && !nodes[e.Target]:
+				r.err = &Error{File: r.file, Line: e.Line, Field: "workload.kubernetes.events." + e.Kind, Msg: fmt.Sprintf("no node %q in the cluster", e.Target)}
+				return
+			case e.Kind == "fail_zone" && (e.Target == "" || !zones[e.Target]):
+				r.err = &Error{File: r.file, Line: e.Line, Field: "workload.kubernetes.events.fail_zone", Msg: fmt.Sprintf("no node in zone %q", e.Target)}
+				return
+			}
+		}
+	}
+	list := top.get("strategies")
+	for i, sp := range s.Strategies {
+		if msg := kubeScorerProblem(sp); msg != "" {
+			r.failf(list.Content[i], index("strategies", i), "%s", msg)
+			return
+		}
+	}
+}
+
+// kubeScorerProblem says why a strategy entry cannot be the kube-default
+// profile's NodeResourcesFit scorer, by its kind; "" when it can: the
+// profile's own least-allocated and most-allocated (without parameters),
+// or any placement strategy that scores single nodes
+// (strategies.NodeScorer), normalised min-max over the feasible nodes.
+func kubeScorerProblem(sp StrategySpec) string {
+	const want = "the kube-default profile's NodeResourcesFit scorer: least-allocated, most-allocated or a placement strategy that scores single nodes (best-fit, worst-fit, dot-product, gpu-packing, gpu-clustering, fgd, balanced-allocation, first-fit, random, ...)"
+	if _, kubeOne := kubeResourceScorers[sp.Name]; kubeOne && len(sp.Args) == 0 {
+		return ""
+	}
+	if sp.Name == ExternalName {
+		return "expected " + want + ", got an external strategy (it places whole tasks and cannot score single nodes)"
+	}
+	info, ok := strategies.Lookup(sp.Name)
+	if !ok {
+		return fmt.Sprintf("expected %s, got %q", want, sp.String())
+	}
+	if info.Of()&strategies.Placement == 0 {
+		return fmt.Sprintf("expected %s, got %s, a %s strategy", want, sp.String(), info.Of())
+	}
+	st, err := strategies.New(sp.Name, sp.Args, sim.NewRand(0, "check"))
+	if err != nil {
+		return fmt.Sprintf("expected %s, got %s: %v", want, sp.String(), err)
+	}
+	if _, ok := st.(strategies.NodeScorer); !ok {
+		return fmt.Sprintf("expected %s, got %s, a workflow list scheduler (it chooses by earliest finish time over a DAG, not by a score per node)", want, sp.String())
+	}
+	return ""
 }
 
 // kubeNodes is the cluster as the kube model sees it: the node groups'
@@ -250,9 +460,12 @@ type kubePod struct {
 	grace    sim.Time
 	work     sim.Time
 	nominate int // nominated node (-1)
-	victims  []*kubePod
-	reason   string
-	lastErr  *kube.FitError
+	victims  []*kube.Pod
+	// kill is why the pod is being terminated other than by preemption
+	// (its Job's activeDeadlineSeconds), "" when it is not
+	kill    string
+	reason  string
+	lastErr *kube.FitError
 	// The cluster's change counters when the pod last failed (tried):
 	// unless something it depends on changed since, it fails again, so it
 	// is not retried (kube-scheduler's unschedulable queue and queueing
@@ -267,6 +480,8 @@ type kubePod struct {
 type kubeJob struct {
 	j         *manifest.Job
 	start     sim.Time
+	pods      []*kubePod // every pod of the Job
+	deadline  bool       // activeDeadlineSeconds passed: the Job failed
 	running   int32
 	succeeded int32
 	failed    int32
@@ -281,6 +496,7 @@ type kubeRun struct {
 	// a placement strategy as the resource scorer (nil: a kube one), with
 	// the view and task of the decision in progress
 	ns    strategies.NodeScorer
+	obs   sim.Observer
 	curV  *sim.View
 	curT  *sim.Task
 	c     *kube.Cluster
@@ -299,15 +515,50 @@ type kubeRun struct {
 	bindPrio []int32
 	horizon  sim.Time  // the stop time: nothing binds from then on
 	bindNs   []float64 // scheduling latencies, seconds
+	// the pods of a nodes_from snapshot, bound when the run starts
+	snap   []*snapPod
+	snapOf map[*kube.Pod]int
+	jobs   []*kubeJob
+	alarm  func(at sim.Time, ref int64)
+	// the control loops, when workload.kubernetes.controllers is on, and
+	// the time of the engine's wake-up armed for them (-1: none)
+	cp      *kube.ControlPlane
+	cpArmed sim.Time
+	deps    map[string]*kube.Deployment
+	hpas    []*kube.HPA
+	done    bool // the control plane's summary is made
+	cpSum   *kube.ControlSummary
+	// each node's group, and each group's cost per hour
+	group     []string
+	groupCost map[string]float64
 }
+
+// snapPod is a pod of a nodes_from snapshot: running where the snapshot
+// has it from the start, not a task of the run.
+type snapPod struct {
+	pod         *kube.Pod
+	grace       sim.Time
+	terminating bool
+	preemptor   string
+}
+
+// Wake references (sim.Waker): the kind in the high bits, an index below.
+const (
+	wakeSnapVictim int64 = 1 << 40 // a snapshot pod's grace period ended
+	wakeDeadline   int64 = 2 << 40 // a Job's activeDeadlineSeconds passed
+	wakeControl    int64 = 3 << 40 // the control plane's next timer
+	wakeIndex      int64 = 1<<40 - 1
+)
 
 var (
 	_ sim.Preemptor = (*kubeRun)(nil)
 	_ sim.Observer  = (*kubeRun)(nil)
 	_ sim.Source    = (*kubeRun)(nil)
+	_ sim.Waker     = (*kubeRun)(nil)
 )
 
-func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSpec, onPod func(*PodRecord)) (*kubeRun, error) {
+func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSpec, opt RunOptions) (*kubeRun, error) {
+	onPod := opt.OnPod
 	k := s.Workload.Kubernetes
 	kn := s.kubeNodes(nodes)
 	c, err := kube.NewCluster(kn)
@@ -315,7 +566,10 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		return nil, fmt.Errorf("%s: %w", s.File, err)
 	}
 	prof := kube.DefaultProfile()
-	prof.Resource = kubeResourceScorers[spec.Name]
+	prof.Resource = nil // a placement strategy's score (kubeScorerProblem) unless one of the profile's own
+	if len(spec.Args) == 0 {
+		prof.Resource = kubeResourceScorers[spec.Name]
+	}
 	var ns strategies.NodeScorer
 	if prof.Resource == nil {
 		st, err := s.Strategy(spec, seed)
@@ -333,18 +587,29 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		return nil, err
 	}
 	kr := &kubeRun{name: "kube-default(" + spec.String() + ")", c: c, s: ks, pdbs: k.Set.PDBs, byPod: map[*kube.Pod]int64{}, onPod: onPod, ns: ns}
+	kr.obs, _ = ns.(sim.Observer) // a scorer that learns from outcomes (gpu-clustering)
 	if ns != nil {
 		ks.SetRawResource(func(_ *kube.Pod, i int) float64 { return kr.ns.NodeScore(kr.curV, kr.curT, i) })
 	}
+	kr.groupCost = map[string]float64{}
 	for i := range kn {
 		kr.zone = append(kr.zone, kn[i].Labels[kube.LabelZone])
+		kr.group = append(kr.group, nodes[i].Group)
+		kr.groupCost[nodes[i].Group] = nodes[i].CostPerHour
 	}
 	// Snapshot pods start in place.
+	kr.snapOf = map[*kube.Pod]int{}
 	for _, it := range s.Cluster.KubeBound {
 		p := *it.Pod
 		if err := c.Bind(&p, c.NodeIndex(it.BoundTo)); err != nil {
 			return nil, err
 		}
+		sp := &snapPod{pod: &p, grace: k.Grace}
+		if it.Grace >= 0 {
+			sp.grace = sim.Time(it.Grace)
+		}
+		kr.snapOf[&p] = len(kr.snap)
+		kr.snap = append(kr.snap, sp)
 	}
 	horizon := s.Stop.Time
 	kr.horizon = horizon
@@ -364,11 +629,18 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		kr.pods = append(kr.pods, kp)
 	}
 	for _, it := range k.Set.Pods {
+		if k.Controllers && strings.HasPrefix(it.Pod.Owner, "Deployment/") {
+			continue // the Deployment controller makes these
+		}
 		p := *it.Pod
 		add(&p, it.SchedulerName, it.Arrival, it.Duration, it.Grace, nil)
 	}
+	if k.Controllers {
+		kr.startControllers(k, opt)
+	}
 	for _, j := range k.Set.Jobs {
 		kj := &kubeJob{j: j, start: sim.Time(j.Arrival)}
+		kr.jobs = append(kr.jobs, kj)
 		d := j.Duration
 		if d == 0 {
 			d = time.Duration(k.JobDuration)
@@ -377,7 +649,10 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 			p := *j.Template
 			p.Name = fmt.Sprintf("%s-%d", j.Name, i)
 			add(&p, j.SchedulerName, j.Arrival, d, j.Grace, kj)
-			kj.gated = append(kj.gated, kr.pods[len(kr.pods)-1])
+			if len(kr.pods) > 0 && kr.pods[len(kr.pods)-1].pod == &p {
+				kj.gated = append(kj.gated, kr.pods[len(kr.pods)-1])
+				kj.pods = append(kj.pods, kr.pods[len(kr.pods)-1])
+			}
 		}
 	}
 	// Tasks in arrival order (stable: file order within an instant).
@@ -440,7 +715,7 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 	case kp.job != nil && kp.job.failed > kp.job.j.BackoffLimit:
 		kp.reason = "Job failed: backoffLimit exceeded"
 		return false
-	case kp.job != nil && kp.job.j.ActiveDeadline > 0 && kr.now >= kp.job.start+sim.Time(kp.job.j.ActiveDeadline):
+	case kp.job != nil && (kp.job.deadline || kp.job.j.ActiveDeadline > 0 && kr.now >= kp.job.start+sim.Time(kp.job.j.ActiveDeadline)):
 		kp.reason = "Job failed: activeDeadlineSeconds exceeded"
 		return false
 	case kr.now >= kr.horizon:
@@ -469,6 +744,12 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 		kp.tried, kp.triedUnbinds, kp.triedBinds = true, kr.unbinds, len(kr.bindPrio)
 		return false
 	}
+	if i >= v.Len() {
+		// A node the cluster autoscaler added: the engine's own nodes are
+		// cluster.nodes only, so Jobs and bare pods do not run there.
+		kp.reason = "only the nodes of cluster.nodes run Jobs and bare pods"
+		return false
+	}
 	pl.Node = i
 	pl.GPUs = v.PickGPUs(i, t, pl.GPUs[:0])
 	return true
@@ -482,7 +763,7 @@ func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
 	}
 	// Not eligible while its victims on the nominated node terminate.
 	for _, vp := range kp.victims {
-		if kr.c.NodeOf(vp.pod) >= 0 {
+		if kr.c.NodeOf(vp) >= 0 {
 			return nil
 		}
 	}
@@ -496,23 +777,86 @@ func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
 	kp.victims = kp.victims[:0]
 	var out []sim.Eviction
 	for _, vp := range pr.Victims {
+		kp.victims = append(kp.victims, vp)
 		id, ok := kr.byPod[vp]
 		if !ok {
-			continue // a snapshot pod: evicted at once, not recreated
+			// A snapshot pod: it ends after its grace period too (the
+			// engine calls Wake), and is not recreated (its controller
+			// is not part of the run).
+			if sp := kr.snap[kr.snapOf[vp]]; !sp.terminating {
+				sp.terminating, sp.preemptor = true, kp.pod.Name
+				kr.alarm(kr.now+sp.grace, wakeSnapVictim|int64(kr.snapOf[vp]))
+			}
+			continue
 		}
 		victim := kr.pods[id]
-		victim.preempt = kp.pod.Name
-		kp.victims = append(kp.victims, victim)
-		out = append(out, sim.Eviction{ID: id, After: victim.grace, Requeue: victim.pod.Owner != ""})
-	}
-	for _, vp := range pr.Victims {
-		if _, ok := kr.byPod[vp]; !ok {
-			_ = kr.c.Unbind(vp)
-			kr.unbinds++
+		if victim.kill != "" {
+			continue // already terminating for its Job's deadline
 		}
+		victim.preempt = kp.pod.Name
+		out = append(out, sim.Eviction{ID: id, After: victim.grace, Requeue: victim.pod.Owner != ""})
 	}
 	return out
 }
+
+// SetAlarm implements sim.Waker: the engine's clock, on which the Jobs'
+// deadlines are set.
+func (kr *kubeRun) SetAlarm(alarm func(at sim.Time, ref int64)) {
+	kr.alarm = alarm
+	kr.armControl()
+	for i, j := range kr.jobs {
+		if d := j.j.ActiveDeadline; d > 0 && j.start+sim.Time(d) < kr.horizon {
+			alarm(j.start+sim.Time(d), wakeDeadline|int64(i))
+		}
+	}
+}
+
+// Wake implements sim.Waker: a snapshot victim's grace period ended (it
+// leaves its node), or a Job's activeDeadlineSeconds passed: the Job
+// fails (DeadlineExceeded), its running pods are terminated after their
+// grace period, and it creates no more.
+func (kr *kubeRun) Wake(v *sim.View, ref int64) []sim.Eviction {
+	kr.now = v.Now()
+	switch ref &^ wakeIndex {
+	case wakeSnapVictim:
+		sp := kr.snap[ref&wakeIndex]
+		if kr.c.NodeOf(sp.pod) < 0 {
+			return nil
+		}
+		node := kr.c.NodeOf(sp.pod)
+		_ = kr.c.Unbind(sp.pod)
+		kr.unbinds++
+		kr.sum.Preempted++
+		if kr.onPod != nil {
+			kr.onPod(&PodRecord{Pod: sp.pod.Name, Owner: sp.pod.Owner, Priority: sp.pod.Priority, Node: kr.c.Node(node).Name,
+				Zone: kr.zone[node], Created: 0, Bound: 0, Started: 0, Ended: kr.now.Seconds(),
+				Reason: "preempted by " + sp.preemptor})
+		}
+	case wakeControl:
+		if kr.cpArmed == v.Now() {
+			kr.cpArmed = -1
+		}
+		kr.cp.Run(int64(v.Now()))
+		kr.armControl()
+	case wakeDeadline:
+		j := kr.jobs[ref&wakeIndex]
+		j.deadline = true
+		kr.sum.JobsFailed++
+		var out []sim.Eviction
+		for _, kp := range j.pods {
+			if kp.bound >= 0 && kr.c.NodeOf(kp.pod) >= 0 && kp.kill == "" {
+				kp.kill = reasonDeadline
+				out = append(out, sim.Eviction{ID: kr.byPod[kp.pod], After: kp.grace})
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// reasonDeadline is the pods.csv reason of a pod terminated because its
+// Job's activeDeadlineSeconds passed (the Job's condition reason).
+const reasonDeadline = "Job failed: DeadlineExceeded"
 
 // Started implements sim.Observer: the bind.
 func (kr *kubeRun) Started(v *sim.View, t *sim.Task, i int) {
@@ -529,10 +873,17 @@ func (kr *kubeRun) Started(v *sim.View, t *sim.Task, i int) {
 	if kp.job != nil {
 		kp.job.running++
 	}
+	if kr.obs != nil {
+		kr.obs.Started(v, t, i)
+	}
 }
 
 // Finished implements sim.Observer.
-func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, _ sim.Time) {
+func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, lat sim.Time) {
+	if kr.obs != nil {
+		kr.obs.Finished(v, t, i, lat)
+	}
+	defer kr.kickControl(v.Now())
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
 	kr.unbinds++
@@ -545,9 +896,20 @@ func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, _ sim.Time) {
 
 // Failed implements sim.Observer: the pod was preempted.
 func (kr *kubeRun) Failed(v *sim.View, t *sim.Task, i int) {
+	if kr.obs != nil {
+		kr.obs.Failed(v, t, i)
+	}
+	defer kr.kickControl(v.Now())
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
 	kr.unbinds++
+	if kp.kill != "" {
+		// Terminated with its failed Job: not recreated.
+		kr.sum.Killed++
+		kr.emit(kp, i, v.Now(), kp.kill)
+		kp.job.running--
+		return
+	}
 	kr.sum.Preempted++
 	kr.emit(kp, i, v.Now(), "preempted by "+kp.preempt)
 	if kp.job != nil {
@@ -650,12 +1012,13 @@ func (kr *kubeRun) summary() *kube.Summary {
 		q := func(p float64) float64 { return l[min(n-1, int(p*float64(n)))] }
 		s.LatencyS = kube.Latency{P50: q(0.5), P90: q(0.9), P99: q(0.99), Max: l[n-1]}
 	}
+	s.Controllers = kr.controlSummary()
 	return &s
 }
 
 // startKube prepares one run of a Kubernetes workload.
 func (s *Scenario) startKube(spec StrategySpec, seed uint64, opt RunOptions, cfg sim.Config) (sim.Runner, io.Closer, error) {
-	kr, err := s.newKubeRun(spec, seed, cfg.Nodes, opt.OnPod)
+	kr, err := s.newKubeRun(spec, seed, cfg.Nodes, opt)
 	if err != nil {
 		return nil, nil, err
 	}

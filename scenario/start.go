@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/kube"
 	"github.com/fleetsim/fleetsim/traces"
 )
 
@@ -23,6 +24,9 @@ type RunOptions struct {
 	// OnPod, when set, receives every pod's record in a Kubernetes run
 	// (pods.csv).
 	OnPod func(*PodRecord)
+	// OnEvent, when set, receives the control loops' events of a
+	// Kubernetes run with controllers (events.csv).
+	OnEvent func(*kube.Event)
 }
 
 // Start prepares one run of a strategy entry with a seed: it opens the

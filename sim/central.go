@@ -156,6 +156,7 @@ type Scheduler struct {
 	// preemption (nil without a Preemptor): running slots by task ID,
 	// and the slots whose eviction requeues them
 	preemptor Preemptor
+	waker     Waker
 	byID      map[int64]int32
 	requeue   map[int32]bool
 	filter    Filter
@@ -263,7 +264,8 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	}
 	e := &Scheduler{core: core{cfg: cfg, src: src, su: newDelays(cfg.Startup, cfg.Seed, "startup")}, strat: s, free: -1, nextSlot: -1}
 	e.placer, _ = s.(Placer)
-	if e.preemptor, _ = s.(Preemptor); e.preemptor != nil {
+	e.waker, _ = s.(Waker)
+	if e.preemptor, _ = s.(Preemptor); e.preemptor != nil || e.waker != nil {
 		e.byID, e.requeue = map[int64]int32{}, map[int32]bool{}
 	}
 	e.filter, _ = s.(Filter)
@@ -329,6 +331,9 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 		e.warm = true
 	} else if cfg.WarmupTime > 0 {
 		e.push(cfg.WarmupTime, evWarmupEnd, -1, 0)
+	}
+	if e.waker != nil {
+		e.waker.SetAlarm(func(at Time, ref int64) { e.push(max(at, e.now), evWake, -1, ref) })
 	}
 	e.readNext()
 	if e.err != nil {
@@ -413,6 +418,8 @@ func (e *Scheduler) Step(max int) (done bool, err error) {
 			e.dirty = true
 		case evEvict:
 			e.evict(int32(ev.Ref), uint32(ev.Ref>>32))
+		case evWake:
+			e.wake(ev.Ref)
 		case evWarmupEnd:
 			e.startWindow()
 		case evTimeout:

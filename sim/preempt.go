@@ -24,12 +24,41 @@ type Eviction struct {
 	Requeue bool
 }
 
-// evEvict ends a preempted task (central queueing).
-const evEvict uint32 = 8
+// Waker is a central-queueing strategy with timers of its own on the
+// run's clock: the grace period of a victim that is not a task of the run
+// (a pod already running when the run started), a Job's
+// activeDeadlineSeconds, a controller's resync. When the run starts the
+// engine calls SetAlarm with a function that schedules Wake(v, ref) at
+// time at (not before now; in order with other events at that instant,
+// as any event). Wake may return evictions, applied as a Preemptor's are;
+// a scheduling cycle follows it, since the cluster may have changed.
+type Waker interface {
+	Strategy
+	SetAlarm(alarm func(at Time, ref int64))
+	Wake(v *View, ref int64) []Eviction
+}
+
+// Event kinds of central queueing: evEvict ends a preempted task, evWake
+// calls the Waker.
+const (
+	evEvict uint32 = 8
+	evWake  uint32 = 9
+)
+
+// wake calls the Waker for ref.
+func (e *Scheduler) wake(ref int64) {
+	e.evictAll(e.waker.Wake(e.view, ref))
+	e.dirty = true
+}
 
 // preemptFor runs the Preemptor for t, which could not be placed.
 func (e *Scheduler) preemptFor(t *Task) {
-	for _, ev := range e.preemptor.Preempt(e.view, t) {
+	e.evictAll(e.preemptor.Preempt(e.view, t))
+}
+
+// evictAll schedules the evictions of running tasks.
+func (e *Scheduler) evictAll(evs []Eviction) {
+	for _, ev := range evs {
 		s, ok := e.byID[ev.ID]
 		if !ok || e.slab[s].state != stRunning || ev.After < 0 {
 			continue // not running: nothing to evict

@@ -58,9 +58,9 @@ func (b *BestFit) Name() string { return b.name }
 
 // Place implements sim.Placer.
 func (b *BestFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
-	m := b.max.of(v)
-	_, _, gpu := gpuUse(t)
 	if !b.scan {
+		m := b.max.of(v)
+		_, _, gpu := gpuUse(t)
 		b.a.reset(v) // the tie order, drawn as the scan draws it
 		if b.idx == nil {
 			b.idx = &fitIndex{}
@@ -86,9 +86,16 @@ func (b *BestFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
 			return true
 		}
 	}
-	return place(v, t, p, &b.a, func(i int) float64 {
+	return place(v, t, p, &b.a, b.scorer(v, t), nil)
+}
+
+// scorer is the score Place ranks the nodes by for t.
+func (b *BestFit) scorer(v *sim.View, t *sim.Task) func(i int) float64 {
+	m := b.max.of(v)
+	_, _, gpu := gpuUse(t)
+	return func(i int) float64 {
 		return bestFitScore(v.FreeCPU(i), v.FreeGPUMilli(i), t.CPU, gpu, m)
-	}, nil)
+	}
 }
 
 // leftover is L above, in the artifact's order of operations (so its
@@ -183,8 +190,13 @@ func (w *WorstFit) Name() string { return w.name }
 
 // Place implements sim.Placer.
 func (w *WorstFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+	return place(v, t, p, &w.a, w.scorer(v, t),
+		func(i int, dst []int) []int { return worstFitGPUs(v, i, t, dst) })
+}
+
+// scorer is the score Place ranks the nodes by for t.
+func (w *WorstFit) scorer(v *sim.View, t *sim.Task) func(i int) float64 {
 	m := w.max.of(v)
 	_, _, gpu := gpuUse(t)
-	return place(v, t, p, &w.a, func(i int) float64 { return leftover(v, i, t.CPU, gpu, m) },
-		func(i int, dst []int) []int { return worstFitGPUs(v, i, t, dst) })
+	return func(i int) float64 { return leftover(v, i, t.CPU, gpu, m) }
 }

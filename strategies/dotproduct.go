@@ -45,11 +45,16 @@ func (d *DotProduct) Name() string { return d.name }
 
 // Place implements sim.Placer.
 func (d *DotProduct) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+	return place(v, t, p, &d.a, d.scorer(v, t), nil)
+}
+
+// scorer is the score Place ranks the nodes by for t.
+func (d *DotProduct) scorer(v *sim.View, t *sim.Task) func(i int) float64 {
 	m := d.max.of(v)
 	_, _, gpu := gpuUse(t)
 	dc, dg := float64(t.CPU)/m.cpu, float64(gpu)/m.gpu
-	return place(v, t, p, &d.a, func(i int) float64 {
+	return func(i int) float64 {
 		dot := float64(v.FreeCPU(i))/m.cpu*dc + float64(v.FreeGPUMilli(i))/m.gpu*dg
 		return float64(int64(float64(sim.MaxScore) * (1 - dot/2)))
-	}, nil)
+	}
 }

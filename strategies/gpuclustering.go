@@ -67,9 +67,14 @@ func kindOf(t *sim.Task) (int32, bool) {
 
 // Place implements sim.Placer.
 func (g *GPUClustering) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+	return place(v, t, p, &g.a, g.scorer(v, t), nil)
+}
+
+// scorer is the score Place ranks the nodes by for t.
+func (g *GPUClustering) scorer(v *sim.View, t *sim.Task) func(i int) float64 {
 	m := g.max.of(v)
 	kind, gpu := kindOf(t)
-	return place(v, t, p, &g.a, func(i int) float64 {
+	return func(i int) float64 {
 		if !gpu {
 			return float64(sim.MinScore)
 		}
@@ -92,7 +97,7 @@ func (g *GPUClustering) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
 			s += sim.MaxScore / 4
 		}
 		return float64(s)
-	}, nil)
+	}
 }
 
 // Started implements sim.Observer: t's kind joins node i.

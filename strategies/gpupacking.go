@@ -48,13 +48,18 @@ func (g *GPUPacking) Name() string { return g.name }
 
 // Place implements sim.Placer.
 func (g *GPUPacking) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+	return place(v, t, p, &g.a, g.scorer(v, t), nil)
+}
+
+// scorer is the score Place ranks the nodes by for t.
+func (g *GPUPacking) scorer(v *sim.View, t *sim.Task) func(i int) float64 {
 	k, milli := t.GPUDemand()
-	return place(v, t, p, &g.a, func(i int) float64 {
+	return func(i int) float64 {
 		if k == 0 {
 			return float64(sim.MinScore)
 		}
 		return float64(g.score(v.GPUFree(i), k, milli))
-	}, nil)
+	}
 }
 
 // score is the artifact's getPackingScore for a task of k GPUs with milli

@@ -121,10 +121,15 @@ func (l *LeastAllocated) Name() string { return l.name }
 
 // Place implements sim.Placer.
 func (l *LeastAllocated) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
-	return place(v, t, p, &l.a, func(i int) float64 {
+	return place(v, t, p, &l.a, l.scorer(v, t), nil)
+}
+
+// scorer is the score Place ranks the nodes by for t.
+func (l *LeastAllocated) scorer(v *sim.View, t *sim.Task) func(i int) float64 {
+	return func(i int) float64 {
 		q, c := usage(v, i, t)
 		return float64(weightedScore(q, c, l.w, leastRequested))
-	}, nil)
+	}
 }
 
 func leastRequested(q, c int64) int64 {
@@ -163,10 +168,15 @@ func (m *MostAllocated) Name() string { return m.name }
 
 // Place implements sim.Placer.
 func (m *MostAllocated) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
-	return place(v, t, p, &m.a, func(i int) float64 {
+	return place(v, t, p, &m.a, m.scorer(v, t), nil)
+}
+
+// scorer is the score Place ranks the nodes by for t.
+func (m *MostAllocated) scorer(v *sim.View, t *sim.Task) func(i int) float64 {
+	return func(i int) float64 {
 		q, c := usage(v, i, t)
 		return float64(weightedScore(q, c, m.w, mostRequested))
-	}, nil)
+	}
 }
 
 func mostRequested(q, c int64) int64 {
@@ -212,9 +222,14 @@ func (b *BalancedAllocation) Name() string { return b.name }
 
 // Place implements sim.Placer.
 func (b *BalancedAllocation) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+	return place(v, t, p, &b.a, b.scorer(v, t), nil)
+}
+
+// scorer is the score Place ranks the nodes by for t.
+func (b *BalancedAllocation) scorer(v *sim.View, t *sim.Task) func(i int) float64 {
 	_, _, gpu := gpuUse(t)
 	bestEffort := t.CPU == 0 && t.Memory == 0 && (!b.gpu || gpu == 0)
-	return place(v, t, p, &b.a, func(i int) float64 {
+	return func(i int) float64 {
 		if bestEffort {
 			return 0
 		}
@@ -224,7 +239,7 @@ func (b *BalancedAllocation) Place(v *sim.View, t *sim.Task, p *sim.Placement) b
 			n = 3
 		}
 		return float64(balancedScore(q[:n], c[:n]))
-	}, nil)
+	}
 }
 
 func balancedScore(q, c []int64) int64 {

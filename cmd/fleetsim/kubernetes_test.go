@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -59,5 +61,63 @@ func TestKubernetesPodsCSV(t *testing.T) {
 	// 80 pods and 6 replacements of preempted ones.
 	if len(rows)-1 != 86 || web != 6 {
 		t.Fatalf("%d rows, %d running web pods; want 86 and 6", len(rows)-1, web)
+	}
+}
+
+// With controllers, run --out writes events.csv with its documented
+// header, events in time order; a run without controllers writes none.
+func TestKubernetesEventsCSV(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	sc := filepath.Join("..", "..", "testdata", "scenarios", "kubernetes-controllers", "scenario.yaml")
+	if code, _, errs := fleetsim(t, "run", sc, "--out", out, "--no-plots"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	f, err := os.Open(filepath.Join(out, "events.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rows[0], ",")+"\n" != eventsHeader {
+		t.Fatalf("header %v", rows[0])
+	}
+	last, seen := -1.0, map[string]int{}
+	for _, r := range rows[1:] {
+		ts, err := strconv.ParseFloat(r[2], 64)
+		if err != nil || ts < last {
+			t.Fatalf("row %v out of order", r)
+		}
+		last = ts
+		seen[r[4]]++
+	}
+	// a-0 at 5 min and zone-b's two nodes at 25 min fail.
+	if seen["NodeFailed"] != 3 || seen["RolloutComplete"] != 1 || seen["SuccessfulRescale"] == 0 || seen["ScaledUpGroup"] == 0 || seen["RemovingNode"] == 0 {
+		t.Fatalf("events by reason %v", seen)
+	}
+	// Determinism with every controller on: the same bytes at another
+	// GOMAXPROCS.
+	prev := runtime.GOMAXPROCS(1)
+	again := filepath.Join(t.TempDir(), "again")
+	code, _, errs := fleetsim(t, "run", sc, "--out", again, "--no-plots")
+	runtime.GOMAXPROCS(prev)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, name := range []string{"events.csv", "pods.csv"} {
+		a, _ := os.ReadFile(filepath.Join(out, name))
+		b, _ := os.ReadFile(filepath.Join(again, name))
+		if len(a) == 0 || string(a) != string(b) {
+			t.Fatalf("%s differs between GOMAXPROCS %d and 1 (%d and %d bytes)", name, prev, len(a), len(b))
+		}
+	}
+	out2 := filepath.Join(t.TempDir(), "out")
+	if code, _, errs := fleetsim(t, "run", "kubernetes", "--out", out2, "--no-plots"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(out2, "events.csv")); !os.IsNotExist(err) {
+		t.Fatalf("events.csv without controllers: %v", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/fleetsim/fleetsim/reports"
 	"github.com/fleetsim/fleetsim/scenario"
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/kube"
 )
 
 // Files of an output folder (--out DIR); docs/output.md documents them.
@@ -26,6 +27,7 @@ const (
 	recordsFile = "records.csv"
 	podsFile    = "pods.csv"
 	ganttFile   = "gantt.csv"
+	eventsFile  = "events.csv"
 	plotsDir    = "plots"
 	reportFile  = "report.html"
 )
@@ -136,6 +138,7 @@ type bundle struct {
 	pods    []*os.File // per job of a Kubernetes workload
 	gantt   []*os.File // per job of central queueing: one workflow's schedule
 	ganttN  []int      // rows in each gantt part
+	events  []*os.File // per job of a Kubernetes workload with controllers
 }
 
 // newBundle creates dir and a part file per job for what is asked, and
@@ -146,7 +149,7 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
 	b := &bundle{od: od, dir: od.Path(), records: make([]*os.File, len(jobs)), series: make([]*os.File, len(jobs)), pods: make([]*os.File, len(jobs)),
-		gantt: make([]*os.File, len(jobs)), ganttN: make([]int, len(jobs))}
+		gantt: make([]*os.File, len(jobs)), ganttN: make([]int, len(jobs)), events: make([]*os.File, len(jobs))}
 	for i := range jobs {
 		j := &jobs[i]
 		j.cdf = true
@@ -183,6 +186,18 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 			label, seed := j.spec.String(), strconv.FormatUint(j.seed, 10)
 			j.opt.OnPod = func(p *scenario.PodRecord) { _ = pw.Write(podRow(label, seed, p)) }
 		}
+		var ew *csv.Writer
+		if k := j.sc.Workload.Kubernetes; k != nil && k.Controllers {
+			ef, err := os.CreateTemp(b.dir, ".events-*.part")
+			if err != nil {
+				b.abort()
+				return nil, fmt.Errorf("--out: %w", err)
+			}
+			b.events[i] = ef
+			ew = csv.NewWriter(ef)
+			label, seed := j.spec.String(), strconv.FormatUint(j.seed, 10)
+			j.opt.OnEvent = func(e *kube.Event) { _ = ew.Write(eventRow(label, seed, e)) }
+		}
 		nodes := j.sc.Nodes()
 		var gw *reports.GanttWriter
 		if j.sc.Cluster.Queueing == scenario.QueueingCentral {
@@ -204,6 +219,11 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 			if pw != nil {
 				if pw.Flush(); pw.Error() != nil {
 					return fmt.Errorf("--out %s: %w", dir, pw.Error())
+				}
+			}
+			if ew != nil {
+				if ew.Flush(); ew.Error() != nil {
+					return fmt.Errorf("--out %s: %w", dir, ew.Error())
 				}
 			}
 			if rw != nil {
@@ -318,6 +338,11 @@ func (b *bundle) commit(sum *reports.Summary) error {
 			return fmt.Errorf("--out: %w", err)
 		}
 	}
+	if b.events[0] != nil {
+		if err := b.join(eventsFile, eventsHeader, b.events); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
 	return writeAtomic(filepath.Join(b.dir, summaryFile), func(w io.Writer) error { return reports.WriteSummary(w, sum) })
 }
 
@@ -338,7 +363,7 @@ func (b *bundle) abort() {
 
 // closeParts closes and removes the part files.
 func (b *bundle) closeParts() {
-	for _, list := range [][]*os.File{b.records, b.series, b.pods, b.gantt} {
+	for _, list := range [][]*os.File{b.records, b.series, b.pods, b.gantt, b.events} {
 		for i, f := range list {
 			if f != nil {
 				f.Close()
@@ -412,6 +437,16 @@ func aliasFlags(cmd *cobra.Command, oldToNew map[string]string) {
 // gets .1, .2, ...). Times are simulated seconds, -1 when it did not
 // happen.
 const podsHeader = "strategy,seed,pod,owner,priority,node,zone,created_s,bound_s,started_s,ended_s,reason\n"
+
+// eventsHeader heads events.csv: the control loops' events of a Kubernetes
+// run with controllers, in the order they happened (kubectl get events
+// order): time in simulated seconds, the object (Kind/name), the reason
+// and the message.
+const eventsHeader = "strategy,seed,time_s,object,reason,message\n"
+
+func eventRow(label, seed string, e *kube.Event) []string {
+	return []string{label, seed, strconv.FormatFloat(float64(e.Time)/float64(kube.Second), 'f', -1, 64), e.Object, e.Reason, e.Message}
+}
 
 func podRow(label, seed string, p *scenario.PodRecord) []string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

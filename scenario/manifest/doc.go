@@ -33,7 +33,14 @@
 // minDomains, nodeAffinityPolicy, nodeTaintsPolicy), priority,
 // priorityClassName, preemptionPolicy, schedulerName; the annotations
 // fleetsim.io/duration (how long each pod runs) and fleetsim.io/arrival
-// (when the object is created).
+// (when the object is created). For runs with controllers, a Deployment's
+// fleetsim.io/cpu-usage (its pods' total cpu usage over time, steps
+// "0s=400m,10m=1200m", read by its HorizontalPodAutoscaler) and
+// fleetsim.io/crash-after (every container crashes that long after it
+// starts: a liveness failure, restarted with CrashLoopBackOff). Services
+// (selector, ports) and HorizontalPodAutoscalers (autoscaling/v2, one cpu
+// Utilization metric, behavior) are read; a Service must select a
+// Deployment's pods and an HPA target a Deployment of the manifests.
 //
 // # Refused: would change placement, not modelled
 //

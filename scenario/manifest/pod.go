@@ -534,5 +534,8 @@ func (r *reader) finish() (*Set, error) {
 			return nil, &Error{File: src.File, Line: src.Line, Object: src.Object, Field: "spec.selector", Msg: "the selector matches no pod of the manifests"}
 		}
 	}
+	if err := r.checkControllers(); err != nil {
+		return nil, err
+	}
 	return r.set, nil
 }

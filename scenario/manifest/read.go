@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -104,10 +105,15 @@ type Job struct {
 
 // Set is what a manifest path holds.
 type Set struct {
-	Pods  []*PodItem
-	Jobs  []*Job
-	PDBs  []*kube.PDB
-	Nodes []*kube.Node
+	// Deployments, Services and HPAs are for runs with controllers; a
+	// Deployment's pods are in Pods too.
+	Deployments []*Deployment
+	Services    []*Service
+	HPAs        []*HPA
+	Pods        []*PodItem
+	Jobs        []*Job
+	PDBs        []*kube.PDB
+	Nodes       []*kube.Node
 	// PriorityClasses by name, the two built-in system classes included.
 	PriorityClasses map[string]PriorityClass
 }
@@ -282,10 +288,11 @@ func (r *reader) object(file string, tr *tree, v any, prefix string) error {
 		return &Error{File: file, Line: pe.line, Object: obj, Field: pe.field, Msg: pe.msg}
 	}
 	want := map[string]string{"Pod": "v1", "Node": "v1", "Deployment": "apps/v1", "ReplicaSet": "apps/v1",
-		"Job": "batch/v1", "PriorityClass": "scheduling.k8s.io/v1", "PodDisruptionBudget": "policy/v1"}
+		"Job": "batch/v1", "PriorityClass": "scheduling.k8s.io/v1", "PodDisruptionBudget": "policy/v1",
+		"Service": "v1", "HorizontalPodAutoscaler": "autoscaling/v2"}
 	wv, known := want[kind]
 	if !known {
-		return fail("kind", "kind %s is not modelled (fleetsim reads Pod, Deployment, ReplicaSet, Job, PriorityClass, PodDisruptionBudget, Node and List)", kind)
+		return fail("kind", "kind %s is not modelled (fleetsim reads Pod, Deployment, ReplicaSet, Job, PriorityClass, PodDisruptionBudget, Service, HorizontalPodAutoscaler, Node and List)", kind)
 	}
 	if api != wv {
 		return fail("apiVersion", "expected %s for kind %s, got %q", wv, kind, api)
@@ -339,11 +346,13 @@ func (r *reader) object(file string, tr *tree, v any, prefix string) error {
 		var replicas *int32
 		var sel *kube.LabelSelector
 		var tmpl corev1.PodTemplateSpec
+		var dep *appsv1.Deployment
 		if kind == "Deployment" {
 			var d appsv1.Deployment
 			if err := decode(&d); err != nil {
 				return err
 			}
+			dep = &d
 			replicas, tmpl = d.Spec.Replicas, d.Spec.Template
 			if sel, err = selector(d.Spec.Selector, at("spec.selector"), fail); err != nil {
 				return err
@@ -376,6 +385,11 @@ func (r *reader) object(file string, tr *tree, v any, prefix string) error {
 		kp.OwnerSelector = sel
 		if d, err := annDuration(anyMap(tmpl.Annotations), AnnotationDuration); err == nil && d > 0 && duration == 0 {
 			duration = d
+		}
+		if dep != nil {
+			if err := r.deployment(dep, kp, sel, n, int64(arrival), src, fail); err != nil {
+				return err
+			}
 		}
 		for i := range n {
 			q := *kp
@@ -489,6 +503,18 @@ func (r *reader) object(file string, tr *tree, v any, prefix string) error {
 		}
 		r.set.PDBs = append(r.set.PDBs, pdb)
 		r.pdbSrc = append(r.pdbSrc, src)
+	case "Service":
+		var sv corev1.Service
+		if err := decode(&sv); err != nil {
+			return err
+		}
+		return r.service(&sv, ns, src, tr.lineOf(at("spec.selector")), fail)
+	case "HorizontalPodAutoscaler":
+		var h autoscalingv2.HorizontalPodAutoscaler
+		if err := decode(&h); err != nil {
+			return err
+		}
+		return r.hpa(&h, ns, src, tr.lineOf(at("spec.scaleTargetRef.name")), fail)
 	case "Node":
 		var n corev1.Node
 		if err := decode(&n); err != nil {

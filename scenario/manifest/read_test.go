@@ -3,6 +3,7 @@ package manifest
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fleetsim/fleetsim/sim/kube"
 )
@@ -135,8 +136,18 @@ spec:
 ` + extra
 	}
 	for _, tc := range []struct{ name, in, want string }{
-		{"unknown kind", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n",
-			"bad.yaml:2: Service default/web: kind: kind Service is not modelled"},
+		{"unknown kind", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web}\n",
+			"bad.yaml:2: StatefulSet default/web: kind: kind StatefulSet is not modelled"},
+		{"service selects nothing", dep("") + "---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec:\n  selector: {app: api}\n  ports: [{port: 80}]\n",
+			"bad.yaml:16: Service default/api: spec.selector: selects no Deployment's pods"},
+		{"hpa missing target", dep("") + "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}\n  maxReplicas: 5\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}}]\n",
+			`bad.yaml:16: HorizontalPodAutoscaler default/h: spec.scaleTargetRef.name: no Deployment "api" in namespace default`},
+		{"hpa memory metric", dep("") + "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 5\n  metrics: [{type: Resource, resource: {name: memory, target: {type: Utilization, averageUtilization: 60}}}]\n",
+			"bad.yaml:18: HorizontalPodAutoscaler default/h: spec.metrics[0]: expected a cpu Resource metric"},
+		{"crash-after annotation", strings.Replace(dep(""), "metadata: {name: web}", "metadata: {name: web, annotations: {fleetsim.io/crash-after: \"-5s\"}}", 1),
+			`bad.yaml:3: Deployment default/web: metadata.annotations: fleetsim.io/crash-after: expected a duration > 0 such as 5m, got "-5s"`},
+		{"cpu usage annotation", strings.Replace(dep(""), "metadata: {name: web}", "metadata: {name: web, annotations: {fleetsim.io/cpu-usage: \"0s=2 cpus\"}}", 1),
+			`bad.yaml:3: Deployment default/web: metadata.annotations: fleetsim.io/cpu-usage: expected a cpu quantity such as 400m or 2, got "2 cpus"`},
 		{"quantity", dep("        resources: {requests: {cpu: 2 cpus}}\n"),
 			`bad.yaml:11: Deployment default/web: spec.template.spec.containers[0].resources.requests.cpu: expected a quantity such as 500m, 2 or 4Gi, got "2 cpus"`},
 		{"selector", strings.Replace(dep(""), "selector: {matchLabels: {app: web}}", "selector: {matchLabels: {app: api}}", 1),
@@ -165,5 +176,64 @@ spec:
 				t.Fatalf("got  %v\nwant %s...", err, tc.want)
 			}
 		})
+	}
+}
+
+// Deployments keep their strategy and readiness probe for the
+// controllers; Services and HorizontalPodAutoscalers are read with their
+// selector, target, bounds and behavior.
+func TestReadControllers(t *testing.T) {
+	set, err := ReadBytes("c.yaml", []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, annotations: {fleetsim.io/cpu-usage: "0s=400m,10m=1500m", fleetsim.io/crash-after: 90s}}
+spec:
+  replicas: 3
+  minReadySeconds: 5
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: app
+        resources: {requests: {cpu: 500m}}
+        readinessProbe: {httpGet: {path: /, port: 80}, initialDelaySeconds: 3, periodSeconds: 5}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 3
+  maxReplicas: 12
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}}]
+  behavior:
+    scaleDown:
+      stabilizationWindowSeconds: 60
+      policies: [{type: Pods, value: 2, periodSeconds: 30}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Deployments) != 1 || len(set.Services) != 1 || len(set.HPAs) != 1 || len(set.Pods) != 3 {
+		t.Fatalf("%d deployments, %d services, %d HPAs, %d pods", len(set.Deployments), len(set.Services), len(set.HPAs), len(set.Pods))
+	}
+	d := set.Deployments[0]
+	if d.Replicas != 3 || d.MinReadySeconds != 5 || d.MaxSurge == nil || d.MaxSurge.Value != 1 || d.MaxUnavailable.Value != 0 ||
+		d.ReadinessDelay != 3 || d.ReadinessPeriod != 5 || d.CrashAfter != int64(90*time.Second) || len(d.Usage) != 2 || d.Usage[1].At != int64(10*time.Minute) || d.Usage[1].MilliCPU != 1500 {
+		t.Fatalf("deployment %+v", d)
+	}
+	h := set.HPAs[0]
+	if h.Target != "web" || h.Min != 3 || h.Max != 12 || h.TargetUtilization != 60 || h.ScaleDown.StabilizationWindow != int64(time.Minute) ||
+		len(h.ScaleDown.Policies) != 1 || h.ScaleDown.Policies[0].Value != 2 || len(h.ScaleUp.Policies) != 2 {
+		t.Fatalf("hpa %+v", h)
+	}
+	if s := set.Services[0]; s.Selector["app"] != "web" || len(s.Ports) != 1 || s.Ports[0] != 80 {
+		t.Fatalf("service %+v", s)
 	}
 }

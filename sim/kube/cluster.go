@@ -2,6 +2,7 @@ package kube
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -27,6 +28,7 @@ type Cluster struct {
 	// go), and each nominated pod's node
 	nominated [][]*Pod
 	nomOf     map[*Pod]int
+	gone      int // nodes removed
 }
 
 type nodeInfo struct {
@@ -34,6 +36,7 @@ type nodeInfo struct {
 	requested Resources
 	nonZero   Resources
 	pods      []*Pod
+	gone      bool // removed (RemoveNode): never examined
 }
 
 // topoIndex maps each node to its domain for one topology key.
@@ -368,4 +371,81 @@ func (c *Cluster) termAgg(t *PodAffinityTerm, ns string) *agg {
 		k.ns = "\x01" + strings.Join(t.Namespaces, "\x00")
 	}
 	return c.aggregate(k)
+}
+
+// AddNode adds a node to the cluster (a cluster autoscaler's new node) and
+// returns its index. Its name must be new.
+func (c *Cluster) AddNode(n *Node) (int, error) {
+	if _, dup := c.byName[n.Name]; dup {
+		return -1, fmt.Errorf("kube: node %q listed twice", n.Name)
+	}
+	i := len(c.nodes)
+	c.byName[n.Name] = i
+	c.nodes = append(c.nodes, nodeInfo{node: n})
+	if untolerated(n.Taints, nil, NoSchedule, NoExecute) != nil {
+		c.taintedNS++
+	}
+	if c.nominated != nil {
+		c.nominated = append(c.nominated, nil)
+	}
+	for key, ti := range c.topo {
+		d := int32(-1)
+		v, ok := n.Labels[key]
+		if key == nodeKey {
+			v, ok = n.Name, true
+		}
+		if ok {
+			d = int32(slices.Index(ti.values, v))
+			if d < 0 {
+				d = int32(len(ti.values))
+				ti.values = append(ti.values, v)
+			}
+		} else {
+			ti.missing++
+		}
+		ti.dom = append(ti.dom, d)
+	}
+	// New domains get a zero count in every aggregate and term.
+	for _, a := range c.aggs {
+		for len(a.counts) < len(a.ti.values) {
+			a.counts = append(a.counts, 0)
+		}
+	}
+	for _, e := range c.termSeq {
+		for len(e.counts) < len(e.ti.values) {
+			e.counts = append(e.counts, 0)
+		}
+	}
+	return i, nil
+}
+
+// RemoveNode takes node i out of the cluster (a scaled-down or deleted
+// machine): it must run no pods; its index stays, unused, and the
+// scheduler no longer counts it.
+func (c *Cluster) RemoveNode(i int) error {
+	ni := &c.nodes[i]
+	if len(ni.pods) > 0 {
+		return fmt.Errorf("kube: node %s still runs %d pods", ni.node.Name, len(ni.pods))
+	}
+	if !ni.gone {
+		ni.gone = true
+		c.gone++
+	}
+	return nil
+}
+
+// Gone reports whether node i was removed.
+func (c *Cluster) Gone(i int) bool { return c.nodes[i].gone }
+
+// SetTaints replaces node i's taints (the node lifecycle controller's
+// not-ready and unreachable taints, a cordon's, the autoscaler's).
+func (c *Cluster) SetTaints(i int, taints []Taint) {
+	n := c.nodes[i].node
+	if untolerated(n.Taints, nil, NoSchedule, NoExecute) != nil {
+		c.taintedNS--
+	}
+	n.Taints = taints
+	if untolerated(n.Taints, nil, NoSchedule, NoExecute) != nil {
+		c.taintedNS++
+	}
 }

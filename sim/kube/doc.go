@@ -50,6 +50,22 @@
 // minimal victim sets reprieved most important first (PDB-violating pods
 // first), and the node order of pickOneNodeForPreemption.
 //
+// # Controllers
+//
+// A ControlPlane runs the control loops over the same Cluster, each an
+// event handler on a Clock of timers that the run drives (RunUntil), each
+// in its own file: the kubelet (kubelet.go: start-up delay, readiness
+// probes, CrashLoopBackOff), ReplicaSets and Deployments (deployment.go:
+// rolling updates as rolling.go computes them, Recreate,
+// minReadySeconds), the node lifecycle controller and drains
+// (nodelifecycle.go), the HorizontalPodAutoscaler (hpa.go) and the cluster
+// autoscaler (autoscaler.go). Their defaults are Kubernetes' (Config,
+// DefaultConfig, DefaultScaleUp, DefaultScaleDown, Autoscaler), each
+// documented with its source and overridable. Every action is an Event,
+// in `kubectl get events` order. The control plane's scheduling pass uses
+// the profile's filters and scores but does not preempt; preemption runs
+// in Kubernetes workloads of the central engine (package scenario).
+//
 // # Departures from kube-scheduler
 //
 // Filtering is sequential, so which nodes a cycle examines depends only on

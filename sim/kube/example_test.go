@@ -33,3 +33,28 @@ func Example() {
 	// big -> c
 	// 0/3 nodes are available: 1 node(s) had untolerated taint {gpu: true}, 2 Insufficient cpu.
 }
+
+// A Deployment on the control plane's clock: its pod is scheduled, starts
+// after the image pull (5 s) and is Ready after the readiness probe's
+// initial delay (3 s).
+func ExampleControlPlane() {
+	n := &kube.Node{Name: "n0", Labels: map[string]string{kube.LabelHostname: "n0"},
+		Allocatable: kube.Resources{MilliCPU: 4000, Memory: 8 << 30, Pods: 110}}
+	c, _ := kube.NewCluster([]*kube.Node{n})
+	s, _ := kube.NewScheduler(c, kube.DefaultProfile(), rand.New(rand.NewPCG(1, 2)))
+	cp := kube.NewControlPlane(s, kube.DefaultConfig())
+	tmpl := &kube.Pod{Name: "web", Namespace: "default", Requests: kube.Resources{MilliCPU: 500, Pods: 1}}
+	if _, err := cp.AddDeployment(kube.DeploymentSpec{Name: "web", Replicas: 1, Template: tmpl, Startup: 5 * kube.Second, ReadinessDelay: 3 * kube.Second}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	cp.Run(60 * kube.Second)
+	for _, e := range cp.Events() {
+		fmt.Println(e.Time/kube.Second, e.Object, e.Reason)
+	}
+	// Output:
+	// 0 Deployment/web ScalingReplicaSet
+	// 0 Pod/web-0-0 Scheduled
+	// 5 Pod/web-0-0 Started
+	// 8 Pod/web-0-0 Ready
+}

@@ -1,7 +1,6 @@
 package kube
 
 import (
-	"fmt"
 	"math"
 	"slices"
 )
@@ -92,18 +91,17 @@ func (s *Scheduler) Preempt(p *Pod, fe *FitError, pdbs []*PDB) *Preemption {
 		fe.PostFilter = "preemption: not eligible due to preemptionPolicy=Never."
 		return nil
 	}
-	notHelpful, noVictims := 0, 0
 	var potential []int
 	for i := 0; i < n; i++ {
-		switch {
-		case len(s.status[i].reasons) == 0:
-			// passed (a nominated node that failed elsewhere)
-		case s.status[i].unresolved:
-			notHelpful++
-		default:
+		if len(s.status[i].reasons) > 0 && !s.status[i].unresolved && !c.nodes[i].gone {
 			potential = append(potential, i)
 		}
 	}
+	// Why each examined node gave no candidate, for the message when none
+	// does (kube-scheduler's dry-run statuses; nodes not examined count as
+	// "Preemption is not helpful for scheduling").
+	why := map[string]int{}
+	examined := 0
 	base := s.pdbAllowed(pdbs)
 	simple := s.cs.resourcesOnly() // before victimsOn overwrites s.cs
 	var best *Preemption
@@ -119,9 +117,12 @@ func (s *Scheduler) Preempt(p *Pod, fe *FitError, pdbs []*PDB) *Preemption {
 			break
 		}
 		i := potential[(offset+k)%len(potential)]
-		pr, key, ok := s.victimsOn(p, i, pdbs, base, simple)
-		if !ok {
-			noVictims++
+		pr, key, reasons := s.victimsOn(p, i, pdbs, base, simple)
+		if pr == nil {
+			examined++
+			for _, r := range reasons {
+				why[r]++
+			}
 			continue
 		}
 		if len(pr.Victims) == 0 {
@@ -135,17 +136,20 @@ func (s *Scheduler) Preempt(p *Pod, fe *FitError, pdbs []*PDB) *Preemption {
 		}
 	}
 	if best == nil {
-		m := map[string]int{}
-		if notHelpful > 0 {
-			m["Preemption is not helpful for scheduling"] = notHelpful
+		if live := n - c.gone; examined < live {
+			why[ReasonPreemptionNotHelpful] += live - examined
 		}
-		if noVictims > 0 {
-			m["No preemption victims found for incoming pod"] = noVictims
-		}
-		fe.PostFilter = fmt.Sprintf("preemption: 0/%d nodes are available: %s.", n, histogram(m))
+		fe.PostFilter = "preemption: " + (&FitError{NumNodes: n - c.gone, Reasons: why}).Error()
 	}
 	return best
 }
+
+// DefaultPreemption's reasons (pkg/scheduler/framework/preemption and
+// plugins/defaultpreemption).
+const (
+	ReasonPreemptionNotHelpful = "Preemption is not helpful for scheduling"
+	ReasonNoVictims            = "No preemption victims found for incoming pod"
+)
 
 type candKey struct {
 	violations int
@@ -188,8 +192,10 @@ func moreImportant(a, b *Pod) int {
 }
 
 // victimsOn is SelectVictimsOnNode for node i; the cluster is restored
-// before it returns.
-func (s *Scheduler) victimsOn(p *Pod, i int, pdbs []*PDB, base []int32, simple bool) (*Preemption, candKey, bool) {
+// before it returns. Without a candidate it returns nil and why, as
+// kube-scheduler: no lower-priority pod (ReasonNoVictims), or the filter
+// reasons with every lower-priority pod removed.
+func (s *Scheduler) victimsOn(p *Pod, i int, pdbs []*PDB, base []int32, simple bool) (*Preemption, candKey, []string) {
 	c := s.c
 	// Resources alone: if p does not fit with every lower-priority pod
 	// gone, nothing else can make it fit.
@@ -205,8 +211,11 @@ func (s *Scheduler) victimsOn(p *Pod, i int, pdbs []*PDB, base []int32, simple b
 			nLower++
 		}
 	}
-	if nLower == 0 || !fitsIn(&p.Requests, &free) {
-		return nil, candKey{}, false
+	if nLower == 0 {
+		return nil, candKey{}, []string{ReasonNoVictims}
+	}
+	if !fitsIn(&p.Requests, &free) {
+		return nil, candKey{}, insufficient(&p.Requests, &free)
 	}
 	lower := make([]*Pod, 0, nLower)
 	for _, q := range c.nodes[i].pods {
@@ -246,7 +255,7 @@ func (s *Scheduler) victimsOn(p *Pod, i int, pdbs []*PDB, base []int32, simple b
 			}
 		}()
 		if !fits() {
-			return nil, candKey{}, false
+			return nil, candKey{}, slices.Clone(st.reasons)
 		}
 		reprieve = func(q *Pod) bool {
 			_ = c.Bind(q, i)
@@ -279,7 +288,28 @@ func (s *Scheduler) victimsOn(p *Pod, i int, pdbs []*PDB, base []int32, simple b
 			}
 		}
 	}
-	return pr, key, true
+	return pr, key, nil
+}
+
+// insufficient is NodeResourcesFit's reasons for request r with free left.
+func insufficient(r, free *Resources) []string {
+	var out []string
+	if free.Pods < 1 {
+		out = append(out, ReasonTooManyPods)
+	}
+	if r.MilliCPU > 0 && r.MilliCPU > free.MilliCPU {
+		out = append(out, reasonNoCPU)
+	}
+	if r.Memory > 0 && r.Memory > free.Memory {
+		out = append(out, reasonNoMemory)
+	}
+	if r.GPU > 0 && r.GPU > free.GPU {
+		out = append(out, reasonNoGPU)
+	}
+	if r.GPUMilli > 0 && r.GPUMilli > free.GPUMilli {
+		out = append(out, reasonNoGPUShare)
+	}
+	return out
 }
 
 // pdbAllowed is each budget's disruptionsAllowed in the cluster as it is.

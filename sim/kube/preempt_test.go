@@ -99,22 +99,33 @@ func TestPreemptionPDBVictimChoice(t *testing.T) {
 	}
 }
 
-// Nodes that fail an unresolvable filter are not candidates; nodes where
-// evicting every lower-priority pod does not help give no victims; a pod
-// with preemptionPolicy Never does not preempt.
+// Nodes that fail an unresolvable filter are not candidates ("Preemption
+// is not helpful for scheduling"); a node without lower-priority pods gives
+// "No preemption victims found for incoming pod", one where evicting every
+// lower-priority pod does not help gives the filter's reason again; a pod
+// with preemptionPolicy Never does not preempt. The wording is
+// kube-scheduler's: FitError.Error() appends " " + the PostFilter message +
+// ".", so a preemption message ends in two periods, as in its events
+// ("... Preemption is not helpful for scheduling..").
 func TestPreemptionNotPossible(t *testing.T) {
 	s := newTestScheduler(t, mkNode("n1").cap(1000, gi), mkNode("n2").taint("k", "v", NoSchedule))
 	bindTo(t, s, mkPod("a").req(500, 0).prio(50), "n1")
 	p := mkPod("p").req(800, 0).prio(10)
 	_, fe := preemptOnce(t, s, p, nil)
-	want := "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {k: v}. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling."
+	want := "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {k: v}. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.."
+	if fe.Error() != want {
+		t.Fatalf("got  %s\nwant %s", fe.Error(), want)
+	}
+	_, fe = preemptOnce(t, s, mkPod("big").req(1500, 0).prio(100), nil)
+	want = "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {k: v}. preemption: 0/2 nodes are available: 1 Insufficient cpu, 1 Preemption is not helpful for scheduling.."
 	if fe.Error() != want {
 		t.Fatalf("got  %s\nwant %s", fe.Error(), want)
 	}
 	p.PreemptionPolicy = PreemptNever
 	p.Priority = 100
 	pr, fe := preemptOnce(t, s, p, nil)
-	if pr != nil || fe.PostFilter != "preemption: not eligible due to preemptionPolicy=Never." {
-		t.Fatalf("Never: %+v %q", pr, fe.PostFilter)
+	if pr != nil || fe.PostFilter != "preemption: not eligible due to preemptionPolicy=Never." ||
+		fe.Error() != "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {k: v}. preemption: not eligible due to preemptionPolicy=Never.." {
+		t.Fatalf("Never: %+v %q", pr, fe.Error())
 	}
 }

@@ -71,7 +71,11 @@ func NumFeasibleNodesToFind(n int, pct int32) int {
 }
 
 // FitError says why a pod fits no node, worded as kube-scheduler's
-// "0/N nodes are available: ..." event.
+// FitError.Error() (pkg/scheduler/framework/types.go): "0/N nodes are
+// available:", then " " + the reasons histogram + ".", then " " + the
+// PostFilter (preemption) message + "." — which is why a preemption
+// message, itself ending in a period, ends in two ("..."scheduling..), as
+// in kube-scheduler's events.
 type FitError struct {
 	Pod      string
 	NumNodes int
@@ -83,12 +87,12 @@ type FitError struct {
 
 func (e *FitError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "0/%d nodes are available", e.NumNodes)
+	fmt.Fprintf(&b, "0/%d nodes are available:", e.NumNodes)
 	if hs := histogram(e.Reasons); hs != "" {
-		b.WriteString(": " + hs + ".")
+		b.WriteString(" " + hs + ".")
 	}
 	if e.PostFilter != "" {
-		b.WriteString(" " + e.PostFilter)
+		b.WriteString(" " + e.PostFilter + ".")
 	}
 	return b.String()
 }
@@ -146,6 +150,9 @@ func (s *Scheduler) Cluster() *Cluster { return s.c }
 func (s *Scheduler) Schedule(p *Pod, nominated int) (int, error) {
 	c := s.c
 	n := c.Len()
+	if len(s.status) < n {
+		s.status = append(s.status, make([]status, n-len(s.status))...)
+	}
 	c.preFilter(p, &s.cs)
 	if nominated >= 0 && nominated < n && c.filter(&s.cs, nominated, &s.status[nominated]) {
 		return nominated, nil
@@ -156,6 +163,10 @@ func (s *Scheduler) Schedule(p *Pod, nominated int) (int, error) {
 	for k := 0; k < n && len(s.feasible) < want; k++ {
 		i := (s.next + k) % n
 		processed++
+		if c.gone > 0 && c.nodes[i].gone {
+			s.status[i] = status{}
+			continue
+		}
 		if c.filter(&s.cs, i, &s.status[i]) {
 			s.feasible = append(s.feasible, i)
 		}
@@ -165,7 +176,7 @@ func (s *Scheduler) Schedule(p *Pod, nominated int) (int, error) {
 	}
 	switch len(s.feasible) {
 	case 0:
-		fe := &FitError{Pod: p.Name, NumNodes: n, Reasons: map[string]int{}}
+		fe := &FitError{Pod: p.Name, NumNodes: n - c.gone, Reasons: map[string]int{}}
 		for i := 0; i < n; i++ {
 			for _, r := range s.status[i].reasons {
 				fe.Reasons[r]++

@@ -8,14 +8,20 @@ type Summary struct {
 	PendingAtEnd int `json:"pending_at_end"`
 	Preempted    int `json:"preempted"`
 	// Completed counts Job pods that ran to completion.
-	Completed int     `json:"completed"`
-	LatencyS  Latency `json:"scheduling_latency_s"`
+	Completed int `json:"completed"`
+	// JobsFailed counts Jobs whose activeDeadlineSeconds passed, Killed
+	// the running pods terminated then (absent when 0).
+	JobsFailed int     `json:"jobs_deadline_exceeded,omitempty"`
+	Killed     int     `json:"pods_killed_at_deadline,omitempty"`
+	LatencyS   Latency `json:"scheduling_latency_s"`
 	// Unschedulable counts, per filter reason, the pods pending at the end
 	// whose last scheduling attempt a node rejected for it.
 	Unschedulable map[string]int `json:"unschedulable_reasons"`
 	// Spread is, per owner (Kind/name), its pods running at the end per
 	// zone and per node.
 	Spread map[string]Spread `json:"spread"`
+	// Controllers is present in runs with controllers.
+	Controllers *ControlSummary `json:"controllers,omitempty"`
 }
 
 // Latency are percentiles of pod creation-to-bind times, in seconds.

@@ -1,0 +1,70 @@
+package kube
+
+import "container/heap"
+
+// Clock orders the controllers' timers on the run's simulated clock
+// (nanoseconds): the kubelet's restarts, probe times, the controllers'
+// resyncs. It is not an engine of its own: whoever drives the run calls
+// RunUntil as its clock advances (a test, or the central engine through
+// sim.Waker, waking at Next). Timers due at the same instant run in the
+// order they were set.
+type Clock struct {
+	now int64
+	seq uint64
+	h   timerHeap
+}
+
+type timer struct {
+	at  int64
+	seq uint64
+	f   func()
+}
+
+type timerHeap []timer
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
+	}
+	return h[i].seq < h[j].seq
+}
+func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *timerHeap) Push(x any)   { *h = append(*h, x.(timer)) }
+func (h *timerHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return t
+}
+
+// Now is the time of the timer running, or the time RunUntil reached.
+func (c *Clock) Now() int64 { return c.now }
+
+// At runs f at time t (now, if t is in the past).
+func (c *Clock) At(t int64, f func()) {
+	heap.Push(&c.h, timer{at: max(t, c.now), seq: c.seq, f: f})
+	c.seq++
+}
+
+// After runs f d nanoseconds from now.
+func (c *Clock) After(d int64, f func()) { c.At(c.now+d, f) }
+
+// Next is the time of the earliest timer; false when none is set.
+func (c *Clock) Next() (int64, bool) {
+	if len(c.h) == 0 {
+		return 0, false
+	}
+	return c.h[0].at, true
+}
+
+// RunUntil runs every timer due at or before t, in order (timers they set
+// for times up to t run too), and leaves the clock at t.
+func (c *Clock) RunUntil(t int64) {
+	for len(c.h) > 0 && c.h[0].at <= t {
+		tm := heap.Pop(&c.h).(timer)
+		c.now = tm.at
+		tm.f()
+	}
+	c.now = max(c.now, t)
+}
