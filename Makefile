@@ -8,7 +8,7 @@ BENCHTIME ?= 1x
 CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 export CGO_CFLAGS
 
-.PHONY: all build real-deps slurm-deps gpu-check test test-kill validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep bench-scale bench-external gym-episodes fuzz run clean docs
+.PHONY: all build real-deps slurm-deps py-deps gpu-check test test-kill validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep bench-scale bench-external gym-episodes fuzz run clean docs
 
 all: build test
 
@@ -40,14 +40,21 @@ slurm-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null; fi; \
 	fi
 
+# Debian's python3 with venv, pip and wheel, for TestPipInstall (pip install
+# ./python with no package index). As root, apt-get installs what is missing.
+py-deps:
+	@if [ "$$(id -u)" = 0 ] && ! /usr/bin/python3 -c 'import venv, ensurepip, wheel, setuptools' 2>/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv python3-pip python3-wheel python3-setuptools >/dev/null; fi
+
 # The README's test command: unit, golden, theory and CLI tests, then the
 # real-execution tests (names ending in Real) on private containerd
 # daemons, one package at a time and alone, since they time real
 # containers on a machine that the other tests would share. As root they
 # must run (FLEETSIM_REAL=1 turns a missing part into a failure); as
 # another user they skip, saying why.
-test: real-deps slurm-deps
-	$(GO) test -count=1 -skip 'Real$$' $(PKGS)
+test: real-deps slurm-deps py-deps
+	FLEETSIM_PY_INSTALL=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 -skip 'Real$$' $(PKGS)
+	$(MAKE) --no-print-directory gym-episodes
 	FLEETSIM_REAL=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 -p 1 -run 'Real$$' -v $(PKGS)
 
 # Timing against reality, which no unit test can bound on every machine:
@@ -121,7 +128,7 @@ bench-external:
 # The gym environment at the scale of issue 21's acceptance: 1,000
 # episodes (20 tasks of speeds each) of the example learning agent, timed.
 gym-episodes: build
-	time FLEETSIM=bin/fleetsim python3 python/examples/learn_speeds.py 1000 20 | tail -4
+	set -o pipefail; FLEETSIM=bin/fleetsim python3 python/examples/learn_speeds.py 1000 20 --check | tail -4
 
 # Long fuzzing of every parser (FUZZTIME per target).
 FUZZTIME ?= 60s

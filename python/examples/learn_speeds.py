@@ -9,10 +9,11 @@ exploring at random with probability epsilon. Its estimates persist across
 episodes, so it learns over them; each episode is one run of fleetsim with
 its own seed.
 
-    FLEETSIM=bin/fleetsim python3 python/examples/learn_speeds.py [episodes] [tasks]
+    FLEETSIM=bin/fleetsim python3 python/examples/learn_speeds.py [episodes] [tasks] [--check]
 
 prints, per episode, the mean sojourn fleetsim measured (the learning
-curve), then random's and least-connections' on the same seeds.
+curve), then random's and least-connections' on the same seeds. With
+--check it exits 1 unless the agent's last episodes beat random's.
 """
 
 import os
@@ -69,8 +70,10 @@ def builtin(fleetsim, strategy, seed, tasks):
 
 
 def main():
-    episodes = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    tasks = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+    check = "--check" in sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    episodes = int(args[0]) if len(args) > 0 else 20
+    tasks = int(args[1]) if len(args) > 1 else 2000
     env = FleetsimEnv("speeds", tasks=tasks)
     agent = Agent(env.n)
     curve = []
@@ -79,10 +82,17 @@ def main():
         print("episode %3d  mean sojourn %.3f s" % (ep + 1, curve[-1]))
     env.close()
     last = list(range(max(1, episodes - 5) + 1, episodes + 1))
+    means = {}
     for s in ("random", "least-connections"):
-        m = sum(builtin(env.fleetsim, s, seed, tasks) for seed in last) / len(last)
-        print("%-18s mean sojourn %.3f s (seeds %d-%d)" % (s, m, last[0], last[-1]))
-    print("%-18s mean sojourn %.3f s (same seeds)" % ("agent", sum(curve[-len(last):]) / len(last)))
+        means[s] = sum(builtin(env.fleetsim, s, seed, tasks) for seed in last) / len(last)
+        print("%-18s mean sojourn %.3f s (seeds %d-%d)" % (s, means[s], last[0], last[-1]))
+    agent_mean = sum(curve[-len(last):]) / len(last)
+    print("%-18s mean sojourn %.3f s (same seeds)" % ("agent", agent_mean))
+    # --check (make test): the agent, after learning, must beat random on
+    # the same seeds, or the run fails.
+    if check and not agent_mean < means["random"]:
+        print("check failed: the agent (%.3f s) does not beat random (%.3f s)" % (agent_mean, means["random"]))
+        sys.exit(1)
 
 
 if __name__ == "__main__":
