@@ -375,7 +375,7 @@ func cgroupRoots() []string {
 // removeCgroups removes the cgroups of fleetsim's containers ids in
 // namespace ns (NS/ID below each cgroup root, where runc puts them), first
 // killing any process still in one. Only names fleetsim gives its
-// containers are touched. The namespace's own cgroup goes too once empty.
+// containers are touched.
 func removeCgroups(ns string, ids []string) error {
 	var errs []error
 	roots := cgroupRoots()
@@ -405,9 +405,8 @@ func removeCgroups(ns string, ids []string) error {
 			}
 		}
 	}
-	for _, r := range roots {
-		_ = os.Remove(filepath.Join(r, ns)) // only when empty
-	}
+	// NS itself stays: runc makes it as the parent of every container's
+	// cgroup in the namespace, and another run may be creating one there.
 	return errors.Join(errs...)
 }
 
