@@ -217,8 +217,15 @@ func NewCSVWriter(w io.Writer) *CSVWriter {
 // Write writes one task with every column; gpu_spec, estimate,
 // prompt_tokens and output_tokens, the last four, are empty or 0 when
 // unknown. It refuses a task the readers would reject (negative values,
-// gpu_milli over 1000, an arrival before the previous task's).
+// gpu_milli over 1000, an arrival before the previous task's) and one whose
+// text holds a carriage return, which a CSV line cannot carry.
 func (w *CSVWriter) Write(t *sim.Task) error {
+	if col := crColumn(t); col != "" {
+		// The CSV readers end a line at a lone CR (files from old Macs),
+		// so no CSV text field can hold one: refuse rather than write a
+		// file that reads back as something else.
+		return fmt.Errorf("traces: task %d (id %d): %s holds a carriage return, which the CSV format cannot carry; write JSONL", w.check.n, t.ID, col)
+	}
 	if err := w.check.task(t); err != nil {
 		return err
 	}
@@ -256,6 +263,17 @@ func (w *CSVWriter) Write(t *sim.Task) error {
 	w.buf = b
 	_, err := w.w.Write(b)
 	return err
+}
+
+// crColumn names the first text column of t holding a carriage return, or
+// is "".
+func crColumn(t *sim.Task) string {
+	for _, f := range [...]struct{ name, v string }{{"tenant", t.Tenant}, {"region", t.Region}, {"class", t.Class}, {"gpu_spec", t.GPUSpec}, {"workflow", t.Workflow}} {
+		if strings.IndexByte(f.v, '\r') >= 0 {
+			return f.name
+		}
+	}
+	return ""
 }
 
 // Flush writes the header if no task was written, then any buffered data.
