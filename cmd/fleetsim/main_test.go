@@ -154,7 +154,7 @@ func TestBadInputOneLineExit2(t *testing.T) {
 			`wf-cycle.csv:3: column parents: task 2 names parent 3, which is not an earlier task of workflow "w"`},
 		{"a parent that never appears", []string{"run", "../../testdata/cli/wf-missing-parent.yaml"},
 			`wf-missing-parent.csv:4: column parents: task 3 names parent 7, which is not an earlier task`},
-		{"a gang larger than the cluster", []string{"run", "../../testdata/cli/gang-too-big.yaml"},
+		{"a gang larger than the cluster", []string{"run", gangTooBig(t)},
 			`gang-too-big.swf:3: column nodes: task 2 asks for a gang of 64 nodes; the cluster has 16`},
 		{"an unsupported WfFormat schema version", []string{"run", "../../testdata/cli/wf-old-schema.yaml"},
 			`wf-old-schema.json: column schemaVersion: unsupported WfFormat schema version "1.3"`},
@@ -183,6 +183,37 @@ func TestBadInputOneLineExit2(t *testing.T) {
 			}
 		})
 	}
+}
+
+// gangTooBig writes, into a temporary folder, a scenario of 16 one-CPU
+// nodes whose SWF trace (two jobs, written here rather than kept as a .swf
+// file in the repository) has a second job asking for 64 processors, one
+// node each: a gang larger than the cluster. It returns the scenario's path.
+func gangTooBig(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"gang-too-big.yaml": `name: gang-too-big
+cluster:
+  queueing: central
+  nodes:
+    - {group: n, count: 16, cpu: 1, memory: 1Gi}
+workload:
+  trace: {path: gang-too-big.swf}
+  procs_per_node: 1
+strategies: [first-fit]
+`,
+		"gang-too-big.swf": `; two jobs, the second asks for more processors than the cluster has nodes
+1 0 0 10 4 -1 -1 4 20 -1 1 1 1 1 1 1 -1 -1
+2 5 0 10 64 -1 -1 64 20 -1 1 1 1 1 1 1 -1 -1
+`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "gang-too-big.yaml")
 }
 
 // TestInterruptStopsCleanly sends the process SIGINT during a long run: the
