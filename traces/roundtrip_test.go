@@ -50,13 +50,22 @@ func randomTask(rng *rand.Rand, id int64) sim.Task {
 // writeRead writes tasks with the given format's writer and reads them back.
 func writeRead(t *testing.T, format string, tasks []sim.Task) []sim.Task {
 	t.Helper()
+	return writeReadWith(t, format, tasks, false)
+}
+
+// writeReadWith is writeRead, the CSV writer writing the workflow columns
+// when workflows is set.
+func writeReadWith(t *testing.T, format string, tasks []sim.Task, workflows bool) []sim.Task {
+	t.Helper()
 	var b bytes.Buffer
 	var w interface {
 		Write(*sim.Task) error
 		Flush() error
 	}
 	if format == "csv" {
-		w = NewCSVWriter(&b)
+		cw := NewCSVWriter(&b)
+		cw.Workflows = workflows
+		w = cw
 	} else {
 		w = NewJSONLWriter(&b)
 	}
@@ -152,36 +161,7 @@ func TestRoundTripWorkflows(t *testing.T) {
 					id++
 				}
 			}
-			var b bytes.Buffer
-			var w interface {
-				Write(*sim.Task) error
-				Flush() error
-			}
-			if format == "csv" {
-				cw := NewCSVWriter(&b)
-				cw.Workflows = true
-				w = cw
-			} else {
-				w = NewJSONLWriter(&b)
-			}
-			for i := range tasks {
-				if err := w.Write(&tasks[i]); err != nil {
-					t.Fatalf("write %+v: %v", tasks[i], err)
-				}
-			}
-			if err := w.Flush(); err != nil {
-				t.Fatal(err)
-			}
-			var got []sim.Task
-			var err error
-			if format == "csv" {
-				got, err = readCSV(b.String(), "rt.csv")
-			} else {
-				got, err = readJSONL(b.String(), "rt.jsonl")
-			}
-			if err != nil {
-				t.Fatalf("%s: read back: %v\n%s", format, err, b.String())
-			}
+			got := writeReadWith(t, format, tasks, true)
 			if !reflect.DeepEqual(got, tasks) {
 				for i := range tasks {
 					if i >= len(got) || !reflect.DeepEqual(got[i], tasks[i]) {
