@@ -524,7 +524,8 @@
 // # Dynamics
 //
 // These top-level fields model what changes during a run under queueing:
-// node. Each is optional; with queueing central each is an error.
+// node. Each is optional; with queueing central each is an error, except
+// network, which then carries workflow data (below).
 //
 //	network:
 //	  rtt:
@@ -555,7 +556,19 @@
 //   - spikes (list, optional, not empty when given): latency spikes,
 //     {region: R, at: D, for: D, add: D}, R a region of rtt, at >= 0,
 //     for > 0, add > 0: during [at, at+for) every path with R at one end
-//     (once, also within R) takes add more.
+//     (once, also within R) takes add more. Queueing node only.
+//   - bandwidth (mapping, optional, queueing central only): bandwidths of
+//     workflow transfers, {REGION: {REGION: B}} with B a size per second
+//     > 0 (100Mi, 1G) and REGION a region of rtt; a region to itself is
+//     the bandwidth within it. A direction left out takes the other's; a
+//     pair left out both ways takes workflows.transfer.bandwidth.
+//
+// Under queueing central the network is the model of workflow transfers
+// (docs/workflows.md): data moved between nodes of regions A and B takes
+// half the round trip rtt[A][B] plus the bytes over bandwidth[A][B]
+// (narrowed by the nodes' links); within a region, rtt[A][A] and
+// bandwidth[A][A]; on the same node nothing. Where either node has no
+// region, workflows.transfer's latency and bandwidth apply.
 //
 // faults (list, not empty): scheduled or random node failures, each entry
 // either of:
@@ -621,7 +634,9 @@
 //   - transfer (mapping): latency (duration >= 0) and bandwidth (bytes per
 //     second, size suffixes allowed; 0 or absent: unlimited); serial (bool,
 //     default false): links contend, each node's link carrying one
-//     transfer at a time in the order children are placed
+//     transfer at a time in the order children are placed. With a network
+//     section, transfers between nodes that both have a region take the
+//     network's figures for their regions instead (Dynamics, above)
 //   - runtimes (mapping, optional): task class -> {node group: runtime}; an
 //     entry replaces the task's work at the node's speed (the HEFT paper's
 //     computation-cost table)

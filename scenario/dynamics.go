@@ -18,7 +18,7 @@ import (
 // background load, power and inference replicas.
 
 var (
-	networkFields   = []string{"rtt", "spikes"}
+	networkFields   = []string{"rtt", "bandwidth", "spikes"}
 	spikeFields     = []string{"region", "at", "for", "add"}
 	faultFields     = []string{"node", "group", "at", "for", "drain", "mtbf", "mttr", "dist", "shape"}
 	clientFields    = []string{"retries", "timeout", "backoff", "multiplier", "backoff_max"}
@@ -124,6 +124,9 @@ func (r *reader) network(n *yaml.Node) *sim.Network {
 			}
 		}
 	}
+	if v := m.get("bandwidth"); v != nil && r.err == nil {
+		nw.Bandwidth = r.bandwidths(v, m.field("bandwidth"), nw.Regions)
+	}
 	if v := m.get("spikes"); v != nil && r.nonEmptyList(v, "network.spikes", "a list of latency spikes") {
 		for i, sn := range v.Content {
 			path := index("network.spikes", i)
@@ -137,6 +140,52 @@ func (r *reader) network(n *yaml.Node) *sim.Network {
 		}
 	}
 	return nw
+}
+
+// bandwidths reads network.bandwidth, {REGION: {REGION: SIZE}} in bytes
+// per second between regions of rtt: a direction left out takes the
+// other's; a pair left out both ways stays 0 (workflows.transfer's
+// bandwidth).
+func (r *reader) bandwidths(n *yaml.Node, path string, regions []string) []float64 {
+	const what = "a mapping of regions to mappings of regions to bandwidths, like {us: {us: 10Gi, eu: 100Mi}}"
+	rows := r.mapping(n, path, what)
+	if r.err != nil {
+		return nil
+	}
+	if len(rows.keys) == 0 {
+		r.failf(n, path, "expected %s, got an empty mapping", what)
+		return nil
+	}
+	k := len(regions)
+	bw := make([]float64, k*k)
+	set := make([]bool, k*k)
+	for _, a := range rows.keys {
+		i := r.region(rows.keyNode(a), rows.field(a), regions)
+		row := r.mapping(rows.get(a), rows.field(a), "a mapping of regions to bandwidths (bytes per second)")
+		if r.err != nil {
+			return nil
+		}
+		for _, b := range row.keys {
+			j := r.region(row.keyNode(b), row.field(b), regions)
+			q := r.quantity(row.get(b), row.field(b), "a size per second", SizeUnits, "bytes per second, or a number with a suffix "+sizeSuffixes)
+			if r.err != nil {
+				return nil
+			}
+			if q <= 0 {
+				r.failf(row.get(b), row.field(b), "expected a bandwidth > 0, got %d", q)
+				return nil
+			}
+			bw[i*k+j], set[i*k+j] = float64(q), true
+		}
+	}
+	for i := range k {
+		for j := range k {
+			if !set[i*k+j] && set[j*k+i] {
+				bw[i*k+j] = bw[j*k+i]
+			}
+		}
+	}
+	return bw
 }
 
 // region reads a region name listed in regions and returns its index.
@@ -349,9 +398,22 @@ func (r *reader) dynamics(top *mapping, s *Scenario) {
 		return
 	}
 	node := s.Cluster.Queueing == QueueingNode
-	for _, k := range []string{"network", "faults", "client", "health"} {
+	for _, k := range []string{"faults", "client", "health"} {
 		if top.has(k) && !node {
 			r.failf(top.keyNode(k), k, "expected no %s with queueing %s (it applies to queueing: node)", k, s.Cluster.Queueing)
+			return
+		}
+	}
+	// Under central queueing the network carries workflow data
+	// (bandwidth); under node queueing it delays requests (spikes).
+	if s.Network != nil {
+		nm := r.mapping(top.get("network"), "network", "")
+		switch {
+		case !node && nm.has("spikes"):
+			r.failf(nm.keyNode("spikes"), "network.spikes", "expected no spikes with queueing %s (they apply to queueing: node; under central queueing the network carries workflow data)", s.Cluster.Queueing)
+			return
+		case node && nm.has("bandwidth"):
+			r.failf(nm.keyNode("bandwidth"), "network.bandwidth", "expected no bandwidth with queueing node (it is the bandwidth of workflow transfers, under queueing: central)")
 			return
 		}
 	}

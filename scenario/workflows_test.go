@@ -1,7 +1,10 @@
 package scenario
 
 import (
+	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -56,5 +59,57 @@ func TestWorkflowsSection(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("error %v, want one with %q", err, bad.want)
 		}
+	}
+}
+
+// TestWorkflowsNetwork checks network under central queueing: the
+// bandwidth matrix is read with a direction left out taking the other's
+// and a pair left out both ways staying 0, and the model is the one of
+// dag.go: a network whose every pair has the transfer section's figures
+// (RTT = 2 × latency, bandwidth = transfer.bandwidth) gives heft the
+// schedule the transfer section alone gives, task for task, while a slow
+// link between the regions lengthens it.
+func TestWorkflowsNetwork(t *testing.T) {
+	const head = "cluster:\n  queueing: central\n  nodes:\n    - {group: e, count: 3, cpu: 2, memory: 1Gi, region: east}\n    - {group: w, count: 3, cpu: 2, memory: 1Gi, speed: 2, region: west}\nstrategies: [heft]\n" +
+		"workflows:\n  generate: {shape: layered, tasks: 30, layers: 5, mean_work: 10s, ccr: 1, count: 3, interarrival: 60s}\n  transfer: {latency: 50ms, bandwidth: 1Mi}\n"
+	run := func(doc string) (string, *sim.Network) {
+		t.Helper()
+		s, err := Parse("t.yaml", []byte(doc), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sched []string
+		r, c, err := s.Start(s.Strategies[0], 1, RunOptions{OnRecord: func(rec *sim.Record) {
+			sched = append(sched, fmt.Sprintf("%d:%d@%d-%d", rec.Task.ID, rec.Node, rec.Start, rec.Finish))
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		for done := false; !done; {
+			if done, err = r.Step(1 << 16); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := r.Result().Tasks.Completed; n != 90 {
+			t.Fatalf("%d tasks completed, want 90", n)
+		}
+		sort.Strings(sched)
+		return strings.Join(sched, " "), s.Network
+	}
+	plain, _ := run(head)
+	same, nw := run(head + "network:\n  rtt: {east: {east: 100ms, west: 100ms}, west: {west: 100ms}}\n  bandwidth:\n    east: {east: 1Mi, west: 1Mi}\n    west: {west: 1Mi}\n")
+	if nw == nil || len(nw.Regions) != 2 || !slices.Equal(nw.Bandwidth, []float64{1 << 20, 1 << 20, 1 << 20, 1 << 20}) {
+		t.Fatalf("network %+v, want regions east, west and every bandwidth 1Mi", nw)
+	}
+	if same != plain {
+		t.Errorf("a network with the transfer section's figures changed the schedule:\n%s\nagainst\n%s", same, plain)
+	}
+	slow, nw := run(head + "network:\n  rtt: {east: {east: 100ms, west: 100ms}, west: {west: 100ms}}\n  bandwidth: {west: {east: 10Ki}}\n")
+	if !slices.Equal(nw.Bandwidth, []float64{0, 10 << 10, 10 << 10, 0}) {
+		t.Errorf("bandwidth matrix %v, want east–west 10Ki both ways and the diagonal unset", nw.Bandwidth)
+	}
+	if slow == plain {
+		t.Error("a 10 KiB/s link between the regions left the schedule unchanged")
 	}
 }

@@ -262,6 +262,9 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	if err := CheckNodes(cfg.Nodes); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
+	if err := cfg.Network.checkCentral(cfg.Nodes); err != nil {
+		return nil, err
+	}
 	e := &Scheduler{core: core{cfg: cfg, src: src, su: newDelays(cfg.Startup, cfg.Seed, "startup")}, strat: s, free: -1, nextSlot: -1}
 	e.placer, _ = s.(Placer)
 	e.waker, _ = s.(Waker)
@@ -294,6 +297,9 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	e.loss.idle = n
 	e.dag = newDagState(&e.cfg)
 	e.view.dag = e.dag
+	if nw := cfg.Network; nw != nil {
+		e.view.SetNetwork(nw.Regions, e.dag.region, nw.RTT)
+	}
 	e.invSpeed = make([]float64, n)
 	e.work = make([]int64, n)
 	e.served = make([]int64, n)

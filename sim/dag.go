@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Workflows (DAGs of dependent tasks) under central queueing.
@@ -15,11 +16,16 @@ import (
 // then on, and its work starts once every parent's output has reached i:
 //
 //	data ready = max over parents p of finish(p) + transfer(node(p), i, bytes(p→task))
-//	transfer(a, b, n) = 0 when a = b, else Transfer.Latency + n / bandwidth(a, b)
-//	bandwidth(a, b) = the smallest of Transfer.Bandwidth, Link(a) and Link(b) that is set
+//	transfer(a, b, n) = 0 when a = b, else latency(a, b) + n / bandwidth(a, b)
+//	latency(a, b)   = Network.RTT[ra][rb] / 2, else Transfer.Latency
+//	bandwidth(a, b) = the smallest of Network.Bandwidth[ra][rb] (else
+//	                  Transfer.Bandwidth), Link(a) and Link(b) that is set
 //
-// With every bandwidth unset, a transfer takes the latency alone. The
-// task's record starts when its work does; its wait includes the transfer.
+// where ra and rb are the regions of nodes a and b in Config.Network; the
+// network's figures apply when both nodes have a region, Transfer's
+// otherwise (and without a network). With every bandwidth unset, a
+// transfer takes the latency alone. The task's record starts when its
+// work does; its wait includes the transfer.
 // A parent that fails or is dropped drops its waiting descendants.
 
 // Deps holds a workflow task's dependencies.
@@ -137,6 +143,14 @@ type dagState struct {
 	dispFree []Time // per node: when its last start ends
 	linkFree []Time // per node, under Transfer.Serial: when its last transfer ends
 
+	// With a network (Config.Network): each node's region index (-1:
+	// none), the regions' one-way latencies and bandwidths (row-major),
+	// and the mean latency and mean 1/bandwidth over ordered pairs of
+	// distinct nodes (MeanTransferTime).
+	net              *Network
+	region           []int32
+	meanLat, meanInv float64
+
 	res                     WorkflowResult
 	respSum, slrSum, spdSum float64
 	cpSum                   float64
@@ -154,7 +168,71 @@ func newDagState(cfg *Config) *dagState {
 	for _, n := range cfg.Nodes {
 		d.maxSpeed = max(d.maxSpeed, n.Speed)
 	}
+	if nw := cfg.Network; nw != nil {
+		d.net = nw
+		d.region = make([]int32, len(cfg.Nodes))
+		for i, n := range cfg.Nodes {
+			d.region[i] = int32(slices.Index(nw.Regions, n.Region))
+		}
+		d.means()
+	}
 	return d
+}
+
+// pair is the latency and bandwidth (0: unlimited) of transfers between
+// nodes of regions ra and rb (-1: no region), links left out.
+func (d *dagState) pair(ra, rb int32) (Time, float64) {
+	if d.net == nil || ra < 0 || rb < 0 {
+		return d.tr.Latency, d.tr.Bandwidth
+	}
+	k := int(ra)*len(d.net.Regions) + int(rb)
+	bw := d.tr.Bandwidth
+	if d.net.Bandwidth != nil && d.net.Bandwidth[k] > 0 {
+		bw = d.net.Bandwidth[k]
+	}
+	return d.net.RTT[k] / 2, bw
+}
+
+// means sets meanLat and meanInv: the pair's latency and 1/bandwidth
+// averaged over ordered pairs of distinct nodes, counted per region (the
+// last class is nodes without one).
+func (d *dagState) means() {
+	r := len(d.net.Regions)
+	count := make([]float64, r+1)
+	for _, g := range d.region {
+		if g < 0 {
+			g = int32(r)
+		}
+		count[g]++
+	}
+	var pairs, lat, inv float64
+	for a := range count {
+		for b := range count {
+			n := count[a] * count[b]
+			if a == b {
+				n -= count[a]
+			}
+			if n <= 0 {
+				continue
+			}
+			ra, rb := int32(a), int32(b)
+			if a == r {
+				ra = -1
+			}
+			if b == r {
+				rb = -1
+			}
+			l, bw := d.pair(ra, rb)
+			pairs += n
+			lat += n * float64(l)
+			if bw > 0 {
+				inv += n / bw
+			}
+		}
+	}
+	if pairs > 0 {
+		d.meanLat, d.meanInv = lat/pairs, inv/pairs
+	}
 }
 
 // TransferTime is how long bytes take from node from to node to (0 on
@@ -164,13 +242,15 @@ func (v *View) TransferTime(from, to int, bytes int64) Time {
 		return 0
 	}
 	d := v.dag
-	bw := d.tr.Bandwidth
+	t, bw := d.tr.Latency, d.tr.Bandwidth
+	if d.net != nil {
+		t, bw = d.pair(d.region[from], d.region[to])
+	}
 	for _, l := range [2]float64{d.specs[from].Link, d.specs[to].Link} {
 		if l > 0 && (bw <= 0 || l < bw) {
 			bw = l
 		}
 	}
-	t := d.tr.Latency
 	if bw > 0 && bytes > 0 {
 		f := float64(bytes) / bw * float64(Second)
 		if f >= float64(MaxTime/4) {
@@ -183,10 +263,22 @@ func (v *View) TransferTime(from, to int, bytes int64) Time {
 
 // MeanTransferTime is the transfer time of bytes between two distinct
 // nodes with the shared bandwidth (no per-node link): the mean
-// communication cost of list schedulers' ranks.
+// communication cost of list schedulers' ranks. With a network it is the
+// mean over ordered pairs of distinct nodes of the pair's latency plus
+// bytes over its bandwidth (links left out).
 func (v *View) MeanTransferTime(bytes int64) Time {
 	if v.dag == nil {
 		return 0
+	}
+	if d := v.dag; d.net != nil {
+		f := d.meanLat
+		if bytes > 0 {
+			f += float64(bytes) * d.meanInv * float64(Second)
+		}
+		if f >= float64(MaxTime/4) {
+			return MaxTime / 4
+		}
+		return Time(math.Round(f))
 	}
 	t := v.dag.tr.Latency
 	if bw := v.dag.tr.Bandwidth; bw > 0 && bytes > 0 {

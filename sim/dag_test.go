@@ -231,3 +231,102 @@ func deps(ps []sim.Edge) *sim.Deps {
 	}
 	return &sim.Deps{Parents: ps}
 }
+
+// pinned places task id on node pin[id] when it fits there now, else
+// leaves it waiting; in Init it records the mean transfer time of 12
+// bytes (View.MeanTransferTime).
+type pinned struct {
+	pin    map[int64]int
+	mean12 sim.Time
+}
+
+func (*pinned) Name() string { return "pinned" }
+func (s *pinned) Init(v *sim.View) error {
+	s.mean12 = v.MeanTransferTime(12)
+	return nil
+}
+func (s *pinned) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+	i := s.pin[t.ID]
+	if !v.Fits(i, t) {
+		return false
+	}
+	p.Node, p.GPUs = i, p.GPUs[:0]
+	return true
+}
+
+// TestDAGRegionTransfers checks transfers over the network model per region
+// pair (dag.go) against a schedule worked by hand. Nodes, 1 CPU and speed 1
+// each: E1 and E2 in region east (E2 with a 4 B/s link), W1 in west, N in
+// no region. Network: RTT east–east 2 s, east–west 10 s, west–west 4 s;
+// bandwidth east→east 10 B/s, east→west 2 B/s, west→east 3 B/s (each
+// direction its own), west→west unset. Transfer (what pairs with N use, and
+// the bandwidth where the network sets none): latency 3 s, 1 B/s. Each task
+// is pinned to its node.
+//
+//	T1 E1 work 2, out 20     0-2     root
+//	T2 E1 work 1, ← T1       2-3     same node: no transfer
+//	T3 E2 work 3, ← T1, out 10   8-11    east→east: 2/2 + 20 / min(10, E2's link 4) = 1 + 5 = 6 → 2 + 6 = 8
+//	T4 W1 work 1, ← T1, out 6    17-18   east→west: 10/2 + 20/2 = 5 + 10 = 15 → 17
+//	T5 N  work 1, ← T1, out 8    25-26   N has no region: 3 + 20/1 = 23 → 25
+//	T6 E1 work 2, ← T3, T4   25-27   T3 east→east: 11 + 1 + 10/4 = 14.5; T4 west→east: 18 + 5 + 6/3 = 25
+//	T7 W1 work 1, ← T4, T5   37-38   T4 same node (18); T5 from N: 26 + 3 + 8/1 = 37
+//
+// Data moved: 20 + 20 + 20 + 10 + 6 + 8 = 84 bytes in 6 transfers; the
+// workflow responds in 38 s. MeanTransferTime(12), over the 12 ordered
+// pairs of distinct nodes: latencies 2×1 (E1↔E2) + 2×5 (east→west) + 2×5
+// (west→east) + 6×3 (with N) = 40 s, so 40/12 s; 1/bandwidth 2×0.1 + 2×0.5
+// + 2×(1/3) + 6×1 = 7.8667, so 12 bytes take 12 × 7.8667/12 s: 40/12 +
+// 7.8667 = 11.2 s.
+func TestDAGRegionTransfers(t *testing.T) {
+	tasks := []sim.Task{
+		dagTask(1, "w", 0, 2, 1, 20),
+		dagTask(2, "w", 0, 1, 1, 0, p(1)),
+		dagTask(3, "w", 0, 3, 1, 10, p(1)),
+		dagTask(4, "w", 0, 1, 1, 6, p(1)),
+		dagTask(5, "w", 0, 1, 1, 8, p(1)),
+		dagTask(6, "w", 0, 2, 1, 0, p(3), p(4)),
+		dagTask(7, "w", 0, 1, 1, 0, p(4), p(5)),
+	}
+	cfg := sim.Config{
+		Nodes: []sim.NodeSpec{
+			{Name: "E1", Group: "e", Region: "east", Slots: 1, Speed: 1, CPU: 1000},
+			{Name: "E2", Group: "e", Region: "east", Slots: 1, Speed: 1, CPU: 1000, Link: 4},
+			{Name: "W1", Group: "w", Region: "west", Slots: 1, Speed: 1, CPU: 1000},
+			{Name: "N", Group: "n", Slots: 1, Speed: 1, CPU: 1000},
+		},
+		Network: &sim.Network{
+			Regions:   []string{"east", "west"},
+			RTT:       []sim.Time{2 * sim.Second, 10 * sim.Second, 10 * sim.Second, 4 * sim.Second},
+			Bandwidth: []float64{10, 2, 3, 0},
+		},
+		Central: sim.Central{Backfill: sim.Greedy, Transfer: sim.Transfer{Latency: 3 * sim.Second, Bandwidth: 1}},
+	}
+	s := &pinned{pin: map[int64]int{1: 0, 2: 0, 3: 1, 4: 2, 5: 3, 6: 0, 7: 2}}
+	var res sim.Result
+	got := scheduleWith(t, cfg, tasks, s, &res)
+	want := "1:0-2 2:2-3 3:8-11 4:17-18 5:25-26 6:25-27 7:37-38"
+	if got != want {
+		t.Errorf("schedule\n got %s\nwant %s", got, want)
+	}
+	if w := res.Workflow; w == nil || w.DataMovedBytes != 84 || w.Transfers != 6 || w.MaxResponseS != 38 {
+		t.Errorf("workflow figures %+v, want 84 bytes in 6 transfers, response 38 s", w)
+	}
+	if s.mean12 != sim.FromSeconds(11.2) {
+		t.Errorf("MeanTransferTime(12) = %v, want 11.2 s", s.mean12)
+	}
+
+	// Spikes and regions the network does not list are refused.
+	bad := cfg
+	bad.Network = &sim.Network{Regions: []string{"east", "west"}, RTT: cfg.Network.RTT, Spikes: []sim.Spike{{Region: 0, For: sim.Second, Add: sim.Second}}}
+	if _, err := sim.NewScheduler(bad, &sliceSource{tasks: tasks}, s); err == nil || !strings.Contains(err.Error(), "spikes apply to node queueing only") {
+		t.Errorf("spikes under central queueing: error %v", err)
+	}
+	bad.Network = &sim.Network{Regions: []string{"east"}, RTT: []sim.Time{0}}
+	if _, err := sim.NewScheduler(bad, &sliceSource{tasks: tasks}, s); err == nil || !strings.Contains(err.Error(), `node W1 is in region "west"`) {
+		t.Errorf("unlisted region: error %v", err)
+	}
+	bad.Network = &sim.Network{Regions: []string{"east", "west"}, RTT: cfg.Network.RTT, Bandwidth: []float64{1}}
+	if _, err := sim.NewScheduler(bad, &sliceSource{tasks: tasks}, s); err == nil || !strings.Contains(err.Error(), "2×2 bandwidth matrix") {
+		t.Errorf("short bandwidth matrix: error %v", err)
+	}
+}

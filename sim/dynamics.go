@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 )
 
 // This file holds the configuration of what changes during a run under node
@@ -14,11 +16,21 @@ import (
 // serves it. RTT is a round-trip matrix: half of it is spent before the task
 // reaches the node, half after it ends, so a task's latency includes the
 // whole round trip.
+//
+// Under central queueing the network carries workflow data instead
+// (dag.go): a transfer between nodes of regions a and b takes half the
+// round trip, RTT[a][b]/2, plus the bytes over Bandwidth[a][b]. Spikes
+// apply under node queueing only.
 type Network struct {
 	Regions []string
 	// RTT[from*len(Regions)+to] is the round-trip time between regions.
-	RTT    []Time
-	Spikes []Spike
+	RTT []Time
+	// Bandwidth[from*len(Regions)+to] is the bandwidth of workflow
+	// transfers between nodes of the two regions (bytes per second; the
+	// diagonal is within a region); 0, or a nil matrix, leaves it to
+	// Central.Transfer.Bandwidth. Node queueing ignores it.
+	Bandwidth []float64
+	Spikes    []Spike
 }
 
 // Spike adds Add to the round-trip time of every path with Region at one
@@ -108,24 +120,63 @@ func (cfg *Config) dynamic() bool {
 	return false
 }
 
+// check validates the network's matrices and spikes (a nil network is
+// valid).
+func (nw *Network) check() error {
+	if nw == nil {
+		return nil
+	}
+	r := len(nw.Regions)
+	if r == 0 || len(nw.RTT) != r*r {
+		return fmt.Errorf("sim: network: %d regions need a %d×%d RTT matrix, got %d entries", r, r, r, len(nw.RTT))
+	}
+	for k, d := range nw.RTT {
+		if d < 0 {
+			return fmt.Errorf("sim: network: negative RTT from %s to %s", nw.Regions[k/r], nw.Regions[k%r])
+		}
+	}
+	if nw.Bandwidth != nil && len(nw.Bandwidth) != r*r {
+		return fmt.Errorf("sim: network: %d regions need a %d×%d bandwidth matrix, got %d entries", r, r, r, len(nw.Bandwidth))
+	}
+	for k, b := range nw.Bandwidth {
+		if !(b >= 0) || math.IsInf(b, 0) {
+			return fmt.Errorf("sim: network: bandwidth from %s to %s must be a finite number >= 0, got %v", nw.Regions[k/r], nw.Regions[k%r], b)
+		}
+	}
+	for _, s := range nw.Spikes {
+		if s.Region < 0 || s.Region >= r || s.At < 0 || s.For < 0 || s.Add < 0 {
+			return fmt.Errorf("sim: network: spike %+v: region must be in [0, %d), times >= 0", s, r)
+		}
+	}
+	return nil
+}
+
+// checkCentral validates the network of a central-queueing run: the
+// matrices, every node's region listed, and no spikes (they apply to node
+// queueing).
+func (nw *Network) checkCentral(nodes []NodeSpec) error {
+	if nw == nil {
+		return nil
+	}
+	if err := nw.check(); err != nil {
+		return err
+	}
+	if len(nw.Spikes) > 0 {
+		return errors.New("sim: network: spikes apply to node queueing only")
+	}
+	for _, nd := range nodes {
+		if nd.Region != "" && !slices.Contains(nw.Regions, nd.Region) {
+			return fmt.Errorf("sim: node %s is in region %q, which the network does not list (%s)", nd.Name, nd.Region, strings.Join(nw.Regions, ", "))
+		}
+	}
+	return nil
+}
+
 // check validates the dynamic configuration against n nodes.
 func (cfg *Config) checkDynamic() error {
 	n := len(cfg.Nodes)
-	if nw := cfg.Network; nw != nil {
-		r := len(nw.Regions)
-		if r == 0 || len(nw.RTT) != r*r {
-			return fmt.Errorf("sim: network: %d regions need a %d×%d RTT matrix, got %d entries", r, r, r, len(nw.RTT))
-		}
-		for k, d := range nw.RTT {
-			if d < 0 {
-				return fmt.Errorf("sim: network: negative RTT from %s to %s", nw.Regions[k/r], nw.Regions[k%r])
-			}
-		}
-		for _, s := range nw.Spikes {
-			if s.Region < 0 || s.Region >= r || s.At < 0 || s.For < 0 || s.Add < 0 {
-				return fmt.Errorf("sim: network: spike %+v: region must be in [0, %d), times >= 0", s, r)
-			}
-		}
+	if err := cfg.Network.check(); err != nil {
+		return err
 	}
 	for _, f := range cfg.Faults {
 		if f.Node < 0 || f.Node >= n {

@@ -45,7 +45,9 @@ type Config struct {
 
 	// Node queueing only (dynamics.go): the network between regions,
 	// scheduled failures and maintenance, random failures, the clients'
-	// retries, health checks and autoscalers. Zero values: none.
+	// retries, health checks and autoscalers. Zero values: none. Central
+	// queueing uses the network (without spikes) for workflow transfers
+	// (dag.go).
 	Network      *Network
 	Faults       []Fault
 	RandomFaults []RandomFaults

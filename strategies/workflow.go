@@ -51,13 +51,14 @@ type nodeKind struct {
 }
 
 // kindKey is what makes nodes interchangeable for planning: the same
-// runtimes (group, speed), transfers (link) and capacity.
+// runtimes (group, speed), transfers (link, region) and capacity.
 type kindKey struct {
 	group       string
 	speed, link float64
 	cpu, mem    int64
 	gpus        int
 	model       string
+	region      int
 }
 
 // wfBase is what every workflow strategy shares: node kinds and upward
@@ -82,7 +83,7 @@ func (b *wfBase) Init(v *sim.View) error {
 	seen := map[kindKey]int{}
 	for i := 0; i < v.Len(); i++ {
 		s := v.Spec(i)
-		key := kindKey{s.Group, s.Speed, s.Link, s.CPU, s.Memory, s.GPUs, s.GPUModel}
+		key := kindKey{s.Group, s.Speed, s.Link, s.CPU, s.Memory, s.GPUs, s.GPUModel, v.NodeRegion(i)}
 		if k, ok := seen[key]; ok {
 			b.kinds[k].count++
 			b.kindOf[i] = k
