@@ -29,6 +29,8 @@ func (r *reader) cluster(n *yaml.Node) Cluster {
 	}
 	if m.has("nodes_from") && r.kubeNodesFrom(m.get("nodes_from"), &c) {
 		// format kubernetes (kubernetes.go)
+	} else if m.has("nodes_from") && r.wfNodesFrom(m.get("nodes_from"), &c) {
+		// format wfformat (workflows.go)
 	} else if m.has("nodes_from") {
 		c.NodesFrom = r.trace(m.get("nodes_from"), "cluster.nodes_from")
 		if r.err == nil && c.NodesFrom.Format != "openb" {

@@ -212,6 +212,18 @@
 // name; topology.kubernetes.io/zone gives zones), taints and
 // unschedulable. Pods of the file that are Running on a node start the
 // run there. It needs workload.kubernetes.
+// With format wfformat, {path: P, format: wfformat} reads the machines a
+// WfCommons WfFormat instance (1.4 or 1.5) recorded
+// (workflow.execution.machines; workflow.machines in 1.4): one node per
+// machine, named by its nodeName, group wf, its cpu.coreCount as cores
+// and slots (1 when not recorded), its memoryInBytes (unlimited when not
+// recorded), and speed cpu.speedInMHz over that of the reference machine,
+// the one most of the instance's tasks ran on (the first listed among
+// equals), since the instance's runtimes are read as work at speed 1; a
+// machine without a recorded speed, or every machine when the reference
+// has none, has speed 1. An instance without machines is an error. With
+// the same file in workflows.instances, the instance runs on its recorded
+// machines.
 //
 // inference (mapping, optional): LLM inference replicas, a mapping of GPU
 // models to per-token times, {MODEL: {prefill_per_token: D,

@@ -45,3 +45,20 @@ strategies: [random, round-robin]
 	// strategy round-robin (line 11)
 	// two-tier.yaml:1:15: stop.tasks: expected an integer >= 1, got -5
 }
+
+// ExampleWfNodes builds the cluster a WfCommons instance recorded: three
+// tasks of four ran on m2, so its clock rate is the reference.
+func ExampleWfNodes() {
+	inst, err := scenario.ReadInstance("testdata/wf-machines.json")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, n := range scenario.WfNodes(inst) {
+		fmt.Printf("%s: %d cores, speed %g\n", n.Name, n.CPU/1000, n.Speed)
+	}
+	// Output:
+	// m1: 1 cores, speed 0.5
+	// m2: 2 cores, speed 1
+	// m3: 4 cores, speed 1
+}

@@ -216,6 +216,79 @@ func InstanceNodes(inst *traces.WfInstance) []sim.NodeSpec {
 	return nodes
 }
 
+// FormatWfFormat is the nodes_from format of a WfCommons instance: one
+// node per recorded machine (WfNodes).
+const FormatWfFormat = "wfformat"
+
+// wfNodesFrom reads cluster.nodes_from with format wfformat; false when
+// the format is another.
+func (r *reader) wfNodesFrom(n *yaml.Node, c *Cluster) bool {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return false
+	}
+	m := r.mapping(n, "cluster.nodes_from", "")
+	if f := m.get("format"); f == nil || f.Value != FormatWfFormat {
+		return false
+	}
+	m.allow("path", "format")
+	pn := m.require("path", "a WfCommons WfFormat instance (JSON)")
+	path := r.string(pn, m.field("path"), "a file path")
+	if r.err != nil {
+		return true
+	}
+	if r.dir != "" && !filepath.IsAbs(path) {
+		path = filepath.Join(r.dir, path)
+	}
+	c.NodesFrom = &Trace{Path: path, Format: FormatWfFormat, Line: pn.Line}
+	inst, err := ReadInstance(path)
+	if err != nil {
+		r.failf(pn, m.field("path"), "%v", err)
+		return true
+	}
+	if len(inst.Machines) == 0 {
+		r.failf(pn, m.field("path"), "expected recorded machines (workflow.execution.machines, or workflow.machines in 1.4), %s has none", filepath.Base(path))
+		return true
+	}
+	if len(inst.Machines) > MaxNodes {
+		r.failf(pn, m.field("path"), "expected at most %d nodes, the file has %d machines", MaxNodes, len(inst.Machines))
+		return true
+	}
+	c.FileNodes = WfNodes(inst)
+	return true
+}
+
+// WfNodes is the cluster a WfCommons instance recorded, for nodes_from
+// format wfformat: one node per machine (group "wf", named by its
+// nodeName) with its cores as CPU and slots and its memory (unlimited when
+// not recorded), at a speed relative to the reference machine, the one
+// most of the instance's tasks ran on (the first listed among equals):
+// speed = cpu.speedInMHz / the reference's, so the recorded runtimes are
+// work at the reference's speed. A machine without a recorded speed, or
+// every machine when the reference has none, gets speed 1.
+func WfNodes(inst *traces.WfInstance) []sim.NodeSpec {
+	nodes := InstanceNodes(inst)
+	ran := make([]int, len(inst.Machines))
+	for _, m := range inst.TaskMachine {
+		if m >= 0 {
+			ran[m]++
+		}
+	}
+	ref := 0
+	for k, n := range ran {
+		if n > ran[ref] {
+			ref = k
+		}
+	}
+	if base := inst.Machines[ref].SpeedMHz; base > 0 {
+		for k, m := range inst.Machines {
+			if m.SpeedMHz > 0 {
+				nodes[k].Speed = float64(m.SpeedMHz) / float64(base)
+			}
+		}
+	}
+	return nodes
+}
+
 // workflowsOnly checks what a workflows section rules out: a workload
 // section beside it, and node queueing.
 func (r *reader) workflowsOnly(top *mapping, s *Scenario) {
