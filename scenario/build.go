@@ -80,6 +80,8 @@ func service(v *Service) (traces.Service, error) {
 		return traces.BoundedPareto{Alpha: v.Alpha, Min: v.Min, Max: v.Max}, nil
 	case ServiceHyperexponential:
 		return traces.HyperExponential{Mean: v.Mean, CV: v.CV}, nil
+	case ServiceEmpirical:
+		return traces.Empirical{Quantiles: v.Quantiles}, nil
 	}
 	return nil, fmt.Errorf("unknown dist %q", v.Dist)
 }

@@ -331,6 +331,12 @@
 //     A > 0 truncated to [L, H], with 0 < L < H.
 //   - {dist: hyperexponential, mean: M, cv: C}: two exponential phases with
 //     balanced means, mean M and coefficient of variation C >= 1.
+//   - {dist: empirical, quantiles: [Q0, ..., Qk]}: the quantile function
+//     of a log's work, durations >= 0 in increasing order (at least two,
+//     the last > 0) at the equally spaced probabilities 0, 1/k, ..., 1;
+//     a draw is the quantile function at a uniform probability,
+//     interpolated geometrically between neighbouring quantiles (linearly
+//     from 0). Its mean and CV follow exactly (traces.Empirical).
 //
 // trace (mapping): tasks read from a file:
 //
@@ -424,6 +430,23 @@
 // SWF job of 64 processors on a cluster of one-processor nodes is a gang of
 // 64 nodes. Gangs are placed first-fit on the lowest-indexed nodes they fit;
 // EASY backfilling reserves their nodes (docs/workflows.md).
+//
+// estimates (mapping, optional; generated tasks only, not with a trace,
+// inflation or kubernetes): users' runtime estimates (requested times),
+// what backfilling plans with, {factors: [F0, ..., Fk], max: D}. factors
+// (required, at least two numbers >= 1 in increasing order) are the
+// quantiles of the factor requested time / run time at the equally
+// spaced probabilities 0, 1/k, ..., 1, as fitted to a log; each task draws
+// a factor from them (geometric between neighbouring quantiles) from the
+// stream (seed, "workload/estimates"), independently of its work, and its
+// estimate is its work times the factor, at most max (duration > 0,
+// optional) unless its work is longer. Without estimates, generated
+// tasks' estimates are their work (exact).
+//
+//	workload:
+//	  arrivals: {process: poisson, rate: 0.001}
+//	  service: {dist: lognormal, mean: 2h, cv: 2}
+//	  estimates: {factors: [1, 1.1, 1.6, 2.4, 8, 60, 450], max: 60h}
 //
 // inflation (mapping, optional; needs queueing central and a cluster with
 // GPUs): {until_gpu_share: X}, X > 0. The tasks of the trace (in a seeded

@@ -169,12 +169,17 @@ func checkInvariants(t *testing.T, s *Scenario) {
 			ok = ok && v.Mean > 0 && v.CV >= 1
 		case ServiceBoundedPareto:
 			ok = ok && v.Alpha > 0 && v.Min > 0 && v.Max > v.Min
+		case ServiceEmpirical:
+			ok = ok && traces.Empirical{Quantiles: v.Quantiles}.Validate() == nil && v.Mean >= 0
 		default:
 			ok = false
 		}
 		if !ok {
 			t.Errorf("bad service %+v", v)
 		}
+	}
+	if o := w.Estimates; o != nil && (o.Check() != nil || w.Trace != nil || w.Inflation != nil) {
+		t.Errorf("bad estimates %+v beside trace %v, inflation %v", o, w.Trace, w.Inflation)
 	}
 	if len(s.Cluster.Groups) == 0 || s.NodeCount() > MaxNodes || len(s.Strategies) == 0 {
 		t.Errorf("%d groups, %d nodes, %d strategies", len(s.Cluster.Groups), s.NodeCount(), len(s.Strategies))

@@ -199,6 +199,10 @@ type Workload struct {
 	// use (sim.Task.MemoryUse, MemoryRate) from the stream (seed,
 	// "workload/memory_use"): some above their limit, to be OOM-killed.
 	MemoryUse *MemoryUse
+	// Estimates, when set, give generated tasks users' runtime estimates
+	// (sim.Task.Estimate, what backfilling plans with), from the stream
+	// (seed, "workload/estimates").
+	Estimates *traces.Overestimate
 	// Kubernetes, when set, is the whole workload: Kubernetes objects
 	// placed by the kube-default profile (kubernetes.go).
 	Kubernetes *Kubernetes
@@ -237,6 +241,7 @@ const (
 	ServiceLognormal        = "lognormal"        // Mean, CV
 	ServiceBoundedPareto    = "bounded-pareto"   // Alpha, Min, Max
 	ServiceHyperexponential = "hyperexponential" // Mean, CV >= 1 (two balanced phases)
+	ServiceEmpirical        = "empirical"        // Quantiles (Mean and CV set from them)
 )
 
 // Service is the distribution of a task's work, in time at speed 1.
@@ -247,6 +252,9 @@ type Service struct {
 	Alpha float64  // shape: bounded-pareto
 	Min   sim.Time // bounded-pareto
 	Max   sim.Time // bounded-pareto
+	// Quantiles: empirical, the quantile function at the equally spaced
+	// probabilities 0, 1/k, ..., 1 (traces.Empirical).
+	Quantiles []sim.Time
 }
 
 // TraceFormats are the trace formats a scenario may name, and the file

@@ -132,6 +132,12 @@ func (s *Scenario) source(seed uint64, nodes []sim.NodeSpec) (sim.Source, io.Clo
 			return nil, nil, fmt.Errorf("%s: workload.shapes: %w", s.File, err)
 		}
 	}
+	if w.Estimates != nil {
+		if src, err = traces.NewWithEstimates(src, *w.Estimates, sim.NewRand(seed, "workload/estimates")); err != nil {
+			c.Close()
+			return nil, nil, fmt.Errorf("%s: workload.estimates: %w", s.File, err)
+		}
+	}
 	if w.ProcsPerNode > 0 {
 		src = traces.Gangs(src, w.ProcsPerNode)
 	}

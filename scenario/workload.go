@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -36,6 +37,14 @@ func (r *reader) workload(n *yaml.Node) Workload {
 	}
 	if m.has("memory_use") {
 		w.MemoryUse = r.memoryUse(m.get("memory_use"), "workload.memory_use")
+	}
+	if m.has("estimates") {
+		w.Estimates = r.estimates(m.get("estimates"), "workload.estimates")
+		for _, k := range []string{"trace", "inflation", "kubernetes"} {
+			if r.err == nil && m.has(k) {
+				r.failf(m.keyNode("estimates"), "workload.estimates", "expected no estimates with %s (estimates are drawn for generated tasks; a trace carries its users' own)", k)
+			}
+		}
 	}
 	if m.has("kubernetes") {
 		for _, k := range []string{"arrivals", "service", "shapes", "trace", "inflation", "origins", "sessions", "tokens", "procs_per_node", "memory_use"} {
@@ -150,7 +159,7 @@ func (r *reader) pair(n *yaml.Node, path, what string) [2]*yaml.Node {
 func (r *reader) service(n *yaml.Node, path string) *Service {
 	s := &Service{}
 	m := r.mapping(n, path, "a mapping like {dist: exponential, mean: 1s}")
-	dists := []string{ServiceExponential, ServiceDeterministic, ServiceLognormal, ServiceBoundedPareto, ServiceHyperexponential}
+	dists := []string{ServiceExponential, ServiceDeterministic, ServiceLognormal, ServiceBoundedPareto, ServiceHyperexponential, ServiceEmpirical}
 	s.Dist = r.oneOf(m.require("dist", "a distribution ("+strings.Join(dists, ", ")+")"), m.field("dist"), dists...)
 	if r.err != nil {
 		return s
@@ -165,6 +174,32 @@ func (r *reader) service(n *yaml.Node, path string) *Service {
 	case ServiceHyperexponential:
 		s.Mean = r.duration(m.require("mean", "the mean work per task, like 1s"), m.field("mean"), positive)
 		s.CV = r.float(m.require("cv", "the coefficient of variation, at least 1"), m.field("cv"), atLeastOne)
+	case ServiceEmpirical:
+		v := m.require("quantiles", "the quantiles of work at equally spaced probabilities from 0 to 1, like [1s, 10s, 2m, 1h]")
+		if r.err != nil {
+			return s
+		}
+		if v.Kind != yaml.SequenceNode {
+			r.failf(v, m.field("quantiles"), "expected a list of durations >= 0 in increasing order, got %s", describe(v))
+			return s
+		}
+		for i, qn := range v.Content {
+			q := r.duration(qn, index(m.field("quantiles"), i), nonNegative)
+			if r.err != nil {
+				return s
+			}
+			if i > 0 && q < s.Quantiles[i-1] {
+				r.failf(qn, index(m.field("quantiles"), i), "expected quantiles in increasing order, got %s after %s", describe(qn), describe(v.Content[i-1]))
+				return s
+			}
+			s.Quantiles = append(s.Quantiles, q)
+		}
+		e := traces.Empirical{Quantiles: s.Quantiles}
+		if err := e.Validate(); err != nil {
+			r.failf(v, m.field("quantiles"), "%s", strings.TrimPrefix(err.Error(), "empirical: parameter quantiles: "))
+			return s
+		}
+		s.Mean, s.CV = sim.FromSeconds(e.MeanSeconds()), math.Sqrt(e.SCV())
 	case ServiceBoundedPareto:
 		s.Alpha = r.float(m.require("alpha", "the shape, like 1.1"), m.field("alpha"), positive)
 		s.Min = r.duration(m.require("min", "the smallest work per task, like 10ms"), m.field("min"), positive)
@@ -209,4 +244,44 @@ func (r *reader) trace(n *yaml.Node, path string) *Trace {
 		t.Path = filepath.Join(r.dir, t.Path)
 	}
 	return t
+}
+
+// estimates reads workload.estimates, the users' runtime estimates of
+// generated tasks: {factors: [F0, ..., Fk], max: D}.
+func (r *reader) estimates(n *yaml.Node, path string) *traces.Overestimate {
+	o := &traces.Overestimate{}
+	m := r.mapping(n, path, "a mapping like {factors: [1, 1.2, 2.4, 8, 60], max: 60h}")
+	m.allow("factors", "max")
+	v := m.require("factors", "the quantiles of requested time / run time at equally spaced probabilities from 0 to 1, like [1, 1.2, 2.4, 8, 60]")
+	if r.err != nil {
+		return o
+	}
+	if v.Kind != yaml.SequenceNode {
+		r.failf(v, m.field("factors"), "expected a list of numbers >= 1 in increasing order, got %s", describe(v))
+		return o
+	}
+	for i, fn := range v.Content {
+		f := r.float(fn, index(m.field("factors"), i), positive)
+		if r.err != nil {
+			return o
+		}
+		switch {
+		case f < 1:
+			r.failf(fn, index(m.field("factors"), i), "expected a factor >= 1 (an estimate below the run time is not drawn), got %v", f)
+		case i > 0 && f < o.Factors[i-1]:
+			r.failf(fn, index(m.field("factors"), i), "expected quantiles in increasing order, got %v after %v", f, o.Factors[i-1])
+		}
+		if r.err != nil {
+			return o
+		}
+		o.Factors = append(o.Factors, f)
+	}
+	if len(o.Factors) < 2 {
+		r.failf(v, m.field("factors"), "expected at least two factors (the quantiles at probabilities 0 and 1), got %d", len(o.Factors))
+		return o
+	}
+	if x := m.get("max"); x != nil {
+		o.Max = r.duration(x, m.field("max"), positive)
+	}
+	return o
 }

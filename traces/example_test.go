@@ -228,3 +228,44 @@ func ExampleNewAzureLLMReader() {
 	// request 2 at 0.098189s: 110 prompt tokens, 27 output tokens, work 0.562s
 	// bad.csv:2:29: column ContextTokens: expected a non-negative whole number of tokens, got "-1" (negative)
 }
+
+// Users' runtime estimates for synthetic tasks: the factor requested time /
+// run time has quantiles 1, 2 and 8 at probabilities 0, 1/2 and 1, and no
+// estimate exceeds an hour unless the work does.
+func ExampleNewWithEstimates() {
+	var tasks []sim.Task
+	for i, w := range []float64{60, 600, 3000, 5000} {
+		tasks = append(tasks, sim.Task{ID: int64(i), Work: sim.FromSeconds(w)})
+	}
+	o := traces.Overestimate{Factors: []float64{1, 2, 8}, Max: sim.Hour}
+	src, err := traces.NewWithEstimates(&taskList{tasks}, o, sim.NewRand(1, "example"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for {
+		var t sim.Task
+		if err := src.Next(&t); err != nil {
+			break
+		}
+		fmt.Printf("work %5.0f s, estimate %5.0f s\n", t.Work.Seconds(), t.Estimate.Seconds())
+	}
+	fmt.Printf("factor at probability 0.25: %.3f\n", o.Factor(0.25))
+	// Output:
+	// work    60 s, estimate   179 s
+	// work   600 s, estimate   665 s
+	// work  3000 s, estimate  3600 s
+	// work  5000 s, estimate  5000 s
+	// factor at probability 0.25: 1.414
+}
+
+// taskList is a source of the tasks it holds.
+type taskList struct{ ts []sim.Task }
+
+func (l *taskList) Next(t *sim.Task) error {
+	if len(l.ts) == 0 {
+		return io.EOF
+	}
+	*t, l.ts = l.ts[0], l.ts[1:]
+	return nil
+}

@@ -227,3 +227,86 @@ func (h HyperExponential) Validate() error {
 	}
 	return nil
 }
+
+// Empirical work with the quantile function Quantiles, given at the
+// equally spaced probabilities 0, 1/k, …, 1 (k = len(Quantiles) − 1), as
+// fitted to a log: between neighbouring quantiles a and b it is
+// interpolated geometrically, a·(b/a)^x, where both are > 0, else
+// linearly, so a draw is the quantile function at a uniform probability.
+// Its moments are exact: per segment, with L = ln(b/a),
+//
+//	E[X] = (b − a) / L,  E[X²] = (b² − a²) / (2L)    (geometric, a ≠ b)
+//	E[X] = (a + b) / 2,  E[X²] = (a² + ab + b²) / 3   (linear)
+//
+// averaged over the k segments.
+type Empirical struct {
+	Quantiles []sim.Time // at least 2, non-decreasing, >= 0, the last > 0
+}
+
+var _ Service = Empirical{}
+
+// at is the quantile function at probability u in [0, 1], in ns.
+func (e Empirical) at(u float64) float64 {
+	k := len(e.Quantiles) - 1
+	x := u * float64(k)
+	i := min(int(x), k-1)
+	a, b := float64(e.Quantiles[i]), float64(e.Quantiles[i+1])
+	x -= float64(i)
+	if a > 0 && b > a {
+		return a * math.Pow(b/a, x)
+	}
+	return a + (b-a)*x
+}
+
+// Sample draws the quantile function at a uniform probability.
+func (e Empirical) Sample(r *sim.Rand) sim.Time { return work(e.at(r.Float64())) }
+
+// moments are E[X] and E[X²] in seconds.
+func (e Empirical) moments() (m1, m2 float64) {
+	k := len(e.Quantiles) - 1
+	for i := 0; i < k; i++ {
+		a, b := e.Quantiles[i].Seconds(), e.Quantiles[i+1].Seconds()
+		if a > 0 && b > a {
+			l := math.Log(b / a)
+			m1 += (b - a) / l
+			m2 += (b*b - a*a) / (2 * l)
+		} else {
+			m1 += (a + b) / 2
+			m2 += (a*a + a*b + b*b) / 3
+		}
+	}
+	return m1 / float64(k), m2 / float64(k)
+}
+
+// MeanSeconds is the exact mean.
+func (e Empirical) MeanSeconds() float64 {
+	m1, _ := e.moments()
+	return m1
+}
+
+// SCV is the exact squared coefficient of variation.
+func (e Empirical) SCV() float64 {
+	m1, m2 := e.moments()
+	return max(0, m2-m1*m1) / (m1 * m1)
+}
+
+// Validate checks that there are at least two quantiles, non-negative and
+// non-decreasing, the last one positive.
+func (e Empirical) Validate() error {
+	q := e.Quantiles
+	if len(q) < 2 {
+		return &ParamError{Kind: "empirical", Param: "quantiles", Msg: fmt.Sprintf("expected at least two quantiles (at probabilities 0 and 1), got %d", len(q))}
+	}
+	for i, v := range q {
+		switch {
+		case v < 0:
+			return &ParamError{Kind: "empirical", Param: "quantiles", Msg: fmt.Sprintf("quantile %d: expected a duration >= 0, got %ss", i, FormatSeconds(v))}
+		case i > 0 && v < q[i-1]:
+			return &ParamError{Kind: "empirical", Param: "quantiles", Msg: fmt.Sprintf("quantile %d: expected quantiles in increasing order, got %ss after %ss", i, FormatSeconds(v), FormatSeconds(q[i-1]))}
+		}
+	}
+	if q[len(q)-1] <= 0 {
+		return &ParamError{Kind: "empirical", Param: "quantiles", Msg: "expected the last quantile > 0"}
+	}
+	return nil
+}

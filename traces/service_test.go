@@ -75,7 +75,36 @@ func hyperCase(mean, cv float64) serviceCase {
 		}}
 }
 
+func empiricalCase(qs ...float64) serviceCase {
+	// The quantile function at a uniform probability: per segment [a, b]
+	// (weight 1/k), E[X^k] = (b^k − a^k) / (k·ln(b/a)) when geometric
+	// (0 < a < b), (b^(k+1) − a^(k+1)) / ((k+1)(b − a)) when linear from
+	// a = 0, and a^k when flat.
+	var ts []sim.Time
+	for _, q := range qs {
+		ts = append(ts, sim.FromSeconds(q))
+	}
+	return serviceCase{fmt.Sprintf("empirical%v", qs), Empirical{Quantiles: ts},
+		func(k int) float64 {
+			kf, sum := float64(k), 0.0
+			for i := 0; i+1 < len(qs); i++ {
+				a, b := qs[i], qs[i+1]
+				switch {
+				case a == b:
+					sum += math.Pow(a, kf)
+				case a == 0:
+					sum += math.Pow(b, kf+1) / ((kf + 1) * b)
+				default:
+					sum += (math.Pow(b, kf) - math.Pow(a, kf)) / (kf * math.Log(b/a))
+				}
+			}
+			return sum / float64(len(qs)-1)
+		}}
+}
+
 var serviceCases = []serviceCase{
+	empiricalCase(0, 1, 1, 4, 100),
+	empiricalCase(10, 14, 22, 63, 221, 847, 2674, 7038, 12487, 28690, 226709),
 	exponentialCase(1),
 	exponentialCase(0.004),
 	{"constant(0.25)", Constant{Value: 250 * sim.Millisecond}, func(k int) float64 { return math.Pow(0.25, float64(k)) }},
@@ -175,6 +204,10 @@ func TestServiceValidate(t *testing.T) {
 		{BoundedPareto{Alpha: 1, Min: sim.Second, Max: sim.Second}, "bounded-pareto: parameter max: expected more than min (1s), got 1s"},
 		{HyperExponential{Mean: sim.Second, CV: 0.5}, "hyperexponential: parameter cv: expected a finite coefficient of variation of at least 1 (below 1, use lognormal), got 0.5"},
 		{HyperExponential{Mean: -1, CV: 2}, "hyperexponential: parameter mean: expected a positive duration, got -0.000000001s"},
+		{Empirical{Quantiles: []sim.Time{sim.Second}}, "empirical: parameter quantiles: expected at least two quantiles (at probabilities 0 and 1), got 1"},
+		{Empirical{Quantiles: []sim.Time{-1, sim.Second}}, "empirical: parameter quantiles: quantile 0: expected a duration >= 0, got -0.000000001s"},
+		{Empirical{Quantiles: []sim.Time{2 * sim.Second, sim.Second}}, "empirical: parameter quantiles: quantile 1: expected quantiles in increasing order, got 1s after 2s"},
+		{Empirical{Quantiles: []sim.Time{0, 0}}, "empirical: parameter quantiles: expected the last quantile > 0"},
 		{Poisson{Rate: 0}, "poisson: parameter rate: expected a positive, finite number of arrivals per second, got 0"},
 		{Poisson{Rate: math.Inf(1)}, "poisson: parameter rate: expected a positive, finite number of arrivals per second, got +Inf"},
 		{Deterministic{Rate: -2}, "deterministic: parameter rate: expected a positive, finite number of arrivals per second, got -2"},
