@@ -193,6 +193,13 @@
 //	                           (Min·ln(1/c)/(1 − c) at α = 1)
 //	HyperExponential{Mean, CV} two balanced exponential phases, CV ≥ 1:
 //	                           p₁ = (1 + √((CV²−1)/(CV²+1)))/2, rates 2p_i/Mean; SCV CV²
+//	Empirical{Quantiles}       a log's quantile function at probabilities 0, 1/k, …, 1,
+//	                           geometric between neighbouring quantiles (linear from 0);
+//	                           exact moments per segment, E[X] = (b − a)/ln(b/a)
+//
+// Users' runtime estimates for generated tasks: NewWithEstimates draws each
+// task's factor requested time / run time from quantiles fitted to a log
+// (Overestimate) and sets Task.Estimate.
 //
 // Sampled work is rounded to the nanosecond and is at least 1 ns. Each type
 // has a Validate method; a Generator built from invalid parameters returns
