@@ -287,6 +287,25 @@ func (v *View) MeanTransferTime(bytes int64) Time {
 	return t
 }
 
+// Dispatch is the per-node dispatch time of the dispatch model
+// (Central.Dispatch; 0: none): each start on a node takes this long, one
+// at a time.
+func (v *View) Dispatch() Time {
+	if v.dag == nil {
+		return 0
+	}
+	return v.dag.dispatch
+}
+
+// DispatchFree is when node i's last start queued so far ends under the
+// dispatch model (0 without it).
+func (v *View) DispatchFree(i int) Time {
+	if v.dag == nil || v.dag.dispFree == nil {
+		return 0
+	}
+	return v.dag.dispFree[i]
+}
+
 // EdgeBytes is the data that edge e of a task carries: its own amount, or
 // its parent's OutputBytes (0 when the parent is unknown).
 func (v *View) EdgeBytes(e Edge) int64 {

@@ -318,6 +318,11 @@ type planner struct {
 	par       []parInfo  // scratch: the parents of the task being assigned
 	aft       []sim.Time // scratch: planned finish of each task of a workflow
 	where     []int      // scratch: planned node of each task
+
+	// Under the dispatch model (View.Dispatch > 0): each node's planned
+	// starts, Dispatch long each, one at a time (dispPlan).
+	disp   sim.Time
+	starts [][]interval
 }
 
 func newHEFT(Args, *sim.Rand) (sim.Strategy, error) { return &planner{name: "heft"}, nil }
@@ -347,7 +352,30 @@ func (s *planner) Init(v *sim.View) error {
 		}
 	}
 	s.plan = map[int64]planned{}
+	s.disp, s.starts = v.Dispatch(), nil
+	if s.disp > 0 {
+		s.starts = make([][]interval, v.Len())
+	}
 	return nil
+}
+
+// dispPlan is the dispatch model in the plan: a task's start on node i
+// takes disp and the node makes one start at a time, so its start is
+// booked in the first free slot of node i's starts from when its parents
+// finish (pr; the scheduler places a task once they have), and its work
+// begins after it. dispPlan returns that slot's start.
+func (s *planner) dispPlan(v *sim.View, i int, pr sim.Time) sim.Time {
+	ds := max(pr, v.DispatchFree(i))
+	for _, iv := range s.starts[i] {
+		if iv.end <= ds {
+			continue
+		}
+		if ds+s.disp <= iv.start {
+			break
+		}
+		ds = max(ds, iv.end)
+	}
+	return ds
 }
 
 // fitsEmpty reports whether t fits node i when it is empty.
@@ -403,6 +431,13 @@ func (s *planner) Submitted(v *sim.View, ts []*sim.Task) {
 	now := v.Now()
 	for q := range s.procs {
 		s.procs[q].trim(now)
+	}
+	for i, st := range s.starts {
+		k := 0
+		for k < len(st) && st[k].end <= now {
+			k++
+		}
+		s.starts[i] = append(st[:0], st[k:]...)
 	}
 	n := len(ts)
 	s.aft = resize(s.aft, n)
@@ -601,7 +636,11 @@ func (s *planner) assign(v *sim.View, ts []*sim.Task, k, only int) {
 			s.par = append(s.par, parInfo{node: s.where[p], aft: s.aft[p], bytes: v.EdgeBytes(e)})
 		}
 	}
-	bq, bs, be := -1, sim.Time(0), sim.MaxTime
+	bq, bs, be, bds := -1, sim.Time(0), sim.MaxTime, sim.Time(0)
+	pr := v.Now() // when the parents finish
+	for _, pi := range s.par {
+		pr = max(pr, pi.aft)
+	}
 	try := func(q int) {
 		i := s.procs[q].node
 		r := v.Now()
@@ -612,10 +651,15 @@ func (s *planner) assign(v *sim.View, ts []*sim.Task, k, only int) {
 			}
 			r = max(r, at)
 		}
+		var ds sim.Time
+		if s.starts != nil {
+			ds = s.dispPlan(v, i, pr)
+			r = max(r, ds+s.disp)
+		}
 		d := v.Runtime(t, i)
 		st := s.procs[q].earliest(r, d)
 		if st+d < be || st+d == be && q < bq {
-			bq, bs, be = q, st, st+d
+			bq, bs, be, bds = q, st, st+d, ds
 		}
 	}
 	switch {
@@ -623,6 +667,16 @@ func (s *planner) assign(v *sim.View, ts []*sim.Task, k, only int) {
 		if fitsEmpty(v, t, only) {
 			for _, q := range s.nodeProcs[only] {
 				try(q)
+			}
+		}
+	case s.starts != nil:
+		// Nodes of a kind differ in their planned starts: each is
+		// evaluated.
+		for i := range s.nodeProcs {
+			if fitsEmpty(v, t, i) {
+				for _, q := range s.nodeProcs[i] {
+					try(q)
+				}
 			}
 		}
 	default:
@@ -665,6 +719,11 @@ func (s *planner) assign(v *sim.View, ts []*sim.Task, k, only int) {
 		return // fits no node: left to the engine, which drops it
 	}
 	s.aft[k], s.where[k] = be, s.procs[bq].node
+	if s.starts != nil {
+		i := s.procs[bq].node
+		j, _ := slices.BinarySearchFunc(s.starts[i], bds, func(iv interval, t sim.Time) int { return cmp.Compare(iv.start, t) })
+		s.starts[i] = slices.Insert(s.starts[i], j, interval{bds, bds + s.disp})
+	}
 	q := &s.procs[bq]
 	q.insert(t.ID, bs, be)
 	if be > q.lastEnd {

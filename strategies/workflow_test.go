@@ -196,3 +196,39 @@ func TestWorkflowPrecedence(t *testing.T) {
 		}
 	}
 }
+
+// TestHEFTDispatch checks that HEFT plans with the dispatch model
+// (Central.Dispatch: each start on a node takes 2 s, one at a time),
+// against a schedule worked by hand. Nodes A and B, 4 cores each, speed 1,
+// free transfers; T0, T1, T2 (work 1 s each, no parents) and T3 (work 1 s)
+// a child of T0. Upward ranks: T0 2, the others 1, so the plan takes T0,
+// T1, T2, T3 in turn, each start booked in its node's first free 2 s slot
+// from when its parents finish:
+//
+//	T0  A: start slot 0-2, finish 3; B: the same → A (lower index)
+//	T1  A: slot 2-4, finish 5; B: slot 0-2, finish 3 → B
+//	T2  A: slot 2-4, finish 5; B: slot 2-4, finish 5 → A
+//	T3  parents done at 3; A: slot 4-6 (2-4 taken), finish 7; B: slot 3-5, finish 6 → B
+//
+// The engine then starts T0 on A (its start 0-2, work 2-3), T1 on B (2-3)
+// and T2 on A (start 2-4, work 4-5) at 0, and T3 on B at 3 (start 3-5,
+// work 5-6): makespan 6. Planning without the starts put all four on A,
+// whose starts end at 2, 4, 6 and 8: makespan 9.
+func TestHEFTDispatch(t *testing.T) {
+	cfg := sim.Config{
+		Nodes: []sim.NodeSpec{
+			{Name: "A", Group: "n", Slots: 1, Speed: 1, CPU: 4000},
+			{Name: "B", Group: "n", Slots: 1, Speed: 1, CPU: 4000},
+		},
+		Central: sim.Central{Backfill: sim.Greedy, Dispatch: 2 * sim.Second},
+	}
+	ts := make([]sim.Task, 4)
+	for k := range ts {
+		ts[k] = sim.Task{ID: int64(k), Workflow: "w", Work: sim.Second, CPU: 1000}
+	}
+	ts[3].Deps = &sim.Deps{Parents: []sim.Edge{{Parent: 0, Bytes: -1}}}
+	got, m := runWorkflow(t, "heft", cfg, ts)
+	if want := "T0:P0 2-3 T1:P1 2-3 T2:P0 4-5 T3:P1 5-6"; got != want || m != 6 {
+		t.Errorf("schedule %s (makespan %g)\nwant %s (makespan 6)", got, m, want)
+	}
+}
