@@ -29,6 +29,9 @@ type Cluster struct {
 	nominated [][]*Pod
 	nomOf     map[*Pod]int
 	gone      int // nodes removed
+	// taintReasons caches TaintToleration's failure reason per taint key
+	// and value
+	taintReasons map[[2]string]string
 }
 
 type nodeInfo struct {
