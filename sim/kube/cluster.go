@@ -40,6 +40,9 @@ type nodeInfo struct {
 	nonZero   Resources
 	pods      []*Pod
 	gone      bool // removed (RemoveNode): never examined
+	// ver counts the binds and unbinds on the node: a score the
+	// scheduler memoised at another version is stale
+	ver uint32
 }
 
 // topoIndex maps each node to its domain for one topology key.
@@ -195,6 +198,7 @@ func (c *Cluster) Bind(p *Pod, i int) error {
 	c.ClearNomination(p)
 	ni := &c.nodes[i]
 	ni.pods = append(ni.pods, p)
+	ni.ver++
 	ni.requested.Add(p.Requests)
 	ni.nonZero.Add(p.NonZero)
 	c.count(p, i, 1)
@@ -219,6 +223,7 @@ func (c *Cluster) Unbind(p *Pod) error {
 			break
 		}
 	}
+	ni.ver++
 	ni.requested.Sub(p.Requests)
 	ni.nonZero.Sub(p.NonZero)
 	c.count(p, i, -1)
