@@ -29,9 +29,14 @@ type Cluster struct {
 	nominated [][]*Pod
 	nomOf     map[*Pod]int
 	gone      int // nodes removed
+	// vers counts, per node, the changes the scheduler's caches must see
+	// (binds, unbinds, taints, cordons, removal): an outcome cached at
+	// another version is stale
+	vers []uint32
 	// taintReasons caches TaintToleration's failure reason per taint key
 	// and value
-	taintReasons map[[2]string]string
+	taintReasons    map[[2]string]string
+	lastTaintReason taintReasonEntry
 }
 
 type nodeInfo struct {
@@ -40,9 +45,6 @@ type nodeInfo struct {
 	nonZero   Resources
 	pods      []*Pod
 	gone      bool // removed (RemoveNode): never examined
-	// ver counts the binds and unbinds on the node: a score the
-	// scheduler memoised at another version is stale
-	ver uint32
 }
 
 // topoIndex maps each node to its domain for one topology key.
@@ -110,6 +112,7 @@ func NewCluster(nodes []*Node) (*Cluster, error) {
 			c.taintedNS++
 		}
 	}
+	c.vers = make([]uint32, len(c.nodes))
 	return c, nil
 }
 
@@ -198,7 +201,7 @@ func (c *Cluster) Bind(p *Pod, i int) error {
 	c.ClearNomination(p)
 	ni := &c.nodes[i]
 	ni.pods = append(ni.pods, p)
-	ni.ver++
+	c.vers[i]++
 	ni.requested.Add(p.Requests)
 	ni.nonZero.Add(p.NonZero)
 	c.count(p, i, 1)
@@ -223,7 +226,7 @@ func (c *Cluster) Unbind(p *Pod) error {
 			break
 		}
 	}
-	ni.ver++
+	c.vers[i]++
 	ni.requested.Sub(p.Requests)
 	ni.nonZero.Sub(p.NonZero)
 	c.count(p, i, -1)
@@ -390,6 +393,7 @@ func (c *Cluster) AddNode(n *Node) (int, error) {
 	i := len(c.nodes)
 	c.byName[n.Name] = i
 	c.nodes = append(c.nodes, nodeInfo{node: n})
+	c.vers = append(c.vers, 0)
 	if untolerated(n.Taints, nil, NoSchedule, NoExecute) != nil {
 		c.taintedNS++
 	}
@@ -438,9 +442,17 @@ func (c *Cluster) RemoveNode(i int) error {
 	if !ni.gone {
 		ni.gone = true
 		c.gone++
+		c.vers[i]++
 	}
 	return nil
 }
+
+// NodeUpdated tells the cluster that node i's fields (taints,
+// unschedulable, allocatable) were changed in place, so the scheduler's
+// cached outcomes for it are stale. SetTaints and the control plane's
+// cordons call it; code that edits a Node after it joined the cluster
+// must.
+func (c *Cluster) NodeUpdated(i int) { c.vers[i]++ }
 
 // Gone reports whether node i was removed.
 func (c *Cluster) Gone(i int) bool { return c.nodes[i].gone }
@@ -456,4 +468,5 @@ func (c *Cluster) SetTaints(i int, taints []Taint) {
 	if untolerated(n.Taints, nil, NoSchedule, NoExecute) != nil {
 		c.taintedNS++
 	}
+	c.NodeUpdated(i)
 }

@@ -25,7 +25,12 @@ func untoleratedReason(t *Taint) string {
 // taintReason is untoleratedReason, formatted once per key and value: a
 // zone outage taints a third of the nodes, and every pod scheduled
 // meanwhile fails on each of them.
+// The last reason is kept apart: the nodes of an outage share one taint,
+// whose strings compare by pointer, faster than a map's hash.
 func (c *Cluster) taintReason(t *Taint) string {
+	if l := &c.lastTaintReason; l.ok && l.key == t.Key && l.value == t.Value {
+		return l.reason
+	}
 	k := [2]string{t.Key, t.Value}
 	r, ok := c.taintReasons[k]
 	if !ok {
@@ -35,7 +40,13 @@ func (c *Cluster) taintReason(t *Taint) string {
 		r = untoleratedReason(t)
 		c.taintReasons[k] = r
 	}
+	c.lastTaintReason = taintReasonEntry{key: t.Key, value: t.Value, reason: r, ok: true}
 	return r
+}
+
+type taintReasonEntry struct {
+	key, value, reason string
+	ok                 bool
 }
 
 // Insufficient-resource reasons.

@@ -163,6 +163,7 @@ func (cp *ControlPlane) stateOf(p *Pod) *PodState { return cp.byPod[p] }
 func (cp *ControlPlane) Drain(i int) {
 	n := cp.c.Node(i)
 	n.Unschedulable = true
+	cp.c.NodeUpdated(i)
 	cp.event("Node/"+n.Name, "NodeNotSchedulable", "Node %s status is now: NodeNotSchedulable", n.Name)
 	cp.drainStep(i)
 }

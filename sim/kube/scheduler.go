@@ -135,6 +135,15 @@ type Scheduler struct {
 	memoW     [2]int64 // and the weights
 	shape     uint32
 	shapeReqs [4]int64
+
+	// the fast path's cache (schedcache.go): per node, the outcome for
+	// the class fkey/ftols, generation fgen
+	fcache []fastEntry
+	fgen   uint32
+	fkey   fastClass
+	ftols  []Toleration
+	// fastCycles counts the cycles the fast path completed
+	fastCycles int
 }
 
 // The built-in resource scorers' code addresses (function values cannot
@@ -200,11 +209,17 @@ func (s *Scheduler) Schedule(p *Pod, nominated int) (int, error) {
 	if nominated >= 0 && nominated < n && c.filter(&s.cs, nominated, &s.status[nominated]) {
 		return nominated, nil
 	}
+	if i, ok := s.fastSchedule(p); ok {
+		return i, nil
+	}
 	want := NumFeasibleNodesToFind(n, s.prof.PercentageOfNodesToScore)
 	s.feasible = s.feasible[:0]
 	processed := 0
+	i := s.next - 1
 	for k := 0; k < n && len(s.feasible) < want; k++ {
-		i := (s.next + k) % n
+		if i++; i >= n {
+			i = 0 // (s.next + k) % n, without a division per node
+		}
 		processed++
 		if c.gone > 0 && c.nodes[i].gone {
 			s.status[i] = status{}
@@ -275,13 +290,23 @@ func (s *Scheduler) score(p *Pod) []int64 {
 			total[k] += weight * raw[k]
 		}
 	}
-	// TaintToleration.
+	// TaintToleration. When no feasible node has an untolerated
+	// PreferNoSchedule taint, every raw score is 0 and normalises to
+	// MaxNodeScore: added at once.
 	if w.TaintToleration != 0 {
+		var any int64
 		for k, i := range fs {
 			raw[k] = taintScore(p, c.nodes[i].node)
+			any |= raw[k]
 		}
-		defaultNormalize(raw, true)
-		add(w.TaintToleration)
+		if any == 0 {
+			for k := range fs {
+				total[k] += w.TaintToleration * MaxNodeScore
+			}
+		} else {
+			defaultNormalize(raw, true)
+			add(w.TaintToleration)
+		}
 	}
 	// NodeAffinity (PreScore skips pods without preferred terms).
 	if w.NodeAffinity != 0 && p.Affinity != nil && p.Affinity.NodeAffinity != nil && len(p.Affinity.NodeAffinity.Preferred) > 0 {
@@ -354,7 +379,7 @@ func (s *Scheduler) memoResources(p *Pod, total []int64) {
 		ni := &c.nodes[i]
 		m := &s.memo[i]
 		a := &ni.node.Allocatable
-		if m.shape != s.shape || m.ver != ni.ver || m.allocCPU != a.MilliCPU || m.allocMem != a.Memory {
+		if m.shape != s.shape || m.ver != c.vers[i] || m.allocCPU != a.MilliCPU || m.allocMem != a.Memory {
 			var v int64
 			if w.NodeResourcesFit != 0 {
 				v = w.NodeResourcesFit * s.prof.Resource(c, p, i)
@@ -362,7 +387,7 @@ func (s *Scheduler) memoResources(p *Pod, total []int64) {
 			if bal {
 				v += w.NodeResourcesBalancedAllocation * balancedAllocation(c, p, i)
 			}
-			*m = resMemo{ver: ni.ver, shape: s.shape, allocCPU: a.MilliCPU, allocMem: a.Memory, score: v}
+			*m = resMemo{ver: c.vers[i], shape: s.shape, allocCPU: a.MilliCPU, allocMem: a.Memory, score: v}
 		}
 		total[k] += m.score
 	}
