@@ -1,7 +1,5 @@
 package kube
 
-import "container/heap"
-
 // Clock orders the controllers' timers on the run's simulated clock
 // (nanoseconds): the kubelet's restarts, probe times, the controllers'
 // resyncs. It is not an engine of its own: whoever drives the run calls
@@ -20,21 +18,53 @@ type timer struct {
 	f   func()
 }
 
+// timerHeap is a binary min-heap on (at, seq), written out rather than
+// through container/heap, whose interface boxes every timer pushed.
 type timerHeap []timer
 
-func (h timerHeap) Len() int { return len(h) }
-func (h timerHeap) Less(i, j int) bool {
+func (h timerHeap) less(i, j int) bool {
 	if h[i].at != h[j].at {
 		return h[i].at < h[j].at
 	}
 	return h[i].seq < h[j].seq
 }
-func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *timerHeap) Push(x any)   { *h = append(*h, x.(timer)) }
-func (h *timerHeap) Pop() any {
-	old := *h
-	t := old[len(old)-1]
-	*h = old[:len(old)-1]
+
+func (h *timerHeap) push(t timer) {
+	*h = append(*h, t)
+	q := *h
+	for j := len(q) - 1; j > 0; {
+		i := (j - 1) / 2
+		if !q.less(j, i) {
+			break
+		}
+		q[i], q[j] = q[j], q[i]
+		j = i
+	}
+}
+
+func (h *timerHeap) pop() timer {
+	q := *h
+	n := len(q) - 1
+	t := q[0]
+	q[0] = q[n]
+	q[n] = timer{} // let the closure go
+	q = q[:n]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		j := l
+		if r := l + 1; r < n && q.less(r, l) {
+			j = r
+		}
+		if !q.less(j, i) {
+			break
+		}
+		q[i], q[j] = q[j], q[i]
+		i = j
+	}
+	*h = q
 	return t
 }
 
@@ -43,7 +73,7 @@ func (c *Clock) Now() int64 { return c.now }
 
 // At runs f at time t (now, if t is in the past).
 func (c *Clock) At(t int64, f func()) {
-	heap.Push(&c.h, timer{at: max(t, c.now), seq: c.seq, f: f})
+	c.h.push(timer{at: max(t, c.now), seq: c.seq, f: f})
 	c.seq++
 }
 
@@ -62,7 +92,7 @@ func (c *Clock) Next() (int64, bool) {
 // for times up to t run too), and leaves the clock at t.
 func (c *Clock) RunUntil(t int64) {
 	for len(c.h) > 0 && c.h[0].at <= t {
-		tm := heap.Pop(&c.h).(timer)
+		tm := c.h.pop()
 		c.now = tm.at
 		tm.f()
 	}

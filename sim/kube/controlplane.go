@@ -1,9 +1,6 @@
 package kube
 
-import (
-	"fmt"
-	"slices"
-)
+import "slices"
 
 // Second is one second of simulated time, in nanoseconds.
 const Second int64 = 1_000_000_000
@@ -121,7 +118,8 @@ type ControlPlane struct {
 	pdbs        []*PDB
 
 	schedQueued bool
-	events      []Event
+	recs        []eventRec // the event log (eventlog.go)
+	events      []Event    // recs formatted, as far as Events was asked
 	// OnEvent, when set, sees each event as it happens.
 	OnEvent func(Event)
 }
@@ -136,9 +134,6 @@ func NewControlPlane(s *Scheduler, cfg Config) *ControlPlane {
 // Cluster is the control plane's cluster.
 func (cp *ControlPlane) Cluster() *Cluster { return cp.c }
 
-// Events is the event log so far, in order.
-func (cp *ControlPlane) Events() []Event { return cp.events }
-
 // Pods lists every pod created so far, in creation order.
 func (cp *ControlPlane) Pods() []*PodState { return cp.pods }
 
@@ -147,14 +142,6 @@ func (cp *ControlPlane) SetPDBs(pdbs []*PDB) { cp.pdbs = pdbs }
 
 // Run advances the clock to t, running every controller action due.
 func (cp *ControlPlane) Run(t int64) { cp.Clock.RunUntil(t) }
-
-func (cp *ControlPlane) event(object, reason, format string, args ...any) {
-	e := Event{Time: cp.Clock.Now(), Object: object, Reason: reason, Message: fmt.Sprintf(format, args...)}
-	cp.events = append(cp.events, e)
-	if cp.OnEvent != nil {
-		cp.OnEvent(e)
-	}
-}
 
 // createPod adds a pod of rs (nil: a bare pod) and queues it for
 // scheduling.
@@ -211,7 +198,7 @@ func (cp *ControlPlane) bind(ps *PodState, i int) {
 	ps.Node, ps.Bound, ps.Phase = i, cp.Clock.Now(), PodStarting
 	ps.Pod.Start = cp.Clock.Now()
 	ps.gen++
-	cp.event("Pod/"+ps.Pod.Name, "Scheduled", "Successfully assigned %s/%s to %s", ps.Pod.Namespace, ps.Pod.Name, cp.c.Node(i).Name)
+	cp.podEvent(ps.Pod, "Scheduled", msgScheduled, cp.c.Node(i).Name, 0)
 	cp.kubeletStart(ps)
 }
 
@@ -237,7 +224,7 @@ func (cp *ControlPlane) deletePod(ps *PodState, reason string) {
 	if ps.rs != nil {
 		ps.rs.d.terminating++
 	}
-	cp.event("Pod/"+ps.Pod.Name, reason, "Stopping container")
+	cp.podEvent(ps.Pod, reason, msgText, "Stopping container", 0)
 	grace := cp.grace(ps)
 	if cp.nodes[ps.Node].failed {
 		grace = 0 // nothing runs there to wait for

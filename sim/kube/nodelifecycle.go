@@ -96,7 +96,7 @@ func (cp *ControlPlane) markNotReady(i int) {
 		}
 		if ps.Ready() {
 			ps.ReadySince = -1
-			cp.event("Pod/"+p.Name, "NodeNotReady", "Node is not ready")
+			cp.podEvent(p, "NodeNotReady", msgText, "Node is not ready", 0)
 			if ps.rs != nil {
 				ps.rs.d.changed(cp)
 			}
@@ -104,7 +104,7 @@ func (cp *ControlPlane) markNotReady(i int) {
 		gen := ns.gen
 		cp.Clock.After(cp.cfg.TolerationSeconds, func() {
 			if ns.gen == gen && ps.Node == i && ps.Phase != PodTerminating && ps.Phase != PodGone {
-				cp.event("Pod/"+p.Name, "TaintManagerEviction", "Marking for deletion Pod %s/%s", p.Namespace, p.Name)
+				cp.podEvent(p, "TaintManagerEviction", msgMarkDelete, "", 0)
 				cp.deletePod(ps, "Evicted")
 			}
 		})
@@ -179,7 +179,7 @@ func (cp *ControlPlane) drainStep(i int) {
 			left = true
 			continue
 		}
-		cp.event("Pod/"+p.Name, "Evicted", "Evicted by drain of %s", cp.c.Node(i).Name)
+		cp.podEvent(p, "Evicted", msgDrain, cp.c.Node(i).Name, 0)
 		cp.deletePod(ps, "Killing")
 	}
 	if left {
