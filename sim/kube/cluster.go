@@ -32,7 +32,8 @@ type Cluster struct {
 	// vers counts, per node, the changes the scheduler's caches must see
 	// (binds, unbinds, taints, cordons, removal): an outcome cached at
 	// another version is stale
-	vers []uint32
+	vers  []uint32
+	bvers []uint32 // per block of verBlock nodes, bumped with each of theirs
 	// taintReasons caches TaintToleration's failure reason per taint key
 	// and value
 	taintReasons    map[[2]string]string
@@ -113,6 +114,7 @@ func NewCluster(nodes []*Node) (*Cluster, error) {
 		}
 	}
 	c.vers = make([]uint32, len(c.nodes))
+	c.bvers = make([]uint32, (len(c.nodes)+verBlock-1)/verBlock)
 	return c, nil
 }
 
@@ -201,7 +203,7 @@ func (c *Cluster) Bind(p *Pod, i int) error {
 	c.ClearNomination(p)
 	ni := &c.nodes[i]
 	ni.pods = append(ni.pods, p)
-	c.vers[i]++
+	c.bump(i)
 	ni.requested.Add(p.Requests)
 	ni.nonZero.Add(p.NonZero)
 	c.count(p, i, 1)
@@ -226,7 +228,7 @@ func (c *Cluster) Unbind(p *Pod) error {
 			break
 		}
 	}
-	c.vers[i]++
+	c.bump(i)
 	ni.requested.Sub(p.Requests)
 	ni.nonZero.Sub(p.NonZero)
 	c.count(p, i, -1)
@@ -394,6 +396,10 @@ func (c *Cluster) AddNode(n *Node) (int, error) {
 	c.byName[n.Name] = i
 	c.nodes = append(c.nodes, nodeInfo{node: n})
 	c.vers = append(c.vers, 0)
+	if len(c.bvers) < (i+verBlock)/verBlock {
+		c.bvers = append(c.bvers, 0)
+	}
+	c.bump(i)
 	if untolerated(n.Taints, nil, NoSchedule, NoExecute) != nil {
 		c.taintedNS++
 	}
@@ -442,7 +448,7 @@ func (c *Cluster) RemoveNode(i int) error {
 	if !ni.gone {
 		ni.gone = true
 		c.gone++
-		c.vers[i]++
+		c.bump(i)
 	}
 	return nil
 }
@@ -452,7 +458,21 @@ func (c *Cluster) RemoveNode(i int) error {
 // cached outcomes for it are stale. SetTaints and the control plane's
 // cordons call it; code that edits a Node after it joined the cluster
 // must.
-func (c *Cluster) NodeUpdated(i int) { c.vers[i]++ }
+func (c *Cluster) NodeUpdated(i int) { c.bump(i) }
+
+// verBlock is how many consecutive nodes share a block version (bvers):
+// the scheduler's fast path summarises a block whose version is unchanged
+// without looking at its nodes.
+const (
+	verBlockShift = 5
+	verBlock      = 1 << verBlockShift
+)
+
+// bump marks node i changed.
+func (c *Cluster) bump(i int) {
+	c.vers[i]++
+	c.bvers[i>>verBlockShift]++
+}
 
 // Gone reports whether node i was removed.
 func (c *Cluster) Gone(i int) bool { return c.nodes[i].gone }

@@ -61,7 +61,11 @@ func (s *Scheduler) fastEligible(p *Pod) bool {
 
 // fastSchedule is the cycle's fast path; false when the full cycle must
 // run (it then starts afresh: nothing here changed the scheduler's state
-// but the cache).
+// but the caches). The walk takes whole blocks of verBlock nodes from
+// their summaries (feasible count, top score and how many nodes have it)
+// where the window cannot end inside them, node by node elsewhere; the
+// tie-break draws as selectHost does, then finds the drawn node among the
+// window's nodes of top score, block by block.
 func (s *Scheduler) fastSchedule(p *Pod) (int, bool) {
 	c := s.c
 	if !s.fastEligible(p) {
@@ -77,39 +81,159 @@ func (s *Scheduler) fastSchedule(p *Pod) (int, bool) {
 	if len(s.fcache) < n {
 		s.fcache = append(s.fcache, make([]fastEntry, n-len(s.fcache))...)
 	}
+	if nb := (n + verBlock - 1) / verBlock; len(s.fblocks) < nb {
+		s.fblocks = append(s.fblocks, make([]fastBlock, nb-len(s.fblocks))...)
+		s.fblockOK = append(s.fblockOK, make([]int, nb*verBlock-len(s.fblockOK))...)
+	}
 	want := NumFeasibleNodesToFind(n, s.prof.PercentageOfNodesToScore)
-	fs, tot := s.feasible[:0], s.total[:0]
-	processed := 0
-	i := s.next - 1
-	for k := 0; k < n && len(fs) < want; k++ {
-		if i++; i >= n {
-			i = 0
+	segs, fs := s.fsegs[:0], s.feasible[:0]
+	found, processed, first := 0, 0, -1
+	var top int64
+	var cnt int32
+	take := func(score int64, k int32) {
+		switch {
+		case found == 0 || score > top:
+			top, cnt = score, k
+		case score == top:
+			cnt += k
 		}
-		processed++
-		e := &s.fcache[i]
-		if e.gen != s.fgen || e.ver != c.vers[i] {
-			s.fastFill(p, i, e)
+	}
+	pos := s.next
+	for processed < n && found < want {
+		if pos&(verBlock-1) == 0 && pos+verBlock <= n && processed+verBlock <= n {
+			if b := s.fastBlock(p, pos>>verBlockShift); found+int(b.ok) < want {
+				if b.ok > 0 {
+					if b.taint {
+						s.fsegs, s.feasible = segs, fs
+						return -1, false
+					}
+					if first < 0 {
+						first = int(b.first)
+					}
+					take(b.top, b.cnt)
+					found += int(b.ok)
+					fs = append(fs, s.fblockOK[pos:pos+int(b.ok)]...)
+					segs = append(segs, fastSeg{start: int32(pos), block: true})
+				}
+				processed += verBlock
+				if pos += verBlock; pos >= n {
+					pos = 0
+				}
+				continue
+			}
+		}
+		e := &s.fcache[pos]
+		if e.gen != s.fgen || e.ver != c.vers[pos] {
+			s.fastFill(p, pos, e)
 		}
 		if e.ok {
 			if e.taint {
-				s.feasible, s.total = fs, tot
+				s.fsegs, s.feasible = segs, fs
 				return -1, false
 			}
-			fs = append(fs, i)
-			tot = append(tot, e.score)
+			if first < 0 {
+				first = pos
+			}
+			take(e.score, 1)
+			found++
+			fs = append(fs, pos)
+			segs = append(segs, fastSeg{start: int32(pos)})
+		}
+		processed++
+		if pos++; pos >= n {
+			pos = 0
 		}
 	}
-	s.feasible, s.total = fs, tot
-	switch len(fs) {
-	case 0:
+	s.fsegs, s.feasible = segs, fs // the feasible nodes, as the full cycle leaves them
+	if found == 0 {
 		return -1, false // the full cycle gathers every node's reasons
 	}
 	s.next = (s.next + processed) % n
 	s.fastCycles++
-	if len(fs) == 1 {
-		return fs[0], true
+	if found == 1 {
+		return first, true
 	}
-	return s.selectHost(tot), true
+	var k int32
+	if cnt > 1 {
+		k = int32(s.rng.IntN(int(cnt)))
+	}
+	for _, sg := range segs {
+		if !sg.block {
+			if s.fcache[sg.start].score == top {
+				if k == 0 {
+					return int(sg.start), true
+				}
+				k--
+			}
+			continue
+		}
+		b := &s.fblocks[sg.start>>verBlockShift]
+		if b.top != top {
+			continue
+		}
+		if k >= b.cnt {
+			k -= b.cnt
+			continue
+		}
+		for i := int(sg.start); i < int(sg.start)+verBlock; i++ {
+			if e := &s.fcache[i]; e.ok && e.score == top {
+				if k == 0 {
+					return i, true
+				}
+				k--
+			}
+		}
+	}
+	panic("kube: fast path lost its drawn node") // unreachable: cnt counts the nodes walked
+}
+
+// fastSeg is a stretch of the window with a feasible node: one node, or
+// a whole block.
+type fastSeg struct {
+	start int32
+	block bool
+}
+
+// fastBlock is a block's summary for the cached class; its feasible
+// nodes are listed in Scheduler.fblockOK from the block's first index.
+type fastBlock struct {
+	ver, gen uint32
+	ok       int32 // feasible nodes
+	first    int32 // the first of them
+	cnt      int32 // feasible nodes of score top
+	top      int64
+	taint    bool // a feasible node has an untolerated PreferNoSchedule taint
+}
+
+// fastBlock returns block bi's summary, brought up to date.
+func (s *Scheduler) fastBlock(p *Pod, bi int) *fastBlock {
+	c := s.c
+	b := &s.fblocks[bi]
+	if b.gen == s.fgen && b.ver == c.bvers[bi] {
+		return b
+	}
+	*b = fastBlock{gen: s.fgen, ver: c.bvers[bi], first: -1}
+	for i := bi << verBlockShift; i < (bi+1)<<verBlockShift; i++ {
+		e := &s.fcache[i]
+		if e.gen != s.fgen || e.ver != c.vers[i] {
+			s.fastFill(p, i, e)
+		}
+		if !e.ok {
+			continue
+		}
+		b.taint = b.taint || e.taint
+		s.fblockOK[bi<<verBlockShift+int(b.ok)] = i
+		switch {
+		case b.ok == 0:
+			b.first, b.top, b.cnt = int32(i), e.score, 1
+		case e.score > b.top:
+			b.top, b.cnt = e.score, 1
+		case e.score == b.top:
+			b.cnt++
+		}
+		b.ok++
+	}
+	return b
 }
 
 // fastFill computes node i's outcome for the class of p, as the full

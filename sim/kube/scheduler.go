@@ -142,6 +142,10 @@ type Scheduler struct {
 	fgen   uint32
 	fkey   fastClass
 	ftols  []Toleration
+	// and per block of verBlock nodes, their summary
+	fblocks  []fastBlock
+	fblockOK []int
+	fsegs    []fastSeg
 	// fastCycles counts the cycles the fast path completed
 	fastCycles int
 }
