@@ -118,8 +118,8 @@ type ControlPlane struct {
 	pdbs        []*PDB
 
 	schedQueued bool
-	recs        []eventRec // the event log (eventlog.go)
-	events      []Event    // recs formatted, as far as Events was asked
+	log         eventLog // the event log (eventlog.go)
+	events      []Event  // log formatted, as far as Events was asked
 	// OnEvent, when set, sees each event as it happens.
 	OnEvent func(Event)
 }

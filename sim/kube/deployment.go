@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // IntOrPercent is maxSurge or maxUnavailable: a number of pods, or a
@@ -82,6 +83,7 @@ type ReplicaSet struct {
 	Replicas int32
 	pods     []*PodState // active: not terminating
 	seq      int
+	owner    string // "ReplicaSet/NAME", the pods' Owner
 }
 
 // AddDeployment creates a Deployment; its ReplicaSet and pods follow at
@@ -353,8 +355,11 @@ func (cp *ControlPlane) syncReplicaSet(rs *ReplicaSet) bool {
 	case n < rs.Replicas:
 		for ; n < rs.Replicas; n++ {
 			p := *rs.template
-			p.Name = fmt.Sprintf("%s-%d", rs.Name, rs.seq)
-			p.Owner = "ReplicaSet/" + rs.Name
+			p.Name = rs.Name + "-" + strconv.Itoa(rs.seq) // NAME-REV-K
+			if rs.owner == "" {
+				rs.owner = "ReplicaSet/" + rs.Name
+			}
+			p.Owner = rs.owner
 			rs.seq++
 			ps := cp.createPod(&p, rs)
 			rs.pods = append(rs.pods, ps)

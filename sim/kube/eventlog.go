@@ -23,22 +23,44 @@ const (
 
 type eventRec struct {
 	t      int64
+	pod    *Pod // the pod of a pod event; nil: other[n] holds the event
 	reason string
-	obj    string // "" when pod is set: "Pod/" + its name
 	msg    string // msgText's message, or the argument
-	pod    *Pod
-	kind   eventMsg
 	n      int64
+	kind   eventMsg
 }
+
+// eventLog holds the records in chunks, so that growing it never copies
+// what it holds; the events of objects other than pods, rarer, are kept
+// formatted aside.
+type eventLog struct {
+	chunks [][]eventRec
+	n      int
+	other  []Event
+}
+
+const eventChunk = 4096
+
+func (l *eventLog) add(r eventRec) *eventRec {
+	if l.n%eventChunk == 0 {
+		l.chunks = append(l.chunks, make([]eventRec, 0, eventChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, r)
+	l.n++
+	return &(*c)[len(*c)-1]
+}
+
+func (l *eventLog) at(k int) *eventRec { return &l.chunks[k/eventChunk][k%eventChunk] }
 
 // format is the record as an Event; the messages are worded as the
 // format strings they replaced ("Successfully assigned %s/%s to %s", ...).
-func (r *eventRec) format() Event {
-	e := Event{Time: r.t, Object: r.obj, Reason: r.reason, Message: r.msg}
+func (l *eventLog) format(r *eventRec) Event {
 	p := r.pod
-	if p != nil {
-		e.Object = "Pod/" + p.Name
+	if p == nil {
+		return l.other[r.n]
 	}
+	e := Event{Time: r.t, Object: "Pod/" + p.Name, Reason: r.reason, Message: r.msg}
 	switch r.kind {
 	case msgScheduled:
 		e.Message = "Successfully assigned " + p.Namespace + "/" + p.Name + " to " + r.msg
@@ -52,28 +74,28 @@ func (r *eventRec) format() Event {
 	return e
 }
 
-func (cp *ControlPlane) record(r eventRec) {
-	r.t = cp.Clock.Now()
-	cp.recs = append(cp.recs, r)
-	if cp.OnEvent != nil {
-		cp.OnEvent(r.format())
-	}
-}
-
 func (cp *ControlPlane) event(object, reason, format string, args ...any) {
-	cp.record(eventRec{obj: object, reason: reason, msg: fmt.Sprintf(format, args...)})
+	e := Event{Time: cp.Clock.Now(), Object: object, Reason: reason, Message: fmt.Sprintf(format, args...)}
+	cp.log.other = append(cp.log.other, e)
+	cp.log.add(eventRec{t: e.Time, reason: reason, n: int64(len(cp.log.other) - 1)})
+	if cp.OnEvent != nil {
+		cp.OnEvent(e)
+	}
 }
 
 // podEvent records an event of pod p: a fixed message (kind msgText), or
 // one of the templates with its argument (arg, n).
 func (cp *ControlPlane) podEvent(p *Pod, reason string, kind eventMsg, arg string, n int64) {
-	cp.record(eventRec{pod: p, reason: reason, kind: kind, msg: arg, n: n})
+	r := cp.log.add(eventRec{t: cp.Clock.Now(), pod: p, reason: reason, kind: kind, msg: arg, n: n})
+	if cp.OnEvent != nil {
+		cp.OnEvent(cp.log.format(r))
+	}
 }
 
 // Events is the event log so far, in order.
 func (cp *ControlPlane) Events() []Event {
-	for k := len(cp.events); k < len(cp.recs); k++ {
-		cp.events = append(cp.events, cp.recs[k].format())
+	for k := len(cp.events); k < cp.log.n; k++ {
+		cp.events = append(cp.events, cp.log.format(cp.log.at(k)))
 	}
 	return cp.events
 }
