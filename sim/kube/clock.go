@@ -18,8 +18,10 @@ type timer struct {
 	f   func()
 }
 
-// timerHeap is a binary min-heap on (at, seq), written out rather than
-// through container/heap, whose interface boxes every timer pushed.
+// timerHeap is a 4-ary min-heap on (at, seq), written out rather than
+// through container/heap, whose interface boxes every timer pushed; four
+// children per node halve the levels a pop sifts through. (at, seq) is a
+// total order, so the order timers run in is the same for any heap.
 type timerHeap []timer
 
 func (h timerHeap) less(i, j int) bool {
@@ -33,7 +35,7 @@ func (h *timerHeap) push(t timer) {
 	*h = append(*h, t)
 	q := *h
 	for j := len(q) - 1; j > 0; {
-		i := (j - 1) / 2
+		i := (j - 1) / 4
 		if !q.less(j, i) {
 			break
 		}
@@ -50,13 +52,15 @@ func (h *timerHeap) pop() timer {
 	q[n] = timer{} // let the closure go
 	q = q[:n]
 	for i := 0; ; {
-		l := 2*i + 1
-		if l >= n {
+		c := 4*i + 1
+		if c >= n {
 			break
 		}
-		j := l
-		if r := l + 1; r < n && q.less(r, l) {
-			j = r
+		j := c
+		for k := c + 1; k < c+4 && k < n; k++ {
+			if q.less(k, j) {
+				j = k
+			}
 		}
 		if !q.less(j, i) {
 			break
