@@ -91,7 +91,8 @@ type PodState struct {
 	Reason  string
 	crashes int // since the backoff was last reset
 	rs      *ReplicaSet
-	gen     int // bumped on every change of phase, voiding older timers
+	gen     int   // bumped on every change of phase, voiding older timers
+	idx     int32 // in ControlPlane.pods
 }
 
 // Ready reports whether the pod passes readiness (it receives traffic).
@@ -146,7 +147,7 @@ func (cp *ControlPlane) Run(t int64) { cp.Clock.RunUntil(t) }
 // createPod adds a pod of rs (nil: a bare pod) and queues it for
 // scheduling.
 func (cp *ControlPlane) createPod(p *Pod, rs *ReplicaSet) *PodState {
-	ps := &PodState{Pod: p, Node: -1, Created: cp.Clock.Now(), Bound: -1, Started: -1, ReadySince: -1, Ended: -1, rs: rs}
+	ps := &PodState{Pod: p, Node: -1, Created: cp.Clock.Now(), Bound: -1, Started: -1, ReadySince: -1, Ended: -1, rs: rs, idx: int32(len(cp.pods))}
 	cp.pods = append(cp.pods, ps)
 	cp.byPod[p] = ps
 	cp.pending = append(cp.pending, ps)
@@ -198,7 +199,7 @@ func (cp *ControlPlane) bind(ps *PodState, i int) {
 	ps.Node, ps.Bound, ps.Phase = i, cp.Clock.Now(), PodStarting
 	ps.Pod.Start = cp.Clock.Now()
 	ps.gen++
-	cp.podEvent(ps.Pod, "Scheduled", msgScheduled, cp.c.Node(i).Name, 0)
+	cp.podEvent(ps, "Scheduled", msgScheduled, i, 0)
 	cp.kubeletStart(ps)
 }
 
@@ -224,7 +225,7 @@ func (cp *ControlPlane) deletePod(ps *PodState, reason string) {
 	if ps.rs != nil {
 		ps.rs.d.terminating++
 	}
-	cp.podEvent(ps.Pod, reason, msgText, "Stopping container", 0)
+	cp.podEvent(ps, reason, msgStopping, 0, 0)
 	grace := cp.grace(ps)
 	if cp.nodes[ps.Node].failed {
 		grace = 0 // nothing runs there to wait for

@@ -79,7 +79,7 @@ func (cp *ControlPlane) Summary(hpas []*HPA) *ControlSummary {
 		}
 	}
 	for k := range cp.log.n {
-		s.Events[cp.log.at(k).reason]++
+		s.Events[cp.log.reason(cp.log.at(k))]++
 	}
 	return s
 }

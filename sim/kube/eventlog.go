@@ -5,38 +5,43 @@ import (
 	"strconv"
 )
 
-// The event log is kept as compact records: the frequent pod events (a
-// pod is scheduled, started, Ready, stopped, evicted) hold the pod and an
-// argument, and their object and message are formatted when the log is
-// read (Events) or handed to OnEvent, not on the control loops' path.
+// The event log is kept as compact records without pointers (the garbage
+// collector need not scan them): the frequent pod events (a pod is
+// scheduled, started, Ready, stopped, evicted) hold the pod's index, the
+// reason's and an argument, and their object and message are formatted
+// when the log is read (Events) or handed to OnEvent, not on the control
+// loops' path. The events of other objects, rarer, are kept formatted.
 
-// eventMsg says how a record's message is made.
+// eventMsg says how a pod event's message is made.
 type eventMsg uint8
 
 const (
-	msgText       eventMsg = iota // msg as is
-	msgScheduled                  // Successfully assigned NS/NAME to ARG
+	msgStopping   eventMsg = iota // Stopping container
+	msgStarted                    // Started container
+	msgReady                      // Pod is Ready
+	msgNodeNotRdy                 // Node is not ready
+	msgScheduled                  // Successfully assigned NS/NAME to NODE
 	msgMarkDelete                 // Marking for deletion Pod NS/NAME
 	msgBackOff                    // Back-off Ns restarting failed container
-	msgDrain                      // Evicted by drain of ARG
+	msgDrain                      // Evicted by drain of NODE
 )
 
 type eventRec struct {
 	t      int64
-	pod    *Pod // the pod of a pod event; nil: other[n] holds the event
-	reason string
-	msg    string // msgText's message, or the argument
-	n      int64
+	n      int64  // BackOff's seconds; for other objects, the index in other
+	pod    int32  // index in ControlPlane.pods; -1: another object's event
+	node   int32  // Scheduled's and drain's node
+	reason uint16 // index in reasons
 	kind   eventMsg
 }
 
 // eventLog holds the records in chunks, so that growing it never copies
-// what it holds; the events of objects other than pods, rarer, are kept
-// formatted aside.
+// what it holds.
 type eventLog struct {
-	chunks [][]eventRec
-	n      int
-	other  []Event
+	chunks  [][]eventRec
+	n       int
+	other   []Event
+	reasons []string
 }
 
 const eventChunk = 4096
@@ -53,23 +58,49 @@ func (l *eventLog) add(r eventRec) *eventRec {
 
 func (l *eventLog) at(k int) *eventRec { return &l.chunks[k/eventChunk][k%eventChunk] }
 
-// format is the record as an Event; the messages are worded as the
-// format strings they replaced ("Successfully assigned %s/%s to %s", ...).
-func (l *eventLog) format(r *eventRec) Event {
-	p := r.pod
-	if p == nil {
-		return l.other[r.n]
+// reasonID interns a pod event's reason (a handful of constants).
+func (l *eventLog) reasonID(reason string) uint16 {
+	for k, r := range l.reasons {
+		if r == reason {
+			return uint16(k)
+		}
 	}
-	e := Event{Time: r.t, Object: "Pod/" + p.Name, Reason: r.reason, Message: r.msg}
+	l.reasons = append(l.reasons, reason)
+	return uint16(len(l.reasons) - 1)
+}
+
+func (l *eventLog) reason(r *eventRec) string {
+	if r.pod < 0 {
+		return l.other[r.n].Reason
+	}
+	return l.reasons[r.reason]
+}
+
+// formatEvent is the record as an Event; the messages are worded as the
+// format strings they replaced ("Successfully assigned %s/%s to %s", ...).
+func (cp *ControlPlane) formatEvent(r *eventRec) Event {
+	if r.pod < 0 {
+		return cp.log.other[r.n]
+	}
+	p := cp.pods[r.pod].Pod
+	e := Event{Time: r.t, Object: "Pod/" + p.Name, Reason: cp.log.reasons[r.reason]}
 	switch r.kind {
+	case msgStopping:
+		e.Message = "Stopping container"
+	case msgStarted:
+		e.Message = "Started container"
+	case msgReady:
+		e.Message = "Pod is Ready"
+	case msgNodeNotRdy:
+		e.Message = "Node is not ready"
 	case msgScheduled:
-		e.Message = "Successfully assigned " + p.Namespace + "/" + p.Name + " to " + r.msg
+		e.Message = "Successfully assigned " + p.Namespace + "/" + p.Name + " to " + cp.c.Node(int(r.node)).Name
 	case msgMarkDelete:
 		e.Message = "Marking for deletion Pod " + p.Namespace + "/" + p.Name
 	case msgBackOff:
 		e.Message = "Back-off " + strconv.FormatInt(r.n, 10) + "s restarting failed container"
 	case msgDrain:
-		e.Message = "Evicted by drain of " + r.msg
+		e.Message = "Evicted by drain of " + cp.c.Node(int(r.node)).Name
 	}
 	return e
 }
@@ -77,25 +108,25 @@ func (l *eventLog) format(r *eventRec) Event {
 func (cp *ControlPlane) event(object, reason, format string, args ...any) {
 	e := Event{Time: cp.Clock.Now(), Object: object, Reason: reason, Message: fmt.Sprintf(format, args...)}
 	cp.log.other = append(cp.log.other, e)
-	cp.log.add(eventRec{t: e.Time, reason: reason, n: int64(len(cp.log.other) - 1)})
+	cp.log.add(eventRec{t: e.Time, pod: -1, n: int64(len(cp.log.other) - 1)})
 	if cp.OnEvent != nil {
 		cp.OnEvent(e)
 	}
 }
 
-// podEvent records an event of pod p: a fixed message (kind msgText), or
-// one of the templates with its argument (arg, n).
-func (cp *ControlPlane) podEvent(p *Pod, reason string, kind eventMsg, arg string, n int64) {
-	r := cp.log.add(eventRec{t: cp.Clock.Now(), pod: p, reason: reason, kind: kind, msg: arg, n: n})
+// podEvent records an event of pod ps: kind says which message, node and
+// n are its argument where it has one.
+func (cp *ControlPlane) podEvent(ps *PodState, reason string, kind eventMsg, node int, n int64) {
+	r := cp.log.add(eventRec{t: cp.Clock.Now(), pod: ps.idx, reason: cp.log.reasonID(reason), kind: kind, node: int32(node), n: n})
 	if cp.OnEvent != nil {
-		cp.OnEvent(cp.log.format(r))
+		cp.OnEvent(cp.formatEvent(r))
 	}
 }
 
 // Events is the event log so far, in order.
 func (cp *ControlPlane) Events() []Event {
 	for k := len(cp.events); k < cp.log.n; k++ {
-		cp.events = append(cp.events, cp.log.format(cp.log.at(k)))
+		cp.events = append(cp.events, cp.formatEvent(cp.log.at(k)))
 	}
 	return cp.events
 }

@@ -96,7 +96,7 @@ func (cp *ControlPlane) markNotReady(i int) {
 		}
 		if ps.Ready() {
 			ps.ReadySince = -1
-			cp.podEvent(p, "NodeNotReady", msgText, "Node is not ready", 0)
+			cp.podEvent(ps, "NodeNotReady", msgNodeNotRdy, 0, 0)
 			if ps.rs != nil {
 				ps.rs.d.changed(cp)
 			}
@@ -104,7 +104,7 @@ func (cp *ControlPlane) markNotReady(i int) {
 		gen := ns.gen
 		cp.Clock.After(cp.cfg.TolerationSeconds, func() {
 			if ns.gen == gen && ps.Node == i && ps.Phase != PodTerminating && ps.Phase != PodGone {
-				cp.podEvent(p, "TaintManagerEviction", msgMarkDelete, "", 0)
+				cp.podEvent(ps, "TaintManagerEviction", msgMarkDelete, 0, 0)
 				cp.deletePod(ps, "Evicted")
 			}
 		})
@@ -179,7 +179,7 @@ func (cp *ControlPlane) drainStep(i int) {
 			left = true
 			continue
 		}
-		cp.podEvent(p, "Evicted", msgDrain, cp.c.Node(i).Name, 0)
+		cp.podEvent(ps, "Evicted", msgDrain, i, 0)
 		cp.deletePod(ps, "Killing")
 	}
 	if left {
