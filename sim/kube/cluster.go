@@ -202,6 +202,9 @@ func (c *Cluster) Bind(p *Pod, i int) error {
 	c.where[p] = int32(i)
 	c.ClearNomination(p)
 	ni := &c.nodes[i]
+	if ni.pods == nil {
+		ni.pods = make([]*Pod, 0, 16) // rather than growing through 1, 2, 4, 8
+	}
 	ni.pods = append(ni.pods, p)
 	c.bump(i)
 	ni.requested.Add(p.Requests)
