@@ -110,7 +110,6 @@ type ControlPlane struct {
 	s     *Scheduler
 
 	pods        []*PodState
-	byPod       map[*Pod]*PodState
 	pending     []*PodState
 	deployments []*Deployment
 	nodes       []nodeState
@@ -127,7 +126,7 @@ type ControlPlane struct {
 
 // NewControlPlane makes a control plane over the scheduler's cluster.
 func NewControlPlane(s *Scheduler, cfg Config) *ControlPlane {
-	cp := &ControlPlane{cfg: cfg, Clock: &Clock{}, c: s.c, s: s, byPod: map[*Pod]*PodState{}}
+	cp := &ControlPlane{cfg: cfg, Clock: &Clock{}, c: s.c, s: s}
 	cp.nodes = make([]nodeState, s.c.Len())
 	return cp
 }
@@ -149,7 +148,7 @@ func (cp *ControlPlane) Run(t int64) { cp.Clock.RunUntil(t) }
 func (cp *ControlPlane) createPod(p *Pod, rs *ReplicaSet) *PodState {
 	ps := &PodState{Pod: p, Node: -1, Created: cp.Clock.Now(), Bound: -1, Started: -1, ReadySince: -1, Ended: -1, rs: rs, idx: int32(len(cp.pods))}
 	cp.pods = append(cp.pods, ps)
-	cp.byPod[p] = ps
+	p.state = ps
 	cp.pending = append(cp.pending, ps)
 	cp.queueSchedule()
 	return ps

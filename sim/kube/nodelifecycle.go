@@ -154,8 +154,14 @@ func (cp *ControlPlane) NodeReady(i int) bool {
 	return i < len(cp.nodes) && !cp.nodes[i].notReady || i >= len(cp.nodes)
 }
 
-// stateOf finds the PodState of a bound pod.
-func (cp *ControlPlane) stateOf(p *Pod) *PodState { return cp.byPod[p] }
+// stateOf finds the PodState of a bound pod: nil for a pod this control
+// plane did not create (a copy of one of its pods included).
+func (cp *ControlPlane) stateOf(p *Pod) *PodState {
+	if ps := p.state; ps != nil && ps.Pod == p && int(ps.idx) < len(cp.pods) && cp.pods[ps.idx] == ps {
+		return ps
+	}
+	return nil
+}
 
 // Drain cordons node i and evicts its pods through the eviction API:
 // an eviction that would violate a PodDisruptionBudget is refused and
