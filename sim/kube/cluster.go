@@ -34,6 +34,7 @@ type Cluster struct {
 	// another version is stale
 	vers  []uint32
 	bvers []uint32 // per block of verBlock nodes, bumped with each of theirs
+	blast []int32  // per block, the node last bumped
 	// taintReasons caches TaintToleration's failure reason per taint key
 	// and value
 	taintReasons    map[[2]string]string
@@ -115,6 +116,7 @@ func NewCluster(nodes []*Node) (*Cluster, error) {
 	}
 	c.vers = make([]uint32, len(c.nodes))
 	c.bvers = make([]uint32, (len(c.nodes)+verBlock-1)/verBlock)
+	c.blast = make([]int32, len(c.bvers))
 	return c, nil
 }
 
@@ -401,6 +403,7 @@ func (c *Cluster) AddNode(n *Node) (int, error) {
 	c.vers = append(c.vers, 0)
 	if len(c.bvers) < (i+verBlock)/verBlock {
 		c.bvers = append(c.bvers, 0)
+		c.blast = append(c.blast, 0)
 	}
 	c.bump(i)
 	if untolerated(n.Taints, nil, NoSchedule, NoExecute) != nil {
@@ -475,6 +478,7 @@ const (
 func (c *Cluster) bump(i int) {
 	c.vers[i]++
 	c.bvers[i>>verBlockShift]++
+	c.blast[i>>verBlockShift] = int32(i)
 }
 
 // Gone reports whether node i was removed.

@@ -202,7 +202,8 @@ type fastBlock struct {
 	first    int32 // the first of them
 	cnt      int32 // feasible nodes of score top
 	top      int64
-	taint    bool // a feasible node has an untolerated PreferNoSchedule taint
+	taint    bool  // a feasible node has an untolerated PreferNoSchedule taint
+	ntaint   int32 // how many
 }
 
 // fastBlock returns block bi's summary, brought up to date.
@@ -211,6 +212,15 @@ func (s *Scheduler) fastBlock(p *Pod, bi int) *fastBlock {
 	b := &s.fblocks[bi]
 	if b.gen == s.fgen && b.ver == c.bvers[bi] {
 		return b
+	}
+	if b.gen == s.fgen && b.ver+1 == c.bvers[bi] {
+		// one node changed since: fastFill updates the summary
+		if i := int(c.blast[bi]); s.fcache[i].gen == s.fgen && s.fcache[i].ver+1 == c.vers[i] {
+			s.fastFill(p, i, &s.fcache[i])
+			if b.gen == s.fgen && b.ver == c.bvers[bi] {
+				return b
+			}
+		}
 	}
 	*b = fastBlock{gen: s.fgen, ver: c.bvers[bi], first: -1}
 	for i := bi << verBlockShift; i < (bi+1)<<verBlockShift; i++ {
@@ -221,7 +231,10 @@ func (s *Scheduler) fastBlock(p *Pod, bi int) *fastBlock {
 		if !e.ok {
 			continue
 		}
-		b.taint = b.taint || e.taint
+		if e.taint {
+			b.taint = true
+			b.ntaint++
+		}
 		s.fblockOK[bi<<verBlockShift+int(b.ok)] = i
 		switch {
 		case b.ok == 0:
@@ -237,8 +250,78 @@ func (s *Scheduler) fastBlock(p *Pod, bi int) *fastBlock {
 }
 
 // fastFill computes node i's outcome for the class of p, as the full
-// cycle's filter and score do.
+// cycle's filter and score do. When node i's change is the only one in
+// its block since the block's summary was made, the summary is updated
+// from the old outcome and the new (a bind changes one node: the block
+// need not be read again).
 func (s *Scheduler) fastFill(p *Pod, i int, e *fastEntry) {
+	c := s.c
+	bi := i >> verBlockShift
+	var b *fastBlock
+	if bi < len(s.fblocks) {
+		if b = &s.fblocks[bi]; b.gen != s.fgen || b.ver+1 != c.bvers[bi] || c.blast[bi] != int32(i) || e.gen != s.fgen || e.ver+1 != c.vers[i] {
+			b = nil
+		}
+	}
+	old := *e
+	s.fastOutcome(p, i, e)
+	if b != nil {
+		s.blockDelta(bi, b, i, &old, e)
+	}
+}
+
+// blockDelta updates block bi's summary b for node i's outcome changing
+// from o to e; where the top score's last node went, the summary is voided
+// (made afresh at its next use).
+func (s *Scheduler) blockDelta(bi int, b *fastBlock, i int, o, e *fastEntry) {
+	b.ver = s.c.bvers[bi]
+	list := s.fblockOK[bi<<verBlockShift : bi<<verBlockShift+verBlock]
+	if o.ok {
+		k := 0
+		for list[k] != i {
+			k++
+		}
+		copy(list[k:b.ok], list[k+1:b.ok])
+		b.ok--
+		if o.score == b.top {
+			b.cnt--
+		}
+		if o.taint {
+			b.ntaint--
+		}
+	}
+	if e.ok {
+		k := int(b.ok)
+		for k > 0 && list[k-1] > i {
+			list[k] = list[k-1]
+			k--
+		}
+		list[k] = i
+		switch {
+		case b.ok == 0:
+			b.top, b.cnt = e.score, 1
+		case e.score > b.top:
+			b.top, b.cnt = e.score, 1
+		case e.score == b.top:
+			b.cnt++
+		}
+		b.ok++
+		if e.taint {
+			b.ntaint++
+		}
+	}
+	b.taint = b.ntaint > 0
+	b.first = -1
+	if b.ok > 0 {
+		b.first = int32(list[0])
+		if b.cnt == 0 {
+			b.gen = 0 // the top score left the block: count again
+		}
+	}
+}
+
+// fastOutcome is node i's outcome for the class of p.
+func (s *Scheduler) fastOutcome(p *Pod, i int, e *fastEntry) {
 	c := s.c
 	w := s.prof.Weights
 	*e = fastEntry{ver: c.vers[i], gen: s.fgen}
