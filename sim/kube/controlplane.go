@@ -143,10 +143,18 @@ func (cp *ControlPlane) SetPDBs(pdbs []*PDB) { cp.pdbs = pdbs }
 // Run advances the clock to t, running every controller action due.
 func (cp *ControlPlane) Run(t int64) { cp.Clock.RunUntil(t) }
 
-// createPod adds a pod of rs (nil: a bare pod) and queues it for
-// scheduling.
-func (cp *ControlPlane) createPod(p *Pod, rs *ReplicaSet) *PodState {
-	ps := &PodState{Pod: p, Node: -1, Created: cp.Clock.Now(), Bound: -1, Started: -1, ReadySince: -1, Ended: -1, rs: rs, idx: int32(len(cp.pods))}
+// podAndState holds a pod the control plane creates and its record in one
+// allocation: they live as long as each other.
+type podAndState struct {
+	pod Pod
+	ps  PodState
+}
+
+// createPod adds the pod b holds, of rs (nil: a bare pod), and queues it
+// for scheduling.
+func (cp *ControlPlane) createPod(b *podAndState, rs *ReplicaSet) *PodState {
+	p, ps := &b.pod, &b.ps
+	*ps = PodState{Pod: p, Node: -1, Created: cp.Clock.Now(), Bound: -1, Started: -1, ReadySince: -1, Ended: -1, rs: rs, idx: int32(len(cp.pods))}
 	cp.pods = append(cp.pods, ps)
 	p.state = ps
 	cp.pending = append(cp.pending, ps)

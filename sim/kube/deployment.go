@@ -354,14 +354,14 @@ func (cp *ControlPlane) syncReplicaSet(rs *ReplicaSet) bool {
 	switch {
 	case n < rs.Replicas:
 		for ; n < rs.Replicas; n++ {
-			p := *rs.template
-			p.Name = rs.Name + "-" + strconv.Itoa(rs.seq) // NAME-REV-K
+			b := &podAndState{pod: *rs.template}
+			b.pod.Name = rs.Name + "-" + strconv.Itoa(rs.seq) // NAME-REV-K
 			if rs.owner == "" {
 				rs.owner = "ReplicaSet/" + rs.Name
 			}
-			p.Owner = rs.owner
+			b.pod.Owner = rs.owner
 			rs.seq++
-			ps := cp.createPod(&p, rs)
+			ps := cp.createPod(b, rs)
 			rs.pods = append(rs.pods, ps)
 		}
 		return true
