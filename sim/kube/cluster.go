@@ -243,6 +243,9 @@ func (c *Cluster) Unbind(p *Pod) error {
 // count updates every index for p bound to (d=1) or removed from (d=-1)
 // node i.
 func (c *Cluster) count(p *Pod, i int, d int32) {
+	if len(c.aggs) == 0 && p.Affinity == nil {
+		return // no index to update (the common case of a plain pod)
+	}
 	for _, a := range c.aggs {
 		if a.matches(p) {
 			if dm := a.ti.dom[i]; dm >= 0 {
