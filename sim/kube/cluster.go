@@ -29,6 +29,16 @@ type Cluster struct {
 	nominated [][]*Pod
 	nomOf     map[*Pod]int
 	gone      int // nodes removed
+	// vers counts, per node, the changes the scheduler's caches must see
+	// (binds, unbinds, taints, cordons, removal): an outcome cached at
+	// another version is stale
+	vers  []uint32
+	bvers []uint32 // per block of verBlock nodes, bumped with each of theirs
+	blast []int32  // per block, the node last bumped
+	// taintReasons caches TaintToleration's failure reason per taint key
+	// and value
+	taintReasons    map[[2]string]string
+	lastTaintReason taintReasonEntry
 }
 
 type nodeInfo struct {
@@ -104,6 +114,9 @@ func NewCluster(nodes []*Node) (*Cluster, error) {
 			c.taintedNS++
 		}
 	}
+	c.vers = make([]uint32, len(c.nodes))
+	c.bvers = make([]uint32, (len(c.nodes)+verBlock-1)/verBlock)
+	c.blast = make([]int32, len(c.bvers))
 	return c, nil
 }
 
@@ -191,7 +204,11 @@ func (c *Cluster) Bind(p *Pod, i int) error {
 	c.where[p] = int32(i)
 	c.ClearNomination(p)
 	ni := &c.nodes[i]
+	if ni.pods == nil {
+		ni.pods = make([]*Pod, 0, 16) // rather than growing through 1, 2, 4, 8
+	}
 	ni.pods = append(ni.pods, p)
+	c.bump(i)
 	ni.requested.Add(p.Requests)
 	ni.nonZero.Add(p.NonZero)
 	c.count(p, i, 1)
@@ -216,6 +233,7 @@ func (c *Cluster) Unbind(p *Pod) error {
 			break
 		}
 	}
+	c.bump(i)
 	ni.requested.Sub(p.Requests)
 	ni.nonZero.Sub(p.NonZero)
 	c.count(p, i, -1)
@@ -225,6 +243,9 @@ func (c *Cluster) Unbind(p *Pod) error {
 // count updates every index for p bound to (d=1) or removed from (d=-1)
 // node i.
 func (c *Cluster) count(p *Pod, i int, d int32) {
+	if len(c.aggs) == 0 && p.Affinity == nil {
+		return // no index to update (the common case of a plain pod)
+	}
 	for _, a := range c.aggs {
 		if a.matches(p) {
 			if dm := a.ti.dom[i]; dm >= 0 {
@@ -382,6 +403,12 @@ func (c *Cluster) AddNode(n *Node) (int, error) {
 	i := len(c.nodes)
 	c.byName[n.Name] = i
 	c.nodes = append(c.nodes, nodeInfo{node: n})
+	c.vers = append(c.vers, 0)
+	if len(c.bvers) < (i+verBlock)/verBlock {
+		c.bvers = append(c.bvers, 0)
+		c.blast = append(c.blast, 0)
+	}
+	c.bump(i)
 	if untolerated(n.Taints, nil, NoSchedule, NoExecute) != nil {
 		c.taintedNS++
 	}
@@ -430,8 +457,31 @@ func (c *Cluster) RemoveNode(i int) error {
 	if !ni.gone {
 		ni.gone = true
 		c.gone++
+		c.bump(i)
 	}
 	return nil
+}
+
+// NodeUpdated tells the cluster that node i's fields (taints,
+// unschedulable, allocatable) were changed in place, so the scheduler's
+// cached outcomes for it are stale. SetTaints and the control plane's
+// cordons call it; code that edits a Node after it joined the cluster
+// must.
+func (c *Cluster) NodeUpdated(i int) { c.bump(i) }
+
+// verBlock is how many consecutive nodes share a block version (bvers):
+// the scheduler's fast path summarises a block whose version is unchanged
+// without looking at its nodes.
+const (
+	verBlockShift = 5
+	verBlock      = 1 << verBlockShift
+)
+
+// bump marks node i changed.
+func (c *Cluster) bump(i int) {
+	c.vers[i]++
+	c.bvers[i>>verBlockShift]++
+	c.blast[i>>verBlockShift] = int32(i)
 }
 
 // Gone reports whether node i was removed.
@@ -448,4 +498,5 @@ func (c *Cluster) SetTaints(i int, taints []Taint) {
 	if untolerated(n.Taints, nil, NoSchedule, NoExecute) != nil {
 		c.taintedNS++
 	}
+	c.NodeUpdated(i)
 }

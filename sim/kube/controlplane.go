@@ -1,9 +1,6 @@
 package kube
 
-import (
-	"fmt"
-	"slices"
-)
+import "slices"
 
 // Second is one second of simulated time, in nanoseconds.
 const Second int64 = 1_000_000_000
@@ -94,7 +91,8 @@ type PodState struct {
 	Reason  string
 	crashes int // since the backoff was last reset
 	rs      *ReplicaSet
-	gen     int // bumped on every change of phase, voiding older timers
+	gen     int   // bumped on every change of phase, voiding older timers
+	idx     int32 // in ControlPlane.pods
 }
 
 // Ready reports whether the pod passes readiness (it receives traffic).
@@ -112,7 +110,6 @@ type ControlPlane struct {
 	s     *Scheduler
 
 	pods        []*PodState
-	byPod       map[*Pod]*PodState
 	pending     []*PodState
 	deployments []*Deployment
 	nodes       []nodeState
@@ -121,23 +118,21 @@ type ControlPlane struct {
 	pdbs        []*PDB
 
 	schedQueued bool
-	events      []Event
+	log         eventLog // the event log (eventlog.go)
+	events      []Event  // log formatted, as far as Events was asked
 	// OnEvent, when set, sees each event as it happens.
 	OnEvent func(Event)
 }
 
 // NewControlPlane makes a control plane over the scheduler's cluster.
 func NewControlPlane(s *Scheduler, cfg Config) *ControlPlane {
-	cp := &ControlPlane{cfg: cfg, Clock: &Clock{}, c: s.c, s: s, byPod: map[*Pod]*PodState{}}
+	cp := &ControlPlane{cfg: cfg, Clock: &Clock{}, c: s.c, s: s}
 	cp.nodes = make([]nodeState, s.c.Len())
 	return cp
 }
 
 // Cluster is the control plane's cluster.
 func (cp *ControlPlane) Cluster() *Cluster { return cp.c }
-
-// Events is the event log so far, in order.
-func (cp *ControlPlane) Events() []Event { return cp.events }
 
 // Pods lists every pod created so far, in creation order.
 func (cp *ControlPlane) Pods() []*PodState { return cp.pods }
@@ -148,20 +143,20 @@ func (cp *ControlPlane) SetPDBs(pdbs []*PDB) { cp.pdbs = pdbs }
 // Run advances the clock to t, running every controller action due.
 func (cp *ControlPlane) Run(t int64) { cp.Clock.RunUntil(t) }
 
-func (cp *ControlPlane) event(object, reason, format string, args ...any) {
-	e := Event{Time: cp.Clock.Now(), Object: object, Reason: reason, Message: fmt.Sprintf(format, args...)}
-	cp.events = append(cp.events, e)
-	if cp.OnEvent != nil {
-		cp.OnEvent(e)
-	}
+// podAndState holds a pod the control plane creates and its record in one
+// allocation: they live as long as each other.
+type podAndState struct {
+	pod Pod
+	ps  PodState
 }
 
-// createPod adds a pod of rs (nil: a bare pod) and queues it for
-// scheduling.
-func (cp *ControlPlane) createPod(p *Pod, rs *ReplicaSet) *PodState {
-	ps := &PodState{Pod: p, Node: -1, Created: cp.Clock.Now(), Bound: -1, Started: -1, ReadySince: -1, Ended: -1, rs: rs}
+// createPod adds the pod b holds, of rs (nil: a bare pod), and queues it
+// for scheduling.
+func (cp *ControlPlane) createPod(b *podAndState, rs *ReplicaSet) *PodState {
+	p, ps := &b.pod, &b.ps
+	*ps = PodState{Pod: p, Node: -1, Created: cp.Clock.Now(), Bound: -1, Started: -1, ReadySince: -1, Ended: -1, rs: rs, idx: int32(len(cp.pods))}
 	cp.pods = append(cp.pods, ps)
-	cp.byPod[p] = ps
+	p.state = ps
 	cp.pending = append(cp.pending, ps)
 	cp.queueSchedule()
 	return ps
@@ -211,7 +206,7 @@ func (cp *ControlPlane) bind(ps *PodState, i int) {
 	ps.Node, ps.Bound, ps.Phase = i, cp.Clock.Now(), PodStarting
 	ps.Pod.Start = cp.Clock.Now()
 	ps.gen++
-	cp.event("Pod/"+ps.Pod.Name, "Scheduled", "Successfully assigned %s/%s to %s", ps.Pod.Namespace, ps.Pod.Name, cp.c.Node(i).Name)
+	cp.podEvent(ps, "Scheduled", msgScheduled, i, 0)
 	cp.kubeletStart(ps)
 }
 
@@ -237,7 +232,7 @@ func (cp *ControlPlane) deletePod(ps *PodState, reason string) {
 	if ps.rs != nil {
 		ps.rs.d.terminating++
 	}
-	cp.event("Pod/"+ps.Pod.Name, reason, "Stopping container")
+	cp.podEvent(ps, reason, msgStopping, 0, 0)
 	grace := cp.grace(ps)
 	if cp.nodes[ps.Node].failed {
 		grace = 0 // nothing runs there to wait for

@@ -78,8 +78,8 @@ func (cp *ControlPlane) Summary(hpas []*HPA) *ControlSummary {
 			s.NodeGroups[g.Name] = NodeGroupSummary{Nodes: g.Size(), Peak: max(g.Peak, g.Size()), ScaleUps: g.ScaleUps, ScaleDowns: g.ScaleDowns, Cost: g.Cost(cp.Clock.Now())}
 		}
 	}
-	for _, e := range cp.events {
-		s.Events[e.Reason]++
+	for k := range cp.log.n {
+		s.Events[cp.log.reason(cp.log.at(k))]++
 	}
 	return s
 }

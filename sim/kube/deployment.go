@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // IntOrPercent is maxSurge or maxUnavailable: a number of pods, or a
@@ -82,6 +83,7 @@ type ReplicaSet struct {
 	Replicas int32
 	pods     []*PodState // active: not terminating
 	seq      int
+	owner    string // "ReplicaSet/NAME", the pods' Owner
 }
 
 // AddDeployment creates a Deployment; its ReplicaSet and pods follow at
@@ -352,11 +354,14 @@ func (cp *ControlPlane) syncReplicaSet(rs *ReplicaSet) bool {
 	switch {
 	case n < rs.Replicas:
 		for ; n < rs.Replicas; n++ {
-			p := *rs.template
-			p.Name = fmt.Sprintf("%s-%d", rs.Name, rs.seq)
-			p.Owner = "ReplicaSet/" + rs.Name
+			b := &podAndState{pod: *rs.template}
+			b.pod.Name = rs.Name + "-" + strconv.Itoa(rs.seq) // NAME-REV-K
+			if rs.owner == "" {
+				rs.owner = "ReplicaSet/" + rs.Name
+			}
+			b.pod.Owner = rs.owner
 			rs.seq++
-			ps := cp.createPod(&p, rs)
+			ps := cp.createPod(b, rs)
 			rs.pods = append(rs.pods, ps)
 		}
 		return true

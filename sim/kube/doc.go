@@ -44,6 +44,16 @@
 // feasible nodes (percentageOfNodesToScore, adaptive by default), starting
 // each cycle where the last one stopped.
 //
+// A pod whose filters and scores read only the node (no node name,
+// selector, affinity or topology spread, nothing nominated, a built-in
+// resource scorer) takes a fast path with the same outcome
+// (schedcache.go): each node's result is cached per pod class (requests,
+// tolerations) and recomputed only where the node changed; a block of 32
+// nodes none of which changed is taken from its summary. The cluster sees
+// every change made through its methods (Bind, Unbind, SetTaints,
+// RemoveNode, AddNode); code that edits a Node's fields in place after it
+// joined the cluster calls Cluster.NodeUpdated.
+//
 // # Priority and preemption
 //
 // Scheduler.Preempt is DefaultPreemption's PostFilter: candidate nodes,

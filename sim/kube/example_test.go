@@ -58,3 +58,38 @@ func ExampleControlPlane() {
 	// 5 Pod/web-0-0 Started
 	// 8 Pod/web-0-0 Ready
 }
+
+// A node cordoned by editing it in place: after Cluster.NodeUpdated the
+// scheduler sees the change (it caches each node's outcome for pods like
+// these, keyed by the cluster's record of changes), and the pods that
+// follow go to the other node.
+func ExampleCluster_NodeUpdated() {
+	mk := func(name string) *kube.Node {
+		return &kube.Node{Name: name, Allocatable: kube.Resources{MilliCPU: 4000, Memory: 8 << 30, Pods: 110}}
+	}
+	c, _ := kube.NewCluster([]*kube.Node{mk("a"), mk("b")})
+	s, _ := kube.NewScheduler(c, kube.DefaultProfile(), rand.New(rand.NewPCG(1, 2)))
+	place := func(name string) {
+		r := kube.Resources{MilliCPU: 100, Memory: 1 << 28, Pods: 1}
+		p := &kube.Pod{Name: name, Namespace: "default", Requests: r, NonZero: r}
+		i, err := s.Schedule(p, -1)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		_ = c.Bind(p, i)
+		fmt.Println(name, "->", c.Node(i).Name)
+	}
+	place("p0")
+	place("p1")
+	a := c.NodeIndex("a")
+	c.Node(a).Unschedulable = true // cordon, in place
+	c.NodeUpdated(a)
+	place("p2")
+	place("p3")
+	// Output:
+	// p0 -> a
+	// p1 -> b
+	// p2 -> b
+	// p3 -> b
+}

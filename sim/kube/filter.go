@@ -22,6 +22,33 @@ func untoleratedReason(t *Taint) string {
 	return fmt.Sprintf("node(s) had untolerated taint {%s: %s}", t.Key, t.Value)
 }
 
+// taintReason is untoleratedReason, formatted once per key and value: a
+// zone outage taints a third of the nodes, and every pod scheduled
+// meanwhile fails on each of them.
+// The last reason is kept apart: the nodes of an outage share one taint,
+// whose strings compare by pointer, faster than a map's hash.
+func (c *Cluster) taintReason(t *Taint) string {
+	if l := &c.lastTaintReason; l.ok && l.key == t.Key && l.value == t.Value {
+		return l.reason
+	}
+	k := [2]string{t.Key, t.Value}
+	r, ok := c.taintReasons[k]
+	if !ok {
+		if c.taintReasons == nil {
+			c.taintReasons = map[[2]string]string{}
+		}
+		r = untoleratedReason(t)
+		c.taintReasons[k] = r
+	}
+	c.lastTaintReason = taintReasonEntry{key: t.Key, value: t.Value, reason: r, ok: true}
+	return r
+}
+
+type taintReasonEntry struct {
+	key, value, reason string
+	ok                 bool
+}
+
 // Insufficient-resource reasons.
 var (
 	reasonNoCPU      = "Insufficient " + ResourceCPU
@@ -195,7 +222,7 @@ func (c *Cluster) filter(cs *cycleState, i int, st *status) bool {
 	// TaintToleration: NoSchedule and NoExecute taints.
 	if len(n.Taints) > 0 {
 		if t := untolerated(n.Taints, p.Tolerations, NoSchedule, NoExecute); t != nil {
-			return st.fail(untoleratedReason(t), true)
+			return st.fail(c.taintReason(t), true)
 		}
 	}
 	// NodeAffinity: nodeSelector and required node affinity.

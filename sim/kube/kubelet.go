@@ -36,7 +36,7 @@ func (cp *ControlPlane) containerStarted(ps *PodState) {
 	}
 	ps.Phase, ps.Started = PodRunning, now
 	ps.gen++
-	cp.event("Pod/"+ps.Pod.Name, "Started", "Started container")
+	cp.podEvent(ps, "Started", msgStarted, 0, 0)
 	sp := cp.spec(ps)
 	period := sp.ReadinessPeriod
 	if period <= 0 {
@@ -63,7 +63,7 @@ func (cp *ControlPlane) containerStarted(ps *PodState) {
 
 func (cp *ControlPlane) becameReady(ps *PodState) {
 	ps.ReadySince = cp.Clock.Now()
-	cp.event("Pod/"+ps.Pod.Name, "Ready", "Pod is Ready")
+	cp.podEvent(ps, "Ready", msgReady, 0, 0)
 	if ps.rs != nil {
 		ps.rs.d.changed(cp)
 		if m := ps.rs.d.Spec.MinReadySeconds; m > 0 {
@@ -92,7 +92,7 @@ func (cp *ControlPlane) crashed(ps *PodState) {
 	wasReady := ps.Ready()
 	ps.Phase, ps.ReadySince = PodBackOff, -1
 	ps.gen++
-	cp.event("Pod/"+ps.Pod.Name, "BackOff", "Back-off %ds restarting failed container", delay/Second)
+	cp.podEvent(ps, "BackOff", msgBackOff, 0, delay/Second)
 	if wasReady && ps.rs != nil {
 		ps.rs.d.changed(cp)
 	}

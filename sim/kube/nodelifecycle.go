@@ -96,7 +96,7 @@ func (cp *ControlPlane) markNotReady(i int) {
 		}
 		if ps.Ready() {
 			ps.ReadySince = -1
-			cp.event("Pod/"+p.Name, "NodeNotReady", "Node is not ready")
+			cp.podEvent(ps, "NodeNotReady", msgNodeNotRdy, 0, 0)
 			if ps.rs != nil {
 				ps.rs.d.changed(cp)
 			}
@@ -104,7 +104,7 @@ func (cp *ControlPlane) markNotReady(i int) {
 		gen := ns.gen
 		cp.Clock.After(cp.cfg.TolerationSeconds, func() {
 			if ns.gen == gen && ps.Node == i && ps.Phase != PodTerminating && ps.Phase != PodGone {
-				cp.event("Pod/"+p.Name, "TaintManagerEviction", "Marking for deletion Pod %s/%s", p.Namespace, p.Name)
+				cp.podEvent(ps, "TaintManagerEviction", msgMarkDelete, 0, 0)
 				cp.deletePod(ps, "Evicted")
 			}
 		})
@@ -154,8 +154,14 @@ func (cp *ControlPlane) NodeReady(i int) bool {
 	return i < len(cp.nodes) && !cp.nodes[i].notReady || i >= len(cp.nodes)
 }
 
-// stateOf finds the PodState of a bound pod.
-func (cp *ControlPlane) stateOf(p *Pod) *PodState { return cp.byPod[p] }
+// stateOf finds the PodState of a bound pod: nil for a pod this control
+// plane did not create (a copy of one of its pods included).
+func (cp *ControlPlane) stateOf(p *Pod) *PodState {
+	if ps := p.state; ps != nil && ps.Pod == p && int(ps.idx) < len(cp.pods) && cp.pods[ps.idx] == ps {
+		return ps
+	}
+	return nil
+}
 
 // Drain cordons node i and evicts its pods through the eviction API:
 // an eviction that would violate a PodDisruptionBudget is refused and
@@ -163,6 +169,7 @@ func (cp *ControlPlane) stateOf(p *Pod) *PodState { return cp.byPod[p] }
 func (cp *ControlPlane) Drain(i int) {
 	n := cp.c.Node(i)
 	n.Unschedulable = true
+	cp.c.NodeUpdated(i)
 	cp.event("Node/"+n.Name, "NodeNotSchedulable", "Node %s status is now: NodeNotSchedulable", n.Name)
 	cp.drainStep(i)
 }
@@ -178,7 +185,7 @@ func (cp *ControlPlane) drainStep(i int) {
 			left = true
 			continue
 		}
-		cp.event("Pod/"+p.Name, "Evicted", "Evicted by drain of %s", cp.c.Node(i).Name)
+		cp.podEvent(ps, "Evicted", msgDrain, i, 0)
 		cp.deletePod(ps, "Killing")
 	}
 	if left {

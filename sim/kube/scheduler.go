@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -122,6 +123,61 @@ type Scheduler struct {
 	raw      []int64
 	rawF     []float64
 	soft     []TopologySpreadConstraint
+
+	// memo holds, per node, the weighted NodeResourcesFit plus
+	// NodeResourcesBalancedAllocation score for the pods of one request
+	// shape (shape), valid while the node's version and allocatable are
+	// those recorded: consecutive pods of a ReplicaSet share a shape, and
+	// between them only the node just bound changes. Only the built-in
+	// resource scorers, which read nothing else, are memoised.
+	memo      []resMemo
+	memoFor   uintptr  // the code address of the scorer memoised
+	memoW     [2]int64 // and the weights
+	shape     uint32
+	shapeReqs [4]int64
+
+	// the fast path's cache (schedcache.go): per node, the outcome for
+	// the class fkey/ftols, generation fgen
+	fcache []fastEntry
+	fgen   uint32
+	fkey   fastClass
+	ftols  []Toleration
+	// and per block of verBlock nodes, their summary
+	fblocks  []fastBlock
+	fblockOK []int
+	fsegs    []fastSeg
+	// fastCycles counts the cycles the fast path completed
+	fastCycles int
+}
+
+// The built-in resource scorers' code addresses (function values cannot
+// be compared; their code addresses can).
+var (
+	leastAllocatedPC = reflect.ValueOf(LeastAllocated).Pointer()
+	mostAllocatedPC  = reflect.ValueOf(MostAllocated).Pointer()
+)
+
+// memoizable reports whether the profile's resource score is a built-in
+// one, and invalidates the memo when the scorer or the weights changed.
+func (s *Scheduler) memoizable() bool {
+	if s.prof.RawResource != nil {
+		return false
+	}
+	pc := reflect.ValueOf(s.prof.Resource).Pointer()
+	if pc != leastAllocatedPC && pc != mostAllocatedPC {
+		return false
+	}
+	if w := [2]int64{s.prof.Weights.NodeResourcesFit, s.prof.Weights.NodeResourcesBalancedAllocation}; pc != s.memoFor || w != s.memoW {
+		s.memoFor, s.memoW = pc, w
+		s.shape++
+	}
+	return true
+}
+
+type resMemo struct {
+	ver, shape         uint32
+	allocCPU, allocMem int64
+	score              int64
 }
 
 // NewScheduler makes a scheduler. rng breaks ties between nodes of equal
@@ -157,11 +213,17 @@ func (s *Scheduler) Schedule(p *Pod, nominated int) (int, error) {
 	if nominated >= 0 && nominated < n && c.filter(&s.cs, nominated, &s.status[nominated]) {
 		return nominated, nil
 	}
+	if i, ok := s.fastSchedule(p); ok {
+		return i, nil
+	}
 	want := NumFeasibleNodesToFind(n, s.prof.PercentageOfNodesToScore)
 	s.feasible = s.feasible[:0]
 	processed := 0
+	i := s.next - 1
 	for k := 0; k < n && len(s.feasible) < want; k++ {
-		i := (s.next + k) % n
+		if i++; i >= n {
+			i = 0 // (s.next + k) % n, without a division per node
+		}
 		processed++
 		if c.gone > 0 && c.nodes[i].gone {
 			s.status[i] = status{}
@@ -226,18 +288,29 @@ func (s *Scheduler) score(p *Pod) []int64 {
 	raw := grow(s.raw, len(fs))
 	s.total, s.raw = total, raw
 	w := s.prof.Weights
+	memo := s.memoizable()
 	add := func(weight int64) {
 		for k := range fs {
 			total[k] += weight * raw[k]
 		}
 	}
-	// TaintToleration.
+	// TaintToleration. When no feasible node has an untolerated
+	// PreferNoSchedule taint, every raw score is 0 and normalises to
+	// MaxNodeScore: added at once.
 	if w.TaintToleration != 0 {
+		var any int64
 		for k, i := range fs {
 			raw[k] = taintScore(p, c.nodes[i].node)
+			any |= raw[k]
 		}
-		defaultNormalize(raw, true)
-		add(w.TaintToleration)
+		if any == 0 {
+			for k := range fs {
+				total[k] += w.TaintToleration * MaxNodeScore
+			}
+		} else {
+			defaultNormalize(raw, true)
+			add(w.TaintToleration)
+		}
 	}
 	// NodeAffinity (PreScore skips pods without preferred terms).
 	if w.NodeAffinity != 0 && p.Affinity != nil && p.Affinity.NodeAffinity != nil && len(p.Affinity.NodeAffinity.Preferred) > 0 {
@@ -265,6 +338,8 @@ func (s *Scheduler) score(p *Pod) []int64 {
 			}
 		}
 		add(w.NodeResourcesFit)
+	case memo:
+		s.memoResources(p, total)
 	case w.NodeResourcesFit != 0:
 		for k, i := range fs {
 			raw[k] = s.prof.Resource(c, p, i)
@@ -273,7 +348,7 @@ func (s *Scheduler) score(p *Pod) []int64 {
 	}
 	// NodeResourcesBalancedAllocation (skipped for pods requesting no cpu
 	// or memory).
-	if w.NodeResourcesBalancedAllocation != 0 && (p.Requests.MilliCPU > 0 || p.Requests.Memory > 0) {
+	if !memo && w.NodeResourcesBalancedAllocation != 0 && (p.Requests.MilliCPU > 0 || p.Requests.Memory > 0) {
 		for k, i := range fs {
 			raw[k] = balancedAllocation(c, p, i)
 		}
@@ -286,6 +361,40 @@ func (s *Scheduler) score(p *Pod) []int64 {
 		add(w.InterPodAffinity)
 	}
 	return total
+}
+
+// memoResources adds the weighted NodeResourcesFit and
+// NodeResourcesBalancedAllocation scores of each feasible node to total,
+// from the memo where it is current (the built-in scorers only: they read
+// the node's allocatable and requests and the pod's requests, nothing
+// else).
+func (s *Scheduler) memoResources(p *Pod, total []int64) {
+	c := s.c
+	w := s.prof.Weights
+	if reqs := [4]int64{p.Requests.MilliCPU, p.Requests.Memory, p.NonZero.MilliCPU, p.NonZero.Memory}; reqs != s.shapeReqs {
+		s.shape++
+		s.shapeReqs = reqs
+	}
+	if len(s.memo) < len(c.nodes) {
+		s.memo = append(s.memo, make([]resMemo, len(c.nodes)-len(s.memo))...)
+	}
+	bal := w.NodeResourcesBalancedAllocation != 0 && (p.Requests.MilliCPU > 0 || p.Requests.Memory > 0)
+	for k, i := range s.feasible {
+		ni := &c.nodes[i]
+		m := &s.memo[i]
+		a := &ni.node.Allocatable
+		if m.shape != s.shape || m.ver != c.vers[i] || m.allocCPU != a.MilliCPU || m.allocMem != a.Memory {
+			var v int64
+			if w.NodeResourcesFit != 0 {
+				v = w.NodeResourcesFit * s.prof.Resource(c, p, i)
+			}
+			if bal {
+				v += w.NodeResourcesBalancedAllocation * balancedAllocation(c, p, i)
+			}
+			*m = resMemo{ver: c.vers[i], shape: s.shape, allocCPU: a.MilliCPU, allocMem: a.Memory, score: v}
+		}
+		total[k] += m.score
+	}
 }
 
 func grow(b []int64, n int) []int64 {

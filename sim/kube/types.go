@@ -157,6 +157,10 @@ type Pod struct {
 	// Start is when the pod started running (simulated nanoseconds), read
 	// by preemption's last tie-break.
 	Start int64
+
+	// state is the record of the control plane that created the pod (a
+	// map from pod to record cost a tenth of a large run)
+	state *PodState
 }
 
 // Affinity is a pod's affinity block.
