@@ -64,16 +64,18 @@ type serviceRun struct {
 	noSlot  int                     // pods that found no empty slot
 	windows []*reqWindow
 	slo     int64 // requests served within the SLO
-	// invariant: starts on a slot whose pod was not Ready and running
-	notReadyStarts int64
+	// invariant: starts on a slot whose pod was not Ready and running,
+	// of all starts
+	notReadyStarts, starts int64
+	onRecord               func(*sim.Record) // tests: each request's end
 }
 
 type reqWindow struct {
-	kind, object       string
-	start, end         sim.Time // end -1 while open
-	requests, served   int64
-	failed, slo        int64
-	lat                metrics.Histogram
+	kind, object     string
+	start, end       sim.Time // end -1 while open
+	requests, served int64
+	failed, slo      int64
+	lat              metrics.Histogram
 }
 
 // newRequestsRun prepares the request streams of one run.
@@ -504,6 +506,7 @@ func (sr *serviceRun) cpu(di int) int64 {
 // started checks the invariant that a request starts only on a Ready pod
 // whose container runs.
 func (sr *serviceRun) started(i int) {
+	sr.starts++
 	ps := sr.slotPod[i]
 	if ps == nil || !ps.Ready() || ps.Phase != kube.PodRunning || sr.rr.failed[ps.Node] {
 		sr.notReadyStarts++
@@ -543,6 +546,9 @@ func (sr *serviceRun) checkFault(now sim.Time) {
 
 // record counts a request's end in the totals and its windows.
 func (sr *serviceRun) record(r *sim.Record) {
+	if sr.onRecord != nil {
+		sr.onRecord(r)
+	}
 	lat := r.Finish - r.Task.Arrival
 	inSLO := r.Status == sim.Completed && sr.q.SLO > 0 && lat <= sr.q.SLO
 	if inSLO {
