@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -449,3 +450,77 @@ func TestRequestsDeterministicAnyGOMAXPROCS(t *testing.T) {
 		}
 	}
 }
+
+// Bad request streams and two-level entries: one error naming file, line
+// and field.
+func TestRequestsBadInput(t *testing.T) {
+	head := `stop: {time: 1m}
+cluster:
+  queueing: central
+  nodes: [{group: n, count: 2, cpu: 4, memory: 16Gi}]
+workload:
+`
+	dir := kubeFiles(t, map[string]string{"web.yaml": fixedReplicas})
+	for _, c := range []struct{ name, body, want string }{
+		{"unknown Service", `  kubernetes: {path: web.yaml, controllers: true}
+  requests:
+    - {service: api, arrivals: {process: poisson, rate: 1}, service_time: {dist: exponential, mean: 1s}}
+strategies: [{placement: kube-default, balancer: p2c}]
+`, `s.yaml:8: workload.requests[0].service: no Service "api" in the manifests (Services: web)`},
+		{"no controllers", `  kubernetes: {path: web.yaml}
+  requests:
+    - {service: web, arrivals: {process: poisson, rate: 1}, service_time: {dist: exponential, mean: 1s}}
+strategies: [{placement: kube-default, balancer: p2c}]
+`, `s.yaml:7:3: workload.requests: expected workload.kubernetes with controllers: true (the control loops run the pods that serve requests)`},
+		{"no balancer", `  kubernetes: {path: web.yaml, controllers: true}
+  requests:
+    - {service: web, arrivals: {process: poisson, rate: 1}, service_time: {dist: exponential, mean: 1s}}
+strategies: [least-allocated]
+`, `s.yaml:9: strategies[0]: expected an entry naming both levels, like {placement: kube-default, balancer: p2c}: workload.requests needs a balancer`},
+		{"balancer without requests", `  kubernetes: {path: web.yaml, controllers: true}
+strategies: [{placement: kube-default, balancer: p2c}]
+`, `s.yaml:7: strategies[0].balancer: expected no balancer: the workload has no requests (workload.requests)`},
+		{"not a balancer", `  kubernetes: {path: web.yaml, controllers: true}
+  requests:
+    - {service: web, arrivals: {process: poisson, rate: 1}, service_time: {dist: exponential, mean: 1s}}
+strategies: [{placement: kube-default, balancer: fifo}]
+`, `s.yaml:9:50: strategies[0].balancer: expected a load balancer (a strategy that picks a node per request), got fifo, which does not`},
+		{"unknown balancer", `  kubernetes: {path: web.yaml, controllers: true}
+  requests:
+    - {service: web, arrivals: {process: poisson, rate: 1}, service_time: {dist: exponential, mean: 1s}}
+strategies: [{placement: kube-default, balancer: p3c}]
+`, `s.yaml:9:50: strategies[0].balancer: unknown strategy "p3c"`},
+		{"service time missing", `  kubernetes: {path: web.yaml, controllers: true}
+  requests:
+    - {service: web, arrivals: {process: poisson, rate: 1}}
+strategies: [{placement: kube-default, balancer: p2c}]
+`, `s.yaml:8:7: workload.requests[0].service_time: required field missing; expected a service-time distribution`},
+		{"zero cpu per request", `  kubernetes: {path: web.yaml, controllers: true}
+  requests:
+    - {service: web, arrivals: {process: poisson, rate: 1}, service_time: {dist: exponential, mean: 1s}, cpu_per_request: 0}
+strategies: [{placement: kube-default, balancer: p2c}]
+`, `workload.requests[0].cpu_per_request: expected a cpu amount > 0, got 0`},
+		{"requests without kubernetes", `  arrivals: {process: poisson, rate: 1}
+  service: {dist: exponential, mean: 1s}
+  requests: [{service: web}]
+strategies: [p2c]
+`, `s.yaml:8:3: workload.requests: expected requests only beside kubernetes (they go to its Services)`},
+		{"a Service twice", `  kubernetes: {path: web.yaml, controllers: true}
+  requests:
+    - {service: web, arrivals: {process: poisson, rate: 1}, service_time: {dist: exponential, mean: 1s}}
+    - {service: web, arrivals: {process: poisson, rate: 2}, service_time: {dist: exponential, mean: 1s}}
+strategies: [{placement: kube-default, balancer: p2c}]
+`, `s.yaml:9:7: workload.requests[1]: expected each Service once, got a repeat of workload.requests[0] (line 8)`},
+	} {
+		p := filepath.Join(dir, "s.yaml")
+		if err := writeFile(p, head+c.body); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(p)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o644) }
