@@ -187,6 +187,38 @@ func (s *Scenario) newRequestsRun(kr *kubeRun, bal StrategySpec, seed uint64, no
 		}
 		rr.onEvent(e)
 	}
+	// An HPA whose Deployment has no fleetsim.io/cpu-usage reads the cpu
+	// its pods use serving requests.
+	for _, d := range k.Set.Deployments {
+		if d.Usage != nil {
+			continue
+		}
+		var users []func(int64) float64
+		for _, sr := range rr.svcs {
+			for di, sd := range sr.deps {
+				if sd == d {
+					users = append(users, sr.usage(di))
+				}
+			}
+		}
+		if len(users) == 0 {
+			continue
+		}
+		name := d.Name
+		kr.cp.Clock.At(d.Arrival, func() {
+			for _, h := range kr.hpas {
+				if h.Target.Spec.Name == name {
+					h.Usage = func(t int64) float64 {
+						u := 0.0
+						for _, f := range users {
+							u += f(t)
+						}
+						return u
+					}
+				}
+			}
+		})
+	}
 	for _, e := range k.Events {
 		if e.Kind == "recover_node" {
 			i := kr.c.NodeIndex(e.Target)
@@ -333,6 +365,11 @@ func (rr *requestsRun) onEvent(e kube.Event) {
 				}
 				if rr.lastF != now {
 					sr.open("fault", e.Object, now)
+				} else if w := sr.lastFault(); w != nil {
+					// Machines failing at one instant (a zone outage):
+					// one window.
+					w.object += ", " + e.Object
+					w.end = -1
 				}
 			}
 			rr.lastF = now
@@ -513,6 +550,28 @@ func (sr *serviceRun) started(i int) {
 	}
 }
 
+// usage is the cpu (millicores) the pods of Deployment di use serving
+// requests, averaged since the previous call (an HPA's sync period, 15 s,
+// as metrics-server's 15 s resolution reports it).
+func (sr *serviceRun) usage(di int) func(int64) float64 {
+	var lastT int64
+	var last int64
+	return func(t int64) float64 {
+		var b int64
+		for i, d := range sr.slotDep {
+			if d == di {
+				b += sr.ep.Busy(i, sim.Time(t))
+			}
+		}
+		u := 0.0
+		if t > lastT {
+			u = float64(b-last) / float64(t-lastT) * float64(sr.q.CPUPerRequest)
+		}
+		lastT, last = t, b
+		return u
+	}
+}
+
 // desired is the replicas the Service's Deployments want now.
 func (sr *serviceRun) desired() int {
 	n := 0
@@ -526,6 +585,16 @@ func (sr *serviceRun) desired() int {
 
 func (sr *serviceRun) open(kind, object string, now sim.Time) {
 	sr.windows = append(sr.windows, &reqWindow{kind: kind, object: object, start: now, end: -1})
+}
+
+// lastFault is the fault window opened last (nil: none).
+func (sr *serviceRun) lastFault() *reqWindow {
+	for k := len(sr.windows) - 1; k >= 0; k-- {
+		if sr.windows[k].kind == "fault" {
+			return sr.windows[k]
+		}
+	}
+	return nil
 }
 
 func (sr *serviceRun) close(kind, object string, now sim.Time) {

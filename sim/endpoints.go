@@ -242,6 +242,14 @@ func (ep *Endpoints) shed(i int) {
 	e.view.changed(i)
 }
 
+// Busy is the integral of slot i's requests in service from the start to
+// t (no earlier than the last event), in request-nanoseconds: its cpu
+// usage over time is Busy × the cpu one request uses.
+func (ep *Endpoints) Busy(i int, t Time) int64 {
+	e := ep.e
+	return e.busy[i] + int64(e.view.load[i].Active)*int64(max(t, e.lastT[i])-e.lastT[i])
+}
+
 // InSystem is the number of requests arrived and not yet ended.
 func (ep *Endpoints) InSystem() int64 { return ep.e.arrivedAll - ep.e.x.endedAll }
 
