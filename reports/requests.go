@@ -13,13 +13,21 @@ import (
 // (latency and SLO figures: the worst Service's), then what the fault and
 // rollout windows did to it.
 var requestColumns = []column{
-	{"requests", func(r *sim.Result) float64 { return float64(sumServices(r, func(s kube.ServiceSummary) int64 { return s.Requests })) }, count},
-	{"failed", func(r *sim.Result) float64 { return float64(sumServices(r, func(s kube.ServiceSummary) int64 { return s.Failed })) }, count},
+	{"requests", func(r *sim.Result) float64 {
+		return float64(sumServices(r, func(s kube.ServiceSummary) int64 { return s.Requests }))
+	}, count},
+	{"failed", func(r *sim.Result) float64 {
+		return float64(sumServices(r, func(s kube.ServiceSummary) int64 { return s.Failed }))
+	}, count},
 	{"availability", func(r *sim.Result) float64 {
 		return ratio(sumServices(r, func(s kube.ServiceSummary) int64 { return s.Served }), sumServices(r, func(s kube.ServiceSummary) int64 { return s.Requests }))
 	}, pct},
-	{"p50 (s)", func(r *sim.Result) float64 { return worstService(r, func(s kube.ServiceSummary) float64 { return s.LatencyS.P50 }) }, sec},
-	{"p99 (s)", func(r *sim.Result) float64 { return worstService(r, func(s kube.ServiceSummary) float64 { return s.LatencyS.P99 }) }, sec},
+	{"p50 (s)", func(r *sim.Result) float64 {
+		return worstService(r, func(s kube.ServiceSummary) float64 { return s.LatencyS.P50 })
+	}, sec},
+	{"p99 (s)", func(r *sim.Result) float64 {
+		return worstService(r, func(s kube.ServiceSummary) float64 { return s.LatencyS.P99 })
+	}, sec},
 	{"SLO met", func(r *sim.Result) float64 {
 		// The lowest attainment of the Services with a target; NaN (a
 		// dash) when none has one.
@@ -31,7 +39,9 @@ var requestColumns = []column{
 		}
 		return a
 	}, pctOrDash},
-	{"failed in faults", func(r *sim.Result) float64 { return float64(sumWindows(r, "fault", func(w kube.RequestWindow) int64 { return w.Failed })) }, count},
+	{"failed in faults", func(r *sim.Result) float64 {
+		return float64(sumWindows(r, "fault", func(w kube.RequestWindow) int64 { return w.Failed }))
+	}, count},
 	{"p99 in faults (s)", func(r *sim.Result) float64 { return worstWindow(r, "fault") }, sec},
 	{"failed in rollouts", func(r *sim.Result) float64 {
 		return float64(sumWindows(r, "rollout", func(w kube.RequestWindow) int64 { return w.Failed }))
