@@ -12,7 +12,7 @@ import (
 
 func TestEmbedded(t *testing.T) {
 	names := Embedded()
-	if want := []string{"batch", "bench", "bursty", "default", "ecommerce", "fgd-synthetic", "homogeneous", "inference", "kubernetes", "speeds", "training", "validation", "workflows"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"batch", "bench", "bursty", "default", "ecommerce", "fgd-synthetic", "homogeneous", "inference", "kubernetes", "orchestration", "speeds", "training", "validation", "workflows"}; !reflect.DeepEqual(names, want) {
 		t.Fatalf("Embedded() = %v, want %v", names, want)
 	}
 	for _, name := range names {

@@ -524,3 +524,65 @@ strategies: [{placement: kube-default, balancer: p2c}]
 }
 
 func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o644) }
+
+// The embedded orchestration scenario shows what it says: both Services'
+// traffic, the HPA between its 3 and 12 replicas and rescaling under the
+// diurnal load, a rolling update (maxUnavailable 0, clients retrying)
+// that fails no request, a machine failure and a zone outage each with
+// their window; and placement that spreads (kube-default) loses fewer
+// requests in the zone outage than placement that packs (most-allocated),
+// balancer for balancer.
+func TestRequestsOrchestrationScenario(t *testing.T) {
+	if testing.Short() {
+		t.Skip("six runs of two simulated hours")
+	}
+	s, err := LoadEmbedded("orchestration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone := map[string]int64{} // failed in the zone outage, by strategy entry
+	for k, spec := range s.Strategies {
+		run, rr, done := startRequests(t, s, k)
+		res := finish(t, run)
+		done()
+		ks := res.Kubernetes
+		h := ks.Controllers.HPAs["model-inference"]
+		if h.MinReplicas < 3 || h.MaxReplicas > 12 || h.Rescales == 0 {
+			t.Fatalf("%s: HPA %+v", spec, h)
+		}
+		for _, sr := range rr.svcs {
+			if sr.notReadyStarts != 0 {
+				t.Fatalf("%s: %s: %d starts on pods not Ready", spec, sr.q.Service, sr.notReadyStarts)
+			}
+		}
+		var faults, rollouts int
+		for name, ss := range ks.Services {
+			if ss.Requests == 0 || ss.Served+ss.Failed != ss.Requests || ss.SLOAttainment == nil {
+				t.Fatalf("%s: %s: %+v", spec, name, ss)
+			}
+			for _, w := range ss.Windows {
+				switch {
+				case w.Kind == "rollout":
+					rollouts++
+					if w.Failed != 0 || w.Requests == 0 {
+						t.Fatalf("%s: %s: rollout window %+v", spec, name, w)
+					}
+				case strings.Contains(w.Object, "Node/cpu-b-0"):
+					faults++
+					zone[spec.String()] += w.Failed
+				default:
+					faults++
+				}
+			}
+		}
+		if rollouts != 1 || faults != 4 {
+			t.Fatalf("%s: %d rollout and %d fault windows, want 1 and 2 per Service", spec, rollouts, faults)
+		}
+	}
+	for _, b := range []string{"round-robin", "p2c", "least-connections"} {
+		spread, pack := zone["least-allocated/"+b], zone["most-allocated/"+b]
+		if spread >= pack {
+			t.Errorf("%s: spread lost %d requests in the zone outage, pack %d", b, spread, pack)
+		}
+	}
+}
