@@ -449,7 +449,6 @@ func (sr *serviceRun) sync(ps *kube.PodState, now sim.Time) {
 		if ps.Node >= 0 && ps.Node < len(rr.speeds) {
 			speed = rr.speeds[ps.Node]
 		}
-		sr.ep.Advance(now)
 		sr.ep.SetSpeed(i, float64(min(sr.q.CPUPerRequest, sr.cpu(di)))/1000*speed)
 	}
 	// Request events before now first.
