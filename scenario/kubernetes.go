@@ -1035,7 +1035,12 @@ func (s *Scenario) startKube(spec StrategySpec, seed uint64, opt RunOptions, cfg
 		return nil, nil, err
 	}
 	var closer io.Closer = io.NopCloser(nil)
-	if spec.Balancer != nil && len(s.Workload.Requests) > 0 {
+	if (spec.Balancer != nil) != (len(s.Workload.Requests) > 0) {
+		return nil, nil, fmt.Errorf("%s: strategy %s: %s", s.File, spec, map[bool]string{
+			true:  "the workload has requests (workload.requests): name both levels, as placement/balancer (least-allocated/p2c)",
+			false: "a balancer, but the workload has no requests (workload.requests)"}[spec.Balancer == nil])
+	}
+	if spec.Balancer != nil {
 		if kr.req, err = s.newRequestsRun(kr, *spec.Balancer, seed, cfg.Nodes); err != nil {
 			return nil, nil, err
 		}

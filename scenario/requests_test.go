@@ -586,3 +586,49 @@ func TestRequestsOrchestrationScenario(t *testing.T) {
 		}
 	}
 }
+
+// A two-level entry's label (placement/balancer) reads back as the entry,
+// as -s takes it, and CheckKind wants both levels exactly when the
+// workload has requests.
+func TestRequestsStrategyLabel(t *testing.T) {
+	for _, label := range []string{"least-allocated/p2c", "most-allocated/power-of-d{d=3}", "best-fit{}/round-robin"} {
+		spec, err := ParseStrategy(label)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if spec.Balancer == nil || strings.Replace(label, "{}", "", 1) != spec.String() {
+			t.Fatalf("%s read as %+v (%s)", label, spec, spec)
+		}
+	}
+	if spec, _ := ParseStrategy("most-allocated/power-of-d{d=3}"); spec.Balancer.Args["d"] != 3 {
+		t.Fatalf("balancer parameters %+v", spec.Balancer.Args)
+	}
+	orch, err := LoadEmbedded("orchestration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := LoadEmbedded("kubernetes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		s     *Scenario
+		label string
+		want  string
+	}{
+		{orch, "fgd/jsq", ""},
+		{orch, "fgd", "name both levels, as placement/balancer"},
+		{orch, "fgd/fifo", "expected a balancer after the /, got fifo, a queue policy"},
+		{plain, "fgd/p2c", "a balancer, but the workload has no requests"},
+		{plain, "fgd", ""},
+	} {
+		spec, err := ParseStrategy(c.label)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.s.CheckKind(spec)
+		if (c.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s on %s: %v, want %q", c.label, c.s.Name, err, c.want)
+		}
+	}
+}
