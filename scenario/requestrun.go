@@ -653,6 +653,7 @@ func (rr *requestsRun) summary() map[string]kube.ServiceSummary {
 			ss.LostAttempts, ss.Retries, ss.Timeouts = f.LostAttempts+f.Refused, f.Retries, f.Timeouts
 		}
 		ss.Availability = share(ss.Served, ss.Requests)
+		ss.PodsWithoutSlot = sr.noSlot
 		if sr.q.SLO > 0 {
 			ss.SLOS = sr.q.SLO.Seconds()
 			a := share(sr.slo, ss.Requests)

@@ -27,6 +27,9 @@ type ServiceSummary struct {
 	// the slots the balancer sees (pods come and go through them).
 	Concurrency   map[string]int `json:"concurrency"`
 	EndpointSlots int            `json:"endpoint_slots"`
+	// PodsWithoutSlot counts pods that found every slot of their
+	// Deployment taken and served nothing (absent when none).
+	PodsWithoutSlot int `json:"pods_without_slot,omitempty"`
 	// Windows are the fault and rollout windows, in the order they opened.
 	Windows []RequestWindow `json:"windows"`
 }
