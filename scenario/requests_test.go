@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -392,6 +393,9 @@ strategies: [{placement: kube-default, balancer: %s}]
 		if ss.Requests == 0 || ss.Served+ss.Failed != ss.Requests {
 			t.Fatalf("case %d: %+v: requests must end served or failed", c, ss)
 		}
+		if ss.PodsWithoutSlot != 0 {
+			t.Fatalf("case %d: %d pods found no endpoint slot of %d", c, ss.PodsWithoutSlot, ss.EndpointSlots)
+		}
 		for _, w := range ss.Windows {
 			if w.EndS >= 0 && w.EndS < w.StartS || w.Served+w.Failed != w.Requests {
 				t.Fatalf("case %d: window %+v", c, w)
@@ -630,5 +634,44 @@ func TestRequestsStrategyLabel(t *testing.T) {
 		if (c.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s on %s: %v, want %q", c.label, c.s.Name, err, c.want)
 		}
+	}
+}
+
+// Requests read from a native trace: each row's arrival and duration (the
+// work on one core) as given. Worked by hand on the four-pod Service of
+// fixedReplicas (concurrency 2, speed 1, Ready at 0) under round robin:
+// the five requests at 1, 1, 2, 2.5, 2.5 s go to pods 0, 1, 2, 3, 0 and
+// all start at once (no pod has two), so each sojourn is its duration.
+func TestRequestsFromTrace(t *testing.T) {
+	dir := kubeFiles(t, map[string]string{
+		"web.yaml": fixedReplicas,
+		"req.csv":  "arrival,duration\n1,0.5\n1,1.5\n2,0.25\n2.5,2\n2.5,1\n",
+		"s.yaml": `stop: {time: 10s}
+cluster:
+  queueing: central
+  nodes: [{group: n, count: 4, cpu: 4, memory: 16Gi}]
+workload:
+  kubernetes: {path: web.yaml, controllers: true}
+  requests: [{service: web, trace: {path: req.csv}}]
+strategies: [{placement: kube-default, balancer: round-robin}]
+`,
+	})
+	s, err := Load(filepath.Join(dir, "s.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, rr, done := startRequests(t, s, 0)
+	defer done()
+	var got []string
+	rr.svcs[0].onRecord = func(r *sim.Record) {
+		got = append(got, fmt.Sprintf("%d slot %d %v-%v", r.Task.ID, r.Node, r.Start.Seconds(), r.Finish.Seconds()))
+	}
+	res := finish(t, run)
+	want := []string{"2 slot 2 2-2.25", "0 slot 0 1-1.5", "1 slot 1 1-2.5", "4 slot 0 2.5-3.5", "3 slot 3 2.5-4.5"}
+	slices.Sort(want)
+	slices.Sort(got)
+	ss := res.Kubernetes.Services["web"]
+	if !reflect.DeepEqual(got, want) || ss.Requests != 5 || ss.Served != 5 || ss.LatencyS.P50 < 0.99 || ss.LatencyS.P50 > 1.01 {
+		t.Fatalf("records %v, want %v; summary %+v", got, want, ss)
 	}
 }
