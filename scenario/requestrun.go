@@ -43,6 +43,8 @@ type requestsRun struct {
 	lastF   sim.Time // the instant the last fault window opened
 	closers []io.Closer
 	err     error
+	// the engine's next event time (sim.Lookahead), nil until set
+	lookahead func() sim.Time
 }
 
 type serviceRun struct {
@@ -289,12 +291,41 @@ func (rr *requestsRun) wake(now sim.Time) {
 		rr.armed = -1
 	}
 	rr.kr.kickTimers(now)
-	for _, sr := range rr.svcs {
-		if err := sr.ep.RunUntil(now); err != nil && rr.err == nil {
-			rr.err = err
+	rr.runUntil(now)
+	// Then the request events before the engine's next event (and the
+	// control plane's next timer, which is one of them before the stop
+	// time): nothing else happens in between.
+	if rr.lookahead != nil {
+		h := rr.lookahead()
+		if cn, ok := rr.kr.cp.Clock.Next(); ok && sim.Time(cn) < h {
+			h = sim.Time(cn)
+		}
+		for rr.err == nil {
+			t, ok := rr.next()
+			if !ok || t >= h {
+				break
+			}
+			rr.runUntil(t)
 		}
 	}
 	rr.arm()
+}
+
+// runUntil runs every Service's request events due at or before t,
+// Service by Service.
+func (rr *requestsRun) runUntil(t sim.Time) {
+	for _, sr := range rr.svcs {
+		if err := sr.ep.RunUntil(t); err != nil && rr.err == nil {
+			rr.err = err
+		}
+	}
+}
+
+// SetLookahead implements sim.Lookahead.
+func (kr *kubeRun) SetLookahead(next func() sim.Time) {
+	if kr.req != nil {
+		kr.req.lookahead = next
+	}
 }
 
 // drain ends the requests still in flight once the engine has stopped.
