@@ -294,7 +294,7 @@ strategies: [{placement: kube-default, balancer: round-robin}]
 func TestRequestsPropertyServedOnlyByReadyPods(t *testing.T) {
 	rng := sim.NewRand(19, "requests-property")
 	balancers := []string{"p2c", "round-robin", "least-connections", "random", "jsq", "least-request", "weighted-round-robin"}
-	for c := 0; c < 10; c++ {
+	for c := 0; c < 16; c++ {
 		replicas := 2 + rng.IntN(4)
 		var ann []string
 		if rng.IntN(2) == 0 {
@@ -331,6 +331,20 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]
 `, strings.Join(ann, ", "), replicas, 1+rng.IntN(2), rng.IntN(2), rng.IntN(40), 1+rng.IntN(3), probe)
+		// A Job competing for room: replacement pods may wait for its
+		// pods to end (the central engine's tasks).
+		manifests += fmt.Sprintf(`---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: batch, annotations: {fleetsim.io/duration: %ds}}
+spec:
+  completions: 12
+  parallelism: %d
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: b, resources: {requests: {cpu: "%d"}}}]
+`, 20+rng.IntN(100), 3+rng.IntN(6), 4+rng.IntN(4))
 		if rng.IntN(2) == 0 {
 			manifests += `---
 apiVersion: autoscaling/v2
@@ -376,7 +390,7 @@ workload:
   requests:
     - {service: web, arrivals: {process: poisson, rate: %d}, service_time: {dist: exponential, mean: %dms}, cpu_per_request: %dm, client: %s}
 strategies: [{placement: kube-default, balancer: %s}]
-`, 1+c, rng.IntN(10), strings.Join(events, ", "), 10+rng.IntN(50), 20+rng.IntN(100), 250*(1+rng.IntN(4)), client, balancers[rng.IntN(len(balancers))])
+`, 1+c, rng.IntN(3)*rng.IntN(10), strings.Join(events, ", "), 10+rng.IntN(50), 20+rng.IntN(100), 250*(1+rng.IntN(4)), client, balancers[rng.IntN(len(balancers))])
 		dir := kubeFiles(t, map[string]string{"web.yaml": manifests, "s.yaml": scen})
 		s, err := Load(filepath.Join(dir, "s.yaml"))
 		if err != nil {
@@ -387,6 +401,9 @@ strategies: [{placement: kube-default, balancer: %s}]
 		done()
 		sr := rr.svcs[0]
 		ss := res.Kubernetes.Services["web"]
+		if rr.late != 0 {
+			t.Fatalf("case %d: %d pod changes reached the endpoints after later requests ran", c, rr.late)
+		}
 		if sr.notReadyStarts != 0 || sr.starts == 0 {
 			t.Fatalf("case %d: %d of %d starts on a pod not Ready\n%s\n%s", c, sr.notReadyStarts, sr.starts, scen, manifests)
 		}
@@ -553,6 +570,9 @@ func TestRequestsOrchestrationScenario(t *testing.T) {
 		h := ks.Controllers.HPAs["model-inference"]
 		if h.MinReplicas < 3 || h.MaxReplicas > 12 || h.Rescales == 0 {
 			t.Fatalf("%s: HPA %+v", spec, h)
+		}
+		if rr.late != 0 {
+			t.Fatalf("%s: %d pod changes reached the endpoints after later requests ran", spec, rr.late)
 		}
 		for _, sr := range rr.svcs {
 			if sr.notReadyStarts != 0 {
