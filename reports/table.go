@@ -152,6 +152,9 @@ func pctPoints(v float64) string { return strconv.FormatFloat(100*v, 'f', 2, 64)
 
 // columnsFor picks the placement columns when every result has them.
 func columnsFor(results []sim.Result) []column {
+	if hasRequests(results) {
+		return requestColumns
+	}
 	dynamic := len(results) > 0
 	for i := range results {
 		dynamic = dynamic && results[i].Placement == nil && results[i].Faults != nil

@@ -516,6 +516,37 @@
 //	  kubernetes: {path: manifests/}
 //	strategies: [least-allocated, most-allocated, fgd]
 //
+// requests (list, beside kubernetes with controllers: true) sends request
+// traffic to the manifests' Services, each entry {service: NAME, arrivals:
+// A, service_time: S, slo: D, cpu_per_request: C, client: {retries,
+// timeout, backoff, multiplier, backoff_max}}, or trace: {path, format}
+// (a native trace of requests) instead of arrivals and service_time. A
+// and S read as workload.arrivals and workload.service; S is the work of
+// one request on one core. A Service's Ready pods serve its requests: a
+// pod serves floor(cpu / C) at once (at least one; cpu its limit, else
+// its request, else 1 core; C default 1), each at speed min(C, cpu) in
+// cores times its node's speed; requests queue at the pod (FIFO). A
+// request finding no Ready pod fails; one on a pod that dies (its machine
+// failed, its container crashed) or stops being Ready with it queued is
+// lost, and the client retries it as client says (default: no retry).
+// slo (a duration > 0) is the latency target of the SLO attainment. An
+// HPA of a Deployment without fleetsim.io/cpu-usage reads the cpu its
+// pods use serving requests. Each Service at most once; a Service the
+// manifests do not have is an error. With requests every strategy entry
+// names both levels, {placement: P, balancer: B}: P is kube-default (the
+// profile with LeastAllocated) or a placement strategy as above, B a load
+// balancer (a name or a mapping with name and parameters) spreading each
+// Service's requests over its Ready pods; results are labelled
+// kube-default(P)/B:
+//
+//	workload:
+//	  kubernetes: {path: manifests.yaml, controllers: true}
+//	  requests:
+//	    - {service: web, arrivals: {process: poisson, rate: 40}, service_time: {dist: exponential, mean: 50ms}, slo: 300ms}
+//	strategies:
+//	  - {placement: kube-default, balancer: p2c}
+//	  - {placement: most-allocated, balancer: round-robin}
+//
 // # strategies
 //
 // Each entry is a registered strategy's name (`fleetsim strategies` lists

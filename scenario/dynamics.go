@@ -255,9 +255,12 @@ func (r *reader) faults(n *yaml.Node) []FaultSpec {
 	return out
 }
 
-func (r *reader) client(n *yaml.Node) sim.Client {
+func (r *reader) client(n *yaml.Node) sim.Client { return r.clientAt(n, "client") }
+
+// clientAt reads a client retry model at path.
+func (r *reader) clientAt(n *yaml.Node, path string) sim.Client {
 	c := sim.Client{Multiplier: 2}
-	m := r.mapping(n, "client", "a mapping like {retries: 2, timeout: 2s, backoff: 100ms}")
+	m := r.mapping(n, path, "a mapping like {retries: 2, timeout: 2s, backoff: 100ms}")
 	m.allow(clientFields...)
 	if v := m.get("retries"); v != nil {
 		c.Retries = int(r.int(v, m.field("retries"), 0, math.MaxUint16))

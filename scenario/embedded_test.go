@@ -12,7 +12,7 @@ import (
 
 func TestEmbedded(t *testing.T) {
 	names := Embedded()
-	if want := []string{"batch", "bench", "bursty", "default", "ecommerce", "fgd-synthetic", "gangs", "homogeneous", "inference", "kubernetes", "speeds", "training", "validation", "workflows"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"batch", "bench", "bursty", "default", "ecommerce", "fgd-synthetic", "gangs", "homogeneous", "inference", "kubernetes", "orchestration", "speeds", "training", "validation", "workflows"}; !reflect.DeepEqual(names, want) {
 		t.Fatalf("Embedded() = %v, want %v", names, want)
 	}
 	for _, name := range names {
@@ -117,19 +117,19 @@ func TestResolve(t *testing.T) {
 		t.Errorf("Resolve(testdata/trace.yaml) = %v, %v", s, err)
 	}
 
-	want := "nosuch: no such file, and no embedded scenario of that name (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, gangs, homogeneous, inference, kubernetes, speeds, training, validation, workflows)"
+	want := "nosuch: no such file, and no embedded scenario of that name (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, gangs, homogeneous, inference, kubernetes, orchestration, speeds, training, validation, workflows)"
 	if _, err := Resolve("nosuch"); err == nil || err.Error() != want {
 		t.Errorf("Resolve(nosuch) error %v\nwant %s", err, want)
 	}
-	want = "testdata: expected a scenario file or an embedded scenario name, got a directory (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, gangs, homogeneous, inference, kubernetes, speeds, training, validation, workflows)"
+	want = "testdata: expected a scenario file or an embedded scenario name, got a directory (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, gangs, homogeneous, inference, kubernetes, orchestration, speeds, training, validation, workflows)"
 	if _, err := Resolve("testdata"); err == nil || err.Error() != want {
 		t.Errorf("Resolve(testdata) error %v\nwant %s", err, want)
 	}
-	want = "expected a scenario file or an embedded scenario name, got nothing (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, gangs, homogeneous, inference, kubernetes, speeds, training, validation, workflows)"
+	want = "expected a scenario file or an embedded scenario name, got nothing (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, gangs, homogeneous, inference, kubernetes, orchestration, speeds, training, validation, workflows)"
 	if _, err := Resolve(""); err == nil || err.Error() != want {
 		t.Errorf("Resolve(\"\") error %v\nwant %s", err, want)
 	}
-	want = "embedded:nosuch: no embedded scenario of that name (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, gangs, homogeneous, inference, kubernetes, speeds, training, validation, workflows)"
+	want = "embedded:nosuch: no embedded scenario of that name (embedded: batch, bench, bursty, default, ecommerce, fgd-synthetic, gangs, homogeneous, inference, kubernetes, orchestration, speeds, training, validation, workflows)"
 	if _, err := LoadEmbedded("nosuch"); err == nil || err.Error() != want {
 		t.Errorf("LoadEmbedded(nosuch) error %v\nwant %s", err, want)
 	}

@@ -531,6 +531,8 @@ type kubeRun struct {
 	// each node's group, and each group's cost per hour
 	group     []string
 	groupCost map[string]float64
+	// the request streams (workload.requests), nil without
+	req *requestsRun
 }
 
 // snapPod is a pod of a nodes_from snapshot: running where the snapshot
@@ -804,6 +806,9 @@ func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
 func (kr *kubeRun) SetAlarm(alarm func(at sim.Time, ref int64)) {
 	kr.alarm = alarm
 	kr.armControl()
+	if kr.req != nil {
+		kr.req.arm()
+	}
 	for i, j := range kr.jobs {
 		if d := j.j.ActiveDeadline; d > 0 && j.start+sim.Time(d) < kr.horizon {
 			alarm(j.start+sim.Time(d), wakeDeadline|int64(i))
@@ -838,6 +843,8 @@ func (kr *kubeRun) Wake(v *sim.View, ref int64) []sim.Eviction {
 		}
 		kr.cp.Run(int64(v.Now()))
 		kr.armControl()
+	case wakeRequests:
+		kr.req.wake(v.Now())
 	case wakeDeadline:
 		j := kr.jobs[ref&wakeIndex]
 		j.deadline = true
@@ -1013,14 +1020,32 @@ func (kr *kubeRun) summary() *kube.Summary {
 		s.LatencyS = kube.Latency{P50: q(0.5), P90: q(0.9), P99: q(0.99), Max: l[n-1]}
 	}
 	s.Controllers = kr.controlSummary()
+	if kr.req != nil {
+		s.Services = kr.req.summary()
+	}
 	return &s
 }
 
 // startKube prepares one run of a Kubernetes workload.
 func (s *Scenario) startKube(spec StrategySpec, seed uint64, opt RunOptions, cfg sim.Config) (sim.Runner, io.Closer, error) {
-	kr, err := s.newKubeRun(spec, seed, cfg.Nodes, opt)
+	placement := spec
+	placement.Balancer = nil // the scheduler's streams do not depend on the balancer
+	kr, err := s.newKubeRun(placement, seed, cfg.Nodes, opt)
 	if err != nil {
 		return nil, nil, err
+	}
+	var closer io.Closer = io.NopCloser(nil)
+	if (spec.Balancer != nil) != (len(s.Workload.Requests) > 0) {
+		return nil, nil, fmt.Errorf("%s: strategy %s: %s", s.File, spec, map[bool]string{
+			true:  "the workload has requests (workload.requests): name both levels, as placement/balancer (least-allocated/p2c)",
+			false: "a balancer, but the workload has no requests (workload.requests)"}[spec.Balancer == nil])
+	}
+	if spec.Balancer != nil {
+		if kr.req, err = s.newRequestsRun(kr, *spec.Balancer, seed, cfg.Nodes); err != nil {
+			return nil, nil, err
+		}
+		kr.name += "/" + spec.Balancer.String()
+		closer = kr.req
 	}
 	var sc sim.ShapeCounter
 	for i := range kr.tasks {
@@ -1039,15 +1064,25 @@ func (s *Scenario) startKube(spec StrategySpec, seed uint64, opt RunOptions, cfg
 	}
 	run, err := sim.Start(cfg, kr, kr, true)
 	if err != nil {
+		closer.Close()
 		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
 	}
-	return &kubeRunner{Runner: run, kr: kr}, io.NopCloser(nil), nil
+	return &kubeRunner{Runner: run, kr: kr}, closer, nil
 }
 
 // kubeRunner adds the kubernetes block to the result.
 type kubeRunner struct {
 	sim.Runner
 	kr *kubeRun
+}
+
+// Step stops the run on an error of the request streams.
+func (k *kubeRunner) Step(max int) (bool, error) {
+	done, err := k.Runner.Step(max)
+	if err == nil && k.kr.req != nil && k.kr.req.err != nil {
+		return true, k.kr.req.err
+	}
+	return done, err
 }
 
 func (k *kubeRunner) Result() sim.Result {

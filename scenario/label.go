@@ -15,7 +15,22 @@ import (
 // "weighted-round-robin{weights=[1,2,1]}" (or [1 2 1], as results print
 // a list). Values are YAML scalars or flow sequences; the name and parameters are checked as a scenario file's
 // strategies entries are, and errors say which.
+//
+// A two-level entry prints as placement/balancer ("least-allocated/p2c",
+// StrategySpec.Balancer set); each half reads as above.
 func ParseStrategy(label string) (StrategySpec, error) {
+	if p, b, ok := cutOutside(label, '/'); ok {
+		spec, err := ParseStrategy(p)
+		if err != nil {
+			return spec, err
+		}
+		bal, err := ParseStrategy(b)
+		if err != nil {
+			return spec, err
+		}
+		spec.Balancer = &bal
+		return spec, nil
+	}
 	name, params, hasParams := strings.Cut(label, "{")
 	name = strings.TrimSpace(name)
 	var b strings.Builder
@@ -52,6 +67,24 @@ func ParseStrategy(label string) (StrategySpec, error) {
 	}
 	spec.Line = 0
 	return spec, nil
+}
+
+// cutOutside cuts s at the first sep outside braces and brackets.
+func cutOutside(s string, sep rune) (string, string, bool) {
+	depth := 0
+	for i, c := range s {
+		switch c {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case sep:
+			if depth == 0 {
+				return s[:i], s[i+1:], true
+			}
+		}
+	}
+	return s, "", false
 }
 
 // splitParams splits "a=1,b=[1,2]" at the commas outside brackets.
@@ -91,6 +124,16 @@ func (s *Scenario) CheckKind(spec StrategySpec) error {
 	}
 	if info.Of()&want == 0 {
 		return fmt.Errorf("%s: expected a strategy for queueing %s (%s), got %s, a %s", s.Name, model, strings.Join(kindNames(want), ", "), spec.Name, info.Of())
+	}
+	if b := spec.Balancer; b != nil {
+		if len(s.Workload.Requests) == 0 {
+			return fmt.Errorf("%s: strategy %s: a balancer, but the workload has no requests (workload.requests)", s.Name, spec)
+		}
+		if bi, ok := strategies.Lookup(b.Name); ok && bi.Of()&strategies.Balancer == 0 {
+			return fmt.Errorf("%s: strategy %s: expected a balancer after the /, got %s, a %s", s.Name, spec, b.Name, bi.Of())
+		}
+	} else if len(s.Workload.Requests) > 0 {
+		return fmt.Errorf("%s: strategy %s: the workload has requests (workload.requests): name both levels, as placement/balancer (least-allocated/p2c)", s.Name, spec)
 	}
 	return nil
 }

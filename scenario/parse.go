@@ -30,7 +30,7 @@ var (
 	topFields      = []string{"name", "description", "seed", "stop", "warmup", "cluster", "workload", "strategies", "network", "faults", "client", "health", "real", "workflows"}
 	clusterFields  = []string{"queueing", "nodes", "nodes_from", "startup", "queue", "backfill", "pending_timeout", "sample_every", "inference", "rack_slowdown"}
 	groupFields    = []string{"group", "count", "region", "slots", "speed", "cpu", "memory", "gpus", "gpu_model", "cost_per_hour", "background", "power", "autoscale", "rack", "labels", "taints"}
-	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens", "procs_per_node", "kubernetes", "memory_use", "estimates"}
+	workloadFields = []string{"arrivals", "service", "trace", "shapes", "inflation", "origins", "sessions", "tokens", "procs_per_node", "kubernetes", "memory_use", "estimates", "requests"}
 	shapeFields    = []string{"cpu", "memory", "gpus", "gpu_milli", "gpu_spec", "weight"}
 	limitFields    = []string{"tasks", "time"}
 	startupFields  = []string{"mean", "cv"}
@@ -270,6 +270,7 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 	r.dynamics(m, s)
 	r.realNodes(m, s)
 	r.kubernetes(m, s)
+	r.checkRequests(m, s)
 	return s
 }
 

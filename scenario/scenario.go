@@ -206,6 +206,9 @@ type Workload struct {
 	// Kubernetes, when set, is the whole workload: Kubernetes objects
 	// placed by the kube-default profile (kubernetes.go).
 	Kubernetes *Kubernetes
+	// Requests, beside Kubernetes, send request traffic to its Services
+	// (requests.go).
+	Requests []*Requests
 }
 
 // Inflation: tasks (from the trace or the shapes) arrive, never to leave,
@@ -287,6 +290,10 @@ type StrategySpec struct {
 	// cluster's.
 	Queue    string
 	Backfill string
+	// Balancer, in an entry naming both levels ({placement: P, balancer:
+	// B}, for workload.requests), spreads requests over a Service's Ready
+	// pods; Name and Args are then the placement. nil otherwise.
+	Balancer *StrategySpec
 }
 
 // String is the entry as a label: the name, followed by the parameters in
@@ -317,6 +324,10 @@ func (s StrategySpec) String() string {
 			b.WriteByte('+')
 			b.WriteString(x)
 		}
+	}
+	if s.Balancer != nil {
+		b.WriteByte('/')
+		b.WriteString(s.Balancer.String())
 	}
 	return b.String()
 }

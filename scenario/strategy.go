@@ -27,7 +27,7 @@ func (r *reader) strategies(n *yaml.Node) []StrategySpec {
 			return nil
 		}
 		for j, prev := range specs {
-			if prev.Name == spec.Name && reflect.DeepEqual(prev.Args, spec.Args) && prev.Queue == spec.Queue && prev.Backfill == spec.Backfill {
+			if prev.Name == spec.Name && reflect.DeepEqual(prev.Args, spec.Args) && prev.Queue == spec.Queue && prev.Backfill == spec.Backfill && balancerLabel(prev.Balancer) == balancerLabel(spec.Balancer) {
 				r.failf(item, path, "expected each strategy once, got a repeat of strategies[%d] (line %d: same name and parameters)", j, prev.Line)
 				return nil
 			}
@@ -50,6 +50,10 @@ func (r *reader) strategy(n *yaml.Node, path string) (spec StrategySpec) {
 		m = r.mapping(n, path, "")
 		if m.has(ExternalName) {
 			r.externalStrategy(m, &spec)
+			return spec
+		}
+		if m.has("placement") || m.has("balancer") {
+			r.twoLevel(m, &spec)
 			return spec
 		}
 		if v := m.require("name", "the strategy's name"); v != nil {

@@ -53,6 +53,13 @@ func (r *reader) workload(n *yaml.Node) Workload {
 			}
 		}
 		w.Kubernetes = r.kubernetesWorkload(m.get("kubernetes"), "workload.kubernetes")
+		if m.has("requests") {
+			w.Requests = r.requests(m.get("requests"), "workload.requests")
+		}
+		return w
+	}
+	if m.has("requests") {
+		r.failf(m.keyNode("requests"), m.field("requests"), "expected requests only beside kubernetes (they go to its Services)")
 		return w
 	}
 	if m.has("trace") {

@@ -340,6 +340,9 @@ func NewScheduler(cfg Config, src Source, s Strategy) (*Scheduler, error) {
 	}
 	if e.waker != nil {
 		e.waker.SetAlarm(func(at Time, ref int64) { e.push(max(at, e.now), evWake, -1, ref) })
+		if la, ok := e.waker.(Lookahead); ok {
+			la.SetLookahead(e.lookahead)
+		}
 	}
 	e.readNext()
 	if e.err != nil {

@@ -92,7 +92,7 @@ func pickStrategies(sc *scenario.Scenario, list []string) ([]scenario.StrategySp
 		// A name, or a label with parameters as results print it:
 		// power-of-d{d=3}.
 		var spec scenario.StrategySpec
-		if strings.Contains(name, "{") {
+		if strings.ContainsAny(name, "{/") {
 			var err error
 			if spec, err = scenario.ParseStrategy(name); err != nil {
 				return nil, err

@@ -37,6 +37,9 @@ type Deployment struct {
 	Usage []UsageStep
 	// CrashAfter is the fleetsim.io/crash-after annotation (0: none).
 	CrashAfter int64
+	// CPULimit is the sum of the containers' limits.cpu, millicores (0
+	// when a container sets none): what a pod serving requests may use.
+	CPULimit int64
 	Source
 }
 
@@ -107,6 +110,14 @@ func (r *reader) deployment(d *appsv1.Deployment, kp *kube.Pod, sel *kube.LabelS
 		}
 	default:
 		return fail("spec.strategy.type", "expected RollingUpdate or Recreate, got %q", d.Spec.Strategy.Type)
+	}
+	for _, c := range d.Spec.Template.Spec.Containers {
+		q, ok := c.Resources.Limits[corev1.ResourceCPU]
+		if !ok {
+			dep.CPULimit = 0
+			break
+		}
+		dep.CPULimit += q.MilliValue()
 	}
 	if cs := d.Spec.Template.Spec.Containers; len(cs) > 0 && cs[0].ReadinessProbe != nil {
 		dep.ReadinessDelay, dep.ReadinessPeriod = cs[0].ReadinessProbe.InitialDelaySeconds, cs[0].ReadinessProbe.PeriodSeconds

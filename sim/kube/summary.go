@@ -22,6 +22,8 @@ type Summary struct {
 	Spread map[string]Spread `json:"spread"`
 	// Controllers is present in runs with controllers.
 	Controllers *ControlSummary `json:"controllers,omitempty"`
+	// Services is present in runs with request streams, by Service name.
+	Services map[string]ServiceSummary `json:"services,omitempty"`
 }
 
 // Latency are percentiles of pod creation-to-bind times, in seconds.
