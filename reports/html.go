@@ -84,6 +84,10 @@ type HTMLTable struct {
 type HTMLFigure struct {
 	Caption string
 	SVG     []byte
+	// Section, when set, puts the figure in a section of that title after
+	// the Figures (one per title, in order of first appearance), such as
+	// "Kubernetes controllers"; numbering runs on across sections.
+	Section string
 }
 
 // WriteHTML writes r as one HTML5 file with inline CSS and inline SVG: no
@@ -106,6 +110,7 @@ func WriteHTML(w io.Writer, r *HTMLReport) error {
 	for i, t := range r.Tables {
 		v.Tables = append(v.Tables, tableView(i+1, &t))
 	}
+	sections := map[string]*htmlSectionView{}
 	for i, f := range r.Figures {
 		svg, err := svgElement(f.SVG)
 		if err != nil {
@@ -114,10 +119,33 @@ func WriteHTML(w io.Writer, r *HTMLReport) error {
 		if bytes.Contains(bytes.ToLower(svg), []byte("<script")) {
 			return fmt.Errorf("figure %d (%s): the SVG holds a script", i+1, f.Caption)
 		}
-		v.Figures = append(v.Figures, htmlFigureView{
+		fv := htmlFigureView{
 			ID: fmt.Sprintf("figure-%d", i+1), N: i + 1, Caption: f.Caption,
 			SVG: template.HTML(svg), // trusted markup, see HTMLFigure
-		})
+		}
+		if f.Section == "" {
+			v.Figures = append(v.Figures, fv)
+			continue
+		}
+		sec := sections[f.Section]
+		if sec == nil {
+			v.Sections = append(v.Sections, htmlSectionView{ID: fmt.Sprintf("section-%d", len(v.Sections)+1), Title: f.Section})
+			sec = &v.Sections[len(v.Sections)-1]
+			sections[f.Section] = sec
+		}
+		sec.Figures = append(sec.Figures, fv)
+	}
+	// Figure numbers follow the page's order: Figures, then each section.
+	n := 0
+	for i := range v.Figures {
+		n++
+		v.Figures[i].N, v.Figures[i].ID = n, fmt.Sprintf("figure-%d", n)
+	}
+	for k := range v.Sections {
+		for i := range v.Sections[k].Figures {
+			n++
+			v.Sections[k].Figures[i].N, v.Sections[k].Figures[i].ID = n, fmt.Sprintf("figure-%d", n)
+		}
 	}
 	return htmlTemplate.Execute(w, &v)
 }
@@ -128,6 +156,12 @@ type htmlView struct {
 	ScenarioYAML                                 string
 	Tables                                       []htmlTableView
 	Figures                                      []htmlFigureView
+	Sections                                     []htmlSectionView
+}
+
+type htmlSectionView struct {
+	ID, Title string
+	Figures   []htmlFigureView
 }
 
 type htmlTableView struct {
@@ -269,6 +303,9 @@ figcaption { font-size: 0.95em; margin-top: 0.4rem; }
 {{if or .Scenario .ScenarioYAML}}<li><a href="#scenario">Scenario</a></li>
 {{end}}{{range .Tables}}<li><a href="#{{.ID}}">Table {{.N}}. {{.Caption}}</a></li>
 {{end}}{{range .Figures}}<li><a href="#{{.ID}}">Figure {{.N}}. {{.Caption}}</a></li>
+{{end}}{{range .Sections}}<li><a href="#{{.ID}}">{{.Title}}</a><ol>
+{{range .Figures}}<li><a href="#{{.ID}}">Figure {{.N}}. {{.Caption}}</a></li>
+{{end}}</ol></li>
 {{end}}</ol>
 </nav>
 <main>
@@ -301,6 +338,13 @@ figcaption { font-size: 0.95em; margin-top: 0.4rem; }
 {{end}}</section>
 {{end}}{{if .Figures}}<section id="figures">
 <h2>Figures</h2>
+{{range .Figures}}<figure id="{{.ID}}">
+{{.SVG}}
+<figcaption>Figure {{.N}}. {{.Caption}}</figcaption>
+</figure>
+{{end}}</section>
+{{end}}{{range .Sections}}<section id="{{.ID}}">
+<h2>{{.Title}}</h2>
 {{range .Figures}}<figure id="{{.ID}}">
 {{.SVG}}
 <figcaption>Figure {{.N}}. {{.Caption}}</figcaption>

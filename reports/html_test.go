@@ -309,3 +309,33 @@ func TestHTMLPrintKeepsColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteHTMLSections: a figure with a Section goes into a section of
+// that title after the Figures, whatever its place in the list, one
+// section per title; numbers follow the page (Figures first), and the
+// contents link the section and its figures.
+func TestWriteHTMLSections(t *testing.T) {
+	figs := htmlAllFigures(t)[:3]
+	figs[0].Section, figs[0].Caption = "Kubernetes controllers", "timeline A"
+	figs[2].Section, figs[2].Caption = "Kubernetes controllers", "timeline B"
+	var b bytes.Buffer
+	if err := reports.WriteHTML(&b, &reports.HTMLReport{Figures: figs}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	main, sec := strings.Index(out, `<section id="figures">`), strings.Index(out, `<section id="section-1">`)
+	if main < 0 || sec < main || strings.Count(out, "<h2>Kubernetes controllers</h2>") != 1 {
+		t.Fatalf("want the Figures section, then one Kubernetes controllers section:\n%s", out)
+	}
+	for _, want := range []string{"Figure 1. Utilization heatmap", "Figure 2. timeline A", "Figure 3. timeline B"} {
+		if i := strings.Index(out[main:], "<figcaption>"+want+"</figcaption>"); i < 0 {
+			t.Errorf("no caption %q", want)
+		}
+	}
+	if i := strings.Index(out, "<figcaption>Figure 2. timeline A"); i < sec {
+		t.Errorf("timeline A is not in the section")
+	}
+	if !strings.Contains(out, `<li><a href="#section-1">Kubernetes controllers</a><ol>`) || !strings.Contains(out, `<li><a href="#figure-3">Figure 3. timeline B</a></li>`) {
+		t.Errorf("the contents do not list the section and its figures")
+	}
+}

@@ -528,6 +528,12 @@ type kubeRun struct {
 	hpas    []*kube.HPA
 	done    bool // the control plane's summary is made
 	cpSum   *kube.ControlSummary
+	tl      *timeline // --out timeline.csv and windows.csv (nil: not asked)
+	ca      *kube.Autoscaler
+	// autoscaled: the groups the cluster autoscaler resizes; down: how
+	// many faults hold each node's machine down (they nest)
+	autoscaled map[string]bool
+	down       []int
 	// each node's group, and each group's cost per hour
 	group     []string
 	groupCost map[string]float64
@@ -636,7 +642,7 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		add(&p, it.SchedulerName, it.Arrival, it.Duration, it.Grace, nil)
 	}
 	if k.Controllers {
-		kr.startControllers(k, opt)
+		kr.startControllers(k, opt, seed, s.Faults)
 	}
 	for _, j := range k.Set.Jobs {
 		kj := &kubeJob{j: j, start: sim.Time(j.Arrival)}
@@ -836,7 +842,7 @@ func (kr *kubeRun) Wake(v *sim.View, ref int64) []sim.Eviction {
 		if kr.cpArmed == v.Now() {
 			kr.cpArmed = -1
 		}
-		kr.cp.Run(int64(v.Now()))
+		kr.runControl(v.Now())
 		kr.armControl()
 	case wakeDeadline:
 		j := kr.jobs[ref&wakeIndex]
@@ -1030,6 +1036,8 @@ func (s *Scenario) startKube(spec StrategySpec, seed uint64, opt RunOptions, cfg
 	cfg.Central.Queue = kubeQueue{}
 	cfg.Central.Backfill = sim.Greedy
 	cfg.Central.Timeout, cfg.Central.DropUnplaceable = 0, false
+	// Faults act on the control loops (kubefaults.go), not on the engine.
+	cfg.Faults, cfg.RandomFaults, cfg.Health = nil, nil, nil
 	on := opt.OnRecord
 	cfg.OnRecord = func(r *sim.Record) {
 		kr.record(r)

@@ -154,6 +154,10 @@ func (cp *ControlPlane) NodeReady(i int) bool {
 	return i < len(cp.nodes) && !cp.nodes[i].notReady || i >= len(cp.nodes)
 }
 
+// NodeFailed reports whether node i's machine is down now (failed and not
+// yet recovered), whatever the controller has noticed of it.
+func (cp *ControlPlane) NodeFailed(i int) bool { return i < len(cp.nodes) && cp.nodes[i].failed }
+
 // stateOf finds the PodState of a bound pod.
 func (cp *ControlPlane) stateOf(p *Pod) *PodState { return cp.byPod[p] }
 
