@@ -577,6 +577,13 @@
 //     exponential. Each node draws from its own stream (seed,
 //     "faults/"+node name). at, for and drain are errors here.
 //
+// faults apply to queueing: node, and to a Kubernetes workload with
+// controllers: true, where they drive the node lifecycle controller
+// instead (the machine stops; its pods are lost, NotReady and evicted as
+// after a fail_node event; a random fault draws the same times); drain is
+// an error there (drain a node with a workload.kubernetes event), and the
+// health checker is not used.
+//
 // client (mapping): how clients give up on and retry a task. A task whose
 // attempts are all lost ends as failed.
 //

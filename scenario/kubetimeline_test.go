@@ -1,9 +1,13 @@
 package scenario
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -137,6 +141,145 @@ strategies: [least-allocated]
 	for _, e := range []string{"103 Node/n-0 NodeFailed", "155 Node/n-0 NodeNotReady", "455 Pod/web-0-", "600 Deployment/web RolloutStarted"} {
 		if !strings.Contains(log, e) {
 			t.Errorf("no event %q in\n%s", e, log)
+		}
+	}
+}
+
+// TestKubernetesRandomFaults: the scenario's random faults drive the node
+// lifecycle controller. Each node's up and down times are the documented
+// draw (docs/dynamics.md): from the stream (seed, "faults/NODE"),
+// alternately an up time of mean MTBF and a down time of mean MTTR,
+// exponential (ExpFloat64 × mean) for group n, Weibull of shape 2 scaled
+// to the mean (ExpFloat64^(1/2) / Γ(1.5) × mean) for group w; at least 1
+// ns. Every failure before the stop is a NodeFailed event at its time and
+// a node-failure window to its recovery (or the stop); a node down for
+// more than the grace period is NotReady (a NodeNotReady event) at the
+// first 5 s check more than 50 s after its last Lease renewal (every 10
+// s). The same run at GOMAXPROCS 1 and 8 gives the same events, samples
+// and windows.
+func TestKubernetesRandomFaults(t *testing.T) {
+	dir := kubeFiles(t, map[string]string{"web.yaml": timelineWeb, "s.yaml": `seed: 7
+stop: {time: 2h}
+cluster:
+  queueing: central
+  nodes:
+    - {group: n, count: 2, cpu: 4, memory: 8Gi}
+    - {group: w, count: 1, cpu: 4, memory: 8Gi}
+workload:
+  kubernetes: {path: web.yaml, controllers: true, startup: 5s}
+faults:
+  - {group: n, mtbf: 20m, mttr: 3m}
+  - {group: w, mtbf: 30m, mttr: 1m, dist: weibull, shape: 2}
+strategies: [least-allocated]
+`})
+	s, err := Load(filepath.Join(dir, "s.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const stop = 2 * 3600 * sim.Second
+	type spec struct {
+		node       string
+		mtbf, mttr sim.Time
+		weibull    bool
+	}
+	var wantWindows []Window
+	var wantFails, wantNotReady []string
+	for _, n := range []spec{{"n-0", 20 * sim.Minute, 3 * sim.Minute, false}, {"n-1", 20 * sim.Minute, 3 * sim.Minute, false}, {"w-0", 30 * sim.Minute, sim.Minute, true}} {
+		r := sim.NewRand(7, "faults/"+n.node)
+		draw := func(mean sim.Time) sim.Time {
+			x := r.ExpFloat64()
+			if n.weibull {
+				x = math.Sqrt(x) / math.Gamma(1.5)
+			}
+			return max(sim.Time(x*float64(mean)), 1)
+		}
+		for at := draw(n.mtbf); at < stop; {
+			back := at + draw(n.mttr)
+			wantWindows = append(wantWindows, Window{Kind: WindowNodeFailure, Name: n.node, Start: at, End: min(back, stop)})
+			wantFails = append(wantFails, fmt.Sprintf("%d Node/%s NodeFailed", at, n.node))
+			hb := at / (10 * sim.Second) * (10 * sim.Second)
+			if nr := (hb+50*sim.Second)/(5*sim.Second)*(5*sim.Second) + 5*sim.Second; nr < back && nr < stop {
+				wantNotReady = append(wantNotReady, fmt.Sprintf("%d Node/%s NodeNotReady", nr, n.node))
+			}
+			at = back + draw(n.mtbf)
+		}
+	}
+	t.Logf("%d failures, %d NotReady: %v", len(wantFails), len(wantNotReady), wantFails)
+	if len(wantFails) < 4 || len(wantNotReady) == 0 || len(wantNotReady) == len(wantFails) {
+		t.Fatalf("%d failures drawn in 2 h, %d of them long enough to be NotReady: pick a seed with both kinds", len(wantFails), len(wantNotReady))
+	}
+	slices.SortStableFunc(wantWindows, func(a, b Window) int { return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.Name, b.Name)) })
+
+	var outs []string
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	for _, procs := range []int{1, 8} {
+		runtime.GOMAXPROCS(procs)
+		samples, windows, _ := timelineRun(t, s)
+		var events []string
+		run, closer, err := s.Start(s.Strategies[0], s.Seed, RunOptions{OnEvent: func(e *kube.Event) {
+			events = append(events, fmt.Sprintf("%d %s %s", e.Time, e.Object, e.Reason))
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for done := false; !done; {
+			if done, err = run.Step(1 << 16); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run.Result()
+		closer.Close()
+		log := strings.Join(events, "\n")
+		var fails, notReady []string
+		for _, e := range events {
+			switch {
+			case strings.HasSuffix(e, "NodeFailed"):
+				fails = append(fails, e)
+			case strings.HasSuffix(e, "NodeNotReady") && strings.Contains(e, " Node/"):
+				notReady = append(notReady, e)
+			}
+		}
+		slices.SortStableFunc(wantFails, compareEventTime)
+		slices.SortStableFunc(wantNotReady, compareEventTime)
+		if fmt.Sprint(fails) != fmt.Sprint(wantFails) {
+			t.Errorf("failures\n%v\nwant\n%v", fails, wantFails)
+		}
+		if fmt.Sprint(notReady) != fmt.Sprint(wantNotReady) {
+			t.Errorf("NotReady\n%v\nwant\n%v", notReady, wantNotReady)
+		}
+		if fmt.Sprint(windows) != fmt.Sprint(wantWindows) {
+			t.Errorf("windows\n%v\nwant\n%v", windows, wantWindows)
+		}
+		outs = append(outs, log+fmt.Sprint(samples, windows))
+	}
+	if outs[0] != outs[1] {
+		t.Error("events, samples or windows differ between GOMAXPROCS 1 and 8")
+	}
+}
+
+// compareEventTime orders "TIME rest" lines by their time.
+func compareEventTime(a, b string) int {
+	ta, _, _ := strings.Cut(a, " ")
+	tb, _, _ := strings.Cut(b, " ")
+	x, _ := strconv.ParseInt(ta, 10, 64)
+	y, _ := strconv.ParseInt(tb, 10, 64)
+	return cmp.Compare(x, y)
+}
+
+// Faults in a Kubernetes scenario: without controllers (nothing would
+// act on them) or as a maintenance drain (a drain is an event of the
+// control loops) they are refused with file, line and field.
+func TestKubernetesFaultsBadInput(t *testing.T) {
+	for _, c := range []struct{ kube, faults, want string }{
+		{"{path: web.yaml}", "[{group: n, mtbf: 1h, mttr: 5m}]", "s.yaml:7:1: faults: expected no faults with queueing central (it applies to queueing: node)"},
+		{"{path: web.yaml, controllers: true}", "[{node: n-0, at: 1m, for: 5m, drain: true}]", "s.yaml:7:46: faults[0].drain: expected no drain with a Kubernetes workload (drain a node with workload.kubernetes.events: {at: D, drain: NODE})"},
+		{"{path: web.yaml, controllers: true}", "[{node: n-9, at: 1m, for: 5m}]", `s.yaml:7:17: faults[0].node: expected a node of the cluster (like n-0), got "n-9"`},
+	} {
+		dir := kubeFiles(t, map[string]string{"web.yaml": timelineWeb, "s.yaml": "stop: {time: 1h}\ncluster:\n  queueing: central\n  nodes: [{group: n, count: 2, cpu: 4, memory: 8Gi}]\nworkload:\n  kubernetes: " + c.kube + "\nfaults: " + c.faults + "\nstrategies: [least-allocated]\n"})
+		_, err := Load(filepath.Join(dir, "s.yaml"))
+		if err == nil || !strings.HasSuffix(err.Error(), c.want) {
+			t.Errorf("%s / %s: %v, want %s", c.kube, c.faults, err, c.want)
 		}
 	}
 }
