@@ -283,3 +283,42 @@ func TestKubernetesFaultsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A pod template's tolerationSeconds for node.kubernetes.io/unreachable
+// is read: n-0 fails at 103 s, is NotReady at 155 s, and its web pod (one
+// on each of the two nodes),
+// tolerating the taint for 60 s, is evicted at 215 s (not at the default
+// 455 s). tolerationSeconds with an effect other than NoExecute is
+// refused, as the API server refuses it, with file, line and field.
+func TestKubernetesTolerationSeconds(t *testing.T) {
+	tol := "\n      tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: EFFECT, tolerationSeconds: 60}]\n      containers:"
+	web := strings.Replace(timelineWeb, "\n      containers:", strings.Replace(tol, "EFFECT", "NoExecute", 1), 1)
+	dir := kubeFiles(t, map[string]string{"web.yaml": web, "s.yaml": `stop: {time: 20m}
+cluster:
+  queueing: central
+  nodes: [{group: n, count: 2, cpu: 4, memory: 8Gi}]
+workload:
+  kubernetes: {path: web.yaml, controllers: true, startup: 5s, events: [{at: 103s, fail_node: n-0}]}
+strategies: [least-allocated]
+`})
+	s, err := Load(filepath.Join(dir, "s.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, events := timelineRun(t, s)
+	var evictions []string
+	for _, e := range events {
+		if strings.HasSuffix(e, "TaintManagerEviction") {
+			evictions = append(evictions, strings.Fields(e)[0])
+		}
+	}
+	if fmt.Sprint(evictions) != "[215]" {
+		t.Errorf("evictions at %v s, want [215]\n%s", evictions, strings.Join(events, "\n"))
+	}
+	bad := strings.Replace(timelineWeb, "\n      containers:", strings.Replace(tol, "EFFECT", "NoSchedule", 1), 1)
+	dir = kubeFiles(t, map[string]string{"web.yaml": bad, "s.yaml": "stop: {time: 20m}\ncluster:\n  queueing: central\n  nodes: [{group: n, count: 3, cpu: 4, memory: 8Gi}]\nworkload:\n  kubernetes: {path: web.yaml, controllers: true}\nstrategies: [least-allocated]\n"})
+	_, err = Load(filepath.Join(dir, "s.yaml"))
+	if want := `web.yaml:14: Deployment default/web: spec.template.spec.tolerations[0].tolerationSeconds: goes with effect NoExecute only, got effect "NoSchedule"`; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("tolerationSeconds with NoSchedule: %v, want %s", err, want)
+	}
+}
