@@ -16,7 +16,7 @@ import (
 // Deployments, HPAs, the scenario's events and its faults on it.
 func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions, seed uint64, faults []FaultSpec) {
 	kr.cpArmed = -1
-	kr.cp = kube.NewControlPlane(kr.s, kube.DefaultConfig())
+	kr.cp = kube.NewControlPlane(kr.s, k.Defaults.config(k.Grace))
 	kr.cp.SetPDBs(k.Set.PDBs)
 	kr.deps = map[string]*kube.Deployment{}
 	kr.tl = newTimeline(k, opt)
@@ -49,7 +49,11 @@ func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions, seed uint64, 
 			for _, h := range k.Set.HPAs {
 				if h.Target == md.Name && h.Namespace == md.Namespace {
 					kh := &kube.HPA{Target: d, Min: h.Min, Max: h.Max, TargetUtilization: h.TargetUtilization,
-						ScaleUp: h.ScaleUp, ScaleDown: h.ScaleDown, Usage: usageFunc(md.Usage)}
+						ScaleUp: h.ScaleUp, ScaleDown: h.ScaleDown, Usage: usageFunc(md.Usage),
+						SyncPeriod: int64(k.Defaults.HPASyncPeriod), Tolerance: k.Defaults.HPATolerance}
+					if !h.DownWindowSet {
+						kh.ScaleDown.StabilizationWindow = int64(k.Defaults.HPADownscaleStabilization)
+					}
 					kr.hpas = append(kr.hpas, kh)
 					cp.AddHPA(kh)
 				}
@@ -63,7 +67,9 @@ func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions, seed uint64, 
 	kr.startFaults(faults, seed)
 	kr.autoscaled = map[string]bool{}
 	if len(k.Autoscaler) > 0 {
-		a := &kube.Autoscaler{}
+		kd := &k.Defaults
+		a := &kube.Autoscaler{ScanInterval: int64(kd.ScanInterval), UnneededTime: int64(kd.ScaleDownUnneededTime),
+			DelayAfterAdd: int64(kd.ScaleDownDelayAfterAdd), UtilizationThreshold: kd.ScaleDownUtilizationThreshold}
 		kr.ca = a
 		initial := map[*kube.NodeGroup][]int{}
 		for _, ag := range k.Autoscaler {

@@ -40,6 +40,8 @@ type Kubernetes struct {
 	// Autoscaler lists the node groups the cluster autoscaler may resize
 	// (controllers only).
 	Autoscaler []KubeNodeGroup
+	// Defaults are the control loops' settings (controllers only).
+	Defaults KubeDefaults
 }
 
 // KubeNodeGroup is one autoscaled node group: a group of cluster.nodes
@@ -106,9 +108,9 @@ func (r *reader) manifestErr(n *yaml.Node, field string, err error) {
 }
 
 func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
-	k := &Kubernetes{JobDuration: 10 * sim.Minute, Grace: 30 * sim.Second}
+	k := &Kubernetes{JobDuration: 10 * sim.Minute, Grace: 30 * sim.Second, Defaults: DefaultKubeDefaults()}
 	m := r.mapping(n, path, "a mapping like {path: manifests/}")
-	m.allow("path", "job_duration", "grace", "controllers", "startup", "events", "autoscaler")
+	m.allow("path", "job_duration", "grace", "controllers", "startup", "events", "autoscaler", "defaults")
 	pn := m.require("path", "a manifest file or a folder of .yaml files")
 	k.Path = r.string(pn, m.field("path"), "a file path")
 	if pn != nil {
@@ -133,6 +135,12 @@ func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 		r.kubeAutoscaler(v, m.field("autoscaler"), k)
 		if r.err == nil && !k.Controllers {
 			r.failf(v, m.field("autoscaler"), "expected controllers: true with autoscaler")
+		}
+	}
+	if v := m.get("defaults"); v != nil {
+		r.kubeDefaults(v, m.field("defaults"), k)
+		if r.err == nil && !k.Controllers {
+			r.failf(v, m.field("defaults"), "expected controllers: true with defaults (they set the control loops)")
 		}
 	}
 	if r.err != nil {

@@ -1,0 +1,115 @@
+package scenario
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// kubeDefaultsScenario is a scenario file over web.yaml with the given
+// workload.kubernetes.defaults (line 6) and events.
+func kubeDefaultsScenario(defaults, events string) string {
+	return "stop: {time: 20m}\ncluster:\n  queueing: central\n  nodes: [{group: n, count: 2, cpu: 4, memory: 8Gi}]\nworkload:\n  kubernetes: {path: web.yaml, controllers: true, startup: 5s, defaults: " + defaults + ", events: " + events + "}\nstrategies: [least-allocated]\n"
+}
+
+// kubeEventTimes are the times (s) of the events whose line ends with
+// suffix.
+func kubeEventTimes(events []string, suffix string) string {
+	var out []string
+	for _, e := range events {
+		if strings.HasSuffix(e, suffix) {
+			out = append(out, strings.Fields(e)[0])
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// Overridden defaults change the timelines as worked out by hand.
+//   - node_monitor_grace_period 40s (the value before v1.32), node_heartbeat
+//     10s, node_monitor_period 5s, default_unreachable_toleration 60s: n-0
+//     fails at 103 s, its last renewal (100 s) is seen at the 100 s check,
+//     NotReady at the first check more than 40 s later, 145 s; its pod is
+//     evicted 60 s later, 205 s. With node_monitor_period 20s the renewal
+//     is seen at 100 s, NotReady at the first 20 s check past 140 s: 160 s.
+//   - backoff_initial 5s, backoff_max 20s: a container crashing 5 s after
+//     each start (started at 5 s, after startup) crashes at 10 s and
+//     restarts 5 s later at 15; crash 20, restart 30 (10 s); crash 35,
+//     restart 55 (20 s); crash 60, restart 80 (capped at 20 s); then every
+//     25 s.
+//   - hpa_sync_period 40s: the HPA syncs every 40 s, its first rescale at
+//     40 s (usage 3 cpu for 2 pods of 1 cpu at target 50 %: 6 pods).
+func TestKubernetesDefaultsOverride(t *testing.T) {
+	run := func(web, defaults, events string) []string {
+		t.Helper()
+		dir := kubeFiles(t, map[string]string{"web.yaml": web, "s.yaml": kubeDefaultsScenario(defaults, events)})
+		s, err := Load(filepath.Join(dir, "s.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, ev := timelineRun(t, s)
+		return ev
+	}
+	fail := "[{at: 103s, fail_node: n-0}]"
+	ev := run(timelineWeb, "{node_monitor_grace_period: 40s, node_heartbeat: 10s, node_monitor_period: 5s, default_unreachable_toleration: 60s}", fail)
+	if got := kubeEventTimes(ev, "Node/n-0 NodeNotReady") + " / " + kubeEventTimes(ev, "TaintManagerEviction"); got != "145 / 205" {
+		t.Errorf("NotReady / evicted at %s, want 145 / 205", got)
+	}
+	ev = run(timelineWeb, "{node_monitor_grace_period: 40s, node_monitor_period: 20s}", fail)
+	if got := kubeEventTimes(ev, "Node/n-0 NodeNotReady") + " / " + kubeEventTimes(ev, "TaintManagerEviction"); got != "160 / 460" {
+		t.Errorf("NotReady / evicted at %s, want 160 / 460", got)
+	}
+	crash := strings.Replace(timelineWeb, "metadata: {name: web}", "metadata: {name: web, annotations: {fleetsim.io/crash-after: 5s}}", 1)
+	crash = strings.Replace(crash, "replicas: 2", "replicas: 1", 1)
+	ev = run(crash, "{backoff_initial: 5s, backoff_max: 20s}", "[{at: 90s, scale: web, replicas: 1}]")
+	if got := kubeEventTimes(ev, "Started"); !strings.HasPrefix(got, "5 15 30 55 80 105 ") {
+		t.Errorf("container starts at %s s, want 5 15 30 55 80 105 ... (every 25 s from then)", got)
+	}
+	hpa := strings.Replace(timelineWeb, "metadata: {name: web}", `metadata: {name: web, annotations: {fleetsim.io/cpu-usage: "0s=3000m"}}`, 1) + `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 10
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+`
+	ev = run(hpa, "{hpa_sync_period: 40s}", "[{at: 1000s, scale: web, replicas: 2}]")
+	if got := kubeEventTimes(ev, "SuccessfulRescale"); !strings.HasPrefix(got, "40") {
+		t.Errorf("rescales at %s s, want the first at 40", got)
+	}
+	for _, tm := range strings.Fields(kubeEventTimes(ev, "SuccessfulRescale")) {
+		var v int
+		fmt.Sscan(tm, &v)
+		if v%40 != 0 {
+			t.Errorf("a rescale at %d s, off the 40 s sync period", v)
+		}
+	}
+}
+
+// Bad values in workload.kubernetes.defaults: one line with file, line,
+// field and what was expected.
+func TestKubernetesDefaultsBadInput(t *testing.T) {
+	for _, c := range []struct{ defaults, want string }{
+		{"{node_monitor_grace_period: 0s}", "s.yaml:6:102: workload.kubernetes.defaults.node_monitor_grace_period: expected a duration > 0"},
+		{"{hpa_tolerance: 1.5}", "s.yaml:6:90: workload.kubernetes.defaults.hpa_tolerance: expected a number in (0, 1), got 1.5"},
+		{"{hpa_tolerance: 0}", "s.yaml:6:90: workload.kubernetes.defaults.hpa_tolerance: expected a finite number > 0, got 0"},
+		{"{scale_down_utilization_threshold: 2}", "s.yaml:6:109: workload.kubernetes.defaults.scale_down_utilization_threshold: expected a number in (0, 1], got 2"},
+		{"{backoff_max: 5s}", "s.yaml:6:88: workload.kubernetes.defaults.backoff_max: expected backoff_max (5s) >= backoff_initial (10s)"},
+		{"{scan_interval: soon}", "s.yaml:6:90: workload.kubernetes.defaults.scan_interval: expected a duration > 0"},
+		{"{hpa_sync: 30s}", "s.yaml:6:75: workload.kubernetes.defaults.hpa_sync: unknown field (allowed: node_monitor_period, node_monitor_grace_period, node_heartbeat, default_unreachable_toleration, readiness_period, drain_retry, backoff_initial, backoff_max, backoff_reset, hpa_sync_period, hpa_tolerance, hpa_downscale_stabilization, scan_interval, scale_down_unneeded_time, scale_down_delay_after_add, scale_down_utilization_threshold)"},
+		{"[30s]", "s.yaml:6:74: workload.kubernetes.defaults: expected a mapping like {node_monitor_grace_period: 40s, hpa_tolerance: 0.2}, got a list"},
+	} {
+		dir := kubeFiles(t, map[string]string{"web.yaml": timelineWeb, "s.yaml": kubeDefaultsScenario(c.defaults, "[{at: 1s, fail_node: n-0}]")})
+		_, err := Load(filepath.Join(dir, "s.yaml"))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %s", c.defaults, err, c.want)
+		}
+	}
+	// Without controllers, nothing would read them.
+	dir := kubeFiles(t, map[string]string{"web.yaml": timelineWeb, "s.yaml": "stop: {time: 20m}\ncluster:\n  queueing: central\n  nodes: [{group: n, count: 2, cpu: 4, memory: 8Gi}]\nworkload:\n  kubernetes: {path: web.yaml, defaults: {hpa_tolerance: 0.2}}\nstrategies: [least-allocated]\n"})
+	if _, err := Load(filepath.Join(dir, "s.yaml")); err == nil || !strings.Contains(err.Error(), "s.yaml:6:42: workload.kubernetes.defaults: expected controllers: true with defaults (they set the control loops)") {
+		t.Errorf("defaults without controllers: %v", err)
+	}
+}
