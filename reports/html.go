@@ -77,6 +77,9 @@ type HTMLTable struct {
 	Header  []string
 	Rows    [][]string
 	Note    string
+	// Section, when set, puts the table at the head of a section of that
+	// title after the Figures, as HTMLFigure.Section does.
+	Section string
 }
 
 // HTMLFigure is a figure: SVG markup (from InlineSVG) and a caption. The
@@ -107,10 +110,24 @@ func WriteHTML(w io.Writer, r *HTMLReport) error {
 	if v.Title == "" {
 		v.Title = "fleetsim report"
 	}
-	for i, t := range r.Tables {
-		v.Tables = append(v.Tables, tableView(i+1, &t))
+	sections := map[string]int{} // index in v.Sections
+	section := func(title string) *htmlSectionView {
+		k, ok := sections[title]
+		if !ok {
+			k = len(v.Sections)
+			v.Sections = append(v.Sections, htmlSectionView{ID: fmt.Sprintf("section-%d", k+1), Title: title})
+			sections[title] = k
+		}
+		return &v.Sections[k]
 	}
-	sections := map[string]*htmlSectionView{}
+	for i, t := range r.Tables {
+		if t.Section == "" {
+			v.Tables = append(v.Tables, tableView(i+1, &t))
+			continue
+		}
+		sec := section(t.Section)
+		sec.Tables = append(sec.Tables, tableView(i+1, &t))
+	}
 	for i, f := range r.Figures {
 		svg, err := svgElement(f.SVG)
 		if err != nil {
@@ -127,16 +144,22 @@ func WriteHTML(w io.Writer, r *HTMLReport) error {
 			v.Figures = append(v.Figures, fv)
 			continue
 		}
-		sec := sections[f.Section]
-		if sec == nil {
-			v.Sections = append(v.Sections, htmlSectionView{ID: fmt.Sprintf("section-%d", len(v.Sections)+1), Title: f.Section})
-			sec = &v.Sections[len(v.Sections)-1]
-			sections[f.Section] = sec
-		}
+		sec := section(f.Section)
 		sec.Figures = append(sec.Figures, fv)
 	}
-	// Figure numbers follow the page's order: Figures, then each section.
+	// Numbers follow the page's order: Tables, Figures, then each section.
 	n := 0
+	for i := range v.Tables {
+		n++
+		v.Tables[i].N, v.Tables[i].ID = n, fmt.Sprintf("table-%d", n)
+	}
+	for k := range v.Sections {
+		for i := range v.Sections[k].Tables {
+			n++
+			v.Sections[k].Tables[i].N, v.Sections[k].Tables[i].ID = n, fmt.Sprintf("table-%d", n)
+		}
+	}
+	n = 0
 	for i := range v.Figures {
 		n++
 		v.Figures[i].N, v.Figures[i].ID = n, fmt.Sprintf("figure-%d", n)
@@ -161,6 +184,7 @@ type htmlView struct {
 
 type htmlSectionView struct {
 	ID, Title string
+	Tables    []htmlTableView
 	Figures   []htmlFigureView
 }
 
@@ -304,7 +328,8 @@ figcaption { font-size: 0.95em; margin-top: 0.4rem; }
 {{end}}{{range .Tables}}<li><a href="#{{.ID}}">Table {{.N}}. {{.Caption}}</a></li>
 {{end}}{{range .Figures}}<li><a href="#{{.ID}}">Figure {{.N}}. {{.Caption}}</a></li>
 {{end}}{{range .Sections}}<li><a href="#{{.ID}}">{{.Title}}</a><ol>
-{{range .Figures}}<li><a href="#{{.ID}}">Figure {{.N}}. {{.Caption}}</a></li>
+{{range .Tables}}<li><a href="#{{.ID}}">Table {{.N}}. {{.Caption}}</a></li>
+{{end}}{{range .Figures}}<li><a href="#{{.ID}}">Figure {{.N}}. {{.Caption}}</a></li>
 {{end}}</ol></li>
 {{end}}</ol>
 </nav>
@@ -323,7 +348,25 @@ figcaption { font-size: 0.95em; margin-top: 0.4rem; }
 {{end}}</section>
 {{end}}{{if .Tables}}<section id="tables">
 <h2>Results</h2>
-{{range .Tables}}<div class="table-wrap" id="{{.ID}}">
+{{range .Tables}}{{template "table" .}}{{end}}</section>
+{{end}}{{if .Figures}}<section id="figures">
+<h2>Figures</h2>
+{{range .Figures}}<figure id="{{.ID}}">
+{{.SVG}}
+<figcaption>Figure {{.N}}. {{.Caption}}</figcaption>
+</figure>
+{{end}}</section>
+{{end}}{{range .Sections}}<section id="{{.ID}}">
+<h2>{{.Title}}</h2>
+{{range .Tables}}{{template "table" .}}{{end}}{{range .Figures}}<figure id="{{.ID}}">
+{{.SVG}}
+<figcaption>Figure {{.N}}. {{.Caption}}</figcaption>
+</figure>
+{{end}}</section>
+{{end}}</main>
+</body>
+</html>
+{{define "table"}}<div class="table-wrap" id="{{.ID}}">
 <table class="results{{if .Wide}} wide{{end}}">
 <caption>Table {{.N}}. {{.Caption}}</caption>
 {{with .Header}}<thead>
@@ -335,22 +378,4 @@ figcaption { font-size: 0.95em; margin-top: 0.4rem; }
 </table>
 {{with .Note}}<p class="note">{{.}}</p>
 {{end}}</div>
-{{end}}</section>
-{{end}}{{if .Figures}}<section id="figures">
-<h2>Figures</h2>
-{{range .Figures}}<figure id="{{.ID}}">
-{{.SVG}}
-<figcaption>Figure {{.N}}. {{.Caption}}</figcaption>
-</figure>
-{{end}}</section>
-{{end}}{{range .Sections}}<section id="{{.ID}}">
-<h2>{{.Title}}</h2>
-{{range .Figures}}<figure id="{{.ID}}">
-{{.SVG}}
-<figcaption>Figure {{.N}}. {{.Caption}}</figcaption>
-</figure>
-{{end}}</section>
-{{end}}</main>
-</body>
-</html>
-`))
+{{end}}`))

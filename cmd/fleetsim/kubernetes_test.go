@@ -174,6 +174,12 @@ func TestKubernetesTimelineReport(t *testing.T) {
 	if sec < 0 || !strings.Contains(string(html[sec:]), "Ready pods per Deployment, pods pending and machines up") {
 		t.Errorf("report.html has no Kubernetes controllers section with the timeline")
 	}
+	// Its tables: web's rollout of 72 s, its recoveries (summary.json's
+	// controllers block, as docs/kubernetes.md shows it), and the burst group.
+	if sec < 0 || !strings.Contains(string(html[sec:]), `<td>web</td><td class="num">3</td><td class="num">3</td><td class="num">0</td><td class="num">72</td><td class="num">4</td><td>360, 493</td>`) ||
+		!strings.Contains(string(html[sec:]), `<td>burst</td><td class="num">1</td><td class="num">3</td><td class="num">2</td><td class="num">2</td><td class="num">0.3978</td>`) {
+		t.Errorf("report.html's Kubernetes controllers section lacks the Deployment or node group rows")
+	}
 	bad := filepath.Join(t.TempDir(), "bad")
 	if err := os.CopyFS(bad, os.DirFS(out)); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -604,6 +605,7 @@ func writeReport(dir, file string) error {
 			head, rows := reports.ComparisonTable(s.Results)
 			r.Tables = append(r.Tables, reports.HTMLTable{Caption: "Results per strategy", Header: head, Rows: rows})
 		}
+		r.Tables = append(r.Tables, controllerTables(s.Results)...)
 	}
 	for _, f := range figs {
 		svg, err := reports.InlineSVG(f.fig, f.w, f.h)
@@ -696,4 +698,49 @@ func newReportCmd() *cobra.Command {
 	cmd.Flags().StringVarP(&out, "out", "o", "", "the HTML file (default: DIR/report.html)")
 	aliasFlags(cmd, map[string]string{"output": "out"})
 	return cmd
+}
+
+// controllerTables are the Kubernetes controllers section's tables: each
+// run's Deployments and autoscaled node groups at the end, from the
+// kubernetes block's controllers (none without controllers).
+func controllerTables(results []sim.Result) []reports.HTMLTable {
+	dep := reports.HTMLTable{Caption: "Deployments under the control loops", Section: kubeSection,
+		Header: []string{"strategy", "seed", "Deployment", "replicas", "Ready", "restarts", "rollout (s)", "fewest Ready in rollout", "recovery after faults (s)"},
+		Note:   "At the stop time. Rollout: the latest rollout's duration (- when none completed) and the fewest Ready pods during it; recovery: from each fault that took Ready pods below the replicas to all replicas Ready again."}
+	grp := reports.HTMLTable{Caption: "Node groups of the cluster autoscaler", Section: kubeSection,
+		Header: []string{"strategy", "seed", "group", "nodes", "peak nodes", "nodes added", "nodes removed", "cost"},
+		Note:   "Cost: each node of the group from its request to its removal (or the stop), at the group's cost_per_hour."}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	for _, res := range results {
+		if res.Kubernetes == nil || res.Kubernetes.Controllers == nil {
+			continue
+		}
+		c := res.Kubernetes.Controllers
+		seed := strconv.FormatUint(res.Seed, 10)
+		for _, name := range slices.Sorted(maps.Keys(c.Deployments)) {
+			d := c.Deployments[name]
+			rollout, fewest := "-", "-"
+			if d.RolloutS >= 0 {
+				rollout, fewest = f(d.RolloutS), strconv.Itoa(int(d.MinReadyInRollout))
+			}
+			var rec []string
+			for _, x := range d.RecoveryS {
+				rec = append(rec, f(x))
+			}
+			dep.Rows = append(dep.Rows, []string{res.Strategy, seed, name, strconv.Itoa(int(d.Replicas)), strconv.Itoa(int(d.Ready)),
+				strconv.Itoa(d.Restarts), rollout, fewest, strings.Join(rec, ", ")})
+		}
+		for _, name := range slices.Sorted(maps.Keys(c.NodeGroups)) {
+			g := c.NodeGroups[name]
+			grp.Rows = append(grp.Rows, []string{res.Strategy, seed, name, strconv.Itoa(g.Nodes), strconv.Itoa(g.Peak),
+				strconv.Itoa(g.ScaleUps), strconv.Itoa(g.ScaleDowns), strconv.FormatFloat(g.Cost, 'f', 4, 64)})
+		}
+	}
+	var out []reports.HTMLTable
+	for _, t := range []reports.HTMLTable{dep, grp} {
+		if len(t.Rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
 }
