@@ -113,3 +113,68 @@ func TestKubernetesDefaultsBadInput(t *testing.T) {
 		t.Errorf("defaults without controllers: %v", err)
 	}
 }
+
+// The cluster autoscaler's settings, worked by hand as
+// TestGoldenClusterAutoscaler (sim/kube) with other values: group g
+// starts with g-0 (4 cpu), which takes a (3 cpu); b (3 cpu), arriving at
+// 1 s, is pending.
+// With scan_interval 20s the first scan, at 20 s, requests g-1, which joins
+// 60 s later (provision) at 80 s, when b binds there. b is scaled to 0 at
+// 1000 s and gone at 1030 s (30 s grace); the scan at 1040 s finds g-1
+// unneeded (empty); with scale_down_unneeded_time 5m it is removed at the
+// first scan 300 s later, 1340 s. With scale_down_delay_after_add 30m as
+// well, not before 20 + 1800 = 1820 s (a scan time): removed then.
+func TestKubernetesDefaultsAutoscaler(t *testing.T) {
+	pods := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: a}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec: {containers: [{name: app, resources: {requests: {cpu: "3"}}}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: b, annotations: {fleetsim.io/arrival: 1s}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: b}}
+  template:
+    metadata: {labels: {app: b}}
+    spec: {containers: [{name: app, resources: {requests: {cpu: "3"}}}]}
+`
+	for _, c := range []struct{ defaults, want string }{
+		{"{scan_interval: 20s, scale_down_unneeded_time: 5m}", "20 NodeGroup/g ScaledUpGroup|80 Pod/b-0-0 Scheduled|1340 Node/g-1 RemovingNode"},
+		{"{scan_interval: 20s, scale_down_unneeded_time: 5m, scale_down_delay_after_add: 30m}", "20 NodeGroup/g ScaledUpGroup|80 Pod/b-0-0 Scheduled|1820 Node/g-1 RemovingNode"},
+	} {
+		dir := kubeFiles(t, map[string]string{"pods.yaml": pods, "s.yaml": `stop: {time: 1h}
+cluster:
+  queueing: central
+  nodes: [{group: g, count: 1, cpu: 4, memory: 16Gi, cost_per_hour: 1}]
+workload:
+  kubernetes:
+    path: pods.yaml
+    controllers: true
+    events: [{at: 1000s, scale: b, replicas: 0}]
+    autoscaler: {groups: [{group: g, min: 1, max: 2, provision: 60s}]}
+    defaults: ` + c.defaults + `
+strategies: [least-allocated]
+`})
+		s, err := Load(filepath.Join(dir, "s.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, ev := timelineRun(t, s)
+		var got []string
+		for _, e := range ev {
+			if strings.HasSuffix(e, "ScaledUpGroup") || strings.HasSuffix(e, "RemovingNode") || strings.HasSuffix(e, "b-0-0 Scheduled") {
+				got = append(got, e)
+			}
+		}
+		if strings.Join(got, "|") != c.want {
+			t.Errorf("%s: %s\nwant %s", c.defaults, strings.Join(got, "|"), c.want)
+		}
+	}
+}
