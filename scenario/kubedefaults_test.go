@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fleetsim/fleetsim/sim/kube"
 )
 
 // kubeDefaultsScenario is a scenario file over web.yaml with the given
@@ -175,6 +177,62 @@ strategies: [least-allocated]
 		}
 		if strings.Join(got, "|") != c.want {
 			t.Errorf("%s: %s\nwant %s", c.defaults, strings.Join(got, "|"), c.want)
+		}
+	}
+}
+
+// hpa_downscale_stabilization and hpa_tolerance, worked by hand: web (2
+// pods of 1 cpu, Ready at 8 s) uses 3 cpu, then 0.5 cpu from 300 s; its
+// HPA targets 50 %. At the 15 s sync: 150 %, a ratio of 3 to the target →
+// ceil(2 × 3) = 6 (the scale-up policy allows max(2 × 100 %, 4 pods)
+// more). From 300 s: 500m / 6 cpu = 8.3 %, a ratio of 1/6 → 1, held at 6
+// while a recommendation of 6 lies in the scale-down window, the last at
+// 285 s; a recommendation counts while it is strictly after now − window
+// (upstream: timestamp.After(cutoff)): with the default 5 min window the
+// rescale to 1 is at the sync at 285 + 300 = 585 s, with 60 s at 345 s.
+// With hpa_tolerance 0.9 the scale-up still happens (|3 − 1| > 0.9) but
+// not the scale-down (|1/6 − 1| = 0.83 is within 0.9).
+func TestKubernetesDefaultsHPA(t *testing.T) {
+	hpa := strings.Replace(timelineWeb, "metadata: {name: web}", `metadata: {name: web, annotations: {fleetsim.io/cpu-usage: "0s=3000m,300s=500m"}}`, 1) + `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 10
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+`
+	hpa = strings.Replace(hpa, "          requiredDuringSchedulingIgnoredDuringExecution:\n          - {labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname}\n", "          preferredDuringSchedulingIgnoredDuringExecution:\n          - {weight: 1, podAffinityTerm: {labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname}}\n", 1)
+	for _, c := range []struct{ defaults, want string }{
+		{"{}", "15 New size: 6|585 New size: 1"},
+		{"{hpa_downscale_stabilization: 60s}", "15 New size: 6|345 New size: 1"},
+		{"{hpa_tolerance: 0.9}", "15 New size: 6"},
+	} {
+		dir := kubeFiles(t, map[string]string{"web.yaml": hpa, "s.yaml": kubeDefaultsScenario(c.defaults, "[{at: 1h, scale: web, replicas: 2}]")})
+		s, err := Load(filepath.Join(dir, "s.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		run, closer, err := s.Start(s.Strategies[0], s.Seed, RunOptions{OnEvent: func(e *kube.Event) {
+			if e.Reason == "SuccessfulRescale" {
+				msg, _, _ := strings.Cut(e.Message, ";")
+				got = append(got, fmt.Sprintf("%d %s", e.Time/kube.Second, msg))
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for done := false; !done; {
+			if done, err = run.Step(1 << 16); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run.Result()
+		closer.Close()
+		if strings.Join(got, "|") != c.want {
+			t.Errorf("%s: rescales %q, want %q", c.defaults, strings.Join(got, "|"), c.want)
 		}
 	}
 }
