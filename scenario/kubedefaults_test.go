@@ -34,6 +34,8 @@ func kubeEventTimes(events []string, suffix string) string {
 //     NotReady at the first check more than 40 s later, 145 s; its pod is
 //     evicted 60 s later, 205 s. With node_monitor_period 20s the renewal
 //     is seen at 100 s, NotReady at the first 20 s check past 140 s: 160 s.
+//     With node_heartbeat 15s the last renewal is at 90 s, seen at the 90 s
+//     check: NotReady at the first check past 140 s, 145 s.
 //   - backoff_initial 5s, backoff_max 20s: a container crashing 5 s after
 //     each start (started at 5 s, after startup) crashes at 10 s and
 //     restarts 5 s later at 15; crash 20, restart 30 (10 s); crash 35,
@@ -60,6 +62,10 @@ func TestKubernetesDefaultsOverride(t *testing.T) {
 	ev = run(timelineWeb, "{node_monitor_grace_period: 40s, node_monitor_period: 20s}", fail)
 	if got := kubeEventTimes(ev, "Node/n-0 NodeNotReady") + " / " + kubeEventTimes(ev, "TaintManagerEviction"); got != "160 / 460" {
 		t.Errorf("NotReady / evicted at %s, want 160 / 460", got)
+	}
+	ev = run(timelineWeb, "{node_heartbeat: 15s}", fail)
+	if got := kubeEventTimes(ev, "Node/n-0 NodeNotReady"); got != "145" {
+		t.Errorf("NotReady at %s, want 145 (last renewal at 90 s)", got)
 	}
 	crash := strings.Replace(timelineWeb, "metadata: {name: web}", "metadata: {name: web, annotations: {fleetsim.io/crash-after: 5s}}", 1)
 	crash = strings.Replace(crash, "replicas: 2", "replicas: 1", 1)
