@@ -105,3 +105,32 @@ func ExampleComparable() {
 	fmt.Println(reports.Comparable(base, cur))
 	// Output: strategy p2c: 1000 tasks arrived in the baseline, 5000 in the current results
 }
+
+// ExampleTimelinePlot reads a timeline.csv and a windows.csv of a
+// Kubernetes run with controllers and draws the run's timeline, its node
+// failure shaded.
+func ExampleTimelinePlot() {
+	timeline := reports.TimelineHeader +
+		"least-allocated,1,0,ready:web,3\nleast-allocated,1,0,pending,0\nleast-allocated,1,0,nodes,4\n" +
+		"least-allocated,1,60,ready:web,2\nleast-allocated,1,60,pending,1\nleast-allocated,1,60,nodes,3\n"
+	windows := reports.WindowsHeader + "least-allocated,1,30,60,node failure,n-0\n"
+	rows, err := reports.ReadTimeline(strings.NewReader(timeline), "timeline.csv")
+	if err != nil {
+		panic(err)
+	}
+	ws, err := reports.ReadWindows(strings.NewReader(windows), "windows.csv")
+	if err != nil {
+		panic(err)
+	}
+	ch, err := reports.TimelinePlot(rows, ws, "least-allocated", 1, "web under a node failure")
+	if err != nil {
+		panic(err)
+	}
+	svg, err := reports.InlineSVG(ch, reports.PlotWidth, reports.PlotHeight)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(rows), len(ws), strings.Contains(string(svg), ">node failure: n-0<"))
+	// Output:
+	// 6 1 true
+}

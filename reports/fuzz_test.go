@@ -72,3 +72,43 @@ func FuzzReadGantt(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadTimeline: no input panics the timeline.csv and windows.csv
+// readers, every error names the file, and what they accept draws and
+// renders (one chart per run, as report does).
+func FuzzReadTimeline(f *testing.F) {
+	f.Add([]byte(TimelineHeader+"a,1,0,ready:web,3\na,1,0,pending,0\na,1,60,nodes,4\na,1,60,replicas:web,5\n"), []byte(WindowsHeader+"a,1,30,60,node failure,n-0\na,1,0,1e308,rollout,web\n"))
+	f.Add([]byte(TimelineHeader+"a,1,1e308,ready:web,1e308\n"), []byte(WindowsHeader+"a,1,5,5,zone outage,z\n"))
+	f.Add([]byte(TimelineHeader+"a,1,0,cost,0.5\n"), []byte(WindowsHeader))
+	f.Add([]byte("strategy,seed\n"), []byte(""))
+	f.Fuzz(func(t *testing.T, tl, ws []byte) {
+		rows, err := ReadTimeline(strings.NewReader(string(tl)), "t.csv")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "t.csv") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		windows, err := ReadWindows(strings.NewReader(string(ws)), "w.csv")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "w.csv") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if len(rows) == 0 {
+			return
+		}
+		ch, err := TimelinePlot(rows, windows, rows[0].Strategy, rows[0].Seed, "t")
+		if err != nil {
+			if strings.HasPrefix(rows[0].Series, "cost") || strings.HasPrefix(rows[0].Series, "replicas:") {
+				return // nothing this plot draws
+			}
+			t.Fatalf("accepted rows do not draw: %v", err)
+		}
+		var b strings.Builder
+		if err := WriteFigure(&b, ch, "svg", 200, 120); err != nil {
+			t.Fatalf("accepted rows do not render: %v", err)
+		}
+	})
+}

@@ -77,6 +77,9 @@ type HTMLTable struct {
 	Header  []string
 	Rows    [][]string
 	Note    string
+	// Section, when set, puts the table at the head of a section of that
+	// title after the Figures, as HTMLFigure.Section does.
+	Section string
 }
 
 // HTMLFigure is a figure: SVG markup (from InlineSVG) and a caption. The
@@ -84,6 +87,10 @@ type HTMLTable struct {
 type HTMLFigure struct {
 	Caption string
 	SVG     []byte
+	// Section, when set, puts the figure in a section of that title after
+	// the Figures (one per title, in order of first appearance), such as
+	// "Kubernetes controllers"; numbering runs on across sections.
+	Section string
 }
 
 // WriteHTML writes r as one HTML5 file with inline CSS and inline SVG: no
@@ -103,8 +110,23 @@ func WriteHTML(w io.Writer, r *HTMLReport) error {
 	if v.Title == "" {
 		v.Title = "fleetsim report"
 	}
+	sections := map[string]int{} // index in v.Sections
+	section := func(title string) *htmlSectionView {
+		k, ok := sections[title]
+		if !ok {
+			k = len(v.Sections)
+			v.Sections = append(v.Sections, htmlSectionView{ID: fmt.Sprintf("section-%d", k+1), Title: title})
+			sections[title] = k
+		}
+		return &v.Sections[k]
+	}
 	for i, t := range r.Tables {
-		v.Tables = append(v.Tables, tableView(i+1, &t))
+		if t.Section == "" {
+			v.Tables = append(v.Tables, tableView(i+1, &t))
+			continue
+		}
+		sec := section(t.Section)
+		sec.Tables = append(sec.Tables, tableView(i+1, &t))
 	}
 	for i, f := range r.Figures {
 		svg, err := svgElement(f.SVG)
@@ -114,10 +136,39 @@ func WriteHTML(w io.Writer, r *HTMLReport) error {
 		if bytes.Contains(bytes.ToLower(svg), []byte("<script")) {
 			return fmt.Errorf("figure %d (%s): the SVG holds a script", i+1, f.Caption)
 		}
-		v.Figures = append(v.Figures, htmlFigureView{
+		fv := htmlFigureView{
 			ID: fmt.Sprintf("figure-%d", i+1), N: i + 1, Caption: f.Caption,
 			SVG: template.HTML(svg), // trusted markup, see HTMLFigure
-		})
+		}
+		if f.Section == "" {
+			v.Figures = append(v.Figures, fv)
+			continue
+		}
+		sec := section(f.Section)
+		sec.Figures = append(sec.Figures, fv)
+	}
+	// Numbers follow the page's order: Tables, Figures, then each section.
+	n := 0
+	for i := range v.Tables {
+		n++
+		v.Tables[i].N, v.Tables[i].ID = n, fmt.Sprintf("table-%d", n)
+	}
+	for k := range v.Sections {
+		for i := range v.Sections[k].Tables {
+			n++
+			v.Sections[k].Tables[i].N, v.Sections[k].Tables[i].ID = n, fmt.Sprintf("table-%d", n)
+		}
+	}
+	n = 0
+	for i := range v.Figures {
+		n++
+		v.Figures[i].N, v.Figures[i].ID = n, fmt.Sprintf("figure-%d", n)
+	}
+	for k := range v.Sections {
+		for i := range v.Sections[k].Figures {
+			n++
+			v.Sections[k].Figures[i].N, v.Sections[k].Figures[i].ID = n, fmt.Sprintf("figure-%d", n)
+		}
 	}
 	return htmlTemplate.Execute(w, &v)
 }
@@ -128,6 +179,13 @@ type htmlView struct {
 	ScenarioYAML                                 string
 	Tables                                       []htmlTableView
 	Figures                                      []htmlFigureView
+	Sections                                     []htmlSectionView
+}
+
+type htmlSectionView struct {
+	ID, Title string
+	Tables    []htmlTableView
+	Figures   []htmlFigureView
 }
 
 type htmlTableView struct {
@@ -269,6 +327,10 @@ figcaption { font-size: 0.95em; margin-top: 0.4rem; }
 {{if or .Scenario .ScenarioYAML}}<li><a href="#scenario">Scenario</a></li>
 {{end}}{{range .Tables}}<li><a href="#{{.ID}}">Table {{.N}}. {{.Caption}}</a></li>
 {{end}}{{range .Figures}}<li><a href="#{{.ID}}">Figure {{.N}}. {{.Caption}}</a></li>
+{{end}}{{range .Sections}}<li><a href="#{{.ID}}">{{.Title}}</a><ol>
+{{range .Tables}}<li><a href="#{{.ID}}">Table {{.N}}. {{.Caption}}</a></li>
+{{end}}{{range .Figures}}<li><a href="#{{.ID}}">Figure {{.N}}. {{.Caption}}</a></li>
+{{end}}</ol></li>
 {{end}}</ol>
 </nav>
 <main>
@@ -286,7 +348,25 @@ figcaption { font-size: 0.95em; margin-top: 0.4rem; }
 {{end}}</section>
 {{end}}{{if .Tables}}<section id="tables">
 <h2>Results</h2>
-{{range .Tables}}<div class="table-wrap" id="{{.ID}}">
+{{range .Tables}}{{template "table" .}}{{end}}</section>
+{{end}}{{if .Figures}}<section id="figures">
+<h2>Figures</h2>
+{{range .Figures}}<figure id="{{.ID}}">
+{{.SVG}}
+<figcaption>Figure {{.N}}. {{.Caption}}</figcaption>
+</figure>
+{{end}}</section>
+{{end}}{{range .Sections}}<section id="{{.ID}}">
+<h2>{{.Title}}</h2>
+{{range .Tables}}{{template "table" .}}{{end}}{{range .Figures}}<figure id="{{.ID}}">
+{{.SVG}}
+<figcaption>Figure {{.N}}. {{.Caption}}</figcaption>
+</figure>
+{{end}}</section>
+{{end}}</main>
+</body>
+</html>
+{{define "table"}}<div class="table-wrap" id="{{.ID}}">
 <table class="results{{if .Wide}} wide{{end}}">
 <caption>Table {{.N}}. {{.Caption}}</caption>
 {{with .Header}}<thead>
@@ -298,15 +378,4 @@ figcaption { font-size: 0.95em; margin-top: 0.4rem; }
 </table>
 {{with .Note}}<p class="note">{{.}}</p>
 {{end}}</div>
-{{end}}</section>
-{{end}}{{if .Figures}}<section id="figures">
-<h2>Figures</h2>
-{{range .Figures}}<figure id="{{.ID}}">
-{{.SVG}}
-<figcaption>Figure {{.N}}. {{.Caption}}</figcaption>
-</figure>
-{{end}}</section>
-{{end}}</main>
-</body>
-</html>
-`))
+{{end}}`))

@@ -309,3 +309,43 @@ func TestHTMLPrintKeepsColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteHTMLSections: a figure or table with a Section goes into a
+// section of that title after the Figures, whatever its place in the
+// list, one section per title, its tables first; numbers follow the page
+// (the main Tables and Figures first), and the contents link the section
+// and what it holds.
+func TestWriteHTMLSections(t *testing.T) {
+	figs := htmlAllFigures(t)[:3]
+	figs[0].Section, figs[0].Caption = "Kubernetes controllers", "timeline A"
+	figs[2].Section, figs[2].Caption = "Kubernetes controllers", "timeline B"
+	tables := []reports.HTMLTable{
+		{Caption: "Deployments", Header: []string{"name", "Ready"}, Rows: [][]string{{"web", "3"}}, Section: "Kubernetes controllers"},
+		{Caption: "Results", Header: []string{"strategy"}, Rows: [][]string{{"p2c"}}},
+	}
+	var b bytes.Buffer
+	if err := reports.WriteHTML(&b, &reports.HTMLReport{Tables: tables, Figures: figs}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	at := strings.Index(out, `<section id="section-1">`)
+	if i, j := strings.Index(out, "<caption>Table 2. Deployments</caption>"), strings.Index(out, "<caption>Table 1. Results</caption>"); j < 0 || i < at || j > at {
+		t.Errorf("want Table 1 (Results) before the section and Table 2 (Deployments) in it")
+	}
+	main, sec := strings.Index(out, `<section id="figures">`), strings.Index(out, `<section id="section-1">`)
+	if main < 0 || sec < main || strings.Count(out, "<h2>Kubernetes controllers</h2>") != 1 {
+		t.Fatalf("want the Figures section, then one Kubernetes controllers section:\n%s", out)
+	}
+	for _, want := range []string{"Figure 1. Utilization heatmap", "Figure 2. timeline A", "Figure 3. timeline B"} {
+		if i := strings.Index(out[main:], "<figcaption>"+want+"</figcaption>"); i < 0 {
+			t.Errorf("no caption %q", want)
+		}
+	}
+	if i := strings.Index(out, "<figcaption>Figure 2. timeline A"); i < sec {
+		t.Errorf("timeline A is not in the section")
+	}
+	if !strings.Contains(out, `<li><a href="#section-1">Kubernetes controllers</a><ol>`) || !strings.Contains(out, `<li><a href="#figure-3">Figure 3. timeline B</a></li>`) ||
+		!strings.Contains(out, `<li><a href="#table-2">Table 2. Deployments</a></li>`) {
+		t.Errorf("the contents do not list the section and its figures")
+	}
+}

@@ -502,6 +502,17 @@
 // (a zone label value), rollout (a Deployment: a new revision of its
 // template), or {at: D, scale: DEPLOYMENT, replicas: N}. An HPA without
 // controllers, a node, zone or Deployment that does not exist is an error.
+// defaults (mapping, controllers only) overrides Kubernetes' defaults for
+// the control loops: node_monitor_period (5s), node_monitor_grace_period
+// (50s), node_heartbeat (10s), readiness_period (10s), drain_retry (5s),
+// backoff_initial (10s), backoff_max (5m, >= backoff_initial),
+// backoff_reset (10m), hpa_sync_period (15s), scan_interval (10s),
+// scale_down_unneeded_time (10m), scale_down_delay_after_add (10m), all
+// durations > 0; default_unreachable_toleration (300s) and
+// hpa_downscale_stabilization (5m, for HPAs whose behavior sets no
+// scale-down window), durations >= 0; hpa_tolerance (0.1, in (0, 1)) and
+// scale_down_utilization_threshold (0.5, in (0, 1]). docs/kubernetes.md
+// names each one's source.
 // autoscaler (controllers only) runs the cluster autoscaler:
 // {groups: [{group: G, min: N, max: N, provision: D}]}, G a group of
 // cluster.nodes whose count (its size at the start) lies in [min, max]
@@ -655,6 +666,13 @@
 //     > 1: wear-out), scaled to the same means; shape is an error with
 //     exponential. Each node draws from its own stream (seed,
 //     "faults/"+node name). at, for and drain are errors here.
+//
+// faults apply to queueing: node, and to a Kubernetes workload with
+// controllers: true, where they drive the node lifecycle controller
+// instead (the machine stops; its pods are lost, NotReady and evicted as
+// after a fail_node event; a random fault draws the same times); drain is
+// an error there (drain a node with a workload.kubernetes event), and the
+// health checker is not used.
 //
 // client (mapping): how clients give up on and retry a task. A task whose
 // attempts are all lost ends as failed.

@@ -401,8 +401,11 @@ func (r *reader) dynamics(top *mapping, s *Scenario) {
 		return
 	}
 	node := s.Cluster.Queueing == QueueingNode
+	// A Kubernetes workload with controllers takes faults: they drive its
+	// node lifecycle controller (kubefaults.go).
+	kubeFaults := s.Workload.Kubernetes != nil && s.Workload.Kubernetes.Controllers
 	for _, k := range []string{"faults", "client", "health"} {
-		if top.has(k) && !node {
+		if top.has(k) && !node && !(k == "faults" && kubeFaults) {
 			r.failf(top.keyNode(k), k, "expected no %s with queueing %s (it applies to queueing: node)", k, s.Cluster.Queueing)
 			return
 		}
@@ -471,7 +474,13 @@ func (r *reader) dynamics(top *mapping, s *Scenario) {
 			r.failf(faultField(i, "group"), join(path, "group"), "expected a node group of the cluster, got %q", truncate(f.Group, maxShown))
 		}
 	}
-	if s.Health == nil && len(s.Faults) > 0 {
+	for i, f := range s.Faults {
+		if kubeFaults && f.Drain {
+			r.failf(faultField(i, "drain"), join(index("faults", i), "drain"), "expected no drain with a Kubernetes workload (drain a node with workload.kubernetes.events: {at: D, drain: NODE})")
+			return
+		}
+	}
+	if s.Health == nil && len(s.Faults) > 0 && !kubeFaults {
 		h := DefaultHealth
 		s.Health = &h
 	}

@@ -13,14 +13,20 @@ import (
 // the engine wakes the control plane (sim.Waker) at its next timer.
 
 // startControllers builds the control plane and schedules the manifests'
-// Deployments, HPAs and the scenario's events on it.
-func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions) {
+// Deployments, HPAs, the scenario's events and its faults on it.
+func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions, seed uint64, faults []FaultSpec) {
 	kr.cpArmed = -1
-	kr.cp = kube.NewControlPlane(kr.s, kube.DefaultConfig())
+	kr.cp = kube.NewControlPlane(kr.s, k.Defaults.config(k.Grace))
 	kr.cp.SetPDBs(k.Set.PDBs)
 	kr.deps = map[string]*kube.Deployment{}
-	if opt.OnEvent != nil {
+	kr.tl = newTimeline(k, opt)
+	switch tl := kr.tl; {
+	case opt.OnEvent != nil && tl != nil:
+		kr.cp.OnEvent = func(e kube.Event) { tl.observe(e); opt.OnEvent(&e) }
+	case opt.OnEvent != nil:
 		kr.cp.OnEvent = func(e kube.Event) { opt.OnEvent(&e) }
+	case tl != nil:
+		kr.cp.OnEvent = tl.observe
 	}
 	cp := kr.cp
 	for _, md := range k.Set.Deployments {
@@ -43,7 +49,11 @@ func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions) {
 			for _, h := range k.Set.HPAs {
 				if h.Target == md.Name && h.Namespace == md.Namespace {
 					kh := &kube.HPA{Target: d, Min: h.Min, Max: h.Max, TargetUtilization: h.TargetUtilization,
-						ScaleUp: h.ScaleUp, ScaleDown: h.ScaleDown, Usage: usageFunc(md.Usage)}
+						ScaleUp: h.ScaleUp, ScaleDown: h.ScaleDown, Usage: usageFunc(md.Usage),
+						SyncPeriod: int64(k.Defaults.HPASyncPeriod), Tolerance: k.Defaults.HPATolerance}
+					if !h.DownWindowSet {
+						kh.ScaleDown.StabilizationWindow = int64(k.Defaults.HPADownscaleStabilization)
+					}
 					kr.hpas = append(kr.hpas, kh)
 					cp.AddHPA(kh)
 				}
@@ -54,8 +64,13 @@ func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions) {
 		e := e
 		cp.Clock.At(int64(e.At), func() { kr.controlEvent(e) })
 	}
+	kr.startFaults(faults, seed)
+	kr.autoscaled = map[string]bool{}
 	if len(k.Autoscaler) > 0 {
-		a := &kube.Autoscaler{}
+		kd := &k.Defaults
+		a := &kube.Autoscaler{ScanInterval: int64(kd.ScanInterval), UnneededTime: int64(kd.ScaleDownUnneededTime),
+			DelayAfterAdd: int64(kd.ScaleDownDelayAfterAdd), UtilizationThreshold: kd.ScaleDownUtilizationThreshold}
+		kr.ca = a
 		initial := map[*kube.NodeGroup][]int{}
 		for _, ag := range k.Autoscaler {
 			var first = -1
@@ -81,6 +96,7 @@ func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions) {
 			g := &kube.NodeGroup{Name: ag.Group, Template: tmpl, Min: ag.Min, Max: ag.Max, ProvisionDelay: int64(ag.Provision), CostPerHour: kr.groupCost[ag.Group]}
 			a.Groups = append(a.Groups, g)
 			initial[g] = idx
+			kr.autoscaled[ag.Group] = true
 		}
 		cp.AddAutoscaler(a, initial)
 	}
@@ -105,13 +121,13 @@ func (kr *kubeRun) controlEvent(e KubeEvent) {
 	cp, c := kr.cp, kr.c
 	switch e.Kind {
 	case "fail_node":
-		cp.FailNode(c.NodeIndex(e.Target))
+		kr.failNode(c.NodeIndex(e.Target), true)
 	case "recover_node":
-		cp.RecoverNode(c.NodeIndex(e.Target))
+		kr.recoverNode(c.NodeIndex(e.Target))
 	case "drain":
 		cp.Drain(c.NodeIndex(e.Target))
 	case "fail_zone":
-		cp.FailZone(e.Target)
+		kr.failZone(e.Target)
 	case "rollout":
 		if d := kr.deps[e.Target]; d != nil {
 			cp.UpdateTemplate(d, d.Template())
@@ -154,7 +170,7 @@ func (kr *kubeRun) kickControl(now sim.Time) {
 	if kr.cp == nil {
 		return
 	}
-	kr.cp.Run(int64(now))
+	kr.runControl(now)
 	kr.cp.Reschedule()
 	kr.armControl()
 }
@@ -169,7 +185,8 @@ func (kr *kubeRun) controlSummary() *kube.ControlSummary {
 		return kr.cpSum
 	}
 	kr.done = true
-	kr.cp.Run(int64(kr.horizon))
+	kr.runControl(kr.horizon)
+	kr.tl.finish(kr.horizon)
 	for _, ps := range kr.cp.Pods() {
 		rec := &PodRecord{Pod: ps.Pod.Name, Owner: ps.Pod.Owner, Priority: ps.Pod.Priority, Created: nsSecs(ps.Created),
 			Bound: nsSecs(ps.Bound), Started: nsSecs(ps.Started), Ended: nsSecs(ps.Ended), Reason: ps.Reason}

@@ -40,6 +40,8 @@ type Kubernetes struct {
 	// Autoscaler lists the node groups the cluster autoscaler may resize
 	// (controllers only).
 	Autoscaler []KubeNodeGroup
+	// Defaults are the control loops' settings (controllers only).
+	Defaults KubeDefaults
 }
 
 // KubeNodeGroup is one autoscaled node group: a group of cluster.nodes
@@ -106,9 +108,9 @@ func (r *reader) manifestErr(n *yaml.Node, field string, err error) {
 }
 
 func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
-	k := &Kubernetes{JobDuration: 10 * sim.Minute, Grace: 30 * sim.Second}
+	k := &Kubernetes{JobDuration: 10 * sim.Minute, Grace: 30 * sim.Second, Defaults: DefaultKubeDefaults()}
 	m := r.mapping(n, path, "a mapping like {path: manifests/}")
-	m.allow("path", "job_duration", "grace", "controllers", "startup", "events", "autoscaler")
+	m.allow("path", "job_duration", "grace", "controllers", "startup", "events", "autoscaler", "defaults")
 	pn := m.require("path", "a manifest file or a folder of .yaml files")
 	k.Path = r.string(pn, m.field("path"), "a file path")
 	if pn != nil {
@@ -133,6 +135,12 @@ func (r *reader) kubernetesWorkload(n *yaml.Node, path string) *Kubernetes {
 		r.kubeAutoscaler(v, m.field("autoscaler"), k)
 		if r.err == nil && !k.Controllers {
 			r.failf(v, m.field("autoscaler"), "expected controllers: true with autoscaler")
+		}
+	}
+	if v := m.get("defaults"); v != nil {
+		r.kubeDefaults(v, m.field("defaults"), k)
+		if r.err == nil && !k.Controllers {
+			r.failf(v, m.field("defaults"), "expected controllers: true with defaults (they set the control loops)")
 		}
 	}
 	if r.err != nil {
@@ -528,6 +536,12 @@ type kubeRun struct {
 	hpas    []*kube.HPA
 	done    bool // the control plane's summary is made
 	cpSum   *kube.ControlSummary
+	tl      *timeline // --out timeline.csv and windows.csv (nil: not asked)
+	ca      *kube.Autoscaler
+	// autoscaled: the groups the cluster autoscaler resizes; down: how
+	// many faults hold each node's machine down (they nest)
+	autoscaled map[string]bool
+	down       []int
 	// each node's group, and each group's cost per hour
 	group     []string
 	groupCost map[string]float64
@@ -638,7 +652,7 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		add(&p, it.SchedulerName, it.Arrival, it.Duration, it.Grace, nil)
 	}
 	if k.Controllers {
-		kr.startControllers(k, opt)
+		kr.startControllers(k, opt, seed, s.Faults)
 	}
 	for _, j := range k.Set.Jobs {
 		kj := &kubeJob{j: j, start: sim.Time(j.Arrival)}
@@ -841,7 +855,7 @@ func (kr *kubeRun) Wake(v *sim.View, ref int64) []sim.Eviction {
 		if kr.cpArmed == v.Now() {
 			kr.cpArmed = -1
 		}
-		kr.cp.Run(int64(v.Now()))
+		kr.runControl(v.Now())
 		kr.armControl()
 	case wakeRequests:
 		kr.req.wake(v.Now())
@@ -1055,6 +1069,8 @@ func (s *Scenario) startKube(spec StrategySpec, seed uint64, opt RunOptions, cfg
 	cfg.Central.Queue = kubeQueue{}
 	cfg.Central.Backfill = sim.Greedy
 	cfg.Central.Timeout, cfg.Central.DropUnplaceable = 0, false
+	// Faults act on the control loops (kubefaults.go), not on the engine.
+	cfg.Faults, cfg.RandomFaults, cfg.Health = nil, nil, nil
 	on := opt.OnRecord
 	cfg.OnRecord = func(r *sim.Record) {
 		kr.record(r)

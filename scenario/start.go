@@ -27,6 +27,14 @@ type RunOptions struct {
 	// OnEvent, when set, receives the control loops' events of a
 	// Kubernetes run with controllers (events.csv).
 	OnEvent func(*kube.Event)
+	// Timeline, when > 0 with OnSample or OnWindow set, samples a
+	// Kubernetes run with controllers every Timeline of simulated time
+	// (from 0, and at the stop time) for OnSample, and hands its fault and
+	// rollout windows to OnWindow at the end (timeline.csv, windows.csv).
+	// The sample passed is reused: copy what must outlive the call.
+	Timeline sim.Time
+	OnSample func(*TimelineSample)
+	OnWindow func(*Window)
 }
 
 // Start prepares one run of a strategy entry with a seed: it opens the

@@ -255,6 +255,14 @@ func (c *Client) backoff(k int) Time {
 	return Time(d)
 }
 
+// FaultTime is one up or down time of mean m as RandomFaults draws them:
+// exponential, or Weibull of shape k > 0 scaled to mean m (scale
+// m/Γ(1+1/k)); at least 1 ns. The node-queueing engine draws node i's
+// times from NewRand(seed, "faults/"+name) in the order up, down, up, ...;
+// a model that draws the same way fails the same machines at the same
+// times.
+func FaultTime(r *Rand, m Time, k float64) Time { return draw(r, m, k) }
+
 // draw is one up or down time of mean m: exponential, or Weibull of shape
 // k with scale m/Γ(1+1/k).
 func draw(r *Rand, m Time, k float64) Time {

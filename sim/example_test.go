@@ -82,3 +82,16 @@ func ExampleLoadIndex_NthBest() {
 	fmt.Println("best:", x.Best(), "ties:", x.Ties(), "second of them:", x.NthBest(1), "changes seen:", changes)
 	// Output: best: 1 ties: 2 second of them: 3 changes seen: 6
 }
+
+// ExampleFaultTime draws a node's first up and down times as random
+// faults do (here MTBF 1 h and MTTR 5 min, exponential): from the stream
+// (seed, "faults/"+node name), up first.
+func ExampleFaultTime() {
+	r := sim.NewRand(1, "faults/web-0")
+	up := sim.FaultTime(r, sim.Hour, 0)
+	down := sim.FaultTime(r, 5*sim.Minute, 0)
+	r2 := sim.NewRand(1, "faults/web-0")
+	fmt.Println(up == sim.Time(r2.ExpFloat64()*float64(sim.Hour)), down > 0)
+	// Output:
+	// true true
+}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/fleetsim/fleetsim/reports"
 )
 
 // A Kubernetes scenario with a bad manifest: one line naming the manifest's
@@ -106,7 +108,7 @@ func TestKubernetesEventsCSV(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, name := range []string{"events.csv", "pods.csv"} {
+	for _, name := range []string{"events.csv", "pods.csv", "timeline.csv", "windows.csv"} {
 		a, _ := os.ReadFile(filepath.Join(out, name))
 		b, _ := os.ReadFile(filepath.Join(again, name))
 		if len(a) == 0 || string(a) != string(b) {
@@ -119,5 +121,74 @@ func TestKubernetesEventsCSV(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out2, "events.csv")); !os.IsNotExist(err) {
 		t.Fatalf("events.csv without controllers: %v", err)
+	}
+}
+
+// With controllers, run --out writes timeline.csv and windows.csv, plots
+// the timeline, and the report has a Kubernetes controllers section with
+// it. The scenario's windows, from its events: a-0 fails at 5 min and is
+// back at 45 min; web's rollout at 15 min completes 72 s later (its
+// rollout_s, docs/kubernetes.md); zone-b fails at 25 min and is never
+// back (its window ends at the stop, 1 h). A damaged timeline.csv makes
+// the report fail naming the line and field.
+func TestKubernetesTimelineReport(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	sc := filepath.Join("..", "..", "testdata", "scenarios", "kubernetes-controllers", "scenario.yaml")
+	if code, _, errs := fleetsim(t, "run", sc, "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	w, err := os.ReadFile(filepath.Join(out, "windows.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := reports.WindowsHeader + "least-allocated,1,300,2700,node failure,a-0\nleast-allocated,1,900,972,rollout,web\nleast-allocated,1,1500,3600,zone outage,zone-b\n"
+	if string(w) != want {
+		t.Errorf("windows.csv:\n%s\nwant\n%s", w, want)
+	}
+	f, err := os.Open(filepath.Join(out, "timeline.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := reports.ReadTimeline(f, "timeline.csv")
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 h sampled every 2 s (3600 / 1000 rounded down to 1, 2 or 5 × 10^k
+	// s): 1801 samples of 5 series (web's Ready and replicas, pending,
+	// nodes, cost).
+	if len(rows) != 1801*5 {
+		t.Errorf("%d timeline rows, want %d", len(rows), 1801*5)
+	}
+	if _, err := os.Stat(filepath.Join(out, "plots", "timeline-0-kube-default_least-allocated_.png")); err != nil {
+		t.Errorf("no timeline plot: %v", err)
+	}
+	if code, _, errs := fleetsim(t, "report", out); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errs)
+	}
+	html, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := strings.Index(string(html), "<h2>Kubernetes controllers</h2>")
+	if sec < 0 || !strings.Contains(string(html[sec:]), "Ready pods per Deployment, pods pending and machines up") {
+		t.Errorf("report.html has no Kubernetes controllers section with the timeline")
+	}
+	// Its tables: web's rollout of 72 s, its recoveries (summary.json's
+	// controllers block, as docs/kubernetes.md shows it), and the burst group.
+	if sec < 0 || !strings.Contains(string(html[sec:]), `<td>web</td><td class="num">3</td><td class="num">3</td><td class="num">0</td><td class="num">72</td><td class="num">4</td><td>360, 493</td>`) ||
+		!strings.Contains(string(html[sec:]), `<td>burst</td><td class="num">1</td><td class="num">3</td><td class="num">2</td><td class="num">2</td><td class="num">0.3978</td>`) {
+		t.Errorf("report.html's Kubernetes controllers section lacks the Deployment or node group rows")
+	}
+	bad := filepath.Join(t.TempDir(), "bad")
+	if err := os.CopyFS(bad, os.DirFS(out)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bad, "timeline.csv"), []byte(reports.TimelineHeader+"least-allocated,1,0,ready:web,many\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := fleetsim(t, "report", bad)
+	if code == 0 || !strings.Contains(errs, `timeline.csv: line 2: field value: expected a number >= 0, got "many"`) {
+		t.Errorf("report of a bad timeline.csv: exit %d: %s", code, errs)
 	}
 }

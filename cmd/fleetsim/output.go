@@ -22,14 +22,16 @@ import (
 
 // Files of an output folder (--out DIR); docs/output.md documents them.
 const (
-	summaryFile = "summary.json"
-	seriesFile  = "series.csv"
-	recordsFile = "records.csv"
-	podsFile    = "pods.csv"
-	ganttFile   = "gantt.csv"
-	eventsFile  = "events.csv"
-	plotsDir    = "plots"
-	reportFile  = "report.html"
+	summaryFile  = "summary.json"
+	seriesFile   = "series.csv"
+	recordsFile  = "records.csv"
+	podsFile     = "pods.csv"
+	ganttFile    = "gantt.csv"
+	eventsFile   = "events.csv"
+	timelineFile = "timeline.csv"
+	windowsFile  = "windows.csv"
+	plotsDir     = "plots"
+	reportFile   = "report.html"
 )
 
 // seriesCells bounds one run's time series under automatic sampling:
@@ -139,6 +141,9 @@ type bundle struct {
 	gantt   []*os.File // per job of central queueing: one workflow's schedule
 	ganttN  []int      // rows in each gantt part
 	events  []*os.File // per job of a Kubernetes workload with controllers
+	// per job of a Kubernetes workload with controllers: timeline.csv
+	// and windows.csv
+	timeline, windows []*os.File
 }
 
 // newBundle creates dir and a part file per job for what is asked, and
@@ -149,7 +154,8 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
 	b := &bundle{od: od, dir: od.Path(), records: make([]*os.File, len(jobs)), series: make([]*os.File, len(jobs)), pods: make([]*os.File, len(jobs)),
-		gantt: make([]*os.File, len(jobs)), ganttN: make([]int, len(jobs)), events: make([]*os.File, len(jobs))}
+		gantt: make([]*os.File, len(jobs)), ganttN: make([]int, len(jobs)), events: make([]*os.File, len(jobs)),
+		timeline: make([]*os.File, len(jobs)), windows: make([]*os.File, len(jobs))}
 	for i := range jobs {
 		j := &jobs[i]
 		j.cdf = true
@@ -198,6 +204,26 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 			label, seed := j.spec.String(), strconv.FormatUint(j.seed, 10)
 			j.opt.OnEvent = func(e *kube.Event) { _ = ew.Write(eventRow(label, seed, e)) }
 		}
+		var tw, ww *csv.Writer
+		if k := j.sc.Workload.Kubernetes; k != nil && k.Controllers {
+			tf, err := os.CreateTemp(b.dir, ".timeline-*.part")
+			if err != nil {
+				b.abort()
+				return nil, fmt.Errorf("--out: %w", err)
+			}
+			b.timeline[i] = tf
+			wf, err := os.CreateTemp(b.dir, ".windows-*.part")
+			if err != nil {
+				b.abort()
+				return nil, fmt.Errorf("--out: %w", err)
+			}
+			b.windows[i] = wf
+			tw, ww = csv.NewWriter(tf), csv.NewWriter(wf)
+			label, seed := j.spec.String(), strconv.FormatUint(j.seed, 10)
+			j.opt.Timeline = timelineEvery(j.sc, f)
+			j.opt.OnSample = func(s *scenario.TimelineSample) { timelineRows(tw, label, seed, s) }
+			j.opt.OnWindow = func(w *scenario.Window) { _ = ww.Write(windowRow(label, seed, w)) }
+		}
 		nodes := j.sc.Nodes()
 		var gw *reports.GanttWriter
 		if j.sc.Cluster.Queueing == scenario.QueueingCentral {
@@ -221,9 +247,11 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 					return fmt.Errorf("--out %s: %w", dir, pw.Error())
 				}
 			}
-			if ew != nil {
-				if ew.Flush(); ew.Error() != nil {
-					return fmt.Errorf("--out %s: %w", dir, ew.Error())
+			for _, cw := range []*csv.Writer{ew, tw, ww} {
+				if cw != nil {
+					if cw.Flush(); cw.Error() != nil {
+						return fmt.Errorf("--out %s: %w", dir, cw.Error())
+					}
 				}
 			}
 			if rw != nil {
@@ -343,6 +371,14 @@ func (b *bundle) commit(sum *reports.Summary) error {
 			return fmt.Errorf("--out: %w", err)
 		}
 	}
+	if b.timeline[0] != nil {
+		if err := b.join(timelineFile, reports.TimelineHeader, b.timeline); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		if err := b.join(windowsFile, reports.WindowsHeader, b.windows); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
 	return writeAtomic(filepath.Join(b.dir, summaryFile), func(w io.Writer) error { return reports.WriteSummary(w, sum) })
 }
 
@@ -363,7 +399,7 @@ func (b *bundle) abort() {
 
 // closeParts closes and removes the part files.
 func (b *bundle) closeParts() {
-	for _, list := range [][]*os.File{b.records, b.series, b.pods, b.gantt, b.events} {
+	for _, list := range [][]*os.File{b.records, b.series, b.pods, b.gantt, b.events, b.timeline, b.windows} {
 		for i, f := range list {
 			if f != nil {
 				f.Close()
@@ -452,4 +488,42 @@ func podRow(label, seed string, p *scenario.PodRecord) []string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	return []string{label, seed, p.Pod, p.Owner, strconv.Itoa(int(p.Priority)), p.Node, p.Zone,
 		f(p.Created), f(p.Bound), f(p.Started), f(p.Ended), p.Reason}
+}
+
+// timelineSamples is about how many samples timeline.csv takes of a run
+// under --sample-every auto.
+const timelineSamples = 1000
+
+// timelineEvery is the timeline's sampling interval: --sample-every, or
+// under auto a round interval (1, 2 or 5 × 10^k s) giving 1,000 to 2,500
+// samples over the stop time.
+func timelineEvery(sc *scenario.Scenario, f *outputFlags) sim.Time {
+	if f.sampleEvery != "auto" {
+		d, _ := scenario.ParseDuration(f.sampleEvery)
+		return d
+	}
+	return roundDown(max(sc.Stop.Time.Seconds(), 1) / timelineSamples)
+}
+
+// timelineRows writes one sample as timeline.csv rows: each Deployment's
+// Ready pods and replicas, then pending pods, machines up and cost.
+func timelineRows(w *csv.Writer, label, seed string, s *scenario.TimelineSample) {
+	t := strconv.FormatFloat(s.T.Seconds(), 'f', -1, 64)
+	row := []string{label, seed, t, "", ""}
+	put := func(series, value string) {
+		row[3], row[4] = series, value
+		_ = w.Write(row)
+	}
+	for i, d := range s.Deployments {
+		put(reports.TimelineReady+d, strconv.Itoa(int(s.Ready[i])))
+		put(reports.TimelineReplicas+d, strconv.Itoa(int(s.Replicas[i])))
+	}
+	put(reports.TimelinePending, strconv.Itoa(s.Pending))
+	put(reports.TimelineNodes, strconv.Itoa(s.Nodes))
+	put(reports.TimelineCost, strconv.FormatFloat(s.Cost, 'g', 6, 64))
+}
+
+func windowRow(label, seed string, w *scenario.Window) []string {
+	f := func(t sim.Time) string { return strconv.FormatFloat(t.Seconds(), 'f', -1, 64) }
+	return []string{label, seed, f(w.Start), f(w.End), w.Kind, w.Name}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -26,13 +27,20 @@ type figure struct {
 	name, caption string
 	fig           reports.Figure
 	w, h          vg.Length
+	section       string // the report's section ("": Figures)
 }
+
+// kubeSection is the report section of a Kubernetes run's control loops.
+const kubeSection = "Kubernetes controllers"
 
 // output is what an output folder holds, read back.
 type output struct {
 	sum    *reports.Summary
 	series []reports.SeriesRow
 	gantt  []reports.GanttRow
+	// a Kubernetes run with controllers: timeline.csv and windows.csv
+	timeline []reports.TimelineRow
+	windows  []reports.WindowRow
 	// first is each strategy's lowest seed: the run whose series the
 	// per-run plots draw.
 	first map[string]uint64
@@ -74,6 +82,9 @@ func readOutput(dir string) (*output, error) {
 	if err := o.readGantt(dir); err != nil {
 		return nil, err
 	}
+	if err := o.readTimeline(dir); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, seriesFile)
 	f, err := reports.OpenInput(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -102,6 +113,31 @@ func (o *output) readGantt(dir string) error {
 	defer f.Close()
 	o.gantt, err = reports.ReadGantt(f, path)
 	return err
+}
+
+// readTimeline reads the folder's timeline.csv and windows.csv, when it
+// has them.
+func (o *output) readTimeline(dir string) error {
+	for _, name := range []string{timelineFile, windowsFile} {
+		path := filepath.Join(dir, name)
+		f, err := reports.OpenInput(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if name == timelineFile {
+			o.timeline, err = reports.ReadTimeline(f, path)
+		} else {
+			o.windows, err = reports.ReadWindows(f, path)
+		}
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // firstSeeds is each strategy's result with the lowest seed, in order.
@@ -147,7 +183,7 @@ func figures(o *output) ([]figure, error) {
 	var figs []figure
 	add := func(name, caption string, fig reports.Figure, err error) {
 		if err == nil {
-			figs = append(figs, figure{name, caption, fig, reports.PlotWidth, reports.PlotHeight})
+			figs = append(figs, figure{name, caption, fig, reports.PlotWidth, reports.PlotHeight, ""})
 		}
 	}
 	sc := o.sum.Scenario.Name
@@ -208,7 +244,7 @@ func figures(o *output) ([]figure, error) {
 			if err == nil {
 				figs = append(figs, figure{fmt.Sprintf("utilization-%d-%s", i, fileSafe(r.Strategy)),
 					fmt.Sprintf("Per-node utilization over simulated time under %s (seed %d), averaged over each sampling interval.", r.Strategy, r.Seed),
-					h, reports.PlotWidth, reports.PlotHeight})
+					h, reports.PlotWidth, reports.PlotHeight, ""})
 			}
 		}
 	}
@@ -226,7 +262,21 @@ func figures(o *output) ([]figure, error) {
 		if err == nil {
 			figs = append(figs, figure{fmt.Sprintf("gantt-%d-%s", i, fileSafe(r.Strategy)),
 				fmt.Sprintf("Schedule of the first workflow to finish a task (%s) under %s (seed %d): a row per node it used (in lanes where its tasks overlap), each task a bar from the start of its work (its parents' data there) to its finish, coloured by task class; time from the workflow's arrival.", rows[0].Workflow, r.Strategy, r.Seed),
-				g, reports.PlotWidth, reports.PlotHeight})
+				g, reports.PlotWidth, reports.PlotHeight, ""})
+		}
+	}
+	for i, r := range firsts {
+		if len(o.timeline) == 0 {
+			break
+		}
+		// timeline.csv names a run by its strategy entry, as events.csv
+		// and pods.csv do: "least-allocated" for kube-default(least-allocated).
+		label := strings.TrimSuffix(strings.TrimPrefix(r.Strategy, "kube-default("), ")")
+		tp, err := reports.TimelinePlot(o.timeline, o.windows, label, r.Seed, fmt.Sprintf("%s: %s, control loops", sc, r.Strategy))
+		if err == nil {
+			figs = append(figs, figure{fmt.Sprintf("timeline-%d-%s", i, fileSafe(r.Strategy)),
+				fmt.Sprintf("Ready pods per Deployment, pods pending and machines up over simulated time under %s (seed %d), sampled by the control plane (timeline.csv); shaded: node failures, zone outages and rollouts (windows.csv).", r.Strategy, r.Seed),
+				tp, reports.PlotWidth, reports.PlotHeight, kubeSection})
 		}
 	}
 	if hasCurve(results) {
@@ -376,7 +426,7 @@ func sweepFigures(o *output) ([]figure, error) {
 		} else {
 			caption += ": one seed per point."
 		}
-		figs = append(figs, figure{"sweep-" + strings.ReplaceAll(mt.name, ".", "-"), caption, p, reports.PlotWidth, reports.PlotHeight})
+		figs = append(figs, figure{"sweep-" + strings.ReplaceAll(mt.name, ".", "-"), caption, p, reports.PlotWidth, reports.PlotHeight, ""})
 	}
 	if len(figs) == 0 {
 		return nil, errors.New("nothing to plot in the sweep")
@@ -555,13 +605,14 @@ func writeReport(dir, file string) error {
 			head, rows := reports.ComparisonTable(s.Results)
 			r.Tables = append(r.Tables, reports.HTMLTable{Caption: "Results per strategy", Header: head, Rows: rows})
 		}
+		r.Tables = append(r.Tables, controllerTables(s.Results)...)
 	}
 	for _, f := range figs {
 		svg, err := reports.InlineSVG(f.fig, f.w, f.h)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.name, err)
 		}
-		r.Figures = append(r.Figures, reports.HTMLFigure{Caption: f.caption, SVG: svg})
+		r.Figures = append(r.Figures, reports.HTMLFigure{Caption: f.caption, SVG: svg, Section: f.section})
 	}
 	return writeAtomic(file, func(w io.Writer) error { return reports.WriteHTML(w, r) })
 }
@@ -647,4 +698,49 @@ func newReportCmd() *cobra.Command {
 	cmd.Flags().StringVarP(&out, "out", "o", "", "the HTML file (default: DIR/report.html)")
 	aliasFlags(cmd, map[string]string{"output": "out"})
 	return cmd
+}
+
+// controllerTables are the Kubernetes controllers section's tables: each
+// run's Deployments and autoscaled node groups at the end, from the
+// kubernetes block's controllers (none without controllers).
+func controllerTables(results []sim.Result) []reports.HTMLTable {
+	dep := reports.HTMLTable{Caption: "Deployments under the control loops", Section: kubeSection,
+		Header: []string{"strategy", "seed", "Deployment", "replicas", "Ready", "restarts", "rollout (s)", "fewest Ready in rollout", "recovery after faults (s)"},
+		Note:   "At the stop time. Rollout: the latest rollout's duration (- when none completed) and the fewest Ready pods during it; recovery: from each fault that took Ready pods below the replicas to all replicas Ready again."}
+	grp := reports.HTMLTable{Caption: "Node groups of the cluster autoscaler", Section: kubeSection,
+		Header: []string{"strategy", "seed", "group", "nodes", "peak nodes", "nodes added", "nodes removed", "cost"},
+		Note:   "Cost: each node of the group from its request to its removal (or the stop), at the group's cost_per_hour."}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	for _, res := range results {
+		if res.Kubernetes == nil || res.Kubernetes.Controllers == nil {
+			continue
+		}
+		c := res.Kubernetes.Controllers
+		seed := strconv.FormatUint(res.Seed, 10)
+		for _, name := range slices.Sorted(maps.Keys(c.Deployments)) {
+			d := c.Deployments[name]
+			rollout, fewest := "-", "-"
+			if d.RolloutS >= 0 {
+				rollout, fewest = f(d.RolloutS), strconv.Itoa(int(d.MinReadyInRollout))
+			}
+			var rec []string
+			for _, x := range d.RecoveryS {
+				rec = append(rec, f(x))
+			}
+			dep.Rows = append(dep.Rows, []string{res.Strategy, seed, name, strconv.Itoa(int(d.Replicas)), strconv.Itoa(int(d.Ready)),
+				strconv.Itoa(d.Restarts), rollout, fewest, strings.Join(rec, ", ")})
+		}
+		for _, name := range slices.Sorted(maps.Keys(c.NodeGroups)) {
+			g := c.NodeGroups[name]
+			grp.Rows = append(grp.Rows, []string{res.Strategy, seed, name, strconv.Itoa(g.Nodes), strconv.Itoa(g.Peak),
+				strconv.Itoa(g.ScaleUps), strconv.Itoa(g.ScaleDowns), strconv.FormatFloat(g.Cost, 'f', 4, 64)})
+		}
+	}
+	var out []reports.HTMLTable
+	for _, t := range []reports.HTMLTable{dep, grp} {
+		if len(t.Rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -77,6 +77,9 @@ type HPA struct {
 	// TargetUtilization is the cpu averageUtilization, percent.
 	TargetUtilization  int32
 	ScaleUp, ScaleDown kube.ScalingRules
+	// DownWindowSet says behavior.scaleDown sets stabilizationWindowSeconds
+	// (otherwise the controller's default, 300 s, applies).
+	DownWindowSet bool
 	Source
 	refLine int
 }
@@ -212,12 +215,13 @@ func (r *reader) hpa(h *autoscalingv2.HorizontalPodAutoscaler, ns string, src So
 			}
 			if f.in.StabilizationWindowSeconds != nil {
 				f.into.StabilizationWindow = int64(*f.in.StabilizationWindowSeconds) * kube.Second
+				out.DownWindowSet = out.DownWindowSet || f.into == &out.ScaleDown
 			}
 			if f.in.SelectPolicy != nil {
 				f.into.Select = string(*f.in.SelectPolicy)
 			}
 			if f.in.Tolerance != nil {
-				return fail(f.field+".tolerance", "not modelled (the controller's 0.1 applies)")
+				return fail(f.field+".tolerance", "not modelled (the controller's tolerance applies: 0.1, or workload.kubernetes.defaults.hpa_tolerance)")
 			}
 			if len(f.in.Policies) > 0 {
 				f.into.Policies = nil

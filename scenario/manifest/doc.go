@@ -28,7 +28,8 @@
 // sidecar (restartPolicy Always) init containers and overhead as the
 // scheduler adds them; nodeSelector, nodeName, node affinity (required and
 // preferred; matchFields on metadata.name), pod affinity and anti-affinity
-// (required and preferred, any topologyKey, namespaces), tolerations,
+// (required and preferred, any topologyKey, namespaces), tolerations (with
+// tolerationSeconds, which NoExecute evictions under controllers follow),
 // topologySpreadConstraints (maxSkew, whenUnsatisfiable, labelSelector,
 // minDomains, nodeAffinityPolicy, nodeTaintsPolicy), priority,
 // priorityClassName, preemptionPolicy, schedulerName; the annotations

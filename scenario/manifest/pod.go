@@ -157,6 +157,14 @@ func (r *reader) pod(ps *corev1.PodSpec, labels map[string]string, ns, name, spe
 	// Tolerations.
 	for i, t := range ps.Tolerations {
 		kt := kube.Toleration{Key: t.Key, Operator: string(t.Operator), Value: t.Value, Effect: kube.TaintEffect(t.Effect)}
+		if t.TolerationSeconds != nil {
+			if kt.Effect != kube.NoExecute {
+				// (the API server's validation: tolerationSeconds only with NoExecute)
+				return nil, f(fmt.Sprintf("tolerations[%d].tolerationSeconds", i), "goes with effect NoExecute only, got effect %q", t.Effect)
+			}
+			secs := *t.TolerationSeconds
+			kt.Seconds = &secs
+		}
 		switch t.Operator {
 		case "", corev1.TolerationOpEqual:
 		case corev1.TolerationOpExists:

@@ -326,3 +326,50 @@ func TestGoldenNodeRecovery(t *testing.T) {
 205 Pod/web-0-0 Started
 208 Pod/web-0-0 Ready`)
 }
+
+// Per-pod tolerationSeconds, worked by hand on the schedule of
+// TestGoldenNodeFailureEviction (failure 103 s, NotReady 155 s): a pod
+// tolerating node.kubernetes.io/unreachable:NoExecute for 60 s is evicted
+// at 155 + 60 = 215 s and its replacement is bound at 215, started at 220
+// and Ready at 223; with 0 s it is evicted at NotReady (155 s); a
+// toleration of the taint without tolerationSeconds (or an empty key with
+// Exists, as DaemonSets have) keeps it bound for ever; a toleration of
+// not-ready only does not stop the DefaultTolerationSeconds plugin from
+// adding its 300 s one for unreachable (evicted at 455 s).
+func TestGoldenTolerationSeconds(t *testing.T) {
+	secs := func(s int64) *int64 { return &s }
+	for _, c := range []struct {
+		name  string
+		tols  []Toleration
+		evict int64 // -1: never
+	}{
+		{"unreachable 60s", []Toleration{{Key: TaintUnreachable, Operator: "Exists", Effect: NoExecute, Seconds: secs(60)}}, 215},
+		{"unreachable 0s", []Toleration{{Key: TaintUnreachable, Operator: "Exists", Effect: NoExecute, Seconds: secs(0)}}, 155},
+		{"unreachable for ever", []Toleration{{Key: TaintUnreachable, Operator: "Exists", Effect: NoExecute}}, -1},
+		{"everything", []Toleration{{Operator: "Exists"}}, -1},
+		{"not-ready only", []Toleration{{Key: "node.kubernetes.io/not-ready", Operator: "Exists", Effect: NoExecute, Seconds: secs(30)}}, 455},
+		{"two, the smaller wins", []Toleration{{Key: TaintUnreachable, Operator: "Exists", Effect: NoExecute, Seconds: secs(120)}, {Key: TaintUnreachable, Operator: "Exists", Seconds: secs(90)}}, 245},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cp := newCP(t, mkNode("n0"), mkNode("n1"))
+			tmpl := mkPod("web").req(500, gi).Pod
+			tmpl.Tolerations = c.tols
+			if _, err := cp.AddDeployment(DeploymentSpec{Name: "web", Replicas: 1, Template: tmpl, Startup: 5 * sec, ReadinessDelay: 3 * sec}); err != nil {
+				t.Fatal(err)
+			}
+			cp.Run(100 * sec)
+			failed := cp.Pods()[0].Node
+			cp.Clock.At(103*sec, func() { cp.FailNode(failed) })
+			cp.Run(1000 * sec)
+			fn := cp.Cluster().Node(failed).Name
+			want := fmt.Sprintf("103 Node/%[1]s NodeFailed\n155 Node/%[1]s NodeNotReady\n155 Pod/web-0-0 NodeNotReady\n", fn)
+			if c.evict >= 0 {
+				want += fmt.Sprintf("%[1]d Pod/web-0-0 TaintManagerEviction\n%[1]d Pod/web-0-0 Evicted\n%[1]d Pod/web-0-1 Scheduled\n%[2]d Pod/web-0-1 Started\n%[3]d Pod/web-0-1 Ready\n", c.evict, c.evict+5, c.evict+8)
+			}
+			checkTimeline(t, timeline(cp, "Scheduled", "Started", "Ready", "NodeFailed", "NodeNotReady", "TaintManagerEviction", "Evicted")[len("0 Pod/web-0-0 Scheduled\n5 Pod/web-0-0 Started\n8 Pod/web-0-0 Ready\n"):], want)
+			if c.evict < 0 && (len(cp.Pods()) != 1 || cp.Pods()[0].Node != failed) {
+				t.Errorf("the pod left the failed node: %d pods", len(cp.Pods()))
+			}
+		})
+	}
+}

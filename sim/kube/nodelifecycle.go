@@ -8,8 +8,9 @@ import "slices"
 // after it last saw a renewal (renewals every NodeHeartbeat; the
 // controller sees one at its first check at or after it), taints it
 // node.kubernetes.io/unreachable (NoSchedule and NoExecute) and marks its
-// pods not Ready; pods tolerate the NoExecute taint for TolerationSeconds
-// (the default toleration every pod gets), then are evicted: deleted at
+// pods not Ready; pods tolerate the NoExecute taint for their toleration's
+// tolerationSeconds (TolerationSeconds by default, for ever with a
+// toleration that sets none; tolerationTime), then are evicted: deleted at
 // once (nothing runs there to wait for), and their ReplicaSets create
 // replacements. A node that comes back is Ready at the next check, its
 // taints removed. Drain cordons a node and evicts its pods as
@@ -101,14 +102,67 @@ func (cp *ControlPlane) markNotReady(i int) {
 				ps.rs.d.changed(cp)
 			}
 		}
+		stay := cp.tolerationTime(p, n.Taints)
+		if stay < 0 {
+			continue // tolerated for ever
+		}
 		gen := ns.gen
-		cp.Clock.After(cp.cfg.TolerationSeconds, func() {
+		cp.Clock.After(stay, func() {
 			if ns.gen == gen && ps.Node == i && ps.Phase != PodTerminating && ps.Phase != PodGone {
 				cp.podEvent(ps, "TaintManagerEviction", msgMarkDelete, 0, 0)
 				cp.deletePod(ps, "Evicted")
 			}
 		})
 	}
+}
+
+// tolerationTime is how long pod p stays on a node with the given taints
+// once it is NotReady, as the taint manager computes it
+// (pkg/controller/tainteviction: getMinTolerationTime): at once if a
+// NoExecute taint is not tolerated; otherwise the smallest
+// tolerationSeconds of the tolerations matching the NoExecute taints, -1
+// (never evicted) when none of them sets one. Pods without a toleration
+// of node.kubernetes.io/unreachable:NoExecute get the
+// DefaultTolerationSeconds admission plugin's (Config.TolerationSeconds),
+// as they do for not-ready.
+func (cp *ControlPlane) tolerationTime(p *Pod, taints []Taint) int64 {
+	tols := p.Tolerations
+	own := false // the plugin's test: key unreachable or empty, effect NoExecute or empty
+	for i := range tols {
+		own = own || ((tols[i].Key == TaintUnreachable || tols[i].Key == "") && (tols[i].Effect == NoExecute || tols[i].Effect == ""))
+	}
+	stay := int64(-1)
+	for k := range taints {
+		t := &taints[k]
+		if t.Effect != NoExecute {
+			continue
+		}
+		matched := false
+		if t.Key == TaintUnreachable && !own { // the plugin's toleration
+			matched = true
+			if stay < 0 || cp.cfg.TolerationSeconds < stay {
+				stay = max(cp.cfg.TolerationSeconds, 0)
+			}
+		}
+		for i := range tols {
+			tol := &tols[i]
+			if !tol.Tolerates(t) {
+				continue
+			}
+			matched = true
+			if tol.Seconds == nil {
+				continue
+			}
+			s := max(*tol.Seconds, 0) * Second
+			if stay < 0 || s < stay {
+				stay = s
+			}
+		}
+		if !matched {
+			return 0
+		}
+	}
+	return stay
 }
 
 // RecoverNode brings node i's machine back: Ready at the next check.
@@ -162,6 +216,10 @@ func (cp *ControlPlane) stateOf(p *Pod) *PodState {
 	}
 	return nil
 }
+
+// NodeFailed reports whether node i's machine is down now (failed and not
+// yet recovered), whatever the controller has noticed of it.
+func (cp *ControlPlane) NodeFailed(i int) bool { return i < len(cp.nodes) && cp.nodes[i].failed }
 
 // Drain cordons node i and evicts its pods through the eviction API:
 // an eviction that would violate a PodDisruptionBudget is refused and

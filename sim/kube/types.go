@@ -84,6 +84,9 @@ type Toleration struct {
 	Operator string
 	Value    string
 	Effect   TaintEffect
+	// Seconds is tolerationSeconds: how long a NoExecute taint it
+	// tolerates lets the pod stay (nil: for ever; <= 0: not at all).
+	Seconds *int64
 }
 
 // Tolerates reports whether the toleration tolerates taint t
