@@ -192,3 +192,40 @@ func TestKubernetesTimelineReport(t *testing.T) {
 		t.Errorf("report of a bad timeline.csv: exit %d: %s", code, errs)
 	}
 }
+
+// A two-level strategy entry ({placement, balancer}) is labelled
+// "kube-default(least-allocated)/p2c" in the results and
+// "least-allocated/p2c" in timeline.csv: the report must still find the
+// run's timeline and draw it.
+func TestKubernetesTimelineReportTwoLevel(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", "..", "testdata", "scenarios", "kubernetes-controllers")
+	m, err := os.ReadFile(filepath.Join(src, "manifests.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifests.yaml"), m, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := os.ReadFile(filepath.Join(src, "scenario.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := strings.Replace(string(sc), "strategies: [least-allocated, most-allocated]",
+		"  requests:\n    - {service: web, arrivals: {process: poisson, rate: 5}, service_time: {dist: exponential, mean: 50ms}}\n"+
+			"stop: {time: 10m}\nstrategies: [{placement: least-allocated, balancer: p2c}]", 1)
+	two = strings.Replace(two, "stop: {time: 1h}\n", "", 1)
+	if two == string(sc) {
+		t.Fatal("scenario.yaml changed: the strategies line to replace is gone")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), []byte(two), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if code, _, errs := fleetsim(t, "run", filepath.Join(dir, "scenario.yaml"), "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(out, "plots", "timeline-0-kube-default_least-allocated__p2c.png")); err != nil {
+		t.Errorf("no timeline plot for the two-level entry: %v", err)
+	}
+}

@@ -271,7 +271,7 @@ func figures(o *output) ([]figure, error) {
 		}
 		// timeline.csv names a run by its strategy entry, as events.csv
 		// and pods.csv do: "least-allocated" for kube-default(least-allocated).
-		label := strings.TrimSuffix(strings.TrimPrefix(r.Strategy, "kube-default("), ")")
+		label := entryLabel(r.Strategy)
 		tp, err := reports.TimelinePlot(o.timeline, o.windows, label, r.Seed, fmt.Sprintf("%s: %s, control loops", sc, r.Strategy))
 		if err == nil {
 			figs = append(figs, figure{fmt.Sprintf("timeline-%d-%s", i, fileSafe(r.Strategy)),
@@ -743,4 +743,20 @@ func controllerTables(results []sim.Result) []reports.HTMLTable {
 		}
 	}
 	return out
+}
+
+// entryLabel is the strategy entry a Kubernetes run's result label was
+// made from, as events.csv, pods.csv and timeline.csv name the run:
+// "least-allocated" for "kube-default(least-allocated)" and
+// "most-allocated/p2c" for the two-level "kube-default(most-allocated)/p2c".
+func entryLabel(result string) string {
+	const profile = "kube-default("
+	if !strings.HasPrefix(result, profile) {
+		return result
+	}
+	i := strings.IndexByte(result, ')')
+	if i < 0 {
+		return result
+	}
+	return result[len(profile):i] + result[i+1:]
 }
