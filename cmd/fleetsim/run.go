@@ -19,6 +19,10 @@ import (
 // defaultScenario is what run and compare use when given no scenario.
 const defaultScenario = "default"
 
+// companionScenario is the default's companion for the orchestration
+// layer, named in compare's help.
+const companionScenario = "orchestration"
+
 // scenarioFlags are the overrides run and compare share.
 type scenarioFlags struct {
 	seed  uint64
@@ -237,7 +241,14 @@ func newCompareCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "compare [SCENARIO]",
 		Short: "Run every strategy of a scenario side by side (default scenario: " + defaultScenario + ")",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Run every strategy of a scenario side by side (default scenario: ` + defaultScenario + `).
+
+With no SCENARIO, compare runs the embedded "` + defaultScenario + `": the load balancers on
+heterogeneous servers in three regions. Its companion for the orchestration layer is "` + companionScenario + `"
+(fleetsim compare ` + companionScenario + `): Services on pods the Kubernetes scheduler places,
+under the control loops (HPA, rolling update, machine failure, zone outage), spread against
+pack placement, each with three balancers.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(reports.Formats, format) {
 				return fmt.Errorf("--format: unknown format %q (allowed: %s)", format, strings.Join(reports.Formats, ", "))
