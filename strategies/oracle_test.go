@@ -446,6 +446,20 @@ func TestFirstFitIndexMatchesScan(t *testing.T) {
 	}
 }
 
+// TestTopologyFitIndexMatchesScan: topology-fit places single-node tasks
+// on first-fit's tree where its scan (scan: true, the oracle) does, on 30
+// random GPU clusters through 5,000 random arrivals and departures each.
+func TestTopologyFitIndexMatchesScan(t *testing.T) {
+	placed := 0
+	for seed := uint64(1); seed <= 30; seed++ {
+		placed += placerLockstep(t, "topology-fit", nil, strategies.Args{"scan": true}, seed, 5000)
+	}
+	t.Logf("%d placements, all the same", placed)
+	if placed == 0 {
+		t.Fatal("nothing placed")
+	}
+}
+
 // TestBestFitIndexMatchesScan: best-fit's branch and bound places every
 // task where its scan (scan: true, the oracle) does, node and GPUs, with
 // the seeded tie order (the default) and lowest-index ties, on 30 random
