@@ -169,10 +169,17 @@ func (s *bestFitSearch) search(p int) {
 // weighted 1 per milli-core and 100 per GPU thousandth, which in practice
 // orders nodes by free GPU first; the normalised form here is the mirror
 // image of best-fit, so the pair differs only in direction.
+//
+// The registered strategy finds the scan's choice on a tree per demand
+// kept current from the changed nodes (demandIndex); scan: true (and
+// always ties: random) scores every node, the oracle; both make the same
+// placements.
 type WorstFit struct {
 	name string
 	a    argmax
 	max  maxSpec
+	scan bool
+	idx  *demandIndex
 }
 
 var _ sim.Placer = (*WorstFit)(nil)
@@ -182,7 +189,11 @@ func newWorstFit(a Args, rng *sim.Rand) (sim.Strategy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &WorstFit{name: tieName("worst-fit", ties, tieOrder), a: newArgmax(ties, rng)}, nil
+	scan, err := a.Bool("worst-fit", "scan", false)
+	if err != nil {
+		return nil, err
+	}
+	return &WorstFit{name: tieName("worst-fit", ties, tieOrder), a: newArgmax(ties, rng), scan: scan || ties == tieRandom}, nil
 }
 
 // Name implements sim.Strategy.
@@ -190,6 +201,10 @@ func (w *WorstFit) Name() string { return w.name }
 
 // Place implements sim.Placer.
 func (w *WorstFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+	if !w.scan {
+		return placeIndexed(&w.idx, v, t, p, &w.a, w.scorer(v, t),
+			func(i int, dst []int) []int { return worstFitGPUs(v, i, t, dst) })
+	}
 	return place(v, t, p, &w.a, w.scorer(v, t),
 		func(i int, dst []int) []int { return worstFitGPUs(v, i, t, dst) })
 }
