@@ -23,7 +23,8 @@ type csvRows struct {
 	line   int      // line number of the next line to read
 	big    []byte   // a line longer than br's buffer, assembled
 	fields []string // the last record's fields
-	lines  []int    // line of each field of the last record
+	lines  []int    // line of each field of the last record; empty: all on line one
+	one    int      // the line of every field when lines is empty
 	last   int      // line of the last record read well (for errors)
 	nl     bool     // the last line read ended with LF
 	err    error    // sticky
@@ -81,20 +82,26 @@ func (c *csvRows) read() ([]string, int, error) {
 		if bytes.IndexByte(b, '"') >= 0 {
 			return c.quoted(b, ln)
 		}
-		c.fields, c.lines = c.fields[:0], c.lines[:0]
+		c.fields, c.lines, c.one = c.fields[:0], c.lines[:0], ln
 		start := 0
 		for i, ch := range b { // (fields are short: a loop beats IndexByte's calls)
 			if ch == ',' {
 				c.fields = append(c.fields, view(b[start:i]))
-				c.lines = append(c.lines, ln)
 				start = i + 1
 			}
 		}
 		c.fields = append(c.fields, view(b[start:]))
-		c.lines = append(c.lines, ln)
 		c.last = ln
 		return c.fields, ln, nil
 	}
+}
+
+// lineOf is the line field i of the last record starts on.
+func (c *csvRows) lineOf(i int) int {
+	if len(c.lines) == 0 {
+		return c.one
+	}
+	return c.lines[i]
 }
 
 // view is b as a string without copying: valid while b's bytes are.

@@ -43,11 +43,11 @@ func csvRecords(data string, oracle bool) string {
 			fmt.Fprintf(&b, "end: %v\n", err)
 			return b.String()
 		}
-		if c.lines[0] != line {
-			fmt.Fprintf(&b, "record line %d, first field's %d\n", line, c.lines[0])
+		if c.lineOf(0) != line {
+			fmt.Fprintf(&b, "record line %d, first field's %d\n", line, c.lineOf(0))
 		}
 		for i, f := range rec {
-			fmt.Fprintf(&b, "%d:%q ", c.lines[i], f)
+			fmt.Fprintf(&b, "%d:%q ", c.lineOf(i), f)
 		}
 		b.WriteString("\n")
 	}
