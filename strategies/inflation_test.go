@@ -360,9 +360,11 @@ func BenchmarkPlacementScale(b *testing.B) {
 			}
 			b.Run(fmt.Sprintf("%s/x%d", label, r), func(b *testing.B) {
 				var res inflationResult
+				cpu0 := processCPU()
 				for b.Loop() {
 					res = inflate(b, o, newStrategy(b, c.name, c.args, 42), w)
 				}
+				b.ReportMetric(float64(processCPU()-cpu0)/1e9/float64(b.N), "cpu-s/op")
 				b.ReportMetric(res.at130, "alloc130%")
 				b.ReportMetric(float64(len(o.nodes)), "nodes")
 				b.ReportMetric(float64(len(w))*float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
