@@ -95,9 +95,18 @@ func (d *demandIndex) best(t *sim.Task, score func(i int) float64) int {
 				continue
 			}
 			d.stamp[i] = d.now
+			before := tr.score[i]
 			p := d.leaf(tr, t, int(i), score)
+			same := tr.score[i] == before
+			// Up to the root, or to the first inner node whose winner,
+			// and that winner's score, stay as they were: the tree above
+			// it reads nothing that changed.
 			for p >>= 1; p >= 1; p >>= 1 {
-				tr.win[p] = tr.better(tr.win[2*p], tr.win[2*p+1])
+				w := tr.better(tr.win[2*p], tr.win[2*p+1])
+				if w == tr.win[p] && (w != i || same) {
+					break
+				}
+				tr.win[p] = w
 			}
 		}
 	} else {
