@@ -23,20 +23,24 @@ import "github.com/fleetsim/fleetsim/sim"
 // GPUs: best fit (the least free share that fits; lowest-indexed free GPUs
 // for whole GPUs), the artifact's default GPU selection.
 //
-// The registered strategy keeps the nodes in a segment tree in tie order
-// (fitIndex: largest free resources and smallest free CPU and GPU per
-// range, updated as allocations change) and finds the scan's choice by
-// branch and bound, skipping ranges where the task fits nowhere or whose
-// score bound cannot beat the best found; a decision costs what the bound
-// cannot exclude, not every node. With scan: true (and always with ties:
-// random, whose reservoir draws need every tied node) it scores every
-// node, the original kept as the oracle; both make the same placements.
+// The registered strategy finds the scan's choice for the first 256
+// demands on trees per demand kept current from the changed nodes
+// (demandIndex, as worst-fit), and for any other demand on a segment tree
+// of the nodes in tie order (fitIndex: largest free resources and smallest
+// free CPU and GPU per range, updated as allocations change) by branch and
+// bound, skipping ranges where the task fits nowhere or whose score bound
+// cannot beat the best found: a decision costs the changes since its
+// demand was last placed, or what the bound cannot exclude, not every
+// node. With scan: true (and always with ties: random, whose reservoir
+// draws need every tied node) it scores every node, the original kept as
+// the oracle; all three make the same placements.
 type BestFit struct {
 	name string
 	a    argmax
 	max  maxSpec
 	scan bool
 	idx  *fitIndex
+	dem  *demandIndex
 }
 
 var _ sim.Placer = (*BestFit)(nil)
@@ -62,6 +66,9 @@ func (b *BestFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
 		m := b.max.of(v)
 		_, _, gpu := gpuUse(t)
 		b.a.reset(v) // the tie order, drawn as the scan draws it
+		if d := forView(&b.dem, v, &b.a); d.covers(t) {
+			return placeIndexed(&b.dem, v, t, p, &b.a, b.scorer(v, t), nil)
+		}
 		if b.idx == nil {
 			b.idx = &fitIndex{}
 			var pos []int32

@@ -44,6 +44,21 @@ type demandTree struct {
 // demand and leaf).
 const demandIndexBytes = 256 << 20
 
+// demandTreesFirst is how many demands get a tree when a strategy has
+// another way to search (best-fit's branch and bound) for the rest: see
+// covers.
+const demandTreesFirst = 256
+
+// covers reports whether t's demand has a tree, or would get one as one of
+// the first demandTreesFirst.
+func (d *demandIndex) covers(t *sim.Task) bool {
+	if len(d.trees) < demandTreesFirst {
+		return true
+	}
+	_, ok := d.trees[keyOf(t)]
+	return ok
+}
+
 // forView returns the index of v with leaves in a's tie order (a.reset(v)
 // must have drawn it), built anew for a View it does not follow.
 func forView(x **demandIndex, v *sim.View, a *argmax) *demandIndex {

@@ -338,8 +338,8 @@ func (o *openb) replicated(r int) *openb {
 // BenchmarkPlacementScale times the inflation experiment (seed 42) on the
 // openb node list replicated 1×, 10× and 50×: first-fit, best-fit, fgd,
 // worst-fit, dot-product and gpu-packing on their indexes and with their
-// scans (the oracles) (the scans and best-fit only to 10×: 50× of them
-// takes many minutes; set FLEETSIM_BENCH_50X=1 to run them).
+// scans (the oracles) (the scans only to 10×: 50× of them takes many
+// minutes; set FLEETSIM_BENCH_50X=1 to run them).
 func BenchmarkPlacementScale(b *testing.B) {
 	base := loadOpenb(b)
 	for _, r := range []int{1, 10, 50} {
@@ -355,7 +355,7 @@ func BenchmarkPlacementScale(b *testing.B) {
 			if c.args != nil {
 				label += "{scan=true}"
 			}
-			if r == 50 && (c.args != nil || c.name == "best-fit") && os.Getenv("FLEETSIM_BENCH_50X") == "" {
+			if r == 50 && c.args != nil && os.Getenv("FLEETSIM_BENCH_50X") == "" {
 				continue
 			}
 			b.Run(fmt.Sprintf("%s/x%d", label, r), func(b *testing.B) {
