@@ -112,10 +112,15 @@ bench-sweep:
 # their O(n) oracles (scan: true) as Go benchmarks, 10^3 to 10^5 nodes;
 # then every balancer through the CLI, one process per run, with its peak
 # RSS (scripts/bench-scale.sh; SIZES="1000 10000 100000 1000000" adds
-# 10^6 nodes, TASKS sets the requests per run).
+# 10^6 nodes, TASKS sets the requests per run); then placement: the FGD
+# inflation experiment on the openb node list replicated 1x, 10x and 50x
+# for the indexed placement strategies and their scans (the scans and
+# best-fit to 10x; the openb traces must be in ../shared/traces), and
+# 100,000 VMs on 20,000 hosts by first fit.
 bench-scale: build
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'BalancerScale' -benchmem -benchtime 1x -count 3 ./strategies/
 	scripts/bench-scale.sh
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'PlacementScale|CloudSimPlacement' -benchmem -benchtime 1x -count 1 ./strategies/
 
 # External strategies (issue 21): decisions through the protocol on 1,000
 # nodes, one per message and batched, fleetsim on one core (wall time and

@@ -117,7 +117,8 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 // once from the generator and once read back from the native CSV (and
 // JSONL) the generator's tasks were written to, held in memory so that the
 // disk does not count. One op is one whole run; req/s is requests per wall
-// second. Run with GOMAXPROCS=1.
+// second, cpu-ns/req the process's CPU time per request (steadier on a
+// shared machine). Run with GOMAXPROCS=1.
 func BenchmarkReplay(b *testing.B) {
 	const n, tasks = 1000, 2_000_000
 	for _, format := range []string{"generated", "csv", "jsonl"} {
@@ -148,6 +149,7 @@ func BenchmarkReplay(b *testing.B) {
 		}
 		b.Run(format, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			for b.Loop() {
 				nodes := make([]sim.NodeSpec, n)
 				for i := range nodes {
@@ -178,6 +180,7 @@ func BenchmarkReplay(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(tasks)*float64(b.N)/b.Elapsed().Seconds(), "req/s")
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(tasks)/float64(b.N), "cpu-ns/req")
 		})
 	}
 }

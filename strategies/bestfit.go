@@ -23,20 +23,24 @@ import "github.com/fleetsim/fleetsim/sim"
 // GPUs: best fit (the least free share that fits; lowest-indexed free GPUs
 // for whole GPUs), the artifact's default GPU selection.
 //
-// The registered strategy keeps the nodes in a segment tree in tie order
-// (fitIndex: largest free resources and smallest free CPU and GPU per
-// range, updated as allocations change) and finds the scan's choice by
-// branch and bound, skipping ranges where the task fits nowhere or whose
-// score bound cannot beat the best found; a decision costs what the bound
-// cannot exclude, not every node. With scan: true (and always with ties:
-// random, whose reservoir draws need every tied node) it scores every
-// node, the original kept as the oracle; both make the same placements.
+// The registered strategy finds the scan's choice for the first 256
+// demands on trees per demand kept current from the changed nodes
+// (demandIndex, as worst-fit), and for any other demand on a segment tree
+// of the nodes in tie order (fitIndex: largest free resources and smallest
+// free CPU and GPU per range, updated as allocations change) by branch and
+// bound, skipping ranges where the task fits nowhere or whose score bound
+// cannot beat the best found: a decision costs the changes since its
+// demand was last placed, or what the bound cannot exclude, not every
+// node. With scan: true (and always with ties: random, whose reservoir
+// draws need every tied node) it scores every node, the original kept as
+// the oracle; all three make the same placements.
 type BestFit struct {
 	name string
 	a    argmax
 	max  maxSpec
 	scan bool
 	idx  *fitIndex
+	dem  *demandIndex
 }
 
 var _ sim.Placer = (*BestFit)(nil)
@@ -62,6 +66,9 @@ func (b *BestFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
 		m := b.max.of(v)
 		_, _, gpu := gpuUse(t)
 		b.a.reset(v) // the tie order, drawn as the scan draws it
+		if d := forView(&b.dem, v, &b.a); d.covers(t) {
+			return placeIndexed(&b.dem, v, t, p, &b.a, b.scorer(v, t), nil)
+		}
 		if b.idx == nil {
 			b.idx = &fitIndex{}
 			var pos []int32
@@ -169,10 +176,17 @@ func (s *bestFitSearch) search(p int) {
 // weighted 1 per milli-core and 100 per GPU thousandth, which in practice
 // orders nodes by free GPU first; the normalised form here is the mirror
 // image of best-fit, so the pair differs only in direction.
+//
+// The registered strategy finds the scan's choice on a tree per demand
+// kept current from the changed nodes (demandIndex); scan: true (and
+// always ties: random) scores every node, the oracle; both make the same
+// placements.
 type WorstFit struct {
 	name string
 	a    argmax
 	max  maxSpec
+	scan bool
+	idx  *demandIndex
 }
 
 var _ sim.Placer = (*WorstFit)(nil)
@@ -182,7 +196,11 @@ func newWorstFit(a Args, rng *sim.Rand) (sim.Strategy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &WorstFit{name: tieName("worst-fit", ties, tieOrder), a: newArgmax(ties, rng)}, nil
+	scan, err := a.Bool("worst-fit", "scan", false)
+	if err != nil {
+		return nil, err
+	}
+	return &WorstFit{name: tieName("worst-fit", ties, tieOrder), a: newArgmax(ties, rng), scan: scan || ties == tieRandom}, nil
 }
 
 // Name implements sim.Strategy.
@@ -190,6 +208,10 @@ func (w *WorstFit) Name() string { return w.name }
 
 // Place implements sim.Placer.
 func (w *WorstFit) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
+	if !w.scan {
+		return placeIndexed(&w.idx, v, t, p, &w.a, w.scorer(v, t),
+			func(i int, dst []int) []int { return worstFitGPUs(v, i, t, dst) })
+	}
 	return place(v, t, p, &w.a, w.scorer(v, t),
 		func(i int, dst []int) []int { return worstFitGPUs(v, i, t, dst) })
 }

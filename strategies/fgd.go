@@ -50,12 +50,30 @@ import (
 // those the View reported changed since the last decision (sim.View.Watch:
 // every Allocate, Release and SetUsed), not every node; on a View it does
 // not watch it compares every node. GPUs of equal free share are evaluated
-// once. A decision is O(nodes) for the feasibility test and the argmax,
-// plus O(shapes × GPUs) for each node that changed since that task shape
-// was last scored.
+// once.
+//
+// The argmax. Per demand (everything of a task View.Fits reads: CPU,
+// memory, GPU count, share and models) the strategy keeps a tournament
+// tree over the nodes, leaves in tie order (the seeded node order, or node
+// index with ties: index): a leaf holds its node when the task fits there,
+// an inner node the better of its children's (higher score; on equal
+// scores the left one, first in tie order), so the root is the scan's
+// choice. A tree is brought up to date when its demand comes again, from a
+// log of the nodes changed since (the View's reports): for each, View.Fits,
+// the score if its node changed, and the O(log n) path to the root. A
+// decision then costs O((nodes changed since that demand was last placed)
+// × log n) plus the scores of those nodes, not O(nodes): on the openb node
+// list replicated 50× most demands come back within a few hundred changes.
+// A demand not seen for more than n changes rebuilds its tree (O(n)).
+// With scan: true (and always with ties: random, whose reservoir draws
+// need every tied node) it offers every node that fits to the argmax in
+// node order, the original kept as the oracle; both make the same
+// placements. Scores and trees are kept within fgdCacheBytes: past it they
+// start again.
 type FGD struct {
 	name  string
 	exact bool
+	scan  bool
 	a     argmax
 
 	// Per-View state, rebuilt when the View or its target workload changes.
@@ -79,6 +97,27 @@ type FGD struct {
 	watching *sim.View
 	dirty    []int32
 	isDirty  []bool
+
+	// The index: a tree per demand, the leaf of each node in tie order,
+	// and the log of changed nodes the trees catch up from (log[j] is
+	// change logBase+j). Not used with scan or ties: random.
+	trees      map[fitKey]*fgdTree
+	size       int     // leaves per tree, a power of two ≥ n
+	leafPos    []int32 // node i's leaf is size+leafPos[i]
+	log        []int32
+	logBase    int
+	stamp      []uint32 // dedups a catch-up's nodes
+	stampNow   uint32
+	cacheBytes int // memo and trees held, against fgdCacheBytes
+}
+
+// fgdTree is the tournament tree of one demand: win[p] is the best node of
+// tree node p's range the demand fits on (-1: none), scored by memo; at is
+// the change (log position) it is current with.
+type fgdTree struct {
+	memo *fgdMemo
+	win  []int32
+	at   int
 }
 
 // fgdKey is what a task's score on a node depends on.
@@ -96,9 +135,12 @@ type fgdMemo struct {
 	gpu   []int32
 }
 
-// memoCells bounds the scores kept (task shapes × nodes, 16 bytes each);
-// past it the memo starts again (traces with thousands of distinct shapes).
-const memoCells = 4 << 20
+// fgdCacheBytes bounds the scores (16 bytes per task shape and node) and
+// trees (8 bytes per demand and leaf) kept; past it both start again
+// (traces with thousands of distinct shapes). The openb experiment on its
+// node list replicated 50× (60,650 nodes, 91 task shapes, 151 demands)
+// holds about 170 MB.
+const fgdCacheBytes = 256 << 20
 
 var _ sim.Placer = (*FGD)(nil)
 
@@ -111,11 +153,15 @@ func newFGD(a Args, rng *sim.Rand) (sim.Strategy, error) {
 	if err != nil {
 		return nil, err
 	}
+	scan, err := a.Bool("fgd", "scan", false)
+	if err != nil {
+		return nil, err
+	}
 	name := "fgd"
 	if exact {
 		name = "fgd(exact)"
 	}
-	return &FGD{name: tieName(name, ties, tieOrder), exact: exact, a: newArgmax(ties, rng)}, nil
+	return &FGD{name: tieName(name, ties, tieOrder), exact: exact, scan: scan || ties == tieRandom, a: newArgmax(ties, rng)}, nil
 }
 
 // Name implements sim.Strategy.
@@ -125,36 +171,161 @@ func (f *FGD) Name() string { return f.name }
 func (f *FGD) Place(v *sim.View, t *sim.Task, p *sim.Placement) bool {
 	f.sync(v)
 	k, milli := t.GPUDemand()
-	key := fgdKey{cpu: t.CPU, k: int32(k), milli: milli}
-	m := f.memo[key]
-	if m == nil {
-		if (len(f.memo)+1)*max(f.n, 1) > memoCells {
-			clear(f.memo)
-		}
-		m = &fgdMemo{ver: make([]uint32, f.n), score: make([]float64, f.n), gpu: make([]int32, f.n)}
-		f.memo[key] = m
-	}
+	m := f.memoFor(t.CPU, k, milli)
 	f.a.reset(v)
-	for i := 0; i < f.n; i++ {
-		if !v.Fits(i, t) {
-			continue
+	var best int
+	if f.scan {
+		for i := 0; i < f.n; i++ {
+			if !v.Fits(i, t) {
+				continue
+			}
+			if m.ver[i] != f.ver[i] {
+				m.score[i], m.gpu[i] = f.eval(v, i, t.CPU, k, milli)
+				m.ver[i] = f.ver[i]
+			}
+			f.a.offer(i, m.score[i])
 		}
-		if m.ver[i] != f.ver[i] {
-			m.score[i], m.gpu[i] = f.eval(v, i, t.CPU, k, milli)
-			m.ver[i] = f.ver[i]
-		}
-		f.a.offer(i, m.score[i])
+		best = f.a.best
+	} else {
+		best = f.indexed(v, t, m, k, milli)
 	}
-	if f.a.best < 0 {
+	if best < 0 {
 		return false
 	}
-	p.Node = f.a.best
+	p.Node = best
 	if k == 1 && milli < sim.GPUMilliPerGPU {
 		p.GPUs = append(p.GPUs[:0], int(m.gpu[p.Node]))
 	} else {
 		p.GPUs = v.PickGPUs(p.Node, t, p.GPUs[:0])
 	}
 	return true
+}
+
+// memoFor is the memo of the scores of a task of cpu milli-cores and k
+// GPUs of milli thousandths, made when new (after clearing every memo and
+// tree when they would pass fgdCacheBytes).
+func (f *FGD) memoFor(cpu int64, k int, milli int32) *fgdMemo {
+	key := fgdKey{cpu: cpu, k: int32(k), milli: milli}
+	m := f.memo[key]
+	if m == nil {
+		f.reserve(16 * max(f.n, 1))
+		m = &fgdMemo{ver: make([]uint32, f.n), score: make([]float64, f.n), gpu: make([]int32, f.n)}
+		f.memo[key] = m
+	}
+	return m
+}
+
+// reserve accounts for b more bytes of memo or tree, first dropping every
+// memo and tree if the total would pass fgdCacheBytes; it reports whether
+// it dropped them.
+func (f *FGD) reserve(b int) bool {
+	dropped := f.cacheBytes+b > fgdCacheBytes
+	if dropped {
+		clear(f.memo)
+		clear(f.trees)
+		f.cacheBytes = 0
+	}
+	f.cacheBytes += b
+	return dropped
+}
+
+// indexed is the node the scan would choose for t, from t's demand's tree
+// brought up to date: -1 when t fits nowhere.
+func (f *FGD) indexed(v *sim.View, t *sim.Task, m *fgdMemo, k int, milli int32) int {
+	if f.leafPos == nil || len(f.leafPos) != f.n {
+		f.layout()
+	}
+	key := keyOf(t)
+	tr := f.trees[key]
+	switch {
+	case tr != nil && tr.memo == m && tr.at >= f.logBase:
+		// Catch up with the nodes changed since, each once.
+		f.stampNow++
+		if f.stampNow == 0 {
+			clear(f.stamp)
+			f.stampNow = 1
+		}
+		for _, i := range f.log[tr.at-f.logBase:] {
+			if f.stamp[i] == f.stampNow {
+				continue
+			}
+			f.stamp[i] = f.stampNow
+			p := f.leaf(tr, v, t, int(i), k, milli)
+			for p >>= 1; p >= 1; p >>= 1 {
+				tr.win[p] = better(m, tr.win[2*p], tr.win[2*p+1])
+			}
+		}
+	default:
+		if tr == nil || tr.memo != m {
+			if f.reserve(4 * 2 * f.size) { // m was dropped: keep it
+				f.memo[fgdKey{cpu: t.CPU, k: int32(k), milli: milli}] = m
+				f.cacheBytes += 16 * max(f.n, 1)
+			}
+			tr = &fgdTree{memo: m, win: make([]int32, 2*f.size)}
+			f.trees[key] = tr
+		}
+		for p := f.size; p < 2*f.size; p++ {
+			tr.win[p] = -1
+		}
+		for i := 0; i < f.n; i++ {
+			f.leaf(tr, v, t, i, k, milli)
+		}
+		for p := f.size - 1; p >= 1; p-- {
+			tr.win[p] = better(m, tr.win[2*p], tr.win[2*p+1])
+		}
+	}
+	tr.at = f.logBase + len(f.log)
+	return int(tr.win[1])
+}
+
+// leaf sets node i's leaf of tr (scoring i if its node changed since) and
+// returns the leaf's position.
+func (f *FGD) leaf(tr *fgdTree, v *sim.View, t *sim.Task, i, k int, milli int32) int {
+	p := f.size + int(f.leafPos[i])
+	if !v.Fits(i, t) {
+		tr.win[p] = -1
+		return p
+	}
+	m := tr.memo
+	if m.ver[i] != f.ver[i] {
+		m.score[i], m.gpu[i] = f.eval(v, i, t.CPU, k, milli)
+		m.ver[i] = f.ver[i]
+	}
+	tr.win[p] = int32(i)
+	return p
+}
+
+// better is the better of nodes a and b (-1: none) by their scores in m,
+// a on equal scores: a is the left child, first in tie order.
+func better(m *fgdMemo, a, b int32) int32 {
+	switch {
+	case a < 0:
+		return b
+	case b < 0:
+		return a
+	case m.score[b] > m.score[a]:
+		return b
+	}
+	return a
+}
+
+// layout places the leaves in tie order: the argmax's node order (drawn by
+// its reset for this View), or node index with ties: index.
+func (f *FGD) layout() {
+	f.size = 1
+	for f.size < f.n {
+		f.size <<= 1
+	}
+	f.leafPos = make([]int32, f.n)
+	for i := range f.leafPos {
+		if f.a.rule == tieOrder {
+			f.leafPos[i] = f.a.rank[i]
+		} else {
+			f.leafPos[i] = int32(i)
+		}
+	}
+	f.stamp = make([]uint32, f.n)
+	f.stampNow = 0
 }
 
 // sync brings the per-node versions up to date with v: the nodes the View
@@ -169,12 +340,24 @@ func (f *FGD) sync(v *sim.View) {
 			f.isDirty[i] = false
 			f.resync(v, int(i))
 		}
+		if !f.scan {
+			f.log = append(f.log, f.dirty...)
+			if len(f.log) > 2*f.n+1024 {
+				// Trees more than n changes behind are rebuilt instead.
+				drop := len(f.log) - f.n
+				f.log = append(f.log[:0], f.log[drop:]...)
+				f.logBase += drop
+			}
+		}
 		f.dirty = f.dirty[:0]
 		return
 	}
 	for i := 0; i < f.n; i++ {
 		f.resync(v, i)
 	}
+	// Every tree is rebuilt.
+	f.logBase += len(f.log) + 1
+	f.log = f.log[:0]
 }
 
 // touched is the View's change notification for node i.
@@ -236,6 +419,10 @@ func (f *FGD) reset(v *sim.View) {
 		}
 	}
 	f.memo = make(map[fgdKey]*fgdMemo)
+	f.trees = make(map[fitKey]*fgdTree)
+	f.cacheBytes = 0
+	f.leafPos = nil // laid out again after the argmax's reset
+	f.log = f.log[:0]
 	if f.watching != v {
 		f.watching = v
 		v.Watch(f.touched)

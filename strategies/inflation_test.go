@@ -336,10 +336,10 @@ func (o *openb) replicated(r int) *openb {
 }
 
 // BenchmarkPlacementScale times the inflation experiment (seed 42) on the
-// openb node list replicated 1×, 10× and 50×: first-fit and best-fit on
-// their indexes and with their scans (the oracles), and fgd, whose argmax
-// still visits every node (all but indexed first-fit only to 10×: 50× of
-// them takes many minutes; set FLEETSIM_BENCH_50X=1 to run them).
+// openb node list replicated 1×, 10× and 50×: first-fit, best-fit, fgd,
+// worst-fit, dot-product and gpu-packing on their indexes and with their
+// scans (the oracles) (the scans only to 10×: 50× of them takes many
+// minutes; set FLEETSIM_BENCH_50X=1 to run them).
 func BenchmarkPlacementScale(b *testing.B) {
 	base := loadOpenb(b)
 	for _, r := range []int{1, 10, 50} {
@@ -348,19 +348,23 @@ func BenchmarkPlacementScale(b *testing.B) {
 		for _, c := range []struct {
 			name string
 			args strategies.Args
-		}{{"first-fit", nil}, {"first-fit", strategies.Args{"scan": true}}, {"best-fit", nil}, {"best-fit", strategies.Args{"scan": true}}, {"fgd", nil}} {
+		}{{"first-fit", nil}, {"first-fit", strategies.Args{"scan": true}}, {"best-fit", nil}, {"best-fit", strategies.Args{"scan": true}}, {"fgd", nil}, {"fgd", strategies.Args{"scan": true}},
+			{"worst-fit", nil}, {"worst-fit", strategies.Args{"scan": true}}, {"dot-product", nil}, {"dot-product", strategies.Args{"scan": true}},
+			{"gpu-packing", nil}, {"gpu-packing", strategies.Args{"scan": true}}} {
 			label := c.name
 			if c.args != nil {
 				label += "{scan=true}"
 			}
-			if r == 50 && label != "first-fit" && os.Getenv("FLEETSIM_BENCH_50X") == "" {
+			if r == 50 && c.args != nil && os.Getenv("FLEETSIM_BENCH_50X") == "" {
 				continue
 			}
 			b.Run(fmt.Sprintf("%s/x%d", label, r), func(b *testing.B) {
 				var res inflationResult
+				cpu0 := processCPU()
 				for b.Loop() {
 					res = inflate(b, o, newStrategy(b, c.name, c.args, 42), w)
 				}
+				b.ReportMetric(float64(processCPU()-cpu0)/1e9/float64(b.N), "cpu-s/op")
 				b.ReportMetric(res.at130, "alloc130%")
 				b.ReportMetric(float64(len(o.nodes)), "nodes")
 				b.ReportMetric(float64(len(w))*float64(b.N)/b.Elapsed().Seconds(), "decisions/s")

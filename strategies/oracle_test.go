@@ -365,14 +365,19 @@ func placerLockstep(t *testing.T, name string, args, oracle strategies.Args, see
 	t.Helper()
 	r := sim.NewRand(seed, "placer-lockstep")
 	var nodes []sim.NodeSpec
+	var shapes []sim.TaskShape
 	for len(nodes) < 1+r.IntN(400) {
-		more, _ := randomCluster(r)
+		more, s := randomCluster(r)
 		nodes = append(nodes, more...)
+		if shapes == nil {
+			shapes = s
+		}
 	}
 	for i := range nodes {
 		nodes[i].Name = fmt.Sprintf("n%d", i)
 	}
 	v := sim.NewView(nodes)
+	v.SetShapes(shapes) // the target workload, for fgd
 	oa := strategies.Args{}
 	for k, x := range args {
 		oa[k] = x
@@ -441,6 +446,20 @@ func TestFirstFitIndexMatchesScan(t *testing.T) {
 	}
 }
 
+// TestTopologyFitIndexMatchesScan: topology-fit places single-node tasks
+// on first-fit's tree where its scan (scan: true, the oracle) does, on 30
+// random GPU clusters through 5,000 random arrivals and departures each.
+func TestTopologyFitIndexMatchesScan(t *testing.T) {
+	placed := 0
+	for seed := uint64(1); seed <= 30; seed++ {
+		placed += placerLockstep(t, "topology-fit", nil, strategies.Args{"scan": true}, seed, 5000)
+	}
+	t.Logf("%d placements, all the same", placed)
+	if placed == 0 {
+		t.Fatal("nothing placed")
+	}
+}
+
 // TestBestFitIndexMatchesScan: best-fit's branch and bound places every
 // task where its scan (scan: true, the oracle) does, node and GPUs, with
 // the seeded tie order (the default) and lowest-index ties, on 30 random
@@ -454,6 +473,48 @@ func TestBestFitIndexMatchesScan(t *testing.T) {
 		t.Logf("ties %s: %d placements, all the same", ties, placed)
 		if placed == 0 {
 			t.Fatal("nothing placed")
+		}
+	}
+}
+
+// TestFGDIndexMatchesScan: fgd's trees per demand, caught up from the
+// changed nodes, place every task where its scan (scan: true, the oracle,
+// every fitting node offered to the argmax) does, node and GPUs, with the
+// seeded tie order (the default) and lowest-index ties, with the
+// artifact's integer score and the exact one, on 30 random GPU clusters
+// with a target workload through 5,000 random arrivals and departures
+// each.
+func TestFGDIndexMatchesScan(t *testing.T) {
+	for _, exact := range []bool{false, true} {
+		for _, ties := range []string{"order", "index"} {
+			placed := 0
+			for seed := uint64(1); seed <= 30; seed++ {
+				placed += placerLockstep(t, "fgd", strategies.Args{"ties": ties, "exact": exact}, strategies.Args{"scan": true}, seed, 5000)
+			}
+			t.Logf("exact %v, ties %s: %d placements, all the same", exact, ties, placed)
+			if placed == 0 {
+				t.Fatal("nothing placed")
+			}
+		}
+	}
+}
+
+// TestDemandIndexMatchesScan: worst-fit, dot-product and gpu-packing on
+// their trees per demand (demandIndex) place every task where their scans
+// (scan: true, the oracles) do, node and GPUs, with the seeded tie order
+// (the default) and lowest-index ties, on 30 random GPU clusters through
+// 5,000 random arrivals and departures each.
+func TestDemandIndexMatchesScan(t *testing.T) {
+	for _, name := range []string{"worst-fit", "dot-product", "gpu-packing"} {
+		for _, ties := range []string{"order", "index"} {
+			placed := 0
+			for seed := uint64(1); seed <= 30; seed++ {
+				placed += placerLockstep(t, name, strategies.Args{"ties": ties}, strategies.Args{"scan": true}, seed, 5000)
+			}
+			t.Logf("%s, ties %s: %d placements, all the same", name, ties, placed)
+			if placed == 0 {
+				t.Fatal("nothing placed")
+			}
 		}
 	}
 }

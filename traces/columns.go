@@ -76,6 +76,14 @@ func (c column) isString() bool {
 // required reports whether every row must give the column a value.
 func (c column) required() bool { return c == colArrival || c == colDuration }
 
+// zeroIsDefault reports whether the cell "0" sets the column's field of
+// a Task to its zero value and nothing else, so that a reader may skip it:
+// every number column but id (whose default is the sequence number) and
+// the required ones.
+func (c column) zeroIsDefault() bool {
+	return !c.isString() && c != colID && !c.required()
+}
+
 func lookupColumn(name string) (column, bool) {
 	switch name {
 	case "id":

@@ -17,6 +17,7 @@ type CSVReader struct {
 	file     string
 	rows     *csvRows
 	cols     []column // column of each header field
+	zero     []bool   // the field's column reads "0" as its zero value
 	seq      int64    // tasks returned so far: the id of a task without one
 	prev     sim.Time // arrival of the previous task
 	prevLine int
@@ -68,6 +69,10 @@ func (rd *CSVReader) parseHeader(header []string, line int) error {
 		}
 		seen[c] = i + 1
 		rd.cols[i] = c
+	}
+	rd.zero = make([]bool, len(rd.cols))
+	for i, c := range rd.cols {
+		rd.zero[i] = c.zeroIsDefault()
 	}
 	for _, c := range []column{colArrival, colDuration} {
 		if seen[c] == 0 {
@@ -144,9 +149,14 @@ func (rd *CSVReader) Next(t *sim.Task) error {
 	}
 	*t = sim.Task{ID: rd.seq}
 	for i, raw := range rec {
+		// An empty optional cell and a "0" where 0 is the zero value leave
+		// t as it is: setText would set what is already there.
+		if len(raw) <= 1 && (raw == "" && !rd.cols[i].required() || raw == "0" && rd.zero[i]) {
+			continue
+		}
 		c := rd.cols[i]
 		if e := setText(t, c, raw, &rd.in); e != numOK {
-			rd.err = &Error{File: rd.file, Line: rd.rows.lines[i], Column: c.String(), Msg: c.message(e, raw)}
+			rd.err = &Error{File: rd.file, Line: rd.rows.lineOf(i), Column: c.String(), Msg: c.message(e, raw)}
 			return rd.err
 		}
 	}

@@ -3,9 +3,11 @@ package traces
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"io"
+	"math/bits"
 	"unsafe"
 )
 
@@ -23,7 +25,8 @@ type csvRows struct {
 	line   int      // line number of the next line to read
 	big    []byte   // a line longer than br's buffer, assembled
 	fields []string // the last record's fields
-	lines  []int    // line of each field of the last record
+	lines  []int    // line of each field of the last record; empty: all on line one
+	one    int      // the line of every field when lines is empty
 	last   int      // line of the last record read well (for errors)
 	nl     bool     // the last line read ended with LF
 	err    error    // sticky
@@ -81,20 +84,48 @@ func (c *csvRows) read() ([]string, int, error) {
 		if bytes.IndexByte(b, '"') >= 0 {
 			return c.quoted(b, ln)
 		}
-		c.fields, c.lines = c.fields[:0], c.lines[:0]
-		start := 0
-		for i, ch := range b { // (fields are short: a loop beats IndexByte's calls)
-			if ch == ',' {
-				c.fields = append(c.fields, view(b[start:i]))
-				c.lines = append(c.lines, ln)
-				start = i + 1
-			}
-		}
-		c.fields = append(c.fields, view(b[start:]))
-		c.lines = append(c.lines, ln)
+		c.fields, c.lines, c.one = c.fields[:0], c.lines[:0], ln
+		c.split(b)
 		c.last = ln
 		return c.fields, ln, nil
 	}
+}
+
+// split appends the comma-separated fields of b to c.fields as views of
+// b. It looks at eight bytes at a time: fields are short, and a loop over
+// bytes, or a call of IndexByte per field, costs more.
+func (c *csvRows) split(b []byte) {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	f := c.fields // (a local slice header stays in registers)
+	start, i := 0, 0
+	for ; i+8 <= len(b); i += 8 {
+		// The high bit of each byte of m is set where b holds a comma
+		// (exact: no borrow crosses bytes, as (x&0x7f..)+0x7f.. cannot
+		// carry out of a byte).
+		x := binary.LittleEndian.Uint64(b[i:]) ^ (',' * ones)
+		m := ^(((x &^ high) + (high - ones)) | x) & high
+		for m != 0 {
+			j := i + bits.TrailingZeros64(m)>>3
+			f = append(f, view(b[start:j]))
+			start = j + 1
+			m &= m - 1
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == ',' {
+			f = append(f, view(b[start:i]))
+			start = i + 1
+		}
+	}
+	c.fields = append(f, view(b[start:]))
+}
+
+// lineOf is the line field i of the last record starts on.
+func (c *csvRows) lineOf(i int) int {
+	if len(c.lines) == 0 {
+		return c.one
+	}
+	return c.lines[i]
 }
 
 // view is b as a string without copying: valid while b's bytes are.

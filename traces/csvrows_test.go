@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -43,11 +44,11 @@ func csvRecords(data string, oracle bool) string {
 			fmt.Fprintf(&b, "end: %v\n", err)
 			return b.String()
 		}
-		if c.lines[0] != line {
-			fmt.Fprintf(&b, "record line %d, first field's %d\n", line, c.lines[0])
+		if c.lineOf(0) != line {
+			fmt.Fprintf(&b, "record line %d, first field's %d\n", line, c.lineOf(0))
 		}
 		for i, f := range rec {
-			fmt.Fprintf(&b, "%d:%q ", c.lines[i], f)
+			fmt.Fprintf(&b, "%d:%q ", c.lineOf(i), f)
 		}
 		b.WriteString("\n")
 	}
@@ -104,4 +105,46 @@ func FuzzCSVRows(f *testing.F) {
 			t.Fatalf("input %q\n got %s\nwant %s", in, got, want)
 		}
 	})
+}
+
+// TestSplitMatchesStringsSplit: csvRows.split, eight bytes at a time, finds
+// the fields strings.Split finds, on every string of up to 11 bytes over
+// {a, ',', 0xac, '-'} (the bytes a borrow or the high bit could
+// confuse with a comma) and on random longer lines.
+func TestSplitMatchesStringsSplit(t *testing.T) {
+	alphabet := []byte{'a', ',', 0xac, '-'}
+	var c csvRows
+	check := func(b []byte) {
+		c.fields = c.fields[:0]
+		c.split(b)
+		if want := strings.Split(string(b), ","); !slices.Equal(c.fields, want) {
+			t.Fatalf("split %q: %q, strings.Split %q", b, c.fields, want)
+		}
+	}
+	for n := 0; n <= 11; n++ {
+		b := make([]byte, n)
+		total := 1
+		for range n {
+			total *= len(alphabet)
+		}
+		for k := 0; k < total; k++ {
+			x := k
+			for i := range b {
+				b[i] = alphabet[x%len(alphabet)]
+				x /= len(alphabet)
+			}
+			check(b)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		b := make([]byte, r.IntN(300))
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+			if r.IntN(4) == 0 {
+				b[i] = ','
+			}
+		}
+		check(b)
+	}
 }

@@ -39,6 +39,8 @@ func newLineReader(r io.Reader, file string, max int) io.Reader {
 	return &lineReader{r: r, file: file, max: max, line: 1}
 }
 
+var newline = []byte{'\n'}
+
 func (lr *lineReader) Read(p []byte) (int, error) {
 	if lr.err != nil {
 		return 0, lr.err
@@ -65,6 +67,17 @@ func (lr *lineReader) filter(b []byte) int {
 		b = b[:lr.fixCR(b)]
 	}
 	n := len(b)
+	if lr.cur+len(b) <= lr.max {
+		// No line of b can pass max: count its line ends at once (the
+		// loop below would find each and check nothing more).
+		if last := bytes.LastIndexByte(b, '\n'); last >= 0 {
+			lr.line += bytes.Count(b, newline)
+			lr.cur = len(b) - 1 - last
+		} else {
+			lr.cur += len(b)
+		}
+		return n
+	}
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {

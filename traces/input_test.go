@@ -179,3 +179,43 @@ func TestJSONLByteOrderMark(t *testing.T) {
 		t.Errorf("with a BOM: %d tasks, without: %d", len(bom), len(plain))
 	}
 }
+
+// TestLineReaderLongLineNumber: the line a too-long line is refused on is
+// its own, however the input arrives (in chunks shorter than the limit,
+// which the reader counts at once, or longer, which it walks line by
+// line), with LF, CRLF and lone CR line ends before it.
+func TestLineReaderLongLineNumber(t *testing.T) {
+	const max = 100
+	ends := []string{"\n", "\r\n", "\r"}
+	for k := 0; k < 60; k++ {
+		var sb strings.Builder
+		for i := 0; i < k; i++ {
+			sb.WriteString(strings.Repeat("x", i%(max+1)))
+			sb.WriteString(ends[i%3])
+		}
+		sb.WriteString(strings.Repeat("y", max+1+k))
+		for _, chunk := range []int{1, 7, 64, 1000} {
+			lr := newLineReader(&chunkReader{s: sb.String(), n: chunk}, "f", max)
+			_, err := io.ReadAll(lr)
+			var e *Error
+			if !errors.As(err, &e) || e.Line != k+1 {
+				t.Fatalf("%d lines before, chunks of %d: %v, want line %d", k, chunk, err, k+1)
+			}
+		}
+	}
+}
+
+// chunkReader reads s n bytes at a time.
+type chunkReader struct {
+	s string
+	n int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if c.s == "" {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), c.n)], c.s)
+	c.s = c.s[n:]
+	return n, nil
+}
