@@ -415,7 +415,7 @@ func (e *Engine) reach(i int, s int32) {
 		}
 	}
 	l := &e.view.load[i]
-	if l.Active < e.slots[i] {
+	if l.Active < e.nd[i].slots {
 		e.touch(i)
 		l.Active++
 		e.view.changed(i)
@@ -424,7 +424,7 @@ func (e *Engine) reach(i int, s int32) {
 	}
 	l.Queued++
 	e.view.changed(i)
-	e.queue[i].push(e.slab, s)
+	e.nd[i].q.push(e.slab, s)
 	if !x.proj && !sl.abandoned && !sl.armed && sl.deadline < MaxTime {
 		sl.armed = true
 		e.push(sl.deadline, evNotice, int32(i), e.ref(s))
@@ -468,7 +468,7 @@ func (e *Engine) duration(i int32, t *Task) Time {
 		w := Time(t.PromptTokens)*x.prefill[i] + Time(t.OutputTokens)*x.decode[i]
 		return e.scaled(w, x.bgInv[i], t.ID, e.cfg.Nodes[i].Name)
 	}
-	return e.scaled(t.Work, e.invSpeed[i], t.ID, e.cfg.Nodes[i].Name)
+	return e.scaled(t.Work, e.nd[i].inv, t.ID, e.cfg.Nodes[i].Name)
 }
 
 // startX starts attempt s on node i, whose Active already counts it.
@@ -488,8 +488,7 @@ func (e *Engine) startX(i int32, s int32) {
 		return
 	}
 	e.push(e.now+d, evComplete, i, e.ref(s))
-	e.view.cpuUsed[i] += sl.t.CPU
-	e.view.memUsed[i] += sl.t.Memory
+	e.view.use(int(i), sl.t.CPU, sl.t.Memory)
 	if x.faulty {
 		sl.prevA, sl.nextA = -1, x.aHead[i]
 		if sl.nextA >= 0 {
@@ -525,8 +524,7 @@ func (e *Engine) completeX(i int32, ref int64) {
 		}
 	}
 	l := &e.view.load[i]
-	e.view.cpuUsed[i] -= sl.t.CPU
-	e.view.memUsed[i] -= sl.t.Memory
+	e.view.use(int(i), -sl.t.CPU, -sl.t.Memory)
 	if sl.abandoned {
 		e.touch(int(i))
 		l.Active--
@@ -538,8 +536,8 @@ func (e *Engine) completeX(i int32, ref int64) {
 			e.obs.Finished(e.view, &sl.t, int(i), finish-sl.sent)
 		}
 		if sl.measured {
-			e.work[i] += int64(sl.t.Work)
-			e.served[i]++
+			e.nd[i].work += int64(sl.t.Work)
+			e.nd[i].served++
 			if x.byTokens(i, &sl.t) {
 				first := Time(float64(Time(sl.t.PromptTokens)*x.prefill[i]+x.decode[i])*x.bgInv[i] + 0.5)
 				x.ttft.Record(int64(sl.start + sl.su + first + sl.back - sl.t.Arrival))
@@ -558,7 +556,7 @@ func (e *Engine) completeX(i int32, ref int64) {
 func (e *Engine) next(i int) {
 	x := e.x
 	l := &e.view.load[i]
-	if h := e.queue[i].pop(e.slab); h >= 0 {
+	if h := e.nd[i].q.pop(e.slab); h >= 0 {
 		l.Queued--
 		l.Active++
 		e.view.changed(i)
@@ -587,7 +585,7 @@ func (x *ext) put(e *Engine, s int32) {
 		tk := x.tokens[x.tHead]
 		x.tHead++
 		i := int(tk.node)
-		if tk.epoch == x.epoch[i] && x.inService(i) && e.view.load[i].Active < e.slots[i] {
+		if tk.epoch == x.epoch[i] && x.inService(i) && e.view.load[i].Active < e.nd[i].slots {
 			e.startOn(i, s)
 			x.compact()
 			return
@@ -621,9 +619,9 @@ func (x *ext) refill(e *Engine, i int) {
 	if !x.broker || !x.inService(i) {
 		return
 	}
-	for e.view.load[i].Active < e.slots[i] {
+	for e.view.load[i].Active < e.nd[i].slots {
 		if x.brokered.head < 0 {
-			for k := e.view.load[i].Active; k < e.slots[i]; k++ {
+			for k := e.view.load[i].Active; k < e.nd[i].slots; k++ {
 				x.tokens = append(x.tokens, token{int32(i), x.epoch[i]})
 			}
 			return
@@ -728,8 +726,7 @@ func (e *Engine) fail(i int, random bool) {
 	x.epoch[i]++
 	for s := x.aHead[i]; s >= 0; {
 		nx := e.slab[s].nextA
-		e.view.cpuUsed[i] -= e.slab[s].t.CPU
-		e.view.memUsed[i] -= e.slab[s].t.Memory
+		e.view.use(int(i), -e.slab[s].t.CPU, -e.slab[s].t.Memory)
 		if e.slab[s].abandoned {
 			e.releaseX(s)
 		} else {
@@ -738,7 +735,7 @@ func (e *Engine) fail(i int, random bool) {
 		s = nx
 	}
 	x.aHead[i] = -1
-	for s := e.queue[i].head; s >= 0; {
+	for s := e.nd[i].q.head; s >= 0; {
 		nx := e.slab[s].next
 		if e.slab[s].abandoned {
 			e.releaseX(s)
@@ -747,7 +744,7 @@ func (e *Engine) fail(i int, random bool) {
 		}
 		s = nx
 	}
-	e.queue[i] = emptyFIFO
+	e.nd[i].q = emptyFIFO
 	if x.proj {
 		clear(x.free[x.freeOff[i]:x.freeOff[i+1]])
 	}
@@ -829,10 +826,10 @@ func (e *Engine) scale(k int) {
 		x.mark(e, i)
 		ds := x.svc[i] - sc.lastSvc[j]
 		if ds > 0 {
-			busy += float64(e.busy[i] - sc.lastBusy[j])
-			svc += float64(ds) * float64(e.slots[i])
+			busy += float64(e.nd[i].busy - sc.lastBusy[j])
+			svc += float64(ds) * float64(e.nd[i].slots)
 		}
-		sc.lastBusy[j], sc.lastSvc[j] = e.busy[i], x.svc[i]
+		sc.lastBusy[j], sc.lastSvc[j] = e.nd[i].busy, x.svc[i]
 		if st := x.state[i]; st == nsMember || st == nsPending {
 			current++
 		}
@@ -1012,7 +1009,7 @@ func (e *Engine) costs(r *Result) {
 		hours += h
 		usd += h * nd.CostPerHour
 		if nd.PowerPeak > 0 {
-			busy := float64(e.busy[i]+int64(e.view.load[i].Active)*int64(end-e.lastT[i])) / float64(Hour) / float64(e.slots[i])
+			busy := float64(e.nd[i].busy+int64(e.view.load[i].Active)*int64(end-e.nd[i].lastT)) / float64(Hour) / float64(e.nd[i].slots)
 			kwh += (nd.PowerIdle*h + (nd.PowerPeak-nd.PowerIdle)*busy) / 1000
 		}
 		priced = priced || nd.CostPerHour > 0 || nd.PowerPeak > 0

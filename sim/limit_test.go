@@ -178,7 +178,7 @@ func BenchmarkEngineVsLoop(b *testing.B) {
 		strategy string
 		n        int
 		tasks    int64
-	}{{"p2c", 1000, 10_000_000}, {"random", 1000, 10_000_000}, {"p2c", 1_000_000, 10_000_000}} {
+	}{{"p2c", 1000, 10_000_000}, {"random", 1000, 10_000_000}, {"p2c", 1_000_000, 3_000_000}, {"random", 1_000_000, 3_000_000}} {
 		for _, impl := range []string{"engine", "loop"} {
 			b.Run(fmt.Sprintf("%s/%s/nodes=%d/tasks=%dM", impl, c.strategy, c.n, c.tasks/1_000_000), func(b *testing.B) {
 				b.ReportAllocs()
