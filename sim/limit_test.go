@@ -170,7 +170,8 @@ func supermarket(rho float64, d int) float64 {
 // model side by side (issue 22's acceptance: p2c at 10³ nodes at least
 // 0.9× the loop's requests/s, at 10⁶ nodes at least 0.8×). One op is one
 // whole run of tasks requests, set-up included; req/s is requests per
-// wall second. Run with GOMAXPROCS=1:
+// wall second, req/cpu-s per second of the process's CPU time (steadier on
+// a shared machine). Run with GOMAXPROCS=1:
 //
 //	GOMAXPROCS=1 go test -run '^$' -bench EngineVsLoop -benchmem -benchtime 1x -count 5 ./sim/
 func BenchmarkEngineVsLoop(b *testing.B) {
@@ -182,6 +183,7 @@ func BenchmarkEngineVsLoop(b *testing.B) {
 		for _, impl := range []string{"engine", "loop"} {
 			b.Run(fmt.Sprintf("%s/%s/nodes=%d/tasks=%dM", impl, c.strategy, c.n, c.tasks/1_000_000), func(b *testing.B) {
 				b.ReportAllocs()
+				cpu0 := cpuTime()
 				for b.Loop() {
 					if impl == "loop" {
 						newLimitLoop(c.strategy, c.n, 0.9, 1).run(c.tasks)
@@ -193,6 +195,7 @@ func BenchmarkEngineVsLoop(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(c.tasks)*float64(b.N)/b.Elapsed().Seconds(), "req/s")
+				b.ReportMetric(float64(c.tasks)*float64(b.N)/(cpuTime()-cpu0), "req/cpu-s")
 				b.ReportMetric(maxRSSMiB(), "peak-RSS-MiB")
 			})
 		}
