@@ -12,8 +12,9 @@ import (
 // reading of the workload, and the statistics every Result carries. Engine
 // and Scheduler embed it.
 type core struct {
-	cfg Config
-	src Source
+	cfg   Config
+	src   Source
+	plain PlainSource // src, when the reader keeps the task's other fields zero
 
 	q   queue.Calendar // fastest on the hold model at every size measured (sim/queue/BENCHMARKS.md)
 	seq uint64
@@ -82,7 +83,13 @@ func (c *core) more() bool {
 // read reads the next task into t and reports whether it is to arrive:
 // false at the end of the source, at the stop time, or on an error (c.err).
 func (c *core) read(t *Task) bool {
-	if err := c.src.Next(t); err != nil {
+	var err error
+	if c.plain != nil {
+		err = c.plain.NextPlain(t)
+	} else {
+		err = c.src.Next(t)
+	}
+	if err != nil {
 		if err == io.EOF {
 			c.srcDone = true
 		} else {

@@ -147,6 +147,8 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 	}
 	n := len(cfg.Nodes)
 	e := &Engine{core: core{cfg: cfg, src: src, su: newDelays(cfg.Startup, cfg.Seed, "startup")}, strat: s, free: -1}
+	// e.in is written by NextPlain only, so its other fields stay zero.
+	e.plain, _ = src.(PlainSource)
 	e.picker, _ = s.(Picker)
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)

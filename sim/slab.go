@@ -73,7 +73,7 @@ func (e *Engine) fill(s int32, t *Task) {
 	sl := e.slab.at(s)
 	sl.arrival, sl.work, sl.id, sl.cpu, sl.memory = t.Arrival, t.Work, t.ID, t.CPU, t.Memory
 	sl.cold = -1
-	if !hotOnly(t) {
+	if e.plain == nil && !hotOnly(t) {
 		sl.cold = e.coldCopy(t)
 	}
 }
