@@ -224,12 +224,20 @@ func (e *Engine) Step(max int) (done bool, err error) {
 			e.finished = true
 			return true, nil
 		}
+		// The next event: the queue's first or the pending arrival,
+		// whichever comes first in (time, sequence) order.
 		var ev queue.Event
-		if e.arrQ && (e.q.Len() == 0 || e.arrivalFirst()) {
+		popped := false
+		if e.q.Len() > 0 {
+			if e.arrQ {
+				ev, popped = e.q.PopBefore(int64(e.arrAt), e.arrSeq)
+			} else {
+				ev, popped = e.q.Pop(), true
+			}
+		}
+		if !popped {
 			ev = queue.Event{At: int64(e.arrAt), Seq: e.arrSeq, Kind: evArrival, Node: -1}
 			e.arrQ = false
-		} else {
-			ev = e.q.Pop()
 		}
 		e.sampleTo(Time(ev.At))
 		e.now = Time(ev.At)
@@ -263,13 +271,6 @@ func (e *Engine) Step(max int) (done bool, err error) {
 func (e *Engine) pushArrival(t Time) {
 	e.arrAt, e.arrSeq, e.arrQ = t, e.seq, true
 	e.seq++
-}
-
-// arrivalFirst reports whether the pending arrival comes before the
-// queue's first event (the queue is not empty).
-func (e *Engine) arrivalFirst() bool {
-	p := e.q.Peek()
-	return int64(e.arrAt) < p.At || (int64(e.arrAt) == p.At && e.arrSeq < p.Seq)
 }
 
 // Run steps until done.

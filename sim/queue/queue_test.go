@@ -562,3 +562,61 @@ func TestCalendarCrowded(t *testing.T) {
 		}
 	}
 }
+
+// TestCalendarPopBefore: PopBefore(at, seq) pops exactly when the queue's
+// first event fires before (at, seq) by Before, and then pops that event,
+// against the sorted-slice reference. As in the engine, which keeps its
+// next arrival outside the queue: the probe event has its own sequence
+// number, taken when it is scheduled, and is replaced by a new one when it
+// comes first (PopBefore declines); times are drawn from a few values so
+// that ties on At are common and Seq decides.
+func TestCalendarPopBefore(t *testing.T) {
+	r := mrand.New(mrand.NewPCG(7, 7))
+	q, ref := new(Calendar), new(refQueue)
+	var seq uint64
+	now := int64(0)
+	newProbe := func() Event {
+		seq++
+		return Event{At: now + int64(r.IntN(4))*second, Seq: seq}
+	}
+	probe := newProbe()
+	hits, misses := 0, 0
+	for step := range 200_000 {
+		switch op := r.IntN(3); {
+		case op == 0 || ref.Len() == 0:
+			seq++
+			e := Event{At: now + int64(r.IntN(4))*second, Seq: seq, Ref: int64(step)}
+			q.Push(e)
+			ref.Push(e)
+		case op == 1 && probe.At > ref.Peek().At:
+			got, want := q.Pop(), ref.Pop()
+			if got != want {
+				t.Fatalf("step %d: Pop = %+v, want %+v", step, got, want)
+			}
+			now = got.At
+		default:
+			first := ref.Peek()
+			got, ok := q.PopBefore(probe.At, probe.Seq)
+			if want := first.Before(&probe); ok != want {
+				t.Fatalf("step %d: PopBefore(%d, %d) = %v with %+v first, want %v", step, probe.At, probe.Seq, ok, first, want)
+			}
+			if ok {
+				if want := ref.Pop(); got != want {
+					t.Fatalf("step %d: PopBefore popped %+v, want %+v", step, got, want)
+				}
+				now = got.At
+				hits++
+			} else {
+				now = probe.At
+				probe = newProbe()
+				misses++
+			}
+		}
+		if q.Len() != ref.Len() {
+			t.Fatalf("step %d: Len %d, want %d", step, q.Len(), ref.Len())
+		}
+	}
+	if hits < 1000 || misses < 1000 {
+		t.Errorf("PopBefore popped %d times and declined %d: the probes test too little of one case", hits, misses)
+	}
+}
