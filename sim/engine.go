@@ -117,7 +117,7 @@ type Engine struct {
 	slab     chunked[slot]
 	xs       chunked[attempt] // per slot, under dynamics only
 	free     int32
-	cold     []Task // the tasks that have more than a slot holds
+	cold     chunked[Task] // the tasks that have more than a slot holds
 	coldFree []int32
 	tmp      Task // Engine.task's result for a task without a cold copy
 

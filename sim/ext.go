@@ -678,7 +678,7 @@ func (e *Engine) notice(ref int64) {
 	g := ca.gen
 	*c, *ca = *e.slab.at(s), *e.xs.at(s)
 	if c.cold >= 0 {
-		c.cold = e.coldCopy(&e.cold[c.cold])
+		c.cold = e.coldCopy(e.cold.at(c.cold))
 	}
 	ca.gen, c.next, ca.prevA, ca.nextA, ca.armed = g, -1, -1, -1, false
 	e.xs.at(s).abandoned = true

@@ -84,11 +84,10 @@ func (e *Engine) coldCopy(t *Task) int32 {
 	if n := len(e.coldFree); n > 0 {
 		k = e.coldFree[n-1]
 		e.coldFree = e.coldFree[:n-1]
-		e.cold[k] = *t
 	} else {
-		k = int32(len(e.cold))
-		e.cold = append(e.cold, *t)
+		k = e.cold.grow()
 	}
+	*e.cold.at(k) = *t
 	return k
 }
 
@@ -97,7 +96,7 @@ func (e *Engine) coldCopy(t *Task) int32 {
 func (e *Engine) task(s int32) *Task {
 	sl := e.slab.at(s)
 	if sl.cold >= 0 {
-		return &e.cold[sl.cold]
+		return e.cold.at(sl.cold)
 	}
 	e.tmp = Task{ID: sl.id, Arrival: sl.arrival, Work: sl.work, CPU: sl.cpu, Memory: sl.memory}
 	return &e.tmp
@@ -120,7 +119,7 @@ func (e *Engine) alloc() int32 {
 func (e *Engine) release(s int32) {
 	sl := e.slab.at(s)
 	if sl.cold >= 0 {
-		e.cold[sl.cold] = Task{} // drop its strings and Deps for the collector
+		*e.cold.at(sl.cold) = Task{} // drop its strings and Deps for the collector
 		e.coldFree = append(e.coldFree, sl.cold)
 		sl.cold = -1
 	}
