@@ -339,13 +339,13 @@ func (e *Engine) arriveX(s int32) {
 // sendX asks the strategy where attempt s goes and sends it.
 func (e *Engine) sendX(s int32) {
 	x := e.x
-	sl, a := e.slab.at(s), e.xs.at(s)
+	a := e.xs.at(s)
 	e.view.origin = a.origin
 	i := e.place(e.task(s))
 	if e.err != nil {
 		return
 	}
-	sl, a = e.slab.at(s), e.xs.at(s)
+	sl := e.slab.at(s)
 	a.sent = e.now
 	a.suDrawn = false
 	switch i {

@@ -92,7 +92,6 @@ func (l *limitLoop) run(tasks int64) float64 {
 		}
 		// pop the earliest completion
 		ev := h[0]
-		now = ev.at
 		inSys[ev.node]--
 		last := len(h) - 1
 		h[0] = h[last]
