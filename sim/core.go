@@ -16,9 +16,14 @@ type core struct {
 	src   Source
 	plain PlainSource // src, when the reader keeps the task's other fields zero
 
-	q   queue.Calendar // fastest on the hold model at every size measured (sim/queue/BENCHMARKS.md)
-	seq uint64
-	now Time
+	q queue.Calendar // fastest on the hold model up to about 10^4 pending events (docs/performance.md)
+	// rq replaces q when radix is set (Engine, large clusters): the
+	// radix heap is faster from about 10^5 pending events. Both pop in
+	// (time, sequence) order, so the choice changes no result.
+	rq    queue.RadixHeap
+	radix bool
+	seq   uint64
+	now   Time
 
 	lastArrival Time
 	srcDone     bool
@@ -70,7 +75,12 @@ func drain(step func(max int) (done bool, err error)) error {
 }
 
 func (c *core) push(at Time, kind uint32, node int32, ref int64) {
-	c.q.Push(queue.Event{At: int64(at), Seq: c.seq, Kind: kind, Node: node, Ref: ref})
+	ev := queue.Event{At: int64(at), Seq: c.seq, Kind: kind, Node: node, Ref: ref}
+	if c.radix {
+		c.rq.Push(ev)
+	} else {
+		c.q.Push(ev)
+	}
 	c.seq++
 }
 

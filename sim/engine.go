@@ -70,6 +70,14 @@ const (
 	evTimeout
 )
 
+// radixMinSlots is the cluster size, in slots, from which the Engine
+// (without dynamics) keeps its events in a radix heap instead of the
+// calendar queue: about the
+// number of events pending (one completion per busy slot), and between
+// 10^4 and 10^5, where the radix heap overtakes the calendar on the hold
+// benchmark (docs/performance.md). A variable for the tests.
+var radixMinSlots int64 = 32768
+
 // enode is the Engine's state of one node.
 type enode struct {
 	q      fifo    // tasks waiting for a slot
@@ -184,6 +192,15 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		}
 		e.x = x
 	}
+	// A large cluster without dynamics keeps its events in a radix heap,
+	// which needs every event scheduled at or after the last one taken
+	// (true of arrivals, services and the warm-up's end; dynamics are
+	// left to the calendar, which accepts anything).
+	var slots int64
+	for i := range e.nd {
+		slots += int64(e.nd[i].slots)
+	}
+	e.radix = e.x == nil && slots >= radixMinSlots
 	if in, ok := s.(Initializer); ok {
 		if err := in.Init(e.view); err != nil {
 			return nil, fmt.Errorf("strategy %s: %w", s.Name(), err)
@@ -218,7 +235,11 @@ func (e *Engine) Step(max int) (done bool, err error) {
 		return true, e.err
 	}
 	for k := 0; k < max; k++ {
-		if (e.q.Len() == 0 && !e.arrQ) || (e.x != nil && !e.live()) {
+		qn := e.q.Len()
+		if e.radix {
+			qn = e.rq.Len()
+		}
+		if (qn == 0 && !e.arrQ) || (e.x != nil && !e.live()) {
 			// (Under dynamics, periodic events and faults scheduled past
 			// the last task do not stretch the run.)
 			e.finished = true
@@ -228,12 +249,16 @@ func (e *Engine) Step(max int) (done bool, err error) {
 		// whichever comes first in (time, sequence) order.
 		var ev queue.Event
 		popped := false
-		if e.q.Len() > 0 {
-			if e.arrQ {
-				ev, popped = e.q.PopBefore(int64(e.arrAt), e.arrSeq)
-			} else {
-				ev, popped = e.q.Pop(), true
-			}
+		switch {
+		case qn == 0:
+		case e.radix && e.arrQ:
+			ev, popped = e.rq.PopBefore(int64(e.arrAt), e.arrSeq)
+		case e.radix:
+			ev, popped = e.rq.Pop(), true
+		case e.arrQ:
+			ev, popped = e.q.PopBefore(int64(e.arrAt), e.arrSeq)
+		default:
+			ev, popped = e.q.Pop(), true
 		}
 		if !popped {
 			ev = queue.Event{At: int64(e.arrAt), Seq: e.arrSeq, Kind: evArrival, Node: -1}

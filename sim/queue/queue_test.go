@@ -580,7 +580,8 @@ func TestCalendarCrowded(t *testing.T) {
 	}
 }
 
-// TestCalendarPopBefore: PopBefore(at, seq) pops exactly when the queue's
+// TestCalendarPopBefore: PopBefore(at, seq) of the calendar queue and of
+// the radix heap pops exactly when the queue's
 // first event fires before (at, seq) by Before, and then pops that event,
 // against the sorted-slice reference. As in the engine, which keeps its
 // next arrival outside the queue: the probe event has its own sequence
@@ -588,8 +589,21 @@ func TestCalendarCrowded(t *testing.T) {
 // comes first (PopBefore declines); times are drawn from a few values so
 // that ties on At are common and Seq decides.
 func TestCalendarPopBefore(t *testing.T) {
+	type popBeforeQueue interface {
+		eventQueue
+		PopBefore(at int64, seq uint64) (Event, bool)
+	}
+	for _, q := range []popBeforeQueue{new(Calendar), new(RadixHeap)} {
+		testPopBefore(t, q)
+	}
+}
+
+func testPopBefore(t *testing.T, q interface {
+	eventQueue
+	PopBefore(at int64, seq uint64) (Event, bool)
+}) {
 	r := mrand.New(mrand.NewPCG(7, 7))
-	q, ref := new(Calendar), new(refQueue)
+	ref := new(refQueue)
 	var seq uint64
 	now := int64(0)
 	newProbe := func() Event {

@@ -18,8 +18,9 @@ import (
 // Seq.
 //
 // It is monotone: an event must not be pushed earlier than the last
-// popped (Push panics), which a simulation never does. It is kept for the
-// comparison in BENCHMARKS.md; the engine uses Calendar.
+// popped (Push panics), which a simulation never does. The engine uses it
+// for large clusters, where it beats the calendar queue
+// (docs/performance.md).
 //
 // The zero value is an empty queue ready to use. Buckets are slices of
 // Events and hold no pointers.
@@ -92,6 +93,24 @@ func (q *RadixHeap) Peek() Event {
 	}
 	q.findMin()
 	return q.b[q.minB][q.minI]
+}
+
+// PopBefore removes and returns the next event if it fires before an event
+// at time at with sequence number seq would (Event.Before), and reports
+// whether it did; otherwise it leaves the queue as it is (Calendar.PopBefore).
+// The queue must not be empty.
+func (q *RadixHeap) PopBefore(at int64, seq uint64) (Event, bool) {
+	var e *Event
+	if q.head < len(q.b[0]) {
+		e = &q.b[0][q.head]
+	} else {
+		q.findMin()
+		e = &q.b[q.minB][q.minI]
+	}
+	if at < e.At || (at == e.At && seq < e.Seq) {
+		return Event{}, false
+	}
+	return q.Pop(), true
 }
 
 // Pop removes and returns the next event. The queue must not be empty.
