@@ -8,7 +8,7 @@ BENCHTIME ?= 1x
 CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 export CGO_CFLAGS
 
-.PHONY: all build real-deps slurm-deps py-deps gpu-check test test-kill validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-sweep bench-scale bench-external gym-episodes fuzz run clean docs
+.PHONY: all build real-deps slurm-deps py-deps gpu-check test test-kill validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-loop bench-sweep bench-scale bench-external gym-episodes fuzz run clean docs
 
 all: build test
 
@@ -100,6 +100,11 @@ bench-queue:
 
 bench-e2e:
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'EndToEnd' -benchmem -benchtime $(BENCHTIME) -count 3 ./sim/
+
+# The engine beside the limit loop (issue 22, docs/performance.md): p2c and
+# random at 10^3 and 10^6 nodes; read req/cpu-s on a shared machine.
+bench-loop:
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'EngineVsLoop' -benchmem -benchtime 1x -count 5 ./sim/
 
 # A 100-point sweep of a 1M-task scenario on one core and on two: the
 # speed-up of spreading runs over cores. Two invocations: with -cpu 1,2 in

@@ -458,9 +458,14 @@ func (r *reader) dynamics(top *mapping, s *Scenario) {
 			}
 		}
 	}
-	names := map[string]bool{}
-	for _, nd := range s.Nodes() {
-		names[nd.Name] = true
+	// The node names, built only when a fault names a node (at 10^6
+	// nodes the set costs more than the nodes themselves).
+	var names map[string]bool
+	if slices.ContainsFunc(s.Faults, func(f FaultSpec) bool { return f.Node != "" }) {
+		names = map[string]bool{}
+		for _, nd := range s.Nodes() {
+			names[nd.Name] = true
+		}
 	}
 	faultField := func(i int, k string) *yaml.Node {
 		return r.mapping(top.get("faults").Content[i], index("faults", i), "").get(k)
@@ -491,12 +496,15 @@ func (s *Scenario) applyDynamics(cfg *sim.Config) {
 	cfg.Network = s.Network
 	cfg.Client = s.Client
 	cfg.Health = s.Health
-	index := map[string]int{}
-	for i, nd := range cfg.Nodes {
-		index[nd.Name] = i
-	}
+	var index map[string]int // built when a fault names a node
 	for _, f := range s.Faults {
 		if f.Node != "" {
+			if index == nil {
+				index = make(map[string]int, len(cfg.Nodes))
+				for i, nd := range cfg.Nodes {
+					index[nd.Name] = i
+				}
+			}
 			cfg.Faults = append(cfg.Faults, sim.Fault{Node: index[f.Node], At: f.At, For: f.For, Drain: f.Drain})
 			continue
 		}

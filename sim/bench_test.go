@@ -55,6 +55,17 @@ func benchEngineWith(tb testing.TB, strategy string, n int, rho float64, tasks i
 	return e
 }
 
+// cpuTime is the process's user plus system CPU time so far. On a shared
+// machine it is a steadier measure than wall time: a run's CPU time does not
+// grow while it waits for a core.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
 func maxRSSMiB() float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

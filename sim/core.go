@@ -12,12 +12,18 @@ import (
 // reading of the workload, and the statistics every Result carries. Engine
 // and Scheduler embed it.
 type core struct {
-	cfg Config
-	src Source
+	cfg   Config
+	src   Source
+	plain PlainSource // src, when the reader keeps the task's other fields zero
 
-	q   queue.Calendar // fastest on the hold model at every size measured (sim/queue/BENCHMARKS.md)
-	seq uint64
-	now Time
+	q queue.Calendar // fastest on the hold model up to about 10^4 pending events (docs/performance.md)
+	// rq replaces q when radix is set (Engine, large clusters): the
+	// radix heap is faster from about 10^5 pending events. Both pop in
+	// (time, sequence) order, so the choice changes no result.
+	rq    queue.RadixHeap
+	radix bool
+	seq   uint64
+	now   Time
 
 	lastArrival Time
 	srcDone     bool
@@ -69,7 +75,12 @@ func drain(step func(max int) (done bool, err error)) error {
 }
 
 func (c *core) push(at Time, kind uint32, node int32, ref int64) {
-	c.q.Push(queue.Event{At: int64(at), Seq: c.seq, Kind: kind, Node: node, Ref: ref})
+	ev := queue.Event{At: int64(at), Seq: c.seq, Kind: kind, Node: node, Ref: ref}
+	if c.radix {
+		c.rq.Push(ev)
+	} else {
+		c.q.Push(ev)
+	}
 	c.seq++
 }
 
@@ -82,7 +93,13 @@ func (c *core) more() bool {
 // read reads the next task into t and reports whether it is to arrive:
 // false at the end of the source, at the stop time, or on an error (c.err).
 func (c *core) read(t *Task) bool {
-	if err := c.src.Next(t); err != nil {
+	var err error
+	if c.plain != nil {
+		err = c.plain.NextPlain(t)
+	} else {
+		err = c.src.Next(t)
+	}
+	if err != nil {
 		if err == io.EOF {
 			c.srcDone = true
 		} else {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/fleetsim/fleetsim/sim/queue"
 )
 
 // Config is what an Engine needs besides its workload and strategy.
@@ -70,52 +72,23 @@ const (
 	evTimeout
 )
 
-// slot holds one task in flight. Slots are recycled through a free list, so
-// memory follows the work in flight, not the length of the trace.
-type slot struct {
-	t        Task
-	start    Time
-	node     int32
-	next     int32 // next slot in the node's FIFO, or the free list
-	measured bool
+// radixMinSlots is the cluster size, in slots, from which the Engine
+// (without dynamics) keeps its events in a radix heap instead of the
+// calendar queue: about the
+// number of events pending (one completion per busy slot), and between
+// 10^4 and 10^5, where the radix heap overtakes the calendar on the hold
+// benchmark (docs/performance.md). A variable for the tests.
+var radixMinSlots int64 = 32768
 
-	// The attempt's state under dynamics (ext.go).
-	lost, abandoned, armed, inFault bool
-	suDrawn                         bool // su was drawn when the attempt reached its node
-	attempt                         uint16
-	gen                             uint32 // changes when the slot is recycled or its attempt lost
-	origin                          int32  // origin region index, -1 none
-	prevA, nextA                    int32  // the node's active attempts
-	sent, back, deadline            Time
-	su                              Time // the attempt's start-up delay (Config.Startup)
-}
-
-// fifo is a queue of slots linked through slot.next: a node's queue, or
-// the broker's.
-type fifo struct{ head, tail int32 }
-
-var emptyFIFO = fifo{-1, -1}
-
-// push appends slot s.
-func (f *fifo) push(slab []slot, s int32) {
-	slab[s].next = -1
-	if f.tail < 0 {
-		f.head = s
-	} else {
-		slab[f.tail].next = s
-	}
-	f.tail = s
-}
-
-// pop removes and returns the oldest slot, or -1 when f is empty.
-func (f *fifo) pop(slab []slot) int32 {
-	h := f.head
-	if h >= 0 {
-		if f.head = slab[h].next; f.head < 0 {
-			f.tail = -1
-		}
-	}
-	return h
+// enode is the Engine's state of one node.
+type enode struct {
+	q      fifo    // tasks waiting for a slot
+	slots  int32   // tasks served at once
+	inv    float64 // 1 / effective speed
+	busy   int64   // integral of active slots over time, slot-ns
+	lastT  Time    // when busy was last brought up to date
+	work   int64   // work (ns at speed 1) of measured tasks completed
+	served int64   // measured tasks completed
 }
 
 // Engine runs one workload through one strategy on one modeled cluster.
@@ -138,21 +111,31 @@ type Engine struct {
 
 	view *View
 
-	// nextSlot holds the task whose arrival event is pending, read by the
-	// source straight into its slab slot (-1: none), so a task is never
-	// copied on its way in.
-	nextSlot int32
+	// in holds the task whose arrival event is pending, when pending:
+	// the source reads each task into it, the strategy decides on it, and
+	// a slot takes what the engine needs of it (slab.go).
+	in      Task
+	pending bool
 
-	slab []slot
-	free int32
+	// The pending task's arrival event, kept out of the queue
+	// (pushArrival): its time and sequence number, and whether it is
+	// scheduled.
+	arrAt  Time
+	arrSeq uint64
+	arrQ   bool
 
-	// Per node, indexed like view.
-	queue    []fifo
-	invSpeed []float64
-	slots    []int32
-	busy     []int64 // integral of active slots over time, slot-ns
+	slab     chunked[slot]
+	xs       chunked[attempt] // per slot, under dynamics only
+	free     int32
+	cold     chunked[Task] // the tasks that have more than a slot holds
+	coldFree []int32
+	tmp      Task // Engine.task's result for a task without a cold copy
+
+	// Per node, indexed like view: what an arrival or a completion on
+	// the node touches, in one cache line (at 10^6 nodes every per-node
+	// array read is a cache miss).
+	nd       []enode
 	busyBase []int64 // busy at the start of the measurement window
-	lastT    []Time
 
 	x *ext // dynamics (ext.go); nil when the run has none
 }
@@ -173,7 +156,9 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	n := len(cfg.Nodes)
-	e := &Engine{core: core{cfg: cfg, src: src, su: newDelays(cfg.Startup, cfg.Seed, "startup")}, strat: s, free: -1, nextSlot: -1}
+	e := &Engine{core: core{cfg: cfg, src: src, su: newDelays(cfg.Startup, cfg.Seed, "startup")}, strat: s, free: -1}
+	// e.in is written by NextPlain only, so its other fields stay zero.
+	e.plain, _ = src.(PlainSource)
 	e.picker, _ = s.(Picker)
 	e.filter, _ = s.(Filter)
 	e.scorer, _ = s.(Scorer)
@@ -182,14 +167,8 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		return nil, fmt.Errorf("sim: strategy %s implements neither Picker nor Scorer, so it cannot place tasks on nodes that queue their own work", s.Name())
 	}
 	e.view = NewView(cfg.Nodes)
-	e.queue = make([]fifo, n)
-	e.invSpeed = make([]float64, n)
-	e.slots = make([]int32, n)
-	e.busy = make([]int64, n)
+	e.nd = make([]enode, n)
 	e.busyBase = make([]int64, n)
-	e.lastT = make([]Time, n)
-	e.work = make([]int64, n)
-	e.served = make([]int64, n)
 	for i, nd := range cfg.Nodes {
 		if nd.Slots < 1 || nd.Slots > math.MaxInt32 {
 			return nil, fmt.Errorf("sim: node %s: slots must be in [1, %d], got %d", nd.Name, math.MaxInt32, nd.Slots)
@@ -197,9 +176,9 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		if !(nd.Speed > 0) || math.IsInf(nd.Speed, 0) {
 			return nil, fmt.Errorf("sim: node %s: speed must be a finite number > 0, got %v", nd.Name, nd.Speed)
 		}
-		e.queue[i] = emptyFIFO
-		e.invSpeed[i] = 1 / (nd.Speed * (1 - nd.Background)) // (Background is checked below)
-		e.slots[i] = int32(nd.Slots)
+		e.nd[i].q = emptyFIFO
+		e.nd[i].inv = 1 / (nd.Speed * (1 - nd.Background)) // (Background is checked below)
+		e.nd[i].slots = int32(nd.Slots)
 	}
 	if err := cfg.checkDynamic(); err != nil {
 		return nil, err
@@ -215,6 +194,15 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		}
 		e.x = x
 	}
+	// A large cluster without dynamics keeps its events in a radix heap,
+	// which needs every event scheduled at or after the last one taken
+	// (true of arrivals, services and the warm-up's end; dynamics are
+	// left to the calendar, which accepts anything).
+	var slots int64
+	for i := range e.nd {
+		slots += int64(e.nd[i].slots)
+	}
+	e.radix = e.x == nil && slots >= radixMinSlots
 	if in, ok := s.(Initializer); ok {
 		if err := in.Init(e.view); err != nil {
 			return nil, fmt.Errorf("strategy %s: %w", s.Name(), err)
@@ -230,25 +218,16 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 	if e.err != nil {
 		return nil, e.err
 	}
-	if e.nextSlot >= 0 {
-		e.firstArr = e.slab[e.nextSlot].t.Arrival
-		e.push(e.firstArr, evArrival, -1, 0)
+	if e.pending {
+		e.firstArr = e.in.Arrival
+		e.pushArrival(e.firstArr)
 	}
 	return e, nil
 }
 
-// readNext reads the next admissible task into a fresh slot, e.nextSlot.
+// readNext reads the next admissible task into e.in.
 func (e *Engine) readNext() {
-	e.nextSlot = -1
-	if !e.more() {
-		return
-	}
-	s := e.alloc()
-	if e.read(&e.slab[s].t) {
-		e.nextSlot = s
-		return
-	}
-	e.release(s)
+	e.pending = e.more() && e.read(&e.in)
 }
 
 // Step processes up to max events. It returns done once every task has
@@ -258,13 +237,35 @@ func (e *Engine) Step(max int) (done bool, err error) {
 		return true, e.err
 	}
 	for k := 0; k < max; k++ {
-		if e.q.Len() == 0 || (e.x != nil && !e.live()) {
+		qn := e.q.Len()
+		if e.radix {
+			qn = e.rq.Len()
+		}
+		if (qn == 0 && !e.arrQ) || (e.x != nil && !e.live()) {
 			// (Under dynamics, periodic events and faults scheduled past
 			// the last task do not stretch the run.)
 			e.finished = true
 			return true, nil
 		}
-		ev := e.q.Pop()
+		// The next event: the queue's first or the pending arrival,
+		// whichever comes first in (time, sequence) order.
+		var ev queue.Event
+		popped := false
+		switch {
+		case qn == 0:
+		case e.radix && e.arrQ:
+			ev, popped = e.rq.PopBefore(int64(e.arrAt), e.arrSeq)
+		case e.radix:
+			ev, popped = e.rq.Pop(), true
+		case e.arrQ:
+			ev, popped = e.q.PopBefore(int64(e.arrAt), e.arrSeq)
+		default:
+			ev, popped = e.q.Pop(), true
+		}
+		if !popped {
+			ev = queue.Event{At: int64(e.arrAt), Seq: e.arrSeq, Kind: evArrival, Node: -1}
+			e.arrQ = false
+		}
 		e.sampleTo(Time(ev.At))
 		e.now = Time(ev.At)
 		e.view.now = e.now
@@ -291,6 +292,14 @@ func (e *Engine) Step(max int) (done bool, err error) {
 	return false, nil
 }
 
+// pushArrival schedules the arrival of the pending task at t. It is kept
+// out of the event queue (one push and one pop less per task) but takes
+// its place in the order of events, a sequence number, as if queued.
+func (e *Engine) pushArrival(t Time) {
+	e.arrAt, e.arrSeq, e.arrQ = t, e.seq, true
+	e.seq++
+}
+
 // Run steps until done.
 func (e *Engine) Run() error { return drain(e.Step) }
 
@@ -299,16 +308,16 @@ func (e *Engine) startWindow() {
 	if !e.openWindow() {
 		return
 	}
-	for i := range e.busy {
+	for i := range e.nd {
 		e.touch(i)
-		e.busyBase[i] = e.busy[i]
+		e.busyBase[i] = e.nd[i].busy
 	}
 }
 
 // touch brings node i's busy integral up to now.
 func (e *Engine) touch(i int) {
-	e.busy[i] += int64(e.view.load[i].Active) * int64(e.now-e.lastT[i])
-	e.lastT[i] = e.now
+	e.nd[i].busy += int64(e.view.load[i].Active) * int64(e.now-e.nd[i].lastT)
+	e.nd[i].lastT = e.now
 }
 
 func (e *Engine) arrive() {
@@ -316,9 +325,10 @@ func (e *Engine) arrive() {
 		e.startWindow()
 	}
 	e.arrivedAll++
-	s := e.nextSlot
-	sl := &e.slab[s]
-	e.lastArrival = sl.t.Arrival
+	s := e.alloc()
+	e.fill(s, &e.in)
+	sl := e.slab.at(s)
+	e.lastArrival = sl.arrival
 	sl.measured = e.warm
 	if sl.measured {
 		e.arrived++
@@ -330,15 +340,14 @@ func (e *Engine) arrive() {
 		if e.err != nil {
 			return
 		}
-	} else if i := e.place(&sl.t); e.err != nil {
+	} else if i := e.place(&e.in); e.err != nil {
 		return
 	} else if i == Drop {
 		e.end(s, -1, Dropped)
 	} else {
-		sl = &e.slab[s]
 		sl.node = int32(i)
 		l := &e.view.load[i]
-		if l.Active < e.slots[i] {
+		if l.Active < e.nd[i].slots {
 			e.touch(i)
 			l.Active++
 			e.view.changed(i)
@@ -346,13 +355,13 @@ func (e *Engine) arrive() {
 		} else {
 			l.Queued++
 			e.view.changed(i)
-			e.queue[i].push(e.slab, s)
+			e.nd[i].q.push(&e.slab, s)
 		}
 	}
 
 	e.readNext()
-	if e.nextSlot >= 0 {
-		e.push(e.slab[e.nextSlot].t.Arrival, evArrival, -1, 0)
+	if e.pending {
+		e.pushArrival(e.in.Arrival)
 	}
 }
 
@@ -388,40 +397,39 @@ func (e *Engine) place(t *Task) int {
 }
 
 func (e *Engine) start(i int32, s int32) {
-	sl := &e.slab[s]
+	sl := e.slab.at(s)
 	sl.start = e.now
-	d := e.scaled(sl.t.Work, e.invSpeed[i], sl.t.ID, e.cfg.Nodes[i].Name)
+	d := e.scaled(sl.work, e.nd[i].inv, sl.id, e.cfg.Nodes[i].Name)
 	if e.su.on {
-		d = e.withStartup(d, e.drawStartup(sl.t.ID), sl.t.ID)
+		d = e.withStartup(d, e.drawStartup(sl.id), sl.id)
 	}
 	if e.err != nil {
 		return
 	}
 	e.push(e.now+d, evComplete, i, int64(s))
-	e.view.cpuUsed[i] += sl.t.CPU
-	e.view.memUsed[i] += sl.t.Memory
+	e.view.use(int(i), sl.cpu, sl.memory)
 	if e.obs != nil {
-		e.obs.Started(e.view, &sl.t, int(i))
+		e.obs.Started(e.view, e.task(s), int(i))
 	}
 }
 
 func (e *Engine) complete(i int32, s int32) {
-	sl := &e.slab[s]
+	sl := e.slab.at(s)
 	if e.obs != nil {
-		e.obs.Finished(e.view, &sl.t, int(i), e.now-sl.t.Arrival)
+		e.obs.Finished(e.view, e.task(s), int(i), e.now-sl.arrival)
 	}
+	nd := &e.nd[i]
 	if sl.measured {
-		e.work[i] += int64(sl.t.Work)
-		e.served[i]++
+		nd.work += int64(sl.work)
+		nd.served++
 	}
 	l := &e.view.load[i]
-	e.view.cpuUsed[i] -= sl.t.CPU
-	e.view.memUsed[i] -= sl.t.Memory
+	e.view.use(int(i), -sl.cpu, -sl.memory)
 	e.touch(int(i))
 	l.Active--
 	e.view.changed(int(i))
 	e.end(s, int(i), Completed)
-	if h := e.queue[i].pop(e.slab); h >= 0 {
+	if h := nd.q.pop(&e.slab); h >= 0 {
 		l.Queued--
 		l.Active++
 		e.view.changed(int(i))
@@ -435,50 +443,35 @@ func (e *Engine) end(s int32, node int, st Status) { e.endAt(s, node, st, e.now)
 // endAt closes task s's life, which ends at finish (now, or later by the
 // network's return trip).
 func (e *Engine) endAt(s int32, node int, st Status, finish Time) {
-	sl := &e.slab[s]
+	sl := e.slab.at(s)
 	start := sl.start
 	if st != Completed {
 		start = finish
 	}
-	e.count(sl.t.Arrival, start, finish, st, sl.measured)
+	e.count(sl.arrival, start, finish, st, sl.measured)
 	attempts := 1
 	if x := e.x; x != nil {
+		a := e.xs.at(s)
 		x.endedAll++
-		attempts += int(sl.attempt)
-		if sl.inFault && sl.measured {
+		attempts += int(a.attempt)
+		if a.inFault && sl.measured {
 			x.st.WindowTasks++
 			switch st {
 			case Completed:
-				x.winLatency.Record(int64(finish - sl.t.Arrival))
+				x.winLatency.Record(int64(finish - sl.arrival))
 			case Failed:
 				x.st.WindowFailed++
 			}
 		}
 	}
 	if e.cfg.OnRecord != nil {
-		e.rec = Record{Task: &sl.t, Node: node, Start: start, Finish: finish, Status: st, Warmup: !sl.measured, Attempts: attempts}
+		e.rec = Record{Task: e.task(s), Node: node, Start: start, Finish: finish, Status: st, Warmup: !sl.measured, Attempts: attempts}
 		e.cfg.OnRecord(&e.rec)
 	}
 	if e.x != nil {
-		sl.gen++
+		e.xs.at(s).gen++
 	}
 	e.release(s)
-}
-
-func (e *Engine) alloc() int32 {
-	if e.free >= 0 {
-		s := e.free
-		e.free = e.slab[s].next
-		return s
-	}
-	e.slab = append(e.slab, slot{})
-	return int32(len(e.slab) - 1)
-}
-
-// release returns slot s to the free list.
-func (e *Engine) release(s int32) {
-	e.slab[s].next = e.free
-	e.free = s
 }
 
 // snapshot is the Engine's snapshotFunc: busy slot time per slot.
@@ -486,9 +479,10 @@ func (e *Engine) snapshot(t Time, busy []float64, active, queued []int32, state 
 	var sum float64
 	var slots int64
 	var ca, cq int32
-	for i, n := range e.slots {
+	for i := range e.nd {
+		n := e.nd[i].slots
 		l := e.view.load[i]
-		b := float64(e.busy[i]+int64(l.Active)*int64(t-e.lastT[i])) / float64(Second)
+		b := float64(e.nd[i].busy+int64(l.Active)*int64(t-e.nd[i].lastT)) / float64(Second)
 		busy[i+1] = b / float64(n)
 		active[i+1], queued[i+1] = l.Active, l.Queued
 		sum += b
@@ -499,7 +493,7 @@ func (e *Engine) snapshot(t Time, busy []float64, active, queued []int32, state 
 	busy[0] = sum / float64(max(slots, 1))
 	active[0], queued[0] = ca, cq
 	if e.x != nil {
-		for i := range e.slots {
+		for i := range e.nd {
 			state[i+1] = e.x.nodeState(i)
 		}
 	}

@@ -260,10 +260,10 @@ func newExt(e *Engine) (*ext, error) {
 }
 
 // ref names slot s at its current generation in an event.
-func (e *Engine) ref(s int32) int64 { return int64(s) | int64(e.slab[s].gen)<<32 }
+func (e *Engine) ref(s int32) int64 { return int64(s) | int64(e.xs.at(s).gen)<<32 }
 
 // live reports whether work remains: a task to arrive or one not ended.
-func (e *Engine) live() bool { return e.nextSlot >= 0 || e.arrivedAll > e.x.endedAll }
+func (e *Engine) live() bool { return e.pending || e.arrivedAll > e.x.endedAll }
 
 // inService reports whether node i takes work: a member, not drained, up.
 func (x *ext) inService(i int) bool {
@@ -320,34 +320,34 @@ func (x *ext) rtt(o int32, i int, now Time) Time {
 // arriveX sends a new task's first attempt.
 func (e *Engine) arriveX(s int32) {
 	x := e.x
-	sl := &e.slab[s]
-	sl.origin, sl.node = -1, -1
-	sl.lost, sl.abandoned, sl.armed = false, false, false
-	sl.attempt, sl.back = 0, 0
-	if x.net != nil && sl.t.Region != "" {
-		k, ok := x.reg[sl.t.Region]
+	sl, a := e.slab.at(s), e.xs.at(s)
+	a.origin, sl.node = -1, -1
+	a.lost, a.abandoned, a.armed = false, false, false
+	a.attempt, a.back = 0, 0
+	if x.net != nil && e.task(s).Region != "" {
+		k, ok := x.reg[e.task(s).Region]
 		if !ok {
-			e.err = fmt.Errorf("sim: task %d comes from region %q, which the network does not list (%s)", sl.t.ID, sl.t.Region, strings.Join(x.net.Regions, ", "))
+			e.err = fmt.Errorf("sim: task %d comes from region %q, which the network does not list (%s)", sl.id, e.task(s).Region, strings.Join(x.net.Regions, ", "))
 			return
 		}
-		sl.origin = k
+		a.origin = k
 	}
-	sl.inFault = x.downCount > 0
+	a.inFault = x.downCount > 0
 	e.sendX(s)
 }
 
 // sendX asks the strategy where attempt s goes and sends it.
 func (e *Engine) sendX(s int32) {
 	x := e.x
-	sl := &e.slab[s]
-	e.view.origin = sl.origin
-	i := e.place(&sl.t)
+	a := e.xs.at(s)
+	e.view.origin = a.origin
+	i := e.place(e.task(s))
 	if e.err != nil {
 		return
 	}
-	sl = &e.slab[s]
-	sl.sent = e.now
-	sl.suDrawn = false
+	sl := e.slab.at(s)
+	a.sent = e.now
+	a.suDrawn = false
 	switch i {
 	case Drop:
 		e.endAt(s, int(sl.node), Dropped, e.now)
@@ -357,17 +357,17 @@ func (e *Engine) sendX(s int32) {
 		return
 	}
 	sl.node = int32(i)
-	sl.deadline = MaxTime
+	a.deadline = MaxTime
 	if x.cl.Timeout < MaxTime-e.now {
-		sl.deadline = e.now + x.cl.Timeout
+		a.deadline = e.now + x.cl.Timeout
 	}
-	d := x.rtt(sl.origin, i, e.now)
+	d := x.rtt(a.origin, i, e.now)
 	fwd := d / 2
-	sl.back = d - fwd
+	a.back = d - fwd
 	if fwd > 0 {
-		if sl.deadline <= e.now+fwd {
-			sl.armed = true
-			e.push(sl.deadline, evNotice, int32(i), e.ref(s))
+		if a.deadline <= e.now+fwd {
+			a.armed = true
+			e.push(a.deadline, evNotice, int32(i), e.ref(s))
 		}
 		e.push(e.now+fwd, evReach, int32(i), e.ref(s))
 		return
@@ -378,8 +378,8 @@ func (e *Engine) sendX(s int32) {
 // reach delivers attempt s to node i.
 func (e *Engine) reach(i int, s int32) {
 	x := e.x
-	sl := &e.slab[s]
-	if sl.abandoned {
+	sl, a := e.slab.at(s), e.xs.at(s)
+	if a.abandoned {
 		// Given up by the client on the way: the node serves it anyway
 		// (it cannot know), unless it cannot take work.
 		if !x.inService(i) {
@@ -394,28 +394,28 @@ func (e *Engine) reach(i int, s int32) {
 		// learns a network trip later.
 		x.st.Refused++
 		if e.obs != nil {
-			e.obs.Failed(e.view, &sl.t, i)
+			e.obs.Failed(e.view, e.task(s), i)
 		}
-		e.noticeAt(s, e.now+sl.back)
+		e.noticeAt(s, e.now+a.back)
 		return
 	}
 	if x.proj {
-		d := e.duration(int32(i), &sl.t)
+		d := e.duration(int32(i), e.task(s))
 		if e.su.on {
 			// Drawn now, so the projection and the service agree.
-			sl.su, sl.suDrawn = e.drawStartup(sl.t.ID), true
-			d = e.withStartup(d, sl.su, sl.t.ID)
+			a.su, a.suDrawn = e.drawStartup(sl.id), true
+			d = e.withStartup(d, a.su, sl.id)
 		}
 		if e.err != nil {
 			return
 		}
-		if end := x.project(i, e.now, d); !sl.abandoned && !sl.armed && end+sl.back > sl.deadline {
-			sl.armed = true
-			e.push(sl.deadline, evNotice, int32(i), e.ref(s))
+		if end := x.project(i, e.now, d); !a.abandoned && !a.armed && end+a.back > a.deadline {
+			a.armed = true
+			e.push(a.deadline, evNotice, int32(i), e.ref(s))
 		}
 	}
 	l := &e.view.load[i]
-	if l.Active < e.slots[i] {
+	if l.Active < e.nd[i].slots {
 		e.touch(i)
 		l.Active++
 		e.view.changed(i)
@@ -424,10 +424,10 @@ func (e *Engine) reach(i int, s int32) {
 	}
 	l.Queued++
 	e.view.changed(i)
-	e.queue[i].push(e.slab, s)
-	if !x.proj && !sl.abandoned && !sl.armed && sl.deadline < MaxTime {
-		sl.armed = true
-		e.push(sl.deadline, evNotice, int32(i), e.ref(s))
+	e.nd[i].q.push(&e.slab, s)
+	if !x.proj && !a.abandoned && !a.armed && a.deadline < MaxTime {
+		a.armed = true
+		e.push(a.deadline, evNotice, int32(i), e.ref(s))
 	}
 }
 
@@ -468,41 +468,40 @@ func (e *Engine) duration(i int32, t *Task) Time {
 		w := Time(t.PromptTokens)*x.prefill[i] + Time(t.OutputTokens)*x.decode[i]
 		return e.scaled(w, x.bgInv[i], t.ID, e.cfg.Nodes[i].Name)
 	}
-	return e.scaled(t.Work, e.invSpeed[i], t.ID, e.cfg.Nodes[i].Name)
+	return e.scaled(t.Work, e.nd[i].inv, t.ID, e.cfg.Nodes[i].Name)
 }
 
 // startX starts attempt s on node i, whose Active already counts it.
 func (e *Engine) startX(i int32, s int32) {
 	x := e.x
-	sl := &e.slab[s]
+	sl, a := e.slab.at(s), e.xs.at(s)
 	sl.start = e.now
-	d := e.duration(i, &sl.t)
+	d := e.duration(i, e.task(s))
 	if e.su.on {
-		if !sl.suDrawn {
-			sl.su = e.drawStartup(sl.t.ID)
+		if !a.suDrawn {
+			a.su = e.drawStartup(sl.id)
 		}
-		sl.suDrawn = false
-		d = e.withStartup(d, sl.su, sl.t.ID)
+		a.suDrawn = false
+		d = e.withStartup(d, a.su, sl.id)
 	}
 	if e.err != nil {
 		return
 	}
 	e.push(e.now+d, evComplete, i, e.ref(s))
-	e.view.cpuUsed[i] += sl.t.CPU
-	e.view.memUsed[i] += sl.t.Memory
+	e.view.use(int(i), sl.cpu, sl.memory)
 	if x.faulty {
-		sl.prevA, sl.nextA = -1, x.aHead[i]
-		if sl.nextA >= 0 {
-			e.slab[sl.nextA].prevA = s
+		a.prevA, a.nextA = -1, x.aHead[i]
+		if a.nextA >= 0 {
+			e.xs.at(a.nextA).prevA = s
 		}
 		x.aHead[i] = s
 	}
-	if !x.proj && !sl.abandoned && !sl.armed && sl.deadline < MaxTime && d+sl.back > sl.deadline-e.now {
-		sl.armed = true
-		e.push(sl.deadline, evNotice, i, e.ref(s))
+	if !x.proj && !a.abandoned && !a.armed && a.deadline < MaxTime && d+a.back > a.deadline-e.now {
+		a.armed = true
+		e.push(a.deadline, evNotice, i, e.ref(s))
 	}
-	if e.obs != nil && !sl.abandoned {
-		e.obs.Started(e.view, &sl.t, int(i))
+	if e.obs != nil && !a.abandoned {
+		e.obs.Started(e.view, e.task(s), int(i))
 	}
 }
 
@@ -510,39 +509,38 @@ func (e *Engine) startX(i int32, s int32) {
 func (e *Engine) completeX(i int32, ref int64) {
 	x := e.x
 	s := int32(ref)
-	sl := &e.slab[s]
-	if sl.gen != uint32(ref>>32) {
+	sl, a := e.slab.at(s), e.xs.at(s)
+	if a.gen != uint32(ref>>32) {
 		return // lost to a failure
 	}
 	if x.faulty {
-		if sl.prevA >= 0 {
-			e.slab[sl.prevA].nextA = sl.nextA
+		if a.prevA >= 0 {
+			e.xs.at(a.prevA).nextA = a.nextA
 		} else {
-			x.aHead[i] = sl.nextA
+			x.aHead[i] = a.nextA
 		}
-		if sl.nextA >= 0 {
-			e.slab[sl.nextA].prevA = sl.prevA
+		if a.nextA >= 0 {
+			e.xs.at(a.nextA).prevA = a.prevA
 		}
 	}
 	l := &e.view.load[i]
-	e.view.cpuUsed[i] -= sl.t.CPU
-	e.view.memUsed[i] -= sl.t.Memory
-	if sl.abandoned {
+	e.view.use(int(i), -sl.cpu, -sl.memory)
+	if a.abandoned {
 		e.touch(int(i))
 		l.Active--
 		e.view.changed(int(i))
 		e.releaseX(s)
 	} else {
-		finish := e.now + sl.back
+		finish := e.now + a.back
 		if e.obs != nil {
-			e.obs.Finished(e.view, &sl.t, int(i), finish-sl.sent)
+			e.obs.Finished(e.view, e.task(s), int(i), finish-a.sent)
 		}
 		if sl.measured {
-			e.work[i] += int64(sl.t.Work)
-			e.served[i]++
-			if x.byTokens(i, &sl.t) {
-				first := Time(float64(Time(sl.t.PromptTokens)*x.prefill[i]+x.decode[i])*x.bgInv[i] + 0.5)
-				x.ttft.Record(int64(sl.start + sl.su + first + sl.back - sl.t.Arrival))
+			e.nd[i].work += int64(sl.work)
+			e.nd[i].served++
+			if x.byTokens(i, e.task(s)) {
+				first := Time(float64(Time(e.task(s).PromptTokens)*x.prefill[i]+x.decode[i])*x.bgInv[i] + 0.5)
+				x.ttft.Record(int64(sl.start + a.su + first + a.back - sl.arrival))
 			}
 		}
 		e.touch(int(i))
@@ -558,7 +556,7 @@ func (e *Engine) completeX(i int32, ref int64) {
 func (e *Engine) next(i int) {
 	x := e.x
 	l := &e.view.load[i]
-	if h := e.queue[i].pop(e.slab); h >= 0 {
+	if h := e.nd[i].q.pop(&e.slab); h >= 0 {
 		l.Queued--
 		l.Active++
 		e.view.changed(i)
@@ -566,7 +564,7 @@ func (e *Engine) next(i int) {
 		return
 	}
 	if x.broker && x.inService(i) {
-		if s := x.brokered.pop(e.slab); s >= 0 {
+		if s := x.brokered.pop(&e.slab); s >= 0 {
 			e.startOn(i, s)
 		} else {
 			x.tokens = append(x.tokens, token{int32(i), x.epoch[i]})
@@ -581,20 +579,19 @@ func (e *Engine) next(i int) {
 // put hands attempt s to the broker: a free consumer takes it at once,
 // else it waits in the broker's FIFO.
 func (x *ext) put(e *Engine, s int32) {
-	sl := &e.slab[s]
-	sl.deadline = MaxTime // a queued message does not time out
+	e.xs.at(s).deadline = MaxTime // a queued message does not time out
 	for x.tHead < len(x.tokens) {
 		tk := x.tokens[x.tHead]
 		x.tHead++
 		i := int(tk.node)
-		if tk.epoch == x.epoch[i] && x.inService(i) && e.view.load[i].Active < e.slots[i] {
+		if tk.epoch == x.epoch[i] && x.inService(i) && e.view.load[i].Active < e.nd[i].slots {
 			e.startOn(i, s)
 			x.compact()
 			return
 		}
 	}
 	x.compact()
-	x.brokered.push(e.slab, s)
+	x.brokered.push(&e.slab, s)
 }
 
 func (x *ext) compact() {
@@ -606,9 +603,9 @@ func (x *ext) compact() {
 
 // startOn starts brokered attempt s on node i, which has a free slot.
 func (e *Engine) startOn(i int, s int32) {
-	sl := &e.slab[s]
+	sl, a := e.slab.at(s), e.xs.at(s)
 	sl.node = int32(i)
-	sl.back = e.x.rtt(sl.origin, i, e.now)
+	a.back = e.x.rtt(a.origin, i, e.now)
 	e.touch(i)
 	e.view.load[i].Active++
 	e.view.changed(i)
@@ -621,14 +618,14 @@ func (x *ext) refill(e *Engine, i int) {
 	if !x.broker || !x.inService(i) {
 		return
 	}
-	for e.view.load[i].Active < e.slots[i] {
+	for e.view.load[i].Active < e.nd[i].slots {
 		if x.brokered.head < 0 {
-			for k := e.view.load[i].Active; k < e.slots[i]; k++ {
+			for k := e.view.load[i].Active; k < e.nd[i].slots; k++ {
 				x.tokens = append(x.tokens, token{int32(i), x.epoch[i]})
 			}
 			return
 		}
-		e.startOn(i, x.brokered.pop(e.slab))
+		e.startOn(i, x.brokered.pop(&e.slab))
 	}
 }
 
@@ -636,14 +633,14 @@ func (x *ext) refill(e *Engine, i int) {
 // its timeout, or at once without one.
 func (e *Engine) lose(s int32, i int) {
 	x := e.x
-	sl := &e.slab[s]
+	a := e.xs.at(s)
 	x.st.LostAttempts++
 	if e.obs != nil {
-		e.obs.Failed(e.view, &sl.t, i)
+		e.obs.Failed(e.view, e.task(s), i)
 	}
 	at := e.now
-	if sl.deadline < MaxTime && sl.deadline > at {
-		at = sl.deadline
+	if a.deadline < MaxTime && a.deadline > at {
+		at = a.deadline
 	}
 	e.noticeAt(s, at)
 }
@@ -651,10 +648,10 @@ func (e *Engine) lose(s int32, i int) {
 // noticeAt makes the client learn at time at that attempt s failed. Events
 // already scheduled for the attempt become stale.
 func (e *Engine) noticeAt(s int32, at Time) {
-	sl := &e.slab[s]
-	sl.gen++
-	sl.lost = true
-	sl.armed = false
+	sl, a := e.slab.at(s), e.xs.at(s)
+	a.gen++
+	a.lost = true
+	a.armed = false
 	e.push(at, evNotice, sl.node, e.ref(s))
 }
 
@@ -664,25 +661,28 @@ func (e *Engine) noticeAt(s int32, at Time) {
 func (e *Engine) notice(ref int64) {
 	x := e.x
 	s := int32(ref)
-	if e.slab[s].gen != uint32(ref>>32) {
+	if e.xs.at(s).gen != uint32(ref>>32) {
 		return
 	}
-	if e.slab[s].lost {
-		e.slab[s].lost = false
+	if e.xs.at(s).lost {
+		e.xs.at(s).lost = false
 		e.retry(s)
 		return
 	}
 	x.st.Timeouts++
 	if e.obs != nil {
-		e.obs.Failed(e.view, &e.slab[s].t, int(e.slab[s].node))
+		e.obs.Failed(e.view, e.task(s), int(e.slab.at(s).node))
 	}
 	n := e.alloc()
-	g := e.slab[n].gen
-	e.slab[n] = e.slab[s]
-	c := &e.slab[n]
-	c.gen, c.next, c.prevA, c.nextA, c.armed = g, -1, -1, -1, false
-	e.slab[s].abandoned = true
-	e.slab[s].armed = false
+	c, ca := e.slab.at(n), e.xs.at(n)
+	g := ca.gen
+	*c, *ca = *e.slab.at(s), *e.xs.at(s)
+	if c.cold >= 0 {
+		c.cold = e.coldCopy(e.cold.at(c.cold))
+	}
+	ca.gen, c.next, ca.prevA, ca.nextA, ca.armed = g, -1, -1, -1, false
+	e.xs.at(s).abandoned = true
+	e.xs.at(s).armed = false
 	e.retry(n)
 }
 
@@ -690,14 +690,14 @@ func (e *Engine) notice(ref int64) {
 // when its retries are spent.
 func (e *Engine) retry(s int32) {
 	x := e.x
-	sl := &e.slab[s]
-	if int(sl.attempt) >= x.cl.Retries {
+	sl, a := e.slab.at(s), e.xs.at(s)
+	if int(a.attempt) >= x.cl.Retries {
 		e.endAt(s, int(sl.node), Failed, e.now)
 		return
 	}
-	sl.attempt++
+	a.attempt++
 	x.st.Retries++
-	if d := x.cl.backoff(int(sl.attempt)); d > 0 {
+	if d := x.cl.backoff(int(a.attempt)); d > 0 {
 		e.push(e.now+d, evRetry, -1, e.ref(s))
 		return
 	}
@@ -705,7 +705,7 @@ func (e *Engine) retry(s int32) {
 }
 
 func (e *Engine) releaseX(s int32) {
-	e.slab[s].gen++
+	e.xs.at(s).gen++
 	e.release(s)
 }
 
@@ -727,10 +727,9 @@ func (e *Engine) fail(i int, random bool) {
 	x.downCount++
 	x.epoch[i]++
 	for s := x.aHead[i]; s >= 0; {
-		nx := e.slab[s].nextA
-		e.view.cpuUsed[i] -= e.slab[s].t.CPU
-		e.view.memUsed[i] -= e.slab[s].t.Memory
-		if e.slab[s].abandoned {
+		nx := e.xs.at(s).nextA
+		e.view.use(int(i), -e.slab.at(s).cpu, -e.slab.at(s).memory)
+		if e.xs.at(s).abandoned {
 			e.releaseX(s)
 		} else {
 			e.lose(s, i)
@@ -738,16 +737,16 @@ func (e *Engine) fail(i int, random bool) {
 		s = nx
 	}
 	x.aHead[i] = -1
-	for s := e.queue[i].head; s >= 0; {
-		nx := e.slab[s].next
-		if e.slab[s].abandoned {
+	for s := e.nd[i].q.head; s >= 0; {
+		nx := e.slab.at(s).next
+		if e.xs.at(s).abandoned {
 			e.releaseX(s)
 		} else {
 			e.lose(s, i)
 		}
 		s = nx
 	}
-	e.queue[i] = emptyFIFO
+	e.nd[i].q = emptyFIFO
 	if x.proj {
 		clear(x.free[x.freeOff[i]:x.freeOff[i+1]])
 	}
@@ -829,10 +828,10 @@ func (e *Engine) scale(k int) {
 		x.mark(e, i)
 		ds := x.svc[i] - sc.lastSvc[j]
 		if ds > 0 {
-			busy += float64(e.busy[i] - sc.lastBusy[j])
-			svc += float64(ds) * float64(e.slots[i])
+			busy += float64(e.nd[i].busy - sc.lastBusy[j])
+			svc += float64(ds) * float64(e.nd[i].slots)
 		}
-		sc.lastBusy[j], sc.lastSvc[j] = e.busy[i], x.svc[i]
+		sc.lastBusy[j], sc.lastSvc[j] = e.nd[i].busy, x.svc[i]
 		if st := x.state[i]; st == nsMember || st == nsPending {
 			current++
 		}
@@ -927,13 +926,13 @@ func (e *Engine) stepX(ev uint32, node int32, ref int64) {
 	x := e.x
 	switch ev {
 	case evReach:
-		if s := int32(ref); e.slab[s].gen == uint32(ref>>32) {
+		if s := int32(ref); e.xs.at(s).gen == uint32(ref>>32) {
 			e.reach(int(node), s)
 		}
 	case evNotice:
 		e.notice(ref)
 	case evRetry:
-		if s := int32(ref); e.slab[s].gen == uint32(ref>>32) {
+		if s := int32(ref); e.xs.at(s).gen == uint32(ref>>32) {
 			e.sendX(s)
 		}
 	case evFail:
@@ -1012,7 +1011,7 @@ func (e *Engine) costs(r *Result) {
 		hours += h
 		usd += h * nd.CostPerHour
 		if nd.PowerPeak > 0 {
-			busy := float64(e.busy[i]+int64(e.view.load[i].Active)*int64(end-e.lastT[i])) / float64(Hour) / float64(e.slots[i])
+			busy := float64(e.nd[i].busy+int64(e.view.load[i].Active)*int64(end-e.nd[i].lastT)) / float64(Hour) / float64(e.nd[i].slots)
 			kwh += (nd.PowerIdle*h + (nd.PowerPeak-nd.PowerIdle)*busy) / 1000
 		}
 		priced = priced || nd.CostPerHour > 0 || nd.PowerPeak > 0

@@ -134,13 +134,20 @@ func Summarize(h *metrics.Histogram) Quantiles {
 // Result computes the run's figures. It may be called mid-run for a partial
 // picture (as after Ctrl-C); the window then ends now.
 func (e *Engine) Result() Result {
+	n := len(e.nd)
+	if len(e.work) != n {
+		e.work, e.served = make([]int64, n), make([]int64, n)
+	}
+	for i := range e.nd {
+		e.work[i], e.served[i] = e.nd[i].work, e.nd[i].served
+	}
 	r := e.result(e.strat.Name())
 	win := e.window()
 	var sumU float64
 	for i := range r.Nodes {
-		busy := e.busy[i] + int64(e.view.load[i].Active)*int64(e.now-e.lastT[i]) - e.busyBase[i]
+		busy := e.nd[i].busy + int64(e.view.load[i].Active)*int64(e.now-e.nd[i].lastT) - e.busyBase[i]
 		if win > 0 {
-			r.Nodes[i].Utilization = float64(busy) / (float64(e.slots[i]) * float64(win))
+			r.Nodes[i].Utilization = float64(busy) / (float64(e.nd[i].slots) * float64(win))
 		}
 		sumU += r.Nodes[i].Utilization
 	}

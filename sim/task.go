@@ -71,3 +71,13 @@ type Task struct {
 type Source interface {
 	Next(t *Task) error
 }
+
+// PlainSource is a Source whose tasks have no field set but ID, Arrival
+// and Work (a synthetic generator's). NextPlain is Next that sets those
+// three fields of t and leaves the others as they are; a caller that keeps
+// them zero saves clearing the rest of a Task for every task. Engine uses
+// it under node queueing.
+type PlainSource interface {
+	Source
+	NextPlain(t *Task) error
+}

@@ -132,3 +132,39 @@ func BenchmarkGeneratorBursty(b *testing.B) {
 		}
 	}
 }
+
+// TestGeneratorNextPlain: NextPlain gives the tasks Next gives (the same
+// IDs, arrivals and work, the rest zero), for the process and distribution
+// it calls directly (Poisson, Exponential) and for others (through the
+// interfaces), and the same end of stream.
+func TestGeneratorNextPlain(t *testing.T) {
+	for _, c := range []struct {
+		arr Arrivals
+		svc Service
+	}{
+		{Poisson{Rate: 900}, Exponential{Mean: sim.Second}},
+		{Deterministic{Rate: 10}, Lognormal{Mean: sim.Second, CV: 2}},
+		{Poisson{Rate: 5}, Constant{Value: sim.Millisecond}},
+	} {
+		want := firstTasks(t, NewGenerator(c.arr, c.svc, 3), 5000)
+		g := NewGenerator(c.arr, c.svc, 3)
+		var got sim.Task
+		for i := range want {
+			if err := g.NextPlain(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != want[i] {
+				t.Fatalf("%T/%T: task %d is %+v by NextPlain, %+v by Next", c.arr, c.svc, i, got, want[i])
+			}
+		}
+	}
+	g := NewGenerator(Deterministic{Rate: 1e-9}, Constant{Value: 1}, 1)
+	var tk sim.Task
+	var err error
+	for i := 0; i < 1000 && err == nil; i++ {
+		err = g.NextPlain(&tk)
+	}
+	if err != io.EOF {
+		t.Errorf("a stream past sim.MaxTime ends with %v, want io.EOF", err)
+	}
+}

@@ -126,11 +126,22 @@ func holdCalendar(q *Calendar, inc []int64, seq uint64, iters int) {
 	}
 }
 
-var benchSizes = []int{1e3, 1e4, 1e5, 1e6}
+func holdRadix(q *RadixHeap, inc []int64, seq uint64, iters int) {
+	mask := len(inc) - 1
+	for i := range iters {
+		e := q.Pop()
+		e.At += inc[i&mask]
+		seq++
+		e.Seq = seq
+		q.Push(e)
+	}
+}
+
+var benchSizes = []int{1e2, 1e3, 1e4, 1e5, 1e6, 1e7}
 
 func benchHold(b *testing.B, dist string) {
 	inc := makeIncrements(dist, incCount, 1)
-	for _, impl := range []string{"binary", "quad", "calendar"} {
+	for _, impl := range []string{"binary", "quad", "calendar", "radix"} {
 		for _, n := range benchSizes {
 			b.Run(fmt.Sprintf("impl=%s/n=%d", impl, n), func(b *testing.B) {
 				var q eventQueue
@@ -141,6 +152,8 @@ func benchHold(b *testing.B, dist string) {
 					q = new(QuadHeap)
 				case "calendar":
 					q = new(Calendar)
+				case "radix":
+					q = new(RadixHeap)
 				}
 				h := newHold(q, n, dist, inc)
 				// Run past the start-up transient: every initial event
@@ -157,6 +170,8 @@ func benchHold(b *testing.B, dist string) {
 					holdQuad(q, inc, h.seq, b.N)
 				case *Calendar:
 					holdCalendar(q, inc, h.seq, b.N)
+				case *RadixHeap:
+					holdRadix(q, inc, h.seq, b.N)
 				}
 			})
 		}

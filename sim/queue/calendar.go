@@ -170,8 +170,25 @@ func (q *Calendar) Push(e Event) {
 }
 
 // Pop removes and returns the next event. The queue must not be empty.
-func (q *Calendar) Pop() Event {
-	b := &q.buckets[q.find()]
+func (q *Calendar) Pop() Event { return q.popFrom(q.find()) }
+
+// PopBefore removes and returns the next event if it fires before an event
+// at time at with sequence number seq would (Event.Before), and reports
+// whether it did; otherwise it leaves the queue as it is. It lets a caller
+// keep one event outside the queue (a simulation's next arrival) in its
+// place in the order, with one search instead of a Peek and a Pop. The
+// queue must not be empty.
+func (q *Calendar) PopBefore(at int64, seq uint64) (Event, bool) {
+	i := q.find()
+	if e := &q.nodes[q.buckets[i].head].ev; at < e.At || (at == e.At && seq < e.Seq) {
+		return Event{}, false
+	}
+	return q.popFrom(i), true
+}
+
+// popFrom removes and returns the first event of bucket i.
+func (q *Calendar) popFrom(i int) Event {
+	b := &q.buckets[i]
 	n := b.head
 	nd := &q.nodes[n]
 	e := nd.ev
