@@ -100,10 +100,10 @@ func (ep *Endpoints) Now() Time { return ep.e.now }
 // Next is the time of the earliest request event; false when none is due.
 func (ep *Endpoints) Next() (Time, bool) {
 	e := ep.e
-	if e.q.Len() == 0 || e.err != nil || !e.live() {
+	if e.err != nil || !e.live() {
 		return 0, false
 	}
-	return Time(e.q.Peek().At), true
+	return e.nextAt()
 }
 
 // RunUntil processes every request event due at or before t, in order
@@ -111,21 +111,16 @@ func (ep *Endpoints) Next() (Time, bool) {
 // clock at the last of them.
 func (ep *Endpoints) RunUntil(t Time) error {
 	e := ep.e
-	for e.err == nil && e.q.Len() > 0 && e.live() && Time(e.q.Peek().At) <= t {
-		ev := e.q.Pop()
-		e.sampleTo(Time(ev.At))
-		e.now = Time(ev.At)
-		e.view.now = e.now
-		e.events++
-		switch ev.Kind {
-		case evArrival:
-			e.arrive()
-		case evComplete:
-			e.completeX(ev.Node, ev.Ref)
-		case evWarmupEnd:
-			e.startWindow()
-		default:
-			e.stepX(ev.Kind, ev.Node, ev.Ref)
+	for e.err == nil && e.live() {
+		at, ok := e.nextAt()
+		if !ok || at > t {
+			break
+		}
+		// One event, the engine's own way: the pending arrival is kept
+		// out of the queue (pushArrival), so the next event is whichever
+		// of the two comes first.
+		if _, err := e.Step(1); err != nil {
+			return err
 		}
 	}
 	return e.err
@@ -147,7 +142,7 @@ func (ep *Endpoints) Advance(t Time) {
 // relative to speed 1).
 func (ep *Endpoints) SetSpeed(i int, speed float64) {
 	if speed > 0 {
-		ep.e.invSpeed[i] = 1 / speed
+		ep.e.nd[i].inv = 1 / speed
 	}
 }
 
@@ -200,10 +195,9 @@ func (ep *Endpoints) down(i int) {
 	x.depth[i] = 1
 	x.epoch[i]++
 	for s := x.aHead[i]; s >= 0; {
-		nx := e.slab[s].nextA
-		e.view.cpuUsed[i] -= e.slab[s].t.CPU
-		e.view.memUsed[i] -= e.slab[s].t.Memory
-		if e.slab[s].abandoned {
+		nx := e.xs.at(s).nextA
+		e.view.use(i, -e.slab.at(s).cpu, -e.slab.at(s).memory)
+		if e.xs.at(s).abandoned {
 			e.releaseX(s)
 		} else {
 			e.lose(s, i)
@@ -228,16 +222,16 @@ func (ep *Endpoints) down(i int) {
 // model.)
 func (ep *Endpoints) shed(i int) {
 	e := ep.e
-	for s := e.queue[i].head; s >= 0; {
-		nx := e.slab[s].next
-		if e.slab[s].abandoned {
+	for s := e.nd[i].q.head; s >= 0; {
+		nx := e.slab.at(s).next
+		if e.xs.at(s).abandoned {
 			e.releaseX(s)
 		} else {
 			e.lose(s, i)
 		}
 		s = nx
 	}
-	e.queue[i] = emptyFIFO
+	e.nd[i].q = emptyFIFO
 	e.view.load[i].Queued = 0
 	e.view.changed(i)
 }
@@ -247,7 +241,7 @@ func (ep *Endpoints) shed(i int) {
 // usage over time is Busy × the cpu one request uses.
 func (ep *Endpoints) Busy(i int, t Time) int64 {
 	e := ep.e
-	return e.busy[i] + int64(e.view.load[i].Active)*int64(max(t, e.lastT[i])-e.lastT[i])
+	return e.nd[i].busy + int64(e.view.load[i].Active)*int64(max(t, e.nd[i].lastT)-e.nd[i].lastT)
 }
 
 // InSystem is the number of requests arrived and not yet ended.

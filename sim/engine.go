@@ -300,6 +300,24 @@ func (e *Engine) pushArrival(t Time) {
 	e.seq++
 }
 
+// nextAt is the time of the next event, the queue's first or the pending
+// arrival's; false when there is none.
+func (e *Engine) nextAt() (Time, bool) {
+	var at Time
+	ok := false
+	if e.radix {
+		if e.rq.Len() > 0 {
+			at, ok = Time(e.rq.Peek().At), true
+		}
+	} else if e.q.Len() > 0 {
+		at, ok = Time(e.q.Peek().At), true
+	}
+	if e.arrQ && (!ok || e.arrAt < at) {
+		at, ok = e.arrAt, true
+	}
+	return at, ok
+}
+
 // Run steps until done.
 func (e *Engine) Run() error { return drain(e.Step) }
 
