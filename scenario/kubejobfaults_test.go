@@ -54,7 +54,12 @@ spec:
 // bound ended reason"), the kubernetes block and the pod events.
 func jobFaultRun(t *testing.T, events string) (rows []string, sum *kube.Summary, evs []string) {
 	t.Helper()
-	dir := kubeFiles(t, map[string]string{"m.yaml": jobFaultManifests, "s.yaml": `stop: {time: 30m}
+	return jobFaultRunOf(t, jobFaultManifests, events)
+}
+
+func jobFaultRunOf(t *testing.T, manifests, events string) (rows []string, sum *kube.Summary, evs []string) {
+	t.Helper()
+	dir := kubeFiles(t, map[string]string{"m.yaml": manifests, "s.yaml": `stop: {time: 30m}
 cluster:
   queueing: central
   nodes: [{group: n, count: 2, cpu: 4, memory: 8Gi}]
@@ -168,6 +173,34 @@ func TestKubernetesJobPodsNoFault(t *testing.T) {
 	}
 	if sum.NodeLost != 0 {
 		t.Errorf("lost %d, want 0", sum.NodeLost)
+	}
+}
+
+// A replacement that fits only on the failed node binds when the node is
+// Ready again: the node lifecycle controller's removal of the unreachable
+// taint counts as a change that may make room (kube.Cluster.Freed), as
+// kube-scheduler's queueing hints move a pod back on a node update.
+// train-0 (1 cpu, preferring n-0) is bound on n-0 at 0 s; hog (a bare
+// pod of 4 cpu, nodeSelector n-1) fills n-1. n-0 fails at 103 s, is
+// NotReady at 155 s, train-0 is evicted at 455 s and its replacement
+// fits nowhere (n-0 tainted, n-1 full); n-0 is back at 600 s, Ready at the
+// 600 s check: train-0.1 binds at 600 s on n-0 and completes at 800 s.
+func TestKubernetesJobPodsWaitForNodeReady(t *testing.T) {
+	m := strings.SplitN(jobFaultManifests, "---", 2)[0] + `---
+apiVersion: v1
+kind: Pod
+metadata: {name: hog}
+spec:
+  nodeSelector: {kubernetes.io/hostname: n-1}
+  containers: [{name: c, resources: {requests: {cpu: "4"}}}]
+`
+	rows, sum, _ := jobFaultRunOf(t, m, ", events: [{at: 103s, fail_node: n-0}, {at: 600s, recover_node: n-0}]")
+	want := "train-0 n-0 0 455 evicted: node n-0 NotReady\ntrain-0.1 n-0 600 800 completed\nhog n-1 0 1800 running"
+	if got := strings.Join(rows, "\n"); got != want {
+		t.Errorf("pods:\n%s\nwant:\n%s", got, want)
+	}
+	if sum.PendingAtEnd != 0 || sum.Completed != 1 {
+		t.Errorf("pending at the end %d, completed %d; want 0, 1", sum.PendingAtEnd, sum.Completed)
 	}
 }
 

@@ -480,6 +480,7 @@ type kubePod struct {
 	// hints); skip says this attempt was such a repeat.
 	tried                    bool
 	triedUnbinds, triedBinds int
+	triedFreed               uint64 // the cluster's Freed then
 	skip                     bool
 	attempt                  int
 	preempt                  string // the preemptor that evicted it
@@ -768,7 +769,7 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 			kp.lastErr = fe
 		}
 		kp.reason = err.Error()
-		kp.tried, kp.triedUnbinds, kp.triedBinds = true, kr.unbinds, len(kr.bindPrio)
+		kp.tried, kp.triedUnbinds, kp.triedBinds, kp.triedFreed = true, kr.unbinds, len(kr.bindPrio), kr.c.Freed()
 		return false
 	}
 	if i >= v.Len() {
@@ -1189,12 +1190,13 @@ func (r *reader) kubeTaints(n *yaml.Node, path string) []kube.Taint {
 }
 
 // unchanged reports whether nothing kp's last failure depended on has
-// changed: no pod ended or was evicted; no pod bound since, if kp has
+// changed: no pod ended or was evicted (the control loops' included), no
+// node's taints or cordon changed (kube.Cluster.Freed); no pod bound since, if kp has
 // spread or pod-affinity constraints (a bind can raise a domain's minimum
 // or satisfy an affinity); and no pod of lower priority bound since, if kp
 // may preempt (it could be a victim).
 func (kr *kubeRun) unchanged(kp *kubePod) bool {
-	if kr.unbinds != kp.triedUnbinds || kp.created < 0 {
+	if kr.unbinds != kp.triedUnbinds || kr.c.Freed() != kp.triedFreed || kp.created < 0 {
 		return false
 	}
 	since := kr.bindPrio[kp.triedBinds:]
