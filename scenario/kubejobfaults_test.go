@@ -204,6 +204,29 @@ spec:
 	}
 }
 
+// A Job's pod's own toleration of the unreachable taint decides its
+// eviction, as for the control loops' pods (TestKubernetesTolerationSeconds):
+// with tolerationSeconds 60 train-0 is evicted at 155 + 60 = 215 s and its
+// replacement completes on n-1 at 415 s; with a toleration that sets no
+// seconds it is never evicted and is lost at the stop time (1800 s), not
+// replaced.
+func TestKubernetesJobPodsTolerationSeconds(t *testing.T) {
+	job := strings.SplitN(jobFaultManifests, "---", 2)[0]
+	for _, c := range []struct{ tol, want string }{
+		{"tolerationSeconds: 60", "train-0 n-0 0 215 evicted: node n-0 NotReady\ntrain-0.1 n-1 215 415 completed"},
+		{"", "train-0 n-0 0 1800 lost: node n-0 failed, not evicted by the stop time"},
+	} {
+		m := strings.Replace(job, "      restartPolicy: Never\n", "      restartPolicy: Never\n      tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, "+c.tol+"}]\n", 1)
+		rows, sum, _ := jobFaultRunOf(t, m, ", events: [{at: 103s, fail_node: n-0}]")
+		if got := strings.Join(rows, "\n"); got != c.want {
+			t.Errorf("%q:\n%s\nwant:\n%s", c.tol, got, c.want)
+		}
+		if sum.NodeLost != 1 {
+			t.Errorf("%q: lost %d, want 1", c.tol, sum.NodeLost)
+		}
+	}
+}
+
 // Random failures of three nodes (mean 5 min up, 2 min down) under a Job
 // of 30 pods (4 at a time, 200 s each) and two bare pods: the same
 // pods.csv rows and events at GOMAXPROCS 1 and 8; no pod completes whose
