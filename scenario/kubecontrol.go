@@ -29,6 +29,7 @@ func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions, seed uint64, 
 		kr.cp.OnEvent = tl.observe
 	}
 	cp := kr.cp
+	cp.OnNotReady = kr.podNotReady
 	for _, md := range k.Set.Deployments {
 		spec := kube.DeploymentSpec{Name: md.Name, Replicas: md.Replicas, Template: md.Template, Recreate: md.Recreate,
 			MaxSurge: md.MaxSurge, MaxUnavailable: md.MaxUnavailable, MinReadySeconds: int64(md.MinReadySeconds) * kube.Second,

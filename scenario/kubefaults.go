@@ -59,6 +59,7 @@ func (kr *kubeRun) failNode(i int, window bool) {
 	}
 	if kr.down[i] == 1 {
 		kr.cp.FailNode(i)
+		kr.haltNode(i)
 	}
 }
 
@@ -84,6 +85,7 @@ func (kr *kubeRun) recoverNode(i int) {
 	}
 	now := sim.Time(kr.cp.Clock.Now())
 	kr.cp.RecoverNode(i)
+	kr.recoverPods(i)
 	n := kr.c.Node(i)
 	kr.tl.closeWindow(WindowNodeFailure, n.Name, now)
 	zone := n.Labels[kube.LabelZone]

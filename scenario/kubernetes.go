@@ -480,9 +480,16 @@ type kubePod struct {
 	// hints); skip says this attempt was such a repeat.
 	tried                    bool
 	triedUnbinds, triedBinds int
+	triedFreed               uint64 // the cluster's Freed then
 	skip                     bool
 	attempt                  int
 	preempt                  string // the preemptor that evicted it
+	// halted: its machine failed while it was bound (kubejobfaults.go);
+	// lost: why it is being ended for that ("" while not), recreate:
+	// whether its owner recreates it then
+	halted   bool
+	lost     string
+	recreate bool
 }
 
 type kubeJob struct {
@@ -547,6 +554,11 @@ type kubeRun struct {
 	groupCost map[string]float64
 	// the request streams (workload.requests), nil without
 	req *requestsRun
+	// evictions for the engine made by machine faults (kubejobfaults.go):
+	// evq waits for the end of the Wake in progress (inWake) or for the
+	// flush Wake armed; stopArmed: the stop-time Wake is armed
+	evq                           []sim.Eviction
+	inWake, flushArmed, stopArmed bool
 }
 
 // snapPod is a pod of a nodes_from snapshot: running where the snapshot
@@ -757,7 +769,7 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 			kp.lastErr = fe
 		}
 		kp.reason = err.Error()
-		kp.tried, kp.triedUnbinds, kp.triedBinds = true, kr.unbinds, len(kr.bindPrio)
+		kp.tried, kp.triedUnbinds, kp.triedBinds, kp.triedFreed = true, kr.unbinds, len(kr.bindPrio), kr.c.Freed()
 		return false
 	}
 	if i >= v.Len() {
@@ -836,7 +848,22 @@ func (kr *kubeRun) SetAlarm(alarm func(at sim.Time, ref int64)) {
 // grace period, and it creates no more.
 func (kr *kubeRun) Wake(v *sim.View, ref int64) []sim.Eviction {
 	kr.now = v.Now()
+	kr.inWake = true
+	out := kr.wake(v, ref)
+	kr.inWake = false
+	if len(kr.evq) > 0 {
+		out = append(out, kr.evq...)
+		kr.evq = kr.evq[:0]
+	}
+	return out
+}
+
+func (kr *kubeRun) wake(v *sim.View, ref int64) []sim.Eviction {
 	switch ref &^ wakeIndex {
+	case wakeFlush:
+		kr.flushArmed = false
+	case wakeStop:
+		kr.stopLost()
 	case wakeSnapVictim:
 		sp := kr.snap[ref&wakeIndex]
 		if kr.c.NodeOf(sp.pod) < 0 {
@@ -894,6 +921,9 @@ func (kr *kubeRun) Started(v *sim.View, t *sim.Task, i int) {
 	if kp.job != nil {
 		kp.job.running++
 	}
+	if i < len(kr.down) && kr.down[i] > 0 {
+		kr.halt(kp, t.ID) // bound to a dead machine before it is NotReady: never starts
+	}
 	if kr.obs != nil {
 		kr.obs.Started(v, t, i)
 	}
@@ -929,6 +959,10 @@ func (kr *kubeRun) Failed(v *sim.View, t *sim.Task, i int) {
 		kr.sum.Killed++
 		kr.emit(kp, i, v.Now(), kp.kill)
 		kp.job.running--
+		return
+	}
+	if kp.lost != "" {
+		kr.lostEnded(kp, i, v.Now())
 		return
 	}
 	kr.sum.Preempted++
@@ -1156,12 +1190,13 @@ func (r *reader) kubeTaints(n *yaml.Node, path string) []kube.Taint {
 }
 
 // unchanged reports whether nothing kp's last failure depended on has
-// changed: no pod ended or was evicted; no pod bound since, if kp has
+// changed: no pod ended or was evicted (the control loops' included), no
+// node's taints or cordon changed (kube.Cluster.Freed); no pod bound since, if kp has
 // spread or pod-affinity constraints (a bind can raise a domain's minimum
 // or satisfy an affinity); and no pod of lower priority bound since, if kp
 // may preempt (it could be a victim).
 func (kr *kubeRun) unchanged(kp *kubePod) bool {
-	if kr.unbinds != kp.triedUnbinds || kp.created < 0 {
+	if kr.unbinds != kp.triedUnbinds || kr.c.Freed() != kp.triedFreed || kp.created < 0 {
 		return false
 	}
 	since := kr.bindPrio[kp.triedBinds:]

@@ -552,7 +552,8 @@ func writeFile(path, text string) error { return os.WriteFile(path, []byte(text)
 // that fails no request, a machine failure and a zone outage each with
 // their window; and placement that spreads (kube-default) loses fewer
 // requests in the zone outage than placement that packs (most-allocated),
-// balancer for balancer.
+// balancer for balancer; the training Job's pod in the outage is lost and
+// replaced.
 func TestRequestsOrchestrationScenario(t *testing.T) {
 	if testing.Short() {
 		t.Skip("six runs of two simulated hours")
@@ -573,6 +574,12 @@ func TestRequestsOrchestrationScenario(t *testing.T) {
 		}
 		if rr.late != 0 {
 			t.Fatalf("%s: %d pod changes reached the endpoints after later requests ran", spec, rr.late)
+		}
+		// The training Job's pod on gpu-b-0 (its third wave, from 60 min)
+		// dies with zone-b at 75 min and is replaced: 9 completions of 10
+		// pods, one lost (docs/kubernetes.md, the orchestration scenario).
+		if ks.Completed != 9 || ks.NodeLost != 1 || ks.Pods != 10 {
+			t.Fatalf("%s: training Job: %d completed, %d lost, %d pods; want 9, 1, 10", spec, ks.Completed, ks.NodeLost, ks.Pods)
 		}
 		for _, sr := range rr.svcs {
 			if sr.notReadyStarts != 0 {

@@ -133,6 +133,7 @@ type cslot struct {
 	state    uint8
 	measured bool
 	oom      bool  // its end event is an OOM kill, not its completion
+	halted   bool  // its work stopped (Eviction.Halt): its completion event is void
 	fits     uint8 // whether the task fits some empty node: 0 not known yet, fitsSome, fitsNone
 	gpus     []int
 	gang     []gangMember // a gang's nodes beyond node (gang.go)
@@ -421,7 +422,7 @@ func (e *Scheduler) Step(max int) (done bool, err error) {
 		case evArrival:
 			e.arrive()
 		case evComplete:
-			if s := int32(ev.Ref); e.slab[s].gen == uint32(ev.Ref>>32) {
+			if s := int32(ev.Ref); e.slab[s].gen == uint32(ev.Ref>>32) && !e.slab[s].halted {
 				e.complete(ev.Node, s)
 			}
 			e.dirty = true
@@ -744,6 +745,7 @@ func (e *Scheduler) startTask(s int32) {
 	sl.gpus = append(sl.gpus[:0], e.pl.GPUs...)
 	sl.node = int32(i)
 	sl.state = stRunning
+	sl.halted = false
 	sl.start = e.now
 	if e.byID != nil {
 		e.byID[sl.t.ID] = s

@@ -17,11 +17,19 @@ type Preemptor interface {
 	Preempt(v *View, t *Task) []Eviction
 }
 
-// Eviction is one victim of a preemption.
+// Eviction is one victim of a preemption, or (from a Waker) a task its
+// machine's failure touches.
+//
+// With Halt the task's work stops now, as its container dies with its
+// machine: it never completes, but it keeps its node and resources (its
+// pod stays bound, phase Unknown) until a later Eviction without Halt ends
+// it; After and Requeue are ignored. A halted task that no later eviction
+// ends has no record.
 type Eviction struct {
 	ID      int64
 	After   Time
 	Requeue bool
+	Halt    bool
 }
 
 // Waker is a central-queueing strategy with timers of its own on the
@@ -62,6 +70,10 @@ func (e *Scheduler) evictAll(evs []Eviction) {
 		s, ok := e.byID[ev.ID]
 		if !ok || e.slab[s].state != stRunning || ev.After < 0 {
 			continue // not running: nothing to evict
+		}
+		if ev.Halt {
+			e.slab[s].halted = true // its completion event is void
+			continue
 		}
 		if ev.Requeue {
 			e.requeue[s] = true

@@ -39,6 +39,9 @@ type Cluster struct {
 	// and value
 	taintReasons    map[[2]string]string
 	lastTaintReason taintReasonEntry
+	// freed counts the changes that may make room for a pod that fitted
+	// nowhere: unbinds and node updates (taints, cordons)
+	freed uint64
 }
 
 type nodeInfo struct {
@@ -223,6 +226,7 @@ func (c *Cluster) Unbind(p *Pod) error {
 	}
 	i := int(i32)
 	delete(c.where, p)
+	c.freed++
 	ni := &c.nodes[i]
 	for k, q := range ni.pods {
 		if q == p {
@@ -467,7 +471,13 @@ func (c *Cluster) RemoveNode(i int) error {
 // cached outcomes for it are stale. SetTaints and the control plane's
 // cordons call it; code that edits a Node after it joined the cluster
 // must.
-func (c *Cluster) NodeUpdated(i int) { c.bump(i) }
+func (c *Cluster) NodeUpdated(i int) { c.bump(i); c.freed++ }
+
+// Freed counts the changes so far that may make room for a pod that fits
+// nowhere: pods unbound and nodes updated (taints set, cordons), whoever
+// made them. A caller that retries unschedulable pods only after such a
+// change (as kube-scheduler's unschedulable queue) compares it.
+func (c *Cluster) Freed() uint64 { return c.freed }
 
 // verBlock is how many consecutive nodes share a block version (bvers):
 // the scheduler's fast path summarises a block whose version is unchanged

@@ -122,6 +122,21 @@ type ControlPlane struct {
 	events      []Event  // log formatted, as far as Events was asked
 	// OnEvent, when set, sees each event as it happens.
 	OnEvent func(Event)
+	// OnNotReady, when set, is called when node i turns NotReady for
+	// each pod bound there that this control plane did not create (a
+	// Job's or bare pod of the central engine, a snapshot's pod), with
+	// how long the pod tolerates the node.kubernetes.io/unreachable
+	// NoExecute taint, as the taint manager computes it for the control
+	// plane's own pods (0: at once, -1: for ever): the pod's owner evicts
+	// it then, unless the node is back first.
+	OnNotReady func(p *Pod, i int, stay int64)
+}
+
+// LogEvent adds an event of an object the control plane does not manage
+// (a pod of the central engine: Object "Pod/NAME") to the event log, at
+// the clock's time.
+func (cp *ControlPlane) LogEvent(object, reason, message string) {
+	cp.event(object, reason, "%s", message)
 }
 
 // NewControlPlane makes a control plane over the scheduler's cluster.

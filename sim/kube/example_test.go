@@ -93,3 +93,35 @@ func ExampleCluster_NodeUpdated() {
 	// p2 -> b
 	// p3 -> b
 }
+
+// A pod the control plane did not create (a Job's pod placed by another
+// engine) bound to a node whose machine fails: at NotReady the control
+// plane hands it to OnNotReady with its toleration of the unreachable
+// taint (the default 300 s), and its owner evicts it then, logging the
+// eviction with LogEvent.
+func ExampleControlPlane_OnNotReady() {
+	n := &kube.Node{Name: "n0", Labels: map[string]string{kube.LabelHostname: "n0"},
+		Allocatable: kube.Resources{MilliCPU: 4000, Memory: 8 << 30, Pods: 110}}
+	c, _ := kube.NewCluster([]*kube.Node{n})
+	s, _ := kube.NewScheduler(c, kube.DefaultProfile(), rand.New(rand.NewPCG(1, 2)))
+	cp := kube.NewControlPlane(s, kube.DefaultConfig())
+	job := &kube.Pod{Name: "train-0", Namespace: "default", Requests: kube.Resources{MilliCPU: 1000, Pods: 1}}
+	_ = c.Bind(job, 0)
+	cp.OnNotReady = func(p *kube.Pod, i int, stay int64) {
+		cp.Clock.After(stay, func() {
+			cp.LogEvent("Pod/"+p.Name, "TaintManagerEviction", "Marking for deletion Pod "+p.Namespace+"/"+p.Name)
+			_ = c.Unbind(p)
+		})
+	}
+	cp.Clock.At(103*kube.Second, func() { cp.FailNode(0) })
+	cp.Run(600 * kube.Second)
+	for _, e := range cp.Events() {
+		fmt.Println(e.Time/kube.Second, e.Object, e.Reason)
+	}
+	fmt.Println("pods on n0:", len(c.Pods(0)))
+	// Output:
+	// 103 Node/n0 NodeFailed
+	// 155 Node/n0 NodeNotReady
+	// 455 Pod/train-0 TaintManagerEviction
+	// pods on n0: 0
+}

@@ -93,6 +93,9 @@ func (cp *ControlPlane) markNotReady(i int) {
 	for _, p := range cp.c.Pods(i) {
 		ps := cp.stateOf(p)
 		if ps == nil {
+			if cp.OnNotReady != nil {
+				cp.OnNotReady(p, i, cp.tolerationTime(p, n.Taints))
+			}
 			continue
 		}
 		if ps.Ready() {

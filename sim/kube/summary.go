@@ -11,9 +11,13 @@ type Summary struct {
 	Completed int `json:"completed"`
 	// JobsFailed counts Jobs whose activeDeadlineSeconds passed, Killed
 	// the running pods terminated then (absent when 0).
-	JobsFailed int     `json:"jobs_deadline_exceeded,omitempty"`
-	Killed     int     `json:"pods_killed_at_deadline,omitempty"`
-	LatencyS   Latency `json:"scheduling_latency_s"`
+	JobsFailed int `json:"jobs_deadline_exceeded,omitempty"`
+	Killed     int `json:"pods_killed_at_deadline,omitempty"`
+	// NodeLost counts the pods of Jobs and bare pods ended because their
+	// machine failed (evicted from the NotReady node, failed at the
+	// machine's return, or still lost at the stop time; absent when 0).
+	NodeLost int     `json:"pods_lost_to_node_failures,omitempty"`
+	LatencyS Latency `json:"scheduling_latency_s"`
 	// Unschedulable counts, per filter reason, the pods pending at the end
 	// whose last scheduling attempt a node rejected for it.
 	Unschedulable map[string]int `json:"unschedulable_reasons"`
