@@ -77,7 +77,7 @@ type Metric struct {
 // figures: per-node lists, curves and series, and the wall-clock figures
 // that differ between identical runs.
 var flattenSkip = map[string]bool{
-	"nodes": true, "latency_cdf": true, "seed": true,
+	"nodes": true, "latency_cdf": true, "request_latency_cdf": true, "seed": true,
 	"placement.curve": true, "placement.series": true,
 	"engine.wall_s": true, "engine.events_per_s": true,
 	"engine.decision_ns": true, "engine.state_bytes_per_node": true,

@@ -1139,8 +1139,19 @@ func (k *kubeRunner) Result() sim.Result {
 	r := k.Runner.Result()
 	r.Strategy = k.kr.name
 	r.Kubernetes = k.kr.summary()
+	if rr := k.kr.req; rr != nil {
+		r.RequestCDFs = map[string][]sim.CDFPoint{}
+		for _, sr := range rr.svcs {
+			r.RequestCDFs[sr.q.Service] = sim.CDF(sr.ep.Latency(), RequestCDFPoints)
+		}
+	}
 	return r
 }
+
+// RequestCDFPoints is how many evenly spaced levels sample a Service's
+// request latency CDF (Result.RequestCDFs), as many as the CLI samples
+// a run's latency CDF with.
+const RequestCDFPoints = 200
 
 // kubeLabels reads a node group's labels: a mapping of label keys to
 // values.

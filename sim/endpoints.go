@@ -1,6 +1,10 @@
 package sim
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/fleetsim/fleetsim/sim/metrics"
+)
 
 // Endpoints serves a Service's requests over endpoint slots: the
 // node-queueing engine (Engine, with its Pickers, FIFO queues, client
@@ -243,6 +247,9 @@ func (ep *Endpoints) Busy(i int, t Time) int64 {
 	e := ep.e
 	return e.nd[i].busy + int64(e.view.load[i].Active)*int64(max(t, e.nd[i].lastT)-e.nd[i].lastT)
 }
+
+// Latency is the histogram of served requests' latencies (ns).
+func (ep *Endpoints) Latency() *metrics.Histogram { return ep.e.Latency() }
 
 // InSystem is the number of requests arrived and not yet ended.
 func (ep *Endpoints) InSystem() int64 { return ep.e.arrivedAll - ep.e.x.endedAll }

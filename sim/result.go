@@ -36,6 +36,12 @@ type Result struct {
 	// filled by callers that ask for it (sim.CDF), left out otherwise.
 	LatencyCDF []CDFPoint `json:"latency_cdf,omitempty"`
 
+	// RequestCDFs sample the latency distribution (seconds) of each
+	// Service's served requests in runs with request streams, by Service
+	// name; filled and left out as LatencyCDF is (LatencyCDF is then the
+	// run's Jobs and pods, tasks of the central engine).
+	RequestCDFs map[string][]CDFPoint `json:"request_latency_cdf,omitempty"`
+
 	// TTFT is the time to first token of inference requests (nodes with
 	// per-token times); nil otherwise.
 	TTFT *Quantiles `json:"ttft_s,omitempty"`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/fleetsim/fleetsim/reports"
+	"github.com/fleetsim/fleetsim/sim"
 )
 
 // A Kubernetes scenario with a bad manifest: one line naming the manifest's
@@ -227,5 +229,43 @@ func TestKubernetesTimelineReportTwoLevel(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "plots", "timeline-0-kube-default_least-allocated__p2c.png")); err != nil {
 		t.Errorf("no timeline plot for the two-level entry: %v", err)
+	}
+	// The requests' latency distribution is drawn per Service, and it is
+	// the Service's: its 0.5 and 0.99 levels are the quantiles the
+	// services block reports (one histogram, sampled twice).
+	if _, err := os.Stat(filepath.Join(out, "plots", "request-cdf-web.png")); err != nil {
+		t.Errorf("no request latency plot for Service web: %v", err)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum struct {
+		Results []sim.Result `json:"results"`
+	}
+	if err := json.Unmarshal(raw, &sum); err != nil || len(sum.Results) != 1 {
+		t.Fatalf("summary.json: %v, %d results", err, len(sum.Results))
+	}
+	r := sum.Results[0]
+	cdf, web := r.RequestCDFs["web"], r.Kubernetes.Services["web"]
+	if len(cdf) == 0 || web.Served == 0 {
+		t.Fatalf("no request CDF (%d points) or nothing served (%d)", len(cdf), web.Served)
+	}
+	at := func(q float64) float64 {
+		for _, p := range cdf {
+			if p.Fraction == q {
+				return p.Value
+			}
+		}
+		t.Fatalf("no CDF level %v", q)
+		return 0
+	}
+	if at(0.5) != web.LatencyS.P50 || at(0.99) != web.LatencyS.P99 || cdf[len(cdf)-1].Fraction != 1 {
+		t.Errorf("request CDF p50 %v p99 %v last level %v; services block p50 %v p99 %v",
+			at(0.5), at(0.99), cdf[len(cdf)-1].Fraction, web.LatencyS.P50, web.LatencyS.P99)
+	}
+	// run --json prints no CDF, as before.
+	if code, stdout, errs := fleetsim(t, "run", filepath.Join(dir, "scenario.yaml"), "--json"); code != 0 || strings.Contains(stdout, "latency_cdf") {
+		t.Errorf("run --json: exit %d (%s), CDF printed: %v", code, errs, strings.Contains(stdout, "latency_cdf"))
 	}
 }

@@ -198,10 +198,38 @@ func figures(o *output) ([]figure, error) {
 		names = append(names, r.Strategy)
 	}
 	st := reports.WithStyles(reports.NewStyles(names...))
+	// Runs with request streams: each Service's request latency first;
+	// the run's own latency is then that of its Jobs and pods.
+	var services []string
+	for _, r := range firsts {
+		for name := range r.RequestCDFs {
+			if !slices.Contains(services, name) {
+				services = append(services, name)
+			}
+		}
+	}
+	slices.Sort(services)
+	for _, name := range services {
+		rs := make([]sim.Result, 0, len(firsts))
+		for _, r := range firsts {
+			if c := r.RequestCDFs[name]; len(c) > 0 {
+				r.LatencyCDF = c
+				rs = append(rs, r)
+			}
+		}
+		p, err := reports.LatencyCDFPlot(rs, sc+": requests to "+name, st)
+		add("request-cdf-"+fileSafe(name), "Latency CDF of the requests Service "+name+" served, per strategy"+seedNote+", log latency axis from the fastest 0.1 % of requests (failed requests are not in it: see the availability column).", p, err)
+		p, err = reports.LatencyCCDFPlot(rs, sc+": requests to "+name+", tail", st)
+		add("request-ccdf-"+fileSafe(name), "Latency tail of the requests Service "+name+" served, per strategy"+seedNote+": the fraction slower than x, from the median on, log-log.", p, err)
+	}
+	of := "tasks"
+	if len(services) > 0 {
+		of = "the run's Jobs' and bare pods' tasks (central engine; not requests)"
+	}
 	p, err := reports.LatencyCDFPlot(firsts, sc+": latency distribution", st)
-	add("latency-cdf", "Latency CDF per strategy"+seedNote+", log latency axis from the fastest 0.1 % of tasks.", p, err)
+	add("latency-cdf", "Latency CDF per strategy"+seedNote+", log latency axis from the fastest 0.1 % of "+of+".", p, err)
 	p, err = reports.LatencyCCDFPlot(firsts, sc+": latency tail", st)
-	add("latency-ccdf", "Latency tail per strategy"+seedNote+": the fraction of tasks slower than x, from the median on, log-log.", p, err)
+	add("latency-ccdf", "Latency tail per strategy"+seedNote+": the fraction of "+of+" slower than x, from the median on, log-log.", p, err)
 	bars := nodeBars
 	if len(results) > 0 && results[0].Placement != nil {
 		bars = placementBars

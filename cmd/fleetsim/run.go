@@ -315,7 +315,7 @@ pack placement, each with three balancers.`,
 				printHeader(w, sc, of.seeds)
 			}
 			for i := range results {
-				results[i].LatencyCDF = nil
+				results[i].LatencyCDF, results[i].RequestCDFs = nil, nil
 			}
 			if perNode {
 				return reports.WritePerNode(w, results, format)

@@ -119,6 +119,8 @@ func runJob(ctx context.Context, j job, p *progress) (res sim.Result, what strin
 	}
 	if j.cdf {
 		res.LatencyCDF = sim.CDF(e.Latency(), cdfPoints)
+	} else {
+		res.RequestCDFs = nil
 	}
 	if j.done != nil {
 		if err := j.done(&res); err != nil {
