@@ -79,6 +79,50 @@ func TestGoldenNodeFailureEviction(t *testing.T) {
 	}
 }
 
+// A machine back before the node lifecycle controller noticed (failed at
+// 103 s, NotReady would have come at 155, back at 130): nothing is
+// evicted; the kubelet starts the pods again at 130 (SandboxChanged).
+// web (start-up 5 s, readiness 3 s: Ready at 8) loses Ready at 130, is
+// started at 135 (a restart) and Ready at 138; slow (start-up 200 s, due
+// to start at 200) starts at 330 instead and is Ready at 333. Before the
+// kubelet restarted them, slow stayed Starting for ever and web Ready
+// with no container.
+func TestGoldenNodeBackBeforeNotReady(t *testing.T) {
+	cp := newCP(t, mkNode("n0"))
+	web, err := cp.AddDeployment(DeploymentSpec{Name: "web", Replicas: 1, Template: mkPod("web").req(500, gi).Pod, Startup: 5 * sec, ReadinessDelay: 3 * sec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := cp.AddDeployment(DeploymentSpec{Name: "slow", Replicas: 1, Template: mkPod("slow").req(500, gi).Pod, Startup: 200 * sec, ReadinessDelay: 3 * sec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp.Clock.At(103*sec, func() { cp.FailNode(0) })
+	cp.Clock.At(130*sec, func() { cp.RecoverNode(0) })
+	cp.Run(1000 * sec)
+	want := `0 Pod/web-0-0 Scheduled
+0 Pod/slow-0-0 Scheduled
+5 Pod/web-0-0 Started
+8 Pod/web-0-0 Ready
+103 Node/n0 NodeFailed
+130 Pod/web-0-0 SandboxChanged
+130 Pod/slow-0-0 SandboxChanged
+135 Pod/web-0-0 Started
+138 Pod/web-0-0 Ready
+330 Pod/slow-0-0 Started
+333 Pod/slow-0-0 Ready`
+	checkTimeline(t, timeline(cp, "Scheduled", "Started", "Ready", "NodeFailed", "NodeNotReady", "SandboxChanged", "TaintManagerEviction", "Evicted"), want)
+	if c := cp.Counts(web); c.Ready != 1 {
+		t.Errorf("web %+v, want 1 Ready", c)
+	}
+	if c := cp.Counts(slow); c.Ready != 1 {
+		t.Errorf("slow %+v, want 1 Ready", c)
+	}
+	if r := cp.Pods()[0].Restarts + cp.Pods()[1].Restarts; r != 1 {
+		t.Errorf("restarts %d, want 1 (web's container)", r)
+	}
+}
+
 // CrashLoopBackOff: a container that crashes 5 s after every start is
 // restarted after 10, 20, 40, 80, 160, 300, 300 s (kubelet's back-off,
 // doubling from 10 s to the 5 min cap). Started at 0 (no start-up

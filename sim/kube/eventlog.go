@@ -24,6 +24,7 @@ const (
 	msgMarkDelete                 // Marking for deletion Pod NS/NAME
 	msgBackOff                    // Back-off Ns restarting failed container
 	msgDrain                      // Evicted by drain of NODE
+	msgSandbox                    // Pod sandbox changed, it will be killed and re-created.
 )
 
 type eventRec struct {
@@ -101,6 +102,8 @@ func (cp *ControlPlane) formatEvent(r *eventRec) Event {
 		e.Message = "Back-off " + strconv.FormatInt(r.n, 10) + "s restarting failed container"
 	case msgDrain:
 		e.Message = "Evicted by drain of " + cp.c.Node(int(r.node)).Name
+	case msgSandbox:
+		e.Message = "Pod sandbox changed, it will be killed and re-created."
 	}
 	return e
 }

@@ -176,6 +176,28 @@ func (cp *ControlPlane) RecoverNode(i int) {
 	}
 	ns.failed = false
 	ns.gen++
+	if !ns.notReady {
+		// Back before the controller noticed: the kubelet, back with the
+		// machine, finds its pods' sandboxes gone and starts them again
+		// (their timers died with the machine; a pod left as it was would
+		// stay Starting, or Ready with no container, for ever). A Ready
+		// pod is not Ready until its new container passes its probe.
+		for _, p := range cp.c.Pods(i) {
+			ps := cp.stateOf(p)
+			if ps == nil || ps.Phase == PodTerminating || ps.Phase == PodGone {
+				continue
+			}
+			wasReady := ps.Ready()
+			ps.Phase, ps.ReadySince = PodStarting, -1
+			ps.gen++
+			cp.podEvent(ps, "SandboxChanged", msgSandbox, 0, 0)
+			if wasReady && ps.rs != nil {
+				ps.rs.d.changed(cp)
+			}
+			cp.kubeletStart(ps)
+		}
+		return
+	}
 	per := cp.cfg.NodeMonitorPeriod
 	at := (cp.Clock.Now() + per - 1) / per * per
 	gen := ns.gen
