@@ -440,8 +440,9 @@ func (rr *requestsRun) onEvent(e kube.Event) {
 	rr.arm()
 }
 
-// recovered: machine i is back; containers the control plane still runs
-// there (it had not noticed the failure) serve again.
+// recovered: machine i is back; its slots follow their pods' state again
+// (pods the control plane had not noticed dead are started again by the
+// kubelet, SandboxChanged, and serve once Ready).
 func (rr *requestsRun) recovered(i int) {
 	now := sim.Time(rr.kr.cp.Clock.Now())
 	if now >= rr.kr.horizon {
