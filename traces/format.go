@@ -31,6 +31,8 @@ var (
 			New: func(r io.Reader, file string) (sim.Source, error) { return NewOpenbReader(r, file) }},
 		"swf": {Name: "swf", Extensions: []string{".swf"},
 			New: func(r io.Reader, file string) (sim.Source, error) { return NewSWFReader(r, file) }},
+		"fsc": {Name: "fsc", Extensions: []string{".fsc"}, // the trace cache (cache.go)
+			New: func(r io.Reader, file string) (sim.Source, error) { return NewCacheReader(r, file) }},
 		"azure-llm": {Name: "azure-llm", // CSV like any other: named, never inferred
 			New: func(r io.Reader, file string) (sim.Source, error) {
 				return NewAzureLLMReader(r, file, DefaultTokenModel)
