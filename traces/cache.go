@@ -327,11 +327,14 @@ var _ sim.Source = (*CacheReader)(nil)
 
 // NewCacheReader checks the header of a trace cache read from r and
 // returns a reader for its rows; file names the input in errors. When r is
-// a regular *os.File, every size the file claims is checked against the
-// file's size before anything is allocated for it.
+// a regular *os.File (or has a Len method, as bytes.Reader), every size the
+// file claims is checked against the bytes left before anything is
+// allocated for it; otherwise (a pipe, gzip) a block is at most 32 MiB.
 func NewCacheReader(r io.Reader, file string) (*CacheReader, error) {
 	rd := &CacheReader{r: r, file: file, size: -1}
-	if f, ok := r.(*os.File); ok {
+	if l, ok := r.(interface{ Len() int }); ok { // bytes.Reader, strings.Reader
+		rd.size = int64(l.Len())
+	} else if f, ok := r.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			if pos, err := f.Seek(0, io.SeekCurrent); err == nil {
 				rd.size = fi.Size() - pos
