@@ -113,7 +113,7 @@ type CacheWriter struct {
 // than the text formats parse. Call Flush once when done: it writes the
 // last block and the end of the cache; no Write may follow it.
 func NewCacheWriter(w io.Writer) *CacheWriter {
-	cw := &CacheWriter{w: bufio.NewWriterSize(w, 1<<16), rows: make([]sim.Task, 0, CacheBlockRows)}
+	cw := &CacheWriter{w: bufio.NewWriterSize(w, 1<<16)}
 	var h [cacheHeaderSize]byte
 	copy(h[:], cacheMagic[:])
 	binary.LittleEndian.PutUint32(h[8:], cacheVersion)
