@@ -101,6 +101,7 @@ type CacheWriter struct {
 	w     *bufio.Writer
 	check writeCheck
 	rows  []sim.Task
+	text  int // bytes of text in rows
 	total uint64
 	buf   []byte
 	done  bool
@@ -140,25 +141,24 @@ func (w *CacheWriter) Write(t *sim.Task) error {
 	if err := w.check.task(t); err != nil {
 		return err
 	}
+	// The block's text stays under half of cacheMaxBlock, so that its
+	// payload (at most 112 bytes of fields and 16 of string table a row
+	// besides) fits what a reader accepts.
+	text := len(t.Tenant) + len(t.Region) + len(t.Class) + len(t.GPUSpec)
+	if text > cacheMaxBlock/2 {
+		return fmt.Errorf("traces: task %d (id %d): %d bytes of text (tenant, region, class, gpu_spec), more than a cache block holds (%d)", w.check.n-1, t.ID, text, cacheMaxBlock/2)
+	}
+	if len(w.rows) > 0 && w.text+text > cacheMaxBlock/2 {
+		if w.err = w.block(); w.err != nil {
+			return w.err
+		}
+	}
 	w.rows = append(w.rows, *t)
-	if len(w.rows) == CacheBlockRows || w.textBytes() > cacheMaxBlock/2 {
+	w.text += text
+	if len(w.rows) == CacheBlockRows {
 		w.err = w.block()
 	}
 	return w.err
-}
-
-// textBytes is a cheap upper bound on the string bytes of the pending
-// block, checked only every 1024 rows.
-func (w *CacheWriter) textBytes() int {
-	if len(w.rows)&1023 != 0 {
-		return 0
-	}
-	n := 0
-	for i := range w.rows {
-		t := &w.rows[i]
-		n += len(t.Tenant) + len(t.Region) + len(t.Class) + len(t.GPUSpec)
-	}
-	return n
 }
 
 // Flush writes the pending rows and the end of the cache, and flushes.
@@ -240,7 +240,7 @@ func (w *CacheWriter) block() error {
 	binary.LittleEndian.PutUint32(b[12:], crc32.Checksum(payload, castagnoli))
 	w.buf = b
 	w.total += uint64(len(rows))
-	w.rows = w.rows[:0]
+	w.rows, w.text = w.rows[:0], 0
 	_, err := w.w.Write(b)
 	return err
 }

@@ -359,3 +359,59 @@ func FuzzCacheReader(f *testing.F) {
 		}
 	})
 }
+
+// TestCacheSniffed opens a cache whose name does not say what it is, by
+// its magic bytes, and still refuses a text file of unknown extension.
+func TestCacheSniffed(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "trace.bin")
+	tasks := randomCacheTasks(10, 4)
+	if err := os.WriteFile(p, cacheBytes(t, tasks), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, c, err := Open(p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var task sim.Task
+	if err := src.Next(&task); err != nil || !reflect.DeepEqual(task, tasks[0]) {
+		t.Errorf("first task %+v, %v; want %+v", task, err, tasks[0])
+	}
+	txt := filepath.Join(dir, "trace.txt")
+	os.WriteFile(txt, []byte("arrival,duration\n0,1\n"), 0o644)
+	if _, _, err := Open(txt, ""); err == nil || !strings.Contains(err.Error(), "cannot tell the format") {
+		t.Errorf("text file of unknown extension: %v", err)
+	}
+}
+
+// TestCacheWriterBlocksByText checks that a block is cut by its text as
+// well as its rows: tasks of 1 MiB of tenant each make blocks of at most
+// 16 MiB of text, which read back.
+func TestCacheWriterBlocksByText(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	tasks := make([]sim.Task, 40)
+	for i := range tasks {
+		tasks[i] = sim.Task{ID: int64(i), Tenant: big[:len(big)-i]}
+	}
+	data := cacheBytes(t, tasks)
+	le := binary.LittleEndian
+	blocks := 0
+	for off := cacheHeaderSize; le.Uint32(data[off:]) != 0; off += cacheBlockHead + int(le.Uint32(data[off+8:])) {
+		if size := le.Uint32(data[off+8:]); size > cacheMaxBlock {
+			t.Fatalf("block of %d bytes", size)
+		}
+		blocks++
+	}
+	if blocks != 3 { // 16 tasks of just under 1 MiB fit under 16 MiB, 40 make three blocks
+		t.Errorf("%d blocks, want 3", blocks)
+	}
+	got, err := readCache(data, "big.fsc")
+	if err != nil || !reflect.DeepEqual(got, tasks) {
+		t.Errorf("read back: %d tasks, %v", len(got), err)
+	}
+	w := NewCacheWriter(io.Discard)
+	if err := w.Write(&sim.Task{Tenant: strings.Repeat(big, 17)}); err == nil || !strings.Contains(err.Error(), "more than a cache block holds") {
+		t.Errorf("17 MiB of text: %v", err)
+	}
+}

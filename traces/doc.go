@@ -207,7 +207,7 @@
 //
 // # Opening files
 //
-// Open reads a file in a named format (csv, jsonl, openb, swf, azure-llm), or infers
+// Open reads a file in a named format (csv, jsonl, openb, swf, azure-llm, fsc), or infers
 // it from the extension (.csv; .jsonl or .ndjson; .swf); a .gz suffix adds
 // gzip decompression. RegisterFormat adds formats, and Formats lists them.
 //
