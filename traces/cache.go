@@ -381,8 +381,10 @@ func (rd *CacheReader) readFull(b []byte, what string) error {
 	return nil
 }
 
-// Position returns the file and, as the line, 0: a cache has none.
-func (rd *CacheReader) Position() (string, int) { return rd.file, 0 }
+// Position returns the file and, as the line, the 1-based row of the task
+// last returned by Next (0 before the first): a cache has no lines, and
+// the row is what its errors name (see Positioner).
+func (rd *CacheReader) Position() (file string, line int) { return rd.file, int(rd.first) + rd.i }
 
 // Next reads the next task into t: io.EOF after the last, an *Error for
 // bad input, and after an error the same error again.

@@ -159,6 +159,9 @@ func TestCacheOpen(t *testing.T) {
 		}
 		var n int
 		for {
+			if _, row := src.(Positioner).Position(); row != n {
+				t.Fatalf("Position after %d tasks says row %d", n, row)
+			}
 			var task sim.Task
 			if err := src.Next(&task); err == io.EOF {
 				break
