@@ -24,8 +24,9 @@
 // Readers stream: they hold one line at a time, never the file, so memory
 // does not grow with trace length. After an error or io.EOF a reader keeps
 // returning the same value. Every reader is also a Positioner: Position
-// gives the file and line of the task last returned, so a caller that
-// finds a problem with a task later can point at its line.
+// gives the file and line of the task last returned (the trace cache's
+// reader: its 1-based row), so a caller that finds a problem with a task
+// later can point at its line.
 //
 // # The native format
 //
