@@ -346,9 +346,12 @@
 //     traces), openb (an Alibaba GPU trace 2023 pod list), swf (the Standard
 //     Workload Format of the Parallel Workloads Archive), azure-llm (the
 //     Azure LLM inference trace 2023: arrivals with prompt and output
-//     tokens; work from the tokens by traces.DefaultTokenModel). When left
+//     tokens; work from the tokens by traces.DefaultTokenModel), fsc (the
+//     binary trace cache that fleetsim trace convert IN OUT.fsc writes;
+//     it replays to the same tasks as the trace it came from). When left
 //     out it is taken from the path's extension (.csv; .jsonl or .ndjson;
-//     .swf), and it is an error if the extension does not tell; openb and
+//     .swf; .fsc; a file of another name that starts with the trace
+//     cache's magic bytes is fsc), and it is an error if the extension does not tell; openb and
 //     azure-llm are never guessed.
 //
 // With queueing central, a task whose gpu_spec names no GPU model of the

@@ -171,7 +171,7 @@ var errorCases = []struct {
 	{"pareto max below min", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1}", "  service: {dist: bounded-pareto, alpha: 1.1, min: 1s, max: 500ms}", okStrats),
 		`t.yaml:7:61: workload.service.max: expected a duration > min ("1s"), got "500ms"`},
 	{"trace format", lines(okCluster, "workload:", "  trace: {path: a.csv, format: xls}", okStrats),
-		`t.yaml:5:32: workload.trace.format: expected one of azure-llm, csv, jsonl, openb, swf, got "xls"`},
+		`t.yaml:5:32: workload.trace.format: expected one of azure-llm, csv, fsc, jsonl, openb, swf, got "xls"`},
 	{"empirical quantiles decreasing", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1}", "  service: {dist: empirical, quantiles: [1s, 5s, 2s]}", okStrats),
 		`t.yaml:7:50: workload.service.quantiles[2]: expected quantiles in increasing order, got "2s" after "5s"`},
 	{"empirical quantiles all zero", lines(okStop, okCluster, "workload:", "  arrivals: {process: poisson, rate: 1}", "  service: {dist: empirical, quantiles: [0, 0]}", okStrats),
@@ -187,7 +187,7 @@ var errorCases = []struct {
 	{"estimates one factor", lines(okStop, okCluster, okWorkload, "  estimates: {factors: [2]}", okStrats),
 		"t.yaml:8:24: workload.estimates.factors: expected at least two factors (the quantiles at probabilities 0 and 1), got 1"},
 	{"trace format unknown", lines(okCluster, "workload:", "  trace: {path: a.txt}", okStrats),
-		"t.yaml:5:10: workload.trace.format: required field missing (the path's extension does not tell); expected one of azure-llm, csv, jsonl, openb, swf"},
+		"t.yaml:5:10: workload.trace.format: required field missing (the path's extension does not tell); expected one of azure-llm, csv, fsc, jsonl, openb, swf"},
 
 	// Dynamics (queueing: node): network, faults, client, health; group
 	// background, power and autoscale; inference; diurnal arrivals,

@@ -270,6 +270,8 @@ var TraceFormats = map[string][]string{
 	// Azure LLM inference trace 2023: name the format. Tasks carry
 	// prompt and output tokens (work from traces.DefaultTokenModel).
 	"azure-llm": nil,
+	// The trace cache written by fleetsim trace convert IN OUT.fsc.
+	"fsc": {".fsc"},
 }
 
 // Trace is a workload read from a file.

@@ -244,6 +244,15 @@ func (r *reader) trace(n *yaml.Node, path string) *Trace {
 			}
 		}
 		if t.Format == "" {
+			p := t.Path
+			if r.dir != "" && !filepath.IsAbs(p) {
+				p = filepath.Join(r.dir, p)
+			}
+			if traces.IsCacheFile(p) { // a trace cache named otherwise: its magic bytes tell
+				t.Format = "fsc"
+			}
+		}
+		if t.Format == "" {
 			r.failf(m.node, m.field("format"), "required field missing (the path's extension does not tell); expected one of %s", strings.Join(formats, ", "))
 		}
 	}

@@ -126,13 +126,13 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 // generated (issue 22: replay at least 0.8× the generated speed): 2 M
 // Poisson requests through p2c on 1,000 single-slot nodes at 90 % load,
 // once from the generator and once read back from the native CSV (and
-// JSONL) the generator's tasks were written to, held in memory so that the
-// disk does not count. One op is one whole run; req/s is requests per wall
+// JSONL, and the binary trace cache) the generator's tasks were written
+// to, held in memory so that the disk does not count. One op is one whole run; req/s is requests per wall
 // second, cpu-ns/req the process's CPU time per request (steadier on a
 // shared machine). Run with GOMAXPROCS=1.
 func BenchmarkReplay(b *testing.B) {
 	const n, tasks = 1000, 2_000_000
-	for _, format := range []string{"generated", "csv", "jsonl"} {
+	for _, format := range []string{"generated", "csv", "jsonl", "cache"} {
 		var data []byte
 		if format != "generated" {
 			var buf bytes.Buffer
@@ -140,9 +140,12 @@ func BenchmarkReplay(b *testing.B) {
 				Write(*sim.Task) error
 				Flush() error
 			}
-			if format == "csv" {
+			switch format {
+			case "csv":
 				w = traces.NewCSVWriter(&buf)
-			} else {
+			case "cache":
+				w = traces.NewCacheWriter(&buf)
+			default:
 				w = traces.NewJSONLWriter(&buf)
 			}
 			gen := traces.NewGenerator(traces.Poisson{Rate: 0.9 * n}, traces.Exponential{Mean: sim.Second}, 1)
@@ -176,6 +179,8 @@ func BenchmarkReplay(b *testing.B) {
 					src = traces.NewGenerator(traces.Poisson{Rate: 0.9 * n}, traces.Exponential{Mean: sim.Second}, 1)
 				case "csv":
 					src, err = traces.NewCSVReader(bytes.NewReader(data), "replay.csv")
+				case "cache":
+					src, err = traces.NewCacheReader(bytes.NewReader(data), "replay.fsc")
 				default:
 					src, err = traces.NewJSONLReader(bytes.NewReader(data), "replay.jsonl")
 				}

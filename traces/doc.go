@@ -24,8 +24,9 @@
 // Readers stream: they hold one line at a time, never the file, so memory
 // does not grow with trace length. After an error or io.EOF a reader keeps
 // returning the same value. Every reader is also a Positioner: Position
-// gives the file and line of the task last returned, so a caller that
-// finds a problem with a task later can point at its line.
+// gives the file and line of the task last returned (the trace cache's
+// reader: its 1-based row), so a caller that finds a problem with a task
+// later can point at its line.
 //
 // # The native format
 //
@@ -103,6 +104,50 @@
 // JSONL writer leaves out keys whose value is zero or empty, except id,
 // arrival and duration.
 //
+// # The trace cache
+//
+// A trace cache (.fsc, format "fsc") is a binary columnar copy of a trace
+// that replays to the very tasks the trace it came from gives, without
+// parsing text: fleetsim trace convert jobs.csv jobs.fsc writes it
+// (CacheWriter), and Open, a scenario's workload.trace and every command
+// that reads traces read it by its extension or the format name
+// (CacheReader). Replaying 2 M requests from a cache costs about as much
+// CPU per request as generating them; from CSV about twice as much
+// (README, Scale). Workflow tasks (workflow, parents) are not cached:
+// convert refuses them by name.
+//
+// Layout, every integer little-endian: a 16-byte header (the magic bytes
+// 89 46 53 43 0d 0a 1a 0a, version uint32 = 1, flags uint32 = 0), then
+// blocks of at most 65,536 rows, then an end block. A block header is
+// rows, fields (bit i: field i is stored), payload size and the payload's
+// CRC-32C, each uint32; the payload holds, for each stored field in bit
+// order, the block's values of that field (id, arrival, duration, cpu,
+// memory, estimate, output_bytes, memory_use, memory_rate: int64; gpus,
+// gpu_milli, priority, prompt_tokens, output_tokens, nodes: int32; tenant,
+// region, class, gpu_spec: a uint32 index into the block's string table),
+// then, when a text field is stored, the string table (a count, the
+// lengths, the bytes). Fields are numbered id 0, arrival 1, duration 2,
+// cpu 3, memory 4, gpus 5, gpu_milli 6, priority 7, estimate 8,
+// prompt_tokens 9, output_tokens 10, output_bytes 11, nodes 12,
+// memory_use 13, memory_rate 14, tenant 15, region 16, class 17,
+// gpu_spec 18. A field left out of a block is zero there, except id,
+// which is then the row's number in the file from 0 (as the native
+// readers number tasks without an id). The end block has rows 0, fields
+// 0, size 8, and holds the file's row count; nothing may follow it.
+//
+// A reader holds one block (at most 32 MiB, a header's claims checked
+// against the bytes left in the file before anything is allocated) and
+// refuses, with one line naming the file, the byte offset, the 1-based
+// row where one is to blame and what was expected, a file that is cut
+// short, has a bad checksum, another version, a negative size or time,
+// gpu_milli over 1000, a string index outside its table or arrivals out
+// of order:
+//
+//	jobs.fsc: byte 8: expected version 1, got 2 (convert the trace again with this fleetsim)
+//	jobs.fsc: byte 28: block checksum: expected CRC-32C 0xcd9b56e7 of the payload, got 0x428ed6f3 (corrupted?)
+//	jobs.fsc: byte 24: block header: payload of 344 bytes, but only 68 bytes follow (truncated?)
+//	jobs.fsc: byte 56: row 2: column arrival: expected arrivals in order: 0.5 is earlier than the previous row's 1
+//
 // # Workflows
 //
 // ReadWfFormat reads a WfCommons WfFormat instance (schema 1.4 or 1.5):
@@ -163,7 +208,7 @@
 //
 // # Opening files
 //
-// Open reads a file in a named format (csv, jsonl, openb, swf, azure-llm), or infers
+// Open reads a file in a named format (csv, jsonl, openb, swf, azure-llm, fsc), or infers
 // it from the extension (.csv; .jsonl or .ndjson; .swf); a .gz suffix adds
 // gzip decompression. RegisterFormat adds formats, and Formats lists them.
 //

@@ -31,6 +31,8 @@ var (
 			New: func(r io.Reader, file string) (sim.Source, error) { return NewOpenbReader(r, file) }},
 		"swf": {Name: "swf", Extensions: []string{".swf"},
 			New: func(r io.Reader, file string) (sim.Source, error) { return NewSWFReader(r, file) }},
+		"fsc": {Name: "fsc", Extensions: []string{".fsc"}, // the trace cache (cache.go)
+			New: func(r io.Reader, file string) (sim.Source, error) { return NewCacheReader(r, file) }},
 		"azure-llm": {Name: "azure-llm", // CSV like any other: named, never inferred
 			New: func(r io.Reader, file string) (sim.Source, error) {
 				return NewAzureLLMReader(r, file, DefaultTokenModel)
@@ -100,8 +102,9 @@ func formatList() string {
 }
 
 // Open opens the trace at path in the named format (case does not
-// matter); an empty format is inferred from the file's extension. A ".gz" suffix means gzip
-// compression ("jobs.csv.gz"). The caller closes the Closer when done.
+// matter); an empty format is inferred from the file's extension, or,
+// when the extension tells nothing, from a trace cache's magic bytes at the
+// file's start. A ".gz" suffix means gzip compression ("jobs.csv.gz"). The caller closes the Closer when done.
 func Open(path, format string) (sim.Source, io.Closer, error) {
 	name := path
 	if strings.EqualFold(filepath.Ext(name), ".gz") {
@@ -115,6 +118,9 @@ func Open(path, format string) (sim.Source, io.Closer, error) {
 	}
 	list := formatList()
 	formatsMu.RUnlock()
+	if !ok && format == "" && name == path && IsCacheFile(path) {
+		f, ok = Format{Name: "fsc", New: func(r io.Reader, file string) (sim.Source, error) { return NewCacheReader(r, file) }}, true
+	}
 	if !ok {
 		if format == "" {
 			return nil, nil, fmt.Errorf("traces: cannot tell the format of %s from its extension; name one of: %s", path, list)
@@ -163,4 +169,20 @@ func (cs closers) Close() error {
 		}
 	}
 	return first
+}
+
+// IsCacheFile reports whether the file at path starts with the trace
+// cache's magic bytes (false when it cannot be read).
+func IsCacheFile(path string) bool {
+	f, err := OpenInput(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return false // (a pipe read here would lose its first bytes)
+	}
+	var b [8]byte
+	_, err = io.ReadFull(f, b[:])
+	return err == nil && IsCache(b[:])
 }

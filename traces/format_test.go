@@ -14,7 +14,7 @@ import (
 )
 
 func TestFormats(t *testing.T) {
-	if got := Formats(); !reflect.DeepEqual(got, []string{"azure-llm", "csv", "jsonl", "openb", "swf"}) {
+	if got := Formats(); !reflect.DeepEqual(got, []string{"azure-llm", "csv", "fsc", "jsonl", "openb", "swf"}) {
 		t.Errorf("Formats() = %v", got)
 	}
 }
@@ -42,8 +42,8 @@ func TestOpenErrors(t *testing.T) {
 	for _, tc := range []struct {
 		path, format, want string
 	}{
-		{"jobs.txt", "", "traces: cannot tell the format of jobs.txt from its extension; name one of: azure-llm, csv (.csv), jsonl (.jsonl, .ndjson), openb, swf (.swf)"},
-		{"jobs.csv", "xml", `traces: unknown trace format "xml"; known formats: azure-llm, csv (.csv), jsonl (.jsonl, .ndjson), openb, swf (.swf)`},
+		{"jobs.txt", "", "traces: cannot tell the format of jobs.txt from its extension; name one of: azure-llm, csv (.csv), fsc (.fsc), jsonl (.jsonl, .ndjson), openb, swf (.swf)"},
+		{"jobs.csv", "xml", `traces: unknown trace format "xml"; known formats: azure-llm, csv (.csv), fsc (.fsc), jsonl (.jsonl, .ndjson), openb, swf (.swf)`},
 		{"testdata/minimal.csv.gz", "", "testdata/minimal.csv.gz: open testdata/minimal.csv.gz: no such file or directory"},
 		{"testdata/minimal.csv", "csv", ""},
 		{"testdata/minimal.csv", "CSV", ""},
@@ -128,7 +128,7 @@ func TestRegisterFormat(t *testing.T) {
 			t.Errorf("RegisterFormat(%q) = %v, want %s", tc.f.Name, err, tc.want)
 		}
 	}
-	if got := Formats(); !reflect.DeepEqual(got, []string{"azure-llm", "csv", "jsonl", "openb", "swf"}) {
+	if got := Formats(); !reflect.DeepEqual(got, []string{"azure-llm", "csv", "fsc", "jsonl", "openb", "swf"}) {
 		t.Errorf("failed registrations changed the table: %v", got)
 	}
 }

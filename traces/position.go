@@ -23,6 +23,7 @@ var (
 	_ Positioner = (*OpenbReader)(nil)
 	_ Positioner = (*SWFReader)(nil)
 	_ Positioner = (*AzureLLMReader)(nil)
+	_ Positioner = (*CacheReader)(nil)
 )
 
 // Position returns the file and the line of the task last returned by

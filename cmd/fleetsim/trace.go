@@ -279,11 +279,13 @@ func newTraceConvertCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "convert IN OUT",
-		Short: "Convert a trace of any format to a native CSV or JSONL trace",
+		Short: "Convert a trace of any format to a native CSV or JSONL trace, or a binary trace cache",
 		Long: `convert streams the trace IN, in any format fleetsim reads (--from: ` + strings.Join(traces.Formats(), ", ") + `;
 default: from the extension), to OUT as a native trace: csv or jsonl (--to; default:
 from OUT's extension, .csv, .jsonl or .ndjson, with an optional .gz). OUT "-" is
-standard output (csv unless --to says otherwise).
+standard output (csv unless --to says otherwise). fsc (OUT.fsc) is the trace
+cache: a binary columnar copy that replays to the same tasks without parsing text
+(workload.trace reads it like any trace; workflow tasks cannot be cached).
 
 OUT is written under a temporary name and renamed when the whole input has been
 read: a bad input row leaves no OUT at all, and the error names its file, line
@@ -292,7 +294,8 @@ openb gpushare40 pod list) is an error naming the first line out of order; sort
 it first. SWF jobs whose processors, run time or submit time are unknown are
 skipped, and counted on standard error.`,
 		Example: `  fleetsim trace convert openb_pod_list_default.csv pods.csv --from openb
-  fleetsim trace convert KTH-SP2-1996-2.1-cln.swf kth.jsonl`,
+  fleetsim trace convert KTH-SP2-1996-2.1-cln.swf kth.jsonl
+  fleetsim trace convert jobs.csv jobs.fsc`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in, out := args[0], args[1]
@@ -323,8 +326,11 @@ skipped, and counted on standard error.`,
 			cw := traces.NewCSVWriter(w)
 			cw.Workflows = wfCols
 			tw := taskWriter(cw)
-			if format == "jsonl" {
+			switch format {
+			case "jsonl":
 				tw = traces.NewJSONLWriter(w)
+			case "fsc":
+				tw = traces.NewCacheWriter(w)
 			}
 			n, err := convertTasks(cmd, src, tw)
 			if errors.Is(err, errInterrupted) {
@@ -364,7 +370,7 @@ skipped, and counted on standard error.`,
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "input format: "+strings.Join(traces.Formats(), ", ")+" (default: from the extension)")
-	cmd.Flags().StringVar(&to, "to", "", "output format: csv or jsonl (default: from OUT's extension)")
+	cmd.Flags().StringVar(&to, "to", "", "output format: csv, jsonl or fsc (default: from OUT's extension)")
 	cmd.Flags().BoolVar(&wfCols, "workflows", false, "csv: also write the workflow and gang columns (workflow, parents, output_bytes, nodes; jsonl writes them where set)")
 	return cmd
 }
@@ -373,11 +379,11 @@ skipped, and counted on standard error.`,
 // extension (a .gz suffix aside); standard output defaults to csv.
 func convertFormat(out, to string) (string, error) {
 	switch strings.ToLower(to) {
-	case "csv", "jsonl":
+	case "csv", "jsonl", "fsc":
 		return strings.ToLower(to), nil
 	case "":
 	default:
-		return "", fmt.Errorf("--to: unknown format %q (allowed: csv, jsonl)", to)
+		return "", fmt.Errorf("--to: unknown format %q (allowed: csv, jsonl, fsc)", to)
 	}
 	if out == "-" {
 		return "csv", nil
@@ -391,8 +397,10 @@ func convertFormat(out, to string) (string, error) {
 		return "csv", nil
 	case ".jsonl", ".ndjson":
 		return "jsonl", nil
+	case ".fsc":
+		return "fsc", nil
 	}
-	return "", fmt.Errorf("cannot tell the output format of %s from its extension (.csv, .jsonl or .ndjson); use --to csv or --to jsonl", out)
+	return "", fmt.Errorf("cannot tell the output format of %s from its extension (.csv, .jsonl, .ndjson or .fsc); use --to csv, jsonl or fsc", out)
 }
 
 // convertTasks copies src to w and returns the number of tasks. A native

@@ -114,7 +114,7 @@ func TestTraceConvertBadInput(t *testing.T) {
 		{"unknown output format", "ok.swf", "1 0 -1 5 2 -1 -1 2 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
 			nil, `cannot tell the output format of `},
 		{"unknown --to", "ok.swf", "1 0 -1 5 2 -1 -1 2 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
-			[]string{"--to", "parquet"}, `--to: unknown format "parquet" (allowed: csv, jsonl)`},
+			[]string{"--to", "parquet"}, `--to: unknown format "parquet" (allowed: csv, jsonl, fsc)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
