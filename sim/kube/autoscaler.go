@@ -15,7 +15,9 @@ import (
 // UtilizationThreshold (0.5) of its allocatable and whose pods fit on the
 // other nodes, once it has been so for UnneededTime (10 min) and not
 // within DelayAfterAdd (10 min) of a scale-up: its pods are evicted and it
-// is removed once empty, never below the group's Min.
+// is removed once empty, never below the group's Min. Pods the control
+// plane did not create take part through ControlPlane.ExternalPending
+// (counted as pending) and ExternalEvict (evicted, or keeping their node).
 type Autoscaler struct {
 	ScanInterval         int64
 	UnneededTime         int64
