@@ -172,6 +172,7 @@ func (kr *kubeRun) kickControl(now sim.Time) {
 		return
 	}
 	kr.runControl(now)
+	kr.nodesLeft()
 	kr.cp.Reschedule()
 	kr.armControl()
 }

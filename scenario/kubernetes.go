@@ -490,6 +490,10 @@ type kubePod struct {
 	halted   bool
 	lost     string
 	recreate bool
+	// scaledDown: why the cluster autoscaler is evicting it ("" while
+	// not); dropped: it ended the run pending
+	scaledDown string
+	dropped    bool
 }
 
 type kubeJob struct {
@@ -559,6 +563,12 @@ type kubeRun struct {
 	// flush Wake armed; stopArmed: the stop-time Wake is armed
 	evq                           []sim.Eviction
 	inWake, flushArmed, stopArmed bool
+	// with a cluster autoscaler (kubeautoscale.go): each engine node's
+	// kube node (-1: none yet) and group, and the reverse; nil without
+	eng2kube []int
+	engGroup []string
+	kube2eng map[int]int
+	left     []int // kube nodes engine pods left, for the autoscaler
 }
 
 // snapPod is a pod of a nodes_from snapshot: running where the snapshot
@@ -617,7 +627,13 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 	kr := &kubeRun{name: "kube-default(" + spec.String() + ")", c: c, s: ks, pdbs: k.Set.PDBs, byPod: map[*kube.Pod]int64{}, onPod: onPod, ns: ns}
 	kr.obs, _ = ns.(sim.Observer) // a scorer that learns from outcomes (gpu-clustering)
 	if ns != nil {
-		ks.SetRawResource(func(_ *kube.Pod, i int) float64 { return kr.ns.NodeScore(kr.curV, kr.curT, i) })
+		ks.SetRawResource(func(_ *kube.Pod, i int) float64 {
+			e := kr.engineNode(i) // the kube node's engine node: the same until the autoscaler adds one
+			if e < 0 {
+				return 0
+			}
+			return kr.ns.NodeScore(kr.curV, kr.curT, e)
+		})
 	}
 	kr.groupCost = map[string]float64{}
 	for i := range kn {
@@ -772,14 +788,15 @@ func (kr *kubeRun) Place(v *sim.View, t *sim.Task, pl *sim.Placement) bool {
 		kp.tried, kp.triedUnbinds, kp.triedBinds, kp.triedFreed = true, kr.unbinds, len(kr.bindPrio), kr.c.Freed()
 		return false
 	}
-	if i >= v.Len() {
-		// A node the cluster autoscaler added: the engine's own nodes are
-		// cluster.nodes only, so Jobs and bare pods do not run there.
-		kp.reason = "only the nodes of cluster.nodes run Jobs and bare pods"
+	e := kr.engineNode(i)
+	if e < 0 || e >= v.Len() {
+		// Not reached: a group's nodes never outnumber its max, its
+		// engine nodes (kubeautoscale.go).
+		kp.reason = "no engine node for node " + kr.c.Node(i).Name
 		return false
 	}
-	pl.Node = i
-	pl.GPUs = v.PickGPUs(i, t, pl.GPUs[:0])
+	pl.Node = e
+	pl.GPUs = v.PickGPUs(e, t, pl.GPUs[:0])
 	return true
 }
 
@@ -910,6 +927,10 @@ const reasonDeadline = "Job failed: DeadlineExceeded"
 func (kr *kubeRun) Started(v *sim.View, t *sim.Task, i int) {
 	kp := kr.pods[t.ID]
 	kp.pod.Start = int64(v.Now())
+	if kr.obs != nil {
+		defer kr.obs.Started(v, t, i)
+	}
+	i = kr.kubeNode(i)
 	_ = kr.c.Bind(kp.pod, i)
 	kr.bindPrio = append(kr.bindPrio, kp.pod.Priority)
 	kp.tried = false
@@ -924,9 +945,6 @@ func (kr *kubeRun) Started(v *sim.View, t *sim.Task, i int) {
 	if i < len(kr.down) && kr.down[i] > 0 {
 		kr.halt(kp, t.ID) // bound to a dead machine before it is NotReady: never starts
 	}
-	if kr.obs != nil {
-		kr.obs.Started(v, t, i)
-	}
 }
 
 // Finished implements sim.Observer.
@@ -938,6 +956,7 @@ func (kr *kubeRun) Finished(v *sim.View, t *sim.Task, i int, lat sim.Time) {
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
 	kr.unbinds++
+	kr.podLeft(i)
 	if kp.job != nil {
 		kp.job.running--
 		kp.job.succeeded++
@@ -954,6 +973,10 @@ func (kr *kubeRun) Failed(v *sim.View, t *sim.Task, i int) {
 	kp := kr.pods[t.ID]
 	_ = kr.c.Unbind(kp.pod)
 	kr.unbinds++
+	kr.podLeft(i)
+	i = kr.kubeNode(i)
+	scaledDown := kp.scaledDown
+	kp.scaledDown = ""
 	if kp.kill != "" {
 		// Terminated with its failed Job: not recreated.
 		kr.sum.Killed++
@@ -965,8 +988,12 @@ func (kr *kubeRun) Failed(v *sim.View, t *sim.Task, i int) {
 		kr.lostEnded(kp, i, v.Now())
 		return
 	}
-	kr.sum.Preempted++
-	kr.emit(kp, i, v.Now(), "preempted by "+kp.preempt)
+	if scaledDown != "" {
+		kr.emit(kp, i, v.Now(), scaledDown)
+	} else {
+		kr.sum.Preempted++
+		kr.emit(kp, i, v.Now(), "preempted by "+kp.preempt)
+	}
 	if kp.job != nil {
 		kp.job.running--
 		kp.job.failed++
@@ -1013,8 +1040,9 @@ func (kr *kubeRun) record(r *sim.Record) {
 		} else {
 			kr.sum.Completed++
 		}
-		kr.emit(kp, r.Node, r.Finish, reason)
+		kr.emit(kp, kr.kubeNode(r.Node), r.Finish, reason)
 	case sim.Dropped:
+		kp.dropped = true
 		kr.sum.PendingAtEnd++
 		if kp.lastErr != nil {
 			for reason := range kp.lastErr.Reasons {
@@ -1033,7 +1061,7 @@ func (kr *kubeRun) emit(kp *kubePod, node int, end sim.Time, reason string) {
 		if sp.Zones == nil {
 			sp = kube.Spread{Zones: map[string]int{}, Nodes: map[string]int{}}
 		}
-		sp.Zones[kr.zone[node]]++
+		sp.Zones[kr.zoneOf(node)]++
 		sp.Nodes[kr.c.Node(node).Name]++
 		kr.sum.Spread[kp.pod.Owner] = sp
 	}
@@ -1046,7 +1074,7 @@ func (kr *kubeRun) emit(kp *kubePod, node int, end sim.Time, reason string) {
 		rec.Pod = fmt.Sprintf("%s.%d", kp.pod.Name, kp.attempt)
 	}
 	if node >= 0 {
-		rec.Node, rec.Zone = kr.c.Node(node).Name, kr.zone[node]
+		rec.Node, rec.Zone = kr.c.Node(node).Name, kr.zoneOf(node)
 	}
 	kr.onPod(rec)
 }
@@ -1095,6 +1123,7 @@ func (s *Scenario) startKube(spec StrategySpec, seed uint64, opt RunOptions, cfg
 		kr.name += "/" + spec.Balancer.String()
 		closer = kr.req
 	}
+	cfg.Nodes = kr.startSlots(cfg.Nodes, s.Workload.Kubernetes.Autoscaler)
 	var sc sim.ShapeCounter
 	for i := range kr.tasks {
 		sc.Add(&kr.tasks[i])

@@ -177,7 +177,7 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 				return nil, fmt.Errorf("--out: %w", err)
 			}
 			b.records[i] = rf
-			rw = reports.NewLabeledRecordWriter(rf, j.sc.Nodes(), j.spec.String(), j.seed)
+			rw = reports.NewLabeledRecordWriter(rf, j.sc.EngineNodes(), j.spec.String(), j.seed)
 			j.opt.OnRecord = func(r *sim.Record) { rw.Write(r) }
 		}
 		var pw *csv.Writer
@@ -224,7 +224,7 @@ func newBundle(dir string, jobs []job, f *outputFlags) (*bundle, error) {
 			j.opt.OnSample = func(s *scenario.TimelineSample) { timelineRows(tw, label, seed, s) }
 			j.opt.OnWindow = func(w *scenario.Window) { _ = ww.Write(windowRow(label, seed, w)) }
 		}
-		nodes := j.sc.Nodes()
+		nodes := j.sc.EngineNodes()
 		var gw *reports.GanttWriter
 		if j.sc.Cluster.Queueing == scenario.QueueingCentral {
 			gf, err := os.CreateTemp(b.dir, ".gantt-*.part")

@@ -178,7 +178,7 @@ func newRunCmd() *cobra.Command {
 					return err
 				}
 				defer out.Abort() // removes the partial file unless committed
-				rw = reports.NewRecordWriter(out, sc.Nodes())
+				rw = reports.NewRecordWriter(out, sc.EngineNodes())
 				jobs[0].opt.OnRecord = func(r *sim.Record) { rw.Write(r) }
 			}
 			results, err := execute(cmd, sc, jobs, &of)

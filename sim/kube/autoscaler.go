@@ -15,7 +15,9 @@ import (
 // UtilizationThreshold (0.5) of its allocatable and whose pods fit on the
 // other nodes, once it has been so for UnneededTime (10 min) and not
 // within DelayAfterAdd (10 min) of a scale-up: its pods are evicted and it
-// is removed once empty, never below the group's Min.
+// is removed once empty, never below the group's Min. Pods the control
+// plane did not create take part through ControlPlane.ExternalPending
+// (counted as pending) and ExternalEvict (evicted, or keeping their node).
 type Autoscaler struct {
 	ScanInterval         int64
 	UnneededTime         int64
@@ -26,7 +28,7 @@ type Autoscaler struct {
 	lastUp   int64
 	unneeded map[int]int64
 	// covered: pods a requested node is expected to take
-	covered map[*PodState]bool
+	covered map[*Pod]bool
 }
 
 // NodeGroup is one group: nodes made from Template, Min to Max of them.
@@ -51,7 +53,7 @@ type groupNode struct {
 	removed   int64 // -1 while alive
 	// pendingRemoval: drained, waiting for its pods to terminate
 	pendingRemoval bool
-	covers         []*PodState // the pending pods it was requested for
+	covers         []*Pod // the pending pods it was requested for
 }
 
 // Cost is the group's cost up to time t: each node from its request to
@@ -96,7 +98,7 @@ func (cp *ControlPlane) AddAutoscaler(a *Autoscaler, initial map[*NodeGroup][]in
 		a.UtilizationThreshold = 0.5
 	}
 	a.lastUp = -1 << 62
-	a.unneeded, a.covered = map[int]int64{}, map[*PodState]bool{}
+	a.unneeded, a.covered = map[int]int64{}, map[*Pod]bool{}
 	for _, g := range a.Groups {
 		for _, i := range initial[g] {
 			g.nodes = append(g.nodes, &groupNode{name: cp.c.Node(i).Name, index: i, requested: cp.Clock.Now(), removed: -1})
@@ -129,17 +131,27 @@ func fitsTemplate(p *Pod, tmpl *Node) bool {
 
 func (cp *ControlPlane) scaleUp(a *Autoscaler) {
 	now := cp.Clock.Now()
+	// The pending pods: the control plane's, then those of ExternalPending.
+	var waiting []*Pod
+	for _, ps := range cp.pending {
+		if ps.Phase == PodPending {
+			waiting = append(waiting, ps.Pod)
+		}
+	}
+	if cp.ExternalPending != nil {
+		waiting = append(waiting, cp.ExternalPending()...)
+	}
 	for _, g := range a.Groups {
 		var bins []Resources // free space of the nodes to request
-		var take []*PodState
-		for _, ps := range cp.pending {
-			if ps.Phase != PodPending || a.covered[ps] || !fitsTemplate(ps.Pod, &g.Template) {
+		var take []*Pod
+		for _, p := range waiting {
+			if a.covered[p] || !fitsTemplate(p, &g.Template) {
 				continue
 			}
 			placed := false
 			for k := range bins {
-				if fitsIn(&ps.Pod.Requests, &bins[k]) {
-					bins[k].Sub(ps.Pod.Requests)
+				if fitsIn(&p.Requests, &bins[k]) {
+					bins[k].Sub(p.Requests)
 					placed = true
 					break
 				}
@@ -149,16 +161,16 @@ func (cp *ControlPlane) scaleUp(a *Autoscaler) {
 					continue
 				}
 				free := g.Template.Allocatable
-				free.Sub(ps.Pod.Requests)
+				free.Sub(p.Requests)
 				bins = append(bins, free)
 			}
-			take = append(take, ps)
+			take = append(take, p)
 		}
 		if len(bins) == 0 {
 			continue
 		}
-		for _, ps := range take {
-			a.covered[ps] = true
+		for _, p := range take {
+			a.covered[p] = true
 		}
 		from := g.Size()
 		for k := range bins {
@@ -195,8 +207,8 @@ func (cp *ControlPlane) nodeJoins(a *Autoscaler, g *NodeGroup, gn *groupNode) {
 	// The scheduler reacts to the node's arrival at once, before the
 	// autoscaler's next scan can count its pods as pending again.
 	cp.schedulePass()
-	for _, ps := range gn.covers {
-		delete(a.covered, ps) // the next scan sees what is still pending
+	for _, p := range gn.covers {
+		delete(a.covered, p) // the next scan sees what is still pending
 	}
 }
 
@@ -244,6 +256,9 @@ func (cp *ControlPlane) unneededNode(a *Autoscaler, i int) bool {
 		free[j].Sub(cp.c.Requested(j))
 	}
 	for _, p := range cp.c.Pods(i) {
+		if cp.stateOf(p) == nil && (cp.ExternalEvict == nil || !cp.ExternalEvict(p, false)) {
+			return false // a pod no controller would recreate blocks the removal
+		}
 		ok := false
 		for j := range free {
 			if j != i && fitsIn(&p.Requests, &free[j]) {
@@ -267,6 +282,8 @@ func (cp *ControlPlane) removeGroupNode(a *Autoscaler, g *NodeGroup, gn *groupNo
 	for _, p := range append([]*Pod(nil), cp.c.Pods(i)...) {
 		if ps := cp.stateOf(p); ps != nil {
 			cp.deletePod(ps, "Killing")
+		} else if cp.ExternalEvict != nil {
+			cp.ExternalEvict(p, true)
 		}
 	}
 	delete(a.unneeded, i)
@@ -286,11 +303,39 @@ func (cp *ControlPlane) tryRemove(g *NodeGroup, gn *groupNode) {
 	cp.event("Node/"+gn.name, "RemovingNode", "Removing node %s (group %s size %d)", gn.name, g.Name, g.Size())
 }
 
+// ExternalPodGone tells the cluster autoscaler that a pod this control
+// plane did not create (one ExternalEvict evicted) left node i, which may
+// be waiting for its pods to terminate before it is removed.
+func (cp *ControlPlane) ExternalPodGone(i int) {
+	if cp.ca != nil {
+		cp.ca.nodeFreed(cp, i)
+	}
+}
+
+// GroupOf is the name of the node group node i was added to by the
+// cluster autoscaler or was given to it at the start ("" for another
+// node, or without an autoscaler).
+func (cp *ControlPlane) GroupOf(i int) string {
+	if cp.ca == nil {
+		return ""
+	}
+	for _, g := range cp.ca.Groups {
+		for _, gn := range g.nodes {
+			if gn.index == i {
+				return g.Name
+			}
+		}
+	}
+	return ""
+}
+
 // podGone lets a node waiting for its pods to terminate go.
-func (a *Autoscaler) podGone(cp *ControlPlane, ps *PodState) {
+func (a *Autoscaler) podGone(cp *ControlPlane, ps *PodState) { a.nodeFreed(cp, ps.Node) }
+
+func (a *Autoscaler) nodeFreed(cp *ControlPlane, i int) {
 	for _, g := range a.Groups {
 		for _, gn := range g.nodes {
-			if gn.pendingRemoval && gn.index == ps.Node {
+			if gn.pendingRemoval && gn.index == i {
 				if len(cp.c.Pods(gn.index)) == 0 {
 					gn.pendingRemoval = false
 					cp.tryRemove(g, gn)

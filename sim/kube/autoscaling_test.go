@@ -170,3 +170,61 @@ func TestControlPlaneDeterministic(t *testing.T) {
 		t.Fatalf("two runs differ (%d and %d bytes)", len(a), len(b))
 	}
 }
+
+// Pods the control plane did not create (the central engine's Jobs' and
+// bare pods) and the cluster autoscaler, worked by hand. static (4 cpu)
+// runs fill (4 cpu) to 300 s; job (1 cpu) waits from the start
+// (ExternalPending): the scan at 10 s requests g-0, Ready at 130 s, and
+// job's owner binds it there then. fill ends at 300 s, before that
+// instant's scan: g-0 (25 % requested, job fitting on static) is unneeded
+// from 300 s. At 900 s, if job may be evicted, the autoscaler evicts it
+// (ExternalEvict) and removes g-0 when its owner reports it gone at 930 s
+// (ExternalPodGone); if not (a bare pod), g-0 stays.
+func TestClusterAutoscalerExternalPods(t *testing.T) {
+	for _, movable := range []bool{true, false} {
+		cp := newCP(t, mkNode("static").cap(4000, 16*gi))
+		c := cp.Cluster()
+		fill, job := mkPod("fill").req(4000, gi).Pod, mkPod("job").req(1000, gi).Pod
+		if err := c.Bind(fill, 0); err != nil {
+			t.Fatal(err)
+		}
+		var evicted []string
+		cp.ExternalPending = func() []*Pod {
+			if c.NodeOf(job) < 0 && cp.Clock.Now() < 900*sec {
+				return []*Pod{job}
+			}
+			return nil
+		}
+		cp.ExternalEvict = func(p *Pod, evict bool) bool {
+			if evict && movable {
+				evicted = append(evicted, fmt.Sprintf("%d %s", cp.Clock.Now()/sec, p.Name))
+				i := c.NodeOf(p)
+				cp.Clock.After(30*sec, func() { _ = c.Unbind(p); cp.ExternalPodGone(i) })
+			}
+			return movable
+		}
+		cp.OnEvent = func(e Event) {
+			if e.Reason == "NodeReady" && e.Object == "Node/g-0" {
+				if err := c.Bind(job, c.NodeIndex("g-0")); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		g := &NodeGroup{Name: "g", Template: *mkNode("tmpl").cap(4000, 16*gi).Node, Min: 0, Max: 2, ProvisionDelay: 120 * sec, CostPerHour: 1}
+		cp.AddAutoscaler(&Autoscaler{Groups: []*NodeGroup{g}}, nil)
+		cp.Clock.At(300*sec, func() { _ = c.Unbind(fill) })
+		cp.Run(2000 * sec)
+		want := "10 NodeGroup/g ScaledUpGroup\n130 Node/g-0 NodeReady\n900 Node/g-0 ScaleDown\n930 Node/g-0 RemovingNode"
+		wantEvicted := "900 job"
+		if !movable {
+			want, wantEvicted = "10 NodeGroup/g ScaledUpGroup\n130 Node/g-0 NodeReady", ""
+		}
+		checkTimeline(t, timeline(cp, "ScaledUpGroup", "NodeReady", "ScaleDown", "RemovingNode"), want)
+		if got := strings.Join(evicted, ","); got != wantEvicted {
+			t.Errorf("movable %v: evicted %q, want %q", movable, got, wantEvicted)
+		}
+		if got := cp.GroupOf(c.NodeIndex("g-0")); got != "g" || cp.GroupOf(0) != "" {
+			t.Errorf("GroupOf(g-0) = %q, GroupOf(static) = %q; want g and none", got, cp.GroupOf(0))
+		}
+	}
+}

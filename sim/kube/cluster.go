@@ -405,6 +405,7 @@ func (c *Cluster) AddNode(n *Node) (int, error) {
 		return -1, fmt.Errorf("kube: node %q listed twice", n.Name)
 	}
 	i := len(c.nodes)
+	c.freed++ // room for pods that fitted nowhere
 	c.byName[n.Name] = i
 	c.nodes = append(c.nodes, nodeInfo{node: n})
 	c.vers = append(c.vers, 0)
@@ -474,7 +475,7 @@ func (c *Cluster) RemoveNode(i int) error {
 func (c *Cluster) NodeUpdated(i int) { c.bump(i); c.freed++ }
 
 // Freed counts the changes so far that may make room for a pod that fits
-// nowhere: pods unbound and nodes updated (taints set, cordons), whoever
+// nowhere: pods unbound, nodes added and nodes updated (taints set, cordons), whoever
 // made them. A caller that retries unschedulable pods only after such a
 // change (as kube-scheduler's unschedulable queue) compares it.
 func (c *Cluster) Freed() uint64 { return c.freed }

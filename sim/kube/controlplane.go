@@ -130,6 +130,19 @@ type ControlPlane struct {
 	// plane's own pods (0: at once, -1: for ever): the pod's owner evicts
 	// it then, unless the node is back first.
 	OnNotReady func(p *Pod, i int, stay int64)
+	// ExternalPending, when set, lists the pods this control plane did
+	// not create (the central engine's Jobs' and bare pods) that wait
+	// for room now: the cluster autoscaler's scale-up counts them after
+	// its own pending pods, in the order given.
+	ExternalPending func() []*Pod
+	// ExternalEvict, when set, is the cluster autoscaler's scale-down
+	// asking about a pod bound to a node it would remove that this
+	// control plane did not create: with evict false, whether the pod
+	// may be evicted (its controller recreates it; a pod without one
+	// blocks the removal, as cluster-autoscaler's FAQ says); with evict
+	// true, to evict it, after which its owner calls ExternalPodGone
+	// when it has left the node. Without it such pods block removal.
+	ExternalEvict func(p *Pod, evict bool) bool
 }
 
 // LogEvent adds an event of an object the control plane does not manage
