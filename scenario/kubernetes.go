@@ -377,11 +377,28 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 	}
 	list := top.get("strategies")
 	for i, sp := range s.Strategies {
-		if msg := kubeScorerProblem(sp); msg != "" {
+		msg := kubeScorerProblem(placementOnly(sp))
+		if msg == "" && k.Controllers {
+			msg = kubeControllersProblem(placementOnly(sp))
+		}
+		if msg != "" {
 			r.failf(list.Content[i], index("strategies", i), "%s", msg)
 			return
 		}
 	}
+}
+
+// kubeControllersProblem says why a strategy entry cannot score under
+// the control loops; "" when it can. The control loops schedule their
+// pods outside the engine's placement step, where a placement strategy's
+// score has no view of the cluster and no task (it read nil and
+// crashed): only the profile's own scorers, which read the kube cluster,
+// can score them.
+func kubeControllersProblem(sp StrategySpec) string {
+	if _, kubeOne := kubeResourceScorers[sp.Name]; kubeOne && len(sp.Args) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("expected least-allocated or most-allocated with workload.kubernetes.controllers: true (the control loops schedule their pods outside the engine's placement step, where a placement strategy has no view of the cluster to score them), got %s", sp.String())
 }
 
 // kubeScorerProblem says why a strategy entry cannot be the kube-default

@@ -135,5 +135,20 @@ func (s *Scenario) CheckKind(spec StrategySpec) error {
 	} else if len(s.Workload.Requests) > 0 {
 		return fmt.Errorf("%s: strategy %s: the workload has requests (workload.requests): name both levels, as placement/balancer (least-allocated/p2c)", s.Name, spec)
 	}
+	if k := s.Workload.Kubernetes; k != nil {
+		msg := kubeScorerProblem(placementOnly(spec))
+		if msg == "" && k.Controllers {
+			msg = kubeControllersProblem(placementOnly(spec))
+		}
+		if msg != "" {
+			return fmt.Errorf("%s: strategy %s: %s", s.Name, spec, msg)
+		}
+	}
 	return nil
+}
+
+// placementOnly is spec without its balancer level.
+func placementOnly(spec StrategySpec) StrategySpec {
+	spec.Balancer = nil
+	return spec
 }

@@ -647,7 +647,10 @@ func TestRequestsStrategyLabel(t *testing.T) {
 		label string
 		want  string
 	}{
-		{orch, "fgd/jsq", ""},
+		{orch, "most-allocated/jsq", ""},
+		// Under the control loops a placement strategy cannot score the
+		// loops' pods (it crashed at run time).
+		{orch, "fgd/jsq", "expected least-allocated or most-allocated with workload.kubernetes.controllers: true"},
 		{orch, "fgd", "name both levels, as placement/balancer"},
 		{orch, "fgd/fifo", "expected a balancer after the /, got fifo, a queue policy"},
 		{plain, "fgd/p2c", "a balancer, but the workload has no requests"},

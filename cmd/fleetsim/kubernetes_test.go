@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -270,5 +271,45 @@ func TestKubernetesTimelineReportTwoLevel(t *testing.T) {
 	// run --json prints no CDF, as before.
 	if code, stdout, errs := fleetsim(t, "run", filepath.Join(dir, "scenario.yaml"), "--json"); code != 0 || strings.Contains(stdout, "latency_cdf") {
 		t.Errorf("run --json: exit %d (%s), CDF printed: %v", code, errs, strings.Contains(stdout, "latency_cdf"))
+	}
+}
+
+// Under the control loops a placement strategy cannot be the profile's
+// resource scorer: the loops schedule their pods outside the engine's
+// placement step, where the strategy has no view or task to score (fgd
+// and best-fit dereferenced nil and crashed). Refused, one line, exit 2:
+// from -s, and from the scenario file with its line and field.
+func TestKubernetesControllersRefusePlacementScorer(t *testing.T) {
+	sc := filepath.Join("..", "..", "testdata", "scenarios", "kubernetes-controllers", "scenario.yaml")
+	for _, s := range []string{"fgd", "best-fit", "least-allocated{ties=index}"} {
+		code, _, errs := fleetsim(t, "run", sc, "-s", s)
+		lines := strings.Split(strings.TrimSpace(errs), "\n")
+		if code != exitBadInput || len(lines) != 1 || !strings.Contains(errs, "expected least-allocated or most-allocated with workload.kubernetes.controllers: true") {
+			t.Errorf("-s %s: exit %d, stderr %q; want exit 2 and one line", s, code, errs)
+		}
+	}
+	dir := t.TempDir()
+	src := filepath.Dir(sc)
+	m, err := os.ReadFile(filepath.Join(src, "manifests.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifests.yaml"), m, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "strategies: [least-allocated, most-allocated]", "strategies: [least-allocated, fgd]", 1)
+	line := strings.Count(text[:strings.Index(text, "strategies:")], "\n") + 1
+	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := fleetsim(t, "run", filepath.Join(dir, "scenario.yaml"))
+	col := strings.Index(text[strings.Index(text, "strategies:"):], "fgd") + 1
+	want := fmt.Sprintf("scenario.yaml:%d:%d: strategies[1]: expected least-allocated or most-allocated with workload.kubernetes.controllers: true", line, col)
+	if code != exitBadInput || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, want) {
+		t.Errorf("scenario file: exit %d, stderr %q; want exit 2 and %q", code, errs, want)
 	}
 }
