@@ -34,7 +34,7 @@ func (kr *kubeRun) startControllers(k *Kubernetes, opt RunOptions, seed uint64, 
 		spec := kube.DeploymentSpec{Name: md.Name, Replicas: md.Replicas, Template: md.Template, Recreate: md.Recreate,
 			MaxSurge: md.MaxSurge, MaxUnavailable: md.MaxUnavailable, MinReadySeconds: int64(md.MinReadySeconds) * kube.Second,
 			Startup: int64(k.Startup), ReadinessDelay: int64(md.ReadinessDelay) * kube.Second, ReadinessPeriod: int64(md.ReadinessPeriod) * kube.Second,
-			CrashAfter: md.CrashAfter}
+			CrashAfter: md.CrashAfter, AppReady: md.ReadyAfter}
 		if md.Grace >= 0 {
 			spec.Grace = md.Grace
 		} else {

@@ -96,6 +96,44 @@ spec:
 	}
 }
 
+// readiness_period matters once the application is slower than the
+// probe's initialDelaySeconds (fleetsim.io/ready-after). Worked by hand:
+// bound at 0, started at 5 s (startup), initialDelaySeconds 3: probes at
+// 5 + 3 + k·period; the application answers from 5 + 22 = 27 s. With the
+// default period 10 s the probes at 8, 18, 28: Ready at 28. With
+// readiness_period 7s (the probe sets no periodSeconds): 8, 15, 22, 29:
+// Ready at 29. With the probe's own periodSeconds 4 it wins over the
+// default: 8, 12, ..., 24, 28: Ready at 28 again, not 29. Without the
+// annotation the first probe, at 8, passes.
+func TestKubernetesReadyAfter(t *testing.T) {
+	run := func(web, defaults string) string {
+		t.Helper()
+		dir := kubeFiles(t, map[string]string{"web.yaml": web, "s.yaml": kubeDefaultsScenario(defaults, "[{at: 19m, scale: web, replicas: 2}]")})
+		s, err := Load(filepath.Join(dir, "s.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, ev := timelineRun(t, s)
+		return kubeEventTimes(ev, "Pod/web-0-0 Ready")
+	}
+	slow := strings.Replace(timelineWeb, "metadata: {name: web}", "metadata: {name: web, annotations: {fleetsim.io/ready-after: 22s}}", 1)
+	for _, c := range []struct{ web, defaults, want string }{
+		{timelineWeb, "{}", "8"},
+		{slow, "{}", "28"},
+		{slow, "{readiness_period: 7s}", "29"},
+		{strings.Replace(slow, "initialDelaySeconds: 3}", "initialDelaySeconds: 3, periodSeconds: 4}", 1), "{readiness_period: 7s}", "28"},
+	} {
+		if got := run(c.web, c.defaults); got != c.want {
+			t.Errorf("defaults %s, ready-after in manifest %v: Ready at %s s, want %s", c.defaults, strings.Contains(c.web, "ready-after"), got, c.want)
+		}
+	}
+	bad := strings.Replace(timelineWeb, "metadata: {name: web}", "metadata: {name: web, annotations: {fleetsim.io/ready-after: soon}}", 1)
+	dir := kubeFiles(t, map[string]string{"web.yaml": bad, "s.yaml": kubeDefaultsScenario("{}", "[{at: 19m, scale: web, replicas: 2}]")})
+	if _, err := Load(filepath.Join(dir, "s.yaml")); err == nil || !strings.Contains(err.Error(), "web.yaml:3") || !strings.Contains(err.Error(), `fleetsim.io/ready-after: expected a duration > 0 such as 20s, got "soon"`) {
+		t.Errorf("bad ready-after: %v", err)
+	}
+}
+
 // Bad values in workload.kubernetes.defaults: one line with file, line,
 // field and what was expected.
 func TestKubernetesDefaultsBadInput(t *testing.T) {

@@ -37,6 +37,10 @@ type Deployment struct {
 	Usage []UsageStep
 	// CrashAfter is the fleetsim.io/crash-after annotation (0: none).
 	CrashAfter int64
+	// ReadyAfter is the fleetsim.io/ready-after annotation: how long the
+	// application takes from its container's start to answer its readiness
+	// probe (0: by the probe's initialDelaySeconds).
+	ReadyAfter int64
 	// CPULimit is the sum of the containers' limits.cpu, millicores (0
 	// when a container sets none): what a pod serving requests may use.
 	CPULimit int64
@@ -58,6 +62,12 @@ const AnnotationCPUUsage = "fleetsim.io/cpu-usage"
 // AnnotationCrashAfter makes every container of a Deployment crash that
 // long after it starts (a duration > 0), for runs with controllers.
 const AnnotationCrashAfter = "fleetsim.io/crash-after"
+
+// AnnotationReadyAfter is how long a Deployment's application needs from
+// its container's start before it answers its readiness probe (a
+// duration > 0), for runs with controllers: the first probe at or after
+// it succeeds, probes coming at initialDelaySeconds + k·periodSeconds.
+const AnnotationReadyAfter = "fleetsim.io/ready-after"
 
 // Service is a v1 Service: the pods its selector picks receive its
 // traffic.
@@ -138,6 +148,13 @@ func (r *reader) deployment(d *appsv1.Deployment, kp *kube.Pod, sel *kube.LabelS
 			return fail("metadata.annotations", "%s: expected a duration > 0 such as 5m, got %q", AnnotationCrashAfter, d.Annotations[AnnotationCrashAfter])
 		}
 		dep.CrashAfter = int64(c)
+	}
+	if _, ok := d.Annotations[AnnotationReadyAfter]; ok {
+		c, err := annDuration(anyMap(d.Annotations), AnnotationReadyAfter)
+		if err != nil || c <= 0 {
+			return fail("metadata.annotations", "%s: expected a duration > 0 such as 20s, got %q", AnnotationReadyAfter, d.Annotations[AnnotationReadyAfter])
+		}
+		dep.ReadyAfter = int64(c)
 	}
 	r.set.Deployments = append(r.set.Deployments, dep)
 	return nil

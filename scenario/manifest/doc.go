@@ -38,7 +38,10 @@
 // fleetsim.io/cpu-usage (its pods' total cpu usage over time, steps
 // "0s=400m,10m=1200m", read by its HorizontalPodAutoscaler) and
 // fleetsim.io/crash-after (every container crashes that long after it
-// starts: a liveness failure, restarted with CrashLoopBackOff). Services
+// starts: a liveness failure, restarted with CrashLoopBackOff) and
+// fleetsim.io/ready-after (the application answers its readiness probe
+// that long after its container starts; the first probe at or after it,
+// at initialDelaySeconds + k·periodSeconds, succeeds). Services
 // (selector, ports) and HorizontalPodAutoscalers (autoscaling/v2, one cpu
 // Utilization metric, behavior) are read; a Service must select a
 // Deployment's pods and an HPA target a Deployment of the manifests.
