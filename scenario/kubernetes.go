@@ -841,6 +841,16 @@ func (kr *kubeRun) Preempt(v *sim.View, t *sim.Task) []sim.Eviction {
 	for _, vp := range pr.Victims {
 		kp.victims = append(kp.victims, vp)
 		id, ok := kr.byPod[vp]
+		if !ok && kr.cp != nil {
+			// A control loop's pod (a Deployment's): the control plane
+			// deletes it, on its clock brought to now; its ReplicaSet
+			// replaces it.
+			kr.runControl(kr.now)
+			if kr.cp.Preempted(vp) {
+				kr.armControl()
+				continue
+			}
+		}
 		if !ok {
 			// A snapshot pod: it ends after its grace period too (the
 			// engine calls Wake), and is not recreated (its controller

@@ -276,6 +276,20 @@ func (cp *ControlPlane) deletePod(ps *PodState, reason string) {
 	}
 }
 
+// Preempted deletes pod p, one of this control plane's, as a victim of
+// preemption by a pod scheduled elsewhere (a Job's pod of the run's
+// engine): it terminates after its grace period and its ReplicaSet
+// replaces it, as kube-scheduler's preemption deletes a victim through
+// the API. It reports false for a pod this control plane did not create.
+func (cp *ControlPlane) Preempted(p *Pod) bool {
+	ps := cp.stateOf(p)
+	if ps == nil {
+		return false
+	}
+	cp.deletePod(ps, "Preempted")
+	return true
+}
+
 func (cp *ControlPlane) grace(ps *PodState) int64 {
 	if ps.rs != nil && ps.rs.d.Spec.Grace > 0 {
 		return ps.rs.d.Spec.Grace
