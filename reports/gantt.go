@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image/color"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 
@@ -115,8 +114,8 @@ func ReadGantt(r io.Reader, name string) ([]GanttRow, error) {
 			return nil, bad(1, "an unsigned integer")
 		}
 		num := func(col int, v *float64) error {
-			f, err := strconv.ParseFloat(rec[col], 64)
-			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+			f, ok := parseSeconds(rec[col])
+			if !ok {
 				return bad(col, "a number of seconds >= 0")
 			}
 			*v = f

@@ -93,15 +93,16 @@ func parseSeconds(s string) (float64, bool) {
 	return v, err == nil && plotFinite(v) && v >= 0
 }
 
-// ReadTimeline reads a timeline.csv; name names it in errors, which give
-// the line and field.
-func ReadTimeline(r io.Reader, name string) ([]TimelineRow, error) {
+// readRows reads a CSV of the given columns after its header, one row of
+// T per record through parse; bad(col, what) makes the error naming the
+// line and field. At most MaxSeriesRows rows are read.
+func readRows[T any](r io.Reader, name string, columns []string, parse func(rec []string, bad func(col int, what string) error) (T, error)) ([]T, error) {
 	cr := csv.NewReader(bufio.NewReader(&capLines{r: r, name: name, max: MaxSeriesLine}))
 	cr.FieldsPerRecord = -1
-	if err := readCSVHeader(cr, name, timelineColumns); err != nil {
+	if err := readCSVHeader(cr, name, columns); err != nil {
 		return nil, err
 	}
-	var rows []TimelineRow
+	var rows []T
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -111,29 +112,14 @@ func ReadTimeline(r io.Reader, name string) ([]TimelineRow, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) != len(timelineColumns) {
-			return nil, fmt.Errorf("%s: line %d: expected %d fields as in the header, got %d", name, line, len(timelineColumns), len(rec))
+		if len(rec) != len(columns) {
+			return nil, fmt.Errorf("%s: line %d: expected %d fields as in the header, got %d", name, line, len(columns), len(rec))
 		}
-		bad := func(col int, what string) error {
-			return fmt.Errorf("%s: line %d: field %s: expected %s, got %q", name, line, timelineColumns[col], what, rec[col])
-		}
-		row := TimelineRow{Strategy: rec[0], Series: rec[3]}
-		var ok bool
-		if row.Seed, err = strconv.ParseUint(rec[1], 10, 64); err != nil {
-			return nil, bad(1, "an unsigned integer")
-		}
-		if row.T, ok = parseSeconds(rec[2]); !ok {
-			return nil, bad(2, "a number of seconds >= 0")
-		}
-		switch s := row.Series; {
-		case s == TimelinePending, s == TimelineNodes, s == TimelineCost:
-		case strings.HasPrefix(s, TimelineReady) && len(s) > len(TimelineReady):
-		case strings.HasPrefix(s, TimelineReplicas) && len(s) > len(TimelineReplicas):
-		default:
-			return nil, bad(3, "pending, nodes, cost, ready:DEPLOYMENT or replicas:DEPLOYMENT")
-		}
-		if row.Value, ok = parseSeconds(rec[4]); !ok {
-			return nil, bad(4, "a number >= 0")
+		row, err := parse(rec, func(col int, what string) error {
+			return fmt.Errorf("%s: line %d: field %s: expected %s, got %q", name, line, columns[col], what, rec[col])
+		})
+		if err != nil {
+			return nil, err
 		}
 		if len(rows) == MaxSeriesRows {
 			return nil, fmt.Errorf("%s: line %d: more than %d rows, the most fleetsim reads", name, line, MaxSeriesRows)
@@ -142,52 +128,57 @@ func ReadTimeline(r io.Reader, name string) ([]TimelineRow, error) {
 	}
 }
 
+// ReadTimeline reads a timeline.csv; name names it in errors, which give
+// the line and field.
+func ReadTimeline(r io.Reader, name string) ([]TimelineRow, error) {
+	return readRows(r, name, timelineColumns, func(rec []string, bad func(int, string) error) (TimelineRow, error) {
+		row := TimelineRow{Strategy: rec[0], Series: rec[3]}
+		var ok bool
+		var err error
+		if row.Seed, err = strconv.ParseUint(rec[1], 10, 64); err != nil {
+			return row, bad(1, "an unsigned integer")
+		}
+		if row.T, ok = parseSeconds(rec[2]); !ok {
+			return row, bad(2, "a number of seconds >= 0")
+		}
+		switch s := row.Series; {
+		case s == TimelinePending, s == TimelineNodes, s == TimelineCost:
+		case strings.HasPrefix(s, TimelineReady) && len(s) > len(TimelineReady):
+		case strings.HasPrefix(s, TimelineReplicas) && len(s) > len(TimelineReplicas):
+		default:
+			return row, bad(3, "pending, nodes, cost, ready:DEPLOYMENT or replicas:DEPLOYMENT")
+		}
+		if row.Value, ok = parseSeconds(rec[4]); !ok {
+			return row, bad(4, "a number >= 0")
+		}
+		return row, nil
+	})
+}
+
 // ReadWindows reads a windows.csv; name names it in errors, which give
 // the line and field.
 func ReadWindows(r io.Reader, name string) ([]WindowRow, error) {
-	cr := csv.NewReader(bufio.NewReader(&capLines{r: r, name: name, max: MaxSeriesLine}))
-	cr.FieldsPerRecord = -1
-	if err := readCSVHeader(cr, name, windowColumns); err != nil {
-		return nil, err
-	}
-	var rows []WindowRow
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(windowColumns) {
-			return nil, fmt.Errorf("%s: line %d: expected %d fields as in the header, got %d", name, line, len(windowColumns), len(rec))
-		}
-		bad := func(col int, what string) error {
-			return fmt.Errorf("%s: line %d: field %s: expected %s, got %q", name, line, windowColumns[col], what, rec[col])
-		}
+	return readRows(r, name, windowColumns, func(rec []string, bad func(int, string) error) (WindowRow, error) {
 		row := WindowRow{Strategy: rec[0], Kind: rec[4], Name: rec[5]}
 		var ok bool
+		var err error
 		if row.Seed, err = strconv.ParseUint(rec[1], 10, 64); err != nil {
-			return nil, bad(1, "an unsigned integer")
+			return row, bad(1, "an unsigned integer")
 		}
 		if row.Start, ok = parseSeconds(rec[2]); !ok {
-			return nil, bad(2, "a number of seconds >= 0")
+			return row, bad(2, "a number of seconds >= 0")
 		}
 		if row.End, ok = parseSeconds(rec[3]); !ok || row.End < row.Start {
-			return nil, bad(3, fmt.Sprintf("a number of seconds >= start_s (%s)", rec[2]))
+			return row, bad(3, fmt.Sprintf("a number of seconds >= start_s (%s)", rec[2]))
 		}
 		if !slices.Contains(WindowKinds, row.Kind) {
-			return nil, bad(4, "one of "+strings.Join(WindowKinds, ", "))
+			return row, bad(4, "one of "+strings.Join(WindowKinds, ", "))
 		}
 		if row.Name == "" {
-			return nil, bad(5, "the node, zone or Deployment")
+			return row, bad(5, "the node, zone or Deployment")
 		}
-		if len(rows) == MaxSeriesRows {
-			return nil, fmt.Errorf("%s: line %d: more than %d rows, the most fleetsim reads", name, line, MaxSeriesRows)
-		}
-		rows = append(rows, row)
-	}
+		return row, nil
+	})
 }
 
 // windowShades are the fills of the window kinds: Okabe–Ito vermillion,
