@@ -71,7 +71,7 @@ strategies: [least-allocated]
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, closer, err := s.Start(s.Strategies[0], s.Seed, RunOptions{
+	res := runToEnd(t, s, s.Strategies[0], RunOptions{
 		OnPod: func(r *PodRecord) {
 			rows = append(rows, fmt.Sprintf("%s %s %g %g %s", r.Pod, r.Node, r.Bound, r.Ended, r.Reason))
 		},
@@ -81,16 +81,7 @@ strategies: [least-allocated]
 			}
 		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	for done := false; !done; {
-		if done, err = run.Step(1 << 16); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return rows, run.Result().Kubernetes, evs
+	return rows, res.Kubernetes, evs
 }
 
 // TestKubernetesJobPodsOnFailedNode works out by hand what a machine

@@ -61,7 +61,7 @@ strategies: [least-allocated]
 		t.Fatal(err)
 	}
 	var rows, evs []string
-	run, closer, err := s.Start(s.Strategies[0], s.Seed, RunOptions{
+	res := runToEnd(t, s, s.Strategies[0], RunOptions{
 		OnPod: func(r *PodRecord) {
 			rows = append(rows, fmt.Sprintf("%s %g %g %s", r.Pod, r.Bound, r.Ended, r.Reason))
 		},
@@ -71,16 +71,7 @@ strategies: [least-allocated]
 			}
 		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	for done := false; !done; {
-		if done, err = run.Step(1 << 16); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sum := run.Result().Kubernetes // (the control loops' pods reach OnPod then)
+	sum := res.Kubernetes
 	got := strings.Join(rows, "\n")
 	var victim, survivor string
 	switch {
