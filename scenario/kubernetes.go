@@ -388,6 +388,15 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 	}
 }
 
+// kubeOwnScorer is the profile's own scorer sp names (least-allocated or
+// most-allocated without parameters); nil for any other strategy.
+func kubeOwnScorer(sp StrategySpec) kube.ResourceScorer {
+	if len(sp.Args) > 0 {
+		return nil
+	}
+	return kubeResourceScorers[sp.Name]
+}
+
 // kubeControllersProblem says why a strategy entry cannot score under
 // the control loops; "" when it can. The control loops schedule their
 // pods outside the engine's placement step, where a placement strategy's
@@ -395,7 +404,7 @@ func (r *reader) kubernetes(top *mapping, s *Scenario) {
 // crashed): only the profile's own scorers, which read the kube cluster,
 // can score them.
 func kubeControllersProblem(sp StrategySpec) string {
-	if _, kubeOne := kubeResourceScorers[sp.Name]; kubeOne && len(sp.Args) == 0 {
+	if kubeOwnScorer(sp) != nil {
 		return ""
 	}
 	return fmt.Sprintf("expected least-allocated or most-allocated with workload.kubernetes.controllers: true (the control loops schedule their pods outside the engine's placement step, where a placement strategy has no view of the cluster to score them), got %s", sp.String())
@@ -408,7 +417,7 @@ func kubeControllersProblem(sp StrategySpec) string {
 // (strategies.NodeScorer), normalised min-max over the feasible nodes.
 func kubeScorerProblem(sp StrategySpec) string {
 	const want = "the kube-default profile's NodeResourcesFit scorer: least-allocated, most-allocated or a placement strategy that scores single nodes (best-fit, worst-fit, dot-product, gpu-packing, gpu-clustering, fgd, balanced-allocation, first-fit, random, ...)"
-	if _, kubeOne := kubeResourceScorers[sp.Name]; kubeOne && len(sp.Args) == 0 {
+	if kubeOwnScorer(sp) != nil {
 		return ""
 	}
 	if sp.Name == ExternalName {
@@ -621,10 +630,7 @@ func (s *Scenario) newKubeRun(spec StrategySpec, seed uint64, nodes []sim.NodeSp
 		return nil, fmt.Errorf("%s: %w", s.File, err)
 	}
 	prof := kube.DefaultProfile()
-	prof.Resource = nil // a placement strategy's score (kubeScorerProblem) unless one of the profile's own
-	if len(spec.Args) == 0 {
-		prof.Resource = kubeResourceScorers[spec.Name]
-	}
+	prof.Resource = kubeOwnScorer(spec) // nil: a placement strategy's score (kubeScorerProblem)
 	var ns strategies.NodeScorer
 	if prof.Resource == nil {
 		st, err := s.Strategy(spec, seed)
