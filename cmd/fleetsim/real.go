@@ -178,14 +178,16 @@ func (f *realFlags) setup(cmd *cobra.Command, args []string) (*realSetup, error)
 			if err != nil {
 				return nil, err
 			}
-			fmt.Fprintf(stderr, "starting %d temporary containerd daemons under %s\n", sc.NodeCount(), tmp)
 			tempDir = tmp
 			// Registered at once (a kill -9 before the guard starts leaves
 			// a registered folder the next start removes), then the guard:
-			// kill -9 during Up must not leave daemons.
+			// kill -9 during Up must not leave daemons. The folder is named
+			// only once the guard watches it: named earlier, a kill in
+			// between left a folder its reader expected the guard to remove.
 			registerTemporary(tmp, ns, nil)
 			g := startGuard(stderr, tmp, true, ns, nil)
 			registerTemporary(tmp, ns, g)
+			fmt.Fprintf(stderr, "starting %d temporary containerd daemons under %s\n", sc.NodeCount(), tmp)
 			s.down = func() {
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				defer cancel()
