@@ -81,9 +81,73 @@ func (r *Rand) IntN(n int) int {
 	return int(hi)
 }
 
-// ExpFloat64 returns an exponentially distributed value with rate 1 (mean 1),
-// by inversion: -ln(1-U), U uniform in [0, 1).
+//go:generate go run ./internal/ziggen
+
+// ExpFloat64 returns an exponentially distributed value with rate 1 (mean
+// 1), by the ziggurat method (Marsaglia and Tsang, "The Ziggurat Method for
+// Generating Random Variables", J. Stat. Softw. 5(8), 2000) with 256 layers
+// over one Uint64 per try: its low 8 bits pick layer i, its top 53 bits are
+// the magnitude j. When j < zigExpK[i] (97.8 % of draws) the value is
+// j·zigExpW[i], one integer comparison and one multiply; otherwise the point
+// lies in layer i's wedge, tested against e^(-x) with a second draw, or, in
+// the base layer, beyond r ≈ 7.697 in the tail, where r plus an inverted
+// exponential draw is returned (the exponential is memoryless). A rejected
+// wedge point starts over with a fresh Uint64.
+//
+// Identical on every machine: a draw is a function of the xoshiro256**
+// state (integer arithmetic) and of the tables in ziggurat_tables.go,
+// literal float64 constants correctly rounded by internal/ziggen in 256-bit
+// math/big arithmetic, so no machine's math library enters them. The fast
+// path is an exact integer-to-float64 conversion (j < 2^53) and one IEEE
+// multiply; the wedge and tail wrap every product in an explicit float64()
+// conversion, which the Go specification says rounds, so no compiler may fuse
+// it into a multiply-add (FMA on arm64, ppc64le, s390x, riscv64 would change
+// bits) there or in an inlined caller. The residual: the wedge compares with
+// math.Exp and the tail calls math.Log1p, whose implementations differ per
+// architecture (assembly on amd64, arm64, s390x; FMA-compiled Go elsewhere)
+// and may differ in the last bit. That changes a wedge decision only when the
+// uniform point falls within an ulp of e^(-x) (about 10^-14 of the 2.2 % of
+// draws that reach a wedge) and a tail value (0.045 % of draws) by an ulp;
+// the inversion this replaced called math.Log1p on every draw. What callers
+// do with the value (scaling, rounding to Time) is their own arithmetic.
 func (r *Rand) ExpFloat64() float64 {
+	u := r.Uint64()
+	i, j := u&0xff, u>>11
+	if j < zigExpK[i] {
+		return float64(float64(j) * zigExpW[i])
+	}
+	return r.expSlow(i, j)
+}
+
+// expSlow finishes an ExpFloat64 draw whose point (layer i, magnitude j)
+// fell outside the rectangle that lies wholly inside the density: the tail
+// for the base layer, the wedge test otherwise, and fresh tries after a
+// rejection.
+func (r *Rand) expSlow(i, j uint64) float64 {
+	for {
+		if i == 0 {
+			// x = r + E, E exponential: the tail beyond r, memoryless.
+			return float64(zigExpR + r.expInversion())
+		}
+		x := float64(float64(j) * zigExpW[i])
+		// A uniform height in layer i, between e^(-x[i]) and e^(-x[i-1]).
+		y := float64(zigExpF[i] + float64(r.Float64()*float64(zigExpF[i-1]-zigExpF[i])))
+		if y < math.Exp(-x) {
+			return x
+		}
+		u := r.Uint64()
+		i, j = u&0xff, u>>11
+		if j < zigExpK[i] {
+			return float64(float64(j) * zigExpW[i])
+		}
+	}
+}
+
+// expInversion returns -ln(1-U), U uniform in [0, 1): an exponential value
+// by inversion, one Uint64 per draw. ExpFloat64 used it for every draw until
+// issue 22 (about 3× slower than the ziggurat, BenchmarkExpFloat64); now it
+// draws the tail.
+func (r *Rand) expInversion() float64 {
 	return -math.Log1p(-r.Float64())
 }
 
