@@ -30,7 +30,7 @@ func ExampleEngine() {
 	r := e.Result()
 	fmt.Printf("measured %d tasks, mean sojourn %.2fs, utilization %.2f\n", r.Tasks.Completed, r.Latency.Mean, r.Utilization)
 	// Output:
-	// measured 450000 tasks, mean sojourn 4.95s, utilization 0.80
+	// measured 450000 tasks, mean sojourn 4.99s, utilization 0.80
 }
 
 // A run with a failure: n-0 dies at 100 s for a minute. Clients time out

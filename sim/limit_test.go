@@ -16,7 +16,8 @@ import (
 // (docs/performance.md).
 //
 //   - Draws: math/rand/v2's ziggurat ExpFloat64 and Lemire's IntN over a
-//     PCG source (the engine draws by inversion from xoshiro256**).
+//     PCG source (the engine draws from its own 256-layer ziggurat over
+//     xoshiro256**, sim.Rand.ExpFloat64).
 //   - A node is its count of tasks in the system and the time its FIFO
 //     drains (single slot, known work): a task's start is
 //     max(arrival, freeAt), so a node needs no queue.

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// expSource is a small Poisson workload with exponential work (inversion
+// expSource is a small Poisson workload with exponential work (ziggurat
 // draws from its own streams), for tests inside the package.
 type expSource struct {
 	ar, sr Rand

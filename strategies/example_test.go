@@ -52,6 +52,6 @@ func Example_outOfTreeStrategy() {
 		fmt.Printf("%-16s mean sojourn %.2fs, tasks on slow node %d\n", name, r.Latency.Mean, r.Nodes[0].Tasks)
 	}
 	// Output:
-	// round-robin      mean sojourn 1.77s, tasks on slow node 50000
-	// example-fastest  mean sojourn 0.39s, tasks on slow node 2621
+	// round-robin      mean sojourn 1.76s, tasks on slow node 50000
+	// example-fastest  mean sojourn 0.38s, tasks on slow node 2488
 }

@@ -54,7 +54,7 @@ type Poisson struct {
 	Rate float64 // arrivals per second, > 0
 }
 
-// Gap draws an exponential gap: -ln(1-U)/Rate.
+// Gap draws an exponential gap: E/Rate, E from sim.Rand.ExpFloat64.
 func (p Poisson) Gap(r *sim.Rand) sim.Time {
 	if !(p.Rate > 0) {
 		return sim.MaxTime

@@ -70,9 +70,9 @@ func ExampleNewGenerator() {
 		fmt.Printf("task %d arrives at %v, needs %v\n", t.ID, t.Arrival, t.Work)
 	}
 	// Output:
-	// task 0 arrives at 1.214747557s, needs 1.258448893s
-	// task 1 arrives at 1.758490177s, needs 2.339750461s
-	// task 2 arrives at 2.211311559s, needs 1.712392338s
+	// task 0 arrives at 369.307801ms, needs 1.082787865s
+	// task 1 arrives at 1.938891548s, needs 964.609545ms
+	// task 2 arrives at 2.358284474s, needs 4.142324933s
 }
 
 // Writing tasks as native CSV; reading the output back gives the same

@@ -49,7 +49,7 @@ type Exponential struct {
 	Mean sim.Time // > 0
 }
 
-// Sample draws -ln(1-U)·Mean.
+// Sample draws E·Mean, E from sim.Rand.ExpFloat64.
 func (e Exponential) Sample(r *sim.Rand) sim.Time {
 	return work(r.ExpFloat64() * float64(e.Mean))
 }
