@@ -610,10 +610,16 @@ func TestRequestsOrchestrationScenario(t *testing.T) {
 			t.Fatalf("%s: %d rollout and %d fault windows, want 1 and 2 per Service", spec, rollouts, faults)
 		}
 	}
-	for _, b := range []string{"round-robin", "p2c", "least-connections"} {
-		spread, pack := zone["least-allocated/"+b], zone["most-allocated/"+b]
-		if spread >= pack {
-			t.Errorf("%s: spread lost %d requests in the zone outage, pack %d", b, spread, pack)
+	// In the zone outage the balancer decides more than the placement:
+	// round robin loses the fewest requests and least-connections the most,
+	// because the least-loaded choices keep feeding the dead, idle-looking
+	// pods until the control plane marks them not Ready. This order held
+	// under both placements for every seed tried (1..6, docs/kubernetes.md);
+	// whether spreading or packing loses fewer changes from seed to seed.
+	for _, p := range []string{"least-allocated", "most-allocated"} {
+		rr, p2c, lc := zone[p+"/round-robin"], zone[p+"/p2c"], zone[p+"/least-connections"]
+		if rr >= p2c || p2c >= lc {
+			t.Errorf("%s: requests lost in the zone outage: round-robin %d, p2c %d, least-connections %d; want increasing", p, rr, p2c, lc)
 		}
 	}
 }
