@@ -145,7 +145,7 @@ func (r *Rand) expSlow(i, j uint64) float64 {
 
 // expInversion returns -ln(1-U), U uniform in [0, 1): an exponential value
 // by inversion, one Uint64 per draw. ExpFloat64 used it for every draw until
-// issue 22 (about 3× slower than the ziggurat, BenchmarkExpFloat64); now it
+// issue 22 (about 5× slower than the ziggurat, BenchmarkExpFloat64); now it
 // draws the tail.
 func (r *Rand) expInversion() float64 {
 	return -math.Log1p(-r.Float64())
