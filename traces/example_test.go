@@ -70,8 +70,8 @@ func ExampleNewGenerator() {
 		fmt.Printf("task %d arrives at %v, needs %v\n", t.ID, t.Arrival, t.Work)
 	}
 	// Output:
-	// task 0 arrives at 369.307801ms, needs 1.082787865s
-	// task 1 arrives at 1.938891548s, needs 964.609545ms
+	// task 0 arrives at 0.369307801s, needs 1.082787865s
+	// task 1 arrives at 1.938891548s, needs 0.964609545s
 	// task 2 arrives at 2.358284474s, needs 4.142324933s
 }
 
