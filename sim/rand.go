@@ -152,11 +152,15 @@ func (r *Rand) expInversion() float64 {
 }
 
 // NormFloat64 returns a standard normal value (Marsaglia's polar method).
+// The squares are rounded by explicit float64() conversions before they are
+// summed, so no compiler fuses them into a multiply-add (arm64 did): the same
+// values on every machine, up to math.Log and math.Sqrt's last bit (2U - 1,
+// which arm64 still fuses, is exact either way: U is a multiple of 2^-53).
 func (r *Rand) NormFloat64() float64 {
 	for {
 		u := 2*r.Float64() - 1
 		v := 2*r.Float64() - 1
-		s := u*u + v*v
+		s := float64(u*u) + float64(v*v)
 		if s > 0 && s < 1 {
 			return u * math.Sqrt(-2*math.Log(s)/s)
 		}
