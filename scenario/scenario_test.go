@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -97,6 +98,25 @@ func TestDefaults(t *testing.T) {
 	}
 	if s.Strategies[0].Args != nil {
 		t.Errorf("a strategy without parameters has Args %v, want nil", s.Strategies[0].Args)
+	}
+}
+
+// TestIndexedNames checks the node names built in one string against
+// fmt.Sprintf("%s-%d"), across the powers of ten where the digit count
+// changes.
+func TestIndexedNames(t *testing.T) {
+	for _, prefix := range []string{"web", "a", "gpu-pool"} {
+		for _, n := range []int{0, 1, 9, 10, 11, 100, 1001, 12345} {
+			got := indexedNames(prefix, n)
+			if len(got) != n {
+				t.Fatalf("indexedNames(%q, %d): %d names", prefix, n, len(got))
+			}
+			for i, name := range got {
+				if want := fmt.Sprintf("%s-%d", prefix, i); name != want {
+					t.Fatalf("indexedNames(%q, %d)[%d] = %q, want %q", prefix, n, i, name, want)
+				}
+			}
+		}
 	}
 }
 

@@ -797,10 +797,10 @@ func (e *Scheduler) startTask(s int32) {
 func (e *Scheduler) duration(i int, t *Task, w Time) Time {
 	if e.cfg.Central.Runtimes != nil {
 		if d, ok := e.dag.table(t, i); ok {
-			return e.scaled(d, 1, t.ID, e.cfg.Nodes[i].Name)
+			return e.scaled(d, 1, t.ID, int32(i))
 		}
 	}
-	return e.scaled(w, e.invSpeed[i], t.ID, e.cfg.Nodes[i].Name)
+	return e.scaled(w, e.invSpeed[i], t.ID, int32(i))
 }
 
 // estimated is how long t is expected to take on node i, started now: its

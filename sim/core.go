@@ -159,15 +159,17 @@ func (c *core) count(arrival, start, finish Time, st Status, measured bool) {
 	}
 }
 
-// scaled is how long work w takes on a node of inverse speed inv, started
-// now; it sets c.err when the task would end past representable time.
-func (c *core) scaled(w Time, inv float64, id int64, node string) Time {
+// scaled is how long work w takes on node i, of inverse speed inv, started
+// now; it sets c.err when the task would end past representable time. It
+// takes the node's index, not its name: the name is read only for the
+// error (at 10^6 nodes reading it was a cache miss per service).
+func (c *core) scaled(w Time, inv float64, id int64, i int32) Time {
 	if inv != 1 {
 		// Checked in float64 before converting: an out-of-range float to
 		// int64 conversion is implementation-defined in Go.
 		f := float64(w)*inv + 0.5
 		if f >= float64(MaxTime-c.now) {
-			c.err = fmt.Errorf("sim: task %d would finish after the end of representable time on node %s", id, node)
+			c.err = fmt.Errorf("sim: task %d would finish after the end of representable time on node %s", id, c.cfg.Nodes[i].Name)
 			return 0
 		}
 		w = Time(f)

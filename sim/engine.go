@@ -417,7 +417,7 @@ func (e *Engine) place(t *Task) int {
 func (e *Engine) start(i int32, s int32) {
 	sl := e.slab.at(s)
 	sl.start = e.now
-	d := e.scaled(sl.work, e.nd[i].inv, sl.id, e.cfg.Nodes[i].Name)
+	d := e.scaled(sl.work, e.nd[i].inv, sl.id, i)
 	if e.su.on {
 		d = e.withStartup(d, e.drawStartup(sl.id), sl.id)
 	}

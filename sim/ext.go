@@ -466,9 +466,9 @@ func (e *Engine) duration(i int32, t *Task) Time {
 	x := e.x
 	if x.byTokens(i, t) {
 		w := Time(t.PromptTokens)*x.prefill[i] + Time(t.OutputTokens)*x.decode[i]
-		return e.scaled(w, x.bgInv[i], t.ID, e.cfg.Nodes[i].Name)
+		return e.scaled(w, x.bgInv[i], t.ID, i)
 	}
-	return e.scaled(t.Work, e.nd[i].inv, t.ID, e.cfg.Nodes[i].Name)
+	return e.scaled(t.Work, e.nd[i].inv, t.ID, i)
 }
 
 // startX starts attempt s on node i, whose Active already counts it.

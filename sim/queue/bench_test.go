@@ -3,6 +3,7 @@ package queue
 import (
 	"fmt"
 	mrand "math/rand/v2"
+	"syscall"
 	"testing"
 )
 
@@ -163,6 +164,7 @@ func benchHold(b *testing.B, dist string) {
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu0 := cpuNanos()
 				switch q := q.(type) {
 				case *BinaryHeap:
 					holdBinary(q, inc, h.seq, b.N)
@@ -173,9 +175,21 @@ func benchHold(b *testing.B, dist string) {
 				case *RadixHeap:
 					holdRadix(q, inc, h.seq, b.N)
 				}
+				b.ReportMetric(float64(cpuNanos()-cpu0)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}
+}
+
+// cpuNanos is the process's user plus system CPU time so far: on a shared
+// machine a steadier measure than wall time, which grows while the
+// benchmark waits for a core.
+func cpuNanos() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 // BenchmarkHold is the HOLD model with exponential increments, mean 1 s.

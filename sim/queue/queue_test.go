@@ -651,3 +651,44 @@ func testPopBefore(t *testing.T, q interface {
 		t.Errorf("PopBefore popped %d times and declined %d: the probes test too little of one case", hits, misses)
 	}
 }
+
+// TestRadixChunks checks the radix heap's memory bound: its chunks are
+// shared by all buckets, so in a hold model of n events it never holds
+// more than one partly filled chunk per bucket beyond the n/radixChunk
+// the events fill (the one-level heap's buckets kept their high-water
+// capacities, up to several times n); and Reset returns every chunk to
+// the free list.
+func TestRadixChunks(t *testing.T) {
+	for _, dist := range []string{"exp", "bimodal"} {
+		const n = 50000
+		q := new(RadixHeap)
+		inc := makeIncrements(dist, 1<<12, 3)
+		h := newHold(q, n, dist, inc)
+		bound := n/radixChunk + radixLevels*radixDigits
+		for step := range 20 * n {
+			h.step()
+			if step%1000 == 0 && len(q.chunks) > bound {
+				t.Fatalf("%s: step %d: %d chunks for %d events, bound %d", dist, step, len(q.chunks), n, bound)
+			}
+		}
+		used := 0
+		for l := range q.b {
+			for d := range q.b[l] {
+				for c := q.b[l][d].head; c != 0; c = q.next[c-1] {
+					used++
+				}
+			}
+		}
+		if used < n/radixChunk {
+			t.Errorf("%s: %d chunks in buckets for %d events of %d per chunk", dist, used, n, radixChunk)
+		}
+		q.Reset()
+		free := 0
+		for c := q.free; c != 0; c = q.next[c-1] {
+			free++
+		}
+		if free != len(q.chunks) || q.Len() != 0 {
+			t.Errorf("%s: after Reset %d of %d chunks free, Len %d", dist, free, len(q.chunks), q.Len())
+		}
+	}
+}

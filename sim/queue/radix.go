@@ -5,34 +5,72 @@ import (
 	"slices"
 )
 
-// RadixHeap is a monotone priority queue, the radix heap of R. K. Ahuja,
-// K. Mehlhorn, J. B. Orlin and R. E. Tarjan ("Faster algorithms for the
-// shortest path problem", JACM 37(2):213-223, 1990), in its one-level form
-// on 64-bit times: an event lives in bucket k when the highest bit in which
-// its At differs from the last popped time is bit k-1 (bucket 0: the same
-// time). Pop takes from bucket 0; when it is empty, the lowest non-empty
-// bucket is emptied into lower ones around its smallest time, so an event
-// moves down at most 64 times in its life and usually a few. Events of
-// equal At leave in Seq order: bucket 0 is sorted by Seq when it is
-// refilled, and events pushed at the current time afterwards carry larger
-// Seq.
+// RadixHeap is a monotone priority queue: a radix heap (R. K. Ahuja,
+// K. Mehlhorn, J. B. Orlin and R. E. Tarjan, "Faster algorithms for the
+// shortest path problem", JACM 37(2):213-223, 1990) on 64-bit times with
+// 8-bit digits, the multi-level form of their paper's one-level heap. An
+// event pending at a time later than the last popped lives in bucket
+// (l, d): l is the highest digit in which its time differs from the last
+// popped, d its own value of that digit; events at the last popped time
+// wait in a run of their own, in Seq order. Buckets of lower l, and of
+// lower d within a level, hold earlier times, so the first non-empty
+// bucket (found through a bitmap per level) holds the next event. When the
+// run is spent, that bucket's smallest event becomes the last popped and
+// the bucket is emptied into lower levels around it: an event moves down
+// at most once per digit in its life (at most eight times; three or four
+// for events seconds apart in nanoseconds), where the one-level heap moves
+// an event once per bit.
+//
+// Buckets are chains of 4-KiB chunks drawn from a free list shared by all
+// buckets, so a growing bucket copies nothing and an emptied one gives its
+// memory back to the others at once: the queue holds its pending events
+// plus at most a chunk per non-empty bucket.
+//
+// Events of equal At leave in Seq order: the run at the last popped time
+// is sorted by Seq when it is formed, and events pushed at that time
+// afterwards carry larger Seq (as in a simulation, whose sequence numbers
+// only grow).
 //
 // It is monotone: an event must not be pushed earlier than the last
 // popped (Push panics), which a simulation never does. The engine uses it
 // for large clusters, where it beats the calendar queue
 // (docs/performance.md).
 //
-// The zero value is an empty queue ready to use. Buckets are slices of
-// Events and hold no pointers.
+// The zero value is an empty queue ready to use.
 type RadixHeap struct {
-	b    [65][]Event
-	head int    // first event of b[0] not yet popped
+	run  []Event // pending events at the last popped time, by Seq, from head
+	head int
 	last uint64 // key of the last popped time: buckets are relative to it
 	size int
-	// The smallest event of buckets 1..64, when known (minB >= 1): its
-	// bucket and index. Peek finds it without moving anything, so that a
-	// caller may still push events between the last popped and it.
-	minB, minI int
+
+	b   [radixLevels][radixDigits]radixBucket
+	occ [radixLevels][radixDigits / 64]uint64 // non-empty buckets
+
+	// Chunks are numbered from 1 (0: none); chunk c is chunks[c-1] and
+	// next[c-1] the chunk after it in its bucket or in the free list.
+	chunks []*[radixChunk]Event
+	next   []int32
+	free   int32
+
+	// The smallest event of the buckets, when known (minOK): its bucket
+	// and place. Peek finds it without moving anything, so that a caller
+	// may still push events between the last popped and it.
+	minOK      bool
+	minL, minD int
+	minC, minP int32
+}
+
+const (
+	radixDigitBits = 8
+	radixDigits    = 1 << radixDigitBits // buckets per level
+	radixLevels    = 64 / radixDigitBits
+	radixChunk     = 128 // events per chunk (4 KiB)
+)
+
+// radixBucket is a chain of chunks; head 0 is an empty bucket.
+type radixBucket struct {
+	head, tail int32
+	n          int32 // events in the tail chunk
 }
 
 // key maps a time to an unsigned key of the same order.
@@ -43,56 +81,117 @@ func (q *RadixHeap) Len() int { return q.size }
 
 // Reset empties the queue, keeping its storage.
 func (q *RadixHeap) Reset() {
-	for i := range q.b {
-		q.b[i] = q.b[i][:0]
+	for l := range q.b {
+		for d := range q.b[l] {
+			if b := &q.b[l][d]; b.head != 0 {
+				q.next[b.tail-1] = q.free
+				q.free = b.head
+				*b = radixBucket{}
+			}
+		}
+		q.occ[l] = [radixDigits / 64]uint64{}
 	}
-	q.head, q.last, q.size, q.minB = 0, 0, 0, 0
+	q.run, q.head, q.last, q.size, q.minOK = q.run[:0], 0, 0, 0, false
+}
+
+// bucket is where an event of key k > q.last belongs.
+func (q *RadixHeap) bucket(k uint64) (l, d int) {
+	l = (bits.Len64(k^q.last) - 1) / radixDigitBits
+	d = int(k>>(uint(l)*radixDigitBits)) & (radixDigits - 1)
+	return l, d
+}
+
+// newChunk takes a chunk from the free list, or allocates one.
+func (q *RadixHeap) newChunk() int32 {
+	if c := q.free; c != 0 {
+		q.free = q.next[c-1]
+		q.next[c-1] = 0
+		return c
+	}
+	q.chunks = append(q.chunks, new([radixChunk]Event))
+	q.next = append(q.next, 0)
+	return int32(len(q.chunks))
+}
+
+// put appends e to bucket (l, d).
+func (q *RadixHeap) put(l, d int, e *Event) *radixBucket {
+	b := &q.b[l][d]
+	if b.head == 0 {
+		c := q.newChunk()
+		*b = radixBucket{head: c, tail: c}
+		q.occ[l][d/64] |= 1 << (d % 64)
+	} else if b.n == radixChunk {
+		c := q.newChunk()
+		q.next[b.tail-1] = c
+		b.tail, b.n = c, 0
+	}
+	q.chunks[b.tail-1][b.n] = *e
+	b.n++
+	return b
 }
 
 // Push adds e. It panics if e is earlier than the last popped event.
 func (q *RadixHeap) Push(e Event) {
 	k := key(e.At)
-	if k < q.last {
-		panic("queue: RadixHeap: event pushed before the last popped")
-	}
-	i := bits.Len64(k ^ q.last)
-	q.b[i] = append(q.b[i], e)
-	q.size++
-	if i > 0 && q.minB > 0 {
-		if i < q.minB {
-			q.minB, q.minI = i, len(q.b[i])-1
-		} else if i == q.minB && e.Before(&q.b[i][q.minI]) {
-			q.minI = len(q.b[i]) - 1
+	if k <= q.last {
+		if k < q.last {
+			panic("queue: RadixHeap: event pushed before the last popped")
 		}
+		q.run = append(q.run, e)
+		q.size++
+		return
+	}
+	l, d := q.bucket(k)
+	b := q.put(l, d, &e)
+	q.size++
+	if q.minOK && (l < q.minL || l == q.minL && (d < q.minD || d == q.minD && e.Before(q.minEvent()))) {
+		q.minL, q.minD, q.minC, q.minP = l, d, b.tail, b.n-1
 	}
 }
 
-// findMin locates the smallest event of buckets 1..64 (b[0] is spent and
-// the queue is not empty).
+// minEvent is the smallest event of the buckets (minOK).
+func (q *RadixHeap) minEvent() *Event { return &q.chunks[q.minC-1][q.minP] }
+
+// findMin locates the smallest event of the buckets (the run is spent
+// and the queue is not empty).
 func (q *RadixHeap) findMin() {
-	if q.minB > 0 {
+	if q.minOK {
 		return
 	}
-	i := 1
-	for len(q.b[i]) == 0 {
-		i++
-	}
-	b, m := q.b[i], 0
-	for j := 1; j < len(b); j++ {
-		if b[j].Before(&b[m]) {
-			m = j
+	for l := range q.occ {
+		for w, o := range q.occ[l] {
+			if o == 0 {
+				continue
+			}
+			d := w*64 + bits.TrailingZeros64(o)
+			b := &q.b[l][d]
+			bc, bp := b.head, int32(0)
+			best := &q.chunks[bc-1][0]
+			for c := b.head; c != 0; c = q.next[c-1] {
+				ch, n := q.chunks[c-1], int32(radixChunk)
+				if c == b.tail {
+					n = b.n
+				}
+				for p := range n {
+					if ch[p].Before(best) {
+						best, bc, bp = &ch[p], c, p
+					}
+				}
+			}
+			q.minOK, q.minL, q.minD, q.minC, q.minP = true, l, d, bc, bp
+			return
 		}
 	}
-	q.minB, q.minI = i, m
+	panic("queue: RadixHeap: empty")
 }
 
 // Peek returns the next event without removing it. The queue must not be empty.
 func (q *RadixHeap) Peek() Event {
-	if q.head < len(q.b[0]) {
-		return q.b[0][q.head]
+	if q.head < len(q.run) {
+		return q.run[q.head]
 	}
 	q.findMin()
-	return q.b[q.minB][q.minI]
+	return *q.minEvent()
 }
 
 // PopBefore removes and returns the next event if it fires before an event
@@ -101,11 +200,11 @@ func (q *RadixHeap) Peek() Event {
 // The queue must not be empty.
 func (q *RadixHeap) PopBefore(at int64, seq uint64) (Event, bool) {
 	var e *Event
-	if q.head < len(q.b[0]) {
-		e = &q.b[0][q.head]
+	if q.head < len(q.run) {
+		e = &q.run[q.head]
 	} else {
 		q.findMin()
-		e = &q.b[q.minB][q.minI]
+		e = q.minEvent()
 	}
 	if at < e.At || (at == e.At && seq < e.Seq) {
 		return Event{}, false
@@ -115,31 +214,54 @@ func (q *RadixHeap) PopBefore(at int64, seq uint64) (Event, bool) {
 
 // Pop removes and returns the next event. The queue must not be empty.
 func (q *RadixHeap) Pop() Event {
-	if q.head == len(q.b[0]) {
-		// b[0] is spent: empty the bucket of the smallest event into
-		// lower ones around its time, which becomes the last popped.
-		q.b[0], q.head = q.b[0][:0], 0
-		q.findMin()
-		src := q.b[q.minB]
-		m := key(src[q.minI].At)
-		q.last = m
-		for _, e := range src {
-			j := bits.Len64(key(e.At) ^ m)
-			q.b[j] = append(q.b[j], e)
-		}
-		q.b[q.minB] = src[:0]
-		q.minB = 0
-		if len(q.b[0]) > 1 {
-			slices.SortFunc(q.b[0], func(x, y Event) int {
-				if x.Seq < y.Seq {
-					return -1
-				}
-				return 1
-			})
-		}
+	if q.head == len(q.run) {
+		q.refill()
 	}
-	e := q.b[0][q.head]
+	e := q.run[q.head]
 	q.head++
 	q.size--
 	return e
+}
+
+// refill makes the smallest event of the buckets the last popped time and
+// empties its bucket: the events at that time into the run, the others
+// into lower levels.
+func (q *RadixHeap) refill() {
+	q.run, q.head = q.run[:0], 0
+	q.findMin()
+	l, d := q.minL, q.minD
+	src := q.b[l][d]
+	q.b[l][d] = radixBucket{}
+	q.occ[l][d/64] &^= 1 << (d % 64)
+	m := key(q.minEvent().At)
+	q.last, q.minOK = m, false
+	for c := src.head; c != 0; {
+		ch, n := q.chunks[c-1], radixChunk
+		if c == src.tail {
+			n = int(src.n)
+		}
+		for p := range ch[:n] {
+			e := &ch[p]
+			if k := key(e.At); k == m {
+				q.run = append(q.run, *e)
+			} else {
+				l, d := q.bucket(k)
+				q.put(l, d, e)
+			}
+		}
+		// Chunk c is read: it goes back to the free list (the puts
+		// above may take it again only once it is there).
+		nx := q.next[c-1]
+		q.next[c-1] = q.free
+		q.free = c
+		c = nx
+	}
+	if len(q.run) > 1 {
+		slices.SortFunc(q.run, func(x, y Event) int {
+			if x.Seq < y.Seq {
+				return -1
+			}
+			return 1
+		})
+	}
 }
