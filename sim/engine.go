@@ -138,6 +138,8 @@ type Engine struct {
 	busyBase []int64 // busy at the start of the measurement window
 
 	x *ext // dynamics (ext.go); nil when the run has none
+
+	f fastState // the fast path (fast.go), when f.on
 }
 
 // NewEngine prepares a run. The strategy must implement Picker, or Scorer
@@ -209,10 +211,18 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		}
 	}
 	e.smp = newSampler(cfg.Series, n, e.snapshot)
+	if e.fastAllowed(slots) {
+		e.initFast(slots)
+	}
 	if cfg.WarmupTasks == 0 && cfg.WarmupTime == 0 {
 		e.warm = true
 	} else if cfg.WarmupTime > 0 {
-		e.push(cfg.WarmupTime, evWarmupEnd, -1, 0)
+		if e.f.on {
+			e.f.fh.push(fev{at: int64(cfg.WarmupTime), key: e.seq<<fastRefBits | fastWarmRef})
+			e.seq++
+		} else {
+			e.push(cfg.WarmupTime, evWarmupEnd, -1, 0)
+		}
 	}
 	e.readNext()
 	if e.err != nil {
@@ -235,6 +245,9 @@ func (e *Engine) readNext() {
 func (e *Engine) Step(max int) (done bool, err error) {
 	if e.finished {
 		return true, e.err
+	}
+	if e.f.on {
+		return e.stepFast(max)
 	}
 	for k := 0; k < max; k++ {
 		qn := e.q.Len()
@@ -305,7 +318,11 @@ func (e *Engine) pushArrival(t Time) {
 func (e *Engine) nextAt() (Time, bool) {
 	var at Time
 	ok := false
-	if e.radix {
+	if e.f.on {
+		if len(e.f.fh.h) > 0 {
+			at, ok = Time(e.f.fh.h[0].at), true
+		}
+	} else if e.radix {
 		if e.rq.Len() > 0 {
 			at, ok = Time(e.rq.Peek().At), true
 		}
