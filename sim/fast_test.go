@@ -204,3 +204,32 @@ func TestFastPathTaken(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFastHeapHold is the hold model (sim/queue/BENCHMARKS.md) on the
+// fast path's heap at about the pending events of 10^3 single-slot nodes
+// (one completion per busy slot): each step replaces the first event by
+// one an exponential time later (mean 1 s), as a completion followed by
+// the start of a queued task does.
+func BenchmarkFastHeapHold(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			r := NewRand(1, "hold")
+			inc := make([]int64, 1<<16)
+			for k := range inc {
+				inc[k] = int64(r.ExpFloat64() * 1e9)
+			}
+			var q fheap
+			var seq uint64
+			for k := range n {
+				q.push(fev{at: inc[k], key: seq << fastRefBits})
+				seq++
+			}
+			b.ResetTimer()
+			for k := 0; b.Loop(); k++ {
+				top := q.h[0]
+				q.down(fev{at: top.at + inc[k&(len(inc)-1)], key: seq << fastRefBits})
+				seq++
+			}
+		})
+	}
+}
