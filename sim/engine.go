@@ -218,7 +218,7 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		e.warm = true
 	} else if cfg.WarmupTime > 0 {
 		if e.f.on {
-			e.f.fh.push(fev{at: int64(cfg.WarmupTime), key: e.seq<<fastRefBits | fastWarmRef})
+			e.f.fc.push(fev{at: int64(cfg.WarmupTime), key: e.seq<<fastRefBits | fastWarmRef})
 			e.seq++
 		} else {
 			e.push(cfg.WarmupTime, evWarmupEnd, -1, 0)
@@ -319,9 +319,9 @@ func (e *Engine) nextAt() (Time, bool) {
 	var at Time
 	ok := false
 	if e.f.on {
-		if len(e.f.fh.h) > 0 {
-			at, ok = Time(e.f.fh.h[0].at), true
-		}
+		var ev fev
+		ev, ok = e.f.fc.first()
+		at = Time(ev.at)
 	} else if e.radix {
 		if e.rq.Len() > 0 {
 			at, ok = Time(e.rq.Peek().At), true

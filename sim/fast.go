@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"errors"
-	"math/bits"
-)
+import "errors"
 
 // The fast path of node queueing: a run without dynamics, start-up
 // delays, Observer strategy, records, series or per-task resources (the
@@ -15,8 +12,9 @@ import (
 //     the cluster) instead of a 64-byte slab slot per task in flight;
 //   - per node, a FIFO of the queued tasks' (arrival, work, id, measured)
 //     in 32-byte entries (fqent) instead of slab slots;
-//   - a 4-ary heap of 16-byte (time, sequence<<16 | record) entries
-//     (fheap) instead of the calendar queue's 40-byte events.
+//   - a calendar queue of 16-byte (time, sequence<<16 | record) events
+//     over a fixed pool (fcal, fastcal.go) instead of the general one's
+//     40-byte events.
 //
 // It pushes every event at the moment the general path does, with the
 // same sequence number, and pops in the same (time, sequence) order, so a
@@ -43,83 +41,6 @@ type fev struct {
 
 func (a fev) before(b fev) bool { return a.at < b.at || a.at == b.at && a.key < b.key }
 
-// fheap is a 4-ary min-heap of fev in (time, sequence) order: the four
-// children of an entry are one 64-byte line.
-type fheap struct{ h []fev }
-
-func (q *fheap) push(x fev) {
-	q.h = append(q.h, x)
-	h := q.h
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) >> 2
-		if !x.before(h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = x
-}
-
-// pop removes the first entry.
-func (q *fheap) pop() {
-	n := len(q.h) - 1
-	x := q.h[n]
-	q.h = q.h[:n]
-	if n > 0 {
-		q.down(x)
-	}
-}
-
-// down puts x in place of the first entry and restores the heap. It
-// moves the hole left at the top down to a leaf along the smallest
-// children, then x up from there (Floyd): x is usually a late time, so
-// it rises little, and the choice of the smallest child is made without
-// branches (earlier), which a random order would mispredict.
-func (q *fheap) down(x fev) {
-	h := q.h
-	n := len(h)
-	i := 0
-	for {
-		c := 4*i + 1
-		var m int
-		if c+3 < n {
-			a := c + int(earlier(h[c+1], h[c]))
-			b := c + 2 + int(earlier(h[c+3], h[c+2]))
-			m = a + (b-a)&-int(earlier(h[b], h[a]))
-		} else if c < n {
-			m = c
-			for j := c + 1; j < n; j++ {
-				if h[j].before(h[m]) {
-					m = j
-				}
-			}
-		} else {
-			break
-		}
-		h[i] = h[m]
-		i = m
-	}
-	for i > 0 {
-		p := (i - 1) >> 2
-		if !x.before(h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = x
-}
-
-// earlier is 1 when a comes before b, else 0, without a branch: a
-// 128-bit comparison of (at, key) by subtraction (times are >= 0).
-func earlier(a, b fev) uint64 {
-	_, br := bits.Sub64(a.key, b.key, 0)
-	_, br = bits.Sub64(uint64(a.at), uint64(b.at), br)
-	return br
-}
-
 // svc is the task a busy slot serves (fast path).
 type svc struct {
 	arrival, start, work Time
@@ -139,12 +60,11 @@ type fqent struct {
 // fastState is the Engine's state on the fast path.
 type fastState struct {
 	on      bool
-	fh      fheap
+	fc      fcal
 	svc     []svc
 	svcFree []int32
 	fq      chunked[fqent]
 	fqFree  int32
-	topLive bool // the completion being handled is still the heap's first
 }
 
 var errFastSeq = errors.New("sim: more than 2^48 events scheduled; the run is too long for the fast path")
@@ -166,39 +86,33 @@ func (e *Engine) initFast(slots int64) {
 		f.svcFree[k] = int32(slots) - 1 - int32(k)
 	}
 	f.fqFree = -1
-	f.fh.h = make([]fev, 0, slots+1)
+	f.fc.init(int(slots) + 1)
 }
 
 // stepFast is Step on the fast path.
 func (e *Engine) stepFast(max int) (done bool, err error) {
 	f := &e.f
 	for k := 0; k < max; k++ {
-		h := f.fh.h
-		if len(h) == 0 && !e.arrQ {
+		top, ok := f.fc.first()
+		if !ok && !e.arrQ {
 			e.finished = true
 			return true, nil
 		}
-		if e.arrQ && (len(h) == 0 || e.arrAt < Time(h[0].at) || e.arrAt == Time(h[0].at) && e.arrSeq < h[0].key>>fastRefBits) {
+		if e.arrQ && (!ok || e.arrAt < Time(top.at) || e.arrAt == Time(top.at) && e.arrSeq < top.key>>fastRefBits) {
 			e.arrQ = false
 			e.now = e.arrAt
 			e.view.now = e.now
 			e.events++
 			e.arriveFast()
 		} else {
-			top := h[0]
+			f.fc.pop()
 			e.now = Time(top.at)
 			e.view.now = e.now
 			e.events++
 			if r := int32(top.key & fastRefMask); r == fastWarmRef {
-				f.fh.pop()
 				e.startWindow()
 			} else {
-				f.topLive = true
 				e.completeFast(r)
-				if f.topLive {
-					f.fh.pop()
-					f.topLive = false
-				}
 			}
 		}
 		if e.err != nil {
@@ -285,14 +199,8 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool)
 	r := f.svcFree[n]
 	f.svcFree = f.svcFree[:n]
 	f.svc[r] = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
-	ev := fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)}
+	f.fc.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
 	e.seq++
-	if f.topLive {
-		f.topLive = false
-		f.fh.down(ev)
-	} else {
-		f.fh.push(ev)
-	}
 }
 
 // completeFast ends the task of service record r now (complete on the

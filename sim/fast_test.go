@@ -205,12 +205,12 @@ func TestFastPathTaken(t *testing.T) {
 	}
 }
 
-// BenchmarkFastHeapHold is the hold model (sim/queue/BENCHMARKS.md) on the
-// fast path's heap at about the pending events of 10^3 single-slot nodes
-// (one completion per busy slot): each step replaces the first event by
-// one an exponential time later (mean 1 s), as a completion followed by
-// the start of a queued task does.
-func BenchmarkFastHeapHold(b *testing.B) {
+// BenchmarkFastQueueHold is the hold model (sim/queue/BENCHMARKS.md) on
+// the fast path's calendar queue at about the pending events of 10^2 to
+// 10^4 single-slot nodes (one completion per busy slot): each step takes
+// the first event and schedules one an exponential time later (mean 1 s),
+// as a completion followed by the start of a queued task does.
+func BenchmarkFastQueueHold(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			r := NewRand(1, "hold")
@@ -218,18 +218,77 @@ func BenchmarkFastHeapHold(b *testing.B) {
 			for k := range inc {
 				inc[k] = int64(r.ExpFloat64() * 1e9)
 			}
-			var q fheap
+			var q fcal
+			q.init(n)
 			var seq uint64
 			for k := range n {
 				q.push(fev{at: inc[k], key: seq << fastRefBits})
 				seq++
 			}
-			b.ResetTimer()
-			for k := 0; b.Loop(); k++ {
-				top := q.h[0]
-				q.down(fev{at: top.at + inc[k&(len(inc)-1)], key: seq << fastRefBits})
+			for k := range 10 * n { // to the width and steady state
+				top, _ := q.first()
+				q.pop()
+				q.push(fev{at: top.at + inc[k&(len(inc)-1)], key: seq << fastRefBits})
 				seq++
 			}
+			for k := 0; b.Loop(); k++ {
+				top, _ := q.first()
+				q.pop()
+				q.push(fev{at: top.at + inc[k&(len(inc)-1)], key: seq << fastRefBits})
+				seq++
+			}
+			b.ReportMetric(float64(q.shift), "shift")
 		})
+	}
+}
+
+// TestFastQueueOrder: the fast path's calendar queue pops in (time, key)
+// order, checked against the least pending event found by a scan, through
+// phases whose time scales differ by 10^9 (the width adapts both ways and
+// pops jump over years of empty buckets) and with many equal times.
+func TestFastQueueOrder(t *testing.T) {
+	r := NewRand(7, "fcal")
+	const max = 500
+	var q fcal
+	q.init(max)
+	var ref []fev
+	var now int64
+	var seq uint64
+	widths := map[uint]bool{}
+	for phase, scale := range []int64{1e9, 1, 1e3, 3600e9, 1, 1e6} {
+		for range 20000 {
+			if len(ref) < max && (len(ref) == 0 || r.IntN(2) == 0) {
+				at := now + int64(r.IntN(4))*scale // ties: whole multiples of scale
+				if r.IntN(2) == 0 {
+					at = now + int64(r.Float64()*float64(scale)*float64(max))
+				}
+				x := fev{at: at, key: seq<<fastRefBits | uint64(r.IntN(fastRefMask))}
+				seq++
+				q.push(x)
+				ref = append(ref, x)
+				continue
+			}
+			m := 0
+			for k := range ref {
+				if ref[k].before(ref[m]) {
+					m = k
+				}
+			}
+			got, ok := q.first()
+			if !ok || got != ref[m] {
+				t.Fatalf("phase %d: first = %+v, %v; want %+v", phase, got, ok, ref[m])
+			}
+			q.pop()
+			now = got.at
+			ref[m] = ref[len(ref)-1]
+			ref = ref[:len(ref)-1]
+			widths[q.shift] = true
+		}
+	}
+	if len(widths) < 3 {
+		t.Errorf("the width took %d values, want it to adapt to the phases' scales", len(widths))
+	}
+	if _, ok := q.first(); ok != (len(ref) > 0) || q.n != len(ref) {
+		t.Errorf("%d events pending, the queue says %d", len(ref), q.n)
 	}
 }
