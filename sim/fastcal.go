@@ -18,6 +18,8 @@ type fcal struct {
 	mask  int64
 	shift uint
 	cb    int64 // absolute bucket at or before every pending event's
+	top   int32 // the entry first returned last
+	valid bool  // top is still the first (no push or pop since)
 	n     int
 
 	// Width adaptation: buckets stepped over by pops and list entries
@@ -63,6 +65,7 @@ func (q *fcal) push(x fev) {
 	k := q.free
 	q.free = q.ents[k].next
 	q.ents[k].ev = x
+	q.valid = false
 	q.link(k)
 	q.n++
 	q.pushes++
@@ -86,22 +89,30 @@ func (q *fcal) link(k int32) {
 // first returns the first event; false when there is none. It moves the
 // current bucket up to it.
 func (q *fcal) first() (fev, bool) {
+	if q.valid {
+		return q.ents[q.top].ev, true
+	}
 	if q.n == 0 {
 		return fev{}, false
 	}
+	heads, ents, shift, mask := q.heads, q.ents, q.shift, q.mask
+	cb := q.cb
 	for s := int64(0); ; s++ {
-		if h := q.heads[q.cb&q.mask]; h >= 0 && q.ents[h].ev.at>>q.shift == q.cb {
-			q.steps += int(s)
-			return q.ents[h].ev, true
+		if h := heads[cb&mask]; h >= 0 {
+			if x := ents[h].ev; x.at>>shift == cb {
+				q.cb, q.top, q.valid = cb, h, true
+				q.steps += int(s)
+				return x, true
+			}
 		}
-		if s > q.mask {
+		if s > mask {
 			// A whole year of empty buckets: find the first directly.
 			q.steps += int(s)
-			q.cb = q.minAt() >> q.shift
+			cb = q.minAt() >> shift
 			s = -1
 			continue
 		}
-		q.cb++
+		cb++
 	}
 }
 
@@ -118,11 +129,12 @@ func (q *fcal) minAt() int64 {
 	return m.at
 }
 
-// pop removes the first event; first must have returned it.
+// pop removes the first event; first must have returned it, and nothing
+// been pushed since.
 func (q *fcal) pop() {
-	b := &q.heads[q.cb&q.mask]
-	k := *b
-	*b = q.ents[k].next
+	k := q.top
+	q.valid = false
+	q.heads[q.cb&q.mask] = q.ents[k].next
 	q.ents[k].next = q.free
 	q.free = k
 	q.n--
