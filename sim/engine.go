@@ -400,6 +400,11 @@ func (e *Engine) arrive() {
 	}
 }
 
+// badPick sets the error of a Picker's answer i out of range.
+func (e *Engine) badPick(i int, t *Task) {
+	e.err = fmt.Errorf("sim: strategy %s picked node %d for task %d; valid nodes are 0..%d", e.strat.Name(), i, t.ID, len(e.cfg.Nodes)-1)
+}
+
 // place asks the strategy for a node and checks the answer.
 func (e *Engine) place(t *Task) int {
 	n := len(e.cfg.Nodes)
@@ -409,7 +414,7 @@ func (e *Engine) place(t *Task) int {
 			return i
 		}
 		if i < 0 || i >= n {
-			e.err = fmt.Errorf("sim: strategy %s picked node %d for task %d; valid nodes are 0..%d", e.strat.Name(), i, t.ID, n-1)
+			e.badPick(i, t)
 			return Drop
 		}
 		return i

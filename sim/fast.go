@@ -143,9 +143,17 @@ func (e *Engine) arriveFast() {
 		e.arrived++
 		e.changeInSys(1)
 	}
-	if i := e.place(t); e.err != nil {
+	var i int
+	if e.picker != nil {
+		// place, inline for a Picker: an answer out of range is place's error.
+		if i = e.picker.Pick(e.view, t); i != Drop && uint(i) >= uint(len(e.nd)) {
+			e.badPick(i, t)
+			return
+		}
+	} else if i = e.place(t); e.err != nil {
 		return
-	} else if i == Drop {
+	}
+	if i == Drop {
 		e.count(t.Arrival, e.now, e.now, Dropped, measured)
 	} else {
 		l := &e.view.load[i]

@@ -292,3 +292,48 @@ func TestFastQueueOrder(t *testing.T) {
 		t.Errorf("%d events pending, the queue says %d", len(ref), q.n)
 	}
 }
+
+// wrongAt is a Picker that answers node 0 but, for task at, answer.
+type wrongAt struct {
+	at     int64
+	answer int
+}
+
+func (wrongAt) Name() string { return "wrong" }
+func (p wrongAt) Pick(_ *View, t *Task) int {
+	if t.ID == p.at {
+		return p.answer
+	}
+	return 0
+}
+
+// TestFastPathBadPick: a Picker's answer out of range stops the run with
+// the general path's error, on the fast path too (which checks it inline).
+func TestFastPathBadPick(t *testing.T) {
+	for _, answer := range []int{2, ToBroker, -3} {
+		var msg [2]string
+		for k, fast := range []bool{false, true} {
+			func() {
+				defer func(v bool) { fastPath = v }(fastPath)
+				fastPath = fast
+				ts := []Task{{ID: 0, Work: Second}, {ID: 1, Arrival: Second, Work: Second}, {ID: 2, Arrival: 2 * Second}}
+				e, err := NewEngine(Config{Nodes: []NodeSpec{{Name: "a", Slots: 1, Speed: 1}, {Name: "b", Slots: 1, Speed: 1}}}, &plainTasks{ts: ts}, wrongAt{1, answer})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e.f.on != fast {
+					t.Fatalf("fast path %v, want %v", e.f.on, fast)
+				}
+				if err := e.Run(); err != nil {
+					msg[k] = fmt.Sprintf("%v after %d events", err, e.Events())
+				}
+			}()
+		}
+		// Task 0 arrives at 0 and ends at 1 s, an event scheduled before
+		// task 1's arrival at 1 s, which comes third and stops the run.
+		want := fmt.Sprintf("sim: strategy wrong picked node %d for task 1; valid nodes are 0..1 after 3 events", answer)
+		if msg[0] != want || msg[1] != want {
+			t.Errorf("answer %d: general path %q, fast path %q; want %q from both", answer, msg[0], msg[1], want)
+		}
+	}
+}
