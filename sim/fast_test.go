@@ -337,3 +337,24 @@ func TestFastPathBadPick(t *testing.T) {
 		}
 	}
 }
+
+// TestFastQueueEqualTimes: events at one time (a trace's burst) are
+// appended to their bucket, not inserted after a walk past the others, so
+// that n of them cost O(n), not O(n²): no entry is walked past.
+func TestFastQueueEqualTimes(t *testing.T) {
+	var q fcal
+	q.init(5000)
+	for k := range 5000 {
+		q.push(fev{at: 7 * int64(Second), key: uint64(k) << fastRefBits})
+	}
+	if q.walks != 0 {
+		t.Errorf("%d entries walked past for 5,000 events at one time, want 0", q.walks)
+	}
+	for k := range 5000 {
+		x, ok := q.first()
+		if want := (fev{at: 7 * int64(Second), key: uint64(k) << fastRefBits}); !ok || x != want {
+			t.Fatalf("pop %d: %+v, %v; want %+v", k, x, ok, want)
+		}
+		q.pop()
+	}
+}

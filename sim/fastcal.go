@@ -7,14 +7,16 @@ package sim
 // buckets are 2^shift ns wide; an event's bucket is its time's absolute
 // bucket number (at >> shift) modulo the bucket count, and each bucket is
 // a list sorted by (time, key), so the first entry of the current
-// absolute bucket is the first event. The width follows the events: it
-// doubles when pops step over many empty buckets and halves when pushes
-// walk long lists. At about 10^3 pending events a push and a pop cost
-// about what one sift of a 4-ary heap does (BenchmarkFastQueueHold).
+// absolute bucket is the first event; an event after the last of its
+// bucket (events of equal times among them) is appended without a walk.
+// The width follows the events: it doubles when pops step over many
+// empty buckets and halves when pushes walk long lists. At about 10^3
+// pending events a pop and a push cost less than a sift of a 4-ary heap
+// of the same entries (BenchmarkFastQueueHold; docs/performance.md).
 type fcal struct {
 	ents  []cent
 	free  int32
-	heads []int32 // per bucket, its first entry, or -1
+	bk    []fbucket
 	mask  int64
 	shift uint
 	cb    int64 // absolute bucket at or before every pending event's
@@ -26,6 +28,9 @@ type fcal struct {
 	// walked by pushes since the last check.
 	pops, steps, pushes, walks int
 }
+
+// fbucket is a bucket of fcal: its first and last entries, or -1.
+type fbucket struct{ head, tail int32 }
 
 // cent is an entry of fcal: an event and the next entry of its bucket (or
 // of the free list).
@@ -42,9 +47,9 @@ func (q *fcal) init(max int) {
 	for nb < 2*max {
 		nb *= 2
 	}
-	q.heads = make([]int32, nb)
-	for b := range q.heads {
-		q.heads[b] = -1
+	q.bk = make([]fbucket, nb)
+	for b := range q.bk {
+		q.bk[b] = fbucket{-1, -1}
 	}
 	q.mask = int64(nb - 1)
 	q.shift = 20 // about 1 ms; adapted
@@ -74,16 +79,32 @@ func (q *fcal) push(x fev) {
 	}
 }
 
-// link puts entry k into its bucket, in order.
+// link puts entry k into its bucket, in order: at its end in the usual
+// case (no later event there: a later time, or the same time and a later
+// sequence number, as events of equal times are), else after a walk from
+// its start.
 func (q *fcal) link(k int32) {
-	x := q.ents[k].ev
-	b := &q.heads[(x.at>>q.shift)&q.mask]
-	for *b >= 0 && q.ents[*b].ev.before(x) {
-		b = &q.ents[*b].next
+	ents := q.ents
+	x := ents[k].ev
+	b := &q.bk[(x.at>>q.shift)&q.mask]
+	if b.head < 0 {
+		ents[k].next = -1
+		b.head, b.tail = k, k
+		return
+	}
+	if !x.before(ents[b.tail].ev) {
+		ents[k].next = -1
+		ents[b.tail].next = k
+		b.tail = k
+		return
+	}
+	p := &b.head
+	for ents[*p].ev.before(x) { // ends before the tail
+		p = &ents[*p].next
 		q.walks++
 	}
-	q.ents[k].next = *b
-	*b = k
+	ents[k].next = *p
+	*p = k
 }
 
 // first returns the first event; false when there is none. It moves the
@@ -95,10 +116,10 @@ func (q *fcal) first() (fev, bool) {
 	if q.n == 0 {
 		return fev{}, false
 	}
-	heads, ents, shift, mask := q.heads, q.ents, q.shift, q.mask
+	bk, ents, shift, mask := q.bk, q.ents, q.shift, q.mask
 	cb := q.cb
 	for s := int64(0); ; s++ {
-		if h := heads[cb&mask]; h >= 0 {
+		if h := bk[cb&mask].head; h >= 0 {
 			if x := ents[h].ev; x.at>>shift == cb {
 				q.cb, q.top, q.valid = cb, h, true
 				q.steps += int(s)
@@ -121,8 +142,8 @@ func (q *fcal) first() (fev, bool) {
 func (q *fcal) minAt() int64 {
 	var m fev
 	found := false
-	for _, h := range q.heads {
-		if h >= 0 && (!found || q.ents[h].ev.before(m)) {
+	for _, b := range q.bk {
+		if h := b.head; h >= 0 && (!found || q.ents[h].ev.before(m)) {
 			m, found = q.ents[h].ev, true
 		}
 	}
@@ -134,7 +155,10 @@ func (q *fcal) minAt() int64 {
 func (q *fcal) pop() {
 	k := q.top
 	q.valid = false
-	q.heads[q.cb&q.mask] = q.ents[k].next
+	b := &q.bk[q.cb&q.mask]
+	if b.head = q.ents[k].next; b.head < 0 {
+		b.tail = -1
+	}
 	q.ents[k].next = q.free
 	q.free = k
 	q.n--
@@ -159,14 +183,14 @@ func (q *fcal) adapt() {
 	}
 	// Relink every entry at the new width.
 	var all int32 = -1
-	for b, h := range q.heads {
-		for h >= 0 {
+	for b := range q.bk {
+		for h := q.bk[b].head; h >= 0; {
 			nx := q.ents[h].next
 			q.ents[h].next = all
 			all = h
 			h = nx
 		}
-		q.heads[b] = -1
+		q.bk[b] = fbucket{-1, -1}
 	}
 	q.shift = uint(int(q.shift) + d)
 	for all >= 0 {
