@@ -45,6 +45,9 @@ func NewEndpoints(cfg Config, src Source, s Strategy, onStart func(slot int)) (*
 	if err != nil {
 		return nil, err
 	}
+	// The dynamics and hook set below are not the fast path's (nothing is
+	// pending yet: endpoints take no warm-up).
+	e.f = fastState{}
 	if e.x == nil {
 		if e.x, err = newExt(e); err != nil {
 			return nil, err

@@ -138,6 +138,8 @@ type Engine struct {
 	busyBase []int64 // busy at the start of the measurement window
 
 	x *ext // dynamics (ext.go); nil when the run has none
+
+	f fastState // the fast path (fast.go), when f.on
 }
 
 // NewEngine prepares a run. The strategy must implement Picker, or Scorer
@@ -209,10 +211,18 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		}
 	}
 	e.smp = newSampler(cfg.Series, n, e.snapshot)
+	if e.fastAllowed(slots) {
+		e.initFast(slots)
+	}
 	if cfg.WarmupTasks == 0 && cfg.WarmupTime == 0 {
 		e.warm = true
 	} else if cfg.WarmupTime > 0 {
-		e.push(cfg.WarmupTime, evWarmupEnd, -1, 0)
+		if e.f.on {
+			e.f.fc.push(fev{at: int64(cfg.WarmupTime), key: e.seq<<fastRefBits | fastWarmRef})
+			e.seq++
+		} else {
+			e.push(cfg.WarmupTime, evWarmupEnd, -1, 0)
+		}
 	}
 	e.readNext()
 	if e.err != nil {
@@ -235,6 +245,9 @@ func (e *Engine) readNext() {
 func (e *Engine) Step(max int) (done bool, err error) {
 	if e.finished {
 		return true, e.err
+	}
+	if e.f.on {
+		return e.stepFast(max)
 	}
 	for k := 0; k < max; k++ {
 		qn := e.q.Len()
@@ -305,7 +318,11 @@ func (e *Engine) pushArrival(t Time) {
 func (e *Engine) nextAt() (Time, bool) {
 	var at Time
 	ok := false
-	if e.radix {
+	if e.f.on {
+		var ev fev
+		ev, ok = e.f.fc.first()
+		at = Time(ev.at)
+	} else if e.radix {
 		if e.rq.Len() > 0 {
 			at, ok = Time(e.rq.Peek().At), true
 		}
@@ -383,6 +400,11 @@ func (e *Engine) arrive() {
 	}
 }
 
+// badPick sets the error of a Picker's answer i out of range.
+func (e *Engine) badPick(i int, t *Task) {
+	e.err = fmt.Errorf("sim: strategy %s picked node %d for task %d; valid nodes are 0..%d", e.strat.Name(), i, t.ID, len(e.cfg.Nodes)-1)
+}
+
 // place asks the strategy for a node and checks the answer.
 func (e *Engine) place(t *Task) int {
 	n := len(e.cfg.Nodes)
@@ -392,7 +414,7 @@ func (e *Engine) place(t *Task) int {
 			return i
 		}
 		if i < 0 || i >= n {
-			e.err = fmt.Errorf("sim: strategy %s picked node %d for task %d; valid nodes are 0..%d", e.strat.Name(), i, t.ID, n-1)
+			e.badPick(i, t)
 			return Drop
 		}
 		return i

@@ -1,0 +1,251 @@
+package sim
+
+import "errors"
+
+// The fast path of node queueing: a run without dynamics, start-up
+// delays, Observer strategy, records, series or per-task resources (the
+// workload a PlainSource: no cpu or memory to account) needs of a task
+// only its arrival, work, id and whether it is measured, and of the event
+// queue only completions (and the warm-up's end). It keeps
+//
+//   - a service record per busy slot (svc, preallocated: one per slot of
+//     the cluster) instead of a 64-byte slab slot per task in flight;
+//   - per node, a FIFO of the queued tasks' (arrival, work, id, measured)
+//     in 32-byte entries (fqent) instead of slab slots;
+//   - a calendar queue of 16-byte (time, sequence<<16 | record) events
+//     over a fixed pool (fcal, fastcal.go) instead of the general one's
+//     40-byte events.
+//
+// It pushes every event at the moment the general path does, with the
+// same sequence number, and pops in the same (time, sequence) order, so a
+// run's Result is byte for byte the general path's (TestFastPathSameResult
+// runs both).
+
+// fastPath enables the fast path where a run allows it; the tests switch
+// it off to run the general path as the oracle.
+var fastPath = true
+
+const (
+	fastRefBits = 16
+	fastRefMask = 1<<fastRefBits - 1
+	fastWarmRef = fastRefMask // the warm-up's end; records are below
+	fastMaxSeq  = 1 << (64 - fastRefBits)
+)
+
+// fev is a pending event of the fast path: its time, and its sequence
+// number above the index of its service record (or fastWarmRef).
+type fev struct {
+	at  int64
+	key uint64
+}
+
+func (a fev) before(b fev) bool { return a.at < b.at || a.at == b.at && a.key < b.key }
+
+// svc is the task a busy slot serves (fast path).
+type svc struct {
+	arrival, start, work Time
+	node                 int32
+	measured             bool
+}
+
+// fqent is a task waiting in a node's FIFO (fast path), linked through
+// next (or the free list).
+type fqent struct {
+	arrival, work Time
+	id            int64
+	next          int32
+	measured      bool
+}
+
+// fastState is the Engine's state on the fast path.
+type fastState struct {
+	on      bool
+	fc      fcal
+	svc     []svc
+	svcFree []int32
+	fq      chunked[fqent]
+	fqFree  int32
+}
+
+var errFastSeq = errors.New("sim: more than 2^48 events scheduled; the run is too long for the fast path")
+
+// fastAllowed reports whether the run may take the fast path (called by
+// NewEngine once the rest is set up, before the first event is pushed).
+func (e *Engine) fastAllowed(slots int64) bool {
+	return fastPath && e.x == nil && !e.su.on && e.obs == nil && e.cfg.OnRecord == nil &&
+		e.smp == nil && e.plain != nil && !e.radix && slots < fastWarmRef
+}
+
+// initFast sets the fast path up for a cluster of slots slots.
+func (e *Engine) initFast(slots int64) {
+	f := &e.f
+	f.on = true
+	f.svc = make([]svc, slots)
+	f.svcFree = make([]int32, slots)
+	for k := range f.svcFree {
+		f.svcFree[k] = int32(slots) - 1 - int32(k)
+	}
+	f.fqFree = -1
+	f.fc.init(int(slots) + 1)
+}
+
+// stepFast is Step on the fast path.
+func (e *Engine) stepFast(max int) (done bool, err error) {
+	f := &e.f
+	for k := 0; k < max; k++ {
+		top, ok := f.fc.first()
+		if !ok && !e.arrQ {
+			e.finished = true
+			return true, nil
+		}
+		if e.arrQ && (!ok || e.arrAt < Time(top.at) || e.arrAt == Time(top.at) && e.arrSeq < top.key>>fastRefBits) {
+			e.arrQ = false
+			e.now = e.arrAt
+			e.view.now = e.now
+			e.events++
+			e.arriveFast()
+		} else {
+			f.fc.pop()
+			e.now = Time(top.at)
+			e.view.now = e.now
+			e.events++
+			if r := int32(top.key & fastRefMask); r == fastWarmRef {
+				e.startWindow()
+			} else {
+				e.completeFast(r)
+			}
+		}
+		if e.err != nil {
+			e.finished = true
+			return true, e.err
+		}
+	}
+	return false, nil
+}
+
+// changedFast is View.changed, called only when something listens.
+func (e *Engine) changedFast(i int) {
+	if v := e.view; len(v.indexes)+len(v.watchers)+len(v.logs) > 0 {
+		v.changed(i)
+	}
+}
+
+// arriveFast is arrive on the fast path.
+func (e *Engine) arriveFast() {
+	if !e.warm && e.cfg.WarmupTasks > 0 && e.arrivedAll >= e.cfg.WarmupTasks {
+		e.startWindow()
+	}
+	e.arrivedAll++
+	t := &e.in
+	e.lastArrival = t.Arrival
+	measured := e.warm
+	if measured {
+		e.arrived++
+		e.changeInSys(1)
+	}
+	var i int
+	if e.picker != nil {
+		// place, inline for a Picker: an answer out of range is place's error.
+		if i = e.picker.Pick(e.view, t); i != Drop && uint(i) >= uint(len(e.nd)) {
+			e.badPick(i, t)
+			return
+		}
+	} else if i = e.place(t); e.err != nil {
+		return
+	}
+	if i == Drop {
+		e.count(t.Arrival, e.now, e.now, Dropped, measured)
+	} else {
+		l := &e.view.load[i]
+		nd := &e.nd[i]
+		if l.Active < nd.slots {
+			e.touch(i)
+			l.Active++
+			e.changedFast(i)
+			e.startFast(int32(i), t.Arrival, t.Work, t.ID, measured)
+		} else {
+			l.Queued++
+			e.changedFast(i)
+			f := &e.f
+			k := f.fqFree
+			if k >= 0 {
+				f.fqFree = f.fq.at(k).next
+			} else {
+				k = f.fq.grow()
+			}
+			*f.fq.at(k) = fqent{arrival: t.Arrival, work: t.Work, id: t.ID, next: -1, measured: measured}
+			if nd.q.tail < 0 {
+				nd.q.head = k
+			} else {
+				f.fq.at(nd.q.tail).next = k
+			}
+			nd.q.tail = k
+		}
+	}
+	e.readNext()
+	if e.pending {
+		e.pushArrival(e.in.Arrival)
+	}
+}
+
+// startFast starts a task on node i now (start on the fast path).
+func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool) {
+	d := work
+	if inv := e.nd[i].inv; inv != 1 || work > MaxTime-e.now {
+		if d = e.scaled(work, inv, id, i); e.err != nil {
+			return
+		}
+	}
+	if e.seq >= fastMaxSeq {
+		e.err = errFastSeq
+		return
+	}
+	f := &e.f
+	n := len(f.svcFree) - 1
+	r := f.svcFree[n]
+	f.svcFree = f.svcFree[:n]
+	f.svc[r] = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
+	f.fc.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
+	e.seq++
+}
+
+// completeFast ends the task of service record r now (complete on the
+// fast path).
+func (e *Engine) completeFast(r int32) {
+	f := &e.f
+	sv := &f.svc[r]
+	i := sv.node
+	nd := &e.nd[i]
+	if sv.measured {
+		nd.work += int64(sv.work)
+		nd.served++
+	}
+	l := &e.view.load[i]
+	e.touch(int(i))
+	l.Active--
+	e.changedFast(int(i))
+	// count(sv.arrival, sv.start, now, Completed, sv.measured), inline
+	// (finish is now: the area gains nothing beyond changeInSys's).
+	if e.now > e.lastFinish {
+		e.lastFinish = e.now
+	}
+	if sv.measured {
+		e.done[Completed]++
+		e.latency.Record(int64(e.now - sv.arrival))
+		e.wait.Record(int64(sv.start - sv.arrival))
+		e.changeInSys(-1)
+	}
+	f.svcFree = append(f.svcFree, r)
+	if k := nd.q.head; k >= 0 {
+		q := f.fq.at(k)
+		if nd.q.head = q.next; nd.q.head < 0 {
+			nd.q.tail = -1
+		}
+		q.next = f.fqFree
+		f.fqFree = k
+		l.Queued--
+		l.Active++
+		e.changedFast(int(i))
+		e.startFast(i, q.arrival, q.work, q.id, q.measured)
+	}
+}

@@ -1,0 +1,360 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"testing"
+)
+
+// plainTasks is a PlainSource over a list of tasks, for the fast path's
+// tests: it sets only ID, Arrival and Work, as the generator does.
+type plainTasks struct {
+	ts []Task
+	i  int
+}
+
+func (s *plainTasks) Next(t *Task) error {
+	*t = Task{}
+	return s.NextPlain(t)
+}
+
+func (s *plainTasks) NextPlain(t *Task) error {
+	if s.i == len(s.ts) {
+		return io.EOF
+	}
+	t.ID, t.Arrival, t.Work = s.ts[s.i].ID, s.ts[s.i].Arrival, s.ts[s.i].Work
+	s.i++
+	return nil
+}
+
+// leastOrDrop is a Picker that reads the View, so that the order of
+// events at equal times shows in its choices: with probability drop it
+// drops the task, else it takes the node with the fewest tasks in the
+// system among three drawn (the lowest drawn first among ties).
+type leastOrDrop struct {
+	r    *Rand
+	drop float64
+}
+
+func (leastOrDrop) Name() string { return "least-or-drop" }
+func (p leastOrDrop) Pick(v *View, _ *Task) int {
+	if p.r.Float64() < p.drop {
+		return Drop
+	}
+	best := p.r.IntN(v.Len())
+	for range 2 {
+		if j := p.r.IntN(v.Len()); v.InSystem(j) < v.InSystem(best) {
+			best = j
+		}
+	}
+	return best
+}
+
+// fewestQueued is a Scorer: a node's score falls with its queue.
+type fewestQueued struct{}
+
+func (fewestQueued) Name() string { return "fewest-queued" }
+func (fewestQueued) Score(v *View, _ *Task, i int) int64 {
+	return max(MaxScore-int64(v.Load(i).Queued)-int64(v.Load(i).Active), MinScore)
+}
+
+// fastCase is one random run of TestFastPathSameResult.
+type fastCase struct {
+	nodes    []NodeSpec
+	tasks    []Task
+	cfg      Config
+	strategy func() Strategy
+	what     string
+}
+
+// randomFastCase draws a cluster (1-4 slots, speeds, background load), a
+// workload (integer-second arrivals with many ties, or nanosecond ones;
+// zero-work tasks among them), warm-up and stop limits and a strategy.
+func randomFastCase(r *Rand, k int) fastCase {
+	var c fastCase
+	n := 1 + r.IntN(12)
+	speeds := []float64{0.5, 1, 1, 1.5, 2, 3}
+	for i := range n {
+		sp := NodeSpec{Name: fmt.Sprintf("n%d", i), Slots: 1 + r.IntN(4), Speed: speeds[r.IntN(len(speeds))]}
+		if r.IntN(4) == 0 {
+			sp.Background = 0.25
+		}
+		c.nodes = append(c.nodes, sp)
+	}
+	ties := r.IntN(2) == 0
+	m := 200 + r.IntN(2000)
+	var at Time
+	for id := range m {
+		var w Time
+		if ties {
+			// Whole seconds: arrivals in bursts at the same second, work
+			// of 0 to 4 s, so that completions and arrivals coincide.
+			if r.IntN(3) == 0 {
+				at += Time(r.IntN(2)) * Second
+			}
+			w = Time(r.IntN(5)) * Second
+		} else {
+			at += Time(r.IntN(int(Second) / n))
+			w = Time(r.IntN(int(3 * Second)))
+			if r.IntN(10) == 0 {
+				w = 0
+			}
+		}
+		c.tasks = append(c.tasks, Task{ID: int64(id), Arrival: at, Work: w})
+	}
+	switch r.IntN(3) {
+	case 1:
+		c.cfg.WarmupTasks = int64(r.IntN(m / 2))
+	case 2:
+		c.cfg.WarmupTime = Time(r.IntN(int(at/Second)+1)) * Second / 2
+	}
+	switch r.IntN(3) {
+	case 1:
+		c.cfg.StopTasks = int64(1 + r.IntN(m))
+	case 2:
+		c.cfg.StopTime = Time(1+r.IntN(int(at/Second)+1)) * Second
+	}
+	seed := uint64(k)
+	switch r.IntN(3) {
+	case 0:
+		drop := []float64{0, 0, 0.1}[r.IntN(3)]
+		c.strategy = func() Strategy { return leastOrDrop{NewRand(seed, "pick"), drop} }
+		c.what = fmt.Sprintf("least-of-3 (drop %v)", drop)
+	case 1:
+		c.strategy = func() Strategy { return fewestQueued{} }
+		c.what = "scorer"
+	default:
+		c.strategy = func() Strategy { return shortest{} }
+		c.what = "shortest"
+	}
+	c.what = fmt.Sprintf("case %d: %d nodes, %d tasks, ties %v, %s, warm-up %d tasks / %v, stop %d tasks / %v",
+		k, n, m, ties, c.what, c.cfg.WarmupTasks, c.cfg.WarmupTime, c.cfg.StopTasks, c.cfg.StopTime)
+	return c
+}
+
+// runPath runs c on the fast path or the general one and returns the
+// Result as JSON, with the events processed and both histograms.
+func runPath(t *testing.T, c fastCase, fast bool) string {
+	t.Helper()
+	defer func(v bool) { fastPath = v }(fastPath)
+	fastPath = fast
+	cfg := c.cfg
+	cfg.Nodes = c.nodes
+	e, err := NewEngine(cfg, &plainTasks{ts: c.tasks}, c.strategy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.f.on != fast {
+		t.Fatalf("%s: fast path on = %v, want %v", c.what, e.f.on, fast)
+	}
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(e.Result())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%s\nevents %d now %v\nlatency %+v\nwait %+v", b, e.Events(), e.Now(), *e.Latency(), *e.Wait())
+}
+
+// TestFastPathSameResult: the fast path (fast.go) gives the general
+// path's Result byte for byte (every figure, every node's), its event
+// count and its histograms, on random clusters and workloads whose
+// arrivals and completions often fall at the same time, so that the order
+// of simultaneous events decides what the strategy sees.
+func TestFastPathSameResult(t *testing.T) {
+	r := NewRand(22, "fast-path-test")
+	runs := 300
+	if testing.Short() {
+		runs = 60
+	}
+	for k := range runs {
+		c := randomFastCase(r, k)
+		general, fast := runPath(t, c, false), runPath(t, c, true)
+		if general != fast {
+			t.Fatalf("%s: the fast path's result differs from the general path's:\ngeneral: %s\nfast:    %s", c.what, general, fast)
+		}
+	}
+}
+
+// TestFastPathTaken: the fast path is taken exactly where a run allows it.
+func TestFastPathTaken(t *testing.T) {
+	nodes := []NodeSpec{{Name: "a", Slots: 2, Speed: 1}}
+	src := func() Source { return &plainTasks{ts: []Task{{ID: 1, Arrival: 0, Work: Second}}} }
+	for _, c := range []struct {
+		what string
+		cfg  Config
+		src  Source
+		want bool
+	}{
+		{"plain", Config{Nodes: nodes}, src(), true},
+		{"records", Config{Nodes: nodes, OnRecord: func(*Record) {}}, src(), false},
+		{"series", Config{Nodes: nodes, Series: Sampling{Every: Second}}, src(), false},
+		{"start-up", Config{Nodes: nodes, Startup: Delay{Mean: Second}}, src(), false},
+		{"client retries", Config{Nodes: nodes, Client: Client{Retries: 1, Timeout: Second}}, src(), false},
+		{"not a PlainSource", Config{Nodes: nodes}, &expSource{ar: *NewRand(1, "a"), sr: *NewRand(1, "s"), rate: 1}, false},
+	} {
+		e, err := NewEngine(c.cfg, c.src, shortest{})
+		if err != nil {
+			t.Fatal(c.what, err)
+		}
+		if e.f.on != c.want {
+			t.Errorf("%s: fast path %v, want %v", c.what, e.f.on, c.want)
+		}
+	}
+}
+
+// BenchmarkFastQueueHold is the hold model (sim/queue/BENCHMARKS.md) on
+// the fast path's calendar queue at about the pending events of 10^2 to
+// 10^4 single-slot nodes (one completion per busy slot): each step takes
+// the first event and schedules one an exponential time later (mean 1 s),
+// as a completion followed by the start of a queued task does.
+func BenchmarkFastQueueHold(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			r := NewRand(1, "hold")
+			inc := make([]int64, 1<<16)
+			for k := range inc {
+				inc[k] = int64(r.ExpFloat64() * 1e9)
+			}
+			var q fcal
+			q.init(n)
+			var seq uint64
+			for k := range n {
+				q.push(fev{at: inc[k], key: seq << fastRefBits})
+				seq++
+			}
+			for k := range 10 * n { // to the width and steady state
+				top, _ := q.first()
+				q.pop()
+				q.push(fev{at: top.at + inc[k&(len(inc)-1)], key: seq << fastRefBits})
+				seq++
+			}
+			for k := 0; b.Loop(); k++ {
+				top, _ := q.first()
+				q.pop()
+				q.push(fev{at: top.at + inc[k&(len(inc)-1)], key: seq << fastRefBits})
+				seq++
+			}
+			b.ReportMetric(float64(q.shift), "shift")
+		})
+	}
+}
+
+// TestFastQueueOrder: the fast path's calendar queue pops in (time, key)
+// order, checked against the least pending event found by a scan, through
+// phases whose time scales differ by 10^9 (the width adapts both ways and
+// pops jump over years of empty buckets) and with many equal times.
+func TestFastQueueOrder(t *testing.T) {
+	r := NewRand(7, "fcal")
+	const max = 500
+	var q fcal
+	q.init(max)
+	var ref []fev
+	var now int64
+	var seq uint64
+	widths := map[uint]bool{}
+	for phase, scale := range []int64{1e9, 1, 1e3, 3600e9, 1, 1e6} {
+		for range 20000 {
+			if len(ref) < max && (len(ref) == 0 || r.IntN(2) == 0) {
+				at := now + int64(r.IntN(4))*scale // ties: whole multiples of scale
+				if r.IntN(2) == 0 {
+					at = now + int64(r.Float64()*float64(scale)*float64(max))
+				}
+				x := fev{at: at, key: seq<<fastRefBits | uint64(r.IntN(fastRefMask))}
+				seq++
+				q.push(x)
+				ref = append(ref, x)
+				continue
+			}
+			m := 0
+			for k := range ref {
+				if ref[k].before(ref[m]) {
+					m = k
+				}
+			}
+			got, ok := q.first()
+			if !ok || got != ref[m] {
+				t.Fatalf("phase %d: first = %+v, %v; want %+v", phase, got, ok, ref[m])
+			}
+			q.pop()
+			now = got.at
+			ref[m] = ref[len(ref)-1]
+			ref = ref[:len(ref)-1]
+			widths[q.shift] = true
+		}
+	}
+	if len(widths) < 3 {
+		t.Errorf("the width took %d values, want it to adapt to the phases' scales", len(widths))
+	}
+	if _, ok := q.first(); ok != (len(ref) > 0) || q.n != len(ref) {
+		t.Errorf("%d events pending, the queue says %d", len(ref), q.n)
+	}
+}
+
+// wrongAt is a Picker that answers node 0 but, for task at, answer.
+type wrongAt struct {
+	at     int64
+	answer int
+}
+
+func (wrongAt) Name() string { return "wrong" }
+func (p wrongAt) Pick(_ *View, t *Task) int {
+	if t.ID == p.at {
+		return p.answer
+	}
+	return 0
+}
+
+// TestFastPathBadPick: a Picker's answer out of range stops the run with
+// the general path's error, on the fast path too (which checks it inline).
+func TestFastPathBadPick(t *testing.T) {
+	for _, answer := range []int{2, ToBroker, -3} {
+		var msg [2]string
+		for k, fast := range []bool{false, true} {
+			func() {
+				defer func(v bool) { fastPath = v }(fastPath)
+				fastPath = fast
+				ts := []Task{{ID: 0, Work: Second}, {ID: 1, Arrival: Second, Work: Second}, {ID: 2, Arrival: 2 * Second}}
+				e, err := NewEngine(Config{Nodes: []NodeSpec{{Name: "a", Slots: 1, Speed: 1}, {Name: "b", Slots: 1, Speed: 1}}}, &plainTasks{ts: ts}, wrongAt{1, answer})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e.f.on != fast {
+					t.Fatalf("fast path %v, want %v", e.f.on, fast)
+				}
+				if err := e.Run(); err != nil {
+					msg[k] = fmt.Sprintf("%v after %d events", err, e.Events())
+				}
+			}()
+		}
+		// Task 0 arrives at 0 and ends at 1 s, an event scheduled before
+		// task 1's arrival at 1 s, which comes third and stops the run.
+		want := fmt.Sprintf("sim: strategy wrong picked node %d for task 1; valid nodes are 0..1 after 3 events", answer)
+		if msg[0] != want || msg[1] != want {
+			t.Errorf("answer %d: general path %q, fast path %q; want %q from both", answer, msg[0], msg[1], want)
+		}
+	}
+}
+
+// TestFastQueueEqualTimes: events at one time (a trace's burst) are
+// appended to their bucket, not inserted after a walk past the others, so
+// that n of them cost O(n), not O(n²): no entry is walked past.
+func TestFastQueueEqualTimes(t *testing.T) {
+	var q fcal
+	q.init(5000)
+	for k := range 5000 {
+		q.push(fev{at: 7 * int64(Second), key: uint64(k) << fastRefBits})
+	}
+	if q.walks != 0 {
+		t.Errorf("%d entries walked past for 5,000 events at one time, want 0", q.walks)
+	}
+	for k := range 5000 {
+		x, ok := q.first()
+		if want := (fev{at: 7 * int64(Second), key: uint64(k) << fastRefBits}); !ok || x != want {
+			t.Fatalf("pop %d: %+v, %v; want %+v", k, x, ok, want)
+		}
+		q.pop()
+	}
+}
