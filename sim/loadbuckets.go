@@ -90,30 +90,40 @@ func (s *countSet) nth(r int) int {
 	return w<<6 | bits.TrailingZeros64(m)
 }
 
-// buckets orders nodes by integer count alone: a LoadIndex's structure
-// when every weight is the same (TrackLoad with no weight function, or one
-// that gives every node the same weight), so that the order of
-// InSystem(a)·w(b) < InSystem(b)·w(a) is that of the counts. A node's
-// count changes by one at a time in the engine, so an update moves it
-// between two buckets in O(1); the least count is kept as counts change
-// (a bucket that empties moves it up to the next non-empty one).
-type buckets struct {
+// CountIndex keeps items 0..n-1, each present or not, ordered by a small
+// non-negative integer count (tasks in system, say), and finds the item of
+// the least count, the lowest index among equals, or the first of them at
+// or after a given index, in O(1) per change: one bitset per count. It is
+// the structure behind LoadIndex when every node has the same weight;
+// strategies use it for orders of their own (geo, per region). Counts that
+// change by one at a time, as the engine's do, keep the least count current
+// at no cost; a bucket that empties moves it up to the next non-empty one.
+// Memory: n/8 bytes per count in use (empty buckets are reused).
+type CountIndex struct {
 	n    int
-	key  []int32     // node's count, -1 when not healthy (in no bucket)
+	key  []int32     // item's count, -1 when absent (in no bucket)
 	sets []*countSet // by count; nil when empty
 	free []*countSet // empty sets to reuse
 	min  int         // least count with a member; -1 when none
 }
 
+// NewCountIndex returns an index of n items, none present.
+func NewCountIndex(n int) *CountIndex { return newBuckets(n) }
+
+type buckets = CountIndex
+
 func newBuckets(n int) *buckets {
-	b := &buckets{n: n, key: make([]int32, n), min: -1}
+	b := &CountIndex{n: n, key: make([]int32, n), min: -1}
 	for i := range b.key {
 		b.key[i] = -1
 	}
 	return b
 }
 
-func (b *buckets) set(i, count int, healthy bool) {
+// Set makes item i present with count (count ≥ 0) or absent (!present).
+func (b *CountIndex) Set(i, count int, present bool) { b.set(i, count, present) }
+
+func (b *CountIndex) set(i, count int, healthy bool) {
 	nk := int32(count)
 	if !healthy || count < 0 {
 		nk = -1
@@ -160,9 +170,32 @@ func (b *buckets) set(i, count int, healthy bool) {
 	}
 }
 
-// best is the lowest healthy node of the least count at or after from in
-// cyclic order, or Drop.
-func (b *buckets) best(from int) int {
+// Best is the first present item of the least count at or after from in
+// cyclic order (from, from+1, …, n-1, 0, …): the lowest index among them
+// when from ≤ 0 or from ≥ n. -1 (Drop) when no item is present.
+func (b *CountIndex) Best(from int) int { return b.best(from) }
+
+// Ties is the number of present items of the least count.
+func (b *CountIndex) Ties() int {
+	if b.min < 0 {
+		return 0
+	}
+	return b.sets[b.min].n
+}
+
+// NthBest is the r-th (from 0, in index order) of the Ties() items of the
+// least count, r in [0, Ties()); -1 (Drop) when no item is present.
+func (b *CountIndex) NthBest(r int) int {
+	if b.min < 0 {
+		return Drop
+	}
+	return b.sets[b.min].nth(r)
+}
+
+// Min is the least count of a present item, -1 when none is present.
+func (b *CountIndex) Min() int { return b.min }
+
+func (b *CountIndex) best(from int) int {
 	if b.min < 0 {
 		return Drop
 	}

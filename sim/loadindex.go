@@ -262,10 +262,7 @@ func (x *LoadIndex) CountTies() {
 // healthy). It needs CountTies.
 func (x *LoadIndex) Ties() int {
 	if x.b != nil {
-		if x.b.min < 0 {
-			return 0
-		}
-		return x.b.sets[x.b.min].n
+		return x.b.Ties()
 	}
 	if x.best[1] < 0 {
 		return 0
@@ -278,10 +275,7 @@ func (x *LoadIndex) Ties() int {
 // CountTies.
 func (x *LoadIndex) NthBest(r int) int {
 	if x.b != nil {
-		if x.b.min < 0 {
-			return Drop
-		}
-		return x.b.sets[x.b.min].nth(r)
+		return x.b.NthBest(r)
 	}
 	m := x.best[1]
 	if m < 0 {

@@ -32,10 +32,10 @@ import (
 // Init groups the node indexes by region and sorts, for every origin
 // region, the regions by RTT (ties by region index). Each region keeps its
 // healthy nodes' outstanding tasks and slots as running sums and its
-// healthy nodes in a tournament tree by outstanding tasks, all updated as
-// loads and health change (sim.View.Watch), so a pick costs O(log n) per
-// region it visits (usually one); the fallback is least-connections on its
-// load index. With scan: true it scans the nodes of every region it visits
+// healthy nodes bucketed by outstanding tasks (sim.CountIndex), all
+// updated as loads and health change (sim.View.Watch), O(1) per change, so
+// a pick costs a bitset search per region it visits (usually one); the
+// fallback is least-connections on its load index. With scan: true it scans the nodes of every region it visits
 // instead, the O(n) original kept as the oracle; both make the same
 // choices.
 type Geo struct {
@@ -46,7 +46,7 @@ type Geo struct {
 	// The index (nil with scan).
 	view   *sim.View
 	pos    []int32    // node's position in its region's list (-1: none)
-	tree   []*tourney // per region, healthy nodes by outstanding tasks
+	tree   []*sim.CountIndex // per region, healthy nodes (by position) by outstanding tasks
 	rOut   []int64    // per region, healthy nodes' outstanding tasks
 	rSlots []int64    // per region, healthy nodes' slots
 	inOut  []int32    // node's contribution to rOut (0 when unhealthy)
@@ -143,7 +143,7 @@ func (g *Geo) index(v *sim.View) {
 	g.inSl = make([]int32, g.n)
 	g.rOut = make([]int64, g.regions)
 	g.rSlots = make([]int64, g.regions)
-	g.tree = make([]*tourney, g.regions)
+	g.tree = make([]*sim.CountIndex, g.regions)
 	for i := range g.pos {
 		g.pos[i] = -1
 	}
@@ -151,14 +151,11 @@ func (g *Geo) index(v *sim.View) {
 		for p, i := range nodes {
 			g.pos[i] = int32(p)
 		}
-		g.tree[r] = newTourney(len(nodes), func(a, b int32) bool {
-			return v.InSystem(nodes[a]) < v.InSystem(nodes[b])
-		})
+		g.tree[r] = sim.NewCountIndex(len(nodes))
 		for _, i := range nodes {
 			g.account(i)
-			g.tree[r].leaf(int(g.pos[i]), v.Healthy(i))
+			g.tree[r].Set(int(g.pos[i]), v.InSystem(i), v.Healthy(i))
 		}
-		g.tree[r].rebuild()
 	}
 	v.Watch(g.update)
 }
@@ -181,7 +178,7 @@ func (g *Geo) update(i int) {
 		return
 	}
 	g.account(i)
-	g.tree[g.view.NodeRegion(i)].set(int(g.pos[i]), g.view.Healthy(i))
+	g.tree[g.view.NodeRegion(i)].Set(int(g.pos[i]), g.view.InSystem(i), g.view.Healthy(i))
 }
 
 // Pick implements sim.Picker.
@@ -226,7 +223,7 @@ func (g *Geo) least(v *sim.View, r int) (pos, out, slots int) {
 		if from >= len(nodes) {
 			from = 0
 		}
-		return g.tree[r].bestFrom(from), int(g.rOut[r]), int(g.rSlots[r])
+		return g.tree[r].Best(from), int(g.rOut[r]), int(g.rSlots[r])
 	}
 	pos, best := -1, 0
 	for k := 1; k <= len(nodes); k++ {
