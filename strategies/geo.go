@@ -45,12 +45,12 @@ type Geo struct {
 
 	// The index (nil with scan).
 	view   *sim.View
-	pos    []int32    // node's position in its region's list (-1: none)
+	pos    []int32           // node's position in its region's list (-1: none)
 	tree   []*sim.CountIndex // per region, healthy nodes (by position) by outstanding tasks
-	rOut   []int64    // per region, healthy nodes' outstanding tasks
-	rSlots []int64    // per region, healthy nodes' slots
-	inOut  []int32    // node's contribution to rOut (0 when unhealthy)
-	inSl   []int32    // node's contribution to rSlots
+	rOut   []int64           // per region, healthy nodes' outstanding tasks
+	rSlots []int64           // per region, healthy nodes' slots
+	inOut  []int32           // node's contribution to rOut (0 when unhealthy)
+	inSl   []int32           // node's contribution to rSlots
 
 	n        int     // nodes the tables were built for
 	regions  int     // regions the tables were built for

@@ -1,0 +1,101 @@
+package strategies
+
+// costTree is the tournament tree of least-request's sampled nodes keyed by
+// (cost, outstanding): every tree node holds the best leaf of its range,
+// the lower index among equals, with that leaf's key beside its index, so
+// an update or a search compares keys along one root path instead of
+// reading two nodes' cost and outstanding count (two random memory
+// accesses at 10^5 nodes) per level, as the closure-ordered tree it
+// replaced did.
+type costTree struct {
+	size, n int
+	t       []costKey // 2·size; t[size+i] is leaf i
+}
+
+type costKey struct {
+	cost float64
+	out  int32
+	idx  int32 // -1: no leaf
+}
+
+func newCostTree(n int) *costTree {
+	size := 1
+	for size < n {
+		size <<= 1
+	}
+	c := &costTree{size: size, n: n, t: make([]costKey, 2*size)}
+	for i := range c.t {
+		c.t[i].idx = -1
+	}
+	return c
+}
+
+// before reports whether key a orders strictly before key b.
+func (a costKey) before(b costKey) bool {
+	return a.cost < b.cost || (a.cost == b.cost && a.out < b.out)
+}
+
+func (c *costTree) pull(p int) {
+	a, b := c.t[2*p], c.t[2*p+1]
+	if a.idx < 0 || (b.idx >= 0 && b.before(a)) {
+		a = b
+	}
+	c.t[p] = a
+}
+
+// leaf sets leaf i without updating the tree above it (rebuild does).
+func (c *costTree) leaf(i int, present bool, cost float64, out int32) {
+	k := costKey{cost: cost, out: out, idx: int32(i)}
+	if !present {
+		k = costKey{idx: -1}
+	}
+	c.t[c.size+i] = k
+}
+
+// set sets leaf i and updates its path, O(log n).
+func (c *costTree) set(i int, present bool, cost float64, out int32) {
+	c.leaf(i, present, cost, out)
+	for p := (c.size + i) >> 1; p >= 1; p >>= 1 {
+		c.pull(p)
+	}
+}
+
+func (c *costTree) rebuild() {
+	for p := c.size - 1; p >= 1; p-- {
+		c.pull(p)
+	}
+}
+
+// bestFrom is the first leaf at or after from as good as the best (the
+// choice of a scan from there that keeps the first strictly better leaf),
+// else the best, the lowest index among equals; -1 when the tree is empty.
+// It descends only into ranges holding such a leaf: O(log² n) at most.
+func (c *costTree) bestFrom(from int) int {
+	m := c.t[1]
+	if m.idx < 0 {
+		return -1
+	}
+	if from <= 0 || from >= c.n {
+		return int(m.idx)
+	}
+	if i := c.firstEqual(1, 0, c.size, from, m); i >= 0 {
+		return int(i)
+	}
+	return int(m.idx)
+}
+
+func (c *costTree) firstEqual(p, lo, hi, from int, m costKey) int32 {
+	if hi <= from {
+		return -1
+	}
+	if b := c.t[p]; b.idx < 0 || m.before(b) {
+		return -1
+	} else if hi-lo == 1 {
+		return b.idx
+	}
+	mid := (lo + hi) / 2
+	if i := c.firstEqual(2*p, lo, mid, from, m); i >= 0 {
+		return i
+	}
+	return c.firstEqual(2*p+1, mid, hi, from, m)
+}
