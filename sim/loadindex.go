@@ -201,26 +201,40 @@ func (x *LoadIndex) update(i int) {
 		x.b.set(i, x.v.InSystem(i), x.v.Healthy(i))
 		return
 	}
-	x.c[i] = float64(x.v.InSystem(i))
-	x.off[i] = !x.v.Healthy(i)
+	c, off := float64(x.v.InSystem(i)), !x.v.Healthy(i)
+	if c == x.c[i] && off == x.off[i] {
+		return // nothing the tree orders by changed
+	}
+	x.c[i], x.off[i] = c, off
 	p := x.size + i
 	if x.off[i] {
 		x.best[p] = -1
 	} else {
 		x.best[p] = int32(i)
 	}
+	// Up the path, stopping at a tree node whose best leaf (and tie
+	// count) came out as before and is not i: its ancestors depend only
+	// on those and on that leaf's load, which did not change.
 	if x.cnt != nil {
 		x.cnt[p] = 0
 		if !x.off[i] {
 			x.cnt[p] = 1
 		}
 		for p >>= 1; p >= 1; p >>= 1 {
+			b, k := x.best[p], x.cnt[p]
 			x.pull(p)
+			if x.best[p] == b && x.cnt[p] == k && b != int32(i) {
+				return
+			}
 		}
 		return
 	}
 	for p >>= 1; p >= 1; p >>= 1 {
+		b := x.best[p]
 		x.best[p] = x.better(x.best[2*p], x.best[2*p+1])
+		if x.best[p] == b && b != int32(i) {
+			return
+		}
 	}
 }
 

@@ -52,11 +52,21 @@ func (c *costTree) leaf(i int, present bool, cost float64, out int32) {
 	c.t[c.size+i] = k
 }
 
-// set sets leaf i and updates its path, O(log n).
+// set sets leaf i and updates its path, O(log n), stopping where a tree
+// node comes out as it was (its ancestors depend only on its key and index).
 func (c *costTree) set(i int, present bool, cost float64, out int32) {
+	q := c.size + i
+	old := c.t[q]
 	c.leaf(i, present, cost, out)
-	for p := (c.size + i) >> 1; p >= 1; p >>= 1 {
+	if c.t[q] == old {
+		return
+	}
+	for p := q >> 1; p >= 1; p >>= 1 {
+		was := c.t[p]
 		c.pull(p)
+		if c.t[p] == was {
+			return
+		}
 	}
 }
 

@@ -134,9 +134,6 @@ func (g *Geo) Init(v *sim.View) error {
 // index builds the per-region sums and trees and asks the View to keep
 // them current.
 func (g *Geo) index(v *sim.View) {
-	if err := g.lc.Init(v); err != nil {
-		return
-	}
 	g.view = v
 	g.pos = make([]int32, g.n)
 	g.inOut = make([]int32, g.n)
@@ -191,7 +188,7 @@ func (g *Geo) Pick(v *sim.View, t *sim.Task) int {
 	}
 	o := v.Origin()
 	if o < 0 || o >= len(g.order) {
-		return g.lc.Pick(v, t)
+		return g.fallback(v, t)
 	}
 	first, firstPos := -1, 0 // nearest region with a healthy node
 	for _, r := range g.order[o] {
@@ -207,7 +204,7 @@ func (g *Geo) Pick(v *sim.View, t *sim.Task) int {
 		}
 	}
 	if first < 0 {
-		return g.lc.Pick(v, t)
+		return g.fallback(v, t)
 	}
 	return g.choose(first, firstPos)
 }
@@ -216,6 +213,17 @@ func (g *Geo) Pick(v *sim.View, t *sim.Task) int {
 // one with the fewest outstanding tasks (ties: the first after the last
 // choice), and the region's outstanding tasks and slots. pos is -1 when no
 // node of r is healthy.
+// fallback is least-connections over every node, for a task of no known
+// origin or when no region has a healthy node; its load index is asked for
+// (TrackLoad) at the first fallback, not in Init, so that runs that never
+// fall back do not keep it current at every change.
+func (g *Geo) fallback(v *sim.View, t *sim.Task) int {
+	if !g.scan && g.lc.view != v {
+		_ = g.lc.Init(v) // never fails
+	}
+	return g.lc.Pick(v, t)
+}
+
 func (g *Geo) least(v *sim.View, r int) (pos, out, slots int) {
 	nodes := g.byRegion[r]
 	if g.view == v && g.tree != nil {
