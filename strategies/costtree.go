@@ -16,6 +16,7 @@ type costKey struct {
 	cost float64
 	out  int32
 	idx  int32 // -1: no leaf
+	ties int32 // leaves of the range with the best key, idx's included
 }
 
 func newCostTree(n int) *costTree {
@@ -37,15 +38,18 @@ func (a costKey) before(b costKey) bool {
 
 func (c *costTree) pull(p int) {
 	a, b := c.t[2*p], c.t[2*p+1]
-	if a.idx < 0 || (b.idx >= 0 && b.before(a)) {
+	switch {
+	case a.idx < 0 || (b.idx >= 0 && b.before(a)):
 		a = b
+	case b.idx >= 0 && !a.before(b):
+		a.ties += b.ties
 	}
 	c.t[p] = a
 }
 
 // leaf sets leaf i without updating the tree above it (rebuild does).
 func (c *costTree) leaf(i int, present bool, cost float64, out int32) {
-	k := costKey{cost: cost, out: out, idx: int32(i)}
+	k := costKey{cost: cost, out: out, idx: int32(i), ties: 1}
 	if !present {
 		k = costKey{idx: -1}
 	}
@@ -85,8 +89,8 @@ func (c *costTree) bestFrom(from int) int {
 	if m.idx < 0 {
 		return -1
 	}
-	if from <= 0 || from >= c.n {
-		return int(m.idx)
+	if from <= 0 || from >= c.n || m.ties == 1 {
+		return int(m.idx) // with one best leaf, the first as good is it
 	}
 	if i := c.firstEqual(1, 0, c.size, from, m); i >= 0 {
 		return int(i)
