@@ -5,21 +5,22 @@ import "math/bits"
 // countSet is the set of healthy nodes that have one count of tasks in
 // system, a bucket of a bucketed LoadIndex: a bitset of the nodes
 // (words), a summary bit per non-empty word (sum) and the members of each
-// run of 64 words (grp), so that membership changes cost O(1), the first
-// member at or after a node O(n/4096) at worst (a scan of the summary,
-// one word per 4,096 nodes) and the r-th member in index order
-// O(n/4096 + 64).
+// run of 64 words (grp) and of 8 words (oct), so that membership changes
+// cost O(1), the first member at or after a node O(n/4096) at worst (a
+// scan of the summary, one word per 4,096 nodes) and the r-th member in
+// index order O(n/4096 + 16).
 type countSet struct {
 	words []uint64
 	sum   []uint64
 	grp   []int32
+	oct   []int32
 	n     int
 }
 
 func newCountSet(n int) *countSet {
 	w := (n + 63) >> 6
 	g := (w + 63) >> 6
-	return &countSet{words: make([]uint64, w), sum: make([]uint64, g), grp: make([]int32, g)}
+	return &countSet{words: make([]uint64, w), sum: make([]uint64, g), grp: make([]int32, g), oct: make([]int32, (w+7)>>3)}
 }
 
 func (s *countSet) add(i int) {
@@ -29,6 +30,7 @@ func (s *countSet) add(i int) {
 	}
 	s.words[w] |= 1 << (i & 63)
 	s.grp[w>>6]++
+	s.oct[w>>3]++
 	s.n++
 }
 
@@ -39,6 +41,7 @@ func (s *countSet) remove(i int) {
 		s.sum[w>>6] &^= 1 << (w & 63)
 	}
 	s.grp[w>>6]--
+	s.oct[w>>3]--
 	s.n--
 }
 
@@ -74,7 +77,12 @@ func (s *countSet) nth(r int) int {
 		r -= int(s.grp[g])
 		g++
 	}
-	w := g << 6
+	o := g << 3
+	for r >= int(s.oct[o]) {
+		r -= int(s.oct[o])
+		o++
+	}
+	w := o << 3
 	for {
 		c := bits.OnesCount64(s.words[w])
 		if r < c {
