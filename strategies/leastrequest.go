@@ -122,8 +122,8 @@ func (l *LeastRequest) Init(v *sim.View) error {
 	l.freshT = sim.NewCountIndex(n)
 	for i := 0; i < n; i++ {
 		l.out[i] = int32(v.InSystem(i))
-		l.cost[i] = float64(l.out[i]+1) * l.lat.ewma[i]
-		if l.lat.sampled[i] {
+		l.cost[i] = float64(l.out[i]+1) * l.lat.s[i].ewma
+		if l.lat.s[i].sampled {
 			l.sampledT.leaf(i, v.Healthy(i), l.cost[i], l.out[i])
 		} else {
 			l.freshT.Set(i, int(l.out[i]), v.Healthy(i))
@@ -143,8 +143,8 @@ func (l *LeastRequest) update(i int) {
 	v := l.view
 	l.out[i] = int32(v.InSystem(i))
 	in := v.Healthy(i) && !l.pen[i]
-	if l.lat.sampled[i] {
-		l.cost[i] = float64(l.out[i]+1) * l.lat.ewma[i]
+	if l.lat.s[i].sampled {
+		l.cost[i] = float64(l.out[i]+1) * l.lat.s[i].ewma
 		l.sampledT.set(i, in, l.cost[i], l.out[i])
 		l.freshT.Set(i, 0, false)
 	} else {
@@ -164,7 +164,7 @@ func (l *LeastRequest) penalise(i int, now sim.Time) {
 	if l.pen[i] || !l.failed[i] {
 		return
 	}
-	if l.lat.sampled[i] && l.penaltyAt(i, now) <= l.lat.ewma[i] {
+	if l.lat.s[i].sampled && l.penaltyAt(i, now) <= l.lat.s[i].ewma {
 		return // max(estimate, penalty) is the estimate until it changes
 	}
 	l.pen[i] = true
@@ -173,7 +173,7 @@ func (l *LeastRequest) penalise(i int, now sim.Time) {
 }
 
 func (l *LeastRequest) size(n int) {
-	if len(l.lat.ewma) == n {
+	if len(l.lat.s) == n {
 		return
 	}
 	l.lat.size(n)
@@ -199,8 +199,8 @@ func (l *LeastRequest) mean() float64 {
 
 func (l *LeastRequest) latency(i int, now sim.Time, mean float64) float64 {
 	e := mean
-	if l.lat.sampled[i] {
-		e = l.lat.ewma[i]
+	if l.lat.s[i].sampled {
+		e = l.lat.s[i].ewma
 	}
 	if l.failed[i] {
 		p := float64(l.penalty) * math.Exp(-float64(max(now-l.penAt[i], 0))/l.lat.tau)
@@ -274,12 +274,12 @@ func (l *LeastRequest) pickIndexed(n int, now sim.Time, mean float64) int {
 	for _, x := range l.penList {
 		i := int(x)
 		p := l.penaltyAt(i, now)
-		if l.lat.sampled[i] && p <= l.lat.ewma[i] || !l.lat.sampled[i] && p == 0 {
+		if l.lat.s[i].sampled && p <= l.lat.s[i].ewma || !l.lat.s[i].sampled && p == 0 {
 			// The penalty no longer counts (until a lower estimate).
 			l.pen[i] = false
 			l.update(i)
 			if l.view.Healthy(i) {
-				if l.lat.sampled[i] {
+				if l.lat.s[i].sampled {
 					consider(i, l.cost[i], l.out[i])
 				} else {
 					consider(i, float64(l.out[i]+1)*mean, l.out[i])
@@ -308,18 +308,18 @@ func (*LeastRequest) Started(*sim.View, *sim.Task, int) {}
 // Finished implements sim.Observer: a latency sample of node i.
 func (l *LeastRequest) Finished(v *sim.View, _ *sim.Task, i int, latency sim.Time) {
 	l.size(v.Len())
-	was := l.lat.sampled[i]
+	was := l.lat.s[i].sampled
 	old, e := l.lat.observe(i, v.Now(), latency)
 	if !was {
 		l.count++
 		old = 0
 	}
 	l.sum += e - old
-	if l.updates++; l.updates >= max(len(l.lat.ewma), 64) {
+	if l.updates++; l.updates >= max(len(l.lat.s), 64) {
 		l.updates, l.sum = 0, 0
-		for j, s := range l.lat.sampled {
-			if s {
-				l.sum += l.lat.ewma[j]
+		for _, e := range l.lat.s {
+			if e.sampled {
+				l.sum += e.ewma
 			}
 		}
 	}
