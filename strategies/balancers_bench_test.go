@@ -2,7 +2,9 @@ package strategies_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"syscall"
 	"testing"
@@ -151,8 +153,8 @@ func BenchmarkBalancers(b *testing.B) {
 	plain := regionNodes(n, 1)
 	for _, x := range scaleBalancers {
 		label := x.name
-		for k, v := range x.args {
-			label += fmt.Sprintf("{%s=%v}", k, v)
+		for _, k := range slices.Sorted(maps.Keys(x.args)) {
+			label += fmt.Sprintf("{%s=%v}", k, x.args[k])
 		}
 		nodes := plain
 		if x.regions > 1 {
