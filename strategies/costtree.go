@@ -10,6 +10,8 @@ package strategies
 type costTree struct {
 	size, n int
 	t       []costKey // 2·size; t[size+i] is leaf i
+	dirty   []bool    // leaf changed (mark) since its path was last repaired
+	marked  []int32   // the dirty leaves, repaired by flush
 }
 
 type costKey struct {
@@ -24,7 +26,7 @@ func newCostTree(n int) *costTree {
 	for size < n {
 		size <<= 1
 	}
-	c := &costTree{size: size, n: n, t: make([]costKey, 2*size)}
+	c := &costTree{size: size, n: n, t: make([]costKey, 2*size), dirty: make([]bool, n)}
 	for i := range c.t {
 		c.t[i].idx = -1
 	}
@@ -74,6 +76,37 @@ func (c *costTree) set(i int, present bool, cost float64, out int32) {
 	}
 }
 
+// mark sets leaf i and leaves the repair of its path to the next flush
+// (bestFrom flushes): a leaf changed several times between two reads,
+// as a node's is when a task completes (its count falls, then its
+// estimate moves), climbs the tree once.
+func (c *costTree) mark(i int, present bool, cost float64, out int32) {
+	q := c.size + i
+	old := c.t[q]
+	c.leaf(i, present, cost, out)
+	if c.t[q] != old && !c.dirty[i] {
+		c.dirty[i] = true
+		c.marked = append(c.marked, int32(i))
+	}
+}
+
+// flush repairs the paths of the marked leaves, each stopping where a tree
+// node comes out as it was: a node is recomputed from both children, so
+// after the last path every node agrees with its children.
+func (c *costTree) flush() {
+	for _, i := range c.marked {
+		c.dirty[i] = false
+		for p := (c.size + int(i)) >> 1; p >= 1; p >>= 1 {
+			was := c.t[p]
+			c.pull(p)
+			if c.t[p] == was {
+				break
+			}
+		}
+	}
+	c.marked = c.marked[:0]
+}
+
 func (c *costTree) rebuild() {
 	for p := c.size - 1; p >= 1; p-- {
 		c.pull(p)
@@ -85,6 +118,9 @@ func (c *costTree) rebuild() {
 // else the best, the lowest index among equals; -1 when the tree is empty.
 // It descends only into ranges holding such a leaf: O(log² n) at most.
 func (c *costTree) bestFrom(from int) int {
+	if len(c.marked) > 0 {
+		c.flush()
+	}
 	m := c.t[1]
 	if m.idx < 0 {
 		return -1

@@ -145,7 +145,7 @@ func (l *LeastRequest) update(i int) {
 	in := v.Healthy(i) && !l.pen[i]
 	if l.lat.s[i].sampled {
 		l.cost[i] = float64(l.out[i]+1) * l.lat.s[i].ewma
-		l.sampledT.set(i, in, l.cost[i], l.out[i])
+		l.sampledT.mark(i, in, l.cost[i], l.out[i])
 		l.freshT.Set(i, 0, false)
 	} else {
 		l.freshT.Set(i, int(l.out[i]), in)
