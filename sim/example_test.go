@@ -95,3 +95,19 @@ func ExampleFaultTime() {
 	// Output:
 	// true true
 }
+
+// A CountIndex of five items by count: the least count's items, the first
+// of them at or after an index (cyclically), and the r-th of them.
+func ExampleCountIndex() {
+	x := sim.NewCountIndex(5)
+	for i, c := range []int{3, 1, 2, 1, 4} {
+		x.Set(i, c, true)
+	}
+	fmt.Println("least count:", x.Min(), "items:", x.Ties(), "best:", x.Best(0), "from 2:", x.Best(2), "from 4:", x.Best(4), "second:", x.NthBest(1))
+	x.Set(1, 2, true)  // item 1's count rises to 2
+	x.Set(3, 0, false) // item 3 leaves
+	fmt.Println("least count:", x.Min(), "items:", x.Ties(), "best:", x.Best(0))
+	// Output:
+	// least count: 1 items: 2 best: 1 from 2: 3 from 4: 1 second: 3
+	// least count: 2 items: 2 best: 1
+}

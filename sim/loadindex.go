@@ -3,9 +3,14 @@ package sim
 // LoadIndex keeps the healthy nodes of a View ordered by tasks in system
 // (or by tasks in system per unit of weight) so that a balancer finds the
 // least loaded node in O(log n) instead of scanning every node: a segment
-// tree whose every node holds the best leaf of its range. The View updates
-// it on every change of a node's load or health (View.changed), so it
-// costs nothing to strategies that do not ask for one.
+// tree whose every node holds the best leaf of its range. When every node
+// has the same weight (unweighted, or a homogeneous cluster) the order is
+// that of the integer counts and the index keeps, instead of the tree,
+// the healthy nodes in one bitset per count (buckets, loadbuckets.go): a
+// change moves a node between two buckets in O(1), and the answers are the
+// tree's. The View updates it on every change of a node's load or health
+// (View.changed), so it costs nothing to strategies that do not ask for
+// one.
 //
 // Order: node a is better than b when InSystem(a)·w(b) < InSystem(b)·w(a),
 // the comparison least-connections makes (w = 1 unweighted), with ties to
@@ -20,13 +25,32 @@ type LoadIndex struct {
 	n      int
 	weight func(i int) float64
 	cnt    []int32 // with CountTies: leaves of each tree node as good as its best
+
+	// b, when every weight is the same, replaces the tree: the healthy
+	// nodes bucketed by count (loadbuckets.go), O(1) per change instead
+	// of O(log n), with the same answers.
+	b *buckets
 }
 
 // TrackLoad returns the View's load index, ordering nodes by tasks in
 // system divided by weight(i) (nil: unweighted), creating it on the first
 // call. Strategies call it once, in Init; the View keeps it current.
 func (v *View) TrackLoad(weight func(i int) float64) *LoadIndex {
+	return v.trackLoad(weight, !uniformWeight(len(v.specs), weight))
+}
+
+// trackLoad is TrackLoad with the segment tree (tree) or the buckets, which
+// need every weight to be the same.
+func (v *View) trackLoad(weight func(i int) float64, tree bool) *LoadIndex {
 	n := len(v.specs)
+	if !tree {
+		x := &LoadIndex{v: v, n: n, weight: weight, b: newBuckets(n)}
+		for i := 0; i < n; i++ {
+			x.b.set(i, v.InSystem(i), v.Healthy(i))
+		}
+		v.indexes = append(v.indexes, x)
+		return x
+	}
 	size := 1
 	for size < n {
 		size <<= 1
@@ -53,6 +77,30 @@ func (v *View) TrackLoad(weight func(i int) float64) *LoadIndex {
 	}
 	v.indexes = append(v.indexes, x)
 	return x
+}
+
+// uniformWeight reports whether weight gives every one of n nodes the same
+// weight w (or is nil, w = 1), with w a normal number between 2^-900 and
+// 2^900: then InSystem(a)·w < InSystem(b)·w exactly when InSystem(a) <
+// InSystem(b) (counts below 2^31: no product overflows, underflows or
+// rounds two counts to one value), and the index buckets by count.
+func uniformWeight(n int, weight func(i int) float64) bool {
+	if weight == nil {
+		return true
+	}
+	if n == 0 {
+		return false
+	}
+	w := weight(0)
+	if !(w >= 0x1p-900 && w <= 0x1p900) {
+		return false
+	}
+	for i := 1; i < n; i++ {
+		if weight(i) != w {
+			return false
+		}
+	}
+	return true
 }
 
 // changed tells the View's load indexes that node i's load or health
@@ -149,26 +197,44 @@ func (x *LoadIndex) better(a, b int32) int32 {
 }
 
 func (x *LoadIndex) update(i int) {
-	x.c[i] = float64(x.v.InSystem(i))
-	x.off[i] = !x.v.Healthy(i)
+	if x.b != nil {
+		x.b.set(i, x.v.InSystem(i), x.v.Healthy(i))
+		return
+	}
+	c, off := float64(x.v.InSystem(i)), !x.v.Healthy(i)
+	if c == x.c[i] && off == x.off[i] {
+		return // nothing the tree orders by changed
+	}
+	x.c[i], x.off[i] = c, off
 	p := x.size + i
 	if x.off[i] {
 		x.best[p] = -1
 	} else {
 		x.best[p] = int32(i)
 	}
+	// Up the path, stopping at a tree node whose best leaf (and tie
+	// count) came out as before and is not i: its ancestors depend only
+	// on those and on that leaf's load, which did not change.
 	if x.cnt != nil {
 		x.cnt[p] = 0
 		if !x.off[i] {
 			x.cnt[p] = 1
 		}
 		for p >>= 1; p >= 1; p >>= 1 {
+			b, k := x.best[p], x.cnt[p]
 			x.pull(p)
+			if x.best[p] == b && x.cnt[p] == k && b != int32(i) {
+				return
+			}
 		}
 		return
 	}
 	for p >>= 1; p >= 1; p >>= 1 {
+		b := x.best[p]
 		x.best[p] = x.better(x.best[2*p], x.best[2*p+1])
+		if x.best[p] == b && b != int32(i) {
+			return
+		}
 	}
 }
 
@@ -192,7 +258,7 @@ func (x *LoadIndex) pull(p int) {
 // order (NthBest), each in O(log n). It slows updates a little, so only
 // strategies that break ties among all the best nodes ask for it.
 func (x *LoadIndex) CountTies() {
-	if x.cnt != nil {
+	if x.cnt != nil || x.b != nil {
 		return
 	}
 	x.cnt = make([]int32, 2*x.size)
@@ -209,6 +275,9 @@ func (x *LoadIndex) CountTies() {
 // Ties is the number of healthy nodes as good as Best (0 when none is
 // healthy). It needs CountTies.
 func (x *LoadIndex) Ties() int {
+	if x.b != nil {
+		return x.b.Ties()
+	}
 	if x.best[1] < 0 {
 		return 0
 	}
@@ -219,6 +288,9 @@ func (x *LoadIndex) Ties() int {
 // as Best, r in [0, Ties()); Drop when no node is healthy. It needs
 // CountTies.
 func (x *LoadIndex) NthBest(r int) int {
+	if x.b != nil {
+		return x.b.NthBest(r)
+	}
 	m := x.best[1]
 	if m < 0 {
 		return Drop
@@ -241,6 +313,9 @@ func (x *LoadIndex) NthBest(r int) int {
 // Best is the least loaded healthy node, the lowest index among equals;
 // Drop when no node is healthy.
 func (x *LoadIndex) Best() int {
+	if x.b != nil {
+		return x.b.best(0)
+	}
 	if b := x.best[1]; b >= 0 {
 		return int(b)
 	}
@@ -252,6 +327,9 @@ func (x *LoadIndex) Best() int {
 // starts at from and keeps the first strictly better node. Drop when no
 // node is healthy.
 func (x *LoadIndex) BestFrom(from int) int {
+	if x.b != nil {
+		return x.b.best(from)
+	}
 	m := x.best[1]
 	if m < 0 {
 		return Drop

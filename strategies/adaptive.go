@@ -97,7 +97,7 @@ func (a *Adaptive) Init(v *sim.View) error {
 func (a *Adaptive) Cost(v *sim.View, i int) float64 {
 	a.lat.size(v.Len())
 	out := float64(v.InSystem(i))
-	if !a.lat.sampled[i] {
+	if !a.lat.s[i].sampled {
 		switch {
 		case a.defaultRTT > 0:
 			return float64(a.defaultRTT) * (out + 1)
@@ -147,7 +147,7 @@ func (a *Adaptive) Failed(v *sim.View, _ *sim.Task, i int) {
 		return
 	}
 	a.lat.size(v.Len())
-	if !a.lat.sampled[i] || a.lat.ewma[i] < float64(a.penalty) {
+	if !a.lat.s[i].sampled || a.lat.s[i].ewma < float64(a.penalty) {
 		a.lat.observe(i, v.Now(), a.penalty) // above the estimate: the peak rule sets it
 	}
 }

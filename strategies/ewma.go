@@ -21,38 +21,42 @@ import (
 // estimate rises at once on a slow response and falls back gradually (its
 // half-life is τ·ln 2). A node's first sample sets ewma = rtt.
 type latencies struct {
-	tau     float64 // τ in nanoseconds, > 0
-	peak    bool
-	ewma    []float64 // nanoseconds
-	stamp   []sim.Time
-	sampled []bool
+	tau  float64 // τ in nanoseconds, > 0
+	peak bool
+	s    []latency // by node: one record, one cache line touched per node read
+}
+
+// latency is one node's estimate.
+type latency struct {
+	ewma    float64 // nanoseconds
+	stamp   sim.Time
+	sampled bool
 }
 
 // size makes room for n nodes, forgetting every sample when n changed.
 func (l *latencies) size(n int) {
-	if len(l.ewma) == n {
+	if len(l.s) == n {
 		return
 	}
-	l.ewma = make([]float64, n)
-	l.stamp = make([]sim.Time, n)
-	l.sampled = make([]bool, n)
+	l.s = make([]latency, n)
 }
 
 // observe records latency rtt of node i at time now and returns the old
 // and the new estimate.
 func (l *latencies) observe(i int, now, rtt sim.Time) (old, ewma float64) {
 	x := float64(max(rtt, 0))
-	old = l.ewma[i]
+	e := &l.s[i]
+	old = e.ewma
 	switch {
-	case !l.sampled[i]:
+	case !e.sampled:
 		ewma = x
 	case l.peak && x > old:
 		ewma = x
 	default:
-		w := math.Exp(-float64(max(now-l.stamp[i], 0)) / l.tau)
+		w := math.Exp(-float64(max(now-e.stamp, 0)) / l.tau)
 		ewma = old*w + x*(1-w)
 	}
-	l.ewma[i], l.stamp[i], l.sampled[i] = ewma, now, true
+	e.ewma, e.stamp, e.sampled = ewma, now, true
 	return old, ewma
 }
 
@@ -60,7 +64,8 @@ func (l *latencies) observe(i int, now, rtt sim.Time) (old, ewma float64) {
 // last sample by exp(−Δt/τ): what Finagle's PeakEwma and tower's PeakEwma
 // report when they read a node's load.
 func (l *latencies) decayed(i int, now sim.Time) float64 {
-	return l.ewma[i] * math.Exp(-float64(max(now-l.stamp[i], 0))/l.tau)
+	e := &l.s[i]
+	return e.ewma * math.Exp(-float64(max(now-e.stamp, 0))/l.tau)
 }
 
 // Duration parameters shared by the latency-aware balancers.

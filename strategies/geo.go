@@ -32,10 +32,10 @@ import (
 // Init groups the node indexes by region and sorts, for every origin
 // region, the regions by RTT (ties by region index). Each region keeps its
 // healthy nodes' outstanding tasks and slots as running sums and its
-// healthy nodes in a tournament tree by outstanding tasks, all updated as
-// loads and health change (sim.View.Watch), so a pick costs O(log n) per
-// region it visits (usually one); the fallback is least-connections on its
-// load index. With scan: true it scans the nodes of every region it visits
+// healthy nodes bucketed by outstanding tasks (sim.CountIndex), all
+// updated as loads and health change (sim.View.Watch), O(1) per change, so
+// a pick costs a bitset search per region it visits (usually one); the
+// fallback is least-connections on its load index. With scan: true it scans the nodes of every region it visits
 // instead, the O(n) original kept as the oracle; both make the same
 // choices.
 type Geo struct {
@@ -45,12 +45,12 @@ type Geo struct {
 
 	// The index (nil with scan).
 	view   *sim.View
-	pos    []int32    // node's position in its region's list (-1: none)
-	tree   []*tourney // per region, healthy nodes by outstanding tasks
-	rOut   []int64    // per region, healthy nodes' outstanding tasks
-	rSlots []int64    // per region, healthy nodes' slots
-	inOut  []int32    // node's contribution to rOut (0 when unhealthy)
-	inSl   []int32    // node's contribution to rSlots
+	pos    []int32           // node's position in its region's list (-1: none)
+	tree   []*sim.CountIndex // per region, healthy nodes (by position) by outstanding tasks
+	rOut   []int64           // per region, healthy nodes' outstanding tasks
+	rSlots []int64           // per region, healthy nodes' slots
+	inOut  []int32           // node's contribution to rOut (0 when unhealthy)
+	inSl   []int32           // node's contribution to rSlots
 
 	n        int     // nodes the tables were built for
 	regions  int     // regions the tables were built for
@@ -134,16 +134,13 @@ func (g *Geo) Init(v *sim.View) error {
 // index builds the per-region sums and trees and asks the View to keep
 // them current.
 func (g *Geo) index(v *sim.View) {
-	if err := g.lc.Init(v); err != nil {
-		return
-	}
 	g.view = v
 	g.pos = make([]int32, g.n)
 	g.inOut = make([]int32, g.n)
 	g.inSl = make([]int32, g.n)
 	g.rOut = make([]int64, g.regions)
 	g.rSlots = make([]int64, g.regions)
-	g.tree = make([]*tourney, g.regions)
+	g.tree = make([]*sim.CountIndex, g.regions)
 	for i := range g.pos {
 		g.pos[i] = -1
 	}
@@ -151,14 +148,11 @@ func (g *Geo) index(v *sim.View) {
 		for p, i := range nodes {
 			g.pos[i] = int32(p)
 		}
-		g.tree[r] = newTourney(len(nodes), func(a, b int32) bool {
-			return v.InSystem(nodes[a]) < v.InSystem(nodes[b])
-		})
+		g.tree[r] = sim.NewCountIndex(len(nodes))
 		for _, i := range nodes {
 			g.account(i)
-			g.tree[r].leaf(int(g.pos[i]), v.Healthy(i))
+			g.tree[r].Set(int(g.pos[i]), v.InSystem(i), v.Healthy(i))
 		}
-		g.tree[r].rebuild()
 	}
 	v.Watch(g.update)
 }
@@ -181,7 +175,7 @@ func (g *Geo) update(i int) {
 		return
 	}
 	g.account(i)
-	g.tree[g.view.NodeRegion(i)].set(int(g.pos[i]), g.view.Healthy(i))
+	g.tree[g.view.NodeRegion(i)].Set(int(g.pos[i]), g.view.InSystem(i), g.view.Healthy(i))
 }
 
 // Pick implements sim.Picker.
@@ -194,7 +188,7 @@ func (g *Geo) Pick(v *sim.View, t *sim.Task) int {
 	}
 	o := v.Origin()
 	if o < 0 || o >= len(g.order) {
-		return g.lc.Pick(v, t)
+		return g.fallback(v, t)
 	}
 	first, firstPos := -1, 0 // nearest region with a healthy node
 	for _, r := range g.order[o] {
@@ -210,7 +204,7 @@ func (g *Geo) Pick(v *sim.View, t *sim.Task) int {
 		}
 	}
 	if first < 0 {
-		return g.lc.Pick(v, t)
+		return g.fallback(v, t)
 	}
 	return g.choose(first, firstPos)
 }
@@ -219,6 +213,17 @@ func (g *Geo) Pick(v *sim.View, t *sim.Task) int {
 // one with the fewest outstanding tasks (ties: the first after the last
 // choice), and the region's outstanding tasks and slots. pos is -1 when no
 // node of r is healthy.
+// fallback is least-connections over every node, for a task of no known
+// origin or when no region has a healthy node; its load index is asked for
+// (TrackLoad) at the first fallback, not in Init, so that runs that never
+// fall back do not keep it current at every change.
+func (g *Geo) fallback(v *sim.View, t *sim.Task) int {
+	if !g.scan && g.lc.view != v {
+		_ = g.lc.Init(v) // never fails
+	}
+	return g.lc.Pick(v, t)
+}
+
 func (g *Geo) least(v *sim.View, r int) (pos, out, slots int) {
 	nodes := g.byRegion[r]
 	if g.view == v && g.tree != nil {
@@ -226,7 +231,7 @@ func (g *Geo) least(v *sim.View, r int) (pos, out, slots int) {
 		if from >= len(nodes) {
 			from = 0
 		}
-		return g.tree[r].bestFrom(from), int(g.rOut[r]), int(g.rSlots[r])
+		return g.tree[r].Best(from), int(g.rOut[r]), int(g.rSlots[r])
 	}
 	pos, best := -1, 0
 	for k := 1; k <= len(nodes); k++ {

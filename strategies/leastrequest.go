@@ -39,11 +39,12 @@ import (
 //
 // A decision costs O(log n + f), f the nodes whose failure penalty may
 // still exceed their estimate: the healthy sampled nodes sit in a
-// tournament tree keyed by (cost, outstanding), updated when a node's load
-// or health changes (sim.View.Watch) or a sample arrives; the healthy
-// unsampled ones, whose cost (outstanding + 1) × mean moves with every
-// sample but whose order is that of their outstanding counts, in a second
-// tree keyed by outstanding; the penalised ones in a list whose costs are
+// tournament tree keyed by (cost, outstanding) (costtree.go: the keys sit
+// in the tree), updated when a node's load or health changes
+// (sim.View.Watch) or a sample arrives; the healthy unsampled ones, whose
+// cost (outstanding + 1) × mean moves with every sample but whose order is
+// that of their outstanding counts, bucketed by outstanding
+// (sim.CountIndex, O(1) per change); the penalised ones in a list whose costs are
 // computed at the pick, as the scan would, until the penalty has decayed
 // below the node's estimate (or, unsampled, to exactly 0) and the node
 // rejoins a tree. The best of the trees' first candidates after the last
@@ -61,12 +62,12 @@ type LeastRequest struct {
 
 	// The index (nil with scan, or before Init).
 	view     *sim.View
-	cost     []float64 // (outstanding + 1) × EWMA of sampled nodes
-	out      []int32   // outstanding tasks as of the last update
-	sampledT *tourney  // healthy, sampled, not penalised: by (cost, out)
-	freshT   *tourney  // healthy, unsampled, not penalised: by out
-	pen      []bool    // in penList
-	penList  []int32   // failed nodes whose penalty may exceed their estimate
+	cost     []float64       // (outstanding + 1) × EWMA of sampled nodes
+	out      []int32         // outstanding tasks as of the last update
+	sampledT *costTree       // healthy, sampled, not penalised: by (cost, out)
+	freshT   *sim.CountIndex // healthy, unsampled, not penalised: by out
+	pen      []bool          // in penList
+	penList  []int32         // failed nodes whose penalty may exceed their estimate
 
 	// Running sum of the estimates of sampled nodes, for their mean,
 	// recomputed exactly every len(ewma) updates against rounding drift.
@@ -117,21 +118,18 @@ func (l *LeastRequest) Init(v *sim.View) error {
 	l.out = make([]int32, n)
 	l.pen = make([]bool, n)
 	l.penList = l.penList[:0]
-	l.sampledT = newTourney(n, func(a, b int32) bool {
-		return l.cost[a] < l.cost[b] || (l.cost[a] == l.cost[b] && l.out[a] < l.out[b])
-	})
-	l.freshT = newTourney(n, func(a, b int32) bool { return l.out[a] < l.out[b] })
+	l.sampledT = newCostTree(n)
+	l.freshT = sim.NewCountIndex(n)
 	for i := 0; i < n; i++ {
 		l.out[i] = int32(v.InSystem(i))
-		l.cost[i] = float64(l.out[i]+1) * l.lat.ewma[i]
-		if l.lat.sampled[i] {
-			l.sampledT.leaf(i, v.Healthy(i))
+		l.cost[i] = float64(l.out[i]+1) * l.lat.s[i].ewma
+		if l.lat.s[i].sampled {
+			l.sampledT.leaf(i, v.Healthy(i), l.cost[i], l.out[i])
 		} else {
-			l.freshT.leaf(i, v.Healthy(i))
+			l.freshT.Set(i, int(l.out[i]), v.Healthy(i))
 		}
 	}
 	l.sampledT.rebuild()
-	l.freshT.rebuild()
 	for i := 0; i < n; i++ {
 		l.penalise(i, v.Now())
 	}
@@ -145,12 +143,12 @@ func (l *LeastRequest) update(i int) {
 	v := l.view
 	l.out[i] = int32(v.InSystem(i))
 	in := v.Healthy(i) && !l.pen[i]
-	if l.lat.sampled[i] {
-		l.cost[i] = float64(l.out[i]+1) * l.lat.ewma[i]
-		l.sampledT.set(i, in)
-		l.freshT.set(i, false)
+	if l.lat.s[i].sampled {
+		l.cost[i] = float64(l.out[i]+1) * l.lat.s[i].ewma
+		l.sampledT.mark(i, in, l.cost[i], l.out[i])
+		l.freshT.Set(i, 0, false)
 	} else {
-		l.freshT.set(i, in)
+		l.freshT.Set(i, int(l.out[i]), in)
 	}
 }
 
@@ -166,7 +164,7 @@ func (l *LeastRequest) penalise(i int, now sim.Time) {
 	if l.pen[i] || !l.failed[i] {
 		return
 	}
-	if l.lat.sampled[i] && l.penaltyAt(i, now) <= l.lat.ewma[i] {
+	if l.lat.s[i].sampled && l.penaltyAt(i, now) <= l.lat.s[i].ewma {
 		return // max(estimate, penalty) is the estimate until it changes
 	}
 	l.pen[i] = true
@@ -175,7 +173,7 @@ func (l *LeastRequest) penalise(i int, now sim.Time) {
 }
 
 func (l *LeastRequest) size(n int) {
-	if len(l.lat.ewma) == n {
+	if len(l.lat.s) == n {
 		return
 	}
 	l.lat.size(n)
@@ -201,8 +199,8 @@ func (l *LeastRequest) mean() float64 {
 
 func (l *LeastRequest) latency(i int, now sim.Time, mean float64) float64 {
 	e := mean
-	if l.lat.sampled[i] {
-		e = l.lat.ewma[i]
+	if l.lat.s[i].sampled {
+		e = l.lat.s[i].ewma
 	}
 	if l.failed[i] {
 		p := float64(l.penalty) * math.Exp(-float64(max(now-l.penAt[i], 0))/l.lat.tau)
@@ -269,19 +267,19 @@ func (l *LeastRequest) pickIndexed(n int, now sim.Time, mean float64) int {
 	if i := l.sampledT.bestFrom(from); i >= 0 {
 		consider(i, l.cost[i], l.out[i])
 	}
-	if i := l.freshT.bestFrom(from); i >= 0 {
+	if i := l.freshT.Best(from); i >= 0 {
 		consider(i, float64(l.out[i]+1)*mean, l.out[i])
 	}
 	k := 0
 	for _, x := range l.penList {
 		i := int(x)
 		p := l.penaltyAt(i, now)
-		if l.lat.sampled[i] && p <= l.lat.ewma[i] || !l.lat.sampled[i] && p == 0 {
+		if l.lat.s[i].sampled && p <= l.lat.s[i].ewma || !l.lat.s[i].sampled && p == 0 {
 			// The penalty no longer counts (until a lower estimate).
 			l.pen[i] = false
 			l.update(i)
 			if l.view.Healthy(i) {
-				if l.lat.sampled[i] {
+				if l.lat.s[i].sampled {
 					consider(i, l.cost[i], l.out[i])
 				} else {
 					consider(i, float64(l.out[i]+1)*mean, l.out[i])
@@ -310,18 +308,18 @@ func (*LeastRequest) Started(*sim.View, *sim.Task, int) {}
 // Finished implements sim.Observer: a latency sample of node i.
 func (l *LeastRequest) Finished(v *sim.View, _ *sim.Task, i int, latency sim.Time) {
 	l.size(v.Len())
-	was := l.lat.sampled[i]
+	was := l.lat.s[i].sampled
 	old, e := l.lat.observe(i, v.Now(), latency)
 	if !was {
 		l.count++
 		old = 0
 	}
 	l.sum += e - old
-	if l.updates++; l.updates >= max(len(l.lat.ewma), 64) {
+	if l.updates++; l.updates >= max(len(l.lat.s), 64) {
 		l.updates, l.sum = 0, 0
-		for j, s := range l.lat.sampled {
-			if s {
-				l.sum += l.lat.ewma[j]
+		for _, e := range l.lat.s {
+			if e.sampled {
+				l.sum += e.ewma
 			}
 		}
 	}

@@ -42,8 +42,9 @@ import (
 // a node with a long queue looks like one that is merely full, as CPU and
 // memory utilisation do.
 //
-// A pick costs O(log n) (a binary search of the scraped weights' prefix
-// sums) while the drawn node is healthy; after maxRedraws unhealthy draws
+// A pick costs O(1) expected (a guide table into the scraped weights'
+// prefix sums, rebuilt at each scrape, then a short walk: the answer of a
+// binary search) while the drawn node is healthy; after maxRedraws unhealthy draws
 // it falls back to an O(n) weighted draw among the healthy nodes.
 type ResourceBased struct {
 	every sim.Time
@@ -51,6 +52,7 @@ type ResourceBased struct {
 	rng   *sim.Rand
 	w     []float64 // scraped weight of each node
 	cum   []float64 // cum[i] = w[0] + ... + w[i]
+	guide []int32   // guide[k]: the first i with cum[i] > k·total/len(guide)
 }
 
 var (
@@ -82,6 +84,7 @@ func (r *ResourceBased) Init(v *sim.View) error {
 	n := v.Len()
 	r.w = make([]float64, n)
 	r.cum = make([]float64, n)
+	r.guide = make([]int32, n)
 	r.capacity(v)
 	return nil
 }
@@ -120,6 +123,35 @@ func (r *ResourceBased) sum() {
 		t += w
 		r.cum[i] = t
 	}
+	// The guide table (Chen and Asau, 1974): where the search for a
+	// draw in each of len(guide) equal slices of [0, total) may start.
+	g, i := len(r.guide), 0
+	for k := range r.guide {
+		x := float64(k) * t / float64(g)
+		for i < len(r.cum)-1 && r.cum[i] <= x {
+			i++
+		}
+		r.guide[k] = int32(i)
+	}
+}
+
+// draw is the node of u in [0, total): the first with cum[i] > u (its
+// weight is > 0), n when rounding left none. It starts at the guide
+// table's entry for u's slice, checked (the binary search when rounding
+// put it past the answer), and walks forward: O(1) expected, the same
+// answer as a binary search.
+func (r *ResourceBased) draw(u, total float64) int {
+	n := len(r.cum)
+	k := int(u / total * float64(len(r.guide)))
+	k = min(max(k, 0), len(r.guide)-1)
+	i := int(r.guide[k])
+	if i > 0 && r.cum[i-1] > u {
+		i = sort.SearchFloat64s(r.cum, u)
+	}
+	for i < n && r.cum[i] <= u {
+		i++
+	}
+	return i
 }
 
 // freeScore is the free share of node i's resources that ResourceBased
@@ -171,10 +203,7 @@ func (r *ResourceBased) Pick(v *sim.View, _ *sim.Task) int {
 		for k := 0; k <= maxRedraws; k++ {
 			u := r.rng.Float64() * total
 			// The first prefix sum above u: its node has weight > 0.
-			i := sort.SearchFloat64s(r.cum, u)
-			for i < n && r.cum[i] <= u {
-				i++
-			}
+			i := r.draw(u, total)
 			if i < n && v.Healthy(i) {
 				return i
 			}

@@ -2,6 +2,7 @@ package strategies
 
 import (
 	"math"
+	"sort"
 	"testing"
 
 	"github.com/fleetsim/fleetsim/sim"
@@ -26,6 +27,50 @@ func TestFreeScore(t *testing.T) {
 	for i, want := range []float64{(0.4 + 0.5) / 2, (0.6 + 0.5) / 2, 0.5, 0, (0.7 + 1) / 2} {
 		if got := freeScore(v, i); math.Abs(got-want) > 1e-12 {
 			t.Errorf("node %s: free score %g, want %g", v.Spec(i).Name, got, want)
+		}
+	}
+}
+
+// TestResourceDrawMatchesSearch: the guide-table draw gives, for every u,
+// the node the binary search over the prefix sums gave (the first prefix
+// sum above u), on random weights with many zeros (full nodes) and values
+// of u at, just below and just above every prefix sum.
+func TestResourceDrawMatchesSearch(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		rng := sim.NewRand(seed, "resource-draw")
+		n := 1 + rng.IntN(500)
+		r := &ResourceBased{w: make([]float64, n), cum: make([]float64, n), guide: make([]int32, n)}
+		for i := range r.w {
+			if rng.IntN(10) < 7 {
+				r.w[i] = []float64{0.1, 0.3, 1, 1e-9, 7}[rng.IntN(5)]
+			}
+		}
+		r.sum()
+		total := r.cum[n-1]
+		if total == 0 {
+			continue
+		}
+		search := func(u float64) int {
+			i := sort.SearchFloat64s(r.cum, u)
+			for i < n && r.cum[i] <= u {
+				i++
+			}
+			return i
+		}
+		us := []float64{0, math.Nextafter(total, 0)}
+		for _, c := range r.cum {
+			us = append(us, c, math.Nextafter(c, 0), math.Nextafter(c, math.Inf(1)))
+		}
+		for k := 0; k < 2000; k++ {
+			us = append(us, rng.Float64()*total)
+		}
+		for _, u := range us {
+			if u < 0 || u >= total {
+				continue
+			}
+			if got, want := r.draw(u, total), search(u); got != want {
+				t.Fatalf("seed %d (%d nodes): u %v: draw %d, binary search %d", seed, n, u, got, want)
+			}
 		}
 	}
 }
