@@ -18,6 +18,7 @@ type CSVReader struct {
 	rows     *csvRows
 	cols     []column // column of each header field
 	zero     []bool   // the field's column reads "0" as its zero value
+	native   bool     // the header is the native writer's: rows go to nativeRow first
 	seq      int64    // tasks returned so far: the id of a task without one
 	prev     sim.Time // arrival of the previous task
 	prevLine int
@@ -79,6 +80,7 @@ func (rd *CSVReader) parseHeader(header []string, line int) error {
 			return &Error{File: rd.file, Line: line, Column: c.String(), Msg: "missing required column"}
 		}
 	}
+	rd.native = isNativeHeader(rd.cols)
 	return nil
 }
 
@@ -137,7 +139,15 @@ func (rd *CSVReader) Next(t *sim.Task) error {
 	if rd.err != nil {
 		return rd.err
 	}
-	rec, line, err := rd.rows.read()
+	b, line, err := rd.rows.nextLine()
+	if err != nil {
+		rd.err = err
+		return err
+	}
+	if rd.native && rd.nativeRow(b, line, t) {
+		return nil
+	}
+	rec, line, err := rd.rows.record(b, line)
 	if err != nil {
 		rd.err = err
 		return err

@@ -64,6 +64,18 @@ func (c *csvRows) readLine() ([]byte, error) {
 // read returns the next record's fields and the line it starts on,
 // io.EOF after the last, or an *Error.
 func (c *csvRows) read() ([]string, int, error) {
+	b, ln, err := c.nextLine()
+	if err != nil {
+		return nil, 0, err
+	}
+	return c.record(b, ln)
+}
+
+// nextLine returns the next line that is not blank (encoding/csv skips
+// those) and its number, io.EOF after the last, or an *Error. Its bytes
+// are valid until the next call; b[:cap(b)] may be read past len(b) (the
+// line's LF and what follows in the buffer).
+func (c *csvRows) nextLine() ([]byte, int, error) {
 	if c.err != nil {
 		return nil, 0, c.err
 	}
@@ -78,17 +90,23 @@ func (c *csvRows) read() ([]string, int, error) {
 		}
 		ln := c.line
 		c.line++
-		if len(b) == 0 {
-			continue // a blank line, which encoding/csv skips
+		if len(b) > 0 {
+			return b, ln, nil
 		}
-		if bytes.IndexByte(b, '"') >= 0 {
-			return c.quoted(b, ln)
-		}
-		c.fields, c.lines, c.one = c.fields[:0], c.lines[:0], ln
-		c.split(b)
-		c.last = ln
-		return c.fields, ln, nil
 	}
+}
+
+// record returns the fields of the record that starts with line b (line
+// ln), which nextLine returned: b split in place, or, with a quote,
+// the record as encoding/csv reads it.
+func (c *csvRows) record(b []byte, ln int) ([]string, int, error) {
+	if bytes.IndexByte(b, '"') >= 0 {
+		return c.quoted(b, ln)
+	}
+	c.fields, c.lines, c.one = c.fields[:0], c.lines[:0], ln
+	c.split(b)
+	c.last = ln
+	return c.fields, ln, nil
 }
 
 // split appends the comma-separated fields of b to c.fields as views of

@@ -1,0 +1,194 @@
+package traces
+
+import (
+	"math"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// The native writer's rows (CSVWriter without Workflows) are read by a
+// straight-line scanner when the header is exactly the one the writer
+// emits: every field in its known place, numbers as the writer spells
+// them (plain digits, a point and at most the unit's decimals), text
+// without quotes. It takes a row only when every field is of that form
+// and the row is valid (arrival not earlier than the previous one), and
+// then fills the task exactly as the general path would: each number is
+// one that plainFixed accepts, with the same value. Any other row, valid
+// or not, goes to the general path (split, per-column parse), which
+// therefore says what is wrong with it in the very same words.
+
+// isNativeHeader reports whether cols is the header CSVWriter writes
+// without Workflows.
+func isNativeHeader(cols []column) bool {
+	if len(cols) != int(numWritten) {
+		return false
+	}
+	for i, c := range cols {
+		if c != column(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// uintAt reads 1 to 18 digits at b[i:end]: their value and the index
+// after them; ok is false for none or more. (Small enough to be inlined.)
+func uintAt(b []byte, i, end int) (v uint64, j int, ok bool) {
+	for j = i; j < end && isDigit(b[j]); j++ {
+		v = v*10 + uint64(b[j]-'0')
+	}
+	n := j - i
+	return v, j, n > 0 && n <= 18
+}
+
+// digitComma reports whether b[i:end] starts with one digit and a comma,
+// the common "0" of an unused column.
+func digitComma(b []byte, i, end int) bool {
+	return i+1 < end && isDigit(b[i]) && b[i+1] == ','
+}
+
+// fixedAt reads at b[i:end] digits, then optionally a point and 1 to
+// scale (at most 9) more, with at most 18 digits counting the scale, the
+// form plainFixed accepts: the value times 10^scale and the index after
+// it. Eight fraction digits are read at once.
+func fixedAt(b []byte, i, end, scale int) (v int64, j int, ok bool) {
+	ip, j, ok := uintAt(b, i, end)
+	if !ok || j-i+scale > 18 {
+		return 0, j, false
+	}
+	v = int64(ip) * pow10[scale]
+	if j >= end || b[j] != '.' {
+		return v, j, true
+	}
+	j++
+	k := 0
+	var f uint64
+	if j+8 <= end {
+		if d, ok := eightDigits(view(b[j : j+8])); ok {
+			f, k = d, 8
+		}
+	}
+	for ; j+k < end && isDigit(b[j+k]); k++ {
+		f = f*10 + uint64(b[j+k]-'0')
+	}
+	if k == 0 || k > scale {
+		return 0, j, false
+	}
+	return v + int64(f)*pow10[scale-k], j + k, true
+}
+
+// comma reports whether b[i] is the comma ending a field.
+func comma(b []byte, i, end int) bool { return i < end && b[i] == ',' }
+
+// textAt reads a text field at b[i:end] up to the next comma: the index
+// of that comma (or end) and ok false if the field holds a quote.
+func textAt(b []byte, i, end int) (j int, ok bool) {
+	for j = i; j < end; j++ {
+		switch b[j] {
+		case ',':
+			return j, true
+		case '"':
+			return j, false
+		}
+	}
+	return j, true
+}
+
+// internText returns the text b[i:j] as the general path stores it (""
+// for an empty cell, else interned).
+func (rd *CSVReader) internText(b []byte, i, j int) string {
+	if i == j {
+		return ""
+	}
+	if v, ok := rd.in.m[string(b[i:j])]; ok {
+		return v
+	}
+	return rd.in.intern(view(b[i:j]))
+}
+
+// nativeRow reads line b (line ln) of a file with the native header into
+// t if every field has the writer's form and the row is valid, and
+// reports whether it did; otherwise it changes nothing but t.
+func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) bool {
+	end := len(b)
+	id, i, ok := uintAt(b, 0, end)
+	if !ok || !comma(b, i, end) {
+		return false
+	}
+	arrival, i, ok := fixedAt(b, i+1, end, 9)
+	if !ok || !comma(b, i, end) || sim.Time(arrival) < rd.prev {
+		return false
+	}
+	work, i, ok := fixedAt(b, i+1, end, 9)
+	if !ok || !comma(b, i, end) {
+		return false
+	}
+	// cpu … priority: most often "0" in traces without resources.
+	var cpu int64
+	if i++; digitComma(b, i, end) {
+		cpu, i = int64(b[i]-'0')*1000, i+1
+	} else if cpu, i, ok = fixedAt(b, i, end, 3); !ok || !comma(b, i, end) {
+		return false
+	}
+	memory, i, ok := uintAt(b, i+1, end)
+	if !ok || !comma(b, i, end) {
+		return false
+	}
+	gpus, i, ok := uintAt(b, i+1, end)
+	if !ok || !comma(b, i, end) || gpus > math.MaxInt32 {
+		return false
+	}
+	milli, i, ok := uintAt(b, i+1, end)
+	if !ok || !comma(b, i, end) || milli > 1000 {
+		return false
+	}
+	prio, i, ok := uintAt(b, i+1, end)
+	if !ok || !comma(b, i, end) || prio > math.MaxInt32 {
+		return false
+	}
+	var text [4][2]int // tenant, region, class, gpu_spec: start and end
+	hasText := false
+	if i+5 <= end && string(b[i+1:i+5]) == ",,,," {
+		i += 4 // all four empty, the common case
+	} else {
+		for k := range text {
+			i++
+			j, ok := textAt(b, i, end)
+			if !ok || !comma(b, j, end) {
+				return false
+			}
+			text[k] = [2]int{i, j}
+			hasText = hasText || j > i
+			i = j
+		}
+	}
+	var estimate int64
+	if i++; digitComma(b, i, end) {
+		estimate, i = int64(b[i]-'0')*1e9, i+1
+	} else if estimate, i, ok = fixedAt(b, i, end, 9); !ok || !comma(b, i, end) {
+		return false
+	}
+	prompt, i, ok := uintAt(b, i+1, end)
+	if !ok || !comma(b, i, end) || prompt > math.MaxInt32 {
+		return false
+	}
+	output, i, ok := uintAt(b, i+1, end)
+	if !ok || i != end || output > math.MaxInt32 {
+		return false
+	}
+	*t = sim.Task{} // (then field by field: a literal is built aside and copied)
+	t.ID, t.Arrival, t.Work = int64(id), sim.Time(arrival), sim.Time(work)
+	t.CPU, t.Memory, t.GPUs, t.GPUMilli, t.Priority = cpu, int64(memory), int32(gpus), int32(milli), int32(prio)
+	t.Estimate, t.PromptTokens, t.OutputTokens = sim.Time(estimate), int32(prompt), int32(output)
+	if hasText {
+		t.Tenant = rd.internText(b, text[0][0], text[0][1])
+		t.Region = rd.internText(b, text[1][0], text[1][1])
+		t.Class = rd.internText(b, text[2][0], text[2][1])
+		t.GPUSpec = rd.internText(b, text[3][0], text[3][1])
+	}
+	rd.rows.last = ln
+	rd.prev = t.Arrival
+	rd.prevLine = ln
+	rd.seq++
+	return true
+}
