@@ -139,13 +139,26 @@ func (rd *CSVReader) Next(t *sim.Task) error {
 	if rd.err != nil {
 		return rd.err
 	}
+	if rd.native {
+		// Rows straight from the read buffer, while they are there.
+		if b := rd.rows.window(); len(b) > 0 {
+			if n := rd.nativeRow(b, rd.rows.line, t); n > 0 {
+				rd.rows.took(n, rd.rows.line)
+				return nil
+			}
+		}
+	}
 	b, line, err := rd.rows.nextLine()
 	if err != nil {
 		rd.err = err
 		return err
 	}
-	if rd.native && rd.nativeRow(b, line, t) {
-		return nil
+	if rd.native && rd.rows.nl {
+		// (b's LF is still there after it: the line ends at it.)
+		if n := rd.nativeRow(b[:len(b)+1], line, t); n > 0 {
+			rd.rows.last = line
+			return nil
+		}
 	}
 	rec, line, err := rd.rows.record(b, line)
 	if err != nil {

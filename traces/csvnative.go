@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"encoding/binary"
 	"math"
 
 	"github.com/fleetsim/fleetsim/sim"
@@ -64,8 +65,12 @@ func fixedAt(b []byte, i, end, scale int) (v int64, j int, ok bool) {
 	k := 0
 	var f uint64
 	if j+8 <= end {
-		if d, ok := eightDigits(view(b[j : j+8])); ok {
-			f, k = d, 8
+		// eightDigits, inline, on the bytes.
+		x := binary.LittleEndian.Uint64(b[j:])
+		if (x&0xf0f0f0f0f0f0f0f0)|(((x+0x0606060606060606)&0xf0f0f0f0f0f0f0f0)>>4) == 0x3333333333333333 {
+			x = (x & 0x0f0f0f0f0f0f0f0f) * 2561 >> 8
+			x = (x & 0x00ff00ff00ff00ff) * 6553601 >> 16
+			f, k = (x&0x0000ffff0000ffff)*42949672960001>>32, 8
 		}
 	}
 	for ; j+k < end && isDigit(b[j+k]); k++ {
@@ -106,45 +111,46 @@ func (rd *CSVReader) internText(b []byte, i, j int) string {
 	return rd.in.intern(view(b[i:j]))
 }
 
-// nativeRow reads line b (line ln) of a file with the native header into
-// t if every field has the writer's form and the row is valid, and
-// reports whether it did; otherwise it changes nothing but t.
-func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) bool {
+// nativeRow reads the row at the start of b, line ln of a file with the
+// native header, into t if it is one line ended by its LF, every field
+// has the writer's form and the row is valid, and returns its length with
+// the LF; otherwise it returns 0 and changes nothing but t.
+func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 	end := len(b)
 	id, i, ok := uintAt(b, 0, end)
 	if !ok || !comma(b, i, end) {
-		return false
+		return 0
 	}
 	arrival, i, ok := fixedAt(b, i+1, end, 9)
 	if !ok || !comma(b, i, end) || sim.Time(arrival) < rd.prev {
-		return false
+		return 0
 	}
 	work, i, ok := fixedAt(b, i+1, end, 9)
 	if !ok || !comma(b, i, end) {
-		return false
+		return 0
 	}
 	// cpu … priority: most often "0" in traces without resources.
 	var cpu int64
 	if i++; digitComma(b, i, end) {
 		cpu, i = int64(b[i]-'0')*1000, i+1
 	} else if cpu, i, ok = fixedAt(b, i, end, 3); !ok || !comma(b, i, end) {
-		return false
+		return 0
 	}
 	memory, i, ok := uintAt(b, i+1, end)
 	if !ok || !comma(b, i, end) {
-		return false
+		return 0
 	}
 	gpus, i, ok := uintAt(b, i+1, end)
 	if !ok || !comma(b, i, end) || gpus > math.MaxInt32 {
-		return false
+		return 0
 	}
 	milli, i, ok := uintAt(b, i+1, end)
 	if !ok || !comma(b, i, end) || milli > 1000 {
-		return false
+		return 0
 	}
 	prio, i, ok := uintAt(b, i+1, end)
 	if !ok || !comma(b, i, end) || prio > math.MaxInt32 {
-		return false
+		return 0
 	}
 	var text [4][2]int // tenant, region, class, gpu_spec: start and end
 	hasText := false
@@ -155,7 +161,7 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) bool {
 			i++
 			j, ok := textAt(b, i, end)
 			if !ok || !comma(b, j, end) {
-				return false
+				return 0
 			}
 			text[k] = [2]int{i, j}
 			hasText = hasText || j > i
@@ -166,15 +172,15 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) bool {
 	if i++; digitComma(b, i, end) {
 		estimate, i = int64(b[i]-'0')*1e9, i+1
 	} else if estimate, i, ok = fixedAt(b, i, end, 9); !ok || !comma(b, i, end) {
-		return false
+		return 0
 	}
 	prompt, i, ok := uintAt(b, i+1, end)
 	if !ok || !comma(b, i, end) || prompt > math.MaxInt32 {
-		return false
+		return 0
 	}
 	output, i, ok := uintAt(b, i+1, end)
-	if !ok || i != end || output > math.MaxInt32 {
-		return false
+	if !ok || i >= end || b[i] != '\n' || output > math.MaxInt32 {
+		return 0
 	}
 	*t = sim.Task{} // (then field by field: a literal is built aside and copied)
 	t.ID, t.Arrival, t.Work = int64(id), sim.Time(arrival), sim.Time(work)
@@ -186,9 +192,8 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) bool {
 		t.Class = rd.internText(b, text[2][0], text[2][1])
 		t.GPUSpec = rd.internText(b, text[3][0], text[3][1])
 	}
-	rd.rows.last = ln
 	rd.prev = t.Arrival
 	rd.prevLine = ln
 	rd.seq++
-	return true
+	return i + 1
 }

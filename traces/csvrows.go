@@ -30,17 +30,51 @@ type csvRows struct {
 	last   int      // line of the last record read well (for errors)
 	nl     bool     // the last line read ended with LF
 	err    error    // sticky
+	// A reader that scans whole lines itself takes them from win, the
+	// bytes br held buffered when it looked (window), up to off
+	// (took); they are discarded from br before it is read again.
+	win []byte
+	off int
 }
 
 func newCSVRows(r io.Reader, file string, max int) *csvRows {
 	return &csvRows{file: file, br: bufio.NewReaderSize(newLineReader(r, file, max), 64<<10), line: 1}
 }
 
+// window returns the bytes buffered and not yet read, for a caller that
+// takes whole lines from their start itself (took); they are valid until
+// the next call of any other method. Empty at first and whenever the
+// buffer ran dry: then read lines as usual (nextLine), which refills it.
+func (c *csvRows) window() []byte {
+	if c.win == nil && c.err == nil {
+		c.win, _ = c.br.Peek(c.br.Buffered()) // (no read: at most what is buffered)
+	}
+	return c.win[c.off:]
+}
+
+// took says that the caller of window took its first n bytes, one line
+// with its LF (not blank, no quote), as record line ln.
+func (c *csvRows) took(n, ln int) {
+	c.off += n
+	c.line++
+	c.last = ln
+}
+
+// sync discards the bytes taken from the window from br, before br is
+// read again.
+func (c *csvRows) sync() {
+	if c.win != nil {
+		c.br.Discard(c.off) // (never fails: they are buffered)
+		c.win, c.off = nil, 0
+	}
+}
+
 // readLine returns the next line without its LF (nil and io.EOF at the
 // end). The bytes are valid until the next readLine.
 func (c *csvRows) readLine() ([]byte, error) {
+	c.sync()
 	b, err := c.br.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && errors.Is(err, bufio.ErrBufferFull) {
 		c.big = append(c.big[:0], b...)
 		for errors.Is(err, bufio.ErrBufferFull) {
 			b, err = c.br.ReadSlice('\n')
