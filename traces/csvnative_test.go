@@ -15,8 +15,13 @@ import (
 // readCSVAll reads a native CSV to its end with the native row scanner on
 // or off: the tasks, then the error that ended it ("" at io.EOF).
 func readCSVAll(t testing.TB, in string, native bool) ([]sim.Task, string) {
+	return readCSVFrom(t, strings.NewReader(in), in, native)
+}
+
+// readCSVFrom is readCSVAll reading in through r.
+func readCSVFrom(t testing.TB, r io.Reader, in string, native bool) ([]sim.Task, string) {
 	t.Helper()
-	rd, err := NewCSVReader(strings.NewReader(in), "n.csv")
+	rd, err := NewCSVReader(r, "n.csv")
 	if err != nil {
 		return nil, "header: " + err.Error()
 	}
@@ -42,7 +47,14 @@ func readCSVAll(t testing.TB, in string, native bool) ([]sim.Task, string) {
 // the same tasks and end with the same error, in the same words.
 func checkNativeSame(t testing.TB, in string) {
 	t.Helper()
-	got, gotErr := readCSVAll(t, in, true)
+	checkNativeSameFrom(t, strings.NewReader(in), in)
+}
+
+// checkNativeSameFrom is checkNativeSame with the native scanner reading
+// in through r.
+func checkNativeSameFrom(t testing.TB, r io.Reader, in string) {
+	t.Helper()
+	got, gotErr := readCSVFrom(t, r, in, true)
 	want, wantErr := readCSVAll(t, in, false)
 	if gotErr != wantErr {
 		t.Fatalf("input %q:\nnative scanner ends with %q\ngeneral path ends with %q", in, gotErr, wantErr)
@@ -205,6 +217,55 @@ func TestNativeRowsHostile(t *testing.T) {
 			sb.WriteString([]string{"\n", "\r\n", ""}[r.IntN(3)])
 		}
 		checkNativeSame(t, sb.String())
+	}
+}
+
+// randChunkReader returns what it reads in pieces of random length, so
+// that rows end anywhere in the read buffer.
+type randChunkReader struct {
+	r   io.Reader
+	rng *rand.Rand
+	max int
+}
+
+func (c *randChunkReader) Read(p []byte) (int, error) {
+	return c.r.Read(p[:min(len(p), 1+c.rng.IntN(c.max))])
+}
+
+// TestNativeRowsBufferEnds: long inputs (many refills of the 64 KiB read
+// buffer, read in pieces of random length) of plain and hostile rows and
+// blank lines: the native scanner, taking rows from the buffer while
+// they are whole there, reads the tasks and ends with the error of the
+// general path; a row cut by the buffer's end is read whole, on its line.
+func TestNativeRowsBufferEnds(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for round := range 6 {
+		var buf bytes.Buffer
+		w := NewCSVWriter(&buf)
+		var prev sim.Time
+		for range 6000 {
+			task := randomNativeTask(r, prev, round%2 == 0 || r.IntN(50) > 0)
+			prev = task.Arrival
+			if err := w.Write(&task); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.Flush()
+		lines := strings.SplitAfter(buf.String(), "\n")
+		switch round {
+		case 2, 3: // blank lines and CRLF
+			for i := 1; i < len(lines); i += 1 + r.IntN(40) {
+				lines[i] = "\r\n" + strings.Replace(lines[i], "\n", "\r\n", 1)
+			}
+		case 4, 5: // one bad value late in the file
+			i := len(lines) - 1 - r.IntN(len(lines)/4)
+			f := strings.Split(lines[i], ",")
+			f[r.IntN(len(f))] = nativeTokens[r.IntN(len(nativeTokens))]
+			lines[i] = strings.Join(f, ",")
+		}
+		in := strings.Join(lines, "")
+		checkNativeSame(t, in)
+		checkNativeSameFrom(t, &randChunkReader{strings.NewReader(in), r, 1 + r.IntN(300)}, in)
 	}
 }
 
