@@ -16,11 +16,12 @@ import (
 type CSVReader struct {
 	file     string
 	rows     *csvRows
-	cols     []column // column of each header field
-	zero     []bool   // the field's column reads "0" as its zero value
-	native   bool     // the header is the native writer's: rows go to nativeRow first
-	seq      int64    // tasks returned so far: the id of a task without one
-	prev     sim.Time // arrival of the previous task
+	cols     []column  // column of each header field
+	zero     []bool    // the field's column reads "0" as its zero value
+	native   bool      // the header is the native writer's: rows go to nativeRow first
+	lastText [4]string // nativeRow: the last tenant, region, class, gpu_spec read
+	seq      int64     // tasks returned so far: the id of a task without one
+	prev     sim.Time  // arrival of the previous task
 	prevLine int
 	err      error // sticky: io.EOF or the first *Error
 	in       interner

@@ -99,16 +99,24 @@ func textAt(b []byte, i, end int) (j int, ok bool) {
 	return j, true
 }
 
-// internText returns the text b[i:j] as the general path stores it (""
-// for an empty cell, else interned).
-func (rd *CSVReader) internText(b []byte, i, j int) string {
+// internText returns the text b[i:j] of text column k (0 to 3) as the
+// general path stores it ("" for an empty cell, else interned): the
+// column's text on the previous row when it is the same (traces often
+// repeat a region or class row after row), without a map look-up.
+func (rd *CSVReader) internText(k int, b []byte, i, j int) string {
 	if i == j {
 		return ""
 	}
-	if v, ok := rd.in.m[string(b[i:j])]; ok {
-		return v
+	s := view(b[i:j])
+	if s == rd.lastText[k] {
+		return rd.lastText[k]
 	}
-	return rd.in.intern(view(b[i:j]))
+	v, ok := rd.in.m[s]
+	if !ok {
+		v = rd.in.intern(s)
+	}
+	rd.lastText[k] = v
+	return v
 }
 
 // nativeRow reads the row at the start of b, line ln of a file with the
@@ -187,10 +195,10 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 	t.CPU, t.Memory, t.GPUs, t.GPUMilli, t.Priority = cpu, int64(memory), int32(gpus), int32(milli), int32(prio)
 	t.Estimate, t.PromptTokens, t.OutputTokens = sim.Time(estimate), int32(prompt), int32(output)
 	if hasText {
-		t.Tenant = rd.internText(b, text[0][0], text[0][1])
-		t.Region = rd.internText(b, text[1][0], text[1][1])
-		t.Class = rd.internText(b, text[2][0], text[2][1])
-		t.GPUSpec = rd.internText(b, text[3][0], text[3][1])
+		t.Tenant = rd.internText(0, b, text[0][0], text[0][1])
+		t.Region = rd.internText(1, b, text[1][0], text[1][1])
+		t.Class = rd.internText(2, b, text[2][0], text[2][1])
+		t.GPUSpec = rd.internText(3, b, text[3][0], text[3][1])
 	}
 	rd.prev = t.Arrival
 	rd.prevLine = ln
