@@ -119,6 +119,11 @@ func (rd *CSVReader) internText(k int, b []byte, i, j int) string {
 	return v
 }
 
+// zeroTail is the end of a native row whose columns after duration all
+// hold their zero value, as rows of generated workloads do: cpu, memory,
+// gpus, gpu_milli, priority 0, no text, estimate and tokens 0.
+const zeroTail = ",0,0,0,0,0,,,,,0,0,0\n"
+
 // nativeRow reads the row at the start of b, line ln of a file with the
 // native header, into t if it is one line ended by its LF, every field
 // has the writer's form and the row is valid, and returns its length with
@@ -134,31 +139,52 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 		return 0
 	}
 	work, i, ok := fixedAt(b, i+1, end, 9)
-	if !ok || !comma(b, i, end) {
+	if !ok {
 		return 0
+	}
+	*t = sim.Task{} // (then field by field: a literal is built aside and copied)
+	if i+len(zeroTail) <= end && string(b[i:i+len(zeroTail)]) == zeroTail {
+		i += len(zeroTail) - 1 // (one compare for eleven cells)
+	} else if i = rd.nativeRest(b, i, end, t); i < 0 {
+		return 0
+	}
+	t.ID, t.Arrival, t.Work = int64(id), sim.Time(arrival), sim.Time(work)
+	rd.prev = t.Arrival
+	rd.prevLine = ln
+	rd.seq++
+	return i + 1
+}
+
+// nativeRest reads the cells after duration of a native row, from the
+// comma at b[i], into t, which is zero: the index of the row's LF, or -1
+// when a cell is not of the writer's form or the row does not end there.
+func (rd *CSVReader) nativeRest(b []byte, i, end int, t *sim.Task) int {
+	if !comma(b, i, end) {
+		return -1
 	}
 	// cpu … priority: most often "0" in traces without resources.
 	var cpu int64
+	var ok bool
 	if i++; digitComma(b, i, end) {
 		cpu, i = int64(b[i]-'0')*1000, i+1
 	} else if cpu, i, ok = fixedAt(b, i, end, 3); !ok || !comma(b, i, end) {
-		return 0
+		return -1
 	}
 	memory, i, ok := uintAt(b, i+1, end)
 	if !ok || !comma(b, i, end) {
-		return 0
+		return -1
 	}
 	gpus, i, ok := uintAt(b, i+1, end)
 	if !ok || !comma(b, i, end) || gpus > math.MaxInt32 {
-		return 0
+		return -1
 	}
 	milli, i, ok := uintAt(b, i+1, end)
 	if !ok || !comma(b, i, end) || milli > 1000 {
-		return 0
+		return -1
 	}
 	prio, i, ok := uintAt(b, i+1, end)
 	if !ok || !comma(b, i, end) || prio > math.MaxInt32 {
-		return 0
+		return -1
 	}
 	var text [4][2]int // tenant, region, class, gpu_spec: start and end
 	hasText := false
@@ -169,7 +195,7 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 			i++
 			j, ok := textAt(b, i, end)
 			if !ok || !comma(b, j, end) {
-				return 0
+				return -1
 			}
 			text[k] = [2]int{i, j}
 			hasText = hasText || j > i
@@ -180,18 +206,16 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 	if i++; digitComma(b, i, end) {
 		estimate, i = int64(b[i]-'0')*1e9, i+1
 	} else if estimate, i, ok = fixedAt(b, i, end, 9); !ok || !comma(b, i, end) {
-		return 0
+		return -1
 	}
 	prompt, i, ok := uintAt(b, i+1, end)
 	if !ok || !comma(b, i, end) || prompt > math.MaxInt32 {
-		return 0
+		return -1
 	}
 	output, i, ok := uintAt(b, i+1, end)
 	if !ok || i >= end || b[i] != '\n' || output > math.MaxInt32 {
-		return 0
+		return -1
 	}
-	*t = sim.Task{} // (then field by field: a literal is built aside and copied)
-	t.ID, t.Arrival, t.Work = int64(id), sim.Time(arrival), sim.Time(work)
 	t.CPU, t.Memory, t.GPUs, t.GPUMilli, t.Priority = cpu, int64(memory), int32(gpus), int32(milli), int32(prio)
 	t.Estimate, t.PromptTokens, t.OutputTokens = sim.Time(estimate), int32(prompt), int32(output)
 	if hasText {
@@ -200,8 +224,5 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 		t.Class = rd.internText(2, b, text[2][0], text[2][1])
 		t.GPUSpec = rd.internText(3, b, text[3][0], text[3][1])
 	}
-	rd.prev = t.Arrival
-	rd.prevLine = ln
-	rd.seq++
-	return i + 1
+	return i
 }

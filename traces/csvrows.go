@@ -46,10 +46,17 @@ func newCSVRows(r io.Reader, file string, max int) *csvRows {
 // the next call of any other method. Empty at first and whenever the
 // buffer ran dry: then read lines as usual (nextLine), which refills it.
 func (c *csvRows) window() []byte {
-	if c.win == nil && c.err == nil {
-		c.win, _ = c.br.Peek(c.br.Buffered()) // (no read: at most what is buffered)
+	if c.win == nil {
+		c.look()
 	}
 	return c.win[c.off:]
+}
+
+// look sets the window to the bytes buffered (none after an error).
+func (c *csvRows) look() {
+	if c.err == nil {
+		c.win, _ = c.br.Peek(c.br.Buffered()) // (no read: at most what is buffered)
+	}
 }
 
 // took says that the caller of window took its first n bytes, one line
