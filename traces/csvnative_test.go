@@ -368,3 +368,25 @@ func FuzzCSVNative(f *testing.F) {
 		checkNativeSame(t, csvHeader+rows)
 	})
 }
+
+// TestIsZeroTail: isZeroTail says what string comparison says, for
+// zeroTail and for every string one byte away from it.
+func TestIsZeroTail(t *testing.T) {
+	if len(zeroTail) != 21 {
+		t.Fatalf("zeroTail has %d bytes; isZeroTail compares 21", len(zeroTail))
+	}
+	b := []byte(zeroTail)
+	if !isZeroTail(b) {
+		t.Fatal("zeroTail itself not recognised")
+	}
+	for i := range b {
+		for _, c := range []byte{0, '0', ',', '1', '\n', 0xff} {
+			old := b[i]
+			b[i] = c
+			if got, want := isZeroTail(b), string(b) == zeroTail; got != want {
+				t.Fatalf("%q: isZeroTail %v, string comparison %v", b, got, want)
+			}
+			b[i] = old
+		}
+	}
+}
