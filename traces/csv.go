@@ -141,10 +141,15 @@ func (rd *CSVReader) Next(t *sim.Task) error {
 		return rd.err
 	}
 	if rd.native {
-		// Rows straight from the read buffer, while they are there.
-		if b := rd.rows.window(); len(b) > 0 {
-			if n := rd.nativeRow(b, rd.rows.line, t); n > 0 {
-				rd.rows.took(n, rd.rows.line)
+		// Rows straight from the read buffer, while they are there
+		// (rows.window, written out: it is too big to be inlined).
+		c := rd.rows
+		if c.win == nil {
+			c.look()
+		}
+		if b := c.win[c.off:]; len(b) > 0 {
+			if n := rd.nativeRow(b, c.line, t); n > 0 {
+				c.took(n, c.line)
 				return nil
 			}
 		}

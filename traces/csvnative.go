@@ -33,7 +33,9 @@ func isNativeHeader(cols []column) bool {
 }
 
 // uintAt reads 1 to 18 digits at b[i:end]: their value and the index
-// after them; ok is false for none or more. (Small enough to be inlined.)
+// after them; ok is false for none or more. (Small enough to be inlined;
+// for the short runs of ids and whole seconds, a loop costs less than
+// reading eight bytes at once.)
 func uintAt(b []byte, i, end int) (v uint64, j int, ok bool) {
 	for j = i; j < end && isDigit(b[j]); j++ {
 		v = v*10 + uint64(b[j]-'0')
@@ -64,17 +66,24 @@ func fixedAt(b []byte, i, end, scale int) (v int64, j int, ok bool) {
 	j++
 	k := 0
 	var f uint64
+	x := uint64(0)
 	if j+8 <= end {
-		// eightDigits, inline, on the bytes.
-		x := binary.LittleEndian.Uint64(b[j:])
-		if (x&0xf0f0f0f0f0f0f0f0)|(((x+0x0606060606060606)&0xf0f0f0f0f0f0f0f0)>>4) == 0x3333333333333333 {
-			x = (x & 0x0f0f0f0f0f0f0f0f) * 2561 >> 8
-			x = (x & 0x00ff00ff00ff00ff) * 6553601 >> 16
-			f, k = (x&0x0000ffff0000ffff)*42949672960001>>32, 8
-		}
+		x = binary.LittleEndian.Uint64(b[j:])
 	}
-	for ; j+k < end && isDigit(b[j+k]); k++ {
-		f = f*10 + uint64(b[j+k]-'0')
+	if (x&0xf0f0f0f0f0f0f0f0)|(((x+0x0606060606060606)&0xf0f0f0f0f0f0f0f0)>>4) == 0x3333333333333333 {
+		// Eight digits (eightDigits, inline, on the bytes), and a ninth
+		// if there is one; a tenth is left for the caller to find where
+		// it expects the field's end.
+		x = (x & 0x0f0f0f0f0f0f0f0f) * 2561 >> 8
+		x = (x & 0x00ff00ff00ff00ff) * 6553601 >> 16
+		f, k = (x&0x0000ffff0000ffff)*42949672960001>>32, 8
+		if j+8 < end && isDigit(b[j+8]) {
+			f, k = f*10+uint64(b[j+8]-'0'), 9
+		}
+	} else {
+		for ; j+k < end && isDigit(b[j+k]); k++ {
+			f = f*10 + uint64(b[j+k]-'0')
+		}
 	}
 	if k == 0 || k > scale {
 		return 0, j, false

@@ -31,8 +31,8 @@ type csvRows struct {
 	nl     bool     // the last line read ended with LF
 	err    error    // sticky
 	// A reader that scans whole lines itself takes them from win, the
-	// bytes br held buffered when it looked (window), up to off
-	// (took); they are discarded from br before it is read again.
+	// bytes br held buffered when it looked (look), up to off (took);
+	// they are discarded from br before it is read again (sync).
 	win []byte
 	off int
 }
@@ -41,26 +41,19 @@ func newCSVRows(r io.Reader, file string, max int) *csvRows {
 	return &csvRows{file: file, br: bufio.NewReaderSize(newLineReader(r, file, max), 64<<10), line: 1}
 }
 
-// window returns the bytes buffered and not yet read, for a caller that
-// takes whole lines from their start itself (took); they are valid until
-// the next call of any other method. Empty at first and whenever the
-// buffer ran dry: then read lines as usual (nextLine), which refills it.
-func (c *csvRows) window() []byte {
-	if c.win == nil {
-		c.look()
-	}
-	return c.win[c.off:]
-}
-
-// look sets the window to the bytes buffered (none after an error).
+// look sets the window, win, to the bytes buffered and not yet read (none
+// after an error), for a caller that takes whole lines from its start
+// itself (took). They are valid until the next call of any other method;
+// when none are left, read lines as usual (nextLine), which refills the
+// buffer.
 func (c *csvRows) look() {
 	if c.err == nil {
 		c.win, _ = c.br.Peek(c.br.Buffered()) // (no read: at most what is buffered)
 	}
 }
 
-// took says that the caller of window took its first n bytes, one line
-// with its LF (not blank, no quote), as record line ln.
+// took says that the caller of look took the window's first n bytes, one
+// line with its LF (not blank, no quote), as record line ln.
 func (c *csvRows) took(n, ln int) {
 	c.off += n
 	c.line++
@@ -68,7 +61,7 @@ func (c *csvRows) took(n, ln int) {
 }
 
 // sync discards the bytes taken from the window from br, before br is
-// read again.
+// read again, and closes the window.
 func (c *csvRows) sync() {
 	if c.win != nil {
 		c.br.Discard(c.off) // (never fails: they are buffered)
