@@ -32,30 +32,35 @@ func isNativeHeader(cols []column) bool {
 	return true
 }
 
-// uintAt reads 1 to 18 digits at b[i:end]: their value and the index
+// uintAt reads 1 to 18 digits at b[i:]: their value and the index
 // after them; ok is false for none or more. (Small enough to be inlined;
 // for the short runs of ids and whole seconds, a loop costs less than
 // reading eight bytes at once.)
-func uintAt(b []byte, i, end int) (v uint64, j int, ok bool) {
-	for j = i; j < end && isDigit(b[j]); j++ {
-		v = v*10 + uint64(b[j]-'0')
+func uintAt(b []byte, i int) (v uint64, j int, ok bool) {
+	for j = i; j < len(b); j++ {
+		d := b[j] - '0'
+		if d > 9 {
+			break
+		}
+		v = v*10 + uint64(d)
 	}
 	n := j - i
 	return v, j, n > 0 && n <= 18
 }
 
-// digitComma reports whether b[i:end] starts with one digit and a comma,
+// digitComma reports whether b[i:] starts with one digit and a comma,
 // the common "0" of an unused column.
-func digitComma(b []byte, i, end int) bool {
-	return i+1 < end && isDigit(b[i]) && b[i+1] == ','
+func digitComma(b []byte, i int) bool {
+	return i+1 < len(b) && isDigit(b[i]) && b[i+1] == ','
 }
 
-// fixedAt reads at b[i:end] digits, then optionally a point and 1 to
+// fixedAt reads at b[i:] digits, then optionally a point and 1 to
 // scale (at most 9) more, with at most 18 digits counting the scale, the
 // form plainFixed accepts: the value times 10^scale and the index after
 // it. Eight fraction digits are read at once.
-func fixedAt(b []byte, i, end, scale int) (v int64, j int, ok bool) {
-	ip, j, ok := uintAt(b, i, end)
+func fixedAt(b []byte, i, scale int) (v int64, j int, ok bool) {
+	end := len(b)
+	ip, j, ok := uintAt(b, i)
 	if !ok || j-i+scale > 18 {
 		return 0, j, false
 	}
@@ -92,12 +97,12 @@ func fixedAt(b []byte, i, end, scale int) (v int64, j int, ok bool) {
 }
 
 // comma reports whether b[i] is the comma ending a field.
-func comma(b []byte, i, end int) bool { return i < end && b[i] == ',' }
+func comma(b []byte, i int) bool { return i < len(b) && b[i] == ',' }
 
-// textAt reads a text field at b[i:end] up to the next comma: the index
-// of that comma (or end) and ok false if the field holds a quote.
-func textAt(b []byte, i, end int) (j int, ok bool) {
-	for j = i; j < end; j++ {
+// textAt reads a text field at b[i:] up to the next comma: the index
+// of that comma (or len(b)) and ok false if the field holds a quote.
+func textAt(b []byte, i int) (j int, ok bool) {
+	for j = i; j < len(b); j++ {
 		switch b[j] {
 		case ',':
 			return j, true
@@ -155,22 +160,22 @@ func isZeroTail(b []byte) bool {
 // the LF; otherwise it returns 0 and changes nothing but t.
 func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 	end := len(b)
-	id, i, ok := uintAt(b, 0, end)
-	if !ok || !comma(b, i, end) {
+	id, i, ok := uintAt(b, 0)
+	if !ok || !comma(b, i) {
 		return 0
 	}
-	arrival, i, ok := fixedAt(b, i+1, end, 9)
-	if !ok || !comma(b, i, end) || sim.Time(arrival) < rd.prev {
+	arrival, i, ok := fixedAt(b, i+1, 9)
+	if !ok || !comma(b, i) || sim.Time(arrival) < rd.prev {
 		return 0
 	}
-	work, i, ok := fixedAt(b, i+1, end, 9)
+	work, i, ok := fixedAt(b, i+1, 9)
 	if !ok {
 		return 0
 	}
 	*t = sim.Task{} // (then field by field: a literal is built aside and copied)
 	if i+len(zeroTail) <= end && isZeroTail(b[i:i+len(zeroTail)]) {
 		i += len(zeroTail) - 1 // (three compares for eleven cells)
-	} else if i = rd.nativeRest(b, i, end, t); i < 0 {
+	} else if i = rd.nativeRest(b, i, t); i < 0 {
 		return 0
 	}
 	t.ID, t.Arrival, t.Work = int64(id), sim.Time(arrival), sim.Time(work)
@@ -183,32 +188,33 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 // nativeRest reads the cells after duration of a native row, from the
 // comma at b[i], into t, which is zero: the index of the row's LF, or -1
 // when a cell is not of the writer's form or the row does not end there.
-func (rd *CSVReader) nativeRest(b []byte, i, end int, t *sim.Task) int {
-	if !comma(b, i, end) {
+func (rd *CSVReader) nativeRest(b []byte, i int, t *sim.Task) int {
+	end := len(b)
+	if !comma(b, i) {
 		return -1
 	}
 	// cpu … priority: most often "0" in traces without resources.
 	var cpu int64
 	var ok bool
-	if i++; digitComma(b, i, end) {
+	if i++; digitComma(b, i) {
 		cpu, i = int64(b[i]-'0')*1000, i+1
-	} else if cpu, i, ok = fixedAt(b, i, end, 3); !ok || !comma(b, i, end) {
+	} else if cpu, i, ok = fixedAt(b, i, 3); !ok || !comma(b, i) {
 		return -1
 	}
-	memory, i, ok := uintAt(b, i+1, end)
-	if !ok || !comma(b, i, end) {
+	memory, i, ok := uintAt(b, i+1)
+	if !ok || !comma(b, i) {
 		return -1
 	}
-	gpus, i, ok := uintAt(b, i+1, end)
-	if !ok || !comma(b, i, end) || gpus > math.MaxInt32 {
+	gpus, i, ok := uintAt(b, i+1)
+	if !ok || !comma(b, i) || gpus > math.MaxInt32 {
 		return -1
 	}
-	milli, i, ok := uintAt(b, i+1, end)
-	if !ok || !comma(b, i, end) || milli > 1000 {
+	milli, i, ok := uintAt(b, i+1)
+	if !ok || !comma(b, i) || milli > 1000 {
 		return -1
 	}
-	prio, i, ok := uintAt(b, i+1, end)
-	if !ok || !comma(b, i, end) || prio > math.MaxInt32 {
+	prio, i, ok := uintAt(b, i+1)
+	if !ok || !comma(b, i) || prio > math.MaxInt32 {
 		return -1
 	}
 	var text [4][2]int // tenant, region, class, gpu_spec: start and end
@@ -218,8 +224,8 @@ func (rd *CSVReader) nativeRest(b []byte, i, end int, t *sim.Task) int {
 	} else {
 		for k := range text {
 			i++
-			j, ok := textAt(b, i, end)
-			if !ok || !comma(b, j, end) {
+			j, ok := textAt(b, i)
+			if !ok || !comma(b, j) {
 				return -1
 			}
 			text[k] = [2]int{i, j}
@@ -228,16 +234,16 @@ func (rd *CSVReader) nativeRest(b []byte, i, end int, t *sim.Task) int {
 		}
 	}
 	var estimate int64
-	if i++; digitComma(b, i, end) {
+	if i++; digitComma(b, i) {
 		estimate, i = int64(b[i]-'0')*1e9, i+1
-	} else if estimate, i, ok = fixedAt(b, i, end, 9); !ok || !comma(b, i, end) {
+	} else if estimate, i, ok = fixedAt(b, i, 9); !ok || !comma(b, i) {
 		return -1
 	}
-	prompt, i, ok := uintAt(b, i+1, end)
-	if !ok || !comma(b, i, end) || prompt > math.MaxInt32 {
+	prompt, i, ok := uintAt(b, i+1)
+	if !ok || !comma(b, i) || prompt > math.MaxInt32 {
 		return -1
 	}
-	output, i, ok := uintAt(b, i+1, end)
+	output, i, ok := uintAt(b, i+1)
 	if !ok || i >= end || b[i] != '\n' || output > math.MaxInt32 {
 		return -1
 	}

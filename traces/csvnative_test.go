@@ -319,7 +319,7 @@ func TestFixedAtMatchesParseFixed(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	check := func(s string, scale int) {
 		b := []byte(s + ",")
-		v, j, ok := fixedAt(b, 0, len(b), scale)
+		v, j, ok := fixedAt(b, 0, scale)
 		ok = ok && j == len(s)
 		pv, pok := plainFixed(s, scale)
 		if ok != pok || ok && v != pv {
