@@ -100,13 +100,15 @@ func fixedAt(b []byte, i, scale int) (v int64, j int, ok bool) {
 func comma(b []byte, i int) bool { return i < len(b) && b[i] == ',' }
 
 // textAt reads a text field at b[i:] up to the next comma: the index
-// of that comma (or len(b)) and ok false if the field holds a quote.
+// of that comma (or len(b)), and ok false if the field holds a quote or
+// reaches the row's LF (b may hold the rows after it: a row with a field
+// too few must not take its end from the next line).
 func textAt(b []byte, i int) (j int, ok bool) {
 	for j = i; j < len(b); j++ {
 		switch b[j] {
 		case ',':
 			return j, true
-		case '"':
+		case '"', '\n':
 			return j, false
 		}
 	}

@@ -299,14 +299,23 @@ func TestNativeRowsEdges(t *testing.T) {
 		h + "0,0,0,0,0,0,0,0,\"a\nb\",,,,0,0,0\n1,0,x" + rest,
 		h + "0,0,1,0,0,0,0,0,,,,,0,0,0\n1,0,1,0,0,0,0,0,,,,,0,0,0\n",
 		h + "0,0.000000001,0.1,0,0,0,0,0,,,,,0,0,0\n",
+		// A row ending in a text cell, fields short, whose next line would
+		// complete it: two rows, the first too short, not one task.
+		h + "0,0,1,0,0,0,0,0,abc\n,,,0,0,0,0\n",
+		h + "0,0,1,0,0,0,0,0,a,b,c\n,0,0,0,0\n",
+		h + "0,0,1,0,0,0,0,0,a,b,c,d,0,0\n0\n",
 	}
 	for _, in := range cases {
 		checkNativeSame(t, in)
 	}
-	// The first case, by hand: the second row is the first out of order.
+	// The first case, by hand: the second row is the first out of order;
+	// a row a field short is an error on its own line.
 	_, msg := readCSVAll(t, cases[0], true)
 	if want := "n.csv:3: column arrival: arrival 1 is earlier than the previous task's 2 (line 2); tasks must be sorted by arrival"; msg != want {
 		t.Fatalf("order error %q, want %q", msg, want)
+	}
+	if _, msg := readCSVAll(t, h+"0,0,1,0,0,0,0,0,abc\n,,,0,0,0,0\n", true); msg != "n.csv:2: expected 15 fields, as in the header, got 9" {
+		t.Fatalf("short row: error %q", msg)
 	}
 }
 
