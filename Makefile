@@ -150,6 +150,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCSVReader$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONLReader$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
 	$(GO) test -run '^$$' -fuzz '^FuzzCSVRows$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
+	$(GO) test -run '^$$' -fuzz '^FuzzCSVNative$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
 	$(GO) test -run '^$$' -fuzz '^FuzzCacheReader$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
 	$(GO) test -run '^$$' -fuzz '^FuzzOpenb$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/
 	$(GO) test -run '^$$' -fuzz '^FuzzOpenbNodes$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./traces/

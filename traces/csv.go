@@ -16,10 +16,12 @@ import (
 type CSVReader struct {
 	file     string
 	rows     *csvRows
-	cols     []column // column of each header field
-	zero     []bool   // the field's column reads "0" as its zero value
-	seq      int64    // tasks returned so far: the id of a task without one
-	prev     sim.Time // arrival of the previous task
+	cols     []column  // column of each header field
+	zero     []bool    // the field's column reads "0" as its zero value
+	native   bool      // the header is the native writer's: rows go to nativeRow first
+	lastText [4]string // nativeRow: the last tenant, region, class, gpu_spec read
+	seq      int64     // tasks returned so far: the id of a task without one
+	prev     sim.Time  // arrival of the previous task
 	prevLine int
 	err      error // sticky: io.EOF or the first *Error
 	in       interner
@@ -79,6 +81,7 @@ func (rd *CSVReader) parseHeader(header []string, line int) error {
 			return &Error{File: rd.file, Line: line, Column: c.String(), Msg: "missing required column"}
 		}
 	}
+	rd.native = isNativeHeader(rd.cols)
 	return nil
 }
 
@@ -137,7 +140,33 @@ func (rd *CSVReader) Next(t *sim.Task) error {
 	if rd.err != nil {
 		return rd.err
 	}
-	rec, line, err := rd.rows.read()
+	if rd.native {
+		// Rows straight from the read buffer, while they are there
+		// (rows.window, written out: it is too big to be inlined).
+		c := rd.rows
+		if c.win == nil {
+			c.look()
+		}
+		if b := c.win[c.off:]; len(b) > 0 {
+			if n := rd.nativeRow(b, c.line, t); n > 0 {
+				c.took(n, c.line)
+				return nil
+			}
+		}
+	}
+	b, line, err := rd.rows.nextLine()
+	if err != nil {
+		rd.err = err
+		return err
+	}
+	if rd.native && rd.rows.nl {
+		// (b's LF is still there after it: the line ends at it.)
+		if n := rd.nativeRow(b[:len(b)+1], line, t); n > 0 {
+			rd.rows.last = line
+			return nil
+		}
+	}
+	rec, line, err := rd.rows.record(b, line)
 	if err != nil {
 		rd.err = err
 		return err

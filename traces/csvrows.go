@@ -30,17 +30,51 @@ type csvRows struct {
 	last   int      // line of the last record read well (for errors)
 	nl     bool     // the last line read ended with LF
 	err    error    // sticky
+	// A reader that scans whole lines itself takes them from win, the
+	// bytes br held buffered when it looked (look), up to off (took);
+	// they are discarded from br before it is read again (sync).
+	win []byte
+	off int
 }
 
 func newCSVRows(r io.Reader, file string, max int) *csvRows {
 	return &csvRows{file: file, br: bufio.NewReaderSize(newLineReader(r, file, max), 64<<10), line: 1}
 }
 
+// look sets the window, win, to the bytes buffered and not yet read (none
+// after an error), for a caller that takes whole lines from its start
+// itself (took). They are valid until the next call of any other method;
+// when none are left, read lines as usual (nextLine), which refills the
+// buffer.
+func (c *csvRows) look() {
+	if c.err == nil {
+		c.win, _ = c.br.Peek(c.br.Buffered()) // (no read: at most what is buffered)
+	}
+}
+
+// took says that the caller of look took the window's first n bytes, one
+// line with its LF (not blank, no quote), as record line ln.
+func (c *csvRows) took(n, ln int) {
+	c.off += n
+	c.line++
+	c.last = ln
+}
+
+// sync discards the bytes taken from the window from br, before br is
+// read again, and closes the window.
+func (c *csvRows) sync() {
+	if c.win != nil {
+		c.br.Discard(c.off) // (never fails: they are buffered)
+		c.win, c.off = nil, 0
+	}
+}
+
 // readLine returns the next line without its LF (nil and io.EOF at the
 // end). The bytes are valid until the next readLine.
 func (c *csvRows) readLine() ([]byte, error) {
+	c.sync()
 	b, err := c.br.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && errors.Is(err, bufio.ErrBufferFull) {
 		c.big = append(c.big[:0], b...)
 		for errors.Is(err, bufio.ErrBufferFull) {
 			b, err = c.br.ReadSlice('\n')
@@ -64,6 +98,18 @@ func (c *csvRows) readLine() ([]byte, error) {
 // read returns the next record's fields and the line it starts on,
 // io.EOF after the last, or an *Error.
 func (c *csvRows) read() ([]string, int, error) {
+	b, ln, err := c.nextLine()
+	if err != nil {
+		return nil, 0, err
+	}
+	return c.record(b, ln)
+}
+
+// nextLine returns the next line that is not blank (encoding/csv skips
+// those) and its number, io.EOF after the last, or an *Error. Its bytes
+// are valid until the next call; b[:cap(b)] may be read past len(b) (the
+// line's LF and what follows in the buffer).
+func (c *csvRows) nextLine() ([]byte, int, error) {
 	if c.err != nil {
 		return nil, 0, c.err
 	}
@@ -78,17 +124,23 @@ func (c *csvRows) read() ([]string, int, error) {
 		}
 		ln := c.line
 		c.line++
-		if len(b) == 0 {
-			continue // a blank line, which encoding/csv skips
+		if len(b) > 0 {
+			return b, ln, nil
 		}
-		if bytes.IndexByte(b, '"') >= 0 {
-			return c.quoted(b, ln)
-		}
-		c.fields, c.lines, c.one = c.fields[:0], c.lines[:0], ln
-		c.split(b)
-		c.last = ln
-		return c.fields, ln, nil
 	}
+}
+
+// record returns the fields of the record that starts with line b (line
+// ln), which nextLine returned: b split in place, or, with a quote,
+// the record as encoding/csv reads it.
+func (c *csvRows) record(b []byte, ln int) ([]string, int, error) {
+	if bytes.IndexByte(b, '"') >= 0 {
+		return c.quoted(b, ln)
+	}
+	c.fields, c.lines, c.one = c.fields[:0], c.lines[:0], ln
+	c.split(b)
+	c.last = ln
+	return c.fields, ln, nil
 }
 
 // split appends the comma-separated fields of b to c.fields as views of

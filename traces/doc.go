@@ -102,7 +102,11 @@
 // after them when asked (CSVWriter.Workflows; trace convert and trace gen
 // --workflows, and trace gen of a scenario with a workflows section); the
 // JSONL writer leaves out keys whose value is zero or empty, except id,
-// arrival and duration.
+// arrival and duration. A CSV whose header is exactly the writer's
+// (without the workflow columns) is read fastest: its rows go through a
+// scanner that knows where each column is and takes numbers spelled as the
+// writer spells them; any other row, and any other header, is read by the
+// general path, to the same tasks and with the same errors.
 //
 // # The trace cache
 //
@@ -112,9 +116,9 @@
 // (CacheWriter), and Open, a scenario's workload.trace and every command
 // that reads traces read it by its extension or the format name
 // (CacheReader). Replaying 2 M requests from a cache costs about as much
-// CPU per request as generating them; from CSV about twice as much
-// (README, Scale). Workflow tasks (workflow, parents) are not cached:
-// convert refuses them by name.
+// CPU per request as generating them, or less; from a native CSV as the
+// writers write it about a tenth more (README, Scale). Workflow tasks
+// (workflow, parents) are not cached: convert refuses them by name.
 //
 // Layout, every integer little-endian: a 16-byte header (the magic bytes
 // 89 46 53 43 0d 0a 1a 0a, version uint32 = 1, flags uint32 = 0), then
