@@ -63,6 +63,7 @@ type fastState struct {
 	fc      fcal
 	svc     []svc
 	svcFree []int32
+	one     bool // every node has one slot: node i's service record is i, no free list
 	fq      chunked[fqent]
 	fqFree  int32
 }
@@ -81,9 +82,11 @@ func (e *Engine) initFast(slots int64) {
 	f := &e.f
 	f.on = true
 	f.svc = make([]svc, slots)
-	f.svcFree = make([]int32, slots)
-	for k := range f.svcFree {
-		f.svcFree[k] = int32(slots) - 1 - int32(k)
+	if f.one = slots == int64(len(e.nd)); !f.one {
+		f.svcFree = make([]int32, slots)
+		for k := range f.svcFree {
+			f.svcFree[k] = int32(slots) - 1 - int32(k)
+		}
 	}
 	f.fqFree = -1
 	f.fc.init(int(slots) + 1)
@@ -201,9 +204,12 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool)
 		return
 	}
 	f := &e.f
-	n := len(f.svcFree) - 1
-	r := f.svcFree[n]
-	f.svcFree = f.svcFree[:n]
+	r := i
+	if !f.one {
+		n := len(f.svcFree) - 1
+		r = f.svcFree[n]
+		f.svcFree = f.svcFree[:n]
+	}
 	f.svc[r] = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
 	f.fc.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
 	e.seq++
@@ -235,7 +241,9 @@ func (e *Engine) completeFast(r int32) {
 		e.wait.Record(int64(sv.start - sv.arrival))
 		e.changeInSys(-1)
 	}
-	f.svcFree = append(f.svcFree, r)
+	if !f.one {
+		f.svcFree = append(f.svcFree, r)
+	}
 	if k := nd.q.head; k >= 0 {
 		q := f.fq.at(k)
 		if nd.q.head = q.next; nd.q.head < 0 {
