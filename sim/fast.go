@@ -64,6 +64,7 @@ type fastState struct {
 	svc     []svc
 	svcFree []int32
 	one     bool // every node has one slot: node i's service record is i, no free list
+	unit    bool // every node's inv is 1: work is served as it is
 	fq      chunked[fqent]
 	fqFree  int32
 }
@@ -82,6 +83,10 @@ func (e *Engine) initFast(slots int64) {
 	f := &e.f
 	f.on = true
 	f.svc = make([]svc, slots)
+	f.unit = true
+	for i := range e.nd {
+		f.unit = f.unit && e.nd[i].inv == 1
+	}
 	if f.one = slots == int64(len(e.nd)); !f.one {
 		f.svcFree = make([]int32, slots)
 		for k := range f.svcFree {
@@ -96,7 +101,13 @@ func (e *Engine) initFast(slots int64) {
 func (e *Engine) stepFast(max int) (done bool, err error) {
 	f := &e.f
 	for k := 0; k < max; k++ {
-		top, ok := f.fc.first()
+		var top fev
+		var ok bool
+		if f.fc.valid { // first's usual case, inline
+			top, ok = f.fc.ents[f.fc.top].ev, true
+		} else {
+			top, ok = f.fc.first()
+		}
 		if !ok && !e.arrQ {
 			e.finished = true
 			return true, nil
@@ -194,8 +205,8 @@ func (e *Engine) arriveFast() {
 // startFast starts a task on node i now (start on the fast path).
 func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool) {
 	d := work
-	if inv := e.nd[i].inv; inv != 1 || work > MaxTime-e.now {
-		if d = e.scaled(work, inv, id, i); e.err != nil {
+	if !e.f.unit && e.nd[i].inv != 1 || work > MaxTime-e.now {
+		if d = e.scaled(work, e.nd[i].inv, id, i); e.err != nil {
 			return
 		}
 	}
