@@ -8,8 +8,9 @@ import "errors"
 // only its arrival, work, id and whether it is measured, and of the event
 // queue only completions (and the warm-up's end). It keeps
 //
-//   - a service record per busy slot (svc, preallocated: one per slot of
-//     the cluster) instead of a 64-byte slab slot per task in flight;
+//   - a service record per busy slot (svc) in the calendar entry of its
+//     completion (preallocated: one per slot of the cluster) instead of a
+//     64-byte slab slot per task in flight;
 //   - per node, a FIFO of the queued tasks' (arrival, work, id, measured)
 //     in 32-byte entries (fqent) instead of slab slots;
 //   - a calendar queue of 16-byte (time, sequence<<16 | record) events
@@ -33,7 +34,8 @@ const (
 )
 
 // fev is a pending event of the fast path: its time, and its sequence
-// number above the index of its service record (or fastWarmRef).
+// number above 0 (a completion, its service record in its calendar entry)
+// or fastWarmRef (the warm-up's end).
 type fev struct {
 	at  int64
 	key uint64
@@ -59,14 +61,11 @@ type fqent struct {
 
 // fastState is the Engine's state on the fast path.
 type fastState struct {
-	on      bool
-	fc      fcal
-	svc     []svc
-	svcFree []int32
-	one     bool // every node has one slot: node i's service record is i, no free list
-	unit    bool // every node's inv is 1: work is served as it is
-	fq      chunked[fqent]
-	fqFree  int32
+	on     bool
+	fc     fcal
+	unit   bool // every node's inv is 1: work is served as it is
+	fq     chunked[fqent]
+	fqFree int32
 }
 
 var errFastSeq = errors.New("sim: more than 2^48 events scheduled; the run is too long for the fast path")
@@ -82,16 +81,9 @@ func (e *Engine) fastAllowed(slots int64) bool {
 func (e *Engine) initFast(slots int64) {
 	f := &e.f
 	f.on = true
-	f.svc = make([]svc, slots)
 	f.unit = true
 	for i := range e.nd {
 		f.unit = f.unit && e.nd[i].inv == 1
-	}
-	if f.one = slots == int64(len(e.nd)); !f.one {
-		f.svcFree = make([]int32, slots)
-		for k := range f.svcFree {
-			f.svcFree[k] = int32(slots) - 1 - int32(k)
-		}
 	}
 	f.fqFree = -1
 	f.fc.init(int(slots) + 1)
@@ -119,14 +111,15 @@ func (e *Engine) stepFast(max int) (done bool, err error) {
 			e.events++
 			e.arriveFast()
 		} else {
+			k := f.fc.top
 			f.fc.pop()
 			e.now = Time(top.at)
 			e.view.now = e.now
 			e.events++
-			if r := int32(top.key & fastRefMask); r == fastWarmRef {
+			if top.key&fastRefMask == fastWarmRef {
 				e.startWindow()
 			} else {
-				e.completeFast(r)
+				e.completeFast(&f.fc.ents[k].sv)
 			}
 		}
 		if e.err != nil {
@@ -215,22 +208,16 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool)
 		return
 	}
 	f := &e.f
-	r := i
-	if !f.one {
-		n := len(f.svcFree) - 1
-		r = f.svcFree[n]
-		f.svcFree = f.svcFree[:n]
-	}
-	f.svc[r] = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
-	f.fc.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
+	k := f.fc.push(fev{at: int64(e.now + d), key: e.seq << fastRefBits})
+	f.fc.ents[k].sv = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
 	e.seq++
 }
 
-// completeFast ends the task of service record r now (complete on the
-// fast path).
-func (e *Engine) completeFast(r int32) {
+// completeFast ends the task of service record sv now (complete on the
+// fast path). sv is the popped event's entry: it is read before startFast
+// pushes (and may reuse the entry).
+func (e *Engine) completeFast(sv *svc) {
 	f := &e.f
-	sv := &f.svc[r]
 	i := sv.node
 	nd := &e.nd[i]
 	if sv.measured {
@@ -251,9 +238,6 @@ func (e *Engine) completeFast(r int32) {
 		e.latency.Record(int64(e.now - sv.arrival))
 		e.wait.Record(int64(sv.start - sv.arrival))
 		e.changeInSys(-1)
-	}
-	if !f.one {
-		f.svcFree = append(f.svcFree, r)
 	}
 	if k := nd.q.head; k >= 0 {
 		q := f.fq.at(k)

@@ -32,11 +32,14 @@ type fcal struct {
 // fbucket is a bucket of fcal: its first and last entries, or -1.
 type fbucket struct{ head, tail int32 }
 
-// cent is an entry of fcal: an event and the next entry of its bucket (or
-// of the free list).
+// cent is an entry of fcal: an event, the next entry of its bucket (or
+// of the free list), and the fast path's service record of the task whose
+// completion it is, so that the completion finds it in the line that
+// first has just read.
 type cent struct {
 	ev   fev
 	next int32
+	sv   svc
 }
 
 const fcalCheck = 1024 // pops between width checks
@@ -65,8 +68,9 @@ func (q *fcal) init(max int) {
 	}
 }
 
-// push adds x (x.at >= 0).
-func (q *fcal) push(x fev) {
+// push adds x (x.at >= 0) and returns its entry, whose sv is the
+// caller's until the event is popped.
+func (q *fcal) push(x fev) int32 {
 	k := q.free
 	q.free = q.ents[k].next
 	q.ents[k].ev = x
@@ -77,6 +81,7 @@ func (q *fcal) push(x fev) {
 	if ab := x.at >> q.shift; ab < q.cb || q.n == 1 {
 		q.cb = ab
 	}
+	return k
 }
 
 // link puts entry k into its bucket, in order: at its end in the usual
