@@ -13,9 +13,9 @@ import "errors"
 //     64-byte slab slot per task in flight;
 //   - per node, a FIFO of the queued tasks' (arrival, work, id, measured)
 //     in 32-byte entries (fqent) instead of slab slots;
-//   - a calendar queue of 16-byte (time, sequence<<16 | record) events
-//     over a fixed pool (fcal, fastcal.go) instead of the general one's
-//     40-byte events.
+//   - a calendar queue of 16-byte (time, sequence<<16 | mark) events
+//     in 64-byte entries that hold the service record too, over a fixed
+//     pool (fcal, fastcal.go), instead of the general one's 40-byte events.
 //
 // It pushes every event at the moment the general path does, with the
 // same sequence number, and pops in the same (time, sequence) order, so a
@@ -29,7 +29,7 @@ var fastPath = true
 const (
 	fastRefBits = 16
 	fastRefMask = 1<<fastRefBits - 1
-	fastWarmRef = fastRefMask // the warm-up's end; records are below
+	fastWarmRef = fastRefMask // the warm-up's end's mark; a completion's is 0
 	fastMaxSeq  = 1 << (64 - fastRefBits)
 )
 
