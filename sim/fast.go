@@ -8,13 +8,14 @@ import "errors"
 // only its arrival, work, id and whether it is measured, and of the event
 // queue only completions (and the warm-up's end). It keeps
 //
-//   - a service record per busy slot (svc, preallocated: one per slot of
-//     the cluster) instead of a 64-byte slab slot per task in flight;
+//   - a service record per busy slot (svc) in the calendar entry of its
+//     completion (preallocated: one per slot of the cluster) instead of a
+//     64-byte slab slot per task in flight;
 //   - per node, a FIFO of the queued tasks' (arrival, work, id, measured)
 //     in 32-byte entries (fqent) instead of slab slots;
-//   - a calendar queue of 16-byte (time, sequence<<16 | record) events
-//     over a fixed pool (fcal, fastcal.go) instead of the general one's
-//     40-byte events.
+//   - a calendar queue of 16-byte (time, sequence<<16 | mark) events
+//     in 64-byte entries that hold the service record too, over a fixed
+//     pool (fcal, fastcal.go), instead of the general one's 40-byte events.
 //
 // It pushes every event at the moment the general path does, with the
 // same sequence number, and pops in the same (time, sequence) order, so a
@@ -28,12 +29,13 @@ var fastPath = true
 const (
 	fastRefBits = 16
 	fastRefMask = 1<<fastRefBits - 1
-	fastWarmRef = fastRefMask // the warm-up's end; records are below
+	fastWarmRef = fastRefMask // the warm-up's end's mark; a completion's is 0
 	fastMaxSeq  = 1 << (64 - fastRefBits)
 )
 
 // fev is a pending event of the fast path: its time, and its sequence
-// number above the index of its service record (or fastWarmRef).
+// number above 0 (a completion, its service record in its calendar entry)
+// or fastWarmRef (the warm-up's end).
 type fev struct {
 	at  int64
 	key uint64
@@ -59,12 +61,11 @@ type fqent struct {
 
 // fastState is the Engine's state on the fast path.
 type fastState struct {
-	on      bool
-	fc      fcal
-	svc     []svc
-	svcFree []int32
-	fq      chunked[fqent]
-	fqFree  int32
+	on     bool
+	fc     fcal
+	unit   bool // every node's inv is 1: work is served as it is
+	fq     chunked[fqent]
+	fqFree int32
 }
 
 var errFastSeq = errors.New("sim: more than 2^48 events scheduled; the run is too long for the fast path")
@@ -80,10 +81,9 @@ func (e *Engine) fastAllowed(slots int64) bool {
 func (e *Engine) initFast(slots int64) {
 	f := &e.f
 	f.on = true
-	f.svc = make([]svc, slots)
-	f.svcFree = make([]int32, slots)
-	for k := range f.svcFree {
-		f.svcFree[k] = int32(slots) - 1 - int32(k)
+	f.unit = true
+	for i := range e.nd {
+		f.unit = f.unit && e.nd[i].inv == 1
 	}
 	f.fqFree = -1
 	f.fc.init(int(slots) + 1)
@@ -93,7 +93,13 @@ func (e *Engine) initFast(slots int64) {
 func (e *Engine) stepFast(max int) (done bool, err error) {
 	f := &e.f
 	for k := 0; k < max; k++ {
-		top, ok := f.fc.first()
+		var top fev
+		var ok bool
+		if f.fc.valid { // first's usual case, inline
+			top, ok = f.fc.ents[f.fc.top].ev, true
+		} else {
+			top, ok = f.fc.first()
+		}
 		if !ok && !e.arrQ {
 			e.finished = true
 			return true, nil
@@ -105,14 +111,15 @@ func (e *Engine) stepFast(max int) (done bool, err error) {
 			e.events++
 			e.arriveFast()
 		} else {
+			k := f.fc.top
 			f.fc.pop()
 			e.now = Time(top.at)
 			e.view.now = e.now
 			e.events++
-			if r := int32(top.key & fastRefMask); r == fastWarmRef {
+			if top.key&fastRefMask == fastWarmRef {
 				e.startWindow()
 			} else {
-				e.completeFast(r)
+				e.completeFast(&f.fc.ents[k].sv)
 			}
 		}
 		if e.err != nil {
@@ -191,8 +198,8 @@ func (e *Engine) arriveFast() {
 // startFast starts a task on node i now (start on the fast path).
 func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool) {
 	d := work
-	if inv := e.nd[i].inv; inv != 1 || work > MaxTime-e.now {
-		if d = e.scaled(work, inv, id, i); e.err != nil {
+	if !e.f.unit && e.nd[i].inv != 1 || work > MaxTime-e.now {
+		if d = e.scaled(work, e.nd[i].inv, id, i); e.err != nil {
 			return
 		}
 	}
@@ -201,19 +208,16 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool)
 		return
 	}
 	f := &e.f
-	n := len(f.svcFree) - 1
-	r := f.svcFree[n]
-	f.svcFree = f.svcFree[:n]
-	f.svc[r] = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
-	f.fc.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
+	k := f.fc.push(fev{at: int64(e.now + d), key: e.seq << fastRefBits})
+	f.fc.ents[k].sv = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
 	e.seq++
 }
 
-// completeFast ends the task of service record r now (complete on the
-// fast path).
-func (e *Engine) completeFast(r int32) {
+// completeFast ends the task of service record sv now (complete on the
+// fast path). sv is the popped event's entry: it is read before startFast
+// pushes (and may reuse the entry).
+func (e *Engine) completeFast(sv *svc) {
 	f := &e.f
-	sv := &f.svc[r]
 	i := sv.node
 	nd := &e.nd[i]
 	if sv.measured {
@@ -235,7 +239,6 @@ func (e *Engine) completeFast(r int32) {
 		e.wait.Record(int64(sv.start - sv.arrival))
 		e.changeInSys(-1)
 	}
-	f.svcFree = append(f.svcFree, r)
 	if k := nd.q.head; k >= 0 {
 		q := f.fq.at(k)
 		if nd.q.head = q.next; nd.q.head < 0 {

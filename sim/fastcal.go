@@ -1,7 +1,7 @@
 package sim
 
 // fcal is the fast path's event queue: a calendar queue (Brown 1988) of
-// 16-byte (time, sequence<<16 | record) events over a fixed pool (the
+// 16-byte (time, sequence<<16 | mark) events over a fixed pool (the
 // fast path never has more pending events than the cluster has slots,
 // plus the warm-up's end), in (time, key) order, ties included. Its
 // buckets are 2^shift ns wide; an event's bucket is its time's absolute
@@ -32,11 +32,15 @@ type fcal struct {
 // fbucket is a bucket of fcal: its first and last entries, or -1.
 type fbucket struct{ head, tail int32 }
 
-// cent is an entry of fcal: an event and the next entry of its bucket (or
-// of the free list).
+// cent is an entry of fcal: an event, the next entry of its bucket (or
+// of the free list), and the fast path's service record of the task whose
+// completion it is, so that the completion finds it in the line that
+// first has just read.
 type cent struct {
 	ev   fev
 	next int32
+	sv   svc
+	_    [8]byte // to 64 bytes: one cache line each (the pool is page-aligned)
 }
 
 const fcalCheck = 1024 // pops between width checks
@@ -65,8 +69,9 @@ func (q *fcal) init(max int) {
 	}
 }
 
-// push adds x (x.at >= 0).
-func (q *fcal) push(x fev) {
+// push adds x (x.at >= 0) and returns its entry, whose sv is the
+// caller's until the event is popped.
+func (q *fcal) push(x fev) int32 {
 	k := q.free
 	q.free = q.ents[k].next
 	q.ents[k].ev = x
@@ -77,6 +82,7 @@ func (q *fcal) push(x fev) {
 	if ab := x.at >> q.shift; ab < q.cb || q.n == 1 {
 		q.cb = ab
 	}
+	return k
 }
 
 // link puts entry k into its bucket, in order: at its end in the usual
