@@ -26,7 +26,7 @@ import "errors"
 var fastPath = true
 
 const (
-	fastRefBits = 16
+	fastRefBits = 24 // room for 2^24-1 service records, and 2^40 sequence numbers
 	fastRefMask = 1<<fastRefBits - 1
 	fastWarmRef = fastRefMask // the warm-up's end; records are below
 	fastMaxSeq  = 1 << (64 - fastRefBits)
@@ -67,13 +67,13 @@ type fastState struct {
 	fqFree  int32
 }
 
-var errFastSeq = errors.New("sim: more than 2^48 events scheduled; the run is too long for the fast path")
+var errFastSeq = errors.New("sim: more than 2^40 events scheduled; the run is too long for the fast path")
 
 // fastAllowed reports whether the run may take the fast path (called by
 // NewEngine once the rest is set up, before the first event is pushed).
 func (e *Engine) fastAllowed(slots int64) bool {
 	return fastPath && e.x == nil && !e.su.on && e.obs == nil && e.cfg.OnRecord == nil &&
-		e.smp == nil && e.plain != nil && !e.radix && slots < fastWarmRef
+		e.smp == nil && e.plain != nil && slots < fastWarmRef
 }
 
 // initFast sets the fast path up for a cluster of slots slots.
@@ -86,7 +86,11 @@ func (e *Engine) initFast(slots int64) {
 		f.svcFree[k] = int32(slots) - 1 - int32(k)
 	}
 	f.fqFree = -1
-	f.fc.init(int(slots) + 1)
+	if slots >= fastRadixMinSlots {
+		f.fc.big = new(fradix)
+	} else {
+		f.fc.init(int(slots) + 1)
+	}
 }
 
 // stepFast is Step on the fast path.

@@ -23,6 +23,7 @@ type fcal struct {
 	top   int32 // the entry first returned last
 	valid bool  // top is still the first (no push or pop since)
 	n     int
+	big   *fradix // when set, the queue: fradix takes every call (large clusters)
 
 	// Width adaptation: buckets stepped over by pops and list entries
 	// walked by pushes since the last check.
@@ -67,6 +68,10 @@ func (q *fcal) init(max int) {
 
 // push adds x (x.at >= 0).
 func (q *fcal) push(x fev) {
+	if q.big != nil {
+		q.big.push(x)
+		return
+	}
 	k := q.free
 	q.free = q.ents[k].next
 	q.ents[k].ev = x
@@ -110,6 +115,9 @@ func (q *fcal) link(k int32) {
 // first returns the first event; false when there is none. It moves the
 // current bucket up to it.
 func (q *fcal) first() (fev, bool) {
+	if q.big != nil {
+		return q.big.first()
+	}
 	if q.valid {
 		return q.ents[q.top].ev, true
 	}
@@ -153,6 +161,10 @@ func (q *fcal) minAt() int64 {
 // pop removes the first event; first must have returned it, and nothing
 // been pushed since.
 func (q *fcal) pop() {
+	if q.big != nil {
+		q.big.pop()
+		return
+	}
 	k := q.top
 	q.valid = false
 	b := &q.bk[q.cb&q.mask]

@@ -1,0 +1,167 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+// TestFastRadixOrder: fradix pops in (time, key) order, checked against
+// the least pending event found by a scan, with pushes at or after the
+// last popped time only (as the fast path's), many of them at equal times
+// and at the last popped time itself (the run), some pushed between first
+// and pop (an arrival handled before the first event), through phases
+// whose time scales differ by 10^9.
+func TestFastRadixOrder(t *testing.T) {
+	r := NewRand(7, "fradix")
+	var q fradix
+	var ref []fev
+	var now int64
+	var seq uint64
+	runs := 0
+	for phase, scale := range []int64{1e9, 1, 1e3, 3600e9, 1, 1e6} {
+		for range 30000 {
+			if len(ref) < 2000 && (len(ref) == 0 || r.IntN(2) == 0) {
+				at := now + int64(r.IntN(4))*scale // ties: whole multiples of scale
+				if r.IntN(2) == 0 {
+					at = now + int64(r.Float64()*float64(scale)*1000)
+				}
+				if at == now {
+					runs++
+				}
+				x := fev{at: at, key: seq<<fastRefBits | uint64(r.IntN(fastRefMask))}
+				seq++
+				q.push(x)
+				ref = append(ref, x)
+				continue
+			}
+			m := 0
+			for k := range ref {
+				if ref[k].before(ref[m]) {
+					m = k
+				}
+			}
+			got, ok := q.first()
+			if !ok || got != ref[m] {
+				t.Fatalf("phase %d: first = %+v, %v; want %+v", phase, got, ok, ref[m])
+			}
+			if r.IntN(4) == 0 {
+				// Something decided before the first event: it may take
+				// events between now and the first's time, first's
+				// time itself included, which come before it.
+				x := fev{at: now + (got.at-now)/2, key: seq<<fastRefBits | 1}
+				if r.IntN(2) == 0 {
+					x.at = got.at
+				}
+				seq++
+				q.push(x)
+				ref = append(ref, x)
+				continue
+			}
+			q.pop()
+			now = got.at
+			ref[m] = ref[len(ref)-1]
+			ref = ref[:len(ref)-1]
+		}
+	}
+	if runs < 1000 {
+		t.Errorf("%d events pushed at the last popped time, want many", runs)
+	}
+	if q.size != len(ref) {
+		t.Errorf("%d events pending, the queue says %d", len(ref), q.size)
+	}
+	for len(ref) > 0 {
+		m := 0
+		for k := range ref {
+			if ref[k].before(ref[m]) {
+				m = k
+			}
+		}
+		if got, ok := q.first(); !ok || got != ref[m] {
+			t.Fatalf("draining: first = %+v, %v; want %+v", got, ok, ref[m])
+		}
+		q.pop()
+		ref[m] = ref[len(ref)-1]
+		ref = ref[:len(ref)-1]
+	}
+	if _, ok := q.first(); ok {
+		t.Error("an event left after draining")
+	}
+}
+
+// TestFastPathSameResultLarge: TestFastPathSameResult's random runs with
+// the fast path's large-cluster queue (fradix) forced on small clusters
+// (fastRadixMinSlots 1), against the general path with its calendar
+// (even cases) or its radix heap (odd cases, radixMinSlots 1), byte for
+// byte, ties included.
+func TestFastPathSameResultLarge(t *testing.T) {
+	defer func(f, g int64) { fastRadixMinSlots, radixMinSlots = f, g }(fastRadixMinSlots, radixMinSlots)
+	fastRadixMinSlots = 1
+	r := NewRand(23, "fast-path-large-test")
+	runs := 300
+	if testing.Short() {
+		runs = 60
+	}
+	for k := range runs {
+		c := randomFastCase(r, k)
+		radixMinSlots = 32768
+		if k%2 == 1 {
+			radixMinSlots = 1
+		}
+		general, fast := runPath(t, c, false), runPath(t, c, true)
+		if general != fast {
+			t.Fatalf("%s (general path's radix heap %v): the fast path's result differs from the general path's:\ngeneral: %s\nfast:    %s",
+				c.what, k%2 == 1, general, fast)
+		}
+	}
+}
+
+// TestFastPathLargeCluster: a cluster of 40,000 single-slot nodes (over
+// the 16-bit event references of the first fast path) takes the fast path
+// with fradix; one of 100 takes it with the calendar.
+func TestFastPathLargeCluster(t *testing.T) {
+	for _, c := range []struct {
+		n   int
+		big bool
+	}{{100, false}, {40000, true}} {
+		nodes := make([]NodeSpec, c.n)
+		for i := range nodes {
+			nodes[i] = NodeSpec{Name: fmt.Sprintf("n%d", i), Slots: 1, Speed: 1}
+		}
+		var ts []Task
+		for id := range 3 * c.n {
+			ts = append(ts, Task{ID: int64(id), Arrival: Time(id) * Millisecond / 100, Work: Time(id%7) * Second})
+		}
+		e, err := NewEngine(Config{Nodes: nodes}, &plainTasks{ts: ts}, shortest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !e.f.on || (e.f.fc.big != nil) != c.big {
+			t.Fatalf("%d nodes: fast path %v, fradix %v; want true, %v", c.n, e.f.on, e.f.fc.big != nil, c.big)
+		}
+		if err := e.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Result().Tasks.Completed; got != int64(len(ts)) {
+			t.Errorf("%d nodes: %d tasks completed, want %d", c.n, got, len(ts))
+		}
+	}
+}
+
+// TestFastPathSeqLimit: the fast path stops with errFastSeq, not a wrong
+// order, when the sequence numbers would overflow their 64-fastRefBits
+// bits (2^40: over 10^12 events).
+func TestFastPathSeqLimit(t *testing.T) {
+	ts := []Task{{ID: 0, Work: Second}, {ID: 1, Arrival: Second, Work: Second}, {ID: 2, Arrival: 2 * Second, Work: Second}}
+	e, err := NewEngine(Config{Nodes: []NodeSpec{{Name: "a", Slots: 1, Speed: 1}}}, &plainTasks{ts: ts}, shortest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.f.on {
+		t.Fatal("fast path not taken")
+	}
+	e.seq = fastMaxSeq - 1
+	if err := e.Run(); !errors.Is(err, errFastSeq) {
+		t.Errorf("Run = %v, want %v", err, errFastSeq)
+	}
+}
