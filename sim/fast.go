@@ -63,6 +63,10 @@ type fastState struct {
 	fc      fcal
 	svc     []svc
 	svcFree []int32
+	// perNode: every node has one slot and the queue is fradix: node i's
+	// service record is i, so that a completion's node is known from its
+	// event without waiting for the record (fast_radix.go).
+	perNode bool
 	fq      chunked[fqent]
 	fqFree  int32
 }
@@ -88,6 +92,7 @@ func (e *Engine) initFast(slots int64) {
 	f.fqFree = -1
 	if slots >= fastRadixMinSlots {
 		f.fc.big = new(fradix)
+		f.perNode = slots == int64(len(e.nd))
 	} else {
 		f.fc.init(int(slots) + 1)
 	}
@@ -205,9 +210,12 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool)
 		return
 	}
 	f := &e.f
-	n := len(f.svcFree) - 1
-	r := f.svcFree[n]
-	f.svcFree = f.svcFree[:n]
+	r := i
+	if !f.perNode {
+		n := len(f.svcFree) - 1
+		r = f.svcFree[n]
+		f.svcFree = f.svcFree[:n]
+	}
 	f.svc[r] = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
 	f.fc.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
 	e.seq++
@@ -218,7 +226,10 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool)
 func (e *Engine) completeFast(r int32) {
 	f := &e.f
 	sv := &f.svc[r]
-	i := sv.node
+	i := r
+	if !f.perNode {
+		i = sv.node
+	}
 	nd := &e.nd[i]
 	if sv.measured {
 		nd.work += int64(sv.work)
@@ -239,7 +250,9 @@ func (e *Engine) completeFast(r int32) {
 		e.wait.Record(int64(sv.start - sv.arrival))
 		e.changeInSys(-1)
 	}
-	f.svcFree = append(f.svcFree, r)
+	if !f.perNode {
+		f.svcFree = append(f.svcFree, r)
+	}
 	if k := nd.q.head; k >= 0 {
 		q := f.fq.at(k)
 		if nd.q.head = q.next; nd.q.head < 0 {

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -91,7 +92,8 @@ func TestFastRadixOrder(t *testing.T) {
 
 // TestFastPathSameResultLarge: TestFastPathSameResult's random runs with
 // the fast path's large-cluster queue (fradix) forced on small clusters
-// (fastRadixMinSlots 1), against the general path with its calendar
+// (fastRadixMinSlots 1), a third of them on single-slot nodes (the
+// service records indexed by node, perNode), against the general path with its calendar
 // (even cases) or its radix heap (odd cases, radixMinSlots 1), byte for
 // byte, ties included.
 func TestFastPathSameResultLarge(t *testing.T) {
@@ -104,6 +106,15 @@ func TestFastPathSameResultLarge(t *testing.T) {
 	}
 	for k := range runs {
 		c := randomFastCase(r, k)
+		if k%3 == 0 {
+			// Single-slot nodes: the fast path's records are per node
+			// (perNode).
+			c.nodes = slices.Clone(c.nodes)
+			for i := range c.nodes {
+				c.nodes[i].Slots = 1
+			}
+			c.what += ", single-slot nodes"
+		}
 		radixMinSlots = 32768
 		if k%2 == 1 {
 			radixMinSlots = 1
@@ -116,17 +127,18 @@ func TestFastPathSameResultLarge(t *testing.T) {
 	}
 }
 
-// TestFastPathLargeCluster: a cluster of 40,000 single-slot nodes (over
-// the 16-bit event references of the first fast path) takes the fast path
-// with fradix; one of 100 takes it with the calendar.
+// TestFastPathLargeCluster: clusters of 40,000 slots (over the 16-bit
+// event references of the first fast path) take the fast path with
+// fradix, with per-node service records when every node has one slot; one
+// of 100 takes it with the calendar. Every task completes.
 func TestFastPathLargeCluster(t *testing.T) {
 	for _, c := range []struct {
-		n   int
-		big bool
-	}{{100, false}, {40000, true}} {
+		n, slots     int
+		big, perNode bool
+	}{{100, 1, false, false}, {40000, 1, true, true}, {20000, 2, true, false}} {
 		nodes := make([]NodeSpec, c.n)
 		for i := range nodes {
-			nodes[i] = NodeSpec{Name: fmt.Sprintf("n%d", i), Slots: 1, Speed: 1}
+			nodes[i] = NodeSpec{Name: fmt.Sprintf("n%d", i), Slots: c.slots, Speed: 1}
 		}
 		var ts []Task
 		for id := range 3 * c.n {
@@ -136,8 +148,9 @@ func TestFastPathLargeCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !e.f.on || (e.f.fc.big != nil) != c.big {
-			t.Fatalf("%d nodes: fast path %v, fradix %v; want true, %v", c.n, e.f.on, e.f.fc.big != nil, c.big)
+		if !e.f.on || (e.f.fc.big != nil) != c.big || e.f.perNode != c.perNode {
+			t.Fatalf("%d nodes of %d slots: fast path %v, fradix %v, per node %v; want true, %v, %v",
+				c.n, c.slots, e.f.on, e.f.fc.big != nil, e.f.perNode, c.big, c.perNode)
 		}
 		if err := e.Run(); err != nil {
 			t.Fatal(err)
