@@ -178,3 +178,44 @@ func TestFastPathSeqLimit(t *testing.T) {
 		t.Errorf("Run = %v, want %v", err, errFastSeq)
 	}
 }
+
+// TestFastRadixAllocatesNothingPerRequest: on the fast path with fradix
+// (forced on 300 single-slot nodes and on 150 of two slots), a run of
+// 40,000 requests allocates at most 20 more times than one of 20,000:
+// fradix's chunks come back to its free list and its run reaches its peak
+// early (testing.AllocsPerRun).
+func TestFastRadixAllocatesNothingPerRequest(t *testing.T) {
+	defer func(v int64) { fastRadixMinSlots = v }(fastRadixMinSlots)
+	fastRadixMinSlots = 1
+	for _, slots := range []int{1, 2} {
+		nodes := make([]NodeSpec, 300/slots)
+		for i := range nodes {
+			nodes[i] = NodeSpec{Name: fmt.Sprintf("n%d", i), Slots: slots, Speed: 1}
+		}
+		ts := make([]Task, 40000)
+		r := NewRand(3, "allocs")
+		var at Time
+		for id := range ts {
+			at += Time(r.ExpFloat64() * float64(Second) / 270) // 90 % load
+			ts[id] = Task{ID: int64(id), Arrival: at, Work: Time(r.ExpFloat64() * float64(Second))}
+		}
+		run := func(n int) float64 {
+			return testing.AllocsPerRun(2, func() {
+				e, err := NewEngine(Config{Nodes: nodes, StopTasks: int64(n)}, &plainTasks{ts: ts[:n]}, shortest{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e.f.fc.big == nil {
+					t.Fatal("fradix not taken")
+				}
+				if err := e.Run(); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+		short, long := run(20000), run(40000)
+		if long-short > 20 {
+			t.Errorf("%d-slot nodes: %.0f allocations for 20,000 requests, %.0f for 40,000; want no more per request", slots, short, long)
+		}
+	}
+}
