@@ -12,9 +12,10 @@ import "errors"
 //     the cluster) instead of a 64-byte slab slot per task in flight;
 //   - per node, a FIFO of the queued tasks' (arrival, work, id, measured)
 //     in 32-byte entries (fqent) instead of slab slots;
-//   - a calendar queue of 16-byte (time, sequence<<16 | record) events
+//   - a calendar queue of 16-byte (time, sequence<<24 | record) events
 //     over a fixed pool (fcal, fastcal.go) instead of the general one's
-//     40-byte events.
+//     40-byte events; from fastRadixMinSlots slots, a radix heap of the
+//     same events (fradix, fast_radix.go).
 //
 // It pushes every event at the moment the general path does, with the
 // same sequence number, and pops in the same (time, sequence) order, so a
