@@ -218,7 +218,7 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		e.warm = true
 	} else if cfg.WarmupTime > 0 {
 		if e.f.on {
-			e.f.fc.push(fev{at: int64(cfg.WarmupTime), key: e.seq<<fastRefBits | fastWarmRef})
+			e.fastPush(fev{at: int64(cfg.WarmupTime), key: e.seq<<fastRefBits | fastWarmRef})
 			e.seq++
 		} else {
 			e.push(cfg.WarmupTime, evWarmupEnd, -1, 0)
@@ -320,7 +320,7 @@ func (e *Engine) nextAt() (Time, bool) {
 	ok := false
 	if e.f.on {
 		var ev fev
-		ev, ok = e.f.fc.first()
+		ev, ok = e.fastFirst()
 		at = Time(ev.at)
 	} else if e.radix {
 		if e.rq.Len() > 0 {

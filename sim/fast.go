@@ -13,9 +13,13 @@ import "errors"
 //     64-byte slab slot per task in flight;
 //   - per node, a FIFO of the queued tasks' (arrival, work, id, measured)
 //     in 32-byte entries (fqent) instead of slab slots;
-//   - a calendar queue of 16-byte (time, sequence<<16 | mark) events
+//   - a calendar queue of 16-byte (time, sequence<<24 | mark) events
 //     in 64-byte entries that hold the service record too, over a fixed
-//     pool (fcal, fastcal.go), instead of the general one's 40-byte events.
+//     pool (fcal, fastcal.go), instead of the general one's 40-byte events;
+//   - from fastRadixMinSlots slots, a radix heap of (time, sequence<<24 |
+//     record) events instead (fradix, fast_radix.go), the service records
+//     in an array: node i's is record i when every node has one slot, so
+//     a completion's node comes from its event, else from a pool.
 //
 // It pushes every event at the moment the general path does, with the
 // same sequence number, and pops in the same (time, sequence) order, so a
@@ -27,15 +31,16 @@ import "errors"
 var fastPath = true
 
 const (
-	fastRefBits = 16
+	fastRefBits = 24 // room for 2^24-1 service records (fradix), and 2^40 sequence numbers
 	fastRefMask = 1<<fastRefBits - 1
 	fastWarmRef = fastRefMask // the warm-up's end's mark; a completion's is 0
 	fastMaxSeq  = 1 << (64 - fastRefBits)
 )
 
 // fev is a pending event of the fast path: its time, and its sequence
-// number above 0 (a completion, its service record in its calendar entry)
-// or fastWarmRef (the warm-up's end).
+// number above 0 (a completion, its service record in its calendar entry;
+// with fradix, the index of its service record) or fastWarmRef (the
+// warm-up's end).
 type fev struct {
 	at  int64
 	key uint64
@@ -66,15 +71,23 @@ type fastState struct {
 	unit   bool // every node's inv is 1: work is served as it is
 	fq     chunked[fqent]
 	fqFree int32
+
+	// Large clusters (fast_radix.go): big is the queue instead of fc, and
+	// the service records are svc; perNode: every node has one slot, so
+	// node i's record is i (no free list).
+	big     *fradix
+	svc     []svc
+	svcFree []int32
+	perNode bool
 }
 
-var errFastSeq = errors.New("sim: more than 2^48 events scheduled; the run is too long for the fast path")
+var errFastSeq = errors.New("sim: more than 2^40 events scheduled; the run is too long for the fast path")
 
 // fastAllowed reports whether the run may take the fast path (called by
 // NewEngine once the rest is set up, before the first event is pushed).
 func (e *Engine) fastAllowed(slots int64) bool {
 	return fastPath && e.x == nil && !e.su.on && e.obs == nil && e.cfg.OnRecord == nil &&
-		e.smp == nil && e.plain != nil && !e.radix && slots < fastWarmRef
+		e.smp == nil && e.plain != nil && slots < fastWarmRef
 }
 
 // initFast sets the fast path up for a cluster of slots slots.
@@ -86,12 +99,44 @@ func (e *Engine) initFast(slots int64) {
 		f.unit = f.unit && e.nd[i].inv == 1
 	}
 	f.fqFree = -1
-	f.fc.init(int(slots) + 1)
+	if slots < fastRadixMinSlots {
+		f.fc.init(int(slots) + 1)
+		return
+	}
+	f.big = new(fradix)
+	f.svc = make([]svc, slots)
+	f.perNode = slots == int64(len(e.nd))
+	if !f.perNode {
+		f.svcFree = make([]int32, slots)
+		for k := range f.svcFree {
+			f.svcFree[k] = int32(slots) - 1 - int32(k)
+		}
+	}
+}
+
+// fastPush adds x to the fast path's queue (the warm-up's end).
+func (e *Engine) fastPush(x fev) {
+	if e.f.big != nil {
+		e.f.big.push(x)
+	} else {
+		e.f.fc.push(x)
+	}
+}
+
+// fastFirst is the fast path's next event, if any.
+func (e *Engine) fastFirst() (fev, bool) {
+	if e.f.big != nil {
+		return e.f.big.first()
+	}
+	return e.f.fc.first()
 }
 
 // stepFast is Step on the fast path.
 func (e *Engine) stepFast(max int) (done bool, err error) {
 	f := &e.f
+	if f.big != nil {
+		return e.stepFastBig(max)
+	}
 	for k := 0; k < max; k++ {
 		var top fev
 		var ok bool
@@ -208,6 +253,18 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool)
 		return
 	}
 	f := &e.f
+	if f.big != nil {
+		r := i
+		if !f.perNode {
+			n := len(f.svcFree) - 1
+			r = f.svcFree[n]
+			f.svcFree = f.svcFree[:n]
+		}
+		f.svc[r] = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
+		f.big.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
+		e.seq++
+		return
+	}
 	k := f.fc.push(fev{at: int64(e.now + d), key: e.seq << fastRefBits})
 	f.fc.ents[k].sv = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
 	e.seq++
@@ -216,9 +273,11 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool)
 // completeFast ends the task of service record sv now (complete on the
 // fast path). sv is the popped event's entry: it is read before startFast
 // pushes (and may reuse the entry).
-func (e *Engine) completeFast(sv *svc) {
+func (e *Engine) completeFast(sv *svc) { e.completeFastOn(sv.node, sv) }
+
+// completeFastOn ends the task of service record sv on node i now.
+func (e *Engine) completeFastOn(i int32, sv *svc) {
 	f := &e.f
-	i := sv.node
 	nd := &e.nd[i]
 	if sv.measured {
 		nd.work += int64(sv.work)
@@ -251,4 +310,44 @@ func (e *Engine) completeFast(sv *svc) {
 		e.changedFast(int(i))
 		e.startFast(i, q.arrival, q.work, q.id, q.measured)
 	}
+}
+
+// stepFastBig is stepFast on a large cluster (fradix, service records in
+// f.svc).
+func (e *Engine) stepFastBig(max int) (done bool, err error) {
+	f := &e.f
+	for k := 0; k < max; k++ {
+		top, ok := f.big.first()
+		if !ok && !e.arrQ {
+			e.finished = true
+			return true, nil
+		}
+		if e.arrQ && (!ok || e.arrAt < Time(top.at) || e.arrAt == Time(top.at) && e.arrSeq < top.key>>fastRefBits) {
+			e.arrQ = false
+			e.now = e.arrAt
+			e.view.now = e.now
+			e.events++
+			e.arriveFast()
+		} else {
+			f.big.pop()
+			e.now = Time(top.at)
+			e.view.now = e.now
+			e.events++
+			if r := int32(top.key & fastRefMask); r == fastWarmRef {
+				e.startWindow()
+			} else if f.perNode {
+				// Node r's record: the node is known without reading it.
+				e.completeFastOn(r, &f.svc[r])
+			} else {
+				sv := &f.svc[r]
+				f.svcFree = append(f.svcFree, r)
+				e.completeFastOn(sv.node, sv)
+			}
+		}
+		if e.err != nil {
+			e.finished = true
+			return true, e.err
+		}
+	}
+	return false, nil
 }

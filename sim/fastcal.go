@@ -1,7 +1,7 @@
 package sim
 
 // fcal is the fast path's event queue: a calendar queue (Brown 1988) of
-// 16-byte (time, sequence<<16 | mark) events over a fixed pool (the
+// 16-byte (time, sequence<<24 | mark) events over a fixed pool (the
 // fast path never has more pending events than the cluster has slots,
 // plus the warm-up's end), in (time, key) order, ties included. Its
 // buckets are 2^shift ns wide; an event's bucket is its time's absolute
