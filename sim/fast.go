@@ -3,10 +3,11 @@ package sim
 import "errors"
 
 // The fast path of node queueing: a run without dynamics, start-up
-// delays, Observer strategy, records, series or per-task resources (the
-// workload a PlainSource: no cpu or memory to account) needs of a task
-// only its arrival, work, id and whether it is measured, and of the event
-// queue only completions (and the warm-up's end). It keeps
+// delays, Observer strategy, records or series needs of a task only its
+// arrival, work, id, cpu and memory and whether it is measured (nothing
+// else of a task reaches anything but the strategy's Pick, which sees the
+// whole task as on the general path), and of the event queue only
+// completions (and the warm-up's end). It keeps
 //
 //   - a service record per busy slot (svc) in the calendar entry of its
 //     completion (preallocated: one per slot of the cluster) instead of a
@@ -79,7 +80,19 @@ type fastState struct {
 	svc     []svc
 	svcFree []int32
 	perNode bool
+
+	// res: the source is not a PlainSource, so its tasks may carry cpu
+	// and memory, which the View accounts while they are served: sres
+	// holds a busy slot's (by its calendar entry, or its fradix record),
+	// qres a queued task's (by its FIFO entry). A PlainSource's tasks have
+	// none, and the fast path then keeps no resources at all.
+	res  bool
+	sres []fres
+	qres chunked[fres]
 }
+
+// fres is the cpu and memory a task holds while it is served.
+type fres struct{ cpu, memory int64 }
 
 var errFastSeq = errors.New("sim: more than 2^40 events scheduled; the run is too long for the fast path")
 
@@ -87,7 +100,7 @@ var errFastSeq = errors.New("sim: more than 2^40 events scheduled; the run is to
 // NewEngine once the rest is set up, before the first event is pushed).
 func (e *Engine) fastAllowed(slots int64) bool {
 	return fastPath && e.x == nil && !e.su.on && e.obs == nil && e.cfg.OnRecord == nil &&
-		e.smp == nil && e.plain != nil && slots < fastWarmRef
+		e.smp == nil && slots < fastWarmRef
 }
 
 // initFast sets the fast path up for a cluster of slots slots.
@@ -99,9 +112,16 @@ func (e *Engine) initFast(slots int64) {
 		f.unit = f.unit && e.nd[i].inv == 1
 	}
 	f.fqFree = -1
+	f.res = e.plain == nil
 	if slots < fastRadixMinSlots {
 		f.fc.init(int(slots) + 1)
+		if f.res {
+			f.sres = make([]fres, slots+1)
+		}
 		return
+	}
+	if f.res {
+		f.sres = make([]fres, slots)
 	}
 	f.big = new(fradix)
 	f.svc = make([]svc, slots)
@@ -164,7 +184,8 @@ func (e *Engine) stepFast(max int) (done bool, err error) {
 			if top.key&fastRefMask == fastWarmRef {
 				e.startWindow()
 			} else {
-				e.completeFast(&f.fc.ents[k].sv)
+				sv := &f.fc.ents[k].sv
+				e.completeFastOn(sv.node, sv, k)
 			}
 		}
 		if e.err != nil {
@@ -214,7 +235,7 @@ func (e *Engine) arriveFast() {
 			e.touch(i)
 			l.Active++
 			e.changedFast(i)
-			e.startFast(int32(i), t.Arrival, t.Work, t.ID, measured)
+			e.startFast(int32(i), t.Arrival, t.Work, t.ID, measured, t.CPU, t.Memory)
 		} else {
 			l.Queued++
 			e.changedFast(i)
@@ -224,6 +245,12 @@ func (e *Engine) arriveFast() {
 				f.fqFree = f.fq.at(k).next
 			} else {
 				k = f.fq.grow()
+				if f.res {
+					f.qres.grow()
+				}
+			}
+			if f.res {
+				*f.qres.at(k) = fres{t.CPU, t.Memory}
 			}
 			*f.fq.at(k) = fqent{arrival: t.Arrival, work: t.Work, id: t.ID, next: -1, measured: measured}
 			if nd.q.tail < 0 {
@@ -240,8 +267,9 @@ func (e *Engine) arriveFast() {
 	}
 }
 
-// startFast starts a task on node i now (start on the fast path).
-func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool) {
+// startFast starts a task on node i now (start on the fast path); cpu and
+// memory are the task's (zero from a PlainSource).
+func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool, cpu, memory int64) {
 	d := work
 	if !e.f.unit && e.nd[i].inv != 1 || work > MaxTime-e.now {
 		if d = e.scaled(work, e.nd[i].inv, id, i); e.err != nil {
@@ -263,21 +291,31 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool)
 		f.svc[r] = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
 		f.big.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
 		e.seq++
+		if f.res {
+			f.sres[r] = fres{cpu, memory}
+			e.view.use(int(i), cpu, memory)
+		}
 		return
 	}
 	k := f.fc.push(fev{at: int64(e.now + d), key: e.seq << fastRefBits})
 	f.fc.ents[k].sv = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
 	e.seq++
+	if f.res {
+		f.sres[k] = fres{cpu, memory}
+		e.view.use(int(i), cpu, memory)
+	}
 }
 
-// completeFast ends the task of service record sv now (complete on the
-// fast path). sv is the popped event's entry: it is read before startFast
-// pushes (and may reuse the entry).
-func (e *Engine) completeFast(sv *svc) { e.completeFastOn(sv.node, sv) }
-
-// completeFastOn ends the task of service record sv on node i now.
-func (e *Engine) completeFastOn(i int32, sv *svc) {
+// completeFastOn ends the task of service record sv on node i now
+// (complete on the fast path); rk is the record's calendar entry or fradix
+// index (its resources in f.sres). sv is read before startFast pushes (and
+// may reuse the entry).
+func (e *Engine) completeFastOn(i int32, sv *svc, rk int32) {
 	f := &e.f
+	if f.res {
+		r := f.sres[rk]
+		e.view.use(int(i), -r.cpu, -r.memory)
+	}
 	nd := &e.nd[i]
 	if sv.measured {
 		nd.work += int64(sv.work)
@@ -308,7 +346,11 @@ func (e *Engine) completeFastOn(i int32, sv *svc) {
 		l.Queued--
 		l.Active++
 		e.changedFast(int(i))
-		e.startFast(i, q.arrival, q.work, q.id, q.measured)
+		var r fres
+		if f.res {
+			r = *f.qres.at(k)
+		}
+		e.startFast(i, q.arrival, q.work, q.id, q.measured, r.cpu, r.memory)
 	}
 }
 
@@ -337,11 +379,11 @@ func (e *Engine) stepFastBig(max int) (done bool, err error) {
 				e.startWindow()
 			} else if f.perNode {
 				// Node r's record: the node is known without reading it.
-				e.completeFastOn(r, &f.svc[r])
+				e.completeFastOn(r, &f.svc[r], r)
 			} else {
 				sv := &f.svc[r]
 				f.svcFree = append(f.svcFree, r)
-				e.completeFastOn(sv.node, sv)
+				e.completeFastOn(sv.node, sv, r)
 			}
 		}
 		if e.err != nil {

@@ -28,6 +28,39 @@ func (s *plainTasks) NextPlain(t *Task) error {
 	return nil
 }
 
+// fullTasks is a Source that is not a PlainSource: its tasks carry cpu
+// and memory, which the View accounts while they are served.
+type fullTasks struct {
+	ts []Task
+	i  int
+}
+
+func (s *fullTasks) Next(t *Task) error {
+	if s.i == len(s.ts) {
+		return io.EOF
+	}
+	*t = s.ts[s.i]
+	s.i++
+	return nil
+}
+
+// leastCPU is a Picker that reads the View's cpu accounting: the node
+// with the least cpu in use, ties to the fewest tasks in the system, then
+// the lowest index. A task's cpu left counted after it ends, or counted
+// late, changes its choices.
+type leastCPU struct{}
+
+func (leastCPU) Name() string { return "least-cpu" }
+func (leastCPU) Pick(v *View, _ *Task) int {
+	best := 0
+	for j := 1; j < v.Len(); j++ {
+		if c, b := v.CPUUsed(j), v.CPUUsed(best); c < b || c == b && v.InSystem(j) < v.InSystem(best) {
+			best = j
+		}
+	}
+	return best
+}
+
 // leastOrDrop is a Picker that reads the View, so that the order of
 // events at equal times shows in its choices: with probability drop it
 // drops the task, else it takes the node with the fewest tasks in the
@@ -66,6 +99,7 @@ type fastCase struct {
 	cfg      Config
 	strategy func() Strategy
 	what     string
+	full     bool // the tasks come from fullTasks, with cpu and memory
 }
 
 // randomFastCase draws a cluster (1-4 slots, speeds, background load), a
@@ -128,6 +162,25 @@ func randomFastCase(r *Rand, k int) fastCase {
 		c.strategy = func() Strategy { return shortest{} }
 		c.what = "shortest"
 	}
+	// One case in three reads a Source that is not a PlainSource, its
+	// tasks with cpu and memory (some none), and half of those place by
+	// the View's cpu accounting (leastCPU). Drawn from a stream of their
+	// own, so the other cases are as they were.
+	if rr := NewRand(seed, "full"); rr.IntN(3) == 0 {
+		c.full = true
+		for j := range c.tasks {
+			if rr.IntN(4) > 0 {
+				c.tasks[j].CPU = int64(1 + rr.IntN(4000))
+				c.tasks[j].Memory = int64(1+rr.IntN(1<<10)) << 20
+			}
+			c.tasks[j].Priority = int32(rr.IntN(3)) // not read under node queueing
+		}
+		if rr.IntN(2) == 0 {
+			c.strategy = func() Strategy { return leastCPU{} }
+			c.what = "least-cpu"
+		}
+		c.what += ", cpu and memory"
+	}
 	c.what = fmt.Sprintf("case %d: %d nodes, %d tasks, ties %v, %s, warm-up %d tasks / %v, stop %d tasks / %v",
 		k, n, m, ties, c.what, c.cfg.WarmupTasks, c.cfg.WarmupTime, c.cfg.StopTasks, c.cfg.StopTime)
 	return c
@@ -141,7 +194,11 @@ func runPath(t *testing.T, c fastCase, fast bool) string {
 	fastPath = fast
 	cfg := c.cfg
 	cfg.Nodes = c.nodes
-	e, err := NewEngine(cfg, &plainTasks{ts: c.tasks}, c.strategy())
+	var src Source = &plainTasks{ts: c.tasks}
+	if c.full {
+		src = &fullTasks{ts: c.tasks}
+	}
+	e, err := NewEngine(cfg, src, c.strategy())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +212,13 @@ func runPath(t *testing.T, c fastCase, fast bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("%s\nevents %d now %v\nlatency %+v\nwait %+v", b, e.Events(), e.Now(), *e.Latency(), *e.Wait())
+	// What the View still accounts at the end: nothing, on both paths.
+	var cpu, mem int64
+	for i := range e.View().Len() {
+		cpu += e.View().CPUUsed(i)
+		mem += e.View().MemoryUsed(i)
+	}
+	return fmt.Sprintf("%s\nevents %d now %v\nlatency %+v\nwait %+v\ncpu %d memory %d in use at the end", b, e.Events(), e.Now(), *e.Latency(), *e.Wait(), cpu, mem)
 }
 
 // TestFastPathSameResult: the fast path (fast.go) gives the general
@@ -193,7 +256,7 @@ func TestFastPathTaken(t *testing.T) {
 		{"series", Config{Nodes: nodes, Series: Sampling{Every: Second}}, src(), false},
 		{"start-up", Config{Nodes: nodes, Startup: Delay{Mean: Second}}, src(), false},
 		{"client retries", Config{Nodes: nodes, Client: Client{Retries: 1, Timeout: Second}}, src(), false},
-		{"not a PlainSource", Config{Nodes: nodes}, &expSource{ar: *NewRand(1, "a"), sr: *NewRand(1, "s"), rate: 1}, false},
+		{"not a PlainSource (cpu and memory accounted)", Config{Nodes: nodes}, &expSource{ar: *NewRand(1, "a"), sr: *NewRand(1, "s"), rate: 1}, true},
 	} {
 		e, err := NewEngine(c.cfg, c.src, shortest{})
 		if err != nil {
