@@ -66,9 +66,8 @@
 // through it, so memory follows the work in flight, not the length of the
 // trace, and the steady state allocates nothing per task. A run under
 // node queueing without dynamics, start-up delays, records, series or an
-// Observer strategy, on a generated workload (a PlainSource), takes a fast
-// path instead (fast.go): a service record per busy slot (in its
-// completion's calendar entry), small FIFO entries per node and its own
-// calendar of events, with the same events in the same order, so the same
-// results.
+// Observer strategy takes a fast path instead (fast.go): a service record
+// per busy slot (in its completion's calendar entry), small FIFO entries
+// per node and its own calendar of events (a radix heap of them on large
+// clusters), with the same events in the same order, so the same results.
 package sim
