@@ -3,7 +3,9 @@ package sim
 import "errors"
 
 // The fast path of node queueing: a run without dynamics, start-up
-// delays, Observer strategy, records or series needs of a task only its
+// delays, records or series (and without an Observer strategy unless the
+// source is a PlainSource: an Observer is told the task, which from a
+// PlainSource is its id, arrival and work, as on the general path) needs of a task only its
 // arrival, work, id, cpu and memory and whether it is measured (nothing
 // else of a task reaches anything but the strategy's Pick, which sees the
 // whole task as on the general path), and of the event queue only
@@ -49,9 +51,11 @@ type fev struct {
 
 func (a fev) before(b fev) bool { return a.at < b.at || a.at == b.at && a.key < b.key }
 
-// svc is the task a busy slot serves (fast path).
+// svc is the task a busy slot serves (fast path): what its completion
+// needs, and the id an Observer's Finished is told.
 type svc struct {
 	arrival, start, work Time
+	id                   int64
 	node                 int32
 	measured             bool
 }
@@ -99,7 +103,7 @@ var errFastSeq = errors.New("sim: more than 2^40 events scheduled; the run is to
 // fastAllowed reports whether the run may take the fast path (called by
 // NewEngine once the rest is set up, before the first event is pushed).
 func (e *Engine) fastAllowed(slots int64) bool {
-	return fastPath && e.x == nil && !e.su.on && e.obs == nil && e.cfg.OnRecord == nil &&
+	return fastPath && e.x == nil && !e.su.on && (e.obs == nil || e.plain != nil) && e.cfg.OnRecord == nil &&
 		e.smp == nil && slots < fastWarmRef
 }
 
@@ -288,22 +292,36 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool,
 			r = f.svcFree[n]
 			f.svcFree = f.svcFree[:n]
 		}
-		f.svc[r] = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
+		f.svc[r] = svc{arrival: arrival, start: e.now, work: work, id: id, node: i, measured: measured}
 		f.big.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
 		e.seq++
 		if f.res {
 			f.sres[r] = fres{cpu, memory}
 			e.view.use(int(i), cpu, memory)
 		}
+		if e.obs != nil {
+			e.observeStart(i, arrival, work, id)
+		}
 		return
 	}
 	k := f.fc.push(fev{at: int64(e.now + d), key: e.seq << fastRefBits})
-	f.fc.ents[k].sv = svc{arrival: arrival, start: e.now, work: work, node: i, measured: measured}
+	f.fc.ents[k].sv = svc{arrival: arrival, start: e.now, work: work, id: id, node: i, measured: measured}
 	e.seq++
 	if f.res {
 		f.sres[k] = fres{cpu, memory}
 		e.view.use(int(i), cpu, memory)
 	}
+	if e.obs != nil {
+		e.observeStart(i, arrival, work, id)
+	}
+}
+
+// observeStart tells the Observer that a task starts on node i: the task
+// as the general path's Engine.task gives it from a PlainSource (the
+// fast path takes an Observer only then).
+func (e *Engine) observeStart(i int32, arrival, work Time, id int64) {
+	e.tmp = Task{ID: id, Arrival: arrival, Work: work}
+	e.obs.Started(e.view, &e.tmp, int(i))
 }
 
 // completeFastOn ends the task of service record sv on node i now
@@ -312,6 +330,10 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool,
 // may reuse the entry).
 func (e *Engine) completeFastOn(i int32, sv *svc, rk int32) {
 	f := &e.f
+	if e.obs != nil {
+		e.tmp = Task{ID: sv.id, Arrival: sv.arrival, Work: sv.work}
+		e.obs.Finished(e.view, &e.tmp, int(i), e.now-sv.arrival)
+	}
 	if f.res {
 		r := f.sres[rk]
 		e.view.use(int(i), -r.cpu, -r.memory)

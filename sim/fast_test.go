@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"testing"
+	"unsafe"
 )
 
 // plainTasks is a PlainSource over a list of tasks, for the fast path's
@@ -60,6 +61,45 @@ func (leastCPU) Pick(v *View, _ *Task) int {
 	}
 	return best
 }
+
+// learner is a Picker and an Observer: it keeps each node's last
+// observed latency and takes the lower of two drawn nodes, so that a
+// callback made late, early, with another task or another latency
+// changes its choices; its digest folds every callback it was given.
+type learner struct {
+	r      *Rand
+	last   []Time
+	digest *uint64
+}
+
+func newLearner(seed uint64) *learner {
+	return &learner{r: NewRand(seed, "learner"), digest: new(uint64)}
+}
+
+func (*learner) Name() string { return "learner" }
+func (l *learner) Pick(v *View, _ *Task) int {
+	if l.last == nil {
+		l.last = make([]Time, v.Len())
+	}
+	i, j := l.r.IntN(v.Len()), l.r.IntN(v.Len())
+	if l.last[j] < l.last[i] {
+		i = j
+	}
+	return i
+}
+func (l *learner) fold(xs ...int64) {
+	for _, x := range xs {
+		*l.digest = (*l.digest ^ uint64(x)) * 1099511628211
+	}
+}
+func (l *learner) Started(v *View, t *Task, i int) {
+	l.fold(1, t.ID, int64(t.Arrival), int64(t.Work), t.CPU, t.Memory, int64(i), int64(v.Now()))
+}
+func (l *learner) Finished(v *View, t *Task, i int, latency Time) {
+	l.last[i] = latency
+	l.fold(2, t.ID, int64(t.Arrival), int64(t.Work), t.CPU, t.Memory, int64(i), int64(latency), int64(v.Now()))
+}
+func (l *learner) Failed(*View, *Task, int) {}
 
 // leastOrDrop is a Picker that reads the View, so that the order of
 // events at equal times shows in its choices: with probability drop it
@@ -180,6 +220,11 @@ func randomFastCase(r *Rand, k int) fastCase {
 			c.what = "least-cpu"
 		}
 		c.what += ", cpu and memory"
+	} else if rr.IntN(3) == 0 {
+		// An Observer, on a PlainSource: the fast path tells it what the
+		// general path does.
+		c.strategy = func() Strategy { return newLearner(seed) }
+		c.what = "learner (an Observer)"
 	}
 	c.what = fmt.Sprintf("case %d: %d nodes, %d tasks, ties %v, %s, warm-up %d tasks / %v, stop %d tasks / %v",
 		k, n, m, ties, c.what, c.cfg.WarmupTasks, c.cfg.WarmupTime, c.cfg.StopTasks, c.cfg.StopTime)
@@ -198,7 +243,8 @@ func runPath(t *testing.T, c fastCase, fast bool) string {
 	if c.full {
 		src = &fullTasks{ts: c.tasks}
 	}
-	e, err := NewEngine(cfg, src, c.strategy())
+	st := c.strategy()
+	e, err := NewEngine(cfg, src, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +264,11 @@ func runPath(t *testing.T, c fastCase, fast bool) string {
 		cpu += e.View().CPUUsed(i)
 		mem += e.View().MemoryUsed(i)
 	}
-	return fmt.Sprintf("%s\nevents %d now %v\nlatency %+v\nwait %+v\ncpu %d memory %d in use at the end", b, e.Events(), e.Now(), *e.Latency(), *e.Wait(), cpu, mem)
+	var seen uint64
+	if l, ok := st.(*learner); ok {
+		seen = *l.digest
+	}
+	return fmt.Sprintf("%s\nevents %d now %v\nlatency %+v\nwait %+v\ncpu %d memory %d in use at the end\nobserved %x", b, e.Events(), e.Now(), *e.Latency(), *e.Wait(), cpu, mem, seen)
 }
 
 // TestFastPathSameResult: the fast path (fast.go) gives the general
@@ -257,8 +307,14 @@ func TestFastPathTaken(t *testing.T) {
 		{"start-up", Config{Nodes: nodes, Startup: Delay{Mean: Second}}, src(), false},
 		{"client retries", Config{Nodes: nodes, Client: Client{Retries: 1, Timeout: Second}}, src(), false},
 		{"not a PlainSource (cpu and memory accounted)", Config{Nodes: nodes}, &expSource{ar: *NewRand(1, "a"), sr: *NewRand(1, "s"), rate: 1}, true},
+		{"an Observer on a PlainSource", Config{Nodes: nodes}, src(), true},
+		{"an Observer on another source (it would see the whole task)", Config{Nodes: nodes}, &expSource{ar: *NewRand(1, "a"), sr: *NewRand(1, "s"), rate: 1}, false},
 	} {
-		e, err := NewEngine(c.cfg, c.src, shortest{})
+		var st Strategy = shortest{}
+		if c.what[:2] == "an" {
+			st = newLearner(1)
+		}
+		e, err := NewEngine(c.cfg, c.src, st)
 		if err != nil {
 			t.Fatal(c.what, err)
 		}
@@ -419,5 +475,13 @@ func TestFastQueueEqualTimes(t *testing.T) {
 			t.Fatalf("pop %d: %+v, %v; want %+v", k, x, ok, want)
 		}
 		q.pop()
+	}
+}
+
+// TestFastEntrySize: a calendar entry of the fast path (its event, link
+// and service record) is one 64-byte cache line.
+func TestFastEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(cent{}); n != 64 {
+		t.Errorf("a calendar entry is %d bytes, want 64", n)
 	}
 }
