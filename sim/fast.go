@@ -200,13 +200,6 @@ func (e *Engine) stepFast(max int) (done bool, err error) {
 	return false, nil
 }
 
-// changedFast is View.changed, called only when something listens.
-func (e *Engine) changedFast(i int) {
-	if v := e.view; len(v.indexes)+len(v.watchers)+len(v.logs) > 0 {
-		v.changed(i)
-	}
-}
-
 // arriveFast is arrive on the fast path.
 func (e *Engine) arriveFast() {
 	if !e.warm && e.cfg.WarmupTasks > 0 && e.arrivedAll >= e.cfg.WarmupTasks {
@@ -238,11 +231,11 @@ func (e *Engine) arriveFast() {
 		if l.Active < nd.slots {
 			e.touch(i)
 			l.Active++
-			e.changedFast(i)
+			e.view.changed(i)
 			e.startFast(int32(i), t.Arrival, t.Work, t.ID, measured, t.CPU, t.Memory)
 		} else {
 			l.Queued++
-			e.changedFast(i)
+			e.view.changed(i)
 			f := &e.f
 			k := f.fqFree
 			if k >= 0 {
@@ -346,7 +339,7 @@ func (e *Engine) completeFastOn(i int32, sv *svc, rk int32) {
 	l := &e.view.load[i]
 	e.touch(int(i))
 	l.Active--
-	e.changedFast(int(i))
+	e.view.changed(int(i))
 	// count(sv.arrival, sv.start, now, Completed, sv.measured), inline
 	// (finish is now: the area gains nothing beyond changeInSys's).
 	if e.now > e.lastFinish {
@@ -367,7 +360,7 @@ func (e *Engine) completeFastOn(i int32, sv *svc, rk int32) {
 		f.fqFree = k
 		l.Queued--
 		l.Active++
-		e.changedFast(int(i))
+		e.view.changed(int(i))
 		var r fres
 		if f.res {
 			r = *f.qres.at(k)
