@@ -186,30 +186,11 @@ func Source(t Tables) []byte {
 	fmt.Fprintf(&b, "\tzigExpV = %v // layer area v = (r+1)·e^(-r)\n)\n\n", t.V)
 	b.WriteString("// zigExpK[i] = floor(2^53 · x[i-1]/x[i]), the magnitudes whose point lies\n")
 	b.WriteString("// inside the density (zigExpK[0] = floor(2^53 · r/q) for the base).\n")
-	fmt.Fprintf(&b, "var zigExpK = [%d]uint64{\n", layers)
-	for i, k := range t.K {
-		fmt.Fprintf(&b, "\t%#x,", k)
-		if i%4 == 3 {
-			b.WriteString("\n")
-		}
-	}
-	b.WriteString("}\n\n// zigExpW[i] = x[i]/2^53 (zigExpW[0] = q/2^53, q = v/e^(-r)).\n")
-	fmt.Fprintf(&b, "var zigExpW = [%d]float64{\n", layers)
-	for i, w := range t.W {
-		fmt.Fprintf(&b, "\t%v,", w)
-		if i%4 == 3 {
-			b.WriteString("\n")
-		}
-	}
-	b.WriteString("}\n\n// zigExpF[i] = e^(-x[i]) (zigExpF[0] = 1, the peak).\n")
-	fmt.Fprintf(&b, "var zigExpF = [%d]float64{\n", layers)
-	for i, f := range t.F {
-		fmt.Fprintf(&b, "\t%v,", f)
-		if i%4 == 3 {
-			b.WriteString("\n")
-		}
-	}
-	b.WriteString("}\n")
+	writeTable(&b, "zigExpK", "uint64", "%#x", t.K[:])
+	b.WriteString("\n// zigExpW[i] = x[i]/2^53 (zigExpW[0] = q/2^53, q = v/e^(-r)).\n")
+	writeTable(&b, "zigExpW", "float64", "%v", t.W[:])
+	b.WriteString("\n// zigExpF[i] = e^(-x[i]) (zigExpF[0] = 1, the peak).\n")
+	writeTable(&b, "zigExpF", "float64", "%v", t.F[:])
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		log.Fatalf("ziggen: formatting: %v", err)
@@ -225,4 +206,16 @@ func main() {
 	if err := os.WriteFile(out, Source(Compute()), 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// writeTable writes var name = [len]typ{...}, four values a line in verb.
+func writeTable[T any](b *bytes.Buffer, name, typ, verb string, vals []T) {
+	fmt.Fprintf(b, "var %s = [%d]%s{\n", name, len(vals), typ)
+	for i, v := range vals {
+		fmt.Fprintf(b, "\t"+verb+",", v)
+		if i%4 == 3 {
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("}\n")
 }
