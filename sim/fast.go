@@ -155,6 +155,25 @@ func (e *Engine) fastFirst() (fev, bool) {
 	return e.f.fc.first()
 }
 
+// arrivalFirst reports whether the pending arrival comes before the
+// queue's first event top (ok: there is one) in (time, sequence) order,
+// and if so takes it: the clock moves to it and it is no longer pending.
+func (e *Engine) arrivalFirst(top fev, ok bool) bool {
+	if !e.arrQ || ok && (Time(top.at) < e.arrAt || Time(top.at) == e.arrAt && top.key>>fastRefBits <= e.arrSeq) {
+		return false
+	}
+	e.arrQ = false
+	e.clockTo(int64(e.arrAt))
+	return true
+}
+
+// clockTo moves the clock to the event at t, which is about to be handled.
+func (e *Engine) clockTo(t int64) {
+	e.now = Time(t)
+	e.view.now = e.now
+	e.events++
+}
+
 // stepFast is Step on the fast path.
 func (e *Engine) stepFast(max int) (done bool, err error) {
 	f := &e.f
@@ -173,18 +192,12 @@ func (e *Engine) stepFast(max int) (done bool, err error) {
 			e.finished = true
 			return true, nil
 		}
-		if e.arrQ && (!ok || e.arrAt < Time(top.at) || e.arrAt == Time(top.at) && e.arrSeq < top.key>>fastRefBits) {
-			e.arrQ = false
-			e.now = e.arrAt
-			e.view.now = e.now
-			e.events++
+		if e.arrivalFirst(top, ok) {
 			e.arriveFast()
 		} else {
 			k := f.fc.top
 			f.fc.pop()
-			e.now = Time(top.at)
-			e.view.now = e.now
-			e.events++
+			e.clockTo(top.at)
 			if top.key&fastRefMask == fastWarmRef {
 				e.startWindow()
 			} else {
@@ -379,17 +392,11 @@ func (e *Engine) stepFastBig(max int) (done bool, err error) {
 			e.finished = true
 			return true, nil
 		}
-		if e.arrQ && (!ok || e.arrAt < Time(top.at) || e.arrAt == Time(top.at) && e.arrSeq < top.key>>fastRefBits) {
-			e.arrQ = false
-			e.now = e.arrAt
-			e.view.now = e.now
-			e.events++
+		if e.arrivalFirst(top, ok) {
 			e.arriveFast()
 		} else {
 			f.big.pop()
-			e.now = Time(top.at)
-			e.view.now = e.now
-			e.events++
+			e.clockTo(top.at)
 			if r := int32(top.key & fastRefMask); r == fastWarmRef {
 				e.startWindow()
 			} else if f.perNode {
