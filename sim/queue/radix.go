@@ -36,6 +36,10 @@ import (
 // for large clusters, where it beats the calendar queue
 // (docs/performance.md).
 //
+// The engine's fast path keeps its own copy of this algorithm for its
+// 16-byte events (sim/fast_radix.go: why a copy, not a generic type); a
+// change to one belongs in both.
+//
 // The zero value is an empty queue ready to use.
 type RadixHeap struct {
 	run  []Event // pending events at the last popped time, by Seq, from head
