@@ -99,6 +99,25 @@ func fixedAt(b []byte, i, scale int) (v int64, j int, ok bool) {
 // comma reports whether b[i] is the comma ending a field.
 func comma(b []byte, i int) bool { return i < len(b) && b[i] == ',' }
 
+// uintCell reads the unsigned cell after the comma at b[i] and the comma
+// that ends it: the value and that comma's index; ok false unless the cell
+// has the writer's form, is at most max and a comma follows.
+func uintCell(b []byte, i int, max uint64) (uint64, int, bool) {
+	v, j, ok := uintAt(b, i+1)
+	return v, j, ok && comma(b, j) && v <= max
+}
+
+// fixedCell reads the fixed-point cell (scale decimals) after the comma at
+// b[i] as fixedAt does, a lone digit ("0", most often) at once, and the
+// comma that ends it: the value and that comma's index.
+func fixedCell(b []byte, i, scale int) (int64, int, bool) {
+	if i++; digitComma(b, i) {
+		return int64(b[i]-'0') * pow10[scale], i + 1, true
+	}
+	v, j, ok := fixedAt(b, i, scale)
+	return v, j, ok && comma(b, j)
+}
+
 // textAt reads a text field at b[i:] up to the next comma: the index
 // of that comma (or len(b)), and ok false if the field holds a quote or
 // reaches the row's LF (b may hold the rows after it: a row with a field
@@ -196,27 +215,24 @@ func (rd *CSVReader) nativeRest(b []byte, i int, t *sim.Task) int {
 		return -1
 	}
 	// cpu … priority: most often "0" in traces without resources.
-	var cpu int64
-	var ok bool
-	if i++; digitComma(b, i) {
-		cpu, i = int64(b[i]-'0')*1000, i+1
-	} else if cpu, i, ok = fixedAt(b, i, 3); !ok || !comma(b, i) {
+	cpu, i, ok := fixedCell(b, i, 3)
+	if !ok {
 		return -1
 	}
-	memory, i, ok := uintAt(b, i+1)
-	if !ok || !comma(b, i) {
+	memory, i, ok := uintCell(b, i, math.MaxUint64)
+	if !ok {
 		return -1
 	}
-	gpus, i, ok := uintAt(b, i+1)
-	if !ok || !comma(b, i) || gpus > math.MaxInt32 {
+	gpus, i, ok := uintCell(b, i, math.MaxInt32)
+	if !ok {
 		return -1
 	}
-	milli, i, ok := uintAt(b, i+1)
-	if !ok || !comma(b, i) || milli > 1000 {
+	milli, i, ok := uintCell(b, i, 1000)
+	if !ok {
 		return -1
 	}
-	prio, i, ok := uintAt(b, i+1)
-	if !ok || !comma(b, i) || prio > math.MaxInt32 {
+	prio, i, ok := uintCell(b, i, math.MaxInt32)
+	if !ok {
 		return -1
 	}
 	var text [4][2]int // tenant, region, class, gpu_spec: start and end
@@ -235,14 +251,12 @@ func (rd *CSVReader) nativeRest(b []byte, i int, t *sim.Task) int {
 			i = j
 		}
 	}
-	var estimate int64
-	if i++; digitComma(b, i) {
-		estimate, i = int64(b[i]-'0')*1e9, i+1
-	} else if estimate, i, ok = fixedAt(b, i, 9); !ok || !comma(b, i) {
+	estimate, i, ok := fixedCell(b, i, 9)
+	if !ok {
 		return -1
 	}
-	prompt, i, ok := uintAt(b, i+1)
-	if !ok || !comma(b, i) || prompt > math.MaxInt32 {
+	prompt, i, ok := uintCell(b, i, math.MaxInt32)
+	if !ok {
 		return -1
 	}
 	output, i, ok := uintAt(b, i+1)
