@@ -36,12 +36,7 @@ func TestFastRadixOrder(t *testing.T) {
 				ref = append(ref, x)
 				continue
 			}
-			m := 0
-			for k := range ref {
-				if ref[k].before(ref[m]) {
-					m = k
-				}
-			}
+			m := leastFev(ref)
 			got, ok := q.first()
 			if !ok || got != ref[m] {
 				t.Fatalf("phase %d: first = %+v, %v; want %+v", phase, got, ok, ref[m])
@@ -72,12 +67,7 @@ func TestFastRadixOrder(t *testing.T) {
 		t.Errorf("%d events pending, the queue says %d", len(ref), q.size)
 	}
 	for len(ref) > 0 {
-		m := 0
-		for k := range ref {
-			if ref[k].before(ref[m]) {
-				m = k
-			}
-		}
+		m := leastFev(ref)
 		if got, ok := q.first(); !ok || got != ref[m] {
 			t.Fatalf("draining: first = %+v, %v; want %+v", got, ok, ref[m])
 		}
