@@ -345,8 +345,24 @@ func (e *Engine) startWindow() {
 	}
 	for i := range e.nd {
 		e.touch(i)
-		e.busyBase[i] = e.nd[i].busy
+		e.busyBase[i] = e.busyAt(i, e.now)
 	}
+}
+
+// busyAt is node i's busy integral (slot-ns) from the start to t, no
+// earlier than its last event: on a node of one slot, the time it served.
+// With the fast path's per-node records that is the service time of the
+// tasks completed there and of the one in service.
+func (e *Engine) busyAt(i int, t Time) int64 {
+	if e.f.pn {
+		v := &e.view.load[i]
+		b := v.busy
+		if v.Active > 0 {
+			b += int64(t - v.start)
+		}
+		return b
+	}
+	return e.nd[i].busy + int64(e.view.load[i].Active)*int64(t-e.nd[i].lastT)
 }
 
 // touch brings node i's busy integral up to now.
@@ -522,7 +538,7 @@ func (e *Engine) snapshot(t Time, busy []float64, active, queued []int32, state 
 	for i := range e.nd {
 		n := e.nd[i].slots
 		l := e.view.load[i]
-		b := float64(e.nd[i].busy+int64(l.Active)*int64(t-e.nd[i].lastT)) / float64(Second)
+		b := float64(e.busyAt(i, t)) / float64(Second)
 		busy[i+1] = b / float64(n)
 		active[i+1], queued[i+1] = l.Active, l.Queued
 		sum += b

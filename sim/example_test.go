@@ -111,3 +111,56 @@ func ExampleCountIndex() {
 	// least count: 1 items: 2 best: 1 from 2: 3 from 4: 1 second: 3
 	// least count: 2 items: 2 best: 1
 }
+
+// shortestOfTwo is a power-of-two-choices Picker that prefetches its next
+// decision's candidates: it draws them at the end of each decision and
+// reads them at the next, by which time their View entries are in the
+// caches.
+type shortestOfTwo struct {
+	rng  *sim.Rand
+	next [2]int
+	ok   bool
+}
+
+func (*shortestOfTwo) Name() string { return "shortest-of-two" }
+
+func (s *shortestOfTwo) Pick(v *sim.View, _ *sim.Task) int {
+	n := v.Len()
+	if !s.ok || s.next[0] >= n || s.next[1] >= n {
+		s.next = [2]int{s.rng.IntN(n), s.rng.IntN(n)}
+	}
+	i, j := s.next[0], s.next[1]
+	s.next, s.ok = [2]int{s.rng.IntN(n), s.rng.IntN(n)}, true
+	v.Prefetch(s.next[0]) // a hint: a no-op below sim.PrefetchMinNodes nodes
+	v.Prefetch(s.next[1])
+	if v.InSystem(j) < v.InSystem(i) {
+		return j
+	}
+	return i
+}
+
+// A strategy that knows its next candidates early prefetches their View
+// entries (View.Prefetch), so that on 10^5 to 10^6 nodes the cache misses
+// overlap with the rest of the event instead of stalling it. The hint
+// changes no result. (At 90 % load the supermarket model, Mitzenmacher
+// 2001, gives an infinite cluster in steady state a mean sojourn of sum
+// over k >= 1 of 0.9^(2^k - 2) = 2.61 s; this run of 34 s from an empty
+// cluster measures 2.55 s.)
+func ExampleView_Prefetch() {
+	nodes := make([]sim.NodeSpec, sim.PrefetchMinNodes)
+	for i := range nodes {
+		nodes[i] = sim.NodeSpec{Name: fmt.Sprintf("n-%d", i), Slots: 1, Speed: 1}
+	}
+	gen := traces.NewGenerator(traces.Poisson{Rate: 0.9 * float64(len(nodes))}, traces.Exponential{Mean: sim.Second}, 1)
+	e, err := sim.NewEngine(sim.Config{Nodes: nodes, StopTasks: 1_500_000, WarmupTasks: 500_000}, gen, &shortestOfTwo{rng: sim.NewRand(1, "strategy")})
+	if err != nil {
+		panic(err)
+	}
+	if err := e.Run(); err != nil {
+		panic(err)
+	}
+	r := e.Result()
+	fmt.Printf("%d tasks, mean sojourn %.3fs\n", r.Tasks.Completed, r.Latency.Mean)
+	// Output:
+	// 1000000 tasks, mean sojourn 2.546s
+}

@@ -1011,7 +1011,7 @@ func (e *Engine) costs(r *Result) {
 		hours += h
 		usd += h * nd.CostPerHour
 		if nd.PowerPeak > 0 {
-			busy := float64(e.nd[i].busy+int64(e.view.load[i].Active)*int64(end-e.nd[i].lastT)) / float64(Hour) / float64(e.nd[i].slots)
+			busy := float64(e.busyAt(i, end)) / float64(Hour) / float64(e.nd[i].slots)
 			kwh += (nd.PowerIdle*h + (nd.PowerPeak-nd.PowerIdle)*busy) / 1000
 		}
 		priced = priced || nd.CostPerHour > 0 || nd.PowerPeak > 0

@@ -78,12 +78,18 @@ type fastState struct {
 	fqFree int32
 
 	// Large clusters (fast_radix.go): big is the queue instead of fc, and
-	// the service records are svc; perNode: every node has one slot, so
-	// node i's record is i (no free list).
+	// the service records are svc (unless pn).
 	big     *fradix
 	svc     []svc
 	svcFree []int32
-	perNode bool
+
+	// pn: every node has one slot, so the task a node serves and its
+	// FIFO and totals are kept in its View entry (vnode), on the line the
+	// strategy reads, instead of in calendar entries or svc and the
+	// Engine's enode: a completion's event carries its node. ids holds
+	// the served tasks' ids by node, for an Observer only.
+	pn  bool
+	ids []int64
 
 	// res: the source is not a PlainSource, so its tasks may carry cpu
 	// and memory, which the View accounts while they are served: sres
@@ -117,6 +123,23 @@ func (e *Engine) initFast(slots int64) {
 	}
 	f.fqFree = -1
 	f.res = e.plain == nil
+	if f.pn = fastPerNode && slots == int64(len(e.nd)); f.pn { // (every node has at least one slot)
+		for i := range e.view.load {
+			e.view.load[i].tail = -1
+		}
+		if e.obs != nil {
+			f.ids = make([]int64, slots)
+		}
+		if f.res {
+			f.sres = make([]fres, slots)
+		}
+		if slots < fastRadixMinSlots {
+			f.fc.init(int(slots) + 1)
+		} else {
+			f.big = &fradix{warm: e.view.load}
+		}
+		return
+	}
 	if slots < fastRadixMinSlots {
 		f.fc.init(int(slots) + 1)
 		if f.res {
@@ -129,12 +152,9 @@ func (e *Engine) initFast(slots int64) {
 	}
 	f.big = new(fradix)
 	f.svc = make([]svc, slots)
-	f.perNode = slots == int64(len(e.nd))
-	if !f.perNode {
-		f.svcFree = make([]int32, slots)
-		for k := range f.svcFree {
-			f.svcFree[k] = int32(slots) - 1 - int32(k)
-		}
+	f.svcFree = make([]int32, slots)
+	for k := range f.svcFree {
+		f.svcFree[k] = int32(slots) - 1 - int32(k)
 	}
 }
 
@@ -198,8 +218,10 @@ func (e *Engine) stepFast(max int) (done bool, err error) {
 			k := f.fc.top
 			f.fc.pop()
 			e.clockTo(top.at)
-			if top.key&fastRefMask == fastWarmRef {
+			if r := int32(top.key & fastRefMask); r == fastWarmRef {
 				e.startWindow()
+			} else if f.pn {
+				e.completePN(r)
 			} else {
 				sv := &f.fc.ents[k].sv
 				e.completeFastOn(sv.node, sv, k)
@@ -238,6 +260,8 @@ func (e *Engine) arriveFast() {
 	}
 	if i == Drop {
 		e.count(t.Arrival, e.now, e.now, Dropped, measured)
+	} else if e.f.pn {
+		e.arrivePN(int32(i), t, measured)
 	} else {
 		l := &e.view.load[i]
 		nd := &e.nd[i]
@@ -292,12 +316,9 @@ func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool,
 	}
 	f := &e.f
 	if f.big != nil {
-		r := i
-		if !f.perNode {
-			n := len(f.svcFree) - 1
-			r = f.svcFree[n]
-			f.svcFree = f.svcFree[:n]
-		}
+		n := len(f.svcFree) - 1
+		r := f.svcFree[n]
+		f.svcFree = f.svcFree[:n]
 		f.svc[r] = svc{arrival: arrival, start: e.now, work: work, id: id, node: i, measured: measured}
 		f.big.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
 		e.seq++
@@ -399,9 +420,8 @@ func (e *Engine) stepFastBig(max int) (done bool, err error) {
 			e.clockTo(top.at)
 			if r := int32(top.key & fastRefMask); r == fastWarmRef {
 				e.startWindow()
-			} else if f.perNode {
-				// Node r's record: the node is known without reading it.
-				e.completeFastOn(r, &f.svc[r], r)
+			} else if f.pn {
+				e.completePN(r)
 			} else {
 				sv := &f.svc[r]
 				f.svcFree = append(f.svcFree, r)
@@ -414,4 +434,125 @@ func (e *Engine) stepFastBig(max int) (done bool, err error) {
 		}
 	}
 	return false, nil
+}
+
+// fastPerNode enables per-node records (pn) where every node has one
+// slot; the tests switch it off to check the other records against them.
+var fastPerNode = true
+
+// arrivePN puts task t, just sent to node i, into service or the node's
+// FIFO (arriveFast with per-node records).
+func (e *Engine) arrivePN(i int32, t *Task, measured bool) {
+	v := &e.view.load[i]
+	if v.Active == 0 { // (one slot)
+		v.Active = 1
+		e.view.changed(int(i))
+		e.startPN(i, t.Arrival, t.Work, t.ID, measured, t.CPU, t.Memory)
+		return
+	}
+	v.Queued++
+	e.view.changed(int(i))
+	f := &e.f
+	k := f.fqFree
+	if k >= 0 {
+		f.fqFree = f.fq.at(k).next
+	} else {
+		k = f.fq.grow()
+		if f.res {
+			f.qres.grow()
+		}
+	}
+	if f.res {
+		*f.qres.at(k) = fres{t.CPU, t.Memory}
+	}
+	q := f.fq.at(k)
+	*q = fqent{arrival: t.Arrival, work: t.Work, id: t.ID, next: k, measured: measured}
+	if v.tail >= 0 { // the FIFO is a ring through its last entry
+		tq := f.fq.at(v.tail)
+		q.next, tq.next = tq.next, k
+	}
+	v.tail = k
+}
+
+// startPN starts a task on node i now (startFast with per-node records).
+func (e *Engine) startPN(i int32, arrival, work Time, id int64, measured bool, cpu, memory int64) {
+	d := work
+	if !e.f.unit && e.nd[i].inv != 1 || work > MaxTime-e.now {
+		if d = e.scaled(work, e.nd[i].inv, id, i); e.err != nil {
+			return
+		}
+	}
+	if e.seq >= fastMaxSeq {
+		e.err = errFastSeq
+		return
+	}
+	f := &e.f
+	v := &e.view.load[i]
+	v.arrival, v.start, v.work, v.measured = arrival, e.now, work, measured
+	x := fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(i)}
+	if f.big != nil {
+		f.big.push(x)
+	} else {
+		f.fc.push(x)
+	}
+	e.seq++
+	if f.res {
+		f.sres[i] = fres{cpu, memory}
+		e.view.use(int(i), cpu, memory)
+	}
+	if e.obs != nil {
+		f.ids[i] = id
+		e.observeStart(i, arrival, work, id)
+	}
+}
+
+// completePN ends the task node i serves now (completeFastOn with
+// per-node records).
+func (e *Engine) completePN(i int32) {
+	f := &e.f
+	v := &e.view.load[i]
+	if e.obs != nil {
+		e.tmp = Task{ID: f.ids[i], Arrival: v.arrival, Work: v.work}
+		e.obs.Finished(e.view, &e.tmp, int(i), e.now-v.arrival)
+	}
+	if f.res {
+		r := f.sres[i]
+		e.view.use(int(i), -r.cpu, -r.memory)
+	}
+	v.busy += int64(e.now - v.start)
+	if v.measured {
+		v.nwork += int64(v.work)
+		v.served++
+	}
+	v.Active--
+	e.view.changed(int(i))
+	if e.now > e.lastFinish {
+		e.lastFinish = e.now
+	}
+	if v.measured {
+		e.done[Completed]++
+		e.latency.Record(int64(e.now - v.arrival))
+		e.wait.Record(int64(v.start - v.arrival))
+		e.changeInSys(-1)
+	}
+	if t := v.tail; t >= 0 {
+		tq := f.fq.at(t)
+		k := tq.next // the first
+		q := f.fq.at(k)
+		if k == t {
+			v.tail = -1
+		} else {
+			tq.next = q.next
+		}
+		q.next = f.fqFree
+		f.fqFree = k
+		v.Queued--
+		v.Active++
+		e.view.changed(int(i))
+		var r fres
+		if f.res {
+			r = *f.qres.at(k)
+		}
+		e.startPN(i, q.arrival, q.work, q.id, q.measured, r.cpu, r.memory)
+	}
 }

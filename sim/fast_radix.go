@@ -3,6 +3,7 @@ package sim
 import (
 	"math/bits"
 	"slices"
+	"unsafe"
 )
 
 // fradix is the fast path's event queue on large clusters (from
@@ -41,6 +42,12 @@ type fradix struct {
 	chunks []*[fradixChunk]fev
 	next   []int32
 	free   int32
+
+	// warm: the fast path's per-node records, by event reference. When a
+	// bucket of one chunk is emptied, its events are the next few hundred
+	// to be popped at most: their records are prefetched (prefetchLine),
+	// so that their completions find them in the cache.
+	warm []vnode
 
 	// The smallest event of the buckets, when known (minOK): its bucket
 	// and place. first finds it without moving anything, so that events
@@ -191,6 +198,13 @@ func (q *fradix) refill() {
 	q.occ[l][d/64] &^= 1 << (d % 64)
 	m := uint64(q.minEvent().at)
 	q.last, q.minOK = m, false
+	if src.head == src.tail && q.warm != nil {
+		for _, x := range q.chunks[src.head-1][:src.n] {
+			if r := x.key & fastRefMask; r < uint64(len(q.warm)) {
+				prefetchLine(unsafe.Pointer(&q.warm[r]))
+			}
+		}
+	}
 	for c := src.head; c != 0; {
 		ch, n := q.chunks[c-1], fradixChunk
 		if c == src.tail {

@@ -3,7 +3,6 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"testing"
 )
 
@@ -82,8 +81,8 @@ func TestFastRadixOrder(t *testing.T) {
 
 // TestFastPathSameResultLarge: TestFastPathSameResult's random runs with
 // the fast path's large-cluster queue (fradix) forced on small clusters
-// (fastRadixMinSlots 1), a third of them on single-slot nodes (the
-// service records indexed by node, perNode), against the general path with its calendar
+// (fastRadixMinSlots 1), a third of them on single-slot nodes (per-node
+// records, and without them), against the general path with its calendar
 // (even cases) or its radix heap (odd cases, radixMinSlots 1), byte for
 // byte, ties included.
 func TestFastPathSameResultLarge(t *testing.T) {
@@ -96,36 +95,23 @@ func TestFastPathSameResultLarge(t *testing.T) {
 	}
 	for k := range runs {
 		c := randomFastCase(r, k)
-		if k%3 == 0 {
-			// Single-slot nodes: the fast path's records are per node
-			// (perNode).
-			c.nodes = slices.Clone(c.nodes)
-			for i := range c.nodes {
-				c.nodes[i].Slots = 1
-			}
-			c.what += ", single-slot nodes"
-		}
 		radixMinSlots = 32768
 		if k%2 == 1 {
 			radixMinSlots = 1
 		}
-		general, fast := runPath(t, c, false), runPath(t, c, true)
-		if general != fast {
-			t.Fatalf("%s (general path's radix heap %v): the fast path's result differs from the general path's:\ngeneral: %s\nfast:    %s",
-				c.what, k%2 == 1, general, fast)
-		}
+		samePaths(t, c, fmt.Sprintf(" (general path's radix heap %v)", k%2 == 1))
 	}
 }
 
 // TestFastPathLargeCluster: clusters of 40,000 slots (over the 16-bit
 // event references of the first fast path) take the fast path with
-// fradix, with per-node service records when every node has one slot; one
-// of 100 takes it with the calendar. Every task completes.
+// fradix, with per-node records when every node has one slot; 100 take it
+// with the calendar (and per-node records). Every task completes.
 func TestFastPathLargeCluster(t *testing.T) {
 	for _, c := range []struct {
 		n, slots     int
 		big, perNode bool
-	}{{100, 1, false, false}, {40000, 1, true, true}, {20000, 2, true, false}} {
+	}{{100, 1, false, true}, {40000, 1, true, true}, {20000, 2, true, false}} {
 		nodes := make([]NodeSpec, c.n)
 		for i := range nodes {
 			nodes[i] = NodeSpec{Name: fmt.Sprintf("n%d", i), Slots: c.slots, Speed: 1}
@@ -138,9 +124,9 @@ func TestFastPathLargeCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !e.f.on || (e.f.big != nil) != c.big || e.f.perNode != c.perNode {
+		if !e.f.on || (e.f.big != nil) != c.big || e.f.pn != c.perNode {
 			t.Fatalf("%d nodes of %d slots: fast path %v, fradix %v, per node %v; want true, %v, %v",
-				c.n, c.slots, e.f.on, e.f.big != nil, e.f.perNode, c.big, c.perNode)
+				c.n, c.slots, e.f.on, e.f.big != nil, e.f.pn, c.big, c.perNode)
 		}
 		if err := e.Run(); err != nil {
 			t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -226,9 +227,42 @@ func randomFastCase(r *Rand, k int) fastCase {
 		c.strategy = func() Strategy { return newLearner(seed) }
 		c.what = "learner (an Observer)"
 	}
+	// One case in three has single-slot nodes (the fast path's per-node
+	// records), one in four a power model (the busy time's integral read
+	// at the end), each from a stream of its own.
+	if rr := NewRand(seed, "single"); rr.IntN(3) == 0 {
+		for i := range c.nodes {
+			c.nodes[i].Slots = 1
+		}
+		c.what += ", single-slot nodes"
+	}
+	if rr := NewRand(seed, "power"); rr.IntN(4) == 0 {
+		for i := range c.nodes {
+			c.nodes[i].PowerIdle, c.nodes[i].PowerPeak = 100, 100+float64(rr.IntN(300))
+		}
+		c.what += ", power"
+	}
 	c.what = fmt.Sprintf("case %d: %d nodes, %d tasks, ties %v, %s, warm-up %d tasks / %v, stop %d tasks / %v",
 		k, n, m, ties, c.what, c.cfg.WarmupTasks, c.cfg.WarmupTime, c.cfg.StopTasks, c.cfg.StopTime)
 	return c
+}
+
+// samePaths checks that c's result is the general path's on the fast
+// path, and on single-slot nodes also with the fast path's per-node
+// records off (the calendar's or fradix's records instead).
+func samePaths(t *testing.T, c fastCase, what string) {
+	t.Helper()
+	general, fast := runPath(t, c, false), runPath(t, c, true)
+	if general != fast {
+		t.Fatalf("%s%s: the fast path's result differs from the general path's:\ngeneral: %s\nfast:    %s", c.what, what, general, fast)
+	}
+	if !slices.ContainsFunc(c.nodes, func(n NodeSpec) bool { return n.Slots != 1 }) {
+		defer func(v bool) { fastPerNode = v }(fastPerNode)
+		fastPerNode = false
+		if other := runPath(t, c, true); other != general {
+			t.Fatalf("%s%s: without per-node records, the fast path's result differs from the general path's:\ngeneral: %s\nfast:    %s", c.what, what, general, other)
+		}
+	}
 }
 
 // runPath runs c on the fast path or the general one and returns the
@@ -283,11 +317,7 @@ func TestFastPathSameResult(t *testing.T) {
 		runs = 60
 	}
 	for k := range runs {
-		c := randomFastCase(r, k)
-		general, fast := runPath(t, c, false), runPath(t, c, true)
-		if general != fast {
-			t.Fatalf("%s: the fast path's result differs from the general path's:\ngeneral: %s\nfast:    %s", c.what, general, fast)
-		}
+		samePaths(t, randomFastCase(r, k), "")
 	}
 }
 
@@ -478,6 +508,20 @@ func TestFastQueueEqualTimes(t *testing.T) {
 func TestFastEntrySize(t *testing.T) {
 	if n := unsafe.Sizeof(cent{}); n != 64 {
 		t.Errorf("a calendar entry is %d bytes, want 64", n)
+	}
+}
+
+// TestViewEntrySize: a View entry (a node's load and the fast path's
+// per-node record) is one 64-byte cache line, and a large cluster's
+// entries start on a line (the allocator gives a large object whole
+// pages), so a node is one line.
+func TestViewEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(vnode{}); n != 64 {
+		t.Errorf("a View entry is %d bytes, want 64", n)
+	}
+	v := NewView(make([]NodeSpec, PrefetchMinNodes))
+	if a := uintptr(unsafe.Pointer(&v.load[0])); a%64 != 0 {
+		t.Errorf("the View's entries start at %#x, not on a 64-byte line", a)
 	}
 }
 

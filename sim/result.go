@@ -145,13 +145,17 @@ func (e *Engine) Result() Result {
 		e.work, e.served = make([]int64, n), make([]int64, n)
 	}
 	for i := range e.nd {
-		e.work[i], e.served[i] = e.nd[i].work, e.nd[i].served
+		if e.f.pn {
+			e.work[i], e.served[i] = e.view.load[i].nwork, e.view.load[i].served
+		} else {
+			e.work[i], e.served[i] = e.nd[i].work, e.nd[i].served
+		}
 	}
 	r := e.result(e.strat.Name())
 	win := e.window()
 	var sumU float64
 	for i := range r.Nodes {
-		busy := e.nd[i].busy + int64(e.view.load[i].Active)*int64(e.now-e.nd[i].lastT) - e.busyBase[i]
+		busy := e.busyAt(i, e.now) - e.busyBase[i]
 		if win > 0 {
 			r.Nodes[i].Utilization = float64(busy) / (float64(e.nd[i].slots) * float64(win))
 		}

@@ -80,6 +80,20 @@ func twoChoices(v *sim.View, rng *sim.Rand) (i, j int) {
 	return i, j
 }
 
+// prefetchTwo prefetches the two nodes the next twoChoices will draw from
+// rng if the cluster stays as it is (rng is a copy: the stream itself is
+// not advanced).
+func prefetchTwo(v *sim.View, rng sim.Rand) {
+	n := v.Len()
+	i := rng.IntN(n)
+	j := rng.IntN(n - 1)
+	if j >= i {
+		j++
+	}
+	v.Prefetch(i)
+	v.Prefetch(j)
+}
+
 // twoHealthy completes a draw of two distinct nodes i, j (at least one of
 // them unhealthy) into two distinct healthy nodes, uniformly among the
 // pairs of healthy nodes. It returns (a, b) in draw order; b is Drop when a

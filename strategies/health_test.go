@@ -168,33 +168,42 @@ func TestRoundRobinIgnoresHealth(t *testing.T) {
 // TestHealthyDrawsUnchanged pins the fast path: with every node healthy,
 // random and p2c draw exactly as before health existed (one IntN(n) per
 // task for random; IntN(n), IntN(n−1) for p2c, shorter queue wins, ties to
-// the first), reimplemented here from the pre-health code.
+// the first), reimplemented here from the pre-health code. On a cluster of
+// sim.PrefetchMinNodes nodes, where both also prefetch their next draw's
+// nodes from a copy of their stream, the draws are the same.
 func TestHealthyDrawsUnchanged(t *testing.T) {
-	const n = 7
-	v := sim.NewView(equalNodes(n))
-	load := sim.NewRand(9, "load")
-	rnd := ready(t, "random", nil, 4, v)
-	p2c := ready(t, "p2c", nil, 4, v)
-	refR := sim.NewRand(4, "strategy/random")
-	refP := sim.NewRand(4, "strategy/p2c")
-	for k := 0; k < 10000; k++ {
-		for i := 0; i < n; i++ {
-			v.SetLoad(i, sim.NodeLoad{Active: 1, Queued: int32(load.IntN(4))})
-		}
-		if got, want := rnd.Pick(v, &sim.Task{}), refR.IntN(n); got != want {
-			t.Fatalf("random pick %d: %d, want %d", k, got, want)
-		}
-		i := refP.IntN(n)
-		j := refP.IntN(n - 1)
-		if j >= i {
-			j++
-		}
-		want := i
-		if v.InSystem(j) < v.InSystem(i) {
-			want = j
-		}
-		if got := p2c.Pick(v, &sim.Task{}); got != want {
-			t.Fatalf("p2c pick %d: %d, want %d", k, got, want)
+	for _, n := range []int{7, sim.PrefetchMinNodes} {
+		v := sim.NewView(equalNodes(n))
+		load := sim.NewRand(9, "load")
+		rnd := ready(t, "random", nil, 4, v)
+		p2c := ready(t, "p2c", nil, 4, v)
+		refR := sim.NewRand(4, "strategy/random")
+		refP := sim.NewRand(4, "strategy/p2c")
+		for k := 0; k < 10000; k++ {
+			if n <= 64 {
+				for i := 0; i < n; i++ {
+					v.SetLoad(i, sim.NodeLoad{Active: 1, Queued: int32(load.IntN(4))})
+				}
+			} else {
+				for range 64 {
+					v.SetLoad(load.IntN(n), sim.NodeLoad{Active: 1, Queued: int32(load.IntN(4))})
+				}
+			}
+			if got, want := rnd.Pick(v, &sim.Task{}), refR.IntN(n); got != want {
+				t.Fatalf("%d nodes: random pick %d: %d, want %d", n, k, got, want)
+			}
+			i := refP.IntN(n)
+			j := refP.IntN(n - 1)
+			if j >= i {
+				j++
+			}
+			want := i
+			if v.InSystem(j) < v.InSystem(i) {
+				want = j
+			}
+			if got := p2c.Pick(v, &sim.Task{}); got != want {
+				t.Fatalf("%d nodes: p2c pick %d: %d, want %d", n, k, got, want)
+			}
 		}
 	}
 }

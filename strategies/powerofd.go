@@ -57,6 +57,9 @@ func (p *PowerOfD) Pick(v *sim.View, _ *sim.Task) int {
 	}
 	if p.d == 2 && n >= 2 {
 		i, j := twoChoices(v, p.rng)
+		if n >= sim.PrefetchMinNodes {
+			prefetchTwo(v, *p.rng)
+		}
 		if j < 0 {
 			return i // the only healthy node, or Drop
 		}

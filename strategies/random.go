@@ -44,7 +44,12 @@ func (r *Random) Pick(v *sim.View, _ *sim.Task) int {
 	if n == 0 {
 		return sim.Drop
 	}
-	if i := r.rng.IntN(n); v.Healthy(i) {
+	i := r.rng.IntN(n)
+	if n >= sim.PrefetchMinNodes {
+		next := *r.rng // the next draw, if the cluster stays as it is, without advancing the stream
+		v.Prefetch(next.IntN(n))
+	}
+	if v.Healthy(i) {
 		return i
 	}
 	return uniformHealthy(v, r.rng)
