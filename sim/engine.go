@@ -186,8 +186,15 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		return nil, err
 	}
 	_, pulls := s.(Puller)
-	_, ticks := s.(Ticker)
-	if cfg.dynamic() || pulls || ticks {
+	ticker, ticks := s.(Ticker)
+	var slots int64
+	for i := range e.nd {
+		slots += int64(e.nd[i].slots)
+	}
+	// A Ticker without dynamics takes the fast path, which keeps its ticks
+	// itself (fast.go); elsewhere ticks are dynamics.
+	fastTick := ticks && !cfg.dynamic() && !pulls && e.fastAllowedCfg(slots)
+	if cfg.dynamic() || pulls || ticks && !fastTick {
 		// The network model must be in the View before Init, so
 		// strategies can size their state from it.
 		x, err := newExt(e)
@@ -196,14 +203,19 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 		}
 		e.x = x
 	}
+	// The first tick's sequence number, as newExt would have pushed it.
+	var tickSeq uint64
+	var every Time
+	if fastTick {
+		if every = ticker.Every(); every > 0 {
+			tickSeq = e.seq
+			e.seq++
+		}
+	}
 	// A large cluster without dynamics keeps its events in a radix heap,
 	// which needs every event scheduled at or after the last one taken
 	// (true of arrivals, services and the warm-up's end; dynamics are
 	// left to the calendar, which accepts anything).
-	var slots int64
-	for i := range e.nd {
-		slots += int64(e.nd[i].slots)
-	}
 	e.radix = e.x == nil && slots >= radixMinSlots
 	if in, ok := s.(Initializer); ok {
 		if err := in.Init(e.view); err != nil {
@@ -213,6 +225,12 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 	e.smp = newSampler(cfg.Series, n, e.snapshot)
 	if e.fastAllowed(slots) {
 		e.initFast(slots)
+		if every > 0 {
+			e.f.ticker, e.f.every = ticker, every
+			e.fastPush(fev{at: int64(every), key: tickSeq<<fastRefBits | fastTickRef})
+		}
+	} else if fastTick {
+		return nil, errors.New("sim: internal error: a Ticker run set up for the fast path cannot take it")
 	}
 	if cfg.WarmupTasks == 0 && cfg.WarmupTime == 0 {
 		e.warm = true

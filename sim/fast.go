@@ -36,7 +36,8 @@ var fastPath = true
 const (
 	fastRefBits = 24 // room for 2^24-1 service records (fradix), and 2^40 sequence numbers
 	fastRefMask = 1<<fastRefBits - 1
-	fastWarmRef = fastRefMask // the warm-up's end's mark; a completion's is 0
+	fastWarmRef = fastRefMask     // the warm-up's end's mark; a completion's is 0 or its record
+	fastTickRef = fastRefMask - 1 // a Ticker's tick's mark
 	fastMaxSeq  = 1 << (64 - fastRefBits)
 )
 
@@ -91,6 +92,14 @@ type fastState struct {
 	pn  bool
 	ids []int64
 
+	// A Ticker strategy's ticks every every (a tick event's mark is
+	// fastTickRef), while work remains (as Engine.live says with dynamics:
+	// a task to arrive, or one not ended; ended counts the tasks
+	// completed or dropped).
+	ticker Ticker
+	every  Time
+	ended  int64
+
 	// res: the source is not a PlainSource, so its tasks may carry cpu
 	// and memory, which the View accounts while they are served: sres
 	// holds a busy slot's (by its calendar entry, or its fradix record),
@@ -109,8 +118,14 @@ var errFastSeq = errors.New("sim: more than 2^40 events scheduled; the run is to
 // fastAllowed reports whether the run may take the fast path (called by
 // NewEngine once the rest is set up, before the first event is pushed).
 func (e *Engine) fastAllowed(slots int64) bool {
-	return fastPath && e.x == nil && !e.su.on && (e.obs == nil || e.plain != nil) && e.cfg.OnRecord == nil &&
-		e.smp == nil && slots < fastWarmRef
+	return e.x == nil && e.smp == nil && e.fastAllowedCfg(slots)
+}
+
+// fastAllowedCfg is fastAllowed's conditions on the configuration, known
+// before dynamics and series are set up.
+func (e *Engine) fastAllowedCfg(slots int64) bool {
+	return fastPath && !e.su.on && (e.obs == nil || e.plain != nil) && e.cfg.OnRecord == nil &&
+		e.cfg.Series.Every <= 0 && slots < fastTickRef
 }
 
 // initFast sets the fast path up for a cluster of slots slots.
@@ -134,16 +149,16 @@ func (e *Engine) initFast(slots int64) {
 			f.sres = make([]fres, slots)
 		}
 		if slots < fastRadixMinSlots {
-			f.fc.init(int(slots) + 1)
+			f.fc.init(int(slots) + 2) // (and the warm-up's end and a tick)
 		} else {
 			f.big = &fradix{warm: e.view.load}
 		}
 		return
 	}
 	if slots < fastRadixMinSlots {
-		f.fc.init(int(slots) + 1)
+		f.fc.init(int(slots) + 2) // (and the warm-up's end and a tick)
 		if f.res {
-			f.sres = make([]fres, slots+1)
+			f.sres = make([]fres, slots+2)
 		}
 		return
 	}
@@ -208,7 +223,7 @@ func (e *Engine) stepFast(max int) (done bool, err error) {
 		} else {
 			top, ok = f.fc.first()
 		}
-		if !ok && !e.arrQ {
+		if !ok && !e.arrQ || f.ticker != nil && !e.liveFast() {
 			e.finished = true
 			return true, nil
 		}
@@ -220,6 +235,8 @@ func (e *Engine) stepFast(max int) (done bool, err error) {
 			e.clockTo(top.at)
 			if r := int32(top.key & fastRefMask); r == fastWarmRef {
 				e.startWindow()
+			} else if r == fastTickRef {
+				e.tickFast()
 			} else if f.pn {
 				e.completePN(r)
 			} else {
@@ -260,6 +277,7 @@ func (e *Engine) arriveFast() {
 	}
 	if i == Drop {
 		e.count(t.Arrival, e.now, e.now, Dropped, measured)
+		e.f.ended++
 	} else if e.f.pn {
 		e.arrivePN(int32(i), t, measured)
 	} else {
@@ -374,6 +392,7 @@ func (e *Engine) completeFastOn(i int32, sv *svc, rk int32) {
 	e.touch(int(i))
 	l.Active--
 	e.view.changed(int(i))
+	f.ended++
 	// count(sv.arrival, sv.start, now, Completed, sv.measured), inline
 	// (finish is now: the area gains nothing beyond changeInSys's).
 	if e.now > e.lastFinish {
@@ -409,7 +428,7 @@ func (e *Engine) stepFastBig(max int) (done bool, err error) {
 	f := &e.f
 	for k := 0; k < max; k++ {
 		top, ok := f.big.first()
-		if !ok && !e.arrQ {
+		if !ok && !e.arrQ || f.ticker != nil && !e.liveFast() {
 			e.finished = true
 			return true, nil
 		}
@@ -420,6 +439,8 @@ func (e *Engine) stepFastBig(max int) (done bool, err error) {
 			e.clockTo(top.at)
 			if r := int32(top.key & fastRefMask); r == fastWarmRef {
 				e.startWindow()
+			} else if r == fastTickRef {
+				e.tickFast()
 			} else if f.pn {
 				e.completePN(r)
 			} else {
@@ -526,6 +547,7 @@ func (e *Engine) completePN(i int32) {
 	}
 	v.Active--
 	e.view.changed(int(i))
+	f.ended++
 	if e.now > e.lastFinish {
 		e.lastFinish = e.now
 	}
@@ -555,4 +577,23 @@ func (e *Engine) completePN(i int32) {
 		}
 		e.startPN(i, q.arrival, q.work, q.id, q.measured, r.cpu, r.memory)
 	}
+}
+
+// liveFast is Engine.live on the fast path (checked only with a Ticker).
+func (e *Engine) liveFast() bool { return e.pending || e.arrivedAll > e.f.ended }
+
+// tickFast handles a tick: the strategy's Tick, and the next tick while
+// work remains, as the general path's evTick.
+func (e *Engine) tickFast() {
+	f := &e.f
+	f.ticker.Tick(e.view)
+	if !e.liveFast() {
+		return
+	}
+	if e.seq >= fastMaxSeq {
+		e.err = errFastSeq
+		return
+	}
+	e.fastPush(fev{at: int64(e.now + f.every), key: e.seq<<fastRefBits | fastTickRef})
+	e.seq++
 }

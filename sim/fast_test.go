@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -227,6 +228,14 @@ func randomFastCase(r *Rand, k int) fastCase {
 		c.strategy = func() Strategy { return newLearner(seed) }
 		c.what = "learner (an Observer)"
 	}
+	// One case in four of the others ticks (a Ticker, whose ticks the
+	// fast path keeps itself where the general path counts them as
+	// dynamics).
+	if rr := NewRand(seed, "tick"); !c.full && c.what != "learner (an Observer)" && rr.IntN(4) == 0 {
+		every := Time(1+rr.IntN(2000)) * Millisecond
+		c.strategy = func() Strategy { return &staleLeast{every: every} }
+		c.what = fmt.Sprintf("stale-least (a Ticker, every %v)", every)
+	}
 	// One case in three has single-slot nodes (the fast path's per-node
 	// records), one in four a power model (the busy time's integral read
 	// at the end), each from a stream of its own.
@@ -245,6 +254,37 @@ func randomFastCase(r *Rand, k int) fastCase {
 	c.what = fmt.Sprintf("case %d: %d nodes, %d tasks, ties %v, %s, warm-up %d tasks / %v, stop %d tasks / %v",
 		k, n, m, ties, c.what, c.cfg.WarmupTasks, c.cfg.WarmupTime, c.cfg.StopTasks, c.cfg.StopTime)
 	return c
+}
+
+// staleLeast is a Ticker: it sends each task to the node with the fewest
+// tasks in its last scrape (every every; before the first, node 0),
+// counting what it has sent there since, as a resource-based balancer
+// does with scraped metrics.
+type staleLeast struct {
+	every  Time
+	scrape []int
+}
+
+func (*staleLeast) Name() string  { return "stale-least" }
+func (s *staleLeast) Every() Time { return s.every }
+func (s *staleLeast) Tick(v *View) {
+	s.scrape = s.scrape[:0]
+	for i := range v.Len() {
+		s.scrape = append(s.scrape, v.InSystem(i))
+	}
+}
+func (s *staleLeast) Pick(v *View, _ *Task) int {
+	if len(s.scrape) == 0 {
+		return 0
+	}
+	best := 0
+	for i := range s.scrape {
+		if s.scrape[i] < s.scrape[best] {
+			best = i
+		}
+	}
+	s.scrape[best]++
+	return best
 }
 
 // samePaths checks that c's result is the general path's on the fast
@@ -339,10 +379,16 @@ func TestFastPathTaken(t *testing.T) {
 		{"not a PlainSource (cpu and memory accounted)", Config{Nodes: nodes}, &expSource{ar: *NewRand(1, "a"), sr: *NewRand(1, "s"), rate: 1}, true},
 		{"an Observer on a PlainSource", Config{Nodes: nodes}, src(), true},
 		{"an Observer on another source (it would see the whole task)", Config{Nodes: nodes}, &expSource{ar: *NewRand(1, "a"), sr: *NewRand(1, "s"), rate: 1}, false},
+		{"a Ticker", Config{Nodes: nodes}, src(), true},
+		{"a Ticker with a health check (dynamics)", Config{Nodes: nodes, Health: &Health{Interval: Second, Threshold: 1, Rise: 1}}, src(), false},
+		{"a Ticker with series", Config{Nodes: nodes, Series: Sampling{Every: Second}}, src(), false},
 	} {
 		var st Strategy = shortest{}
-		if c.what[:2] == "an" {
+		switch {
+		case c.what[:2] == "an":
 			st = newLearner(1)
+		case strings.HasPrefix(c.what, "a Ticker"):
+			st = &staleLeast{every: Second}
 		}
 		e, err := NewEngine(c.cfg, c.src, st)
 		if err != nil {
