@@ -65,9 +65,15 @@
 // Tasks in flight live in a recycled slab and node queues are linked
 // through it, so memory follows the work in flight, not the length of the
 // trace, and the steady state allocates nothing per task. A run under
-// node queueing without dynamics, start-up delays, records, series or an
-// Observer strategy takes a fast path instead (fast.go): a service record
-// per busy slot (in its completion's calendar entry), small FIFO entries
-// per node and its own calendar of events (a radix heap of them on large
-// clusters), with the same events in the same order, so the same results.
+// node queueing without dynamics, start-up delays, records or series (and
+// without an Observer strategy unless the source is a PlainSource) takes a
+// fast path instead (fast.go): a service record per busy slot (on
+// single-slot clusters in the node's View entry, beside the load the
+// strategy reads; otherwise in its completion's calendar entry), small
+// FIFO entries per node and its own calendar of events (a radix heap of
+// them on large clusters), with the same events in the same order, so the
+// same results. A Ticker strategy's ticks are events of the fast path too.
+// On large clusters the fast path prefetches the records of the events it
+// will handle next, and strategies may prefetch the nodes of their next
+// decision (View.Prefetch).
 package sim

@@ -2,7 +2,8 @@ package sim
 
 import "errors"
 
-// The fast path of node queueing: a run without dynamics, start-up
+// The fast path of node queueing: a run without dynamics (a Ticker
+// strategy's ticks aside, which it keeps as events of their own), start-up
 // delays, records or series (and without an Observer strategy unless the
 // source is a PlainSource: an Observer is told the task, which from a
 // PlainSource is its id, arrival and work, as on the general path) needs of a task only its
@@ -21,8 +22,15 @@ import "errors"
 //     pool (fcal, fastcal.go), instead of the general one's 40-byte events;
 //   - from fastRadixMinSlots slots, a radix heap of (time, sequence<<24 |
 //     record) events instead (fradix, fast_radix.go), the service records
-//     in an array: node i's is record i when every node has one slot, so
-//     a completion's node comes from its event, else from a pool.
+//     in an array with a free list;
+//   - when every node has one slot (pn), per-node records instead: the
+//     task a node serves, its FIFO (a ring through its last entry) and its
+//     totals in the node's 64-byte View entry (vnode), beside the load the
+//     strategy reads, and the node in the event's low bits. A request then
+//     touches the line of the node it is sent to, which Pick has just
+//     read, and that of the node that completes; fradix prefetches the
+//     records of the next few hundred events when it empties a bucket of
+//     one chunk, so that on 10^5-10^6 nodes their misses overlap.
 //
 // It pushes every event at the moment the general path does, with the
 // same sequence number, and pops in the same (time, sequence) order, so a
