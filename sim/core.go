@@ -19,7 +19,11 @@ type core struct {
 	q queue.Calendar // fastest on the hold model up to about 10^4 pending events (docs/performance.md)
 	// rq replaces q when radix is set (Engine, large clusters): the
 	// radix heap is faster from about 10^5 pending events. Both pop in
-	// (time, sequence) order, so the choice changes no result.
+	// (time, sequence) order, so the choice changes no result. The radix
+	// heap takes no event before the last it popped: should one come
+	// (no event is scheduled before now, but dynamics are many), every
+	// event moves to the calendar, in the same order, and the run goes on
+	// there (toCalendar).
 	rq    queue.RadixHeap
 	radix bool
 	seq   uint64
@@ -76,12 +80,24 @@ func drain(step func(max int) (done bool, err error)) error {
 
 func (c *core) push(at Time, kind uint32, node int32, ref int64) {
 	ev := queue.Event{At: int64(at), Seq: c.seq, Kind: kind, Node: node, Ref: ref}
-	if c.radix {
-		c.rq.Push(ev)
-	} else {
-		c.q.Push(ev)
-	}
 	c.seq++
+	if c.radix {
+		if c.rq.CanPush(ev.At) {
+			c.rq.Push(ev)
+			return
+		}
+		c.toCalendar()
+	}
+	c.q.Push(ev)
+}
+
+// toCalendar moves the radix heap's events to the calendar, which the run
+// uses from then on.
+func (c *core) toCalendar() {
+	for c.rq.Len() > 0 {
+		c.q.Push(c.rq.Pop())
+	}
+	c.radix = false
 }
 
 // more reports whether another task may arrive (the source has not ended

@@ -73,8 +73,7 @@ const (
 )
 
 // radixMinSlots is the cluster size, in slots, from which the Engine
-// (without dynamics) keeps its events in a radix heap instead of the
-// calendar queue: about the
+// keeps its events in a radix heap instead of the calendar queue: about the
 // number of events pending (one completion per busy slot), and between
 // 10^4 and 10^5, where the radix heap overtakes the calendar on the hold
 // benchmark (docs/performance.md). A variable for the tests.
@@ -191,6 +190,12 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 	for i := range e.nd {
 		slots += int64(e.nd[i].slots)
 	}
+	// A large cluster keeps its events in a radix heap, which needs every
+	// event scheduled at or after the last one taken: true of every event
+	// the engine schedules, none before now (should one come, the events
+	// move to the calendar, core.toCalendar). Set before dynamics push
+	// their first events.
+	e.radix = slots >= radixMinSlots
 	// A Ticker without dynamics takes the fast path, which keeps its ticks
 	// itself (fast.go); elsewhere ticks are dynamics.
 	fastTick := ticks && !cfg.dynamic() && !pulls && e.fastAllowedCfg(slots)
@@ -212,11 +217,6 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 			e.seq++
 		}
 	}
-	// A large cluster without dynamics keeps its events in a radix heap,
-	// which needs every event scheduled at or after the last one taken
-	// (true of arrivals, services and the warm-up's end; dynamics are
-	// left to the calendar, which accepts anything).
-	e.radix = e.x == nil && slots >= radixMinSlots
 	if in, ok := s.(Initializer); ok {
 		if err := in.Init(e.view); err != nil {
 			return nil, fmt.Errorf("strategy %s: %w", s.Name(), err)

@@ -134,6 +134,10 @@ func (q *RadixHeap) put(l, d int, e *Event) *radixBucket {
 	return b
 }
 
+// CanPush reports whether an event at time at may be pushed: it is not
+// earlier than the last popped event.
+func (q *RadixHeap) CanPush(at int64) bool { return key(at) >= q.last }
+
 // Push adds e. It panics if e is earlier than the last popped event.
 func (q *RadixHeap) Push(e Event) {
 	k := key(e.At)
