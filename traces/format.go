@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -128,6 +129,9 @@ func Open(path, format string) (sim.Source, io.Closer, error) {
 		return nil, nil, fmt.Errorf("traces: unknown trace format %q; known formats: %s", format, list)
 	}
 
+	if f.Name == "csv" { // (the package's own: a name is registered once)
+		return openCSVAhead(path)
+	}
 	r, closer, err := openFile(path)
 	if err != nil {
 		return nil, nil, err
@@ -143,19 +147,59 @@ func Open(path, format string) (sim.Source, io.Closer, error) {
 // openFile opens path for reading, through gzip when its name ends in
 // ".gz". The caller closes the Closer.
 func openFile(path string) (io.Reader, io.Closer, error) {
-	file, err := OpenInput(path)
+	file, zr, err := openParts(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if zr == nil {
+		return file, file, nil
+	}
+	return zr, closers{zr, file}, nil
+}
+
+// openParts opens path, and a gzip reader of it when its name ends in
+// ".gz" (else zr is nil).
+func openParts(path string) (file *os.File, zr *gzip.Reader, err error) {
+	file, err = OpenInput(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	if !strings.EqualFold(filepath.Ext(path), ".gz") {
-		return file, file, nil
+		return file, nil, nil
 	}
-	zr, err := gzip.NewReader(file)
+	zr, err = gzip.NewReader(file)
 	if err != nil {
 		file.Close()
 		return nil, nil, &Error{File: path, Msg: "not a valid gzip file: " + err.Error(), Err: err}
 	}
-	return zr, closers{zr, file}, nil
+	return file, zr, nil
+}
+
+// openCSVAhead opens a CSV trace; the rows of a regular file (plain or
+// gzip'd) a goroutine reads ahead (aheadSource). A pipe or a device is
+// read as it comes, as by the other formats: a writer that pauses gets
+// each row to the simulation at once. The header is read here, its
+// errors returned at once.
+func openCSVAhead(path string) (sim.Source, io.Closer, error) {
+	file, zr, err := openParts(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var r io.Reader = file
+	var c io.Closer = file
+	if zr != nil {
+		r, c = zr, closers{zr, file}
+	}
+	rd, err := NewCSVReader(r, path)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	if fi, err := file.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return rd, c, nil
+	}
+	s := newAheadSource(rd, file, zr)
+	return s, aheadCloser{s}, nil
 }
 
 // closers closes each in turn and returns the first error.

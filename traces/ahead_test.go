@@ -1,0 +1,306 @@
+package traces
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// readPositioned reads src to its end: each task with the line Position
+// gives after it, then the error that ended it ("" at io.EOF).
+func readPositioned(t *testing.T, src sim.Source) ([]sim.Task, []int, string) {
+	t.Helper()
+	var tasks []sim.Task
+	var lines []int
+	for {
+		var task sim.Task
+		task.CPU = 77 // (a previous task's value: Next overwrites every field)
+		err := src.Next(&task)
+		if err == io.EOF {
+			return tasks, lines, ""
+		}
+		if err != nil {
+			return tasks, lines, err.Error()
+		}
+		_, line := src.(Positioner).Position()
+		tasks = append(tasks, task)
+		lines = append(lines, line)
+	}
+}
+
+// aheadInput is a CSV trace of n random rows, native or with a shorter
+// header, with CR, CRLF or LF line ends, plain rows (only id, arrival
+// and duration) and others, blank and quoted lines, and, by chance, one
+// error at a random row: a bad number, an arrival out of order, a line
+// over MaxLine, a field too few.
+func aheadInput(r *rand.Rand, n int) string {
+	var b strings.Builder
+	native := r.IntN(4) != 0
+	nl := []string{"\n", "\r\n", "\r"}[r.IntN(3)]
+	if native {
+		b.WriteString(strings.TrimSuffix(csvHeader, "\n") + nl)
+	} else {
+		b.WriteString("arrival,duration,tenant" + nl)
+	}
+	bad := -1
+	if r.IntN(2) == 0 {
+		bad = r.IntN(n + 1)
+	}
+	var prev sim.Time
+	for i := range n {
+		if i == bad {
+			switch r.IntN(4) {
+			case 0:
+				b.WriteString("x,1,2" + nl)
+			case 1:
+				b.WriteString(strings.Repeat("7", MaxLine+1) + nl)
+			case 2:
+				b.WriteString("1" + nl)
+			default:
+				if native {
+					fmt.Fprintf(&b, "%d,%s,1,0,0,0,0,0,,,,,0,0,0%s", i, FormatSeconds(prev-1), nl)
+				} else {
+					fmt.Fprintf(&b, "%s,1,%s", FormatSeconds(prev-1), nl)
+				}
+			}
+			continue
+		}
+		if r.IntN(50) == 0 {
+			b.WriteString(nl) // a blank line
+		}
+		task := randomNativeTask(r, prev, true)
+		prev = task.Arrival
+		if !native {
+			fmt.Fprintf(&b, "%s,%s,%s%s", FormatSeconds(task.Arrival), FormatSeconds(task.Work), appendCSVField(nil, task.Tenant), nl)
+			continue
+		}
+		if r.IntN(3) != 0 { // plain: what a generated workload's rows hold
+			fmt.Fprintf(&b, "%d,%s,%s,0,0,0,0,0,,,,,0,0,0%s", task.ID, FormatSeconds(task.Arrival), FormatSeconds(task.Work), nl)
+			continue
+		}
+		var row bytes.Buffer
+		w := NewCSVWriter(&row)
+		w.Write(&task)
+		w.Flush()
+		line := strings.TrimPrefix(row.String(), csvHeader)
+		b.WriteString(strings.ReplaceAll(line, "\n", nl))
+	}
+	return b.String()
+}
+
+// TestAheadSourceSame: Open's CSV reader, which reads ahead on a
+// goroutine, gives the tasks, the lines (Position) and the error, in the
+// same words, that the reader itself gives on the same bytes, plain and
+// gzip'd, on random inputs of up to a few batches, with and without an
+// error somewhere; and no goroutine is left once it is closed.
+func TestAheadSourceSame(t *testing.T) {
+	before := runtime.NumGoroutine()
+	r := rand.New(rand.NewPCG(22, 5))
+	dir := t.TempDir()
+	sizes := []int{0, 1, 2, 100, aheadRows - 1, aheadRows, aheadRows + 1, 3*aheadRows + 17, 9 * aheadRows}
+	for k := range 40 {
+		n := sizes[k%len(sizes)]
+		in := aheadInput(r, n)
+		rd, err := NewCSVReader(strings.NewReader(in), filepath.Join(dir, "t.csv"))
+		var want []sim.Task
+		var wantLines []int
+		wantErr := ""
+		if err != nil {
+			wantErr = "header: " + err.Error()
+		} else {
+			want, wantLines, wantErr = readPositioned(t, rd)
+		}
+		for _, gz := range []bool{false, true} {
+			name := filepath.Join(dir, "t.csv")
+			data := []byte(in)
+			if gz {
+				var z bytes.Buffer
+				zw := gzip.NewWriter(&z)
+				zw.Write(data)
+				zw.Close()
+				data, name = z.Bytes(), name+".gz"
+			}
+			if err := os.WriteFile(name, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			src, c, err := Open(name, "")
+			var got []sim.Task
+			var gotLines []int
+			gotErr := ""
+			if err != nil {
+				gotErr = "header: " + strings.Replace(err.Error(), ".csv.gz", ".csv", 1)
+			} else {
+				if _, ok := src.(*aheadSource); !ok {
+					t.Fatalf("Open gave a %T, not the read-ahead", src)
+				}
+				got, gotLines, gotErr = readPositioned(t, src)
+				gotErr = strings.Replace(gotErr, ".csv.gz", ".csv", 1)
+				if err := c.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if gotErr != wantErr || len(got) != len(want) {
+				t.Fatalf("case %d (%d rows, gzip %v): read ahead %d tasks, then %q; the reader %d, then %q",
+					k, n, gz, len(got), gotErr, len(want), wantErr)
+			}
+			for i := range got {
+				if got[i] != want[i] || gotLines[i] != wantLines[i] {
+					t.Fatalf("case %d (gzip %v), task %d:\nahead  line %d %+v\nreader line %d %+v", k, gz, i, gotLines[i], got[i], wantLines[i], want[i])
+				}
+			}
+		}
+	}
+	waitGoroutines(t, before)
+}
+
+// waitGoroutines fails unless the count of goroutines is back to n within
+// a few seconds.
+func waitGoroutines(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > n {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestAheadSourceClose: Close stops the read-ahead wherever it is (not
+// started, a batch or two read, at the end), a second Close is harmless,
+// and Next after Close gives at most the rest of the batch in hand, then
+// an error, not a hang; no goroutine is left.
+func TestAheadSourceClose(t *testing.T) {
+	before := runtime.NumGoroutine()
+	path := filepath.Join(t.TempDir(), "t.csv")
+	in := aheadInput(rand.New(rand.NewPCG(1, 1)), 10*aheadRows)
+	for strings.Contains(in, "7777777") || strings.Count(in, "\n") < 10*aheadRows {
+		in = aheadInput(rand.New(rand.NewPCG(uint64(len(in)), 2)), 10*aheadRows)
+	}
+	if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, reads := range []int{0, 1, aheadRows + 5, 1 << 30} {
+		src, c, err := Open(path, "csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var task sim.Task
+		for i := 0; i < reads; i++ {
+			if src.Next(&task) != nil {
+				break
+			}
+		}
+		if err := c.Close(); err != nil {
+			t.Errorf("after %d reads: Close: %v", reads, err)
+		}
+		if err := c.Close(); err != nil {
+			t.Errorf("second Close: %v", err)
+		}
+		// At most the rest of the batch in hand, then an error.
+		err = nil
+		for i := 0; i <= aheadRows && err == nil; i++ {
+			err = src.Next(&task)
+		}
+		if err == nil || err == io.EOF && reads < 1<<30 {
+			t.Errorf("after %d reads: Next after Close gave %v", reads, err)
+		}
+	}
+	waitGoroutines(t, before)
+}
+
+// TestAheadSourceCloseWhileReading: Close from another goroutine while
+// Next is being called (a library user stopping a run) ends the reading
+// with an error, or the end, and leaves no goroutine (run with -race).
+func TestAheadSourceCloseWhileReading(t *testing.T) {
+	before := runtime.NumGoroutine()
+	path := filepath.Join(t.TempDir(), "t.csv")
+	var b strings.Builder
+	b.WriteString(csvHeader)
+	for i := range 20 * aheadRows {
+		fmt.Fprintf(&b, "%d,%d.5,1,0,0,0,0,0,,,,,0,0,0\n", i, i)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, wait := range []time.Duration{0, time.Millisecond, 5 * time.Millisecond} {
+		src, c, err := Open(path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			var task sim.Task
+			for {
+				if err := src.Next(&task); err != nil {
+					done <- err
+					return
+				}
+			}
+		}()
+		time.Sleep(wait)
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		select {
+		case err := <-done:
+			if err != errAheadClosed && err != io.EOF {
+				t.Errorf("Next ended with %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Next still going 10 s after Close")
+		}
+	}
+	waitGoroutines(t, before)
+}
+
+// TestOpenCSVFIFONotAhead: a CSV trace from a named pipe is read as it
+// comes, with no goroutine: a row its writer sent is read at once, though
+// the writer has not closed the pipe.
+func TestOpenCSVFIFONotAhead(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "t.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip(err)
+	}
+	w, err := os.OpenFile(fifo, os.O_RDWR, 0) // (a writer that stays; O_RDWR: no wait for a reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.WriteString("arrival,duration\n1,2\n"); err != nil {
+		t.Fatal(err)
+	}
+	src, c, err := Open(fifo, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, ok := src.(*aheadSource); ok {
+		t.Fatal("a pipe read ahead")
+	}
+	done := make(chan error, 1)
+	go func() {
+		var task sim.Task
+		done <- src.Next(&task)
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Next: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the row the writer sent not read after 10 s")
+	}
+}
