@@ -105,6 +105,7 @@ func aheadInput(r *rand.Rand, n int) string {
 // gzip'd, on random inputs of up to a few batches, with and without an
 // error somewhere; and no goroutine is left once it is closed.
 func TestAheadSourceSame(t *testing.T) {
+	twoProcs(t)
 	before := runtime.NumGoroutine()
 	r := rand.New(rand.NewPCG(22, 5))
 	dir := t.TempDir()
@@ -164,6 +165,33 @@ func TestAheadSourceSame(t *testing.T) {
 	waitGoroutines(t, before)
 }
 
+// twoProcs lets Go run two threads during the test, as Open wants for
+// its read-ahead.
+func twoProcs(t *testing.T) {
+	if n := runtime.GOMAXPROCS(0); n < 2 {
+		runtime.GOMAXPROCS(2)
+		t.Cleanup(func() { runtime.GOMAXPROCS(n) })
+	}
+}
+
+// TestOpenCSVOneProcNotAhead: with GOMAXPROCS=1, Open's CSV reader is the
+// reader itself: no goroutine to hand tasks over.
+func TestOpenCSVOneProcNotAhead(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	path := filepath.Join(t.TempDir(), "t.csv")
+	if err := os.WriteFile(path, []byte("arrival,duration\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, c, err := Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, ok := src.(*CSVReader); !ok {
+		t.Errorf("Open gave a %T", src)
+	}
+}
+
 // waitGoroutines fails unless the count of goroutines is back to n within
 // a few seconds.
 func waitGoroutines(t *testing.T, n int) {
@@ -183,6 +211,7 @@ func waitGoroutines(t *testing.T, n int) {
 // and Next after Close gives at most the rest of the batch in hand, then
 // an error, not a hang; no goroutine is left.
 func TestAheadSourceClose(t *testing.T) {
+	twoProcs(t)
 	before := runtime.NumGoroutine()
 	path := filepath.Join(t.TempDir(), "t.csv")
 	in := aheadInput(rand.New(rand.NewPCG(1, 1)), 10*aheadRows)
@@ -225,6 +254,7 @@ func TestAheadSourceClose(t *testing.T) {
 // Next is being called (a library user stopping a run) ends the reading
 // with an error, or the end, and leaves no goroutine (run with -race).
 func TestAheadSourceCloseWhileReading(t *testing.T) {
+	twoProcs(t)
 	before := runtime.NumGoroutine()
 	path := filepath.Join(t.TempDir(), "t.csv")
 	var b strings.Builder

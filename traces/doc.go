@@ -216,6 +216,18 @@
 // it from the extension (.csv; .jsonl or .ndjson; .swf); a .gz suffix adds
 // gzip decompression. RegisterFormat adds formats, and Formats lists them.
 //
+// A CSV trace that is a regular file (plain or gzip'd) Open reads ahead
+// when Go may run two threads (GOMAXPROCS > 1): a goroutine reads,
+// inflates and parses its rows in batches of a few thousand tasks beside
+// the simulation, which then takes each task from a batch. The tasks, the
+// line Position gives for each, and the error that ends them (in the same
+// words, when the caller reaches it) are the reader's own; the goroutine
+// holds at most four batches, and the Closer Open returns stops it and
+// waits for it, so none outlives Close (a Next after Close gives at most
+// the rest of the batch in hand, then an error). A named pipe or a device
+// is read as it comes, as are the other formats, and with GOMAXPROCS=1
+// there is no goroutine.
+//
 // # Synthetic workloads
 //
 // A Generator combines an Arrivals process (interarrival gaps) with a

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -176,10 +177,11 @@ func openParts(path string) (file *os.File, zr *gzip.Reader, err error) {
 }
 
 // openCSVAhead opens a CSV trace; the rows of a regular file (plain or
-// gzip'd) a goroutine reads ahead (aheadSource). A pipe or a device is
-// read as it comes, as by the other formats: a writer that pauses gets
-// each row to the simulation at once. The header is read here, its
-// errors returned at once.
+// gzip'd) a goroutine reads ahead (aheadSource) when Go may run two
+// threads at once (GOMAXPROCS > 1). A pipe or a device is read as it
+// comes, as by the other formats: a writer that pauses gets each row to
+// the simulation at once. The header is read here, its errors returned at
+// once.
 func openCSVAhead(path string) (sim.Source, io.Closer, error) {
 	file, zr, err := openParts(path)
 	if err != nil {
@@ -194,6 +196,9 @@ func openCSVAhead(path string) (sim.Source, io.Closer, error) {
 	if err != nil {
 		c.Close()
 		return nil, nil, err
+	}
+	if runtime.GOMAXPROCS(0) < 2 {
+		return rd, c, nil // (one thread: the goroutine would only add its hand-overs)
 	}
 	if fi, err := file.Stat(); err != nil || !fi.Mode().IsRegular() {
 		return rd, c, nil
