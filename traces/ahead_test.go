@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"syscall"
@@ -332,5 +333,38 @@ func TestOpenCSVFIFONotAhead(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the row the writer sent not read after 10 s")
+	}
+}
+
+// TestPlainTaskEveryField: plainTask is true for a task with only ID,
+// Arrival and Work set, and false when any other field of sim.Task is set
+// (a field added to sim.Task and not to plainTask would be lost on the
+// way through the read-ahead: this test names it).
+func TestPlainTaskEveryField(t *testing.T) {
+	task := sim.Task{ID: 1, Arrival: 2, Work: 3}
+	if !plainTask(&task) {
+		t.Fatal("id, arrival and work only: not plain")
+	}
+	typ := reflect.TypeOf(task)
+	for i := range typ.NumField() {
+		name := typ.Field(i).Name
+		if name == "ID" || name == "Arrival" || name == "Work" {
+			continue
+		}
+		task := sim.Task{}
+		f := reflect.ValueOf(&task).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			f.SetInt(-1)
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		default:
+			t.Fatalf("field %s of kind %s: teach plainTask and this test", name, f.Kind())
+		}
+		if plainTask(&task) {
+			t.Errorf("field %s set: plainTask says plain", name)
+		}
 	}
 }

@@ -19,8 +19,6 @@ type CSVReader struct {
 	cols     []column  // column of each header field
 	zero     []bool    // the field's column reads "0" as its zero value
 	native   bool      // the header is the native writer's: rows go to nativeRow first
-	plain    bool      // the last task has no field set but ID, Arrival and Work (not always set when it has)
-	zeroed   bool      // set by the caller of Next: t has no field set but ID, Arrival and Work
 	lastText [4]string // nativeRow: the last tenant, region, class, gpu_spec read
 	seq      int64     // tasks returned so far: the id of a task without one
 	prev     sim.Time  // arrival of the previous task
@@ -202,7 +200,6 @@ func (rd *CSVReader) Next(t *sim.Task) error {
 	rd.prev = t.Arrival
 	rd.prevLine = line
 	rd.seq++
-	rd.plain = false
 	return nil
 }
 

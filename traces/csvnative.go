@@ -193,18 +193,13 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 	if !ok {
 		return 0
 	}
-	if !rd.zeroed {
-		*t = sim.Task{} // (then field by field: a literal is built aside and copied)
-	}
-	plain := false
+	*t = sim.Task{} // (then field by field: a literal is built aside and copied)
 	if i+len(zeroTail) <= end && isZeroTail(b[i:i+len(zeroTail)]) {
 		i += len(zeroTail) - 1 // (three compares for eleven cells)
-		plain = true
 	} else if i = rd.nativeRest(b, i, t); i < 0 {
 		return 0
 	}
 	t.ID, t.Arrival, t.Work = int64(id), sim.Time(arrival), sim.Time(work)
-	rd.plain = plain
 	rd.prev = t.Arrival
 	rd.prevLine = ln
 	rd.seq++
