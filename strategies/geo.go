@@ -45,12 +45,10 @@ type Geo struct {
 
 	// The index (nil with scan).
 	view   *sim.View
-	pos    []int32           // node's position in its region's list (-1: none)
+	nodes  []geoNode         // by node index
 	tree   []*sim.CountIndex // per region, healthy nodes (by position) by outstanding tasks
 	rOut   []int64           // per region, healthy nodes' outstanding tasks
 	rSlots []int64           // per region, healthy nodes' slots
-	inOut  []int32           // node's contribution to rOut (0 when unhealthy)
-	inSl   []int32           // node's contribution to rSlots
 
 	n        int     // nodes the tables were built for
 	regions  int     // regions the tables were built for
@@ -58,6 +56,15 @@ type Geo struct {
 	order    [][]int // order[o]: regions with nodes, nearest to o first
 	last     []int   // per region, position in byRegion of the last choice
 	lc       LeastConnections
+}
+
+// geoNode is what the index keeps of a node, in 16 bytes so that a change
+// costs one cache line of it: its position in its region's list (-1:
+// none), its region, and its contributions to the region's sums (0 when
+// unhealthy).
+type geoNode struct {
+	pos, region int32
+	inOut, inSl int32
 }
 
 var (
@@ -135,47 +142,52 @@ func (g *Geo) Init(v *sim.View) error {
 // them current.
 func (g *Geo) index(v *sim.View) {
 	g.view = v
-	g.pos = make([]int32, g.n)
-	g.inOut = make([]int32, g.n)
-	g.inSl = make([]int32, g.n)
+	g.nodes = make([]geoNode, g.n)
 	g.rOut = make([]int64, g.regions)
 	g.rSlots = make([]int64, g.regions)
 	g.tree = make([]*sim.CountIndex, g.regions)
-	for i := range g.pos {
-		g.pos[i] = -1
+	for i := range g.nodes {
+		g.nodes[i] = geoNode{pos: -1, region: -1}
 	}
 	for r, nodes := range g.byRegion {
 		for p, i := range nodes {
-			g.pos[i] = int32(p)
+			g.nodes[i].pos, g.nodes[i].region = int32(p), int32(r)
 		}
 		g.tree[r] = sim.NewCountIndex(len(nodes))
-		for _, i := range nodes {
+		for p, i := range nodes {
 			g.account(i)
-			g.tree[r].Set(int(g.pos[i]), v.InSystem(i), v.Healthy(i))
+			g.tree[r].Set(p, v.InSystem(i), v.Healthy(i))
 		}
 	}
 	v.Watch(g.update)
 }
 
-// account brings node i's share of its region's sums up to date.
+// account brings node i's share of its region's sums up to date (node i
+// has a region). A healthy node's slots are its share while it is
+// healthy: they are read from its spec only when it becomes healthy.
 func (g *Geo) account(i int) {
-	r := g.view.NodeRegion(i)
+	nd := &g.nodes[i]
 	var out, sl int32
 	if g.view.Healthy(i) {
-		out, sl = int32(g.view.InSystem(i)), int32(g.view.Spec(i).Slots)
+		out, sl = int32(g.view.InSystem(i)), nd.inSl
+		if sl == 0 { // (slots are at least 1)
+			sl = int32(g.view.Spec(i).Slots)
+		}
 	}
-	g.rOut[r] += int64(out - g.inOut[i])
-	g.rSlots[r] += int64(sl - g.inSl[i])
-	g.inOut[i], g.inSl[i] = out, sl
+	r := nd.region
+	g.rOut[r] += int64(out - nd.inOut)
+	g.rSlots[r] += int64(sl - nd.inSl)
+	nd.inOut, nd.inSl = out, sl
 }
 
 // update is the View's change notification for node i.
 func (g *Geo) update(i int) {
-	if g.pos[i] < 0 {
+	nd := &g.nodes[i]
+	if nd.pos < 0 {
 		return
 	}
 	g.account(i)
-	g.tree[g.view.NodeRegion(i)].Set(int(g.pos[i]), g.view.InSystem(i), g.view.Healthy(i))
+	g.tree[nd.region].Set(int(nd.pos), g.view.InSystem(i), g.view.Healthy(i))
 }
 
 // Pick implements sim.Picker.
