@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/fleetsim/fleetsim/sim/queue"
 )
@@ -196,6 +197,9 @@ func NewEngine(cfg Config, src Source, s Strategy) (*Engine, error) {
 	// move to the calendar, core.toCalendar). Set before dynamics push
 	// their first events.
 	e.radix = slots >= radixMinSlots
+	if e.radix {
+		e.rq.Ahead = e.prefetchEvent
+	}
 	// A Ticker without dynamics takes the fast path, which keeps its ticks
 	// itself (fast.go); elsewhere ticks are dynamics.
 	fastTick := ticks && !cfg.dynamic() && !pulls && e.fastAllowedCfg(slots)
@@ -575,3 +579,23 @@ func (e *Engine) snapshot(t Time, busy []float64, active, queued []int32, state 
 
 // View is the engine's live view (read-only for callers).
 func (e *Engine) View() *View { return e.view }
+
+// prefetchEvent prefetches what a pending event of a large cluster's radix
+// heap refers to (queue.RadixHeap.Ahead): for a task's completion or
+// arrival at its node, the node's enode and View entry, the task's slot and
+// its attempt state under dynamics.
+func (e *Engine) prefetchEvent(ev *queue.Event) {
+	switch ev.Kind {
+	case evComplete, evReach:
+		if i := ev.Node; i >= 0 && int(i) < len(e.nd) {
+			prefetchLine(unsafe.Pointer(&e.nd[i]))
+			prefetchLine(unsafe.Pointer(&e.view.load[i]))
+		}
+		if s := int32(ev.Ref); s >= 0 && s < e.slab.n {
+			prefetchLine(unsafe.Pointer(e.slab.at(s)))
+			if e.x != nil && s < e.xs.n {
+				prefetchLine(unsafe.Pointer(e.xs.at(s)))
+			}
+		}
+	}
+}
