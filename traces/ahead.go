@@ -9,7 +9,8 @@ import (
 	"github.com/fleetsim/fleetsim/sim"
 )
 
-// aheadRows and aheadBatches size the read-ahead of Open's CSV reader: a
+// aheadRows and aheadBatches size the read-ahead of Open's CSV and JSONL
+// readers: a
 // goroutine reads batches of aheadRows tasks, at most aheadBatches of them
 // filled or being filled ahead of the consumer (320 KiB each, and 192
 // bytes more for each task that is not plain). Smaller batches cost more
@@ -24,8 +25,8 @@ const (
 // reader.
 var errAheadClosed = errors.New("traces: trace read after its Close")
 
-// aheadSource runs a CSVReader that Open made for a regular file on a
-// goroutine of its own, ahead of the consumer, so that reading the file
+// aheadSource runs a reader that Open made for a regular file (the
+// native CSV's or JSONL's) on a goroutine of its own, ahead of the consumer, so that reading the file
 // (the kernel's copy, a gzip stream's inflation, the line checks) and
 // parsing its rows run beside the simulation instead of in it. The
 // consumer gets the same tasks, then the same error (io.EOF, or the first
@@ -42,7 +43,7 @@ var errAheadClosed = errors.New("traces: trace read after its Close")
 // no goroutine outlives Close. Close closes the file first, so a read
 // blocked in it ends.
 type aheadSource struct {
-	rd   *CSVReader
+	rd   aheadReader
 	file *os.File     // closed first by Close: ends a read under way
 	zr   *gzip.Reader // closed once the goroutine is gone; nil for none
 
@@ -80,7 +81,20 @@ type aheadRow struct {
 	full          int
 }
 
-func newAheadSource(rd *CSVReader, file *os.File, zr *gzip.Reader) *aheadSource {
+// aheadReader is a reader Open reads ahead: its tasks, and the line of
+// the last one (Position's, without the interface call for the CSV's).
+type aheadReader interface {
+	sim.Source
+	lastLine() int
+}
+
+// line is the line of the last row Next returned.
+func (rd *CSVReader) lastLine() int { return rd.prevLine }
+
+// line is the line of the last task Next returned.
+func (rd *JSONLReader) lastLine() int { return rd.prevLine }
+
+func newAheadSource(rd aheadReader, file *os.File, zr *gzip.Reader) *aheadSource {
 	s := &aheadSource{rd: rd, file: file, zr: zr, done: make(chan struct{})}
 	s.cur = &s.first
 	return s
@@ -130,7 +144,7 @@ func (s *aheadSource) run() {
 			n := len(b.rows)
 			b.rows = b.rows[:n+1]
 			r := &b.rows[n]
-			r.id, r.arrival, r.work, r.line, r.full = t.ID, t.Arrival, t.Work, s.rd.prevLine, -1
+			r.id, r.arrival, r.work, r.line, r.full = t.ID, t.Arrival, t.Work, s.rd.lastLine(), -1
 			if !plainTask(&t) {
 				r.full = len(b.full)
 				b.full = append(b.full, t)
@@ -212,7 +226,7 @@ func (s *aheadSource) fetch() error {
 
 // Position returns the file and the line of the task last returned by
 // Next (see Positioner).
-func (s *aheadSource) Position() (file string, line int) { return s.rd.file, s.line }
+func (s *aheadSource) Position() (file string, line int) { return s.file.Name(), s.line }
 
 // aheadCloser is Open's Closer of an aheadSource (the source itself is
 // not an io.Closer, as the readers are not).

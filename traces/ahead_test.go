@@ -368,3 +368,115 @@ func TestPlainTaskEveryField(t *testing.T) {
 		}
 	}
 }
+
+// aheadJSONL is a JSONL trace of n random tasks as JSONLWriter writes
+// them (some with a tenant and cpu), with LF or CRLF line ends, blank
+// lines, and, by chance, one error at a random line: not an object, an
+// arrival out of order, a line over MaxJSONLLine, an unknown type.
+func aheadJSONL(t *testing.T, r *rand.Rand, n int) string {
+	var b bytes.Buffer
+	w := NewJSONLWriter(&b)
+	bad := -1
+	if r.IntN(2) == 0 {
+		bad = r.IntN(n + 1)
+	}
+	var at sim.Time
+	for i := range n {
+		at += sim.Time(r.IntN(3)) * sim.Millisecond
+		task := sim.Task{ID: int64(i), Arrival: at, Work: sim.Time(1+r.IntN(5000)) * sim.Millisecond}
+		if r.IntN(3) == 0 {
+			task.CPU, task.Tenant = int64(1+r.IntN(4000)), []string{"a", "b"}[r.IntN(2)]
+		}
+		if err := w.Write(&task); err != nil {
+			t.Fatal(err)
+		}
+		if i == bad {
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			switch r.IntN(4) {
+			case 0:
+				b.WriteString("[1,2]\n")
+			case 1:
+				b.WriteString(`{"id":1,"arrival":-5,"duration":1}` + "\n")
+			case 2:
+				b.WriteString(`{"id":"` + strings.Repeat("7", MaxJSONLLine) + `"}` + "\n")
+			default:
+				b.WriteString(`{"id":1,"arrival":true}` + "\n")
+			}
+		}
+		if r.IntN(40) == 0 {
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString("\n")
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if r.IntN(3) == 0 {
+		out = strings.ReplaceAll(out, "\n", "\r\n")
+	}
+	return out
+}
+
+// TestAheadJSONLSame: Open reads a JSONL file ahead too, with the same
+// tasks, the same line for each and the same error as the reader itself,
+// plain and gzip'd, over batch boundaries.
+func TestAheadJSONLSame(t *testing.T) {
+	twoProcs(t)
+	before := runtime.NumGoroutine()
+	r := rand.New(rand.NewPCG(23, 6))
+	dir := t.TempDir()
+	sizes := []int{0, 1, 100, aheadRows, aheadRows + 1, 2*aheadRows + 5}
+	for k := range 18 {
+		n := sizes[k%len(sizes)]
+		in := aheadJSONL(t, r, n)
+		rd, err := NewJSONLReader(strings.NewReader(in), filepath.Join(dir, "t.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantLines, wantErr := readPositioned(t, rd)
+		for _, gz := range []bool{false, true} {
+			name := filepath.Join(dir, "t.jsonl")
+			data := []byte(in)
+			if gz {
+				var z bytes.Buffer
+				zw := gzip.NewWriter(&z)
+				zw.Write(data)
+				zw.Close()
+				data, name = z.Bytes(), name+".gz"
+			}
+			if err := os.WriteFile(name, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			src, c, err := Open(name, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := src.(*aheadSource); !ok {
+				t.Fatalf("Open gave a %T, not the read-ahead", src)
+			}
+			got, gotLines, gotErr := readPositioned(t, src)
+			gotErr = strings.Replace(gotErr, ".jsonl.gz", ".jsonl", 1)
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if gotErr != wantErr || len(got) != len(want) {
+				t.Fatalf("case %d (%d tasks, gzip %v): read ahead %d tasks, then %q; the reader %d, then %q",
+					k, n, gz, len(got), gotErr, len(want), wantErr)
+			}
+			for i := range got {
+				if got[i] != want[i] || gotLines[i] != wantLines[i] {
+					t.Fatalf("case %d (gzip %v), task %d:\nahead  line %d %+v\nreader line %d %+v", k, gz, i, gotLines[i], got[i], wantLines[i], want[i])
+				}
+			}
+			if wantErr != "" && k < 6 {
+				t.Logf("case %d: %d tasks, then %s", k, len(want), wantErr)
+			}
+		}
+	}
+	waitGoroutines(t, before)
+}

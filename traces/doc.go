@@ -216,7 +216,7 @@
 // it from the extension (.csv; .jsonl or .ndjson; .swf); a .gz suffix adds
 // gzip decompression. RegisterFormat adds formats, and Formats lists them.
 //
-// A CSV trace that is a regular file (plain or gzip'd) Open reads ahead
+// A CSV or JSONL trace that is a regular file (plain or gzip'd) Open reads ahead
 // when Go may run two threads (GOMAXPROCS > 1): a goroutine reads,
 // inflates and parses its rows in batches of a few thousand tasks beside
 // the simulation, which then takes each task from a batch. The tasks, the

@@ -130,8 +130,11 @@ func Open(path, format string) (sim.Source, io.Closer, error) {
 		return nil, nil, fmt.Errorf("traces: unknown trace format %q; known formats: %s", format, list)
 	}
 
-	if f.Name == "csv" { // (the package's own: a name is registered once)
-		return openCSVAhead(path)
+	switch f.Name { // (the package's own: a name is registered once)
+	case "csv":
+		return openAhead(path, func(r io.Reader) (aheadReader, error) { return NewCSVReader(r, path) })
+	case "jsonl":
+		return openAhead(path, func(r io.Reader) (aheadReader, error) { return NewJSONLReader(r, path) })
 	}
 	r, closer, err := openFile(path)
 	if err != nil {
@@ -176,13 +179,13 @@ func openParts(path string) (file *os.File, zr *gzip.Reader, err error) {
 	return file, zr, nil
 }
 
-// openCSVAhead opens a CSV trace; the rows of a regular file (plain or
-// gzip'd) a goroutine reads ahead (aheadSource) when Go may run two
-// threads at once (GOMAXPROCS > 1). A pipe or a device is read as it
-// comes, as by the other formats: a writer that pauses gets each row to
-// the simulation at once. The header is read here, its errors returned at
-// once.
-func openCSVAhead(path string) (sim.Source, io.Closer, error) {
+// openAhead opens a CSV or JSONL trace with newReader; the rows of a
+// regular file (plain or gzip'd) a goroutine reads ahead (aheadSource)
+// when Go may run two threads at once (GOMAXPROCS > 1). A pipe or a
+// device is read as it comes, as by the other formats: a writer that
+// pauses gets each row to the simulation at once. A CSV's header is read
+// here, its errors returned at once.
+func openAhead(path string, newReader func(io.Reader) (aheadReader, error)) (sim.Source, io.Closer, error) {
 	file, zr, err := openParts(path)
 	if err != nil {
 		return nil, nil, err
@@ -192,7 +195,7 @@ func openCSVAhead(path string) (sim.Source, io.Closer, error) {
 	if zr != nil {
 		r, c = zr, closers{zr, file}
 	}
-	rd, err := NewCSVReader(r, path)
+	rd, err := newReader(r)
 	if err != nil {
 		c.Close()
 		return nil, nil, err
