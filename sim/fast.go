@@ -331,41 +331,97 @@ func (e *Engine) arriveFast() {
 // memory are the task's (zero from a PlainSource).
 func (e *Engine) startFast(i int32, arrival, work Time, id int64, measured bool, cpu, memory int64) {
 	d := work
-	if !e.f.unit && e.nd[i].inv != 1 || work > MaxTime-e.now {
-		if d = e.scaled(work, e.nd[i].inv, id, i); e.err != nil {
+	if !e.f.unit || work > MaxTime-e.now || e.seq >= fastMaxSeq {
+		if d = e.fastDuration(i, work, id); e.err != nil {
 			return
+		}
+	}
+	f := &e.f
+	sv := svc{arrival: arrival, start: e.now, work: work, id: id, node: i, measured: measured}
+	var r int32
+	if f.big != nil {
+		n := len(f.svcFree) - 1
+		r = f.svcFree[n]
+		f.svcFree = f.svcFree[:n]
+		f.svc[r] = sv
+		f.big.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
+	} else {
+		r = f.fc.push(fev{at: int64(e.now + d), key: e.seq << fastRefBits})
+		f.fc.ents[r].sv = sv
+	}
+	e.seq++
+	e.startedFast(i, r, arrival, work, id, cpu, memory)
+}
+
+// fastDuration is how long a task of work takes on node i from now when
+// that is not simply work (the callers check first: a node whose speed is
+// not 1, work that ends past MaxTime, or the sequence numbers spent): its
+// work, scaled by the node's speed. It sets e.err when the run cannot go
+// on.
+func (e *Engine) fastDuration(i int32, work Time, id int64) Time {
+	d := work
+	if e.nd[i].inv != 1 || work > MaxTime-e.now {
+		if d = e.scaled(work, e.nd[i].inv, id, i); e.err != nil {
+			return 0
 		}
 	}
 	if e.seq >= fastMaxSeq {
 		e.err = errFastSeq
-		return
 	}
-	f := &e.f
-	if f.big != nil {
-		n := len(f.svcFree) - 1
-		r := f.svcFree[n]
-		f.svcFree = f.svcFree[:n]
-		f.svc[r] = svc{arrival: arrival, start: e.now, work: work, id: id, node: i, measured: measured}
-		f.big.push(fev{at: int64(e.now + d), key: e.seq<<fastRefBits | uint64(r)})
-		e.seq++
-		if f.res {
-			f.sres[r] = fres{cpu, memory}
-			e.view.use(int(i), cpu, memory)
-		}
-		if e.obs != nil {
-			e.observeStart(i, arrival, work, id)
-		}
-		return
+	return d
+}
+
+// startedFast accounts a task just started on node i, its record r: its
+// cpu and memory in the View (kept in f.sres[r] for its completion), and
+// the Observer's Started. (Nothing to do, the usual case, inline.)
+func (e *Engine) startedFast(i, r int32, arrival, work Time, id int64, cpu, memory int64) {
+	if e.f.res || e.obs != nil {
+		e.startedFastSlow(i, r, arrival, work, id, cpu, memory)
 	}
-	k := f.fc.push(fev{at: int64(e.now + d), key: e.seq << fastRefBits})
-	f.fc.ents[k].sv = svc{arrival: arrival, start: e.now, work: work, id: id, node: i, measured: measured}
-	e.seq++
-	if f.res {
-		f.sres[k] = fres{cpu, memory}
+}
+
+func (e *Engine) startedFastSlow(i, r int32, arrival, work Time, id int64, cpu, memory int64) {
+	if e.f.res {
+		e.f.sres[r] = fres{cpu, memory}
 		e.view.use(int(i), cpu, memory)
 	}
 	if e.obs != nil {
 		e.observeStart(i, arrival, work, id)
+	}
+}
+
+// endingFast is what a task ending on node i now, its record r, does
+// before the node is updated: the Observer's Finished, and its cpu and
+// memory leave the View. (Nothing to do, the usual case, inline.)
+func (e *Engine) endingFast(i, r int32, id int64, arrival, work Time) {
+	if e.f.res || e.obs != nil {
+		e.endingFastSlow(i, r, id, arrival, work)
+	}
+}
+
+func (e *Engine) endingFastSlow(i, r int32, id int64, arrival, work Time) {
+	if e.obs != nil {
+		e.tmp = Task{ID: id, Arrival: arrival, Work: work}
+		e.obs.Finished(e.view, &e.tmp, int(i), e.now-arrival)
+	}
+	if e.f.res {
+		res := e.f.sres[r]
+		e.view.use(int(i), -res.cpu, -res.memory)
+	}
+}
+
+// countFast counts a task completed now: count(arrival, start, now,
+// Completed, measured) without count's other cases (finish is now: the
+// area gains nothing beyond changeInSys's), and the tasks ended for a
+// Ticker's liveFast.
+func (e *Engine) countFast(arrival, start Time, measured bool) {
+	e.f.ended++
+	e.lastFinish = max(e.lastFinish, e.now)
+	if measured {
+		e.done[Completed]++
+		e.latency.Record(int64(e.now - arrival))
+		e.wait.Record(int64(start - arrival))
+		e.changeInSys(-1)
 	}
 }
 
@@ -382,43 +438,25 @@ func (e *Engine) observeStart(i int32, arrival, work Time, id int64) {
 // index (its resources in f.sres). sv is read before startFast pushes (and
 // may reuse the entry).
 func (e *Engine) completeFastOn(i int32, sv *svc, rk int32) {
-	f := &e.f
-	if e.obs != nil {
-		e.tmp = Task{ID: sv.id, Arrival: sv.arrival, Work: sv.work}
-		e.obs.Finished(e.view, &e.tmp, int(i), e.now-sv.arrival)
-	}
-	if f.res {
-		r := f.sres[rk]
-		e.view.use(int(i), -r.cpu, -r.memory)
-	}
+	e.endingFast(i, rk, sv.id, sv.arrival, sv.work)
 	nd := &e.nd[i]
 	if sv.measured {
 		nd.work += int64(sv.work)
 		nd.served++
 	}
-	l := &e.view.load[i]
 	e.touch(int(i))
-	l.Active--
+	e.view.load[i].Active--
 	e.view.changed(int(i))
-	f.ended++
-	// count(sv.arrival, sv.start, now, Completed, sv.measured), inline
-	// (finish is now: the area gains nothing beyond changeInSys's).
-	if e.now > e.lastFinish {
-		e.lastFinish = e.now
-	}
-	if sv.measured {
-		e.done[Completed]++
-		e.latency.Record(int64(e.now - sv.arrival))
-		e.wait.Record(int64(sv.start - sv.arrival))
-		e.changeInSys(-1)
-	}
+	e.countFast(sv.arrival, sv.start, sv.measured)
 	if k := nd.q.head; k >= 0 {
+		f := &e.f
 		q := f.fq.at(k)
 		if nd.q.head = q.next; nd.q.head < 0 {
 			nd.q.tail = -1
 		}
 		q.next = f.fqFree
 		f.fqFree = k
+		l := &e.view.load[i]
 		l.Queued--
 		l.Active++
 		e.view.changed(int(i))
@@ -506,14 +544,10 @@ func (e *Engine) arrivePN(i int32, t *Task, measured bool) {
 // startPN starts a task on node i now (startFast with per-node records).
 func (e *Engine) startPN(i int32, arrival, work Time, id int64, measured bool, cpu, memory int64) {
 	d := work
-	if !e.f.unit && e.nd[i].inv != 1 || work > MaxTime-e.now {
-		if d = e.scaled(work, e.nd[i].inv, id, i); e.err != nil {
+	if !e.f.unit || work > MaxTime-e.now || e.seq >= fastMaxSeq {
+		if d = e.fastDuration(i, work, id); e.err != nil {
 			return
 		}
-	}
-	if e.seq >= fastMaxSeq {
-		e.err = errFastSeq
-		return
 	}
 	f := &e.f
 	v := &e.view.load[i]
@@ -525,14 +559,10 @@ func (e *Engine) startPN(i int32, arrival, work Time, id int64, measured bool, c
 		f.fc.push(x)
 	}
 	e.seq++
-	if f.res {
-		f.sres[i] = fres{cpu, memory}
-		e.view.use(int(i), cpu, memory)
-	}
 	if e.obs != nil {
 		f.ids[i] = id
-		e.observeStart(i, arrival, work, id)
 	}
+	e.startedFast(i, i, arrival, work, id, cpu, memory)
 }
 
 // completePN ends the task node i serves now (completeFastOn with
@@ -540,14 +570,11 @@ func (e *Engine) startPN(i int32, arrival, work Time, id int64, measured bool, c
 func (e *Engine) completePN(i int32) {
 	f := &e.f
 	v := &e.view.load[i]
+	var id int64
 	if e.obs != nil {
-		e.tmp = Task{ID: f.ids[i], Arrival: v.arrival, Work: v.work}
-		e.obs.Finished(e.view, &e.tmp, int(i), e.now-v.arrival)
+		id = f.ids[i]
 	}
-	if f.res {
-		r := f.sres[i]
-		e.view.use(int(i), -r.cpu, -r.memory)
-	}
+	e.endingFast(i, i, id, v.arrival, v.work)
 	v.busy += int64(e.now - v.start)
 	if v.measured {
 		v.nwork += int64(v.work)
@@ -555,16 +582,7 @@ func (e *Engine) completePN(i int32) {
 	}
 	v.Active--
 	e.view.changed(int(i))
-	f.ended++
-	if e.now > e.lastFinish {
-		e.lastFinish = e.now
-	}
-	if v.measured {
-		e.done[Completed]++
-		e.latency.Record(int64(e.now - v.arrival))
-		e.wait.Record(int64(v.start - v.arrival))
-		e.changeInSys(-1)
-	}
+	e.countFast(v.arrival, v.start, v.measured)
 	if t := v.tail; t >= 0 {
 		tq := f.fq.at(t)
 		k := tq.next // the first
