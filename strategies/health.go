@@ -68,12 +68,7 @@ func uniformHealthy(v *sim.View, rng *sim.Rand) int {
 // as twoHealthy says: j < 0 when at most one node is healthy, i being it
 // or Drop.
 func twoChoices(v *sim.View, rng *sim.Rand) (i, j int) {
-	n := v.Len()
-	i = rng.IntN(n)
-	j = rng.IntN(n - 1)
-	if j >= i {
-		j++
-	}
+	i, j = drawTwo(rng, v.Len())
 	if !v.Healthy(i) || !v.Healthy(j) {
 		return twoHealthy(v, rng, i, j)
 	}
@@ -84,14 +79,20 @@ func twoChoices(v *sim.View, rng *sim.Rand) (i, j int) {
 // rng if the cluster stays as it is (rng is a copy: the stream itself is
 // not advanced).
 func prefetchTwo(v *sim.View, rng sim.Rand) {
-	n := v.Len()
-	i := rng.IntN(n)
-	j := rng.IntN(n - 1)
+	i, j := drawTwo(&rng, v.Len())
+	v.Prefetch(i)
+	v.Prefetch(j)
+}
+
+// drawTwo draws two distinct nodes of n >= 2 uniformly, without
+// rejection: j is uniform over the n-1 nodes other than i.
+func drawTwo(rng *sim.Rand, n int) (i, j int) {
+	i = rng.IntN(n)
+	j = rng.IntN(n - 1)
 	if j >= i {
 		j++
 	}
-	v.Prefetch(i)
-	v.Prefetch(j)
+	return i, j
 }
 
 // twoHealthy completes a draw of two distinct nodes i, j (at least one of
