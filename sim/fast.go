@@ -108,12 +108,13 @@ type fastState struct {
 	every  Time
 	ended  int64
 
-	// res: the source is not a PlainSource, so its tasks may carry cpu
-	// and memory, which the View accounts while they are served: sres
+	// res: a task with cpu or memory has arrived (never from a
+	// PlainSource), which the View accounts while tasks are served: sres
 	// holds a busy slot's (by its calendar entry, or its fradix record),
-	// qres a queued task's (by its FIFO entry). A PlainSource's tasks have
-	// none, and the fast path then keeps no resources at all.
+	// qres a queued task's (by its FIFO entry). Until then the fast path
+	// keeps no resources at all (useRes); nres is sres's length.
 	res  bool
+	nres int
 	sres []fres
 	qres chunked[fres]
 }
@@ -145,16 +146,13 @@ func (e *Engine) initFast(slots int64) {
 		f.unit = f.unit && e.nd[i].inv == 1
 	}
 	f.fqFree = -1
-	f.res = e.plain == nil
+	f.nres = int(slots)
 	if f.pn = fastPerNode && slots == int64(len(e.nd)); f.pn { // (every node has at least one slot)
 		for i := range e.view.load {
 			e.view.load[i].tail = -1
 		}
 		if e.obs != nil {
 			f.ids = make([]int64, slots)
-		}
-		if f.res {
-			f.sres = make([]fres, slots)
 		}
 		if slots < fastRadixMinSlots {
 			f.fc.init(int(slots) + 2) // (and the warm-up's end and a tick)
@@ -165,13 +163,8 @@ func (e *Engine) initFast(slots int64) {
 	}
 	if slots < fastRadixMinSlots {
 		f.fc.init(int(slots) + 2) // (and the warm-up's end and a tick)
-		if f.res {
-			f.sres = make([]fres, slots+2)
-		}
+		f.nres = int(slots) + 2
 		return
-	}
-	if f.res {
-		f.sres = make([]fres, slots)
 	}
 	f.big = new(fradix)
 	f.svc = make([]svc, slots)
@@ -267,6 +260,9 @@ func (e *Engine) arriveFast() {
 	}
 	e.arrivedAll++
 	t := &e.in
+	if t.CPU|t.Memory != 0 && !e.f.res {
+		e.useRes()
+	}
 	e.lastArrival = t.Arrival
 	measured := e.warm
 	if measured {
@@ -324,6 +320,18 @@ func (e *Engine) arriveFast() {
 	e.readNext()
 	if e.pending {
 		e.pushArrival(e.in.Arrival)
+	}
+}
+
+// useRes starts accounting the cpu and memory of tasks (f.res), at the
+// first task that has any: the tasks before it had none, so the records of
+// those served or queued now are zero, as they start.
+func (e *Engine) useRes() {
+	f := &e.f
+	f.res = true
+	f.sres = make([]fres, f.nres)
+	for f.qres.n < f.fq.n {
+		f.qres.grow()
 	}
 }
 

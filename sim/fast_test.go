@@ -217,6 +217,13 @@ func randomFastCase(r *Rand, k int) fastCase {
 			}
 			c.tasks[j].Priority = int32(rr.IntN(3)) // not read under node queueing
 		}
+		// Half of them start with tasks that have none, so the fast path
+		// starts accounting them (useRes) with tasks served and queued.
+		if rr.IntN(2) == 0 {
+			for j := range c.tasks[:rr.IntN(len(c.tasks)+1)] {
+				c.tasks[j].CPU, c.tasks[j].Memory = 0, 0
+			}
+		}
 		if rr.IntN(2) == 0 {
 			c.strategy = func() Strategy { return leastCPU{} }
 			c.what = "least-cpu"
