@@ -20,6 +20,8 @@ type CSVReader struct {
 	zero     []bool    // the field's column reads "0" as its zero value
 	native   bool      // the header is the native writer's: rows go to nativeRow first
 	lastText [4]string // nativeRow: the last tenant, region, class, gpu_spec read
+	nextID   textGuess // nativeRow: the id after the last row's
+	second   textGuess // nativeRow: the last arrival's whole seconds
 	seq      int64     // tasks returned so far: the id of a task without one
 	prev     sim.Time  // arrival of the previous task
 	prevLine int

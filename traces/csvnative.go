@@ -59,29 +59,31 @@ func digitComma(b []byte, i int) bool {
 // form plainFixed accepts: the value times 10^scale and the index after
 // it. Eight fraction digits are read at once.
 func fixedAt(b []byte, i, scale int) (v int64, j int, ok bool) {
-	end := len(b)
 	ip, j, ok := uintAt(b, i)
 	if !ok || j-i+scale > 18 {
 		return 0, j, false
 	}
 	v = int64(ip) * pow10[scale]
-	if j >= end || b[j] != '.' {
+	if j >= len(b) || b[j] != '.' {
 		return v, j, true
 	}
-	j++
+	return fractionAt(b, j+1, v, scale)
+}
+
+// fractionAt reads the 1 to scale digits at b[j:] after a fixed-point
+// number's point, v being its whole part times 10^scale, as fixedAt does.
+func fractionAt(b []byte, j int, v int64, scale int) (int64, int, bool) {
+	end := len(b)
 	k := 0
 	var f uint64
 	x := uint64(0)
 	if j+8 <= end {
 		x = binary.LittleEndian.Uint64(b[j:])
 	}
-	if (x&0xf0f0f0f0f0f0f0f0)|(((x+0x0606060606060606)&0xf0f0f0f0f0f0f0f0)>>4) == 0x3333333333333333 {
-		// Eight digits (eightDigits, inline, on the bytes), and a ninth
-		// if there is one; a tenth is left for the caller to find where
-		// it expects the field's end.
-		x = (x & 0x0f0f0f0f0f0f0f0f) * 2561 >> 8
-		x = (x & 0x00ff00ff00ff00ff) * 6553601 >> 16
-		f, k = (x&0x0000ffff0000ffff)*42949672960001>>32, 8
+	if d, ok := digitWord(x); ok {
+		// Eight digits, and a ninth if there is one; a tenth is left for
+		// the caller to find where it expects the field's end.
+		f, k = d, 8
 		if j+8 < end && isDigit(b[j+8]) {
 			f, k = f*10+uint64(b[j+8]-'0'), 9
 		}
@@ -94,6 +96,76 @@ func fixedAt(b []byte, i, scale int) (v int64, j int, ok bool) {
 		return 0, j, false
 	}
 	return v + int64(f)*pow10[scale-k], j + k, true
+}
+
+// A textGuess is the text a field of the next native row is likely to
+// start with, up to 8 bytes with the byte that ends it: the id after the
+// last row's, with its comma (a trace's ids often count up), or the last
+// arrival's whole seconds, with the point (rows often arrive within the
+// same second). Checking a row against it is one compare of a word where
+// reading the digits takes a step each. w holds the n bytes, mask their
+// bits; v is the digits' value. The zero textGuess matches nothing.
+type textGuess struct {
+	w, mask uint64
+	n       int
+	v       uint64
+	last    uint // the bit offset of the last digit in w
+}
+
+// at reports whether b[i:] starts with g's text.
+func (g *textGuess) at(b []byte, i int) bool {
+	return i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:])&g.mask == g.w && g.mask != 0
+}
+
+// set makes g the text b[i:j+1], the digits b[i:j] of value v and the
+// byte after them, and reports true, when there are 1 to 7 digits and b
+// holds 8 bytes from i; otherwise g matches nothing.
+func (g *textGuess) set(b []byte, i, j int, v uint64) bool {
+	if n := j + 1 - i; n >= 2 && n <= 8 && i+8 <= len(b) {
+		g.mask = ^uint64(0) >> (64 - 8*n)
+		g.w, g.n, g.v, g.last = binary.LittleEndian.Uint64(b[i:])&g.mask, n, v, uint(n-2)*8
+		return true
+	}
+	*g = textGuess{}
+	return false
+}
+
+// inc makes g the text of its value plus one, the same byte after it: the
+// last digit goes up by one, carrying into the ones before; a value
+// whose digits are all nines gains a digit, and g then matches nothing
+// when that leaves it more than 8 bytes.
+func (g *textGuess) inc() {
+	if byte(g.w>>g.last) != '9' {
+		g.w += 1 << g.last
+		g.v++
+		return
+	}
+	g.carry()
+}
+
+func (g *textGuess) carry() {
+	var t [9]byte
+	binary.LittleEndian.PutUint64(t[:], g.w)
+	d := g.n - 1 // digits
+	k := d - 1
+	for ; k >= 0 && t[k] == '9'; k-- {
+		t[k] = '0'
+	}
+	if k >= 0 {
+		t[k]++
+	} else {
+		copy(t[1:], t[:d+1]) // 9…9x becomes 10…0x
+		t[0] = '1'
+		d++
+	}
+	if d+1 > 8 {
+		*g = textGuess{}
+		return
+	}
+	g.n, g.last = d+1, uint(d-1)*8
+	g.mask = ^uint64(0) >> (64 - 8*g.n)
+	g.w = binary.LittleEndian.Uint64(t[:8]) & g.mask
+	g.v++
 }
 
 // comma reports whether b[i] is the comma ending a field.
@@ -175,17 +247,125 @@ func isZeroTail(b []byte) bool {
 		binary.LittleEndian.Uint64(b[13:21]) == zeroTailWords[2]
 }
 
+// plainLen is the length of the bytes plainRow looks at: a plain row of
+// at most plainMax bytes, and the 8 that a word read at its last byte
+// covers.
+const (
+	plainMax = 64
+	plainLen = plainMax + 8
+)
+
+// plainRow takes the row at the start of b if it has the form most rows
+// of a generated workload have, and the guesses of its id and whole
+// seconds hold: "<id>,<s>.<ns>,<s>.<ns>" and zeroTail, where the id and
+// the arrival's seconds are the guessed ones (rd.nextID, rd.second), each
+// fraction has 8 or 9 digits and the duration's seconds 1 or 2, at most
+// plainMax bytes in all, and it arrives in order. It returns the id,
+// arrival and duration and the row's length with its LF, having counted
+// the row as nativeRow does (but for rd.prevLine, the caller's); or 0,
+// changing nothing, for any other row, which nativeRow then reads. The
+// values are the ones nativeRow gives for the same row: each read the
+// same way, by fewer steps.
+//
+// Every index is masked to the word reads that b, plainLen bytes, can
+// hold, without bounds checks: one that went past plainMax makes the
+// row's length exceed it, which refuses the row.
+func (rd *CSVReader) plainRow(b *[plainLen]byte) (id int64, arrival, work sim.Time, n int) {
+	word := func(i int) uint64 { return binary.LittleEndian.Uint64(b[i&(plainMax-1):]) }
+	if g := &rd.nextID; word(0)&g.mask != g.w || g.mask == 0 {
+		return 0, 0, 0, 0
+	}
+	i := rd.nextID.n // the arrival's first byte
+	g := &rd.second
+	if word(i)&g.mask != g.w || g.mask == 0 {
+		return 0, 0, 0, 0
+	}
+	i += g.n
+	af, i, ok := fraction89(b, i)
+	if !ok || b[i&(plainMax-1)] != ',' {
+		return 0, 0, 0, 0
+	}
+	// The duration's seconds: one digit or two, then the point.
+	i++
+	ws := uint64(b[i&(plainMax-1)] - '0')
+	if ws > 9 {
+		return 0, 0, 0, 0
+	}
+	if b[(i+1)&(plainMax-1)] != '.' {
+		d := uint64(b[(i+1)&(plainMax-1)] - '0')
+		if d > 9 || b[(i+2)&(plainMax-1)] != '.' {
+			return 0, 0, 0, 0
+		}
+		ws = ws*10 + d
+		i++
+	}
+	wf, i, ok := fraction89(b, i+2)
+	if !ok || i+len(zeroTail) > plainMax || !isZeroTail(b[i&(plainMax-1):]) {
+		return 0, 0, 0, 0
+	}
+	arrival = sim.Time(int64(g.v)*1e9 + af)
+	if arrival < rd.prev {
+		return 0, 0, 0, 0
+	}
+	id = int64(rd.nextID.v)
+	rd.nextID.inc()
+	rd.prev = arrival
+	rd.seq++
+	return id, arrival, sim.Time(int64(ws)*1e9 + wf), i + len(zeroTail)
+}
+
+// fraction89 reads the fraction at b[j:] if it has 8 or 9 digits and a
+// non-digit after them: its value in nanoseconds and the index after it.
+// j is masked as in plainRow.
+func fraction89(b *[plainLen]byte, j int) (int64, int, bool) {
+	d, ok := digitWord(binary.LittleEndian.Uint64(b[j&(plainMax-1):]))
+	if !ok {
+		return 0, j, false
+	}
+	if c := uint64(b[(j+8)&(plainMax-1)] - '0'); c <= 9 {
+		if isDigit(b[(j+9)&(plainMax-1)]) {
+			return 0, j, false
+		}
+		return int64(d*10 + c), j + 9, true
+	}
+	return int64(d) * 10, j + 8, true
+}
+
 // nativeRow reads the row at the start of b, line ln of a file with the
 // native header, into t if it is one line ended by its LF, every field
 // has the writer's form and the row is valid, and returns its length with
 // the LF; otherwise it returns 0 and changes nothing but t.
 func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
-	end := len(b)
-	id, i, ok := uintAt(b, 0)
-	if !ok || !comma(b, i) {
-		return 0
+	if len(b) >= plainLen {
+		if id, arrival, work, n := rd.plainRow((*[plainLen]byte)(b)); n > 0 {
+			*t = sim.Task{} // (then field by field, as below)
+			t.ID, t.Arrival, t.Work = id, arrival, work
+			rd.prevLine = ln
+			return n
+		}
 	}
-	arrival, i, ok := fixedAt(b, i+1, 9)
+	end := len(b)
+	var id uint64
+	var i int
+	if g := &rd.nextID; g.at(b, 0) {
+		id, i = g.v, g.n-1
+		g.inc()
+	} else {
+		var ok bool
+		if id, i, ok = uintAt(b, 0); !ok || !comma(b, i) {
+			return 0
+		}
+		if g.set(b, 0, i, id) {
+			g.inc()
+		}
+	}
+	var arrival int64
+	var ok bool
+	if g := &rd.second; g.at(b, i+1) {
+		arrival, i, ok = fractionAt(b, i+1+g.n, int64(g.v)*pow10[9], 9)
+	} else {
+		arrival, i, ok = rd.arrivalAt(b, i+1)
+	}
 	if !ok || !comma(b, i) || sim.Time(arrival) < rd.prev {
 		return 0
 	}
@@ -204,6 +384,20 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 	rd.prevLine = ln
 	rd.seq++
 	return i + 1
+}
+
+// arrivalAt is fixedAt(b, i, 9) for an arrival, which sets the guess of
+// the next arrival's whole seconds (rd.second) to its own.
+func (rd *CSVReader) arrivalAt(b []byte, i int) (int64, int, bool) {
+	ip, j, ok := uintAt(b, i)
+	if !ok || j-i+9 > 18 {
+		return 0, j, false
+	}
+	if j >= len(b) || b[j] != '.' {
+		return int64(ip) * pow10[9], j, true
+	}
+	rd.second.set(b, i, j, ip)
+	return fractionAt(b, j+1, int64(ip)*pow10[9], 9)
 }
 
 // nativeRest reads the cells after duration of a native row, from the

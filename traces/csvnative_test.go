@@ -2,6 +2,7 @@ package traces
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -399,6 +400,187 @@ func TestIsZeroTail(t *testing.T) {
 				t.Fatalf("%q: isZeroTail %v, string comparison %v", b, got, want)
 			}
 			b[i] = old
+		}
+	}
+}
+
+// plainishInput is a native CSV trace of n rows like a generated
+// workload's, which plainRow takes ("<id>,<s>.<ns>,<s>.<ns>" and
+// zeroTail, ids counting up, arrivals within a second), with the ways a
+// row can fall just outside its form or make a guess wrong: ids that jump,
+// carry (9 to 10, up to 8 digits and past) or have a leading zero;
+// arrivals that cross into the next second, have 8 or fewer decimals or
+// none (a second's first), or 7 or 8 digits of seconds; durations of 0 to 3 digits of
+// seconds, with or without decimals; other tails, CRLF, blank lines; and,
+// in half of the inputs, one error at a random row: an arrival back
+// within its second, a tenth decimal, a field too many, a bad byte.
+func plainishInput(r *rand.Rand, n int) string {
+	var b strings.Builder
+	b.WriteString(csvHeader)
+	id := []int64{0, 7, 97, 9996, 9999990, 99999990, 999999999990}[r.IntN(7)]
+	sec := []int64{0, 9, 999999, 9999990, 99999999}[r.IntN(5)]
+	var ns, lastSec, lastNs int64
+	// frac writes *v, nanoseconds, with 9 decimals, or, rounding *v up
+	// to fewer (the writer drops trailing zeros), 8 most often.
+	frac := func(v *int64) string {
+		k := 9
+		switch r.IntN(12) {
+		case 0:
+			k = 8
+		case 1:
+			k = 1 + r.IntN(7)
+		}
+		unit := int64(pow10[9-k])
+		if up := (*v + unit - 1) / unit * unit; up < 1e9 {
+			*v = up
+		} else {
+			k = 9
+		}
+		return fmt.Sprintf("%09d", *v)[:k]
+	}
+	bad := r.IntN(2 * n)
+	for row := range n {
+		switch r.IntN(1000) {
+		case 0, 1, 2, 3, 4, 5, 6, 7, 8, 9:
+			id += 1 + r.Int64N(1000)
+		case 10:
+			id = r.Int64N(1e12)
+		}
+		idText := strconv.FormatInt(id, 10)
+		if r.IntN(200) == 0 {
+			idText = "0" + idText
+		}
+		id++
+		whole := false
+		switch r.IntN(30) {
+		case 0:
+			sec++
+			ns = r.Int64N(1e9)
+			if whole = r.IntN(4) == 0; whole {
+				ns = 0
+			}
+		case 1:
+			sec += 1 + r.Int64N(3)
+		default:
+			ns += r.Int64N(2e6)
+		}
+		for ns >= 1e9 {
+			sec, ns = sec+1, ns-1e9
+		}
+		arrival := strconv.FormatInt(sec, 10) + "." + frac(&ns)
+		if whole {
+			arrival = strconv.FormatInt(sec, 10)
+		}
+		work := strconv.Itoa(r.IntN([]int{10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 100, 1000}[r.IntN(12)])) + "." + frac(new(r.Int64N(1e9)))
+		if r.IntN(50) == 0 {
+			work = strconv.Itoa(r.IntN(100))
+		}
+		tail := zeroTail
+		switch r.IntN(100) {
+		case 0:
+			tail = ",1,0,0,0,0,,,,,0,0,0\n"
+		case 1:
+			tail = ",0,0,0,0,0,t,,,,0,0,0\n"
+		case 2:
+			tail = ",0,0,0,0,0,,,,,0,0,0\r\n"
+		case 3:
+			tail = zeroTail + "\n" // a blank line after
+		}
+		if row == bad {
+			switch r.IntN(4) {
+			case 0:
+				arrival = fmt.Sprintf("%d.%09d", lastSec, max(lastNs-1, 0)) // (before the last row's)
+			case 1:
+				work += "7"
+			case 2:
+				tail = ",0,0,0,0,0,,,,,0,0,0,\n"
+			default:
+				tail = ",0,0,0,0,0,,,,,0,0,\x000\n"
+			}
+		}
+		b.WriteString(idText + "," + arrival + "," + work + tail)
+		lastSec, lastNs = sec, ns
+	}
+	return b.String()
+}
+
+// TestPlainRowsSame: on rows like a generated workload's and the ways
+// they fall just outside plainRow's form, the native scanner (plainRow
+// first) reads what the general path reads and ends with its error, in the
+// same words; and plainRow takes thousands of the rows (about a fifth:
+// the others test where it must refuse).
+func TestPlainRowsSame(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 31))
+	taken, rows := 0, 0
+	for range 300 {
+		in := plainishInput(r, 1+r.IntN(400))
+		checkNativeSame(t, in)
+		n, all := plainTaken(t, in)
+		taken += n
+		rows += all
+	}
+	if taken < 5000 {
+		t.Errorf("plainRow took %d rows of %d: its path is barely tested", taken, rows)
+	}
+}
+
+// plainTaken reads in's rows as Next does, plainRow first, then
+// nativeRow, passing over the lines neither takes: how many lines
+// plainRow took, of how many.
+func plainTaken(t *testing.T, in string) (taken, rows int) {
+	rd, err := NewCSVReader(strings.NewReader(in), "p.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := []byte(in[strings.IndexByte(in, '\n')+1:] + strings.Repeat(" ", plainLen))
+	for len(buf) >= plainLen {
+		_, _, _, n := rd.plainRow((*[plainLen]byte)(buf))
+		if n > 0 {
+			taken++
+		} else if n = rd.nativeRow(buf, 2, new(sim.Task)); n == 0 {
+			if n = bytes.IndexByte(buf, '\n') + 1; n == 0 { // (not a native row: the next line)
+				break
+			}
+		}
+		rows++
+		buf = buf[n:]
+	}
+	return taken, rows
+}
+
+// TestTextGuessCounts: a guess set from an id's text and counted up (inc,
+// carrying) holds, each time, the text of its value with the byte after
+// it, as strconv writes it: across every carry up to 7 digits (9 to 10,
+// 999999 to 1000000), and from random values; and matches nothing once
+// the value needs 8 digits.
+func TestTextGuessCounts(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	starts := []uint64{0, 8, 98, 989, 9990, 99998, 999990, 9999980, 9999999}
+	for range 200 {
+		starts = append(starts, r.Uint64N(1e7))
+	}
+	for _, v := range starts {
+		b := []byte(strconv.FormatUint(v, 10) + ",.......")
+		var g textGuess
+		if !g.set(b, 0, strings.IndexByte(string(b), ','), v) {
+			t.Fatalf("set %d: refused", v)
+		}
+		for range 30 {
+			g.inc()
+			v++
+			if v >= 1e7 {
+				if g.mask != 0 || g.at([]byte(strconv.FormatUint(v, 10)+",......."), 0) {
+					t.Fatalf("%d: a guess of %d digits (mask %x)", v, len(strconv.FormatUint(v, 10)), g.mask)
+				}
+				break
+			}
+			want := strconv.FormatUint(v, 10) + ","
+			var w [8]byte
+			binary.LittleEndian.PutUint64(w[:], g.w)
+			if g.v != v || string(w[:g.n]) != want || g.mask != ^uint64(0)>>(64-8*len(want)) ||
+				!g.at([]byte(want+"9999999"), 0) || g.at([]byte(strconv.FormatUint(v+1, 10)+",9999999"), 0) {
+				t.Fatalf("after %d: guess %q value %d mask %x, want %q", v-1, w[:g.n], g.v, g.mask, want)
+			}
 		}
 	}
 }

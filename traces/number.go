@@ -235,8 +235,13 @@ func plainFixed(s string, scale int) (v int64, ok bool) {
 // they are all ASCII digits, computed at once (Lemire, "Fast number parsing
 // without fallback", SPE 2023; fast_float's parse_eight_digits_unrolled).
 func eightDigits(s string) (uint64, bool) {
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	return digitWord(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56)
+}
+
+// digitWord is eightDigits of the eight bytes of x, little-endian (the
+// first in the low byte).
+func digitWord(x uint64) (uint64, bool) {
 	// A byte is a digit when its high nibble is 3 and stays 3 once 6 is
 	// added (0x3a..0x3f become 0x40..0x45). Only a byte of 0xfa or more
 	// carries into the next, and its own high nibble already fails.
