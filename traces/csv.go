@@ -22,6 +22,7 @@ type CSVReader struct {
 	lastText [4]string // nativeRow: the last tenant, region, class, gpu_spec read
 	nextID   textGuess // nativeRow: the id after the last row's
 	second   textGuess // nativeRow: the last arrival's whole seconds
+	mp       *mapped   // the rows are read in place (mapped.go)
 	seq      int64     // tasks returned so far: the id of a task without one
 	prev     sim.Time  // arrival of the previous task
 	prevLine int
@@ -139,6 +140,18 @@ func readRecord(cr *csv.Reader, file string, prevLine, nfields int) ([]string, i
 // Next reads the next row into t. It returns io.EOF after the last row and
 // an *Error for bad input; after an error it keeps returning it.
 func (rd *CSVReader) Next(t *sim.Task) error {
+	if m := rd.mp; m != nil && (m.bi < m.bn || rd.scanMapped(t)) {
+		// A plain row read ahead in place (mapped.go), unless scanMapped
+		// read the next row, not a plain one, into t.
+		if m.bi < m.bn {
+			p := &m.batch[m.bi]
+			*t = sim.Task{} // (then field by field: a literal is built aside and copied)
+			t.ID, t.Arrival, t.Work = p.id, p.arrival, p.work
+			rd.prevLine = m.bline + m.bi
+			m.bi++
+		}
+		return nil
+	}
 	if rd.err != nil {
 		return rd.err
 	}

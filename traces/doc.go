@@ -228,6 +228,17 @@
 // is read as it comes, as are the other formats, and with GOMAXPROCS=1
 // there is no goroutine.
 //
+// With GOMAXPROCS=1, a native CSV trace that is a regular file (not gzip'd)
+// is read in place on Linux: Open maps the file into memory and the native
+// scanner reads its rows there, without the copy of each byte that read
+// makes. At the first line it does not take as a native row (a blank line,
+// a quote, a CR, another form, an error, a line over MaxLine, the end), the
+// reader goes on from that line by reading the file: the same tasks, lines
+// and errors. A file truncated while it is read in place ends the rows
+// with an error that names the line ("the file changed while it was
+// read"), where read would have met the end; the pages the reader has gone
+// past leave the process's resident set as it goes; Close unmaps the file.
+//
 // # Synthetic workloads
 //
 // A Generator combines an Arrivals process (interarrival gaps) with a

@@ -201,7 +201,12 @@ func openAhead(path string, newReader func(io.Reader) (aheadReader, error)) (sim
 		return nil, nil, err
 	}
 	if runtime.GOMAXPROCS(0) < 2 {
-		return rd, c, nil // (one thread: the goroutine would only add its hand-overs)
+		// One thread: a goroutine would only add its hand-overs. The rows
+		// of a native CSV file are read in place instead (mapped.go).
+		if cr, ok := rd.(*CSVReader); ok && zr == nil && cr.startMapped(file) {
+			return rd, mappedCloser{cr, file}, nil
+		}
+		return rd, c, nil
 	}
 	if fi, err := file.Stat(); err != nil || !fi.Mode().IsRegular() {
 		return rd, c, nil
