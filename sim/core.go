@@ -15,6 +15,9 @@ type core struct {
 	cfg   Config
 	src   Source
 	plain PlainSource // src, when the reader keeps the task's other fields zero
+	// firstRes, if set, is called once, when read reads the first task
+	// with cpu or memory (the fast path's useRes).
+	firstRes func()
 
 	q queue.Calendar // fastest on the hold model up to about 10^4 pending events (docs/performance.md)
 	// rq replaces q when radix is set (Engine, large clusters): the
@@ -112,8 +115,9 @@ func (c *core) read(t *Task) bool {
 	var err error
 	if c.plain != nil {
 		err = c.plain.NextPlain(t)
-	} else {
-		err = c.src.Next(t)
+	} else if err = c.src.Next(t); err == nil && t.CPU|t.Memory != 0 && c.firstRes != nil {
+		c.firstRes()
+		c.firstRes = nil
 	}
 	if err != nil {
 		if err == io.EOF {

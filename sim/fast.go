@@ -108,7 +108,7 @@ type fastState struct {
 	every  Time
 	ended  int64
 
-	// res: a task with cpu or memory has arrived (never from a
+	// res: a task with cpu or memory has been read (never from a
 	// PlainSource), which the View accounts while tasks are served: sres
 	// holds a busy slot's (by its calendar entry, or its fradix record),
 	// qres a queued task's (by its FIFO entry). Until then the fast path
@@ -147,6 +147,8 @@ func (e *Engine) initFast(slots int64) {
 	}
 	f.fqFree = -1
 	f.nres = int(slots)
+	// read calls useRes at the first task with cpu or memory.
+	e.firstRes = e.useRes
 	if f.pn = fastPerNode && slots == int64(len(e.nd)); f.pn { // (every node has at least one slot)
 		for i := range e.view.load {
 			e.view.load[i].tail = -1
@@ -260,9 +262,6 @@ func (e *Engine) arriveFast() {
 	}
 	e.arrivedAll++
 	t := &e.in
-	if t.CPU|t.Memory != 0 && !e.f.res {
-		e.useRes()
-	}
 	e.lastArrival = t.Arrival
 	measured := e.warm
 	if measured {
@@ -323,9 +322,11 @@ func (e *Engine) arriveFast() {
 	}
 }
 
-// useRes starts accounting the cpu and memory of tasks (f.res), at the
-// first task that has any: the tasks before it had none, so the records of
-// those served or queued now are zero, as they start.
+// useRes starts accounting the cpu and memory of tasks (f.res), when the
+// first task that has any is read (core.firstRes): the tasks before it had
+// none, so the records of those served or queued now are zero, as they
+// start. (Read there, not at each arrival: a PlainSource's tasks, which
+// have none, pay nothing.)
 func (e *Engine) useRes() {
 	f := &e.f
 	f.res = true
