@@ -37,7 +37,7 @@ const (
 
 // mappedDrop is how many bytes the reader leaves behind before it
 // releases their pages (a variable for the tests).
-var mappedDrop = 64 << 20
+var mappedDrop = 8 << 20
 
 // mapped is the state of a CSVReader that reads its rows in place.
 type mapped struct {
