@@ -74,23 +74,39 @@ func (rd *CSVReader) scanMapped(t *sim.Task) bool {
 	return false
 }
 
-// scanGuarded takes plain rows into the batch, or, where the next row is
-// not one, reads that row into t and reports true. A fault in the mapping
-// (the file shrank) ends the rows with m.err.
+// scanGuarded is scan under the fault guard: a fault in the mapping (the
+// file shrank) ends the rows with m.err, after the rows taken before it.
 func (rd *CSVReader) scanGuarded(t *sim.Task) (one bool) {
 	m := rd.mp
+	if m.guard(func() { one = rd.scan(t) }) {
+		m.err = &Error{File: rd.file, Line: m.line,
+			Msg: "the file changed while it was read (truncated, or its storage failed)"}
+		return false
+	}
+	return one
+}
+
+// guard runs f with debug.SetPanicOnFault set, and reports whether f
+// faulted in the mapping; any other panic goes on.
+func (m *mapped) guard(f func()) (faulted bool) {
 	old := debug.SetPanicOnFault(true)
 	defer func() {
 		debug.SetPanicOnFault(old)
 		if r := recover(); r != nil {
-			if f, ok := r.(interface{ Addr() uintptr }); !ok || !m.inside(f.Addr()) {
+			if e, ok := r.(interface{ Addr() uintptr }); !ok || !m.inside(e.Addr()) {
 				panic(r)
 			}
-			one = false // (the rows taken before it are served first)
-			m.err = &Error{File: rd.file, Line: m.line,
-				Msg: "the file changed while it was read (truncated, or its storage failed)"}
+			faulted = true
 		}
 	}()
+	f()
+	return false
+}
+
+// scan takes plain rows into the batch, or, where the next row is not
+// one, reads that row into t and reports true.
+func (rd *CSVReader) scan(t *sim.Task) bool {
+	m := rd.mp
 	if m.pos-m.drop >= mappedDrop {
 		m.release()
 	}
@@ -180,25 +196,19 @@ func (rd *CSVReader) startMapped(file *os.File) bool {
 
 // skipLines moves pos past the first k lines and reports whether they are
 // there and hold no CR (false too on a fault: the file shrank).
-func (m *mapped) skipLines(k int) (ok bool) {
-	old := debug.SetPanicOnFault(true)
-	defer func() {
-		debug.SetPanicOnFault(old)
-		if r := recover(); r != nil {
-			if f, isFault := r.(interface{ Addr() uintptr }); !isFault || !m.inside(f.Addr()) {
-				panic(r)
+func (m *mapped) skipLines(k int) bool {
+	ok := false
+	m.guard(func() { // (a fault leaves ok false)
+		for range k {
+			i := bytes.IndexByte(m.b[m.pos:], '\n')
+			if i < 0 {
+				return
 			}
-			ok = false
+			m.pos += i + 1
 		}
-	}()
-	for range k {
-		i := bytes.IndexByte(m.b[m.pos:], '\n')
-		if i < 0 {
-			return false
-		}
-		m.pos += i + 1
-	}
-	return bytes.IndexByte(m.b[:m.pos], '\r') < 0
+		ok = bytes.IndexByte(m.b[:m.pos], '\r') < 0
+	})
+	return ok
 }
 
 // closeMapped releases the mapping, if any, for Open's Closer: Next then
