@@ -350,9 +350,10 @@
 //     binary trace cache that fleetsim trace convert IN OUT.fsc writes;
 //     it replays to the same tasks as the trace it came from). When left
 //     out it is taken from the path's extension (.csv; .jsonl or .ndjson;
-//     .swf; .fsc; a file of another name that starts with the trace
-//     cache's magic bytes is fsc), and it is an error if the extension does not tell; openb and
-//     azure-llm are never guessed.
+//     .swf; .fsc; the one before .gz for a gzip'd file, jobs.csv.gz; a
+//     file of another name that starts with the trace cache's magic bytes
+//     is fsc), and it is an error if the extension does not tell; openb
+//     and azure-llm are never guessed.
 //
 // With queueing central, a task whose gpu_spec names no GPU model of the
 // cluster is an error naming the trace's file and line.

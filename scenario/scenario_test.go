@@ -172,6 +172,21 @@ func TestLoadTrace(t *testing.T) {
 	if got := s.Workload.Trace; got.Path != "/data/x.ndjson" || got.Format != "jsonl" {
 		t.Errorf("trace %+v, want /data/x.ndjson in jsonl", got)
 	}
+	// A gzip'd trace's format is told by the extension before .gz, as
+	// traces.Open reads it; .gz alone tells nothing.
+	for path, want := range map[string]string{"/d/x.csv.gz": "csv", "/d/x.JSONL.GZ": "jsonl", "/d/x.swf.gz": "swf"} {
+		s, err = Parse("t.yaml", []byte(lines(okCluster, "workload:", "  trace: {path: "+path+"}", okStrats)), "dir")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Workload.Trace.Format; got != want {
+			t.Errorf("%s: format %q, want %q", path, got, want)
+		}
+	}
+	if _, err = Parse("t.yaml", []byte(lines(okCluster, "workload:", "  trace: {path: /d/x.gz}", okStrats)), "dir"); err == nil ||
+		!strings.Contains(err.Error(), "the path's extension does not tell") {
+		t.Errorf("/d/x.gz: %v, want the extension's error", err)
+	}
 }
 
 func TestLoadErrors(t *testing.T) {

@@ -235,7 +235,7 @@ func (r *reader) trace(n *yaml.Node, path string) *Trace {
 	if v := m.get("format"); v != nil {
 		t.Format = r.oneOf(v, m.field("format"), formats...)
 	} else if r.err == nil {
-		ext := strings.ToLower(filepath.Ext(t.Path))
+		ext := traces.FormatExt(t.Path) // (".csv" for "jobs.csv.gz", as traces.Open reads it)
 		for _, f := range formats {
 			for _, e := range TraceFormats[f] {
 				if ext == e {

@@ -75,6 +75,16 @@ func Formats() []string {
 	return names
 }
 
+// FormatExt is the extension that tells the format of the trace at path,
+// lowercased: its last, or, for a gzip'd file, the one before ".gz"
+// ("jobs.csv.gz": ".csv"), as Open reads it.
+func FormatExt(path string) string {
+	if strings.EqualFold(filepath.Ext(path), ".gz") {
+		path = path[:len(path)-len(".gz")]
+	}
+	return strings.ToLower(filepath.Ext(path))
+}
+
 // formatByExt finds the format of an extension; formatsMu must be held.
 func formatByExt(ext string) (Format, bool) {
 	for _, f := range formats {
@@ -108,19 +118,15 @@ func formatList() string {
 // when the extension tells nothing, from a trace cache's magic bytes at the
 // file's start. A ".gz" suffix means gzip compression ("jobs.csv.gz"). The caller closes the Closer when done.
 func Open(path, format string) (sim.Source, io.Closer, error) {
-	name := path
-	if strings.EqualFold(filepath.Ext(name), ".gz") {
-		name = name[:len(name)-len(".gz")]
-	}
 	format = strings.ToLower(format)
 	formatsMu.RLock()
 	f, ok := formats[format]
 	if format == "" {
-		f, ok = formatByExt(filepath.Ext(name))
+		f, ok = formatByExt(FormatExt(path))
 	}
 	list := formatList()
 	formatsMu.RUnlock()
-	if !ok && format == "" && name == path && IsCacheFile(path) {
+	if !ok && format == "" && !strings.EqualFold(filepath.Ext(path), ".gz") && IsCacheFile(path) {
 		f, ok = Format{Name: "fsc", New: func(r io.Reader, file string) (sim.Source, error) { return NewCacheReader(r, file) }}, true
 	}
 	if !ok {
