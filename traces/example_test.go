@@ -311,3 +311,15 @@ func ExampleNewCacheWriter() {
 	// 2 0.25s 3s 500 bob
 	// cut.fsc: byte 24: block header: payload of 92 bytes, but only 28 bytes follow (truncated?)
 }
+
+// FormatExt is the extension Open infers a trace's format from: a .gz
+// suffix only says the file is gzip'd.
+func ExampleFormatExt() {
+	fmt.Println(traces.FormatExt("jobs.CSV"))
+	fmt.Println(traces.FormatExt("runs/jobs.jsonl.gz"))
+	fmt.Println(traces.FormatExt("jobs.gz") == "")
+	// Output:
+	// .csv
+	// .jsonl
+	// true
+}
