@@ -8,7 +8,7 @@ BENCHTIME ?= 1x
 CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 export CGO_CFLAGS
 
-.PHONY: all build real-deps slurm-deps py-deps gpu-check test test-kill validate lint fmt vet staticcheck bench bench-queue bench-e2e bench-loop bench-sweep bench-scale bench-external gym-episodes fuzz run clean docs
+.PHONY: all build real-deps slurm-deps py-deps gpu-check test test-kill validate lint fmt vet staticcheck nofma bench bench-queue bench-e2e bench-loop bench-sweep bench-scale bench-external gym-episodes fuzz run clean docs
 
 all: build test
 
@@ -80,7 +80,12 @@ validate: build real-deps
 gpu-check:
 	bash scripts/gpu-check.sh
 
-lint: fmt vet staticcheck
+lint: fmt vet staticcheck nofma
+
+# nofma: no float multiply fused with an add where results are computed
+# (the same results on arm64 and GOAMD64=v3 as on a default amd64 build).
+nofma:
+	@sh scripts/nofma.sh
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -626,7 +626,7 @@ func metricWanted(filter []string, name string) bool {
 // tolerance is within it (up to rounding in the last bits).
 func checkVerdict(base, cur float64, t Tolerance, dir Direction) string {
 	d := cur - base
-	slack := 1e-12 * math.Max(math.Abs(base), math.Abs(cur))
+	slack := float64(1e-12 * math.Max(math.Abs(base), math.Abs(cur))) // (float64: not fused with the add below)
 	if math.Abs(d) <= t.Allowed(base)+slack {
 		return VerdictOK
 	}

@@ -578,8 +578,8 @@ func (o *attrSource) withTokens(t *Tokens, rng *sim.Rand) *attrSource {
 // lognormalInt draws a lognormal count of mean m and coefficient of
 // variation cv, at least 1 and at most max int32.
 func lognormalInt(r *sim.Rand, m, cv float64) int32 {
-	s2 := math.Log(1 + cv*cv)
-	x := math.Exp(math.Log(m) - s2/2 + math.Sqrt(s2)*r.NormFloat64())
+	s2 := math.Log(1 + float64(cv*cv))
+	x := math.Exp(math.Log(m) - float64(s2/2) + float64(math.Sqrt(s2)*r.NormFloat64()))
 	return int32(min(max(math.Round(x), 1), math.MaxInt32))
 }
 

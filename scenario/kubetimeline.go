@@ -122,7 +122,7 @@ func (kr *kubeRun) takeSample(t sim.Time) {
 	hours := t.Seconds() / 3600
 	for i := range kr.group {
 		if !kr.autoscaled[kr.group[i]] {
-			s.Cost += hours * kr.groupCost[kr.group[i]]
+			s.Cost += float64(hours * kr.groupCost[kr.group[i]])
 		}
 	}
 	if kr.ca != nil {

@@ -466,7 +466,7 @@ func (e *Scheduler) touchUsed() {
 	if e.warm {
 		dt := float64(e.now - e.usedT)
 		for r := range e.used {
-			e.usedArea[r] += float64(e.used[r]) * dt
+			e.usedArea[r] += float64(float64(e.used[r]) * dt)
 		}
 	}
 	e.usedT = e.now
@@ -771,8 +771,8 @@ func (e *Scheduler) startTask(s int32) {
 		d = max(d, gd)
 		sl.estEnd = max(sl.estEnd, e.now+ge)
 		if f := e.rackFactor(i, sl.gang); f != 1 {
-			d = Time(float64(d)*f + 0.5)
-			sl.estEnd = e.now + Time(float64(sl.estEnd-e.now)*f+0.5)
+			d = Time(float64(float64(d)*f) + 0.5)
+			sl.estEnd = e.now + Time(float64(float64(sl.estEnd-e.now)*f)+0.5)
 		}
 	}
 	if sl.t.Deps != nil || e.dag.dispatch > 0 {
@@ -841,19 +841,19 @@ func (e *Scheduler) cdom() float64 { return max(e.share(0), e.share(1), e.share(
 // touchDom brings node i's and the cluster's allocation integrals up to
 // now, before an allocation on node i changes.
 func (e *Scheduler) touchDom(i int) {
-	e.domArea[i] += e.dom(i) * float64(e.now-e.domT[i])
+	e.domArea[i] += float64(e.dom(i) * float64(e.now-e.domT[i]))
 	e.domT[i] = e.now
-	e.cdomArea += e.cdom() * float64(e.now-e.cdomT)
+	e.cdomArea += float64(e.cdom() * float64(e.now-e.cdomT))
 	e.cdomT = e.now
 }
 
 // snapshot is the Scheduler's snapshotFunc.
 func (e *Scheduler) snapshot(t Time, busy []float64, active, queued []int32, _ []NodeState) {
 	for i := range e.domArea {
-		busy[i+1] = (e.domArea[i] + e.dom(i)*float64(t-e.domT[i])) / float64(Second)
+		busy[i+1] = (e.domArea[i] + float64(e.dom(i)*float64(t-e.domT[i]))) / float64(Second)
 		active[i+1], queued[i+1] = e.view.load[i].Active, 0
 	}
-	busy[0] = (e.cdomArea + e.cdom()*float64(t-e.cdomT)) / float64(Second)
+	busy[0] = (e.cdomArea + float64(e.cdom()*float64(t-e.cdomT))) / float64(Second)
 	active[0], queued[0] = int32(e.running), int32(len(e.pending))
 }
 

@@ -87,7 +87,7 @@ func (e *Scheduler) Result() Result {
 		w := float64(win)
 		var area [3]float64
 		for k := range area {
-			area[k] = e.usedArea[k] + float64(e.used[k])*float64(end-e.usedT)
+			area[k] = e.usedArea[k] + float64(float64(e.used[k])*float64(end-e.usedT))
 		}
 		p.Utilization = Resources{CPU: ratio(area[0]/w, e.cap[0]), Memory: ratio(area[1]/w, e.cap[1]), GPU: ratio(area[2]/w, e.cap[2])}
 	}

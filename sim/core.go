@@ -153,7 +153,7 @@ func (c *core) openWindow() bool {
 }
 
 func (c *core) changeInSys(d int64) {
-	c.area += float64(c.inSys) * float64(c.now-c.areaT)
+	c.area += float64(float64(c.inSys) * float64(c.now-c.areaT))
 	c.areaT = c.now
 	c.inSys += d
 }
@@ -187,7 +187,7 @@ func (c *core) scaled(w Time, inv float64, id int64, i int32) Time {
 	if inv != 1 {
 		// Checked in float64 before converting: an out-of-range float to
 		// int64 conversion is implementation-defined in Go.
-		f := float64(w)*inv + 0.5
+		f := float64(float64(w)*inv) + 0.5
 		if f >= float64(MaxTime-c.now) {
 			c.err = fmt.Errorf("sim: task %d would finish after the end of representable time on node %s", id, c.cfg.Nodes[i].Name)
 			return 0
@@ -239,7 +239,7 @@ func (c *core) result(strategy string) Result {
 	}
 	if win > 0 {
 		r.ThroughputPerS = float64(c.done[Completed]) / win.Seconds()
-		r.MeanInSystem = (c.area + float64(c.inSys)*float64(c.now-c.areaT)) / float64(win)
+		r.MeanInSystem = (c.area + float64(float64(c.inSys)*float64(c.now-c.areaT))) / float64(win)
 	}
 	n := len(c.cfg.Nodes)
 	r.Nodes = make([]NodeResult, n)
@@ -248,7 +248,7 @@ func (c *core) result(strategy string) Result {
 		w := ns(c.work[i])
 		r.Nodes[i] = NodeResult{Name: c.cfg.Nodes[i].Name, Tasks: c.served[i], WorkS: w}
 		sumW += w
-		sumW2 += w * w
+		sumW2 += float64(w * w)
 	}
 	r.ImbalanceCoV = cov(sumW, sumW2, n)
 	return r

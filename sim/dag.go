@@ -208,7 +208,7 @@ func (d *dagState) means() {
 	var pairs, lat, inv float64
 	for a := range count {
 		for b := range count {
-			n := count[a] * count[b]
+			n := float64(count[a] * count[b])
 			if a == b {
 				n -= count[a]
 			}
@@ -224,7 +224,7 @@ func (d *dagState) means() {
 			}
 			l, bw := d.pair(ra, rb)
 			pairs += n
-			lat += n * float64(l)
+			lat += float64(n * float64(l))
 			if bw > 0 {
 				inv += n / bw
 			}
@@ -273,7 +273,7 @@ func (v *View) MeanTransferTime(bytes int64) Time {
 	if d := v.dag; d.net != nil {
 		f := d.meanLat
 		if bytes > 0 {
-			f += float64(bytes) * d.meanInv * float64(Second)
+			f += float64(float64(bytes) * d.meanInv * float64(Second))
 		}
 		if f >= float64(MaxTime/4) {
 			return MaxTime / 4

@@ -539,7 +539,7 @@ func (e *Engine) completeX(i int32, ref int64) {
 			e.nd[i].work += int64(sl.work)
 			e.nd[i].served++
 			if x.byTokens(i, e.task(s)) {
-				first := Time(float64(Time(e.task(s).PromptTokens)*x.prefill[i]+x.decode[i])*x.bgInv[i] + 0.5)
+				first := Time(float64(float64(Time(e.task(s).PromptTokens)*x.prefill[i]+x.decode[i])*x.bgInv[i]) + 0.5)
 				x.ttft.Record(int64(sl.start + a.su + first + a.back - sl.arrival))
 			}
 		}
@@ -829,7 +829,7 @@ func (e *Engine) scale(k int) {
 		ds := x.svc[i] - sc.lastSvc[j]
 		if ds > 0 {
 			busy += float64(e.nd[i].busy - sc.lastBusy[j])
-			svc += float64(ds) * float64(e.nd[i].slots)
+			svc += float64(float64(ds) * float64(e.nd[i].slots))
 		}
 		sc.lastBusy[j], sc.lastSvc[j] = e.nd[i].busy, x.svc[i]
 		if st := x.state[i]; st == nsMember || st == nsPending {
@@ -1009,10 +1009,10 @@ func (e *Engine) costs(r *Result) {
 		}
 		h := float64(billed) / float64(Hour)
 		hours += h
-		usd += h * nd.CostPerHour
+		usd += float64(h * nd.CostPerHour)
 		if nd.PowerPeak > 0 {
 			busy := float64(e.busyAt(i, end)) / float64(Hour) / float64(e.nd[i].slots)
-			kwh += (nd.PowerIdle*h + (nd.PowerPeak-nd.PowerIdle)*busy) / 1000
+			kwh += (float64(nd.PowerIdle*h) + float64((nd.PowerPeak-nd.PowerIdle)*busy)) / 1000
 		}
 		priced = priced || nd.CostPerHour > 0 || nd.PowerPeak > 0
 	}

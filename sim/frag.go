@@ -52,7 +52,7 @@ func ShapeFragment(cpuFree int64, model string, gpuFree []int32, m *TaskShape) i
 func NodeFragmentation(cpuFree int64, model string, gpuFree []int32, shapes []TaskShape) float64 {
 	var f float64
 	for k := range shapes {
-		f += shapes[k].Weight * float64(ShapeFragment(cpuFree, model, gpuFree, &shapes[k]))
+		f += float64(shapes[k].Weight * float64(ShapeFragment(cpuFree, model, gpuFree, &shapes[k])))
 	}
 	return f
 }

@@ -221,7 +221,7 @@ func (e *Scheduler) rackFactor(i int, members []gangMember) float64 {
 			racks = append(racks, r)
 		}
 	}
-	return 1 + e.cfg.Central.RackSlowdown*float64(len(racks)-1)
+	return 1 + float64(e.cfg.Central.RackSlowdown*float64(len(racks)-1))
 }
 
 // gangLoss integrates idle nodes over the time the queue's head waits.
@@ -237,7 +237,7 @@ type gangLoss struct {
 func (e *Scheduler) lossTouch() {
 	l := &e.loss
 	if l.on && l.blocked && e.warm {
-		l.area += float64(l.idle) * float64(e.now-l.t)
+		l.area += float64(float64(l.idle) * float64(e.now-l.t))
 	}
 	l.t = e.now
 }

@@ -62,7 +62,7 @@ func (r *Rand) Uint64() uint64 {
 
 // Float64 returns a uniform value in [0, 1) with 53 random bits.
 func (r *Rand) Float64() float64 {
-	return float64(r.Uint64()>>11) * (1.0 / (1 << 53))
+	return float64(float64(r.Uint64()>>11) * (1.0 / (1 << 53))) // (float64: never fused with a caller's add)
 }
 
 // IntN returns a uniform value in [0, n). It panics if n <= 0, a programming
@@ -158,8 +158,8 @@ func (r *Rand) expInversion() float64 {
 // which arm64 still fuses, is exact either way: U is a multiple of 2^-53).
 func (r *Rand) NormFloat64() float64 {
 	for {
-		u := 2*r.Float64() - 1
-		v := 2*r.Float64() - 1
+		u := float64(2*r.Float64()) - 1
+		v := float64(2*r.Float64()) - 1
 		s := float64(u*u) + float64(v*v)
 		if s > 0 && s < 1 {
 			return u * math.Sqrt(-2*math.Log(s)/s)

@@ -178,6 +178,6 @@ func cov(sum, sum2 float64, n int) float64 {
 	if mean <= 0 {
 		return 0
 	}
-	v := sum2/float64(n) - mean*mean
+	v := sum2/float64(n) - float64(mean*mean)
 	return math.Sqrt(math.Max(v, 0)) / mean
 }

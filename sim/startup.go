@@ -52,7 +52,7 @@ func newDelays(d Delay, seed uint64, name string) delays {
 	s := delays{on: true, mean: d.Mean}
 	if d.CV > 0 {
 		s2 := math.Log1p(d.CV * d.CV)
-		s.mu = math.Log(float64(d.Mean)) - s2/2
+		s.mu = math.Log(float64(d.Mean)) - float64(s2/2)
 		s.sigma = math.Sqrt(s2)
 		s.rng = NewRand(seed, name)
 	}
@@ -72,7 +72,7 @@ func (c *core) drawStartup(id int64) Time {
 	if s.sigma == 0 {
 		return s.mean
 	}
-	f := math.Exp(s.mu + s.sigma*s.rng.NormFloat64())
+	f := math.Exp(s.mu + float64(s.sigma*s.rng.NormFloat64()))
 	if !(f < maxDraw) {
 		c.err = fmt.Errorf("sim: task %d would finish after the end of representable time (start-up delay %.3g s)", id, f/float64(Second))
 		return 0

@@ -115,7 +115,7 @@ func leftover(v *sim.View, i int, cpu, gpu int64, m *maxSpec) float64 {
 // GPU thousandths g; it does not decrease as c or g grow (every step is
 // a correctly rounded, monotone operation), which best-fit's bound uses.
 func leftoverOf(c, g, cpu, gpu int64, m *maxSpec) float64 {
-	return float64(c-cpu)/m.cpu*0.5 + float64(g-gpu)/m.gpu*0.5
+	return float64(float64(c-cpu)/m.cpu*0.5) + float64(float64(g-gpu)/m.gpu*0.5)
 }
 
 // bestFitScore is best-fit's integer score of a node with free CPU c and

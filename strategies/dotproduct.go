@@ -73,6 +73,6 @@ func (d *DotProduct) scorer(v *sim.View, t *sim.Task) func(i int) float64 {
 // dotScore is dot-product's integer score of a node with free CPU c and
 // free GPU thousandths g for the task vector (dc, dg).
 func dotScore(c, g int64, dc, dg float64, m *maxSpec) float64 {
-	dot := float64(c)/m.cpu*dc + float64(g)/m.gpu*dg
-	return float64(int64(float64(sim.MaxScore) * (1 - dot/2)))
+	dot := float64(float64(c)/m.cpu*dc) + float64(float64(g)/m.gpu*dg)
+	return float64(int64(float64(sim.MaxScore) * (1 - float64(dot/2))))
 }

@@ -54,7 +54,7 @@ func (l *latencies) observe(i int, now, rtt sim.Time) (old, ewma float64) {
 		ewma = x
 	default:
 		w := math.Exp(-float64(max(now-e.stamp, 0)) / l.tau)
-		ewma = old*w + x*(1-w)
+		ewma = float64(old*w) + float64(x*(1-w))
 	}
 	e.ewma, e.stamp, e.sampled = ewma, now, true
 	return old, ewma

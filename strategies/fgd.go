@@ -523,7 +523,7 @@ func (f *FGD) frag(i int, cpuFree int64, gpus []int32) float64 {
 				fr = short
 			}
 		}
-		sum += m.Weight * float64(fr)
+		sum += float64(m.Weight * float64(fr))
 	}
 	return sum
 }

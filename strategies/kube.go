@@ -263,7 +263,7 @@ func balancedScore(q, c []int64) int64 {
 		mean := total / float64(n)
 		var sum float64
 		for _, f := range fr[:n] {
-			sum += (f - mean) * (f - mean)
+			sum += float64((f - mean) * (f - mean))
 		}
 		std = math.Sqrt(sum / float64(n))
 	}

@@ -99,7 +99,7 @@ func (d *DRF) Init(v *sim.View) error {
 		sp := v.Spec(i)
 		d.capacity[0] += float64(sp.CPU)
 		d.capacity[1] += float64(sp.Memory)
-		d.capacity[2] += float64(sp.GPUs) * sim.GPUMilliPerGPU
+		d.capacity[2] += float64(float64(sp.GPUs) * sim.GPUMilliPerGPU)
 	}
 	return nil
 }
@@ -124,7 +124,7 @@ func (d *DRF) add(t *sim.Task, sign float64) {
 	}
 	u.share = 0
 	for r, x := range demand(t) {
-		u.held[r] += sign * x
+		u.held[r] += float64(sign * x)
 		if c := d.capacity[r]; c > 0 {
 			u.share = max(u.share, u.held[r]/c)
 		}

@@ -164,7 +164,7 @@ func freeScore(v *sim.View, i int) float64 {
 		active = clamp01(float64(v.Active(i)) / float64(s.Slots))
 	}
 	bg := clamp01(s.Background)
-	cpu := bg + (1-bg)*active
+	cpu := bg + float64((1-bg)*active)
 	if s.CPU > 0 && v.CPUUsed(i) > 0 {
 		cpu = bg + float64(v.CPUUsed(i))/float64(s.CPU)
 	}

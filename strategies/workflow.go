@@ -125,7 +125,7 @@ func (b *wfBase) graph(v *sim.View, ts []*sim.Task) []float64 {
 	for k, t := range ts {
 		var w float64
 		for _, kd := range b.kinds {
-			w += float64(kd.count) * float64(v.Runtime(t, kd.rep))
+			w += float64(float64(kd.count) * float64(v.Runtime(t, kd.rep)))
 		}
 		b.wbar = append(b.wbar, w)
 		for _, e := range t.ParentEdges() {
@@ -139,7 +139,7 @@ func (b *wfBase) graph(v *sim.View, ts []*sim.Task) []float64 {
 	for k := n - 1; k >= 0; k-- {
 		var m float64
 		for j, s := range b.succ[k] {
-			m = max(m, float64(b.n)*float64(b.ecost[k][j])+up[s])
+			m = max(m, float64(float64(b.n)*float64(b.ecost[k][j]))+up[s])
 		}
 		up[k] = b.wbar[k] + m
 		b.rank[ts[k].ID] = up[k]
@@ -464,7 +464,7 @@ func (s *planner) Submitted(v *sim.View, ts []*sim.Task) {
 	for k, t := range ts {
 		for _, e := range t.ParentEdges() {
 			if p, ok := s.idx[e.Parent]; ok {
-				down[k] = max(down[k], down[p]+s.wbar[p]+float64(s.n)*float64(v.MeanTransferTime(v.EdgeBytes(e))))
+				down[k] = max(down[k], down[p]+s.wbar[p]+float64(float64(s.n)*float64(v.MeanTransferTime(v.EdgeBytes(e)))))
 			}
 		}
 	}

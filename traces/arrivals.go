@@ -35,7 +35,7 @@ const maxNs = float64(math.MaxInt64 - 1023)
 func nsToTime(ns float64) sim.Time {
 	if ns < maxNs {
 		if ns > 0 {
-			return sim.Time(ns + 0.5)
+			return sim.Time(float64(ns) + 0.5) // (float64: a product passed in is rounded, not fused)
 		}
 		return 0
 	}
@@ -153,7 +153,7 @@ func (b *Bursty) Validate() error { return b.err }
 // MeanRate returns the stationary rate (see Bursty).
 func (b *Bursty) MeanRate() float64 {
 	h0, h1 := float64(b.hold[0]), float64(b.hold[1])
-	return (b.rates[0]*h0 + b.rates[1]*h1) / (h0 + h1)
+	return (float64(b.rates[0]*h0) + float64(b.rates[1]*h1)) / (h0 + h1)
 }
 
 // Gap draws the time to the next arrival, switching states on the way as

@@ -106,7 +106,7 @@ func (s *dagSource) Next(t *sim.Task) error {
 	return nil
 }
 
-func (s *dagSource) uniform(mean float64) float64 { return mean * (0.5 + s.rng.Float64()) }
+func (s *dagSource) uniform(mean float64) float64 { return float64(mean * (0.5 + s.rng.Float64())) }
 
 // generate builds the next workflow into buf.
 func (s *dagSource) generate() {

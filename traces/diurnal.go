@@ -64,7 +64,7 @@ func (d *Diurnal) MeanRate() float64 { return d.Rate }
 // RateAt is λ(t) in arrivals per second.
 func (d *Diurnal) RateAt(t sim.Time) float64 {
 	phase := 2 * math.Pi * float64(t-d.Peak) / float64(d.Period)
-	r := d.Rate * (1 + d.Amplitude*math.Cos(phase))
+	r := d.Rate * (1 + float64(d.Amplitude*math.Cos(phase)))
 	for _, b := range d.Bursts {
 		if t >= b.At && t-b.At < b.For {
 			r *= b.Factor

@@ -44,10 +44,10 @@ func (o Overestimate) Check() error {
 // geometric between the given quantiles.
 func (o Overestimate) Factor(u float64) float64 {
 	k := len(o.Factors) - 1
-	x := u * float64(k)
+	x := float64(u * float64(k))
 	i := min(int(x), k-1)
 	a, b := o.Factors[i], o.Factors[i+1]
-	return a * math.Pow(b/a, x-float64(i))
+	return float64(a * math.Pow(b/a, x-float64(i)))
 }
 
 // Estimate is the estimate of work w for probability u.

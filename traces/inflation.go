@@ -53,7 +53,7 @@ func NewShapeInflation(shapes []sim.TaskShape, capacityMilli int64, until float6
 	}
 	var gpu float64
 	for _, s := range shapes {
-		gpu += s.Weight * float64(s.GPUs) * float64(s.GPUMilli)
+		gpu += float64(s.Weight * float64(s.GPUs) * float64(s.GPUMilli))
 	}
 	if gpu == 0 {
 		return nil, errors.New("traces: inflation needs shapes that ask for GPUs; none does")

@@ -95,13 +95,13 @@ type Lognormal struct {
 
 func (l Lognormal) params() (mu, sigma float64) {
 	s2 := math.Log1p(l.CV * l.CV)
-	return math.Log(float64(l.Mean)) - s2/2, math.Sqrt(s2)
+	return math.Log(float64(l.Mean)) - float64(s2/2), math.Sqrt(s2)
 }
 
 // Sample draws exp(μ + σZ).
 func (l Lognormal) Sample(r *sim.Rand) sim.Time {
 	mu, sigma := l.params()
-	return work(math.Exp(mu + sigma*r.NormFloat64()))
+	return work(math.Exp(mu + float64(sigma*r.NormFloat64())))
 }
 
 // MeanSeconds returns Mean in seconds.
@@ -140,7 +140,7 @@ type BoundedPareto struct {
 func (p BoundedPareto) Sample(r *sim.Rand) sim.Time {
 	lo := float64(p.Min)
 	ca := math.Pow(lo/float64(p.Max), p.Alpha)
-	x := lo * math.Pow(1-r.Float64()*(1-ca), -1/p.Alpha)
+	x := lo * math.Pow(1-float64(r.Float64()*(1-ca)), -1/p.Alpha)
 	return work(min(x, float64(p.Max)))
 }
 
@@ -196,7 +196,7 @@ type HyperExponential struct {
 // phases returns p₁ and p₂. p₂ is computed as 1/((CV²+1)(1+s)), s the
 // square root above, which equals (1−s)/2 without its cancellation.
 func (h HyperExponential) phases() (p1, p2 float64) {
-	c2 := h.CV * h.CV
+	c2 := float64(h.CV * h.CV)
 	s := math.Sqrt((c2 - 1) / (c2 + 1))
 	return (1 + s) / 2, 1 / ((c2 + 1) * (1 + s))
 }
@@ -248,14 +248,14 @@ var _ Service = Empirical{}
 // at is the quantile function at probability u in [0, 1], in ns.
 func (e Empirical) at(u float64) float64 {
 	k := len(e.Quantiles) - 1
-	x := u * float64(k)
+	x := float64(u * float64(k))
 	i := min(int(x), k-1)
 	a, b := float64(e.Quantiles[i]), float64(e.Quantiles[i+1])
 	x -= float64(i)
 	if a > 0 && b > a {
 		return a * math.Pow(b/a, x)
 	}
-	return a + (b-a)*x
+	return a + float64((b-a)*x)
 }
 
 // Sample draws the quantile function at a uniform probability.
@@ -269,10 +269,10 @@ func (e Empirical) moments() (m1, m2 float64) {
 		if a > 0 && b > a {
 			l := math.Log(b / a)
 			m1 += (b - a) / l
-			m2 += (b*b - a*a) / (2 * l)
+			m2 += (float64(b*b) - float64(a*a)) / (2 * l)
 		} else {
-			m1 += (a + b) / 2
-			m2 += (a*a + a*b + b*b) / 3
+			m1 += float64((a + b) / 2)
+			m2 += (float64(a*a) + float64(a*b) + float64(b*b)) / 3
 		}
 	}
 	return m1 / float64(k), m2 / float64(k)
@@ -287,7 +287,7 @@ func (e Empirical) MeanSeconds() float64 {
 // SCV is the exact squared coefficient of variation.
 func (e Empirical) SCV() float64 {
 	m1, m2 := e.moments()
-	return max(0, m2-m1*m1) / (m1 * m1)
+	return max(0, m2-float64(m1*m1)) / (m1 * m1)
 }
 
 // Validate checks that there are at least two quantiles, non-negative and

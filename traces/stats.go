@@ -89,7 +89,7 @@ func (w *welford) add(x float64) {
 	w.n++
 	d := x - w.mean
 	w.mean += d / w.n
-	w.m2 += d * (x - w.mean)
+	w.m2 += float64(d * (x - w.mean))
 }
 
 // cv returns the population standard deviation over the given mean.
@@ -197,7 +197,7 @@ func ComputeStats(src sim.Source, limit int64) (Stats, error) {
 		}
 		s.InterarrivalCV = gaps.cv(s.InterarrivalMean * float64(sim.Second))
 	}
-	total := (float64(sumHi)*(1<<64) + float64(sumLo)) / float64(sim.Second)
+	total := (float64(float64(sumHi)*(1<<64)) + float64(sumLo)) / float64(sim.Second)
 	s.DurationTotal = total
 	s.DurationMean = total / float64(s.Count)
 	s.DurationCV = durs.cv(s.DurationMean * float64(sim.Second))
@@ -272,7 +272,7 @@ func (h *tokenHist) summary() TokenSummary {
 		return TokenSummary{}
 	}
 	return TokenSummary{
-		Mean: (float64(h.sumHi)*(1<<64) + float64(h.sumLo)) / float64(h.n),
+		Mean: (float64(float64(h.sumHi)*(1<<64)) + float64(h.sumLo)) / float64(h.n),
 		P50:  h.percentile(50),
 		P99:  h.percentile(99),
 		Max:  h.max,

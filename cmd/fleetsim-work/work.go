@@ -10,7 +10,7 @@ const Units = 500_000_000
 
 // UnitsFor is the number of kernel iterations of work d at speed 1.
 func UnitsFor(d time.Duration) uint64 {
-	return uint64(d.Seconds()*Units + 0.5)
+	return uint64(float64(d.Seconds()*Units) + 0.5)
 }
 
 // Spin runs n iterations of a xorshift64 kernel: a dependent chain of

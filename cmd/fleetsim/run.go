@@ -500,11 +500,11 @@ func offeredLoad(sc *scenario.Scenario) string {
 		if h0+h1 <= 0 {
 			return ""
 		}
-		rate = (a.Rates[0]*h0 + a.Rates[1]*h1) / (h0 + h1)
+		rate = (float64(a.Rates[0]*h0) + float64(a.Rates[1]*h1)) / (h0 + h1)
 	}
 	capacity := 0.0
 	for _, n := range sc.Nodes() {
-		capacity += float64(n.Slots) * n.Speed * (1 - n.Background)
+		capacity += float64(float64(n.Slots) * n.Speed * (1 - n.Background))
 	}
 	if rate <= 0 || capacity <= 0 {
 		return ""

@@ -153,22 +153,22 @@ func fitOverhead(insts []*traces.WfInstance, strategy string, tr sim.Transfer, m
 				return 0
 			}
 			d := (r.makespan - inst.MakespanS) / inst.MakespanS
-			c += d * d
+			c += float64(d * d)
 		}
 		return c
 	}
 	lo, hi := 0.0, 1000.0
 	g := (math.Sqrt(5) - 1) / 2
-	a, b := hi-g*(hi-lo), lo+g*(hi-lo)
+	a, b := hi-float64(g*(hi-lo)), lo+float64(g*(hi-lo))
 	fa, fb := cost(a), cost(b)
 	for hi-lo > 0.01 && ferr == nil {
 		if fa < fb {
 			hi, b, fb = b, a, fa
-			a = hi - g*(hi-lo)
+			a = hi - float64(g*(hi-lo))
 			fa = cost(a)
 		} else {
 			lo, a, fa = a, b, fb
-			b = lo + g*(hi-lo)
+			b = lo + float64(g*(hi-lo))
 			fb = cost(b)
 		}
 	}

@@ -65,7 +65,7 @@ func (g *NodeGroup) Cost(t int64) float64 {
 		if n.removed >= 0 {
 			end = min(n.removed, t)
 		}
-		c += float64(end-n.requested) / float64(3600*Second) * g.CostPerHour
+		c += float64(float64(end-n.requested) / float64(3600*Second) * g.CostPerHour)
 	}
 	return c
 }

@@ -457,7 +457,7 @@ func (s *Scheduler) spreadScore(p *Pod, raw []int64) bool {
 		weight := math.Log(float64(size + 2))
 		for k, i := range fs {
 			if d := ti.dom[i]; !ign[k] && d >= 0 {
-				fsc[k] += float64(counts[d])*weight + float64(sc.MaxSkew-1)
+				fsc[k] += float64(float64(counts[d])*weight) + float64(sc.MaxSkew-1)
 			}
 		}
 	}

@@ -86,7 +86,7 @@ func (h *Histogram) Max() int64 { return h.max }
 
 // Sum returns the exact sum of the samples as a float64 (rounded once).
 func (h *Histogram) Sum() float64 {
-	return float64(h.sumHi)*0x1p64 + float64(h.sumLo)
+	return float64(float64(h.sumHi)*0x1p64) + float64(h.sumLo)
 }
 
 // Mean is the exact mean of the samples (rounded once to float64); 0 when empty.
