@@ -7,17 +7,32 @@
 # a task's duration in nanoseconds and every result after it. An explicit
 # float64(x*y) rounds the product and forbids the fusion (the Go spec,
 # "Arithmetic operators"), so results are the same on every machine.
-# (reports' plots are left out: drawing, not results; so are lines of
-# other modules inlined here, gonum/plot's canvas.) Run by make lint from
-# the repository's root.
+# Compiled for arm64 (without cgo: cmd/fleetsim, which needs go-nvml, is
+# checked by the GOAMD64=v3 build only) and for GOAMD64=v3. reports'
+# plots are left out (drawing, not results), and so are lines of other
+# modules inlined here (gonum/plot's canvas). Run by make lint from the
+# repository's root.
 set -e
-pkgs="./sim/... ./traces/... ./strategies/... ./scenario/... ./cmd/... ./reports/"
-found=$( { GOARCH=arm64 go build -gcflags=-S $pkgs 2>&1 | grep -E '[[:space:]](FMADDD|FMSUBD|FNMADDD|FNMSUBD|FMADDS|FMSUBS|FNMADDS|FNMSUBS)[[:space:]]' || true;
-	GOAMD64=v3 go build -gcflags=-S $pkgs 2>&1 | grep -E '[[:space:]]VF(N)?M(ADD|SUB)[0-9]+S[DS][[:space:]]' || true; } |
-	grep -o '([^)]*\.go:[0-9]*)' | tr -d '()' | grep -F "$(pwd)/" |
-	grep -v -E '/reports/(heatmap|style|plots|gantt|timeline)\.go:' | sort -u)
-if [ -n "$found" ]; then
+pkgs="./sim/... ./traces/... ./strategies/... ./scenario/... ./reports/ ./cmd/fleetsim-work"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+if ! CGO_ENABLED=0 GOARCH=arm64 go build -gcflags=-S $pkgs >"$out" 2>&1; then
+	grep -v '^	' "$out" | head -20
+	echo "nofma: the arm64 build failed"
+	exit 1
+fi
+found=$(grep -E '[[:space:]](FMADDD|FMSUBD|FNMADDD|FNMSUBD|FMADDS|FMSUBS|FNMADDS|FNMSUBS)[[:space:]]' "$out" || true)
+if ! GOAMD64=v3 go build -gcflags=-S $pkgs ./cmd/fleetsim >"$out" 2>&1; then
+	grep -v '^	' "$out" | head -20
+	echo "nofma: the GOAMD64=v3 build failed"
+	exit 1
+fi
+found="$found
+$(grep -E '[[:space:]]VF(N)?M(ADD|SUB)[0-9]+S[DS][[:space:]]' "$out" || true)"
+sites=$(echo "$found" | grep -o '([^)]*\.go:[0-9]*)' | tr -d '()' | grep -F "$(pwd)/" |
+	grep -v -E '/reports/(heatmap|style|plots|gantt|timeline)\.go:' | sort -u || true)
+if [ -n "$sites" ]; then
 	echo "a float multiply fused with an add (round the product with float64(x*y)):"
-	echo "$found"
+	echo "$sites"
 	exit 1
 fi
