@@ -154,8 +154,9 @@ func (r *Rand) expInversion() float64 {
 // NormFloat64 returns a standard normal value (Marsaglia's polar method).
 // The squares are rounded by explicit float64() conversions before they are
 // summed, so no compiler fuses them into a multiply-add (arm64 did): the same
-// values on every machine, up to math.Log and math.Sqrt's last bit (2U - 1,
-// which arm64 still fuses, is exact either way: U is a multiple of 2^-53).
+// values on every machine, up to math.Log and math.Sqrt's last bit (2U - 1
+// is rounded too, though it is exact either way: U is a multiple of 2^-53;
+// scripts/nofma.sh checks that nothing here is fused).
 func (r *Rand) NormFloat64() float64 {
 	for {
 		u := float64(2*r.Float64()) - 1
