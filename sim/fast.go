@@ -295,18 +295,7 @@ func (e *Engine) arriveFast() {
 			l.Queued++
 			e.view.changed(i)
 			f := &e.f
-			k := f.fqFree
-			if k >= 0 {
-				f.fqFree = f.fq.at(k).next
-			} else {
-				k = f.fq.grow()
-				if f.res {
-					f.qres.grow()
-				}
-			}
-			if f.res {
-				*f.qres.at(k) = fres{t.CPU, t.Memory}
-			}
+			k := e.fqTake(t)
 			*f.fq.at(k) = fqent{arrival: t.Arrival, work: t.Work, id: t.ID, next: -1, measured: measured}
 			if nd.q.tail < 0 {
 				nd.q.head = k
@@ -320,6 +309,26 @@ func (e *Engine) arriveFast() {
 	if e.pending {
 		e.pushArrival(e.in.Arrival)
 	}
+}
+
+// fqTake takes a FIFO entry for task t, which queues now (from the free
+// list, or a new one), and records t's cpu and memory for it when they are
+// accounted: the entry's index, the entry itself the caller's to fill.
+func (e *Engine) fqTake(t *Task) int32 {
+	f := &e.f
+	k := f.fqFree
+	if k >= 0 {
+		f.fqFree = f.fq.at(k).next
+	} else {
+		k = f.fq.grow()
+		if f.res {
+			f.qres.grow()
+		}
+	}
+	if f.res {
+		*f.qres.at(k) = fres{t.CPU, t.Memory}
+	}
+	return k
 }
 
 // useRes starts accounting the cpu and memory of tasks (f.res), when the
@@ -529,18 +538,7 @@ func (e *Engine) arrivePN(i int32, t *Task, measured bool) {
 	v.Queued++
 	e.view.changed(int(i))
 	f := &e.f
-	k := f.fqFree
-	if k >= 0 {
-		f.fqFree = f.fq.at(k).next
-	} else {
-		k = f.fq.grow()
-		if f.res {
-			f.qres.grow()
-		}
-	}
-	if f.res {
-		*f.qres.at(k) = fres{t.CPU, t.Memory}
-	}
+	k := e.fqTake(t)
 	q := f.fq.at(k)
 	*q = fqent{arrival: t.Arrival, work: t.Work, id: t.ID, next: k, measured: measured}
 	if v.tail >= 0 { // the FIFO is a ring through its last entry
