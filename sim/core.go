@@ -115,7 +115,7 @@ func (c *core) read(t *Task) bool {
 	var err error
 	if c.plain != nil {
 		err = c.plain.NextPlain(t)
-	} else if err = c.src.Next(t); err == nil && t.CPU|t.Memory != 0 && c.firstRes != nil {
+	} else if err = c.src.Next(t); c.firstRes != nil && err == nil && t.CPU|t.Memory != 0 {
 		c.firstRes()
 		c.firstRes = nil
 	}
