@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 
@@ -386,18 +387,14 @@ func (rd *CSVReader) nativeRow(b []byte, ln int, t *sim.Task) int {
 	return i + 1
 }
 
-// arrivalAt is fixedAt(b, i, 9) for an arrival, which sets the guess of
-// the next arrival's whole seconds (rd.second) to its own.
+// arrivalAt is fixedAt(b, i, 9) for an arrival, which also sets the guess
+// of the next arrival's whole seconds (rd.second) to its own.
 func (rd *CSVReader) arrivalAt(b []byte, i int) (int64, int, bool) {
-	ip, j, ok := uintAt(b, i)
-	if !ok || j-i+9 > 18 {
-		return 0, j, false
+	v, j, ok := fixedAt(b, i, 9)
+	if k := bytes.IndexByte(b[i:j], '.'); ok && k > 0 {
+		rd.second.set(b, i, i+k, uint64(v/1e9))
 	}
-	if j >= len(b) || b[j] != '.' {
-		return int64(ip) * pow10[9], j, true
-	}
-	rd.second.set(b, i, j, ip)
-	return fractionAt(b, j+1, int64(ip)*pow10[9], 9)
+	return v, j, ok
 }
 
 // nativeRest reads the cells after duration of a native row, from the

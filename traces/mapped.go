@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"unsafe"
 
 	"github.com/fleetsim/fleetsim/sim"
@@ -190,7 +191,7 @@ func (rd *CSVReader) startMapped(file *os.File) bool {
 	}
 	m.drop = m.pos &^ (pageSize - 1)
 	rd.mp = m
-	rd.rows.br.Reset(eofReader{}) // (the rows it buffered are read again, in place)
+	rd.rows.br.Reset(strings.NewReader("")) // (the rows it buffered are read again, in place)
 	return true
 }
 
@@ -231,8 +232,3 @@ func (c mappedCloser) Close() error {
 	c.rd.closeMapped()
 	return c.file.Close()
 }
-
-// eofReader reads as empty.
-type eofReader struct{}
-
-func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
